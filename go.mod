@@ -1,0 +1,3 @@
+module github.com/fsmgen/fsmgen
+
+go 1.26.8
