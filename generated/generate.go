@@ -1,0 +1,5 @@
+// Package generated holds everything fsmgen derives from spec/states.yaml.
+// Run "go generate ./..." (or "make generate") after editing the spec.
+package generated
+
+//go:generate go run ../cmd/fsmgen generate -spec ../spec/states.yaml -out .

@@ -1,0 +1,131 @@
+// Package cli implements the fsmgen command line: subcommands, flags and
+// exit codes. main only forwards to Run, so tests drive the real thing.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/model"
+	"github.com/fsmgen/fsmgen/internal/spec"
+	"github.com/fsmgen/fsmgen/internal/writer"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitFail  = 1 // invalid spec, drift, or a failed write
+	ExitUsage = 2
+)
+
+const usage = `fsmgen generates a finite state machine's Go package (and its companions)
+from one YAML spec, and checks that checked-in output matches the spec.
+
+Usage:
+  fsmgen generate [-spec FILE] [-out DIR]   write every output whose bytes changed
+  fsmgen check    [-spec FILE] [-out DIR]   exit 1 with a unified diff when output is stale
+  fsmgen validate [-spec FILE]              report every problem in the spec
+
+Flags:
+  -spec FILE   the spec (default spec/states.yaml)
+  -out DIR     the output directory (default generated)
+
+Problems are reported as file:line:col: message, all at once, with exit
+status 1. generate writes nothing unless the whole pipeline succeeds, and then
+only files whose bytes change, each through a temporary file and a rename.
+check and validate never write.
+
+In a Go module, a file in the output directory such as
+
+  //go:generate go run ../cmd/fsmgen generate -spec ../spec/states.yaml -out .
+
+makes "go generate ./..." regenerate everything.
+`
+
+// Run executes fsmgen with args (without the program name) and returns the
+// exit code.
+func Run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitUsage
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	case "generate", "check", "validate":
+	default:
+		fmt.Fprintf(stderr, "fsmgen: unknown command %q\n\n%s", cmd, usage)
+		return ExitUsage
+	}
+
+	fl := flag.NewFlagSet("fsmgen "+cmd, flag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	specPath := fl.String("spec", "spec/states.yaml", "")
+	out := "generated"
+	if cmd != "validate" {
+		fl.StringVar(&out, "out", out, "")
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return ExitOK
+		}
+		fmt.Fprintf(stderr, "fsmgen %s: %v\n\n%s", cmd, err, usage)
+		return ExitUsage
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "fsmgen %s: unexpected argument %q\n\n%s", cmd, fl.Arg(0), usage)
+		return ExitUsage
+	}
+
+	m, err := Load(*specPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return ExitFail
+	}
+	if cmd == "validate" {
+		return ExitOK
+	}
+	files, err := gen.Generate(m)
+	if err != nil {
+		fmt.Fprintf(stderr, "fsmgen: %v\n", err)
+		return ExitFail
+	}
+	changes, err := writer.Changes(out, files)
+	if err != nil {
+		fmt.Fprintf(stderr, "fsmgen: %v\n", err)
+		return ExitFail
+	}
+	if cmd == "check" {
+		if len(changes) == 0 {
+			return ExitOK
+		}
+		fmt.Fprint(stdout, writer.Diff(out, changes))
+		fmt.Fprintf(stderr, "fsmgen: %d generated file(s) in %s are stale; run fsmgen generate\n", len(changes), out)
+		return ExitFail
+	}
+	if err := writer.Write(out, changes); err != nil {
+		fmt.Fprintf(stderr, "fsmgen: %v\n", err)
+		return ExitFail
+	}
+	return ExitOK
+}
+
+// Load reads, decodes and validates a spec.
+func Load(specPath string) (*model.Machine, error) {
+	data, err := os.ReadFile(specPath)
+	if err != nil {
+		return nil, fmt.Errorf("fsmgen: %w", err)
+	}
+	f, err := spec.Decode(specPath, data)
+	if err != nil {
+		return nil, err
+	}
+	return model.Build(f)
+}

@@ -1,0 +1,446 @@
+package model
+
+import (
+	"fmt"
+	"go/token"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/fsmgen/fsmgen/internal/diag"
+	"github.com/fsmgen/fsmgen/internal/spec"
+)
+
+// MaxNameLen is PostgreSQL's limit for identifiers and enum labels.
+const MaxNameLen = 63
+
+var (
+	nameRE    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	machineRE = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
+)
+
+// Dialects lists the SQL dialects fsmgen emits, in canonical order.
+var Dialects = []string{"postgres", "mysql", "sqlite"}
+
+// Build validates a decoded spec and returns the machine. All problems are
+// reported at once as a sorted diag.List.
+func Build(f *spec.File) (*Machine, error) {
+	b := &builder{f: f, m: &Machine{SpecFile: f.Name}, states: map[string]*State{}, events: map[string]*Event{}, tags: map[string]*Tag{}, removed: map[string]*Removed{}}
+	b.build()
+	if err := b.errs.Err(); err != nil {
+		return nil, err
+	}
+	return b.m, nil
+}
+
+type builder struct {
+	f       *spec.File
+	m       *Machine
+	errs    diag.List
+	states  map[string]*State
+	events  map[string]*Event
+	tags    map[string]*Tag
+	removed map[string]*Removed
+}
+
+func (b *builder) errorf(p diag.Pos, format string, args ...any) {
+	b.errs.Add(p, format, args...)
+}
+
+func (b *builder) build() {
+	f, m := b.f, b.m
+	if f.Version.Value != spec.Version {
+		b.errorf(f.Version.Pos, "unsupported spec version %d; this fsmgen reads version %d", f.Version.Value, spec.Version)
+	}
+	m.Name, m.Doc = f.Machine.Value, f.Doc.Value
+	switch {
+	case !machineRE.MatchString(m.Name):
+		b.errorf(f.Machine.Pos, "machine name %q must be a Go package name: a lower-case letter followed by lower-case letters and digits", m.Name)
+	case token.IsKeyword(m.Name):
+		b.errorf(f.Machine.Pos, "machine name %q is a Go keyword and cannot name a package", m.Name)
+	case len(m.Name) > MaxNameLen:
+		b.errorf(f.Machine.Pos, "machine name is %d bytes; the limit is %d", len(m.Name), MaxNameLen)
+	}
+
+	b.declareTags()
+	b.declareStates()
+	b.declareEvents()
+	b.declareRemoved()
+	b.resolveEntries()
+	b.resolveTransitions()
+	b.checkReachable()
+	b.checkEventsUsed()
+	b.buildSQL()
+}
+
+// checkName validates a state, event or tag name and reports its Go
+// identifier collisions through seen (Camel -> first holder).
+func (b *builder) checkName(what string, n spec.Str, seen map[string]spec.Str) (camel string, ok bool) {
+	switch {
+	case !nameRE.MatchString(n.Value):
+		b.errorf(n.Pos, "%s name %q must match [a-z][a-z0-9_]*", what, n.Value)
+		return "", false
+	case len(n.Value) > MaxNameLen:
+		b.errorf(n.Pos, "%s name %q is %d bytes; the limit is %d (PostgreSQL's for enum labels)", what, n.Value, len(n.Value), MaxNameLen)
+		return "", false
+	}
+	camel = Camel(n.Value)
+	if prev, dup := seen[camel]; dup {
+		b.errorf(n.Pos, "%s name %q collides with %q (line %d): both become the Go name %s", what, n.Value, prev.Value, prev.Pos.Line, camel)
+		return "", false
+	}
+	seen[camel] = n
+	return camel, true
+}
+
+// reservedPredicates are methods generated on State and Event that a tag
+// predicate must not shadow.
+var reservedPredicates = []string{"IsValid"}
+
+func (b *builder) declareTags() {
+	seen := map[string]spec.Str{}
+	for _, t := range b.f.Tags {
+		camel, ok := b.checkName("tag", t.Name, seen)
+		if !ok {
+			continue
+		}
+		tag := &Tag{Name: t.Name.Value, Doc: t.Doc.Value, Camel: camel, Predicate: "Is" + camel}
+		if slices.Contains(reservedPredicates, tag.Predicate) {
+			b.errorf(t.Name.Pos, "tag name %q would generate %s, which fsmgen already defines", tag.Name, tag.Predicate)
+			continue
+		}
+		b.tags[tag.Name] = tag
+		b.m.Tags = append(b.m.Tags, tag)
+	}
+}
+
+func (b *builder) tagList(refs []spec.Str, add func(*Tag)) []*Tag {
+	var out []*Tag
+	for _, r := range refs {
+		t := b.tags[r.Value]
+		switch {
+		case t == nil:
+			b.errorf(r.Pos, "undeclared tag %q%s; declare it under tags:", r.Value, diag.DidYouMean(r.Value, keys(b.f.Tags, func(t spec.Tag) string { return t.Name.Value })))
+		case slices.Contains(out, t):
+			b.errorf(r.Pos, "tag %q listed twice", r.Value)
+		default:
+			out = append(out, t)
+			add(t)
+		}
+	}
+	return out
+}
+
+func (b *builder) declareStates() {
+	if len(b.f.States) == 0 {
+		p := b.f.StatesPos
+		if p.Line == 0 {
+			p = diag.Pos{File: b.f.Name, Line: 1, Col: 1}
+		}
+		b.errorf(p, "machine has no states")
+	}
+	seen := map[string]spec.Str{}
+	for _, s := range b.f.States {
+		camel, ok := b.checkName("state", s.Name, seen)
+		if !ok {
+			continue
+		}
+		st := &State{Name: s.Name.Value, Index: len(b.m.States), Doc: s.Doc.Value, Camel: camel, GoName: "State" + camel, RenamedFrom: s.RenamedFrom.Value, Pos: s.Name.Pos}
+		if strings.TrimSpace(st.Doc) == "" {
+			b.errorf(s.Name.Pos, "state %q has no doc", st.Name)
+		}
+		st.Tags = b.tagList(s.Tags, func(t *Tag) { t.States = append(t.States, st) })
+		b.states[st.Name] = st
+		b.m.States = append(b.m.States, st)
+	}
+}
+
+func (b *builder) declareEvents() {
+	seen := map[string]spec.Str{}
+	for _, e := range b.f.Events {
+		camel, ok := b.checkName("event", e.Name, seen)
+		if !ok {
+			continue
+		}
+		ev := &Event{Name: e.Name.Value, Index: len(b.m.Events), Doc: e.Doc.Value, Camel: camel, GoName: "Event" + camel, Pos: e.Name.Pos}
+		if strings.TrimSpace(ev.Doc) == "" {
+			b.errorf(e.Name.Pos, "event %q has no doc", ev.Name)
+		}
+		ev.Tags = b.tagList(e.Tags, func(t *Tag) { t.Events = append(t.Events, ev) })
+		b.events[ev.Name] = ev
+		b.m.Events = append(b.m.Events, ev)
+	}
+}
+
+// declareRemoved records removed states before transitions are resolved so
+// that a transition into one gets a precise message. Their targets are
+// resolved later, once all states are known.
+func (b *builder) declareRemoved() {
+	renamedFrom := map[string]spec.Str{}
+	for _, s := range b.f.States {
+		if r := s.RenamedFrom; r.Set() {
+			switch {
+			case !nameRE.MatchString(r.Value) || len(r.Value) > MaxNameLen:
+				b.errorf(r.Pos, "renamed_from %q is not a valid state name", r.Value)
+			case r.Value == s.Name.Value:
+				b.errorf(r.Pos, "state %q is renamed from itself", r.Value)
+			case b.states[r.Value] != nil:
+				b.errorf(r.Pos, "renamed_from %q names a current state; a state can only be renamed from a name that no longer exists", r.Value)
+			default:
+				if prev, dup := renamedFrom[r.Value]; dup {
+					b.errorf(r.Pos, "%q is already renamed at line %d", r.Value, prev.Pos.Line)
+				}
+				renamedFrom[r.Value] = r
+			}
+		}
+	}
+	for _, r := range b.f.Removed {
+		n := r.Name
+		switch {
+		case !nameRE.MatchString(n.Value) || len(n.Value) > MaxNameLen:
+			b.errorf(n.Pos, "removed state name %q must match [a-z][a-z0-9_]* and be at most %d bytes", n.Value, MaxNameLen)
+			continue
+		case b.states[n.Value] != nil:
+			b.errorf(n.Pos, "state %q is listed as removed but is still declared under states", n.Value)
+			continue
+		case renamedFrom[n.Value].Set():
+			b.errorf(n.Pos, "state %q is listed as removed but was renamed (line %d)", n.Value, renamedFrom[n.Value].Pos.Line)
+			continue
+		}
+		rm := &Removed{Name: n.Value, Doc: r.Doc.Value, Pos: n.Pos}
+		switch to := r.RowsTo; {
+		case !to.Set():
+			b.errorf(n.Pos, "removed state %q needs rows_to: the state its rows move to", n.Value)
+		case to.Value == n.Value:
+			b.errorf(to.Pos, "removed state %q cannot keep its rows in itself", n.Value)
+		default:
+			rm.RowsTo = b.stateRef(to, "rows_to")
+		}
+		b.removed[rm.Name] = rm
+		b.m.Removed = append(b.m.Removed, rm)
+	}
+}
+
+// stateRef resolves a reference to a current state, explaining near misses.
+func (b *builder) stateRef(r spec.Str, what string) *State {
+	if s := b.states[r.Value]; s != nil {
+		return s
+	}
+	switch {
+	case b.removed[r.Value] != nil:
+		b.errorf(r.Pos, "%s: state %q was removed", what, r.Value)
+	case b.tags[r.Value] != nil:
+		b.errorf(r.Pos, "%s: %q is a tag, not a state", what, r.Value)
+	default:
+		b.errorf(r.Pos, "%s: undefined state %q%s", what, r.Value, diag.DidYouMean(r.Value, stateNames(b.m.States)))
+	}
+	return nil
+}
+
+func (b *builder) eventRef(r spec.Str) *Event {
+	if e := b.events[r.Value]; e != nil {
+		return e
+	}
+	if b.tags[r.Value] != nil {
+		b.errorf(r.Pos, "%q is a tag, not an event", r.Value)
+	} else {
+		b.errorf(r.Pos, "undefined event %q%s", r.Value, diag.DidYouMean(r.Value, keys(b.m.Events, func(e *Event) string { return e.Name })))
+	}
+	return nil
+}
+
+func (b *builder) resolveEntries() {
+	if b.f.Initial.Set() {
+		b.m.Initial = b.stateRef(b.f.Initial, "initial")
+	} else if len(b.m.States) > 0 {
+		b.errorf(diag.Pos{File: b.f.Name, Line: 1, Col: 1}, "missing required key %q: the state a new machine starts in", "initial")
+	}
+	if b.m.Initial != nil {
+		b.m.Initial.Initial, b.m.Initial.Entry = true, true
+	}
+	for _, r := range b.f.Entry {
+		s := b.stateRef(r, "entry")
+		if s == nil {
+			continue
+		}
+		if s.Entry {
+			b.errorf(r.Pos, "entry: state %q is already an entry state", s.Name)
+		}
+		s.Entry = true
+	}
+	for _, s := range b.m.States {
+		if s.Entry {
+			b.m.Entries = append(b.m.Entries, s)
+		}
+	}
+}
+
+type move struct {
+	to          *State // nil with forbid
+	machineWide bool
+}
+
+func (b *builder) resolveTransitions() {
+	wide := map[*Event]*State{}
+	for _, t := range b.f.Transitions {
+		ev := b.eventRef(t.Event)
+		if t.Forbid {
+			b.errorf(t.Target.Pos, "a machine-wide transition needs a target state")
+			continue
+		}
+		to := b.stateRef(t.Target, fmt.Sprintf("transition on %q", t.Event.Value))
+		if ev != nil && to != nil {
+			wide[ev] = to
+		}
+	}
+	for _, ss := range b.f.States {
+		st := b.states[ss.Name.Value]
+		if st == nil {
+			continue
+		}
+		own := map[*Event]move{}
+		for _, t := range ss.Transitions {
+			ev := b.eventRef(t.Event)
+			if ev == nil {
+				continue
+			}
+			if t.Forbid {
+				if wide[ev] == nil {
+					b.errorf(t.Target.Pos, "null forbids a machine-wide transition, but there is none on %q", ev.Name)
+				}
+				own[ev] = move{}
+				continue
+			}
+			if to := b.stateRef(t.Target, fmt.Sprintf("transition on %q", ev.Name)); to != nil {
+				own[ev] = move{to: to}
+			}
+		}
+		for _, ev := range b.m.Events {
+			mv, ok := own[ev]
+			if !ok && wide[ev] != nil {
+				mv = move{to: wide[ev], machineWide: true}
+			}
+			if mv.to == nil {
+				continue
+			}
+			t := &Transition{From: st, Event: ev, To: mv.to, MachineWide: mv.machineWide}
+			st.Out = append(st.Out, t)
+			b.m.Transitions = append(b.m.Transitions, t)
+		}
+	}
+}
+
+func (b *builder) checkReachable() {
+	if len(b.errs) > 0 || len(b.m.Entries) == 0 {
+		return // reachability of a broken machine would only add noise
+	}
+	seen := make([]bool, len(b.m.States))
+	queue := slices.Clone(b.m.Entries)
+	for _, s := range queue {
+		seen[s.Index] = true
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for _, t := range s.Out {
+			if !seen[t.To.Index] {
+				seen[t.To.Index] = true
+				queue = append(queue, t.To)
+			}
+		}
+	}
+	for _, s := range b.m.States {
+		if !seen[s.Index] {
+			b.errorf(s.Pos, "state %q is unreachable from the entry states (%s)", s.Name, strings.Join(stateNames(b.m.Entries), ", "))
+		}
+	}
+}
+
+func (b *builder) checkEventsUsed() {
+	if len(b.errs) > 0 {
+		return
+	}
+	used := make([]bool, len(b.m.Events))
+	for _, t := range b.m.Transitions {
+		used[t.Event.Index] = true
+	}
+	for _, e := range b.m.Events {
+		if !used[e.Index] {
+			b.errorf(e.Pos, "event %q is used by no transition", e.Name)
+		}
+	}
+}
+
+func (b *builder) buildSQL() {
+	s := b.f.SQL
+	if s == nil {
+		return
+	}
+	q := &SQL{Enum: s.Enum.Value, Table: s.Table.Value, Column: s.Column.Value, Format: "goose", Versions: "sequential"}
+	for _, id := range []struct {
+		key string
+		v   spec.Str
+	}{{"enum", s.Enum}, {"table", s.Table}, {"column", s.Column}} {
+		switch {
+		case !id.v.Set():
+			b.errorf(s.Pos, "sql: missing required key %q", id.key)
+		case !nameRE.MatchString(id.v.Value) || len(id.v.Value) > MaxNameLen:
+			b.errorf(id.v.Pos, "sql %s %q must match [a-z][a-z0-9_]* and be at most %d bytes", id.key, id.v.Value, MaxNameLen)
+		}
+	}
+	q.Default = b.m.Initial
+	if s.Default.Set() {
+		q.Default = b.stateRef(s.Default, "sql default")
+	}
+	if len(s.Dialects) == 0 {
+		b.errorf(s.Pos, "sql: dialects must list at least one of %s", strings.Join(Dialects, ", "))
+	}
+	for _, d := range s.Dialects {
+		switch {
+		case !slices.Contains(Dialects, d.Value):
+			b.errorf(d.Pos, "unknown sql dialect %q%s; fsmgen knows %s", d.Value, diag.DidYouMean(d.Value, Dialects), strings.Join(Dialects, ", "))
+		case slices.Contains(q.Dialects, d.Value):
+			b.errorf(d.Pos, "sql dialect %q listed twice", d.Value)
+		default:
+			q.Dialects = append(q.Dialects, d.Value)
+		}
+	}
+	slices.SortFunc(q.Dialects, func(a, c string) int { return slices.Index(Dialects, a) - slices.Index(Dialects, c) })
+	if v := s.Format; v.Set() {
+		q.Format = b.oneOf(v, "sql format", "goose", "golang-migrate")
+	}
+	if v := s.Versions; v.Set() {
+		q.Versions = b.oneOf(v, "sql versions", "sequential", "timestamp")
+	}
+	b.m.SQL = q
+}
+
+func (b *builder) oneOf(v spec.Str, what string, allowed ...string) string {
+	if !slices.Contains(allowed, v.Value) {
+		b.errorf(v.Pos, "%s must be one of %s, not %q%s", what, strings.Join(allowed, ", "), v.Value, diag.DidYouMean(v.Value, allowed))
+	}
+	return v.Value
+}
+
+// Camel converts a snake_case name to the CamelCase used in Go identifiers.
+func Camel(name string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(name, "_") {
+		if part == "" {
+			continue
+		}
+		b.WriteString(strings.ToUpper(part[:1]))
+		b.WriteString(part[1:])
+	}
+	return b.String()
+}
+
+func stateNames(xs []*State) []string { return keys(xs, func(s *State) string { return s.Name }) }
+
+func keys[T any](xs []T, name func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = name(x)
+	}
+	return out
+}

@@ -1,0 +1,131 @@
+// Package model is the validated state machine. Every name an emitter needs
+// (Go identifiers, labels) is computed here once, so that all outputs agree.
+package model
+
+import "github.com/fsmgen/fsmgen/internal/diag"
+
+// Machine is a validated state machine. Slices are in spec order, which is
+// also enum order.
+type Machine struct {
+	Name        string // spec name: Go package name, error prefix
+	Doc         string
+	SpecFile    string // path of the spec as given, for generated comments
+	States      []*State
+	Events      []*Event
+	Tags        []*Tag
+	Initial     *State
+	Entries     []*State      // states a machine may start in, initial included, in state order
+	Transitions []*Transition // legal moves, by state then event order
+	Removed     []*Removed
+	SQL         *SQL // nil when the spec has no sql section
+}
+
+// State is one state of the machine.
+type State struct {
+	Name        string
+	Index       int // position in spec order, the enum value
+	Doc         string
+	Tags        []*Tag
+	Camel       string // AbortEnd
+	GoName      string // StateAbortEnd
+	Initial     bool
+	Entry       bool          // Initial or listed under entry
+	Out         []*Transition // legal moves from this state, by event order
+	RenamedFrom string        // former name, "" when not renamed
+	Pos         diag.Pos
+}
+
+// Event is one event of the machine.
+type Event struct {
+	Name   string
+	Index  int
+	Doc    string
+	Tags   []*Tag
+	Camel  string
+	GoName string // EventAbortEnd
+	Pos    diag.Pos
+}
+
+// Transition is one legal (state, event) pair and where it leads.
+type Transition struct {
+	From        *State
+	Event       *Event
+	To          *State
+	MachineWide bool // inherited from the machine-wide transitions block
+}
+
+// Tag is a declared tag and what carries it.
+type Tag struct {
+	Name      string
+	Doc       string
+	Camel     string
+	Predicate string // IsActive: the Go method that tests for the tag
+	States    []*State
+	Events    []*Event
+}
+
+// Removed is a state that no longer exists; rows holding it move to RowsTo.
+type Removed struct {
+	Name   string
+	Doc    string
+	RowsTo *State
+	Pos    diag.Pos
+}
+
+// SQL describes the database enum that stores the state.
+type SQL struct {
+	Enum     string // type name (PostgreSQL), also used to name SQLite triggers
+	Table    string
+	Column   string
+	Default  *State
+	Dialects []string // in the canonical order postgres, mysql, sqlite
+	Format   string   // goose or golang-migrate
+	Versions string   // sequential or timestamp
+}
+
+// Next returns where ev leads from s, or nil when the move is illegal.
+func (s *State) Next(ev *Event) *State {
+	for _, t := range s.Out {
+		if t.Event == ev {
+			return t.To
+		}
+	}
+	return nil
+}
+
+// HasTag reports whether the tag named name is on the state.
+func (s *State) HasTag(name string) bool { return hasTag(s.Tags, name) }
+
+// HasTag reports whether the tag named name is on the event.
+func (e *Event) HasTag(name string) bool { return hasTag(e.Tags, name) }
+
+func hasTag(tags []*Tag, name string) bool {
+	for _, t := range tags {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// StateTags returns the tags carried by at least one state.
+func (m *Machine) StateTags() []*Tag {
+	var out []*Tag
+	for _, t := range m.Tags {
+		if len(t.States) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// EventTags returns the tags carried by at least one event.
+func (m *Machine) EventTags() []*Tag {
+	var out []*Tag
+	for _, t := range m.Tags {
+		if len(t.Events) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,359 @@
+package spec
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/fsmgen/fsmgen/internal/diag"
+)
+
+// Decode parses a spec. name is used in positions. On failure the error is a
+// diag.List with every shape problem found.
+func Decode(name string, data []byte) (*File, error) {
+	d := &decoder{file: name}
+	f := d.decode(data)
+	if err := d.errs.Err(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+type decoder struct {
+	file string
+	errs diag.List
+}
+
+func (d *decoder) pos(n *yaml.Node) diag.Pos {
+	return diag.Pos{File: d.file, Line: n.Line, Col: n.Column}
+}
+
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.errs.Add(d.pos(n), format, args...)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (d *decoder) decode(data []byte) *File {
+	whole := diag.Pos{File: d.file}
+	if len(data) > MaxSize {
+		d.errs.Add(whole, "spec is %d bytes; the limit is %d", len(data), MaxSize)
+		return nil
+	}
+	if i := invalidUTF8(data); i >= 0 {
+		line := 1 + bytes.Count(data[:i], []byte("\n"))
+		col := 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:i], '\n')+1:i])
+		d.errs.Add(diag.Pos{File: d.file, Line: line, Col: col}, "invalid UTF-8 byte 0x%02x; specs are UTF-8 text", data[i])
+		return nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		d.yamlError(err)
+		return nil
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		d.errs.Add(diag.Pos{File: d.file, Line: 1, Col: 1}, "spec is empty")
+		return nil
+	}
+	root := doc.Content[0]
+	if !d.noAliases(root, 0) {
+		return nil
+	}
+	f := &File{Name: d.file}
+	d.mapping(root, "spec", func(key, val *yaml.Node) {
+		switch key.Value {
+		case "version":
+			f.Version = d.int(val)
+		case "machine":
+			f.Machine = d.str(val)
+		case "doc":
+			f.Doc = d.str(val)
+		case "initial":
+			f.Initial = d.str(val)
+		case "entry":
+			f.Entry = d.strList(val)
+		case "tags":
+			d.mapping(val, "tags", func(k, v *yaml.Node) {
+				t := Tag{Name: d.name(k)}
+				d.mapping(v, "tag", func(k, v *yaml.Node) {
+					switch k.Value {
+					case "doc":
+						t.Doc = d.str(v)
+					default:
+						d.unknownKey(k, "tag", "doc")
+					}
+				})
+				f.Tags = append(f.Tags, t)
+			})
+		case "states":
+			f.StatesPos = d.pos(val)
+			d.mapping(val, "states", func(k, v *yaml.Node) {
+				f.States = append(f.States, d.state(k, v))
+			})
+		case "events":
+			f.EventsPos = d.pos(val)
+			d.mapping(val, "events", func(k, v *yaml.Node) {
+				e := Event{Name: d.name(k)}
+				d.mapping(v, "event", func(k, v *yaml.Node) {
+					switch k.Value {
+					case "doc":
+						e.Doc = d.str(v)
+					case "tags":
+						e.Tags = d.strList(v)
+					default:
+						d.unknownKey(k, "event", "doc", "tags")
+					}
+				})
+				f.Events = append(f.Events, e)
+			})
+		case "transitions":
+			f.Transitions = d.transitions(val)
+		case "removed":
+			d.mapping(val, "removed", func(k, v *yaml.Node) {
+				r := Removed{Name: d.name(k)}
+				d.mapping(v, "removed state", func(k, v *yaml.Node) {
+					switch k.Value {
+					case "doc":
+						r.Doc = d.str(v)
+					case "rows_to":
+						r.RowsTo = d.str(v)
+					default:
+						d.unknownKey(k, "removed state", "doc", "rows_to")
+					}
+				})
+				f.Removed = append(f.Removed, r)
+			})
+		case "sql":
+			f.SQL = d.sql(val)
+		default:
+			d.unknownKey(key, "top-level", topKeys...)
+		}
+	})
+	if root.Kind != yaml.MappingNode {
+		return f
+	}
+	if f.Version.Pos.Line == 0 {
+		d.errs.Add(d.pos(root), "missing required key %q", "version")
+	}
+	if !f.Machine.Set() {
+		d.errs.Add(d.pos(root), "missing required key %q", "machine")
+	}
+	return f
+}
+
+var topKeys = []string{"version", "machine", "doc", "initial", "entry", "tags", "states", "events", "transitions", "removed", "sql"}
+
+func (d *decoder) state(k, v *yaml.Node) State {
+	s := State{Name: d.name(k)}
+	d.mapping(v, "state", func(k, v *yaml.Node) {
+		switch k.Value {
+		case "doc":
+			s.Doc = d.str(v)
+		case "tags":
+			s.Tags = d.strList(v)
+		case "transitions":
+			s.Transitions = d.transitions(v)
+		case "renamed_from":
+			s.RenamedFrom = d.str(v)
+		default:
+			d.unknownKey(k, "state", "doc", "tags", "transitions", "renamed_from")
+		}
+	})
+	return s
+}
+
+func (d *decoder) transitions(n *yaml.Node) []Transition {
+	var ts []Transition
+	d.mapping(n, "transitions", func(k, v *yaml.Node) {
+		t := Transition{Event: d.name(k)}
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+			t.Forbid = true
+			t.Target = Str{Pos: d.pos(v)}
+		} else {
+			t.Target = d.str(v)
+		}
+		ts = append(ts, t)
+	})
+	return ts
+}
+
+func (d *decoder) sql(n *yaml.Node) *SQL {
+	s := &SQL{Pos: d.pos(n)}
+	d.mapping(n, "sql", func(k, v *yaml.Node) {
+		switch k.Value {
+		case "enum":
+			s.Enum = d.str(v)
+		case "table":
+			s.Table = d.str(v)
+		case "column":
+			s.Column = d.str(v)
+		case "default":
+			s.Default = d.str(v)
+		case "dialects":
+			s.Dialects = d.strList(v)
+		case "format":
+			s.Format = d.str(v)
+		case "versions":
+			s.Versions = d.str(v)
+		default:
+			d.unknownKey(k, "sql", "enum", "table", "column", "default", "dialects", "format", "versions")
+		}
+	})
+	return s
+}
+
+// mapping calls fn for each key/value pair of a mapping node in order,
+// reporting duplicate keys and non-string keys. A null value stands for an
+// empty mapping so that "states:" with nothing under it is not a type error.
+func (d *decoder) mapping(n *yaml.Node, what string, fn func(key, val *yaml.Node)) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s must be a mapping, not %s", what, kind(n))
+		return
+	}
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, "%s keys must be plain names, not %s", what, kind(k))
+			continue
+		}
+		if k.Tag == "!!merge" {
+			d.errorf(k, "merge keys (<<) are not supported")
+			continue
+		}
+		if prev, dup := seen[k.Value]; dup {
+			d.errorf(k, "duplicate key %q (first at line %d)", k.Value, prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		fn(k, v)
+	}
+}
+
+func (d *decoder) unknownKey(k *yaml.Node, where string, known ...string) {
+	d.errorf(k, "unknown %s key %q%s", where, k.Value, diag.DidYouMean(k.Value, known))
+}
+
+// yaml11Words are plain scalars that YAML 1.1 tools read as booleans or null.
+// yaml.v3 reads them as strings, but a spec must mean the same to every tool
+// that reads it, so such names must be quoted.
+var yaml11Words = []string{"y", "yes", "n", "no", "true", "false", "on", "off", "null", "~"}
+
+// name decodes a mapping key that is a user-chosen name.
+func (d *decoder) name(k *yaml.Node) Str {
+	if k.Style == 0 && slices.Contains(yaml11Words, strings.ToLower(k.Value)) {
+		d.errorf(k, "key %s is read as a boolean or null by YAML 1.1 tools; quote it: %q", k.Value, k.Value)
+	}
+	return Str{Value: k.Value, Pos: d.pos(k)}
+}
+
+func (d *decoder) str(n *yaml.Node) Str {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Style == 0 && n.Tag != "!!int" && n.Tag != "!!float") {
+		d.errorf(n, "expected a string, not %s", kind(n))
+		return Str{Pos: d.pos(n)}
+	}
+	return Str{Value: n.Value, Pos: d.pos(n)}
+}
+
+func (d *decoder) int(n *yaml.Node) Int {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		d.errorf(n, "expected an integer, not %s", kind(n))
+		return Int{Pos: d.pos(n)}
+	}
+	v, err := strconv.Atoi(n.Value)
+	if err != nil {
+		d.errorf(n, "expected a small integer, not %s", n.Value)
+	}
+	return Int{Value: v, Pos: d.pos(n)}
+}
+
+func (d *decoder) strList(n *yaml.Node) []Str {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "expected a list, not %s", kind(n))
+		return nil
+	}
+	out := make([]Str, 0, len(n.Content))
+	for _, c := range n.Content {
+		out = append(out, d.str(c))
+	}
+	return out
+}
+
+// noAliases rejects anchors and aliases: they buy little in a spec and open
+// the door to exponential "billion laughs" expansion.
+func (d *decoder) noAliases(n *yaml.Node, depth int) bool {
+	if depth > 64 {
+		d.errorf(n, "spec is nested more than 64 levels deep")
+		return false
+	}
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		d.errorf(n, "YAML anchors and aliases are not supported in specs; write the value out")
+		return false
+	}
+	for _, c := range n.Content {
+		if !d.noAliases(c, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *decoder) yamlError(err error) {
+	var lines []string
+	if te, ok := err.(*yaml.TypeError); ok {
+		lines = te.Errors
+	} else {
+		lines = []string{err.Error()}
+	}
+	for _, l := range lines {
+		if m := yamlLine.FindStringSubmatch(l); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			d.errs.Add(diag.Pos{File: d.file, Line: line, Col: 1}, "invalid YAML: %s", m[2])
+			continue
+		}
+		d.errs.Add(diag.Pos{File: d.file, Line: 1, Col: 1}, "invalid YAML: %s", strings.TrimPrefix(l, "yaml: "))
+	}
+}
+
+func kind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	switch n.Tag {
+	case "!!null":
+		return "null"
+	case "!!bool":
+		return "a boolean (" + n.Value + ")"
+	case "!!int", "!!float":
+		return "a number (" + n.Value + ")"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}

@@ -1,0 +1,98 @@
+// Package spec decodes a state machine spec from YAML, keeping the position
+// of every value so that later checks can point at the offending line.
+//
+// Decoding checks only the shape of the document (known keys, value kinds);
+// what the names mean is checked when the model is built.
+package spec
+
+import "github.com/fsmgen/fsmgen/internal/diag"
+
+// Version is the only spec format version this fsmgen reads.
+const Version = 1
+
+// MaxSize bounds the spec file so that a stray multi-megabyte file fails
+// fast instead of exhausting memory.
+const MaxSize = 8 << 20
+
+// File is a decoded spec. Slices keep declaration order.
+type File struct {
+	Name        string
+	Version     Int
+	Machine     Str
+	Doc         Str
+	Initial     Str
+	Entry       []Str
+	Tags        []Tag
+	States      []State
+	Events      []Event
+	Transitions []Transition // machine-wide: apply to every state that does not override them
+	Removed     []Removed
+	SQL         *SQL
+	// StatesPos and EventsPos locate the mappings themselves, for
+	// diagnostics about them as a whole (such as "no states").
+	StatesPos, EventsPos diag.Pos
+}
+
+// Str is a scalar string with its position; Pos.Line is 0 when absent.
+type Str struct {
+	Value string
+	Pos   diag.Pos
+}
+
+// Set reports whether the value appeared in the spec.
+func (s Str) Set() bool { return s.Pos.Line != 0 }
+
+// Int is a scalar integer with its position.
+type Int struct {
+	Value int
+	Pos   diag.Pos
+}
+
+// Tag declares a tag that states and events may carry.
+type Tag struct {
+	Name Str
+	Doc  Str
+}
+
+// State is one entry of the states mapping.
+type State struct {
+	Name        Str
+	Doc         Str
+	Tags        []Str
+	Transitions []Transition
+	RenamedFrom Str
+}
+
+// Event is one entry of the events mapping.
+type Event struct {
+	Name Str
+	Doc  Str
+	Tags []Str
+}
+
+// Transition maps an event to a target state. A null target (Forbid) removes
+// a machine-wide transition from one state.
+type Transition struct {
+	Event  Str
+	Target Str
+	Forbid bool
+}
+
+// Removed records a state that no longer exists and where its rows go.
+type Removed struct {
+	Name   Str
+	Doc    Str
+	RowsTo Str
+}
+
+// SQL configures the database enum that stores the state.
+type SQL struct {
+	Pos      diag.Pos
+	Enum     Str
+	Table    Str
+	Column   Str
+	Default  Str
+	Dialects []Str
+	Format   Str
+	Versions Str
+}
