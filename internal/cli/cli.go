@@ -92,7 +92,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if cmd == "validate" {
 		return ExitOK
 	}
-	files, err := gen.Generate(m)
+	files, err := gen.Generate(m, gen.Options{Out: os.DirFS(out)})
 	if err != nil {
 		fmt.Fprintf(stderr, "fsmgen: %v\n", err)
 		return ExitFail

@@ -3,6 +3,7 @@ package gen
 
 import (
 	"fmt"
+	"io/fs"
 	"maps"
 
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
@@ -13,16 +14,25 @@ import (
 // file's bytes.
 type Files map[string][]byte
 
-// emitters are pure functions of the machine; their outputs are disjoint.
-var emitters = []func(*model.Machine) (map[string][]byte, error){
-	golang.Emit,
+// Options are the inputs besides the machine. Emitters only read them.
+type Options struct {
+	// Out is the output directory as it is on disk, for emitters whose
+	// output depends on what was generated before (migration history).
+	// Nil stands for an empty directory.
+	Out fs.FS
+}
+
+// emitters are pure functions of the machine and options; their outputs are
+// disjoint.
+var emitters = []func(*model.Machine, Options) (map[string][]byte, error){
+	func(m *model.Machine, _ Options) (map[string][]byte, error) { return golang.Emit(m) },
 }
 
 // Generate returns every file fsmgen derives from m.
-func Generate(m *model.Machine) (Files, error) {
+func Generate(m *model.Machine, opts Options) (Files, error) {
 	out := Files{}
 	for _, emit := range emitters {
-		files, err := emit(m)
+		files, err := emit(m, opts)
 		if err != nil {
 			return nil, err
 		}
