@@ -25,7 +25,7 @@ var Dialects = []string{"postgres", "mysql", "sqlite"}
 // Build validates a decoded spec and returns the machine. All problems are
 // reported at once as a sorted diag.List.
 func Build(f *spec.File) (*Machine, error) {
-	b := &builder{f: f, m: &Machine{SpecFile: f.Name}, states: map[string]*State{}, events: map[string]*Event{}, tags: map[string]*Tag{}, removed: map[string]*Removed{}}
+	b := &builder{f: f, m: &Machine{SpecFile: f.Name}, states: map[string]*State{}, events: map[string]*Event{}, tags: map[string]*Tag{}, removed: map[string]*Removed{}, rejected: map[string]bool{}}
 	b.build()
 	if err := b.errs.Err(); err != nil {
 		return nil, err
@@ -41,6 +41,9 @@ type builder struct {
 	events  map[string]*Event
 	tags    map[string]*Tag
 	removed map[string]*Removed
+	// rejected holds declared names that failed their own checks, so that
+	// references to them add no "undefined" noise.
+	rejected map[string]bool
 }
 
 func (b *builder) errorf(p diag.Pos, format string, args ...any) {
@@ -102,6 +105,7 @@ func (b *builder) declareTags() {
 	for _, t := range b.f.Tags {
 		camel, ok := b.checkName("tag", t.Name, seen)
 		if !ok {
+			b.rejected[t.Name.Value] = true
 			continue
 		}
 		tag := &Tag{Name: t.Name.Value, Doc: t.Doc.Value, Camel: camel, Predicate: "Is" + camel}
@@ -119,6 +123,7 @@ func (b *builder) tagList(refs []spec.Str, add func(*Tag)) []*Tag {
 	for _, r := range refs {
 		t := b.tags[r.Value]
 		switch {
+		case t == nil && b.rejected[r.Value]:
 		case t == nil:
 			b.errorf(r.Pos, "undeclared tag %q%s; declare it under tags:", r.Value, diag.DidYouMean(r.Value, keys(b.f.Tags, func(t spec.Tag) string { return t.Name.Value })))
 		case slices.Contains(out, t):
@@ -143,6 +148,7 @@ func (b *builder) declareStates() {
 	for _, s := range b.f.States {
 		camel, ok := b.checkName("state", s.Name, seen)
 		if !ok {
+			b.rejected[s.Name.Value] = true
 			continue
 		}
 		st := &State{Name: s.Name.Value, Index: len(b.m.States), Doc: s.Doc.Value, Camel: camel, GoName: "State" + camel, RenamedFrom: s.RenamedFrom.Value, Pos: s.Name.Pos}
@@ -160,6 +166,7 @@ func (b *builder) declareEvents() {
 	for _, e := range b.f.Events {
 		camel, ok := b.checkName("event", e.Name, seen)
 		if !ok {
+			b.rejected[e.Name.Value] = true
 			continue
 		}
 		ev := &Event{Name: e.Name.Value, Index: len(b.m.Events), Doc: e.Doc.Value, Camel: camel, GoName: "Event" + camel, Pos: e.Name.Pos}
@@ -223,7 +230,7 @@ func (b *builder) declareRemoved() {
 
 // stateRef resolves a reference to a current state, explaining near misses.
 func (b *builder) stateRef(r spec.Str, what string) *State {
-	if s := b.states[r.Value]; s != nil {
+	if s := b.states[r.Value]; s != nil || b.rejected[r.Value] {
 		return s
 	}
 	switch {
@@ -238,7 +245,7 @@ func (b *builder) stateRef(r spec.Str, what string) *State {
 }
 
 func (b *builder) eventRef(r spec.Str) *Event {
-	if e := b.events[r.Value]; e != nil {
+	if e := b.events[r.Value]; e != nil || b.rejected[r.Value] {
 		return e
 	}
 	if b.tags[r.Value] != nil {

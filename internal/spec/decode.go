@@ -231,7 +231,7 @@ func (d *decoder) mapping(n *yaml.Node, what string, fn func(key, val *yaml.Node
 			continue
 		}
 		if prev, dup := seen[k.Value]; dup {
-			d.errorf(k, "duplicate key %q (first at line %d)", k.Value, prev.Line)
+			d.errorf(k, "%q is defined twice in %s (first at line %d)", k.Value, what, prev.Line)
 			continue
 		}
 		seen[k.Value] = k

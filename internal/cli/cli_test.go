@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"bytes"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/gencheck"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files with the current output")
+
+// run invokes the CLI in-process and returns its exit code and output.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// readTree returns every file under dir keyed by slash path.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	for p, s := range files {
+		dst := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func cases(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no cases in %s", dir)
+	}
+	return out
+}
+
+// TestGenerateGolden generates each valid spec under testdata/generate into
+// a fresh directory and compares every file with the case's want/ tree.
+// Running generate a second time must change nothing, and check must pass.
+func TestGenerateGolden(t *testing.T) {
+	for _, name := range cases(t, "testdata/generate") {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("testdata/generate", name)
+			out := t.TempDir()
+			specPath := filepath.Join(dir, "spec.yaml")
+			if code, _, stderr := run(t, "generate", "-spec", specPath, "-out", out); code != 0 {
+				t.Fatalf("generate exited %d:\n%s", code, stderr)
+			}
+			got := readTree(t, out)
+			wantDir := filepath.Join(dir, "want")
+			if *update {
+				writeTree(t, wantDir, got)
+			}
+			if diff := cmp.Diff(readTree(t, wantDir), got); diff != "" {
+				t.Errorf("generated files differ from %s (-want +got):\n%s", wantDir, diff)
+			}
+			if code, stdout, stderr := run(t, "check", "-spec", specPath, "-out", out); code != 0 {
+				t.Errorf("check after generate exited %d:\n%s%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestValidateGolden runs every invalid spec under testdata/validate through
+// validate and generate: both must fail with the expected positioned
+// messages, and generate must not create anything.
+func TestValidateGolden(t *testing.T) {
+	for _, name := range cases(t, "testdata/validate") {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("testdata/validate", name)
+			specPath := filepath.Join(dir, "spec.yaml")
+			code, stdout, stderr := run(t, "validate", "-spec", specPath)
+			golden := filepath.Join(dir, "stderr.golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(stderr), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), stderr); diff != "" {
+				t.Errorf("validate stderr (-want +got):\n%s", diff)
+			}
+			if code != ExitFail || stdout != "" {
+				t.Errorf("validate exited %d with stdout %q; want exit %d and no stdout", code, stdout, ExitFail)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+				if !strings.HasPrefix(line, specPath+":") {
+					t.Errorf("message without the spec's position: %q", line)
+				}
+			}
+
+			out := filepath.Join(t.TempDir(), "out")
+			code, _, genErr := run(t, "generate", "-spec", specPath, "-out", out)
+			if code != ExitFail || genErr != stderr {
+				t.Errorf("generate exited %d with stderr %q; want exit 1 and the validate messages", code, genErr)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("generate created %s for an invalid spec", out)
+			}
+		})
+	}
+}
+
+// TestGeneratedCodeRuns compiles the Go output of every valid spec, the
+// project's own included, and runs a table test derived from the model.
+func TestGeneratedCodeRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles generated code")
+	}
+	specs := []string{"../../spec/states.yaml"}
+	for _, name := range cases(t, "testdata/generate") {
+		specs = append(specs, filepath.Join("testdata/generate", name, "spec.yaml"))
+	}
+	for _, p := range specs {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			m, err := Load(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := gen.Generate(m, gen.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gencheck.CompileAndRun(t, m, files)
+		})
+	}
+}

@@ -1,0 +1,116 @@
+// Package gencheck compiles a generated Go package in a scratch module and
+// runs a test that compares every (state, event) pair with the model. Tests
+// use it to prove that generated code works, not only that it looks right.
+package gencheck
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fsmgen/fsmgen/internal/model"
+)
+
+// CompileAndRun writes files (as returned by gen.Generate) into a scratch
+// module, adds a table test derived from m, and runs go vet and go test.
+func CompileAndRun(t testing.TB, m *model.Machine, files map[string][]byte) {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(p string, b []byte) {
+		dst := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", []byte("module scratch\n\ngo 1.22\n"))
+	for p, b := range files {
+		if strings.HasSuffix(p, ".go") {
+			write(p, b)
+		}
+	}
+	write(m.Name+"/zz_table_test.go", []byte(TableTest(m)))
+	for _, args := range [][]string{{"vet", "./..."}, {"test", "-count=1", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s in the generated module failed: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
+
+// TableTest returns a Go test file for the generated package that checks
+// Transition, Can, Permitted, String and Parse for every pair against m.
+func TableTest(m *model.Machine) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"errors\"\n\t\"testing\"\n)\n\n", m.Name)
+	b.WriteString("var want = map[[2]string]string{\n")
+	for _, s := range m.States {
+		for _, e := range m.Events {
+			next := ""
+			if to := s.Next(e); to != nil {
+				next = to.Name
+			}
+			fmt.Fprintf(&b, "\t{%q, %q}: %q,\n", s.Name, e.Name, next)
+		}
+	}
+	b.WriteString("}\n\n")
+	fmt.Fprintf(&b, "const wantStates, wantEvents = %d, %d\n\n", len(m.States), len(m.Events))
+	b.WriteString(`func TestEveryPair(t *testing.T) {
+	if len(States()) != wantStates || len(Events()) != wantEvents {
+		t.Fatalf("%d states, %d events; want %d, %d", len(States()), len(Events()), wantStates, wantEvents)
+	}
+	seen := 0
+	for _, s := range States() {
+		if p, err := ParseState(s.String()); err != nil || p != s {
+			t.Errorf("ParseState(%q) = %v, %v", s, p, err)
+		}
+		var permitted []Event
+		for _, e := range Events() {
+			if p, err := ParseEvent(e.String()); err != nil || p != e {
+				t.Errorf("ParseEvent(%q) = %v, %v", e, p, err)
+			}
+			w, ok := want[[2]string{s.String(), e.String()}]
+			if !ok {
+				t.Fatalf("pair (%v, %v) is not in the spec", s, e)
+			}
+			seen++
+			next, err := Transition(s, e)
+			got := ""
+			if err == nil {
+				got = next.String()
+				permitted = append(permitted, e)
+			} else if next != s || !errors.Is(err, ErrInvalidTransition) {
+				t.Errorf("Transition(%v, %v) = %v, %v: want the state unchanged and ErrInvalidTransition", s, e, next, err)
+			}
+			if got != w {
+				t.Errorf("Transition(%v, %v) -> %q, want %q", s, e, got, w)
+			}
+			if s.Can(e) != (w != "") {
+				t.Errorf("%v.Can(%v) = %v", s, e, s.Can(e))
+			}
+		}
+		if p := s.Permitted(); len(p) != len(permitted) {
+			t.Errorf("%v.Permitted() = %v, want %v", s, p, permitted)
+		} else {
+			for i := range p {
+				if p[i] != permitted[i] {
+					t.Errorf("%v.Permitted() = %v, want %v", s, p, permitted)
+					break
+				}
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("checked %d pairs, the spec has %d", seen, len(want))
+	}
+}
+`)
+	return b.String()
+}
