@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -171,5 +172,95 @@ func TestGeneratedCodeRuns(t *testing.T) {
 			}
 			gencheck.CompileAndRun(t, m, files)
 		})
+	}
+}
+
+func TestCheckReportsDriftAndWritesNothing(t *testing.T) {
+	const specPath = "testdata/generate/minimal/spec.yaml"
+	out := t.TempDir()
+	if code, _, stderr := run(t, "generate", "-spec", specPath, "-out", out); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	goFile := filepath.Join(out, "door", "door.go")
+	edited := strings.Replace(readTree(t, out)["door/door.go"], `"closed"`, `"shut"`, 1)
+	if err := os.WriteFile(goFile, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "check", "-spec", specPath, "-out", out)
+	if code != ExitFail {
+		t.Fatalf("check exited %d on a stale file", code)
+	}
+	for _, want := range []string{"--- " + filepath.ToSlash(out) + "/door/door.go", `-	StateClosed: "shut",`, `+	StateClosed: "closed",`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("check output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "1 generated file(s)") {
+		t.Errorf("check stderr = %q", stderr)
+	}
+	if got := readTree(t, out)["door/door.go"]; got != edited {
+		t.Error("check modified the output")
+	}
+
+	// A removed file is drift too, reported against /dev/null.
+	if err := os.Remove(goFile); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, _ := run(t, "check", "-spec", specPath, "-out", out); code != ExitFail || !strings.Contains(stdout, "--- /dev/null") {
+		t.Errorf("check on a missing file exited %d:\n%s", code, stdout)
+	}
+}
+
+func TestGenerateTouchesOnlyChangedFiles(t *testing.T) {
+	const specPath = "testdata/generate/minimal/spec.yaml"
+	out := t.TempDir()
+	if code, _, stderr := run(t, "generate", "-spec", specPath, "-out", out); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	goFile := filepath.Join(out, "door", "door.go")
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(goFile, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "generate", "-spec", specPath, "-out", out); code != 0 {
+		t.Fatalf("second generate: %s", stderr)
+	}
+	st, err := os.Stat(goFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.ModTime().Equal(old) {
+		t.Errorf("an unchanged file was rewritten (mtime %v, want %v)", st.ModTime(), old)
+	}
+	entries, _ := os.ReadDir(filepath.Join(out, "door"))
+	if len(entries) != 1 {
+		t.Errorf("output holds %d entries, want only door.go (no temp files left)", len(entries))
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		code       int
+		wantStdout bool
+		errSubstr  string
+	}{
+		{nil, ExitUsage, false, "Usage:"},
+		{[]string{"-h"}, ExitOK, true, ""},
+		{[]string{"generate", "-h"}, ExitOK, true, ""},
+		{[]string{"frobnicate"}, ExitUsage, false, `unknown command "frobnicate"`},
+		{[]string{"check", "-nope"}, ExitUsage, false, "flag provided but not defined: -nope"},
+		{[]string{"validate", "extra"}, ExitUsage, false, `unexpected argument "extra"`},
+		{[]string{"validate", "-out", "x"}, ExitUsage, false, "-out"},
+		{[]string{"validate", "-spec", "testdata/missing.yaml"}, ExitFail, false, "testdata/missing.yaml: no such file"},
+		{[]string{"validate", "-spec", "../../spec/states.yaml"}, ExitOK, false, ""},
+	} {
+		code, stdout, stderr := run(t, tc.args...)
+		if code != tc.code || (stdout != "") != tc.wantStdout || !strings.Contains(stderr, tc.errSubstr) {
+			t.Errorf("fsmgen %v: exit %d, stdout %d bytes, stderr %q", tc.args, code, len(stdout), stderr)
+		}
+		if tc.code == ExitOK && tc.errSubstr == "" && stderr != "" {
+			t.Errorf("fsmgen %v: unexpected stderr %q", tc.args, stderr)
+		}
 	}
 }

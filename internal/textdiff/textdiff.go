@@ -150,12 +150,12 @@ func middle(a, b []string, off int) []op {
 		case i < n && j < m && a[i] == b[j]:
 			ops = append(ops, op{' ', a[i], off + i, off + j})
 			i, j = i+1, j+1
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			ops = append(ops, op{'+', b[j], off + i, off + j})
-			j++
-		default:
+		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
 			ops = append(ops, op{'-', a[i], off + i, off + j})
 			i++
+		default:
+			ops = append(ops, op{'+', b[j], off + i, off + j})
+			j++
 		}
 	}
 	return ops
