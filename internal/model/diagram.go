@@ -163,7 +163,7 @@ func MarkdownText(s string) string {
 func (e *Edge) Describe() string {
 	lines := make([]string, len(e.Events))
 	for i, ev := range e.Events {
-		lines[i] = ev.Name + ": " + ev.Doc
+		lines[i] = ev.Name + ": " + strings.TrimSpace(ev.Doc)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -186,4 +186,13 @@ func (m *Machine) Renamed() []*State {
 		}
 	}
 	return out
+}
+
+// Describe is the state's doc followed by its tags, for a tooltip.
+func (s *State) Describe() string {
+	d := strings.TrimSpace(s.Doc)
+	if len(s.Tags) > 0 {
+		d += "\ntags: " + strings.Join(TagNames(s.Tags), ", ")
+	}
+	return d
 }
