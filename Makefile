@@ -1,11 +1,17 @@
 # The README's two commands: `make generate` and `make test`.
 GO ?= go
 
-.PHONY: generate check test deps fmt-check vet
+.PHONY: generate check test deps fmt-check vet docs
 
 # Regenerate everything under generated/ from spec/states.yaml.
 generate:
 	$(GO) generate ./...
+
+# Regenerate, then render the DOT diagrams to SVG with Graphviz's dot. The
+# SVGs are checked in for the README but left out of check: their bytes
+# depend on the Graphviz version.
+docs:
+	$(GO) run ./cmd/fsmgen generate -render svg
 
 # Fail with a diff when checked-in output is stale.
 check:

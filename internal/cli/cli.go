@@ -7,11 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/model"
+	"github.com/fsmgen/fsmgen/internal/render"
 	"github.com/fsmgen/fsmgen/internal/spec"
+	"github.com/fsmgen/fsmgen/internal/tmpl"
 	"github.com/fsmgen/fsmgen/internal/writer"
 )
 
@@ -26,13 +29,21 @@ const usage = `fsmgen generates a finite state machine's Go package (and its com
 from one YAML spec, and checks that checked-in output matches the spec.
 
 Usage:
-  fsmgen generate [-spec FILE] [-out DIR]   write every output whose bytes changed
-  fsmgen check    [-spec FILE] [-out DIR]   exit 1 with a unified diff when output is stale
+  fsmgen generate [-spec FILE] [-out DIR] [-templates DIR] [-render svg]
+                                            write every output whose bytes changed
+  fsmgen check    [-spec FILE] [-out DIR] [-templates DIR]
+                                            exit 1 with a unified diff when output is stale
   fsmgen validate [-spec FILE]              report every problem in the spec
 
 Flags:
   -spec FILE   the spec (default spec/states.yaml)
   -out DIR     the output directory (default generated)
+  -templates DIR
+               a directory of templates (dot.tmpl, markdown.tmpl, ...) that
+               replace the embedded ones of the same name
+  -render svg  also render every generated .dot file with Graphviz's dot
+               (must be on PATH); the pictures are not covered by check,
+               since they depend on the Graphviz version
 
 Problems are reported as file:line:col: message, all at once, with exit
 status 1. generate writes nothing unless the whole pipeline succeeds, and then
@@ -68,8 +79,13 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fl.SetOutput(io.Discard)
 	specPath := fl.String("spec", "spec/states.yaml", "")
 	out := "generated"
+	var templateDir, renderFormat string
 	if cmd != "validate" {
 		fl.StringVar(&out, "out", out, "")
+		fl.StringVar(&templateDir, "templates", "", "")
+	}
+	if cmd == "generate" {
+		fl.StringVar(&renderFormat, "render", "", "")
 	}
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -92,10 +108,32 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if cmd == "validate" {
 		return ExitOK
 	}
-	files, err := gen.Generate(m, gen.Options{Out: os.DirFS(out)})
+	opts := gen.Options{Out: os.DirFS(out)}
+	if templateDir != "" {
+		if st, err := os.Stat(templateDir); err != nil || !st.IsDir() {
+			fmt.Fprintf(stderr, "fsmgen: -templates %s: not a directory\n", templateDir)
+			return ExitFail
+		}
+		opts.Templates = os.DirFS(templateDir)
+		if err := tmpl.CheckOverrides(opts.Templates); err != nil {
+			fmt.Fprintf(stderr, "fsmgen: %s: %v\n", templateDir, err)
+			return ExitFail
+		}
+	}
+	files, err := gen.Generate(m, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "fsmgen: %v\n", err)
 		return ExitFail
+	}
+	if renderFormat != "" {
+		// Rendered before anything is written, so a missing dot leaves
+		// the output directory untouched.
+		pics, err := render.Pictures(files, renderFormat)
+		if err != nil {
+			fmt.Fprintf(stderr, "fsmgen: %v\n", err)
+			return ExitFail
+		}
+		maps.Copy(files, pics)
 	}
 	changes, err := writer.Changes(out, files)
 	if err != nil {

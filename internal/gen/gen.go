@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"maps"
 
+	"github.com/fsmgen/fsmgen/internal/gen/docs"
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
@@ -20,12 +21,16 @@ type Options struct {
 	// output depends on what was generated before (migration history).
 	// Nil stands for an empty directory.
 	Out fs.FS
+	// Templates holds user templates that replace the embedded ones of the
+	// same name. Nil uses the embedded templates only.
+	Templates fs.FS
 }
 
 // emitters are pure functions of the machine and options; their outputs are
 // disjoint.
 var emitters = []func(*model.Machine, Options) (map[string][]byte, error){
 	func(m *model.Machine, _ Options) (map[string][]byte, error) { return golang.Emit(m) },
+	func(m *model.Machine, o Options) (map[string][]byte, error) { return docs.Emit(m, o.Templates) },
 }
 
 // Generate returns every file fsmgen derives from m.

@@ -1,0 +1,52 @@
+// Package docs emits a machine's diagrams and reference page: a Graphviz DOT
+// file and a Markdown page with an embedded Mermaid diagram, both rendered
+// from the templates directory.
+package docs
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"strings"
+	"text/template"
+
+	"github.com/fsmgen/fsmgen/internal/model"
+	"github.com/fsmgen/fsmgen/internal/tmpl"
+)
+
+// Template names, also the names a user's template directory overrides.
+const (
+	DOTTemplate      = "dot.tmpl"
+	MarkdownTemplate = "markdown.tmpl"
+)
+
+// funcs are the helpers the templates may call; escaping lives in the
+// model so that every output escapes the same way.
+var funcs = template.FuncMap{
+	"dot":        model.DOTString,
+	"md":         model.MarkdownText,
+	"join":       strings.Join,
+	"tagNames":   model.TagNames,
+	"eventNames": model.EventNames,
+}
+
+// Emit renders the DOT file and the Markdown reference page of m. overrides
+// holds user templates replacing the embedded ones by name; nil for none.
+func Emit(m *model.Machine, overrides fs.FS) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, o := range []struct{ tmpl, path string }{
+		{DOTTemplate, m.Name + "/" + m.Name + ".dot"},
+		{MarkdownTemplate, m.Name + "/README.md"},
+	} {
+		t, err := tmpl.Parse(overrides, o.tmpl, funcs)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := t.Execute(&buf, m); err != nil {
+			return nil, fmt.Errorf("rendering %s: %w", o.path, err)
+		}
+		out[o.path] = buf.Bytes()
+	}
+	return out, nil
+}
