@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
+	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/spec"
@@ -92,7 +94,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if cmd == "validate" {
 		return ExitOK
 	}
-	files, err := gen.Generate(m, gen.Options{Out: os.DirFS(out)})
+	files, err := gen.Generate(m, gen.Options{Out: os.DirFS(out), Now: time.Now})
+	if dl := (diag.List{}); errors.As(err, &dl) {
+		fmt.Fprintln(stderr, err) // positioned like every other spec problem
+		return ExitFail
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "fsmgen: %v\n", err)
 		return ExitFail

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"time"
 
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
+	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -20,12 +22,16 @@ type Options struct {
 	// output depends on what was generated before (migration history).
 	// Nil stands for an empty directory.
 	Out fs.FS
+	// Now is the clock for timestamp migration versions; the CLI passes
+	// time.Now, tests a fixed time. Emitters never read the real clock.
+	Now func() time.Time
 }
 
 // emitters are pure functions of the machine and options; their outputs are
 // disjoint.
 var emitters = []func(*model.Machine, Options) (map[string][]byte, error){
 	func(m *model.Machine, _ Options) (map[string][]byte, error) { return golang.Emit(m) },
+	func(m *model.Machine, o Options) (map[string][]byte, error) { return sqlmig.Emit(m, o.Out, o.Now) },
 }
 
 // Generate returns every file fsmgen derives from m.
