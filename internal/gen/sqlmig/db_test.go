@@ -68,7 +68,9 @@ var dialects = []dialect{
 		column: func(t *testing.T, db *sql.DB) (bool, string) {
 			return columnMeta(t, db, `SELECT IS_NULLABLE = 'NO', COALESCE(COLUMN_DEFAULT, '') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'state'`)
 		},
-		migrate: func(db *sql.DB) (migratedb.Driver, error) { return migratemysql.WithInstance(db, &migratemysql.Config{}) },
+		migrate: func(db *sql.DB) (migratedb.Driver, error) {
+			return migratemysql.WithInstance(db, &migratemysql.Config{})
+		},
 	},
 	{
 		name: "sqlite", goose: goose.DialectSQLite3, driver: "sqlite",
@@ -78,7 +80,9 @@ var dialects = []dialect{
 		column: func(t *testing.T, db *sql.DB) (bool, string) {
 			return columnMeta(t, db, `SELECT "notnull" = 1, COALESCE(dflt_value, '') FROM pragma_table_info('nodes') WHERE name = 'state'`)
 		},
-		migrate: func(db *sql.DB) (migratedb.Driver, error) { return migratesqlite.WithInstance(db, &migratesqlite.Config{}) },
+		migrate: func(db *sql.DB) (migratedb.Driver, error) {
+			return migratesqlite.WithInstance(db, &migratesqlite.Config{})
+		},
 	},
 }
 
