@@ -9,7 +9,9 @@ import (
 	"io"
 	"maps"
 	"os"
+	"time"
 
+	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/render"
@@ -108,7 +110,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if cmd == "validate" {
 		return ExitOK
 	}
-	opts := gen.Options{Out: os.DirFS(out)}
+	opts := gen.Options{Out: os.DirFS(out), Now: time.Now}
 	if templateDir != "" {
 		if st, err := os.Stat(templateDir); err != nil || !st.IsDir() {
 			fmt.Fprintf(stderr, "fsmgen: -templates %s: not a directory\n", templateDir)
@@ -121,6 +123,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	files, err := gen.Generate(m, opts)
+	if dl := (diag.List{}); errors.As(err, &dl) {
+		fmt.Fprintln(stderr, err) // positioned like every other spec problem
+		return ExitFail
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "fsmgen: %v\n", err)
 		return ExitFail

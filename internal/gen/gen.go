@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"time"
 
 	"github.com/fsmgen/fsmgen/internal/gen/docs"
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
+	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -24,6 +26,9 @@ type Options struct {
 	// Templates holds user templates that replace the embedded ones of the
 	// same name. Nil uses the embedded templates only.
 	Templates fs.FS
+	// Now is the clock for timestamp migration versions; the CLI passes
+	// time.Now, tests a fixed time. Emitters never read the real clock.
+	Now func() time.Time
 }
 
 // emitters are pure functions of the machine and options; their outputs are
@@ -31,6 +36,7 @@ type Options struct {
 var emitters = []func(*model.Machine, Options) (map[string][]byte, error){
 	func(m *model.Machine, _ Options) (map[string][]byte, error) { return golang.Emit(m) },
 	func(m *model.Machine, o Options) (map[string][]byte, error) { return docs.Emit(m, o.Templates) },
+	func(m *model.Machine, o Options) (map[string][]byte, error) { return sqlmig.Emit(m, o.Out, o.Now) },
 }
 
 // Generate returns every file fsmgen derives from m.

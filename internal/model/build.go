@@ -383,7 +383,7 @@ func (b *builder) buildSQL() {
 	if s == nil {
 		return
 	}
-	q := &SQL{Enum: s.Enum.Value, Table: s.Table.Value, Column: s.Column.Value, Format: "goose", Versions: "sequential"}
+	q := &SQL{Pos: s.Pos, Enum: s.Enum.Value, Table: s.Table.Value, Column: s.Column.Value, Format: "goose", Versions: "sequential"}
 	for _, id := range []struct {
 		key string
 		v   spec.Str

@@ -74,7 +74,8 @@ type Removed struct {
 
 // SQL describes the database enum that stores the state.
 type SQL struct {
-	Enum     string // type name (PostgreSQL), also used to name SQLite triggers
+	Pos      diag.Pos // the sql section, for problems found against the migration history
+	Enum     string   // type name (PostgreSQL), also used to name SQLite triggers
 	Table    string
 	Column   string
 	Default  *State

@@ -1,0 +1,166 @@
+package sqlmig_test
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fsmgen/fsmgen/internal/cli"
+)
+
+const repoSpec = "../../../spec/states.yaml"
+
+// history is a migration history generated, the way a user would, from a
+// spec edited step by step.
+type history struct {
+	out  string     // the output directory
+	sets [][]string // the state set after each version, index 0 = version 1
+}
+
+func (h *history) dir(dialect string) fs.FS {
+	return os.DirFS(filepath.Join(h.out, "migrations", dialect))
+}
+
+// specVersions derives the specs of the scenario from the repository's:
+// the seed's machine before aborting existed, the seed itself, then an
+// added state, a rename and a removal with a mapping.
+func specVersions(t *testing.T, format string) []string {
+	t.Helper()
+	b, err := os.ReadFile(repoSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := string(b)
+	if format != "goose" {
+		v2 = mustReplace(t, v2, "  dialects:", "  format: "+format+"\n  dialects:")
+	}
+	v1 := mustReplace(t, v2, "      abort: aborting\n", "      abort: error\n")
+	v1 = cut(t, v1, "  aborting:\n", "\nevents:")
+	v1 = mustReplace(t, v1, "  abort_end:\n    doc: finish the abort request\n    tags: [internal]\n", "")
+	v3 := mustReplace(t, v2, "  processing:\n", "  paused:\n    doc: held by an operator\n    tags: [passive]\n    transitions:\n      start: starting\n  processing:\n")
+	v3 = mustReplace(t, v3, "entry: [starting, enrolling]", "entry: [starting, enrolling, paused]")
+	v4 := strings.ReplaceAll(v3, "reapplying", "reprocessing")
+	v4 = mustReplace(t, v4, "  reprocessing:\n", "  reprocessing:\n    renamed_from: reapplying\n")
+	v5 := mustReplace(t, v4, "      abort: aborting\n", "      abort: error\n")
+	v5 = cut(t, v5, "  aborting:\n", "\nevents:")
+	v5 = mustReplace(t, v5, "  abort_end:\n    doc: finish the abort request\n    tags: [internal]\n", "")
+	v5 = mustReplace(t, v5, "\nsql:\n", "\nremoved:\n  aborting:\n    doc: aborts now end in error directly\n    rows_to: error\n\nsql:\n")
+	return []string{v1, v2, v3, v4, v5}
+}
+
+func buildHistory(t *testing.T, format string) *history {
+	t.Helper()
+	h := &history{out: t.TempDir()}
+	specs := specVersions(t, format)
+	perVersion := 1
+	if format == "golang-migrate" {
+		perVersion = 2
+	}
+	for i, text := range specs {
+		spec := filepath.Join(t.TempDir(), "states.yaml")
+		if err := os.WriteFile(spec, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before := countSQL(t, h.out)
+		if i > 0 {
+			if code, _, _ := run("check", "-spec", spec, "-out", h.out); code != cli.ExitFail {
+				t.Fatalf("version %d: check exited %d although the spec changed and no migration was generated", i+1, code)
+			}
+		}
+		if code, _, stderr := run("generate", "-spec", spec, "-out", h.out); code != cli.ExitOK {
+			t.Fatalf("version %d: generate exited %d: %s", i+1, code, stderr)
+		}
+		if got, want := countSQL(t, h.out)-before, 3*perVersion; got != want {
+			t.Fatalf("version %d: generate added %d files, want %d (one migration per dialect)", i+1, got, want)
+		}
+		if code, _, stderr := run("check", "-spec", spec, "-out", h.out); code != cli.ExitOK {
+			t.Fatalf("version %d: check after generate exited %d: %s", i+1, code, stderr)
+		}
+		h.sets = append(h.sets, statesOf(t, spec))
+	}
+	return h
+}
+
+func run(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func statesOf(t *testing.T, spec string) []string {
+	t.Helper()
+	m, err := cli.Load(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range m.States {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func countSQL(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".sql") {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+func mustReplace(t *testing.T, s, old, new string) string {
+	t.Helper()
+	if strings.Count(s, old) != 1 {
+		t.Fatalf("spec edit: %q occurs %d times, want once", old, strings.Count(s, old))
+	}
+	return strings.Replace(s, old, new, 1)
+}
+
+// cut removes from the start of from up to (not including) to.
+func cut(t *testing.T, s, from, to string) string {
+	t.Helper()
+	i, j := strings.Index(s, from), strings.Index(s, to)
+	if i < 0 || j < i {
+		t.Fatalf("spec edit: cannot cut %q..%q", from, to)
+	}
+	return strings.TrimRight(s[:i], "\n") + "\n" + s[j:]
+}
+
+// TestCheckedInHistory proves generated/migrations is what fsmgen writes
+// when the seed's two specs are generated in order.
+func TestCheckedInHistory(t *testing.T) {
+	h := buildHistory(t, "goose")
+	repo := "../../../generated/migrations"
+	err := filepath.WalkDir(filepath.Join(h.out, "migrations"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(filepath.Join(h.out, "migrations"), p)
+		if !strings.HasPrefix(filepath.Base(rel), "0000") || strings.HasPrefix(filepath.Base(rel), "00003") || strings.HasPrefix(filepath.Base(rel), "00004") || strings.HasPrefix(filepath.Base(rel), "00005") {
+			return nil
+		}
+		got, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		want, err := os.ReadFile(filepath.Join(repo, rel))
+		if err != nil {
+			t.Errorf("checked-in history lacks %s: %v", rel, err)
+			return nil
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the checked-in file", rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

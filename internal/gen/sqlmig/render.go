@@ -1,0 +1,259 @@
+package sqlmig
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"text/template"
+
+	"github.com/fsmgen/fsmgen/internal/model"
+	"github.com/fsmgen/fsmgen/templates"
+)
+
+// migration is one version for one dialect, as statements per direction.
+type migration struct {
+	slug, title string
+	noTx        string // why the migration runs outside a transaction; "" for none
+	up, down    []stmt
+}
+
+type stmt struct {
+	Text string
+	// Block marks statements with inner semicolons, which goose must be
+	// told not to split.
+	Block bool
+}
+
+// data is what the dialect templates see: every identifier already quoted
+// and every label already a literal.
+type data struct {
+	N       model.SQLNames
+	Labels  string // the set this direction ends with
+	To      string // same as Labels
+	Default string
+	Invalid string // SQLite's message for a rejected value
+
+	Union       string // from and to together (MySQL widens to it first)
+	FromDefault string
+	ToDefault   string
+	InPlace     bool // PostgreSQL: ALTER TYPE in place instead of a new type
+	SetDefault  bool
+	Renames     []pair
+	Adds        []addValue
+	Remap       []pair // renames and moves, applied to rows
+	RemapFrom   string
+	Guard       string // labels whose rows block this direction
+	GuardMsg    string // the guard's error, as a literal
+}
+
+type addValue struct{ Label, Rel, Anchor string }
+
+var dialectTemplates = map[string]*template.Template{}
+
+func init() {
+	for _, d := range model.Dialects {
+		dialectTemplates[d] = template.Must(template.ParseFS(templates.FS, "sql_"+d+".tmpl"))
+	}
+}
+
+var (
+	gooseTemplate   = template.Must(template.ParseFS(templates.FS, "sql_goose.tmpl"))
+	migrateTemplate = template.Must(template.ParseFS(templates.FS, "sql_migrate.tmpl"))
+)
+
+func noTx(dialect string) string {
+	if dialect == "mysql" {
+		return "MySQL commits every ALTER TABLE implicitly, so a transaction would only pretend to protect it."
+	}
+	return ""
+}
+
+func create(m *model.Machine, dialect string) (*migration, error) {
+	q := m.SQL
+	var labels []string
+	for _, s := range m.States {
+		labels = append(labels, s.Name)
+	}
+	d := base(q, dialect, labels, q.Default.Name)
+	up, err := statements(dialect, "create", d)
+	if err != nil {
+		return nil, err
+	}
+	down, err := statements(dialect, "drop", d)
+	if err != nil {
+		return nil, err
+	}
+	return &migration{
+		slug:  "create_" + q.Enum,
+		title: fmt.Sprintf("%s: create with %s, bind %s.%s (default %s)", q.Enum, strings.Join(labels, ", "), q.Table, q.Column, q.Default.Name),
+		noTx:  noTx(dialect),
+		up:    up, down: down,
+	}, nil
+}
+
+func alter(m *model.Machine, dialect string, fwd, back *step) (*migration, error) {
+	mig := &migration{noTx: noTx(dialect)}
+	mig.slug, mig.title = fwd.describe(m.SQL.Enum)
+	for _, dir := range []struct {
+		s   *step
+		out *[]stmt
+	}{{fwd, &mig.up}, {back, &mig.down}} {
+		d, err := alterData(m.SQL, dialect, dir.s)
+		if err != nil {
+			return nil, err
+		}
+		if *dir.out, err = statements(dialect, "alter", d); err != nil {
+			return nil, err
+		}
+	}
+	return mig, nil
+}
+
+func base(q *model.SQL, dialect string, labels []string, def string) data {
+	lit := func(s string) string { return model.QuoteLiteral(dialect, s) }
+	all := model.QuoteLiterals(dialect, labels)
+	return data{
+		N:       q.Names(dialect),
+		Labels:  all,
+		To:      all,
+		Default: lit(def),
+		Invalid: lit(fmt.Sprintf("invalid %s value for %s.%s", q.Enum, q.Table, q.Column)),
+	}
+}
+
+func alterData(q *model.SQL, dialect string, s *step) (data, error) {
+	lit := func(l string) string { return model.QuoteLiteral(dialect, l) }
+	lits := func(ps []pair) []pair {
+		out := make([]pair, len(ps))
+		for i, p := range ps {
+			out[i] = pair{lit(p.Old), lit(p.New)}
+		}
+		return out
+	}
+	d := base(q, dialect, s.to, s.toDefault)
+	d.FromDefault, d.ToDefault = lit(s.fromDefault), lit(s.toDefault)
+	d.SetDefault = s.renamed(s.fromDefault) != s.toDefault
+	if dialect == "sqlite" && s.fromDefault != s.toDefault {
+		return d, fmt.Errorf("sqlite: the default of %s.%s would change from %q to %q, but SQLite keeps a column's default in the table definition, which belongs to the application; keep the default state's name, or drop sqlite from the dialects and migrate that table by hand", q.Table, q.Column, s.fromDefault, s.toDefault)
+	}
+	union := slices.Clone(s.to)
+	for _, l := range s.from {
+		if !slices.Contains(union, l) {
+			union = append(union, l)
+		}
+	}
+	d.Union = model.QuoteLiterals(dialect, union)
+	d.Renames = lits(s.renames)
+	remap := append(slices.Clone(s.renames), s.moves...)
+	d.Remap = lits(remap)
+	var remapFrom []string
+	for _, p := range remap {
+		remapFrom = append(remapFrom, p.Old)
+	}
+	d.RemapFrom = model.QuoteLiterals(dialect, remapFrom)
+	if g := s.gone(); len(g) > 0 {
+		d.Guard = model.QuoteLiterals(dialect, g)
+		msg := fmt.Sprintf("cannot migrate: %s.%s has rows in %s, which the target %s lacks; move or delete them first", q.Table, q.Column, strings.Join(g, ", "), q.Enum)
+		if dialect == "mysql" && len(msg) > 128 {
+			msg = msg[:128] // SIGNAL's MESSAGE_TEXT limit
+		}
+		d.GuardMsg = lit(msg)
+	}
+	added := s.added()
+	// In place, ADD VALUE keeps existing rows and the type's other users
+	// untouched, and PostgreSQL allows it inside a transaction as long as
+	// the new label is not used before commit; so a new label must not
+	// become the default here.
+	d.InPlace = len(s.dropped()) == 0 && !(d.SetDefault && slices.Contains(added, s.toDefault))
+	if d.InPlace {
+		present := make([]string, 0, len(s.to))
+		for _, l := range s.from {
+			present = append(present, s.renamed(l))
+		}
+		for i, l := range s.to {
+			if !slices.Contains(added, l) {
+				continue
+			}
+			a := addValue{Label: lit(l)}
+			if j := lastPresent(s.to[:i], present); j >= 0 {
+				a.Rel, a.Anchor = "AFTER", lit(s.to[j])
+			} else if j := firstPresent(s.to[i+1:], present); j >= 0 {
+				a.Rel, a.Anchor = "BEFORE", lit(s.to[i+1+j])
+			}
+			d.Adds = append(d.Adds, a)
+			present = append(present, l)
+		}
+	}
+	return d, nil
+}
+
+func lastPresent(ls, present []string) int {
+	for i := len(ls) - 1; i >= 0; i-- {
+		if slices.Contains(present, ls[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+func firstPresent(ls, present []string) int {
+	for i, l := range ls {
+		if slices.Contains(present, l) {
+			return i
+		}
+	}
+	return -1
+}
+
+// statements renders a dialect template and splits it at blank lines.
+func statements(dialect, name string, d data) ([]stmt, error) {
+	var b bytes.Buffer
+	if err := dialectTemplates[dialect].ExecuteTemplate(&b, name, d); err != nil {
+		return nil, fmt.Errorf("internal error: %s template %s: %v", dialect, name, err)
+	}
+	var out []stmt
+	for _, chunk := range strings.Split(b.String(), "\n\n") {
+		text := strings.TrimSpace(chunk)
+		if text == "" {
+			continue
+		}
+		out = append(out, stmt{Text: text, Block: strings.Count(text, ";") > 1})
+	}
+	return out, nil
+}
+
+// render lays the migration out as files named after version, in dir.
+func (mig *migration) render(format, dir, version string) (map[string][]byte, error) {
+	base := path.Join(dir, version+"_"+mig.slug)
+	exec := func(t *template.Template, name string, v any) ([]byte, error) {
+		var b bytes.Buffer
+		if err := t.ExecuteTemplate(&b, name, v); err != nil {
+			return nil, fmt.Errorf("internal error: %s: %v", name, err)
+		}
+		return b.Bytes(), nil
+	}
+	if format == "golang-migrate" {
+		files := map[string][]byte{}
+		for _, f := range []struct {
+			suffix string
+			stmts  []stmt
+			what   string
+		}{{".up.sql", mig.up, "up"}, {".down.sql", mig.down, "down"}} {
+			b, err := exec(migrateTemplate, "file", map[string]any{"Title": mig.title + " (" + f.what + ")", "Stmts": f.stmts})
+			if err != nil {
+				return nil, err
+			}
+			files[base+f.suffix] = b
+		}
+		return files, nil
+	}
+	b, err := exec(gooseTemplate, "sql_goose.tmpl", map[string]any{
+		"Title": mig.title, "NoTx": mig.noTx != "", "NoTxWhy": mig.noTx, "Up": mig.up, "Down": mig.down,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{base + ".sql": b}, nil
+}
