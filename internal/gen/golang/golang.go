@@ -261,6 +261,91 @@ func (e *emitter) transition() {
 		Return(Id("target").Op("==").Id("ErrInvalidTransition")),
 	)
 
+	e.nextSwitch()
+	e.derivedTables()
+
+	doc(f, "Transition returns the state that ev leads to from the state from. For an\nevent that from does not allow it returns from unchanged and a\n*TransitionError that matches ErrInvalidTransition.")
+	f.Func().Id("Transition").Params(Id("from").Id("State"), Id("ev").Id("Event")).Params(Id("State"), Error()).Block(
+		If(Id("from").Op("<").Id("NumStates").Op("&&").Id("ev").Op("<").Id("NumEvents")).Block(
+			If(Id("to").Op(":=").Id("transitions").Index(Id("from")).Index(Id("ev")), Id("to").Op("<").Id("NumStates")).Block(
+				Return(Id("to"), Nil()),
+			),
+			Return(Id("from"), Op("&").Id("transitionErrors").Index(Id("from")).Index(Id("ev"))),
+		),
+		Return(Id("from"), Id("outOfRange").Call(Id("from"), Id("ev"))),
+	)
+
+	doc(f, "outOfRange is kept out of Transition so that Transition stays small enough\nto inline. Values outside the enums are a caller's bug, not a move, so this\nrare path may allocate.")
+	f.Func().Id("outOfRange").Params(Id("from").Id("State"), Id("ev").Id("Event")).Error().Block(
+		Return(Op("&").Id("TransitionError").Values(Id("from"), Id("ev"))),
+	)
+
+	doc(f, "Can reports whether ev is allowed in state s.")
+	f.Func().Params(Id("s").Id("State")).Id("Can").Params(Id("ev").Id("Event")).Bool().Block(
+		Return(Id("s").Op("<").Id("NumStates").Op("&&").Id("ev").Op("<").Id("NumEvents").Op("&&").
+			Id("transitions").Index(Id("s")).Index(Id("ev")).Op("<").Id("NumStates")),
+	)
+
+	doc(f, "Permitted returns the events allowed in state s, in spec order. The slice\nis shared: do not modify it.")
+	f.Func().Params(Id("s").Id("State")).Id("Permitted").Params().Index().Id("Event").Block(
+		If(Op("!").Id("s").Dot("IsValid").Call()).Block(Return(Nil())),
+		Return(Id("permitted").Index(Id("s"))),
+	)
+}
+
+// nextSwitch emits the machine's transitions as one nested switch, state by
+// state in spec order, so that a reviewer can hold it against the spec. Each
+// move is an assignment rather than a return: go/printer measures every
+// element of a return list (nodeSize), and with a return per move that was
+// the largest single cost of generating a big machine.
+func (e *emitter) nextSwitch() {
+	f, m := e.f, e.m
+	doc(f, "next is the definition of the machine's moves, state by state in spec\norder: the events each state allows, in event order, and the state each leads\nto. ok is false for an event the state does not allow.\n\nTransition, Can and Permitted do not call it: they read tables built from\nit once, at init. Called per event, a nested switch costs two dependent\nindirect jumps, which a random mix of states and events mispredicts, and\nit is far too large to inline.")
+	f.Func().Id("next").Params(Id("from").Id("State"), Id("ev").Id("Event")).Params(Id("to").Id("State"), Id("ok").Bool()).Block(
+		Id("ok").Op("=").True(),
+		Switch(Id("from")).BlockFunc(func(g *Group) {
+			for _, s := range m.States {
+				if len(s.Out) == 0 {
+					continue
+				}
+				g.Case(Id(s.GoName)).Block(
+					Switch(Id("ev")).BlockFunc(func(g *Group) {
+						for _, t := range s.Out {
+							set := Id("to").Op("=").Id(t.To.GoName)
+							if t.MachineWide {
+								set.Comment("machine-wide")
+							}
+							g.Case(Id(t.Event.GoName)).Block(set)
+						}
+						g.Default().Block(Id("ok").Op("=").False())
+					}),
+				)
+			}
+			g.Default().Block(Id("ok").Op("=").False())
+		}),
+		Return(),
+	)
+}
+
+// derivedTables emits the tables Transition, Can and Permitted read. They are
+// filled from next at init rather than emitted as literals, so the switch is
+// the only statement of the moves in the generated source and the tables
+// cannot disagree with it.
+func (e *emitter) derivedTables() {
+	f := e.f
+	doc(f, "transitions is next as a table: transitions[from][ev] is the state ev leads\nto from from, or NumStates when from does not allow ev. One load replaces\nthe switch's jumps, so Transition costs the same whatever the mix of events.")
+	f.Var().Id("transitions").Op("=").Func().Params().Params(Id("t").Index(Id("NumStates")).Index(Id("NumEvents")).Id("State")).Block(
+		For(Id("s").Op(":=").Range().Id("t")).Block(
+			For(Id("ev").Op(":=").Range().Id("t").Index(Id("s"))).Block(
+				Id("t").Index(Id("s")).Index(Id("ev")).Op("=").Id("NumStates"),
+				If(List(Id("to"), Id("ok")).Op(":=").Id("next").Call(Id("State").Call(Id("s")), Id("Event").Call(Id("ev"))), Id("ok")).Block(
+					Id("t").Index(Id("s")).Index(Id("ev")).Op("=").Id("to"),
+				),
+			),
+		),
+		Return(),
+	).Call()
+
 	doc(f, "transitionErrors holds one error per (state, event) pair so that an illegal\nmove costs no allocation.")
 	f.Var().Id("transitionErrors").Op("=").Func().Params().Params(Id("t").Index(Id("NumStates")).Index(Id("NumEvents")).Id("TransitionError")).Block(
 		For(Id("s").Op(":=").Range().Id("t")).Block(
@@ -271,58 +356,26 @@ func (e *emitter) transition() {
 		Return(),
 	).Call()
 
-	f.Func().Id("invalid").Params(Id("from").Id("State"), Id("ev").Id("Event")).Error().Block(
-		If(Id("from").Op("<").Id("NumStates").Op("&&").Id("ev").Op("<").Id("NumEvents")).Block(
-			Return(Op("&").Id("transitionErrors").Index(Id("from")).Index(Id("ev"))),
+	doc(f, "permitted holds the events each state allows, in spec order, in one\nbacking array; each slice is capped so that an append cannot reach the\nnext state's events.")
+	f.Var().Id("permitted").Op("=").Func().Params().Params(Id("p").Index(Id("NumStates")).Index().Id("Event")).Block(
+		Id("n").Op(":=").Lit(0),
+		For(Id("s").Op(":=").Range().Id("transitions")).Block(
+			For(List(Id("_"), Id("to")).Op(":=").Range().Id("transitions").Index(Id("s"))).Block(
+				If(Id("to").Op("<").Id("NumStates")).Block(Id("n").Op("++")),
+			),
 		),
-		Return(Op("&").Id("TransitionError").Values(Id("from"), Id("ev"))),
-	)
-
-	doc(f, "Transition returns the state that ev leads to from the state from. For an\nevent that from does not allow it returns from unchanged and a\n*TransitionError that matches ErrInvalidTransition.")
-	f.Func().Id("Transition").Params(Id("from").Id("State"), Id("ev").Id("Event")).Params(Id("State"), Error()).Block(
-		Switch(Id("from")).BlockFunc(func(g *Group) {
-			for _, s := range m.States {
-				if len(s.Out) == 0 {
-					continue
-				}
-				g.Case(Id(s.GoName)).Block(
-					Switch(Id("ev")).BlockFunc(func(g *Group) {
-						for _, t := range s.Out {
-							g.Case(Id(t.Event.GoName)).Block(Return(Id(t.To.GoName), Nil()))
-						}
-					}),
-				)
-			}
-		}),
-		Return(Id("from"), Id("invalid").Call(Id("from"), Id("ev"))),
-	)
-
-	doc(f, "Can reports whether ev is allowed in state s.")
-	f.Func().Params(Id("s").Id("State")).Id("Can").Params(Id("ev").Id("Event")).Bool().Block(
-		List(Id("_"), Err()).Op(":=").Id("Transition").Call(Id("s"), Id("ev")),
-		Return(Err().Op("==").Nil()),
-	)
-
-	doc(f, "permitted holds the events each state allows, in spec order.")
-	f.Var().Id("permitted").Op("=").Index(Id("NumStates")).Index().Id("Event").ValuesFunc(func(g *Group) {
-		for _, s := range m.States {
-			if len(s.Out) == 0 {
-				continue
-			}
-			var evs []string
-			for _, t := range s.Out {
-				evs = append(evs, t.Event.GoName)
-			}
-			g.Line().Id(s.GoName).Op(":").Values(listOf(evs)...)
-		}
-		g.Line()
-	})
-	doc(f, "Permitted returns the events allowed in state s, in spec order. The slice\nis shared: do not modify it.")
-	f.Func().Params(Id("s").Id("State")).Id("Permitted").Params().Index().Id("Event").Block(
-		If(Op("!").Id("s").Dot("IsValid").Call()).Block(Return(Nil())),
-		Id("p").Op(":=").Id("permitted").Index(Id("s")),
-		Return(Id("p").Index(Op(":").Len(Id("p")).Op(":").Len(Id("p")))),
-	)
+		Id("all").Op(":=").Make(Index().Id("Event"), Lit(0), Id("n")),
+		For(Id("s").Op(":=").Range().Id("transitions")).Block(
+			Id("start").Op(":=").Len(Id("all")),
+			For(List(Id("ev"), Id("to")).Op(":=").Range().Id("transitions").Index(Id("s"))).Block(
+				If(Id("to").Op("<").Id("NumStates")).Block(
+					Id("all").Op("=").Append(Id("all"), Id("Event").Call(Id("ev"))),
+				),
+			),
+			Id("p").Index(Id("s")).Op("=").Id("all").Index(Id("start").Op(":").Len(Id("all")).Op(":").Len(Id("all"))),
+		),
+		Return(),
+	).Call()
 }
 
 // doc writes a comment as // lines; jennifer would turn a multi-line

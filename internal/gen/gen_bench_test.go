@@ -1,0 +1,99 @@
+package gen_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/model"
+	"github.com/fsmgen/fsmgen/internal/spec"
+)
+
+// benchSizes are the machine sizes the generator must scale over; the
+// issue's target is near-linear growth up to 10k states.
+var benchSizes = []int{10, 100, 1000, 10000}
+
+const (
+	synthEvents   = 100 // alphabet size, shared by every state
+	synthPerState = 10  // transitions per state
+)
+
+// synthSpec returns a valid spec with n states, an alphabet of synthEvents
+// events and synthPerState transitions per state. State i moves on its j-th
+// event to state i+j+1 (mod n), so every state is reachable from the first;
+// the events of state i are consecutive from 10*i (mod synthEvents), so
+// every event is used once n*synthPerState >= synthEvents.
+func synthSpec(n int) []byte {
+	var b strings.Builder
+	b.Grow(n * 300)
+	fmt.Fprintf(&b, "version: 1\nmachine: synth\ndoc: A synthetic machine of %d states.\ninitial: s0\n", n)
+	b.WriteString("tags:\n  odd:\n    doc: odd-numbered\n  even:\n    doc: even-numbered\n")
+	b.WriteString("states:\n")
+	events := min(synthEvents, n*synthPerState)
+	for i := range n {
+		fmt.Fprintf(&b, "  s%d:\n    doc: state number %d\n    tags: [%s]\n    transitions:\n", i, i, [2]string{"even", "odd"}[i%2])
+		for j := range min(synthPerState, events) {
+			fmt.Fprintf(&b, "      e%d: s%d\n", (i*synthPerState+j)%events, (i+j+1)%n)
+		}
+	}
+	b.WriteString("events:\n")
+	for k := range events {
+		fmt.Fprintf(&b, "  e%d:\n    doc: event number %d\n", k, k)
+	}
+	return []byte(b.String())
+}
+
+// pipeline is what `fsmgen generate` does between reading the spec and
+// writing the files.
+func pipeline(data []byte) (gen.Files, error) {
+	f, err := spec.Decode("synth.yaml", data)
+	if err != nil {
+		return nil, err
+	}
+	m, err := model.Build(f)
+	if err != nil {
+		return nil, err
+	}
+	return gen.Generate(m, gen.Options{})
+}
+
+func TestSynthSpecIsValid(t *testing.T) {
+	for _, n := range []int{1, 2, 10, 100} {
+		data := synthSpec(n)
+		f, err := spec.Decode("synth.yaml", data)
+		if err != nil {
+			t.Fatalf("%d states: %v", n, err)
+		}
+		m, err := model.Build(f)
+		if err != nil {
+			t.Fatalf("%d states: %v", n, err)
+		}
+		if len(m.States) != n {
+			t.Errorf("%d states: machine has %d states", n, len(m.States))
+		}
+		if want := n * min(synthPerState, synthEvents, n*synthPerState); len(m.Transitions) != want {
+			t.Errorf("%d states: %d transitions, want %d", n, len(m.Transitions), want)
+		}
+		if _, err := gen.Generate(m, gen.Options{}); err != nil {
+			t.Fatalf("%d states: %v", n, err)
+		}
+	}
+}
+
+// BenchmarkGenerate measures parse, validate and every emitter for growing
+// machines. Each 10× in states should cost at most about 12× in time.
+func BenchmarkGenerate(b *testing.B) {
+	for _, n := range benchSizes {
+		data := synthSpec(n)
+		b.Run(fmt.Sprintf("states=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := pipeline(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
