@@ -2,6 +2,9 @@ package gen_test
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,6 +88,9 @@ func TestSynthSpecIsValid(t *testing.T) {
 // machines. Each 10× in states should cost at most about 12× in time.
 func BenchmarkGenerate(b *testing.B) {
 	for _, n := range benchSizes {
+		if n > 1000 && testing.Short() {
+			continue // the smoke pass only proves the benchmark runs
+		}
 		data := synthSpec(n)
 		b.Run(fmt.Sprintf("states=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
@@ -96,4 +102,53 @@ func BenchmarkGenerate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCompileGenerated measures `go build` of the Go package generated
+// for a 1k-state machine. Each op builds a fresh variant of the package (a
+// trailing comment that differs per op defeats the build cache), while its
+// standard library imports come from the cache as in everyday builds.
+func BenchmarkCompileGenerated(b *testing.B) {
+	if testing.Short() {
+		b.Skip("compiles a large package; skipped in -short")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		b.Skip("no go command")
+	}
+	const n = 1000
+	files, err := pipeline(synthSpec(n))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const goFile = "synth/synth.go"
+	src, ok := files[goFile]
+	if !ok {
+		b.Fatalf("no %s among the generated files", goFile)
+	}
+	dir := b.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "synth"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module synthbuild\n\ngo 1.26\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	build := func(b *testing.B, i int) {
+		variant := fmt.Appendf(append([]byte(nil), src...), "\n// build %d\n", i)
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(goFile)), variant, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		cmd := exec.Command(goBin, "build", "./synth")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("go build: %v\n%s", err, out)
+		}
+	}
+	b.Run(fmt.Sprintf("states=%d", n), func(b *testing.B) {
+		build(b, -1) // warm the cache with the package's imports
+		for i := 0; b.Loop(); i++ {
+			build(b, i)
+		}
+	})
 }
