@@ -293,6 +293,34 @@ func (e *emitter) transition() {
 	)
 }
 
+// doc writes a comment as // lines; jennifer would turn a multi-line
+// comment into a /* */ block, which Go code rarely uses for docs.
+func doc(f *File, format string, args ...any) {
+	for _, l := range strings.Split(fmt.Sprintf(format, args...), "\n") {
+		f.Comment(l)
+	}
+}
+
+func goNames(ss []*model.State) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.GoName
+	}
+	return out
+}
+
+func listOf(ids []string) []Code {
+	out := make([]Code, len(ids))
+	for i, id := range ids {
+		out[i] = Id(id)
+	}
+	return out
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func sentence(s string) string { return strings.TrimSuffix(oneLine(s), ".") + "." }
+
 // nextSwitch emits the machine's transitions as one nested switch, state by
 // state in spec order, so that a reviewer can hold it against the spec. Each
 // move is an assignment rather than a return: go/printer measures every
@@ -377,31 +405,3 @@ func (e *emitter) derivedTables() {
 		Return(),
 	).Call()
 }
-
-// doc writes a comment as // lines; jennifer would turn a multi-line
-// comment into a /* */ block, which Go code rarely uses for docs.
-func doc(f *File, format string, args ...any) {
-	for _, l := range strings.Split(fmt.Sprintf(format, args...), "\n") {
-		f.Comment(l)
-	}
-}
-
-func goNames(ss []*model.State) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = s.GoName
-	}
-	return out
-}
-
-func listOf(ids []string) []Code {
-	out := make([]Code, len(ids))
-	for i, id := range ids {
-		out[i] = Id(id)
-	}
-	return out
-}
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func sentence(s string) string { return strings.TrimSuffix(oneLine(s), ".") + "." }
