@@ -27,7 +27,7 @@ echo "transition benchmarks..." >&2
 echo "generator benchmarks..." >&2
 $GO test -run '^$' -bench '^BenchmarkGenerate$' -count="$COUNT" ./internal/gen >"$tmp/generate.txt"
 echo "compile benchmark..." >&2
-$GO test -run '^$' -bench '^BenchmarkCompileGenerated$' -count=5 ./internal/gen >"$tmp/compile.txt"
+$GO test -run '^$' -bench '^BenchmarkCompileGenerated$' -count=6 ./internal/gen >"$tmp/compile.txt"
 
 # median prints "key median" for every key, from lines of "key value".
 median() {
@@ -74,7 +74,7 @@ runs:
 \`\`\`sh
 cd bench && go test -run '^\$' -bench '^BenchmarkTransition\$' -benchtime=200ms -count=$COUNT .
 go test -run '^\$' -bench '^BenchmarkGenerate\$' -count=$COUNT ./internal/gen
-go test -run '^\$' -bench '^BenchmarkCompileGenerated\$' -count=5 ./internal/gen
+go test -run '^\$' -bench '^BenchmarkCompileGenerated\$' -count=6 ./internal/gen
 \`\`\`
 
 ## Transition speed

@@ -371,6 +371,91 @@ func (e *TransitionError) Is(target error) bool {
 	return target == ErrInvalidTransition
 }
 
+// transitions is next as a table: transitions[from][ev] is the state ev leads
+// to from from, or NumStates when from does not allow ev. One load replaces
+// the switch's jumps, so Transition costs the same whatever the mix of events.
+var transitions = func() (t [NumStates][NumEvents]State) {
+	for s := range t {
+		for ev := range t[s] {
+			t[s][ev] = NumStates
+			if to, ok := next(State(s), Event(ev)); ok {
+				t[s][ev] = to
+			}
+		}
+	}
+	return
+}()
+
+// transitionErrors holds one error per (state, event) pair so that an illegal
+// move costs no allocation.
+var transitionErrors = func() (t [NumStates][NumEvents]TransitionError) {
+	for s := range t {
+		for ev := range t[s] {
+			t[s][ev] = TransitionError{State(s), Event(ev)}
+		}
+	}
+	return
+}()
+
+// permitted holds the events each state allows, in spec order, in one
+// backing array; each slice is capped so that an append cannot reach the
+// next state's events.
+var permitted = func() (p [NumStates][]Event) {
+	n := 0
+	for s := range transitions {
+		for _, to := range transitions[s] {
+			if to < NumStates {
+				n++
+			}
+		}
+	}
+	all := make([]Event, 0, n)
+	for s := range transitions {
+		start := len(all)
+		for ev, to := range transitions[s] {
+			if to < NumStates {
+				all = append(all, Event(ev))
+			}
+		}
+		p[s] = all[start:len(all):len(all)]
+	}
+	return
+}()
+
+// Transition returns the state that ev leads to from the state from. For an
+// event that from does not allow it returns from unchanged and a
+// *TransitionError that matches ErrInvalidTransition.
+func Transition(from State, ev Event) (State, error) {
+	if from < NumStates && ev < NumEvents {
+		if to := transitions[from][ev]; to < NumStates {
+			return to, nil
+		}
+		return from, &transitionErrors[from][ev]
+	}
+	return from, outOfRange(from, ev)
+}
+
+// outOfRange is kept out of Transition so that Transition stays small enough
+// to inline. Values outside the enums are a caller's bug, not a move, so this
+// rare path may allocate.
+func outOfRange(from State, ev Event) error {
+	return &TransitionError{from, ev}
+}
+
+// Can reports whether ev is allowed in state s.
+func (s State) Can(ev Event) bool {
+	return s < NumStates && ev < NumEvents && transitions[s][ev] < NumStates
+}
+
+// Permitted returns the events allowed in state s, in spec order. The slice
+// is shared: do not modify it.
+func (s State) Permitted() []Event {
+	if !s.IsValid() {
+		return nil
+	}
+	return permitted[s]
+}
+
 // next is the definition of the machine's moves, state by state in spec
 // order: the events each state allows, in event order, and the state each leads
 // to. ok is false for an event the state does not allow.
@@ -478,89 +563,4 @@ func next(from State, ev Event) (to State, ok bool) {
 		ok = false
 	}
 	return
-}
-
-// transitions is next as a table: transitions[from][ev] is the state ev leads
-// to from from, or NumStates when from does not allow ev. One load replaces
-// the switch's jumps, so Transition costs the same whatever the mix of events.
-var transitions = func() (t [NumStates][NumEvents]State) {
-	for s := range t {
-		for ev := range t[s] {
-			t[s][ev] = NumStates
-			if to, ok := next(State(s), Event(ev)); ok {
-				t[s][ev] = to
-			}
-		}
-	}
-	return
-}()
-
-// transitionErrors holds one error per (state, event) pair so that an illegal
-// move costs no allocation.
-var transitionErrors = func() (t [NumStates][NumEvents]TransitionError) {
-	for s := range t {
-		for ev := range t[s] {
-			t[s][ev] = TransitionError{State(s), Event(ev)}
-		}
-	}
-	return
-}()
-
-// permitted holds the events each state allows, in spec order, in one
-// backing array; each slice is capped so that an append cannot reach the
-// next state's events.
-var permitted = func() (p [NumStates][]Event) {
-	n := 0
-	for s := range transitions {
-		for _, to := range transitions[s] {
-			if to < NumStates {
-				n++
-			}
-		}
-	}
-	all := make([]Event, 0, n)
-	for s := range transitions {
-		start := len(all)
-		for ev, to := range transitions[s] {
-			if to < NumStates {
-				all = append(all, Event(ev))
-			}
-		}
-		p[s] = all[start:len(all):len(all)]
-	}
-	return
-}()
-
-// Transition returns the state that ev leads to from the state from. For an
-// event that from does not allow it returns from unchanged and a
-// *TransitionError that matches ErrInvalidTransition.
-func Transition(from State, ev Event) (State, error) {
-	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to < NumStates {
-			return to, nil
-		}
-		return from, &transitionErrors[from][ev]
-	}
-	return from, outOfRange(from, ev)
-}
-
-// outOfRange is kept out of Transition so that Transition stays small enough
-// to inline. Values outside the enums are a caller's bug, not a move, so this
-// rare path may allocate.
-func outOfRange(from State, ev Event) error {
-	return &TransitionError{from, ev}
-}
-
-// Can reports whether ev is allowed in state s.
-func (s State) Can(ev Event) bool {
-	return s < NumStates && ev < NumEvents && transitions[s][ev] < NumStates
-}
-
-// Permitted returns the events allowed in state s, in spec order. The slice
-// is shared: do not modify it.
-func (s State) Permitted() []Event {
-	if !s.IsValid() {
-		return nil
-	}
-	return permitted[s]
 }

@@ -1,7 +1,9 @@
 package golang_test
 
 import (
+	"bytes"
 	"fmt"
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -141,6 +143,7 @@ func build(t *testing.T, name string, data []byte) *model.Machine {
 }
 
 func checkMachine(t *testing.T, m *model.Machine) {
+	checkGofmt(t, m)
 	got, w := runGenerated(t, m), want(m)
 	if got == w {
 		return
@@ -197,4 +200,29 @@ func TestTransitionMatchesModelWide(t *testing.T) {
 		t.Fatalf("test machine: last state has %d moves, want none", len(last.Out))
 	}
 	checkMachine(t, m)
+}
+
+// checkGofmt fails when gofmt would change an emitted file: next is written
+// in gofmt's layout by hand rather than formatted.
+func checkGofmt(t *testing.T, m *model.Machine) {
+	t.Helper()
+	files, err := golang.Emit(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, src := range files {
+		formatted, err := format.Source(src)
+		if err != nil {
+			t.Fatalf("%s does not parse: %v", p, err)
+		}
+		if !bytes.Equal(formatted, src) {
+			a, b := strings.Split(string(src), "\n"), strings.Split(string(formatted), "\n")
+			for i := range min(len(a), len(b)) {
+				if a[i] != b[i] {
+					t.Fatalf("gofmt changes %s at line %d:\n emitted: %q\n   gofmt: %q", p, i+1, a[i], b[i])
+				}
+			}
+			t.Fatalf("gofmt changes the length of %s", p)
+		}
+	}
 }
