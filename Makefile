@@ -1,7 +1,7 @@
 # The README's two commands: `make generate` and `make test`.
 GO ?= go
 
-.PHONY: generate check test deps fmt-check vet docs
+.PHONY: generate check test deps fmt-check vet docs bench bench-smoke
 
 # Regenerate everything under generated/ from spec/states.yaml.
 generate:
@@ -18,7 +18,7 @@ check:
 	$(GO) run ./cmd/fsmgen check
 
 # The whole suite, as CI runs it.
-test: deps fmt-check vet check
+test: deps fmt-check vet check bench-smoke
 	$(GO) test -count=1 ./...
 
 deps:
@@ -30,3 +30,13 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# Every benchmark once, to prove they build and run; `go test ./...` does not
+# reach the bench/ module. The figures come from `make bench`.
+bench-smoke:
+	$(GO) test -count=1 -short -run '^$$' -bench . -benchtime=1x ./internal/gen/
+	cd bench && $(GO) vet ./... && $(GO) test -count=1 -bench . -benchtime=1x ./...
+
+# Run all benchmarks and write docs/benchmarks.md (several minutes).
+bench:
+	GO=$(GO) bash bench/report.sh docs/benchmarks.md

@@ -236,6 +236,21 @@ func (e *TransitionError) Is(target error) bool {
 	return target == ErrInvalidTransition
 }
 
+// transitions is next as a table: transitions[from][ev] is the state ev leads
+// to from from, or NumStates when from does not allow ev. One load replaces
+// the switch's jumps, so Transition costs the same whatever the mix of events.
+var transitions = func() (t [NumStates][NumEvents]State) {
+	for s := range t {
+		for ev := range t[s] {
+			t[s][ev] = NumStates
+			if to, ok := next(State(s), Event(ev)); ok {
+				t[s][ev] = to
+			}
+		}
+	}
+	return
+}()
+
 // transitionErrors holds one error per (state, event) pair so that an illegal
 // move costs no allocation.
 var transitionErrors = func() (t [NumStates][NumEvents]TransitionError) {
@@ -247,42 +262,54 @@ var transitionErrors = func() (t [NumStates][NumEvents]TransitionError) {
 	return
 }()
 
-func invalid(from State, ev Event) error {
-	if from < NumStates && ev < NumEvents {
-		return &transitionErrors[from][ev]
+// permitted holds the events each state allows, in spec order, in one
+// backing array; each slice is capped so that an append cannot reach the
+// next state's events.
+var permitted = func() (p [NumStates][]Event) {
+	n := 0
+	for s := range transitions {
+		for _, to := range transitions[s] {
+			if to < NumStates {
+				n++
+			}
+		}
 	}
-	return &TransitionError{from, ev}
-}
+	all := make([]Event, 0, n)
+	for s := range transitions {
+		start := len(all)
+		for ev, to := range transitions[s] {
+			if to < NumStates {
+				all = append(all, Event(ev))
+			}
+		}
+		p[s] = all[start:len(all):len(all)]
+	}
+	return
+}()
 
 // Transition returns the state that ev leads to from the state from. For an
 // event that from does not allow it returns from unchanged and a
 // *TransitionError that matches ErrInvalidTransition.
 func Transition(from State, ev Event) (State, error) {
-	switch from {
-	case StateClosed:
-		switch ev {
-		case EventOpen:
-			return StateOpened, nil
+	if from < NumStates && ev < NumEvents {
+		if to := transitions[from][ev]; to < NumStates {
+			return to, nil
 		}
-	case StateOpened:
-		switch ev {
-		case EventClose:
-			return StateClosed, nil
-		}
+		return from, &transitionErrors[from][ev]
 	}
-	return from, invalid(from, ev)
+	return from, outOfRange(from, ev)
+}
+
+// outOfRange is kept out of Transition so that Transition stays small enough
+// to inline. Values outside the enums are a caller's bug, not a move, so this
+// rare path may allocate.
+func outOfRange(from State, ev Event) error {
+	return &TransitionError{from, ev}
 }
 
 // Can reports whether ev is allowed in state s.
 func (s State) Can(ev Event) bool {
-	_, err := Transition(s, ev)
-	return err == nil
-}
-
-// permitted holds the events each state allows, in spec order.
-var permitted = [NumStates][]Event{
-	StateClosed: {EventOpen},
-	StateOpened: {EventClose},
+	return s < NumStates && ev < NumEvents && transitions[s][ev] < NumStates
 }
 
 // Permitted returns the events allowed in state s, in spec order. The slice
@@ -291,6 +318,36 @@ func (s State) Permitted() []Event {
 	if !s.IsValid() {
 		return nil
 	}
-	p := permitted[s]
-	return p[:len(p):len(p)]
+	return permitted[s]
+}
+
+// next is the definition of the machine's moves, state by state in spec
+// order: the events each state allows, in event order, and the state each leads
+// to. ok is false for an event the state does not allow.
+//
+// Transition, Can and Permitted do not call it: they read tables built from
+// it once, at init. Called per event, a nested switch costs two dependent
+// indirect jumps, which a random mix of states and events mispredicts, and
+// it is far too large to inline.
+func next(from State, ev Event) (to State, ok bool) {
+	ok = true
+	switch from {
+	case StateClosed:
+		switch ev {
+		case EventOpen:
+			to = StateOpened
+		default:
+			ok = false
+		}
+	case StateOpened:
+		switch ev {
+		case EventClose:
+			to = StateClosed
+		default:
+			ok = false
+		}
+	default:
+		ok = false
+	}
+	return
 }
