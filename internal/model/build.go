@@ -81,7 +81,7 @@ func (b *builder) build() {
 func (b *builder) checkName(what string, n spec.Str, seen map[string]spec.Str) (camel string, ok bool) {
 	switch {
 	case !nameRE.MatchString(n.Value):
-		b.errorf(n.Pos, "%s name %q must match [a-z][a-z0-9_]*", what, n.Value)
+		b.errorf(n.Pos, "%s name %q must match [a-z][a-z0-9_]*%s", what, n.Value, whyNot(n.Value))
 		return "", false
 	case len(n.Value) > MaxNameLen:
 		b.errorf(n.Pos, "%s name %q is %d bytes; the limit is %d (PostgreSQL's for enum labels)", what, n.Value, len(n.Value), MaxNameLen)
@@ -98,7 +98,7 @@ func (b *builder) checkName(what string, n spec.Str, seen map[string]spec.Str) (
 
 // reservedPredicates are methods generated on State and Event that a tag
 // predicate must not shadow.
-var reservedPredicates = []string{"IsValid"}
+var reservedPredicates = []string{"IsValid", "IsEntry"}
 
 func (b *builder) declareTags() {
 	seen := map[string]spec.Str{}
@@ -427,6 +427,23 @@ func (b *builder) oneOf(v spec.Str, what string, allowed ...string) string {
 		b.errorf(v.Pos, "%s must be one of %s, not %q%s", what, strings.Join(allowed, ", "), v.Value, diag.DidYouMean(v.Value, allowed))
 	}
 	return v.Value
+}
+
+// whyNot names the first character that keeps s from being a valid name.
+// Look-alike letters (Cyrillic "о" for "o") and quotes are invisible or
+// easy to miss in a quoted name, so the message spells out the code point.
+func whyNot(s string) string {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '_'):
+		case i == 0 && (r >= '0' && r <= '9' || r == '_'):
+			return fmt.Sprintf(": it must start with a lower-case letter, not %q", r)
+		default:
+			return fmt.Sprintf(": %q (%U) is not allowed", r, r)
+		}
+	}
+	return ""
 }
 
 // Camel converts a snake_case name to the CamelCase used in Go identifiers.

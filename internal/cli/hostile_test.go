@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/fsmgen/fsmgen/internal/spec"
+)
+
+// TestHugeSpec feeds a spec just over the size limit (10 MB, built here
+// rather than checked in): validate and generate must refuse it with one
+// positioned message and create nothing.
+func TestHugeSpec(t *testing.T) {
+	seed, err := os.ReadFile("testdata/generate/minimal/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.Write(seed)
+	line := "# " + strings.Repeat("padding ", 12) + "\n"
+	for b.Len() < 10<<20 {
+		b.WriteString(line)
+	}
+	if b.Len() <= spec.MaxSize {
+		t.Fatalf("test spec is %d bytes, not over the %d limit", b.Len(), spec.MaxSize)
+	}
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "spec.yaml")
+	if err := os.WriteFile(specPath, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantLine := 1 + bytes.Count(b.Bytes()[:spec.MaxSize], []byte("\n"))
+	for _, cmd := range []string{"validate", "generate"} {
+		out := filepath.Join(dir, "out")
+		code, stdout, stderr := run(t, cmd, "-spec", specPath, "-out", out)
+		if cmd == "validate" {
+			code, stdout, stderr = run(t, cmd, "-spec", specPath)
+		}
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if code != ExitFail || stdout != "" || len(lines) != 1 {
+			t.Fatalf("%s exited %d, stdout %q, stderr %q; want exit 1 and one message", cmd, code, stdout, stderr)
+		}
+		prefix := specPath + ":" + strconv.Itoa(wantLine) + ":"
+		if !strings.HasPrefix(lines[0], prefix) || !strings.Contains(lines[0], "must not exceed") {
+			t.Errorf("%s: %q; want a size message at %s", cmd, lines[0], prefix)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%s created %s", cmd, out)
+		}
+	}
+}
