@@ -82,6 +82,12 @@ func (d *decoder) decode(data []byte) *File {
 	if !d.noAliases(root, 0) {
 		return nil
 	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		// "~", "null" or a lone "!": mapping would take it for an empty
+		// mapping and leave every later message without a position.
+		d.errorf(root, "spec is empty")
+		return nil
+	}
 	f := &File{Name: d.file}
 	d.mapping(root, "spec", func(key, val *yaml.Node) {
 		switch key.Value {
