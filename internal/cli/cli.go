@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/model"
@@ -45,6 +46,11 @@ In a Go module, a file in the output directory such as
 
 makes "go generate ./..." regenerate everything.
 `
+
+// lockWait bounds how long generate waits for another run on the same
+// output directory; a run takes well under a second, so a holder this slow
+// is hung, and failing says which process to look at.
+var lockWait = 2 * time.Minute
 
 // Run executes fsmgen with args (without the program name) and returns the
 // exit code.
@@ -91,6 +97,16 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	}
 	if cmd == "validate" {
 		return ExitOK
+	}
+	if cmd == "generate" {
+		// Held from reading the output (migration history) to the last
+		// rename, so concurrent runs cannot interleave their files.
+		unlock, err := writer.Lock(out, lockWait, func(msg string) { fmt.Fprintf(stderr, "fsmgen: %s\n", msg) })
+		if err != nil {
+			fmt.Fprintf(stderr, "fsmgen: %v\n", err)
+			return ExitFail
+		}
+		defer unlock()
 	}
 	files, err := gen.Generate(m, gen.Options{Out: os.DirFS(out)})
 	if err != nil {
