@@ -37,7 +37,8 @@ Flags:
 
 Problems are reported as file:line:col: message, all at once, with exit
 status 1. generate writes nothing unless the whole pipeline succeeds, and then
-only files whose bytes change, each through a temporary file and a rename.
+only files whose bytes change, each through a temporary file and a rename,
+holding the lock file .fsmgen.lock in the output directory meanwhile.
 check and validate never write.
 
 In a Go module, a file in the output directory such as

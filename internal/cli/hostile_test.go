@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/fsmgen/fsmgen/internal/spec"
+	"github.com/fsmgen/fsmgen/internal/writer"
 )
 
 // TestHugeSpec feeds a spec just over the size limit (10 MB, built here
@@ -51,5 +52,24 @@ func TestHugeSpec(t *testing.T) {
 		if _, err := os.Stat(out); !os.IsNotExist(err) {
 			t.Errorf("%s created %s", cmd, out)
 		}
+	}
+}
+
+// TestCheckIgnoresLock: a lock file left by a killed generate is not
+// output, so check must not call it drift.
+func TestCheckIgnoresLock(t *testing.T) {
+	out := t.TempDir()
+	specPath := "testdata/generate/minimal/spec.yaml"
+	if code, _, stderr := run(t, "generate", "-spec", specPath, "-out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, writer.LockName)); !os.IsNotExist(err) {
+		t.Fatalf("generate left its lock behind: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(out, writer.LockName), []byte("pid 2147483000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := run(t, "check", "-spec", specPath, "-out", out); code != 0 {
+		t.Errorf("check with a stale lock exited %d:\n%s%s", code, stdout, stderr)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/fsmgen/fsmgen/internal/textdiff"
 )
@@ -119,7 +120,11 @@ func init() {
 	hook = func(step string, n int) error {
 		if fmt.Sprintf("%s:%d", step, n) == pauseAt {
 			fmt.Fprintf(os.Stderr, "fsmgen: paused at %s\n", pauseAt)
-			select {}
+			for {
+				// Not select{}: the runtime would call that a deadlock
+				// and exit, releasing the lock the test wants held.
+				time.Sleep(time.Hour)
+			}
 		}
 		return nil
 	}
