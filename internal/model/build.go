@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/spec"
@@ -65,6 +66,7 @@ func (b *builder) build() {
 		b.errorf(f.Machine.Pos, "machine name is %d bytes; the limit is %d", len(m.Name), MaxNameLen)
 	}
 
+	b.checkDocs()
 	b.declareTags()
 	b.declareStates()
 	b.declareEvents()
@@ -427,6 +429,36 @@ func (b *builder) oneOf(v spec.Str, what string, allowed ...string) string {
 		b.errorf(v.Pos, "%s must be one of %s, not %q%s", what, strings.Join(allowed, ", "), v.Value, diag.DidYouMean(v.Value, allowed))
 	}
 	return v.Value
+}
+
+// checkDocs keeps docs to text that can sit in a Go comment and read the
+// same in every editor: escapes such as "\0" in a quoted YAML string would
+// otherwise put bytes Go rejects (NUL, a BOM) or that make a comment look
+// unlike what it is (bidirectional overrides, "Trojan Source") into
+// generated code.
+func (b *builder) checkDocs() {
+	docs := []spec.Str{b.f.Doc}
+	for _, t := range b.f.Tags {
+		docs = append(docs, t.Doc)
+	}
+	for _, s := range b.f.States {
+		docs = append(docs, s.Doc)
+	}
+	for _, e := range b.f.Events {
+		docs = append(docs, e.Doc)
+	}
+	for _, r := range b.f.Removed {
+		docs = append(docs, r.Doc)
+	}
+	for _, d := range docs {
+		for _, r := range d.Value {
+			if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r <= 0x9f || r == 0xfeff || r == utf8.RuneError ||
+				r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c {
+				b.errorf(d.Pos, "doc contains %U, which is not allowed in generated comments; remove it", r)
+				break
+			}
+		}
+	}
 }
 
 // whyNot names the first character that keeps s from being a valid name.
