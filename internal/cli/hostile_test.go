@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -71,5 +72,33 @@ func TestCheckIgnoresLock(t *testing.T) {
 	}
 	if code, stdout, stderr := run(t, "check", "-spec", specPath, "-out", out); code != 0 {
 		t.Errorf("check with a stale lock exited %d:\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestManyBrokenReferences: every undefined reference is still reported,
+// but "did you mean" hints stop once their comparison budget is spent, so
+// that a large broken spec costs linear, not quadratic, time.
+func TestManyBrokenReferences(t *testing.T) {
+	const n = 3000
+	var b strings.Builder
+	b.WriteString("version: 1\nmachine: big\ninitial: s0\nstates:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  s%d:\n    doc: d\n    transitions:\n      e: t%d\n", i, i)
+	}
+	b.WriteString("events:\n  e:\n    doc: d\n")
+	specPath := filepath.Join(t.TempDir(), "spec.yaml")
+	if err := os.WriteFile(specPath, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "validate", "-spec", specPath)
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != ExitFail || len(lines) != n {
+		t.Fatalf("exit %d with %d messages; want 1 and %d", code, len(lines), n)
+	}
+	if !strings.HasSuffix(lines[0], `undefined state "t0" (did you mean "s0"?)`) {
+		t.Errorf("first message has no hint: %s", lines[0])
+	}
+	if strings.Contains(lines[n-1], "did you mean") {
+		t.Errorf("hints did not stop: %s", lines[n-1])
 	}
 }

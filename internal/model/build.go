@@ -45,6 +45,22 @@ type builder struct {
 	// rejected holds declared names that failed their own checks, so that
 	// references to them add no "undefined" noise.
 	rejected map[string]bool
+	// suggested counts the name comparisons spent on "did you mean"
+	// hints; see didYouMean.
+	suggested int
+}
+
+// suggestBudget bounds the comparisons behind "did you mean" hints. Each
+// hint compares a name with every candidate, so a large spec full of broken
+// references would otherwise take hours (quadratic) within the size limit;
+// past the budget, messages simply carry no hint.
+const suggestBudget = 1 << 20
+
+func (b *builder) didYouMean(name string, n int, candidates func() []string) string {
+	if b.suggested += n; b.suggested > suggestBudget {
+		return ""
+	}
+	return diag.DidYouMean(name, candidates())
 }
 
 func (b *builder) errorf(p diag.Pos, format string, args ...any) {
@@ -127,7 +143,7 @@ func (b *builder) tagList(refs []spec.Str, add func(*Tag)) []*Tag {
 		switch {
 		case t == nil && b.rejected[r.Value]:
 		case t == nil:
-			b.errorf(r.Pos, "undeclared tag %q%s; declare it under tags:", r.Value, diag.DidYouMean(r.Value, keys(b.f.Tags, func(t spec.Tag) string { return t.Name.Value })))
+			b.errorf(r.Pos, "undeclared tag %q%s; declare it under tags:", r.Value, b.didYouMean(r.Value, len(b.f.Tags), func() []string { return keys(b.f.Tags, func(t spec.Tag) string { return t.Name.Value }) }))
 		case slices.Contains(out, t):
 			b.errorf(r.Pos, "tag %q listed twice", r.Value)
 		default:
@@ -241,7 +257,7 @@ func (b *builder) stateRef(r spec.Str, what string) *State {
 	case b.tags[r.Value] != nil:
 		b.errorf(r.Pos, "%s: %q is a tag, not a state", what, r.Value)
 	default:
-		b.errorf(r.Pos, "%s: undefined state %q%s", what, r.Value, diag.DidYouMean(r.Value, stateNames(b.m.States)))
+		b.errorf(r.Pos, "%s: undefined state %q%s", what, r.Value, b.didYouMean(r.Value, len(b.m.States), func() []string { return stateNames(b.m.States) }))
 	}
 	return nil
 }
@@ -253,7 +269,7 @@ func (b *builder) eventRef(r spec.Str) *Event {
 	if b.tags[r.Value] != nil {
 		b.errorf(r.Pos, "%q is a tag, not an event", r.Value)
 	} else {
-		b.errorf(r.Pos, "undefined event %q%s", r.Value, diag.DidYouMean(r.Value, keys(b.m.Events, func(e *Event) string { return e.Name })))
+		b.errorf(r.Pos, "undefined event %q%s", r.Value, b.didYouMean(r.Value, len(b.m.Events), func() []string { return keys(b.m.Events, func(e *Event) string { return e.Name }) }))
 	}
 	return nil
 }
