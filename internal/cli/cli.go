@@ -136,7 +136,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // Load reads, decodes and validates a spec.
 func Load(specPath string) (*model.Machine, error) {
-	data, err := os.ReadFile(specPath)
+	data, err := spec.ReadFile(specPath)
 	if err != nil {
 		return nil, fmt.Errorf("fsmgen: %w", err)
 	}

@@ -47,7 +47,7 @@ func TestHugeSpec(t *testing.T) {
 			t.Fatalf("%s exited %d, stdout %q, stderr %q; want exit 1 and one message", cmd, code, stdout, stderr)
 		}
 		prefix := specPath + ":" + strconv.Itoa(wantLine) + ":"
-		if !strings.HasPrefix(lines[0], prefix) || !strings.Contains(lines[0], "must not exceed") {
+		if !strings.HasPrefix(lines[0], prefix) || !strings.Contains(lines[0], "size limit") {
 			t.Errorf("%s: %q; want a size message at %s", cmd, lines[0], prefix)
 		}
 		if _, err := os.Stat(out); !os.IsNotExist(err) {
@@ -100,5 +100,17 @@ func TestManyBrokenReferences(t *testing.T) {
 	}
 	if strings.Contains(lines[n-1], "did you mean") {
 		t.Errorf("hints did not stop: %s", lines[n-1])
+	}
+}
+
+// TestEndlessSpec reads a spec that never ends: reading stops past the
+// size limit instead of exhausting memory.
+func TestEndlessSpec(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	code, _, stderr := run(t, "validate", "-spec", "/dev/zero")
+	if code != ExitFail || !strings.HasPrefix(stderr, "/dev/zero:1:") || !strings.Contains(stderr, "size limit") {
+		t.Errorf("exit %d, stderr %q; want a positioned size message", code, stderr)
 	}
 }

@@ -45,7 +45,7 @@ func (d *decoder) decode(data []byte) *File {
 	if len(data) > MaxSize {
 		// Point at where the limit is crossed: the file as a whole has no
 		// line, and every message should have one.
-		d.errs.Add(d.offsetPos(data, MaxSize), "spec is %d bytes; it must not exceed %d", len(data), MaxSize)
+		d.errs.Add(d.offsetPos(data, MaxSize), "spec exceeds the size limit of %d bytes here", MaxSize)
 		return nil
 	}
 	if i, msg := badText(data); i >= 0 {
