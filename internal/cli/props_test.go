@@ -28,6 +28,9 @@ var (
 // -fsmgen.props for a longer search; a failure names the seed and keeps
 // the spec.
 func TestRandomSpecs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles generated code")
+	}
 	for i := range uint64(*propCases) {
 		seed := *propSeed + i
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
