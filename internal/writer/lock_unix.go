@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -43,7 +44,7 @@ func Lock(dir string, wait time.Duration, note func(string)) (unlock func(), err
 			}
 			f.Close()
 			if !time.Now().Before(deadline) {
-				return nil, fmt.Errorf("%s is locked by another fsmgen generate (%s); gave up after %v. If no such process runs, remove %s", dir, holder, wait, p)
+				return nil, fmt.Errorf("%s is locked by another fsmgen generate (%s) that is still running after %v; wait for it or stop it", dir, holder, wait)
 			}
 			if !waiting {
 				note(fmt.Sprintf("waiting for another fsmgen generate (%s) to finish with %s", holder, dir))
@@ -75,10 +76,15 @@ func Lock(dir string, wait time.Duration, note func(string)) (unlock func(), err
 	}
 }
 
+// holderOf returns "pid N" as recorded in the lock file, or "" when the
+// file holds nothing recognisable (anything else is not echoed to users).
 func holderOf(f *os.File) string {
-	b, _ := io.ReadAll(io.NewSectionReader(f, 0, 256))
-	if s := strings.TrimSpace(string(b)); s != "" {
-		return s
+	b, _ := io.ReadAll(io.NewSectionReader(f, 0, 64))
+	s := strings.TrimSpace(string(b))
+	if n, ok := strings.CutPrefix(s, "pid "); ok {
+		if _, err := strconv.Atoi(n); err == nil {
+			return s
+		}
 	}
 	return ""
 }
