@@ -63,7 +63,13 @@ func Lock(dir string, wait time.Duration, note func(string)) (unlock func(), err
 			f.Close()
 			continue
 		}
-		if prev := holderOf(f); prev != "" {
+		// A released lock's file is removed, so one with contents was left
+		// by a run that died holding it.
+		if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+			prev := holderOf(f)
+			if prev == "" {
+				prev = "an earlier run"
+			}
 			note(fmt.Sprintf("taking over %s left by %s, which is no longer running", p, prev))
 		}
 		if err := f.Truncate(0); err == nil {
