@@ -32,6 +32,9 @@ func Changes(dir string, files map[string][]byte) ([]Change, error) {
 		if err := checkPath(p); err != nil {
 			return nil, err
 		}
+		if err := checkLinks(dir, p); err != nil {
+			return nil, err
+		}
 		old, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
@@ -72,7 +75,11 @@ func Write(dir string, changes []Change) error {
 		}
 	}
 	for _, c := range changes {
-		if err := checkPath(c.Path); err != nil {
+		err := checkPath(c.Path)
+		if err == nil {
+			err = checkLinks(dir, c.Path)
+		}
+		if err != nil {
 			cleanup()
 			return err
 		}
@@ -170,6 +177,28 @@ func stage(dst string, data []byte) (string, error) {
 func checkPath(p string) error {
 	if p == "" || p == "." || path.IsAbs(p) || strings.ContainsAny(p, `\:`) || path.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../") || !filepath.IsLocal(filepath.FromSlash(p)) {
 		return fmt.Errorf("internal error: output path %q escapes the output directory", p)
+	}
+	return nil
+}
+
+// checkLinks refuses a directory on the way to p that is a symbolic link:
+// a checked-out tree could otherwise point part of the output anywhere on
+// the machine, and generate would write there.
+func checkLinks(dir, p string) error {
+	parts := strings.Split(p, "/")
+	cur := dir
+	for _, part := range parts[:len(parts)-1] {
+		cur = filepath.Join(cur, part)
+		fi, err := os.Lstat(cur)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a symbolic link; fsmgen does not write through links inside the output directory", cur)
+		}
 	}
 	return nil
 }

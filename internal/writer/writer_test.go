@@ -247,3 +247,28 @@ func TestLockStale(t *testing.T) {
 		t.Errorf("notes %q; want one about taking over from pid 2147483000", notes)
 	}
 }
+
+// TestNoWritesThroughLinks: a directory inside the output that links
+// elsewhere must not receive generated files.
+func TestNoWritesThroughLinks(t *testing.T) {
+	parent := t.TempDir()
+	dir, elsewhere := filepath.Join(parent, "out"), filepath.Join(parent, "elsewhere")
+	for _, d := range []string{dir, elsewhere} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(dir, "sub")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	_, err := Changes(dir, map[string][]byte{"sub/x.go": []byte("x")})
+	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("Changes through a link = %v; want a refusal", err)
+	}
+	if err := Write(dir, []Change{{Path: "sub/x.go", New: []byte("x")}}); err == nil {
+		t.Errorf("Write through a link succeeded")
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("wrote %s through the link", entries[0].Name())
+	}
+}
