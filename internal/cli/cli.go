@@ -49,7 +49,8 @@ Flags:
 
 Problems are reported as file:line:col: message, all at once, with exit
 status 1. generate writes nothing unless the whole pipeline succeeds, and then
-only files whose bytes change, each through a temporary file and a rename.
+only files whose bytes change, each through a temporary file and a rename,
+holding the lock file .fsmgen.lock in the output directory meanwhile.
 check and validate never write.
 
 In a Go module, a file in the output directory such as
@@ -58,6 +59,11 @@ In a Go module, a file in the output directory such as
 
 makes "go generate ./..." regenerate everything.
 `
+
+// lockWait bounds how long generate waits for another run on the same
+// output directory; a run takes well under a second, so a holder this slow
+// is hung, and failing says which process to look at.
+var lockWait = 2 * time.Minute
 
 // Run executes fsmgen with args (without the program name) and returns the
 // exit code.
@@ -122,6 +128,16 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			return ExitFail
 		}
 	}
+	if cmd == "generate" {
+		// Held from reading the output (migration history) to the last
+		// rename, so concurrent runs cannot interleave their files.
+		unlock, err := writer.Lock(out, lockWait, func(msg string) { fmt.Fprintf(stderr, "fsmgen: %s\n", msg) })
+		if err != nil {
+			fmt.Fprintf(stderr, "fsmgen: %v\n", err)
+			return ExitFail
+		}
+		defer unlock()
+	}
 	files, err := gen.Generate(m, opts)
 	if dl := (diag.List{}); errors.As(err, &dl) {
 		fmt.Fprintln(stderr, err) // positioned like every other spec problem
@@ -163,7 +179,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // Load reads, decodes and validates a spec.
 func Load(specPath string) (*model.Machine, error) {
-	data, err := os.ReadFile(specPath)
+	data, err := spec.ReadFile(specPath)
 	if err != nil {
 		return nil, fmt.Errorf("fsmgen: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/spec"
@@ -44,6 +45,22 @@ type builder struct {
 	// rejected holds declared names that failed their own checks, so that
 	// references to them add no "undefined" noise.
 	rejected map[string]bool
+	// suggested counts the name comparisons spent on "did you mean"
+	// hints; see didYouMean.
+	suggested int
+}
+
+// suggestBudget bounds the comparisons behind "did you mean" hints. Each
+// hint compares a name with every candidate, so a large spec full of broken
+// references would otherwise take hours (quadratic) within the size limit;
+// past the budget, messages simply carry no hint.
+const suggestBudget = 1 << 20
+
+func (b *builder) didYouMean(name string, n int, candidates func() []string) string {
+	if b.suggested += n; b.suggested > suggestBudget {
+		return ""
+	}
+	return diag.DidYouMean(name, candidates())
 }
 
 func (b *builder) errorf(p diag.Pos, format string, args ...any) {
@@ -65,6 +82,7 @@ func (b *builder) build() {
 		b.errorf(f.Machine.Pos, "machine name is %d bytes; the limit is %d", len(m.Name), MaxNameLen)
 	}
 
+	b.checkDocs()
 	b.declareTags()
 	b.declareStates()
 	b.declareEvents()
@@ -81,7 +99,7 @@ func (b *builder) build() {
 func (b *builder) checkName(what string, n spec.Str, seen map[string]spec.Str) (camel string, ok bool) {
 	switch {
 	case !nameRE.MatchString(n.Value):
-		b.errorf(n.Pos, "%s name %q must match [a-z][a-z0-9_]*", what, n.Value)
+		b.errorf(n.Pos, "%s name %q must match [a-z][a-z0-9_]*%s", what, n.Value, whyNot(n.Value))
 		return "", false
 	case len(n.Value) > MaxNameLen:
 		b.errorf(n.Pos, "%s name %q is %d bytes; the limit is %d (PostgreSQL's for enum labels)", what, n.Value, len(n.Value), MaxNameLen)
@@ -98,7 +116,7 @@ func (b *builder) checkName(what string, n spec.Str, seen map[string]spec.Str) (
 
 // reservedPredicates are methods generated on State and Event that a tag
 // predicate must not shadow.
-var reservedPredicates = []string{"IsValid"}
+var reservedPredicates = []string{"IsValid", "IsEntry"}
 
 func (b *builder) declareTags() {
 	seen := map[string]spec.Str{}
@@ -125,7 +143,7 @@ func (b *builder) tagList(refs []spec.Str, add func(*Tag)) []*Tag {
 		switch {
 		case t == nil && b.rejected[r.Value]:
 		case t == nil:
-			b.errorf(r.Pos, "undeclared tag %q%s; declare it under tags:", r.Value, diag.DidYouMean(r.Value, keys(b.f.Tags, func(t spec.Tag) string { return t.Name.Value })))
+			b.errorf(r.Pos, "undeclared tag %q%s; declare it under tags:", r.Value, b.didYouMean(r.Value, len(b.f.Tags), func() []string { return keys(b.f.Tags, func(t spec.Tag) string { return t.Name.Value }) }))
 		case slices.Contains(out, t):
 			b.errorf(r.Pos, "tag %q listed twice", r.Value)
 		default:
@@ -239,7 +257,7 @@ func (b *builder) stateRef(r spec.Str, what string) *State {
 	case b.tags[r.Value] != nil:
 		b.errorf(r.Pos, "%s: %q is a tag, not a state", what, r.Value)
 	default:
-		b.errorf(r.Pos, "%s: undefined state %q%s", what, r.Value, diag.DidYouMean(r.Value, stateNames(b.m.States)))
+		b.errorf(r.Pos, "%s: undefined state %q%s", what, r.Value, b.didYouMean(r.Value, len(b.m.States), func() []string { return stateNames(b.m.States) }))
 	}
 	return nil
 }
@@ -251,7 +269,7 @@ func (b *builder) eventRef(r spec.Str) *Event {
 	if b.tags[r.Value] != nil {
 		b.errorf(r.Pos, "%q is a tag, not an event", r.Value)
 	} else {
-		b.errorf(r.Pos, "undefined event %q%s", r.Value, diag.DidYouMean(r.Value, keys(b.m.Events, func(e *Event) string { return e.Name })))
+		b.errorf(r.Pos, "undefined event %q%s", r.Value, b.didYouMean(r.Value, len(b.m.Events), func() []string { return keys(b.m.Events, func(e *Event) string { return e.Name }) }))
 	}
 	return nil
 }
@@ -427,6 +445,53 @@ func (b *builder) oneOf(v spec.Str, what string, allowed ...string) string {
 		b.errorf(v.Pos, "%s must be one of %s, not %q%s", what, strings.Join(allowed, ", "), v.Value, diag.DidYouMean(v.Value, allowed))
 	}
 	return v.Value
+}
+
+// checkDocs keeps docs to text that can sit in a Go comment and read the
+// same in every editor: escapes such as "\0" in a quoted YAML string would
+// otherwise put bytes Go rejects (NUL, a BOM) or that make a comment look
+// unlike what it is (bidirectional overrides, "Trojan Source") into
+// generated code.
+func (b *builder) checkDocs() {
+	docs := []spec.Str{b.f.Doc}
+	for _, t := range b.f.Tags {
+		docs = append(docs, t.Doc)
+	}
+	for _, s := range b.f.States {
+		docs = append(docs, s.Doc)
+	}
+	for _, e := range b.f.Events {
+		docs = append(docs, e.Doc)
+	}
+	for _, r := range b.f.Removed {
+		docs = append(docs, r.Doc)
+	}
+	for _, d := range docs {
+		for _, r := range d.Value {
+			if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r <= 0x9f || r == 0xfeff || r == utf8.RuneError ||
+				r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c {
+				b.errorf(d.Pos, "doc contains %U, which is not allowed in generated comments; remove it", r)
+				break
+			}
+		}
+	}
+}
+
+// whyNot names the first character that keeps s from being a valid name.
+// Look-alike letters (Cyrillic "о" for "o") and quotes are invisible or
+// easy to miss in a quoted name, so the message spells out the code point.
+func whyNot(s string) string {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '_'):
+		case i == 0 && (r >= '0' && r <= '9' || r == '_'):
+			return fmt.Sprintf(": it must start with a lower-case letter, not %q", r)
+		default:
+			return fmt.Sprintf(": %q (%U) is not allowed", r, r)
+		}
+	}
+	return ""
 }
 
 // Camel converts a snake_case name to the CamelCase used in Go identifiers.

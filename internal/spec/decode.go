@@ -3,6 +3,7 @@ package spec
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -41,28 +42,50 @@ func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func (d *decoder) decode(data []byte) *File {
-	whole := diag.Pos{File: d.file}
 	if len(data) > MaxSize {
-		d.errs.Add(whole, "spec is %d bytes; the limit is %d", len(data), MaxSize)
+		// Point at where the limit is crossed: the file as a whole has no
+		// line, and every message should have one.
+		d.errs.Add(d.offsetPos(data, MaxSize), "spec exceeds the size limit of %d bytes here", MaxSize)
 		return nil
 	}
-	if i := invalidUTF8(data); i >= 0 {
-		line := 1 + bytes.Count(data[:i], []byte("\n"))
-		col := 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:i], '\n')+1:i])
-		d.errs.Add(diag.Pos{File: d.file, Line: line, Col: col}, "invalid UTF-8 byte 0x%02x; specs are UTF-8 text", data[i])
+	if i, msg := badText(data); i >= 0 {
+		d.errs.Add(d.offsetPos(data, i), "%s", msg)
 		return nil
 	}
+	// A decoder, not yaml.Unmarshal, so that a second document after
+	// "---" is reported instead of silently ignored.
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		d.yamlError(err)
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		d.yamlError(data, err)
 		return nil
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		d.errs.Add(diag.Pos{File: d.file, Line: 1, Col: 1}, "spec is empty")
 		return nil
 	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == io.EOF:
+	case err != nil:
+		d.yamlError(data, err)
+		return nil
+	default:
+		n := &extra
+		if len(extra.Content) > 0 {
+			n = extra.Content[0]
+		}
+		d.errorf(n, "a spec is a single YAML document; remove this second one (after ---)")
+		return nil
+	}
 	root := doc.Content[0]
 	if !d.noAliases(root, 0) {
+		return nil
+	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		// "~", "null" or a lone "!": mapping would take it for an empty
+		// mapping and leave every later message without a position.
+		d.errorf(root, "spec is empty")
 		return nil
 	}
 	f := &File{Name: d.file}
@@ -302,6 +325,10 @@ func (d *decoder) noAliases(n *yaml.Node, depth int) bool {
 		d.errorf(n, "YAML anchors and aliases are not supported in specs; write the value out")
 		return false
 	}
+	if n.Style&yaml.TaggedStyle != 0 && !slices.Contains(coreTags, n.Tag) {
+		d.errorf(n, "YAML tag %s is not supported in specs; remove it", n.Tag)
+		return false
+	}
 	for _, c := range n.Content {
 		if !d.noAliases(c, depth+1) {
 			return false
@@ -310,7 +337,12 @@ func (d *decoder) noAliases(n *yaml.Node, depth int) bool {
 	return true
 }
 
-func (d *decoder) yamlError(err error) {
+// coreTags are the explicit tags a spec may use: they only restate what
+// the plain value already is. Others (!!binary, !custom) change meaning in
+// ways no check here expects.
+var coreTags = []string{"!!str", "!!int", "!!null", "!!bool", "!!float", "!!map", "!!seq"}
+
+func (d *decoder) yamlError(data []byte, err error) {
 	var lines []string
 	if te, ok := err.(*yaml.TypeError); ok {
 		lines = te.Errors
@@ -320,11 +352,40 @@ func (d *decoder) yamlError(err error) {
 	for _, l := range lines {
 		if m := yamlLine.FindStringSubmatch(l); m != nil {
 			line, _ := strconv.Atoi(m[1])
+			if p, ok := d.indentTab(data, line, m[2]); ok {
+				d.errs.Add(p, "tab character in indentation; YAML indents with spaces only")
+				continue
+			}
 			d.errs.Add(diag.Pos{File: d.file, Line: line, Col: 1}, "invalid YAML: %s", m[2])
 			continue
 		}
 		d.errs.Add(diag.Pos{File: d.file, Line: 1, Col: 1}, "invalid YAML: %s", strings.TrimPrefix(l, "yaml: "))
 	}
+}
+
+// indentTab finds the tab behind a YAML scanner error. The parser reports
+// such errors in terms of tokens, and sometimes one line early, which
+// leaves a reader staring at a line that looks fine.
+func (d *decoder) indentTab(data []byte, line int, msg string) (diag.Pos, bool) {
+	if !strings.Contains(msg, "tab") && !strings.Contains(msg, "cannot start any token") {
+		return diag.Pos{}, false
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		if i+1 < line-1 || i+1 > line+1 {
+			continue
+		}
+		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+		if c := strings.IndexByte(indent, '\t'); c >= 0 {
+			return diag.Pos{File: d.file, Line: i + 1, Col: c + 1}, true
+		}
+	}
+	return diag.Pos{}, false
+}
+
+func (d *decoder) offsetPos(data []byte, i int) diag.Pos {
+	line := 1 + bytes.Count(data[:i], []byte("\n"))
+	col := 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:i], '\n')+1:i])
+	return diag.Pos{File: d.file, Line: line, Col: col}
 }
 
 func kind(n *yaml.Node) string {
@@ -347,13 +408,19 @@ func kind(n *yaml.Node) string {
 	return fmt.Sprintf("%q", n.Value)
 }
 
-func invalidUTF8(b []byte) int {
+// badText returns the offset of the first byte that cannot appear in a
+// spec, and why: invalid UTF-8, or a control character that YAML forbids
+// (the parser would report it without a position).
+func badText(b []byte) (int, string) {
 	for i := 0; i < len(b); {
 		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 {
-			return i
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return i, fmt.Sprintf("invalid UTF-8 byte 0x%02x; specs are UTF-8 text", b[i])
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0x7f, r >= 0x80 && r <= 0x9f && r != 0x85, r == 0xfffe, r == 0xffff:
+			return i, fmt.Sprintf("control character %U is not allowed in a spec", r)
 		}
 		i += size
 	}
-	return -1
+	return -1, ""
 }
