@@ -100,37 +100,44 @@ func startPaused(t *testing.T, bin string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// TestKillDuringGenerate kills a real fsmgen generate after it has staged
-// every file and before it renames any: the output is entirely old, and
-// the next run, taking over the dead run's lock, makes it entirely new.
+// TestKillDuringGenerate kills a real fsmgen generate mid-write, once
+// before any rename and once after the first: every output is entirely old
+// or entirely new, and the next run, taking over the dead run's lock, makes
+// all of them new.
 func TestKillDuringGenerate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	paused := buildFsmgen(t, "stage:1")
 	bin := buildFsmgen(t, "")
-	out, newSpec, oldFiles, newFiles := twoVersions(t)
+	for _, tc := range []struct {
+		pauseAt string
+		nNew    int // files already renamed into place at the pause
+	}{{"stage:1", 0}, {"rename:1", 1}} {
+		t.Run(tc.pauseAt, func(t *testing.T) {
+			paused := buildFsmgen(t, tc.pauseAt)
+			out, newSpec, oldFiles, newFiles := twoVersions(t)
+			if len(newFiles) < 2 {
+				t.Fatalf("the machine generates %d file(s); a kill between renames needs two", len(newFiles))
+			}
 
-	cmd := startPaused(t, paused, "generate", "-spec", newSpec, "-out", out)
-	if n := outputsWhole(t, out, oldFiles, newFiles); n != 0 {
-		t.Errorf("%d files already new before any rename", n)
-	}
-	cmd.Process.Kill()
-	cmd.Wait()
-	if n := outputsWhole(t, out, oldFiles, newFiles); n != 0 {
-		t.Errorf("%d files new after a kill before the renames", n)
-	}
-	if _, err := os.Stat(filepath.Join(out, writer.LockName)); err != nil {
-		t.Fatalf("the killed run left no lock file to take over: %v", err)
-	}
+			cmd := startPaused(t, paused, "generate", "-spec", newSpec, "-out", out)
+			cmd.Process.Kill()
+			cmd.Wait()
+			if n := outputsWhole(t, out, oldFiles, newFiles); n != tc.nNew {
+				t.Errorf("%d files new after a kill at %s, want %d", n, tc.pauseAt, tc.nNew)
+			}
+			if _, err := os.Stat(filepath.Join(out, writer.LockName)); err != nil {
+				t.Fatalf("the killed run left no lock file to take over: %v", err)
+			}
 
-	res, err := exec.Command(bin, "generate", "-spec", newSpec, "-out", out).CombinedOutput()
-	if err != nil || !strings.Contains(string(res), "taking over") {
-		t.Fatalf("generate after the kill: %v\n%s", err, res)
-	}
-	got := readTree(t, out)
-	if diff := diffTrees(newFiles, got); diff != "" {
-		t.Errorf("after a clean run the output is not the new version (lock and temporary files must be gone too):\n%s", diff)
+			res, err := exec.Command(bin, "generate", "-spec", newSpec, "-out", out).CombinedOutput()
+			if err != nil || !strings.Contains(string(res), "taking over") {
+				t.Fatalf("generate after the kill: %v\n%s", err, res)
+			}
+			if diff := diffTrees(newFiles, readTree(t, out)); diff != "" {
+				t.Errorf("after a clean run the output is not the new version (lock and temporary files must be gone too):\n%s", diff)
+			}
+		})
 	}
 }
 

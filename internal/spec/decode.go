@@ -79,7 +79,7 @@ func (d *decoder) decode(data []byte) *File {
 		return nil
 	}
 	root := doc.Content[0]
-	if !d.noAliases(root, 0) {
+	if !d.checkNodes(root, 0) {
 		return nil
 	}
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
@@ -314,9 +314,11 @@ func (d *decoder) strList(n *yaml.Node) []Str {
 	return out
 }
 
-// noAliases rejects anchors and aliases: they buy little in a spec and open
-// the door to exponential "billion laughs" expansion.
-func (d *decoder) noAliases(n *yaml.Node, depth int) bool {
+// checkNodes rejects what the spec format never needs before any value is
+// interpreted: deep nesting, anchors and aliases (they buy little in a spec
+// and open the door to exponential "billion laughs" expansion), and tags
+// that change a value's meaning.
+func (d *decoder) checkNodes(n *yaml.Node, depth int) bool {
 	if depth > 64 {
 		d.errorf(n, "spec is nested more than 64 levels deep")
 		return false
@@ -330,7 +332,7 @@ func (d *decoder) noAliases(n *yaml.Node, depth int) bool {
 		return false
 	}
 	for _, c := range n.Content {
-		if !d.noAliases(c, depth+1) {
+		if !d.checkNodes(c, depth+1) {
 			return false
 		}
 	}
