@@ -11,6 +11,8 @@ import (
 	"github.com/fsmgen/fsmgen/generated/introspection"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/spec"
+
+	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 )
 
 // seedTable is ironic-inspector's State_space (introspection_state.py),

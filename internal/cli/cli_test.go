@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,9 +13,8 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/gencheck"
+	"github.com/fsmgen/fsmgen/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files with the current output")
 
 // run invokes the CLI in-process and returns its exit code and output.
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -93,7 +91,7 @@ func TestGenerateGolden(t *testing.T) {
 			}
 			got := readTree(t, out)
 			wantDir := filepath.Join(dir, "want")
-			if *update {
+			if *golden.Update {
 				writeTree(t, wantDir, got)
 			}
 			if diff := cmp.Diff(readTree(t, wantDir), got); diff != "" {
@@ -115,19 +113,7 @@ func TestValidateGolden(t *testing.T) {
 			dir := filepath.Join("testdata/validate", name)
 			specPath := filepath.Join(dir, "spec.yaml")
 			code, stdout, stderr := run(t, "validate", "-spec", specPath)
-			golden := filepath.Join(dir, "stderr.golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(stderr), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), stderr); diff != "" {
-				t.Errorf("validate stderr (-want +got):\n%s", diff)
-			}
+			golden.Check(t, filepath.Join(dir, "stderr.golden"), []byte(stderr))
 			if code != ExitFail || stdout != "" {
 				t.Errorf("validate exited %d with stdout %q; want exit %d and no stdout", code, stdout, ExitFail)
 			}

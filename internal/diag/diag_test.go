@@ -1,6 +1,10 @@
 package diag
 
-import "testing"
+import (
+	"testing"
+
+	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
+)
 
 func TestSuggest(t *testing.T) {
 	candidates := []string{"starting", "waiting", "processing", "error", "abort", "abort_end", "initial"}

@@ -13,6 +13,8 @@ import (
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/spec"
 	"github.com/fsmgen/fsmgen/internal/writer"
+
+	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 )
 
 // FuzzGenerate runs the whole pipeline on arbitrary bytes. Whatever the

@@ -8,6 +8,8 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/spec"
+
+	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 )
 
 func seed(t *testing.T) *model.Machine {

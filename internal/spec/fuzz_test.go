@@ -9,6 +9,8 @@ import (
 	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/spec"
+
+	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 )
 
 // seedSpecs returns every spec the golden tests use, valid or not, so that

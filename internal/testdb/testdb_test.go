@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/fsmgen/fsmgen/internal/testdb"
+
+	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }

@@ -8,6 +8,8 @@ import (
 	"text/template"
 
 	"github.com/fsmgen/fsmgen/internal/tmpl"
+
+	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 )
 
 func TestCheckOverrides(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 )
 
 var oldTree = map[string]string{

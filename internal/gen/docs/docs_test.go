@@ -3,7 +3,6 @@ package docs_test
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,11 +15,10 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/cli"
 	"github.com/fsmgen/fsmgen/internal/gen/docs"
+	"github.com/fsmgen/fsmgen/internal/golden"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/render"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // specs are the machines every test runs on: the seed and one built to trip
 // up escaping and Mermaid's reserved words.
@@ -58,20 +56,7 @@ func TestGolden(t *testing.T) {
 			if !ok {
 				t.Fatalf("%s: no %s among %v", name, out.path, keys(files))
 			}
-			golden := filepath.Join("testdata", out.golden)
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s differs from %s (-want +got):\n%s", out.path, golden, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", out.golden), got)
 		}
 		if len(files) != 2 {
 			t.Errorf("%s: emitted %v, want the DOT file and README.md only", name, keys(files))

@@ -13,6 +13,8 @@ import (
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/spec"
+
+	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 )
 
 // The generated Transition, Can and Permitted read tables that init derives

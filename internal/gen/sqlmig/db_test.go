@@ -23,6 +23,8 @@ import (
 
 	"github.com/fsmgen/fsmgen/generated/introspection"
 	"github.com/fsmgen/fsmgen/internal/testdb"
+
+	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
