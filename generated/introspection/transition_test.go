@@ -9,10 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fsmgen/fsmgen/generated/introspection"
-	"github.com/fsmgen/fsmgen/internal/model"
-	"github.com/fsmgen/fsmgen/internal/spec"
-
 	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
+	"github.com/fsmgen/fsmgen/internal/model"
 )
 
 // seedTable is ironic-inspector's State_space (introspection_state.py),
@@ -56,11 +54,7 @@ func fromSpec(t *testing.T) outcomes {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := spec.Decode(path, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.Build(f)
+	m, err := model.Parse(path, data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -183,9 +183,5 @@ func Load(specPath string) (*model.Machine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fsmgen: %w", err)
 	}
-	f, err := spec.Decode(specPath, data)
-	if err != nil {
-		return nil, err
-	}
-	return model.Build(f)
+	return model.Parse(specPath, data)
 }

@@ -10,11 +10,9 @@ import (
 	"testing"
 
 	"github.com/fsmgen/fsmgen/internal/gen"
-	"github.com/fsmgen/fsmgen/internal/model"
-	"github.com/fsmgen/fsmgen/internal/spec"
-	"github.com/fsmgen/fsmgen/internal/writer"
-
 	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
+	"github.com/fsmgen/fsmgen/internal/model"
+	"github.com/fsmgen/fsmgen/internal/writer"
 )
 
 // FuzzGenerate runs the whole pipeline on arbitrary bytes. Whatever the
@@ -35,11 +33,7 @@ func FuzzGenerate(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := spec.Decode("fuzz.yaml", data)
-		if err != nil {
-			return
-		}
-		m, err := model.Build(file)
+		m, err := model.Parse("fuzz.yaml", data)
 		if err != nil {
 			return
 		}

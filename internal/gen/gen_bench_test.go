@@ -11,7 +11,6 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/model"
-	"github.com/fsmgen/fsmgen/internal/spec"
 )
 
 // benchSizes are the machine sizes the generator must scale over; the
@@ -51,11 +50,7 @@ func synthSpec(n int) []byte {
 // pipeline is what `fsmgen generate` does between reading the spec and
 // writing the files.
 func pipeline(data []byte) (gen.Files, error) {
-	f, err := spec.Decode("synth.yaml", data)
-	if err != nil {
-		return nil, err
-	}
-	m, err := model.Build(f)
+	m, err := model.Parse("synth.yaml", data)
 	if err != nil {
 		return nil, err
 	}
@@ -65,11 +60,7 @@ func pipeline(data []byte) (gen.Files, error) {
 func TestSynthSpecIsValid(t *testing.T) {
 	for _, n := range []int{1, 2, 10, 100} {
 		data := synthSpec(n)
-		f, err := spec.Decode("synth.yaml", data)
-		if err != nil {
-			t.Fatalf("%d states: %v", n, err)
-		}
-		m, err := model.Build(f)
+		m, err := model.Parse("synth.yaml", data)
 		if err != nil {
 			t.Fatalf("%d states: %v", n, err)
 		}

@@ -23,6 +23,15 @@ var (
 // Dialects lists the SQL dialects fsmgen emits, in canonical order.
 var Dialects = []string{"postgres", "mysql", "sqlite"}
 
+// Parse decodes and validates the spec in data; name is used in positions.
+func Parse(name string, data []byte) (*Machine, error) {
+	f, err := spec.Decode(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return Build(f)
+}
+
 // Build validates a decoded spec and returns the machine. All problems are
 // reported at once as a sorted diag.List.
 func Build(f *spec.File) (*Machine, error) {

@@ -6,10 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/fsmgen/fsmgen/internal/model"
-	"github.com/fsmgen/fsmgen/internal/spec"
-
 	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
+	"github.com/fsmgen/fsmgen/internal/model"
 )
 
 func seed(t *testing.T) *model.Machine {
@@ -18,11 +16,7 @@ func seed(t *testing.T) *model.Machine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := spec.Decode("states.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.Build(f)
+	m, err := model.Parse("states.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}

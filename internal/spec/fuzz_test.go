@@ -7,10 +7,8 @@ import (
 	"testing"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
-	"github.com/fsmgen/fsmgen/internal/model"
-	"github.com/fsmgen/fsmgen/internal/spec"
-
 	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
+	"github.com/fsmgen/fsmgen/internal/model"
 )
 
 // seedSpecs returns every spec the golden tests use, valid or not, so that
@@ -44,10 +42,7 @@ func FuzzDecodeBuild(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const name = "fuzz.yaml"
-		file, err := spec.Decode(name, data)
-		if err == nil {
-			_, err = model.Build(file)
-		}
+		_, err := model.Parse(name, data)
 		if err == nil {
 			return
 		}

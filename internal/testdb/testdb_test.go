@@ -4,9 +4,8 @@ import (
 	"database/sql"
 	"testing"
 
-	"github.com/fsmgen/fsmgen/internal/testdb"
-
 	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
+	"github.com/fsmgen/fsmgen/internal/testdb"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }

@@ -7,9 +7,8 @@ import (
 	"testing/fstest"
 	"text/template"
 
-	"github.com/fsmgen/fsmgen/internal/tmpl"
-
 	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
+	"github.com/fsmgen/fsmgen/internal/tmpl"
 )
 
 func TestCheckOverrides(t *testing.T) {

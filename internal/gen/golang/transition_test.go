@@ -11,10 +11,8 @@ import (
 	"testing"
 
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
-	"github.com/fsmgen/fsmgen/internal/model"
-	"github.com/fsmgen/fsmgen/internal/spec"
-
 	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
+	"github.com/fsmgen/fsmgen/internal/model"
 )
 
 // The generated Transition, Can and Permitted read tables that init derives
@@ -133,11 +131,7 @@ func runGenerated(t *testing.T, m *model.Machine) string {
 
 func build(t *testing.T, name string, data []byte) *model.Machine {
 	t.Helper()
-	f, err := spec.Decode(name, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.Build(f)
+	m, err := model.Parse(name, data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,9 +22,8 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/fsmgen/fsmgen/generated/introspection"
-	"github.com/fsmgen/fsmgen/internal/testdb"
-
 	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
+	"github.com/fsmgen/fsmgen/internal/testdb"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
