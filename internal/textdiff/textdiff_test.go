@@ -49,7 +49,10 @@ func TestNewFileAndMissingNewline(t *testing.T) {
 // The output must be a patch that the standard tool applies.
 func TestPatchApplies(t *testing.T) {
 	if _, err := exec.LookPath("patch"); err != nil {
-		t.Skip("patch not installed")
+		if os.Getenv("CI") != "" {
+			t.Fatal("patch is not installed; .ci/deps installs it (Debian package patch)")
+		}
+		t.Skip("patch not installed (Debian package patch)")
 	}
 	old := strings.Repeat("same\n", 20) + "x\ny\n" + strings.Repeat("tail\n", 10) + "z\n"
 	new := "head\n" + strings.Repeat("same\n", 20) + "y\nx\n" + strings.Repeat("tail\n", 10)
