@@ -40,6 +40,7 @@ func Build(f *spec.File) (*Machine, error) {
 	if err := b.errs.Err(); err != nil {
 		return nil, err
 	}
+	b.m.computeDiagram()
 	return b.m, nil
 }
 
@@ -349,6 +350,7 @@ func (b *builder) resolveTransitions() {
 				own[ev] = move{to: to}
 			}
 		}
+		st.Targets = make([]*State, len(b.m.Events))
 		for _, ev := range b.m.Events {
 			mv, ok := own[ev]
 			if !ok && wide[ev] != nil {
@@ -359,6 +361,7 @@ func (b *builder) resolveTransitions() {
 			}
 			t := &Transition{From: st, Event: ev, To: mv.to, MachineWide: mv.machineWide}
 			st.Out = append(st.Out, t)
+			st.Targets[ev.Index] = mv.to
 			b.m.Transitions = append(b.m.Transitions, t)
 		}
 	}

@@ -20,14 +20,77 @@ var (
 	InternalTags = []string{"internal"}
 )
 
-// Failure reports whether the state carries one of FailureTags.
-func (s *State) Failure() bool { return anyTag(s.Tags, FailureTags) }
+// Edge is one arrow of a diagram: all the events that lead from one state to
+// another. Drawing one arrow per event makes the seed machine unreadable
+// (error alone has five events looping or leading into it).
+type Edge struct {
+	From, To *State
+	Events   []*Event // in event order
+	Label    string   // the events, comma-separated
+	Lines    string   // the events, one per line
+	Tooltip  string   // each event with its doc, one per line
+	// Internal is true when every event is internal, so the arrow is drawn
+	// dashed only when no outside request can take it.
+	Internal bool
+}
 
-// Active reports whether the state carries one of ActiveTags.
-func (s *State) Active() bool { return anyTag(s.Tags, ActiveTags) }
+// computeDiagram fills in what the diagram templates read. It runs once,
+// when the machine is built: a template looks up a method by reflection on
+// every call, which for a machine of 10k states was most of the time
+// fsmgen spent generating it.
+func (m *Machine) computeDiagram() {
+	for _, e := range m.Events {
+		e.Internal = anyTag(e.Tags, InternalTags)
+	}
+	for _, s := range m.States {
+		s.Failure = anyTag(s.Tags, FailureTags)
+		s.Active = anyTag(s.Tags, ActiveTags)
+		// Mermaid reserves words such as "note", "state", "class" and
+		// "default" as state ids, and the set grows between versions, so
+		// every id gets a prefix and the name is shown through a
+		// `state "name" as id` declaration.
+		s.MermaidID = "s_" + s.Name
+		s.Tooltip = strings.TrimSpace(s.Doc)
+		if len(s.Tags) > 0 {
+			s.Tooltip += "\ntags: " + strings.Join(TagNames(s.Tags), ", ")
+		}
+		if s.Entry && !s.Initial {
+			m.OtherEntries = append(m.OtherEntries, s)
+		}
+		if s.RenamedFrom != "" {
+			m.Renamed = append(m.Renamed, s)
+		}
+		m.Edges = append(m.Edges, edgesFrom(s)...)
+	}
+}
 
-// Internal reports whether the event carries one of InternalTags.
-func (e *Event) Internal() bool { return anyTag(e.Tags, InternalTags) }
+// edgesFrom groups the state's transitions by target, in target order.
+func edgesFrom(s *State) []*Edge {
+	var edges []*Edge
+	byTarget := map[*State]*Edge{}
+	for _, t := range s.Out {
+		e := byTarget[t.To]
+		if e == nil {
+			e = &Edge{From: s, To: t.To, Internal: true}
+			byTarget[t.To] = e
+			edges = append(edges, e)
+		}
+		e.Events = append(e.Events, t.Event)
+		e.Internal = e.Internal && t.Event.Internal
+	}
+	slices.SortStableFunc(edges, func(a, b *Edge) int { return a.To.Index - b.To.Index })
+	for _, e := range edges {
+		names := EventNames(e.Events)
+		e.Label = strings.Join(names, ", ")
+		e.Lines = strings.Join(names, "\n")
+		docs := make([]string, len(e.Events))
+		for i, ev := range e.Events {
+			docs[i] = ev.Name + ": " + strings.TrimSpace(ev.Doc)
+		}
+		e.Tooltip = strings.Join(docs, "\n")
+	}
+	return edges
+}
 
 func anyTag(tags []*Tag, names []string) bool {
 	for _, t := range tags {
@@ -36,71 +99,6 @@ func anyTag(tags []*Tag, names []string) bool {
 		}
 	}
 	return false
-}
-
-// MermaidID names the state in Mermaid source. Mermaid reserves words such
-// as "note", "state", "class" and "default" as state ids, and the set grows
-// between versions, so every id gets a prefix and the name is shown through
-// a `state "name" as id` declaration.
-func (s *State) MermaidID() string { return "s_" + s.Name }
-
-// Edge is one arrow of a diagram: all the events that lead from one state to
-// another. Drawing one arrow per event makes the seed machine unreadable
-// (error alone has five events looping or leading into it).
-type Edge struct {
-	From, To *State
-	Events   []*Event // in event order
-}
-
-// Label lists the edge's events, comma-separated.
-func (e *Edge) Label() string {
-	names := make([]string, len(e.Events))
-	for i, ev := range e.Events {
-		names[i] = ev.Name
-	}
-	return strings.Join(names, ", ")
-}
-
-// Internal reports whether every event of the edge is internal, so the
-// arrow is drawn dashed only when no outside request can take it.
-func (e *Edge) Internal() bool {
-	for _, ev := range e.Events {
-		if !ev.Internal() {
-			return false
-		}
-	}
-	return true
-}
-
-// Edges groups the transitions by (from, to) pair, ordered by source state,
-// then target state, in spec order.
-func (m *Machine) Edges() []*Edge {
-	var out []*Edge
-	for _, s := range m.States {
-		var edges []*Edge
-		for _, t := range s.Out {
-			i := slices.IndexFunc(edges, func(e *Edge) bool { return e.To == t.To })
-			if i < 0 {
-				edges = append(edges, &Edge{From: s, To: t.To})
-				i = len(edges) - 1
-			}
-			edges[i].Events = append(edges[i].Events, t.Event)
-		}
-		slices.SortStableFunc(edges, func(a, b *Edge) int { return a.To.Index - b.To.Index })
-		out = append(out, edges...)
-	}
-	return out
-}
-
-// OtherEntries returns the entry states besides the initial one.
-func (m *Machine) OtherEntries() []*State {
-	var out []*State
-	for _, s := range m.Entries {
-		if !s.Initial {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // TagNames lists tag names, for a compact "tags: a, b" line.
@@ -158,16 +156,6 @@ func MarkdownText(s string) string {
 	return b.String()
 }
 
-// Describe lists the edge's events with their docs, one per line, for a
-// tooltip.
-func (e *Edge) Describe() string {
-	lines := make([]string, len(e.Events))
-	for i, ev := range e.Events {
-		lines[i] = ev.Name + ": " + strings.TrimSpace(ev.Doc)
-	}
-	return strings.Join(lines, "\n")
-}
-
 // EventNames lists event names, for labels.
 func EventNames(events []*Event) []string {
 	out := make([]string, len(events))
@@ -175,24 +163,4 @@ func EventNames(events []*Event) []string {
 		out[i] = e.Name
 	}
 	return out
-}
-
-// Renamed returns the states that carry a former name.
-func (m *Machine) Renamed() []*State {
-	var out []*State
-	for _, s := range m.States {
-		if s.RenamedFrom != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// Describe is the state's doc followed by its tags, for a tooltip.
-func (s *State) Describe() string {
-	d := strings.TrimSpace(s.Doc)
-	if len(s.Tags) > 0 {
-		d += "\ntags: " + strings.Join(TagNames(s.Tags), ", ")
-	}
-	return d
 }

@@ -27,8 +27,8 @@ func TestEdgesGroupTransitions(t *testing.T) {
 	m := seed(t)
 	var got []string
 	n := 0
-	for _, e := range m.Edges() {
-		got = append(got, e.From.Name+" -> "+e.To.Name+": "+e.Label())
+	for _, e := range m.Edges {
+		got = append(got, e.From.Name+" -> "+e.To.Name+": "+e.Label)
 		n += len(e.Events)
 		for _, ev := range e.Events {
 			if e.From.Next(ev) != e.To {
@@ -70,15 +70,15 @@ func TestStyleConvention(t *testing.T) {
 	m := seed(t)
 	var failures, active, internalEdges []string
 	for _, s := range m.States {
-		if s.Failure() {
+		if s.Failure {
 			failures = append(failures, s.Name)
 		}
-		if s.Active() {
+		if s.Active {
 			active = append(active, s.Name)
 		}
 	}
-	for _, e := range m.Edges() {
-		if e.Internal() {
+	for _, e := range m.Edges {
+		if e.Internal {
 			internalEdges = append(internalEdges, e.From.Name+"->"+e.To.Name)
 		}
 	}

@@ -18,6 +18,11 @@ type Machine struct {
 	Transitions []*Transition // legal moves, by state then event order
 	Removed     []*Removed
 	SQL         *SQL // nil when the spec has no sql section
+
+	// For diagrams (see diagram.go).
+	Edges        []*Edge  // transitions grouped by (from, to), by source then target
+	OtherEntries []*State // entry states besides Initial
+	Renamed      []*State // states that carry a former name
 }
 
 // State is one state of the machine.
@@ -31,8 +36,14 @@ type State struct {
 	Initial     bool
 	Entry       bool          // Initial or listed under entry
 	Out         []*Transition // legal moves from this state, by event order
+	Targets     []*State      // by event index: where each event leads, nil when illegal
 	RenamedFrom string        // former name, "" when not renamed
 	Pos         diag.Pos
+
+	// For diagrams (see diagram.go).
+	Failure, Active bool   // tagged with one of FailureTags, ActiveTags
+	MermaidID       string // the state's id in Mermaid source
+	Tooltip         string // doc and tags
 }
 
 // Event is one event of the machine.
@@ -44,6 +55,9 @@ type Event struct {
 	Camel  string
 	GoName string // EventAbortEnd
 	Pos    diag.Pos
+	// Internal is true when tagged with one of InternalTags (see
+	// diagram.go).
+	Internal bool
 }
 
 // Transition is one legal (state, event) pair and where it leads.
@@ -85,14 +99,7 @@ type SQL struct {
 }
 
 // Next returns where ev leads from s, or nil when the move is illegal.
-func (s *State) Next(ev *Event) *State {
-	for _, t := range s.Out {
-		if t.Event == ev {
-			return t.To
-		}
-	}
-	return nil
-}
+func (s *State) Next(ev *Event) *State { return s.Targets[ev.Index] }
 
 // HasTag reports whether the tag named name is on the state.
 func (s *State) HasTag(name string) bool { return hasTag(s.Tags, name) }

@@ -28,6 +28,23 @@ var funcs = template.FuncMap{
 	"join":       strings.Join,
 	"tagNames":   model.TagNames,
 	"eventNames": model.EventNames,
+	"cells":      cells,
+}
+
+// cells renders one row of the state x event table: the target's name, or
+// nothing for an illegal move. It is Go rather than a template loop because
+// the table has a cell per (state, event) pair, a million for a big machine,
+// and each template iteration costs microseconds of reflection.
+func cells(targets []*model.State) string {
+	var b strings.Builder
+	for _, t := range targets {
+		if t == nil {
+			b.WriteString(" |")
+		} else {
+			b.WriteString(" `" + t.Name + "` |")
+		}
+	}
+	return b.String()
 }
 
 // Emit renders the DOT file and the Markdown reference page of m. overrides

@@ -179,7 +179,7 @@ func checkSVG(t *testing.T, name string, m *model.Machine, svg []byte) {
 		wantNodes = append(wantNodes, s.Name)
 	}
 	wantNodes = append(wantNodes, "_initial")
-	for _, s := range m.OtherEntries() {
+	for _, s := range m.OtherEntries {
 		wantNodes = append(wantNodes, "_entry_"+s.Name)
 	}
 	slices.Sort(wantNodes)
@@ -194,10 +194,10 @@ func checkSVG(t *testing.T, name string, m *model.Machine, svg []byte) {
 	}
 
 	want := map[string]string{"_initial->" + m.Initial.Name: ""}
-	for _, s := range m.OtherEntries() {
+	for _, s := range m.OtherEntries {
 		want["_entry_"+s.Name+"->"+s.Name] = ""
 	}
-	for _, e := range m.Edges() {
+	for _, e := range m.Edges {
 		want[e.From.Name+"->"+e.To.Name] = strings.Join(model.EventNames(e.Events), "\n")
 	}
 	if diff := cmp.Diff(want, edges); diff != "" {
