@@ -29,6 +29,10 @@ type Edge struct {
 	Label    string   // the events, comma-separated
 	Lines    string   // the events, one per line
 	Tooltip  string   // each event with its doc, one per line
+	// DOTLabel and DOTTooltip are Lines and Tooltip quoted for DOT. A big
+	// machine has ten times more edges than states, and quoting them here
+	// rather than through a template function halves the DOT rendering.
+	DOTLabel, DOTTooltip string
 	// Internal is true when every event is internal, so the arrow is drawn
 	// dashed only when no outside request can take it.
 	Internal bool
@@ -50,6 +54,7 @@ func (m *Machine) computeDiagram() {
 		// every id gets a prefix and the name is shown through a
 		// `state "name" as id` declaration.
 		s.MermaidID = "s_" + s.Name
+		s.DOTID = DOTString(s.Name)
 		s.Tooltip = strings.TrimSpace(s.Doc)
 		if len(s.Tags) > 0 {
 			s.Tooltip += "\ntags: " + strings.Join(TagNames(s.Tags), ", ")
@@ -88,6 +93,7 @@ func edgesFrom(s *State) []*Edge {
 			docs[i] = ev.Name + ": " + strings.TrimSpace(ev.Doc)
 		}
 		e.Tooltip = strings.Join(docs, "\n")
+		e.DOTLabel, e.DOTTooltip = DOTString(e.Lines), DOTString(e.Tooltip)
 	}
 	return edges
 }

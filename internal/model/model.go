@@ -44,6 +44,7 @@ type State struct {
 	Failure, Active bool   // tagged with one of FailureTags, ActiveTags
 	MermaidID       string // the state's id in Mermaid source
 	Tooltip         string // doc and tags
+	DOTID           string // the name quoted for DOT, shared by every edge that names the state
 }
 
 // Event is one event of the machine.
