@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"sync"
 	"time"
 
 	"github.com/fsmgen/fsmgen/internal/gen/docs"
@@ -39,20 +40,35 @@ var emitters = []func(*model.Machine, Options) (map[string][]byte, error){
 	func(m *model.Machine, o Options) (map[string][]byte, error) { return sqlmig.Emit(m, o.Out, o.Now) },
 }
 
-// Generate returns every file fsmgen derives from m.
+// Generate returns every file fsmgen derives from m. The emitters run
+// concurrently: they only read the machine, and on a big one each takes a
+// good part of a second. Results are merged in emitter order, so the first
+// error reported is the same on every run.
 func Generate(m *model.Machine, opts Options) (Files, error) {
+	type result struct {
+		files map[string][]byte
+		err   error
+	}
+	results := make([]result, len(emitters))
+	var wg sync.WaitGroup
+	for i, emit := range emitters {
+		wg.Go(func() {
+			files, err := emit(m, opts)
+			results[i] = result{files, err}
+		})
+	}
+	wg.Wait()
 	out := Files{}
-	for _, emit := range emitters {
-		files, err := emit(m, opts)
-		if err != nil {
-			return nil, err
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
 		}
-		for p := range files {
+		for p := range r.files {
 			if _, dup := out[p]; dup {
 				return nil, fmt.Errorf("internal error: two emitters produce %s", p)
 			}
 		}
-		maps.Copy(out, files)
+		maps.Copy(out, r.files)
 	}
 	return out, nil
 }

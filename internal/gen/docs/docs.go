@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/fsmgen/fsmgen/internal/model"
@@ -50,20 +51,37 @@ func cells(targets []*model.State) string {
 // Emit renders the DOT file and the Markdown reference page of m. overrides
 // holds user templates replacing the embedded ones by name; nil for none.
 func Emit(m *model.Machine, overrides fs.FS) (map[string][]byte, error) {
-	out := map[string][]byte{}
-	for _, o := range []struct{ tmpl, path string }{
+	outputs := []struct{ tmpl, path string }{
 		{DOTTemplate, m.Name + "/" + m.Name + ".dot"},
 		{MarkdownTemplate, m.Name + "/README.md"},
-	} {
-		t, err := tmpl.Parse(overrides, o.tmpl, funcs)
-		if err != nil {
-			return nil, err
+	}
+	// Rendered concurrently: each is a large part of generating a big
+	// machine, and neither depends on the other.
+	rendered := make([][]byte, len(outputs))
+	errs := make([]error, len(outputs))
+	var wg sync.WaitGroup
+	for i, o := range outputs {
+		wg.Go(func() { rendered[i], errs[i] = render(m, overrides, o.tmpl, o.path) })
+	}
+	wg.Wait()
+	out := map[string][]byte{}
+	for i, o := range outputs {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		var buf bytes.Buffer
-		if err := t.Execute(&buf, m); err != nil {
-			return nil, fmt.Errorf("rendering %s: %w", o.path, err)
-		}
-		out[o.path] = buf.Bytes()
+		out[o.path] = rendered[i]
 	}
 	return out, nil
+}
+
+func render(m *model.Machine, overrides fs.FS, name, path string) ([]byte, error) {
+	t, err := tmpl.Parse(overrides, name, funcs)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, m); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", path, err)
+	}
+	return buf.Bytes(), nil
 }
