@@ -102,21 +102,6 @@ type SQL struct {
 // Next returns where ev leads from s, or nil when the move is illegal.
 func (s *State) Next(ev *Event) *State { return s.Targets[ev.Index] }
 
-// HasTag reports whether the tag named name is on the state.
-func (s *State) HasTag(name string) bool { return hasTag(s.Tags, name) }
-
-// HasTag reports whether the tag named name is on the event.
-func (e *Event) HasTag(name string) bool { return hasTag(e.Tags, name) }
-
-func hasTag(tags []*Tag, name string) bool {
-	for _, t := range tags {
-		if t.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
 // StateTags returns the tags carried by at least one state.
 func (m *Machine) StateTags() []*Tag {
 	var out []*Tag
