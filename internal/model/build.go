@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
+	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/spec"
 )
 
@@ -21,7 +22,7 @@ var (
 )
 
 // Dialects lists the SQL dialects fsmgen emits, in canonical order.
-var Dialects = []string{"postgres", "mysql", "sqlite"}
+var Dialects = dialect.Names
 
 // Parse decodes and validates the spec in data; name is used in positions.
 func Parse(name string, data []byte) (*Machine, error) {

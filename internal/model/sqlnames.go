@@ -1,6 +1,6 @@
 package model
 
-import "strings"
+import "github.com/fsmgen/fsmgen/internal/dialect"
 
 // SQLNames are the quoted identifiers one dialect's migrations use. Derived
 // names (the parked old type, triggers, guards) are cut to fit MaxNameLen so
@@ -22,11 +22,11 @@ type SQLNames struct {
 	GuardTrigger string
 }
 
-// Names returns the quoted identifiers for dialect.
-func (q *SQL) Names(dialect string) SQLNames {
-	id := func(s string) string { return QuoteIdent(dialect, s) }
+// Names returns the quoted identifiers for the dialect called name.
+func (q *SQL) Names(name string) SQLNames {
+	id := dialect.For(name).QuoteIdent
 	return SQLNames{
-		Dialect:       dialect,
+		Dialect:       name,
 		Enum:          id(q.Enum),
 		OldEnum:       id(derivedName(q.Enum, "_old")),
 		Table:         id(q.Table),
@@ -43,33 +43,4 @@ func derivedName(base, suffix string) string {
 		base = base[:n]
 	}
 	return base + suffix
-}
-
-// QuoteIdent quotes an identifier for dialect, doubling embedded quote
-// characters, so that reserved words and odd names are safe.
-func QuoteIdent(dialect, name string) string {
-	if dialect == "mysql" {
-		return "`" + strings.ReplaceAll(name, "`", "``") + "`"
-	}
-	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
-}
-
-// QuoteLiteral renders s as a string literal for dialect. MySQL also treats
-// backslash as an escape character (unless NO_BACKSLASH_ESCAPES is set, and
-// state names cannot contain one), so it is doubled there.
-func QuoteLiteral(dialect, s string) string {
-	s = strings.ReplaceAll(s, "'", "''")
-	if dialect == "mysql" {
-		s = strings.ReplaceAll(s, `\`, `\\`)
-	}
-	return "'" + s + "'"
-}
-
-// QuoteLiterals renders labels as a comma-separated list of literals.
-func QuoteLiterals(dialect string, labels []string) string {
-	out := make([]string, len(labels))
-	for i, l := range labels {
-		out[i] = QuoteLiteral(dialect, l)
-	}
-	return strings.Join(out, ", ")
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/template"
 
+	// Aliased: the dialect's name is called dialect throughout.
+	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/templates"
 )
@@ -63,12 +65,7 @@ var (
 	migrateTemplate = template.Must(template.ParseFS(templates.FS, "sql_migrate.tmpl"))
 )
 
-func noTx(dialect string) string {
-	if dialect == "mysql" {
-		return "MySQL commits every ALTER TABLE implicitly, so a transaction would only pretend to protect it."
-	}
-	return ""
-}
+func noTx(dialect string) string { return sqldialect.For(dialect).DDLNoTx() }
 
 func create(m *model.Machine, dialect string) (*migration, error) {
 	q := m.SQL
@@ -112,8 +109,8 @@ func alter(m *model.Machine, dialect string, fwd, back *step) (*migration, error
 }
 
 func base(q *model.SQL, dialect string, labels []string, def string) data {
-	lit := func(s string) string { return model.QuoteLiteral(dialect, s) }
-	all := model.QuoteLiterals(dialect, labels)
+	lit := func(s string) string { return sqldialect.QuoteLiteral(dialect, s) }
+	all := sqldialect.QuoteLiterals(dialect, labels)
 	return data{
 		N:       q.Names(dialect),
 		Labels:  all,
@@ -124,7 +121,7 @@ func base(q *model.SQL, dialect string, labels []string, def string) data {
 }
 
 func alterData(q *model.SQL, dialect string, s *step) (data, error) {
-	lit := func(l string) string { return model.QuoteLiteral(dialect, l) }
+	lit := func(l string) string { return sqldialect.QuoteLiteral(dialect, l) }
 	lits := func(ps []pair) []pair {
 		out := make([]pair, len(ps))
 		for i, p := range ps {
@@ -144,7 +141,7 @@ func alterData(q *model.SQL, dialect string, s *step) (data, error) {
 			union = append(union, l)
 		}
 	}
-	d.Union = model.QuoteLiterals(dialect, union)
+	d.Union = sqldialect.QuoteLiterals(dialect, union)
 	d.Renames = lits(s.renames)
 	remap := append(slices.Clone(s.renames), s.moves...)
 	d.Remap = lits(remap)
@@ -152,9 +149,9 @@ func alterData(q *model.SQL, dialect string, s *step) (data, error) {
 	for _, p := range remap {
 		remapFrom = append(remapFrom, p.Old)
 	}
-	d.RemapFrom = model.QuoteLiterals(dialect, remapFrom)
+	d.RemapFrom = sqldialect.QuoteLiterals(dialect, remapFrom)
 	if g := s.gone(); len(g) > 0 {
-		d.Guard = model.QuoteLiterals(dialect, g)
+		d.Guard = sqldialect.QuoteLiterals(dialect, g)
 		msg := fmt.Sprintf("cannot migrate: %s.%s has rows in %s, which the target %s lacks; move or delete them first", q.Table, q.Column, strings.Join(g, ", "), q.Enum)
 		if dialect == "mysql" && len(msg) > 128 {
 			msg = msg[:128] // SIGNAL's MESSAGE_TEXT limit

@@ -1,0 +1,78 @@
+// Package dialect is the one home of what fsmgen knows about each SQL
+// dialect: how to quote, how parameters are written, what the statements
+// the generated store, the triggers and the migrations need look like. No
+// other package writes a quote character or a dialect's syntax by hand.
+//
+// Every method returns SQL text; nothing here talks to a database.
+package dialect
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Dialect is one SQL dialect's knowledge.
+type Dialect interface {
+	// Name is the dialect's name in specs, file paths and the lock.
+	Name() string
+	// QuoteIdent quotes an identifier, doubling embedded quote
+	// characters, so that reserved words and odd names are safe.
+	QuoteIdent(name string) string
+	// QuoteLiteral renders s as a string literal.
+	QuoteLiteral(s string) string
+	// Placeholder is the n-th (from 1) query parameter.
+	Placeholder(n int) string
+	// UpdateReturning reports whether UPDATE … RETURNING exists, so that a
+	// move and its outcome take one round trip.
+	UpdateReturning() bool
+	// Concat joins string expressions.
+	Concat(exprs ...string) string
+	// Now is the database clock's current time, as a column default.
+	Now() string
+	// DDLNoTx says why migrations must run outside a transaction, or is
+	// "" when DDL is transactional.
+	DDLNoTx() string
+}
+
+// Names lists the dialects fsmgen knows, in canonical order.
+var Names = []string{"postgres", "mysql", "sqlite"}
+
+var byName = map[string]Dialect{
+	"postgres": Postgres{},
+	"mysql":    MySQL{},
+	"sqlite":   SQLite{},
+}
+
+// For returns the dialect called name. The model validated the name, so an
+// unknown one is a programming error.
+func For(name string) Dialect {
+	d, ok := byName[name]
+	if !ok {
+		panic(fmt.Sprintf("dialect: unknown dialect %q", name))
+	}
+	return d
+}
+
+// QuoteIdent quotes name for the dialect called dialect.
+func QuoteIdent(dialect, name string) string { return For(dialect).QuoteIdent(name) }
+
+// QuoteLiteral renders s as a literal for the dialect called dialect.
+func QuoteLiteral(dialect, s string) string { return For(dialect).QuoteLiteral(s) }
+
+// QuoteLiterals renders labels as a comma-separated list of literals.
+func QuoteLiterals(dialect string, labels []string) string {
+	d := For(dialect)
+	out := make([]string, len(labels))
+	for i, l := range labels {
+		out[i] = d.QuoteLiteral(l)
+	}
+	return strings.Join(out, ", ")
+}
+
+func doubleQuoted(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+func singleQuoted(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}

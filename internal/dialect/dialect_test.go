@@ -1,0 +1,39 @@
+package dialect
+
+import "testing"
+
+func TestQuote(t *testing.T) {
+	for _, c := range []struct {
+		dialect, in, ident, lit string
+	}{
+		{"postgres", `a"b'c\d`, `"a""b'c\d"`, `'a"b''c\d'`},
+		{"sqlite", `a"b'c\d`, `"a""b'c\d"`, `'a"b''c\d'`},
+		{"mysql", "a`b'c\\d", "`a``b'c\\d`", "'a`b''c\\\\d'"},
+	} {
+		if got := QuoteIdent(c.dialect, c.in); got != c.ident {
+			t.Errorf("%s: QuoteIdent(%q) = %s, want %s", c.dialect, c.in, got, c.ident)
+		}
+		if got := QuoteLiteral(c.dialect, c.in); got != c.lit {
+			t.Errorf("%s: QuoteLiteral(%q) = %s, want %s", c.dialect, c.in, got, c.lit)
+		}
+	}
+	if got, want := QuoteLiterals("postgres", []string{"a", "b'"}), `'a', 'b'''`; got != want {
+		t.Errorf("QuoteLiterals = %s, want %s", got, want)
+	}
+}
+
+func TestPlaceholder(t *testing.T) {
+	for d, want := range map[string]string{"postgres": "$2", "mysql": "?", "sqlite": "?2"} {
+		if got := For(d).Placeholder(2); got != want {
+			t.Errorf("%s: Placeholder(2) = %s, want %s", d, got, want)
+		}
+	}
+}
+
+func TestEveryNameHasADialect(t *testing.T) {
+	for _, n := range Names {
+		if For(n).Name() != n {
+			t.Errorf("For(%q).Name() = %q", n, For(n).Name())
+		}
+	}
+}

@@ -1,0 +1,35 @@
+package dialect
+
+import "strings"
+
+// MySQL is MySQL 8 and MariaDB 10.11 and later: what both accept.
+type MySQL struct{}
+
+func (MySQL) Name() string { return "mysql" }
+
+func (MySQL) QuoteIdent(name string) string {
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}
+
+// QuoteLiteral also doubles backslashes: MySQL treats them as escape
+// characters unless NO_BACKSLASH_ESCAPES is set.
+func (MySQL) QuoteLiteral(s string) string {
+	return singleQuoted(strings.ReplaceAll(s, `\`, `\\`))
+}
+
+func (MySQL) Placeholder(int) string { return "?" }
+
+// UpdateReturning is false: MariaDB has DELETE … RETURNING and
+// INSERT … RETURNING, but no UPDATE … RETURNING, and MySQL has none.
+func (MySQL) UpdateReturning() bool { return false }
+
+func (MySQL) Concat(exprs ...string) string { return "CONCAT(" + strings.Join(exprs, ", ") + ")" }
+
+// Now has microseconds: several moves of one row within a second must
+// still be told apart by time.
+func (MySQL) Now() string { return "CURRENT_TIMESTAMP(6)" }
+
+// DDLNoTx says why: migrations run outside a transaction.
+func (MySQL) DDLNoTx() string {
+	return "MySQL commits every ALTER TABLE implicitly, so a transaction would only pretend to protect it."
+}
