@@ -252,3 +252,30 @@ func TestUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecTextStaysInert writes the output of every valid spec into a module
+// and runs the go command on it: doc lines such as "//go:generate ..." or
+// "// +build ignore" (testdata/generate/hazard_*) must stay comments.
+func TestSpecTextStaysInert(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	specs := []string{"../../spec/states.yaml"}
+	for _, name := range cases(t, "testdata/generate") {
+		specs = append(specs, filepath.Join("testdata/generate", name, "spec.yaml"))
+	}
+	for _, p := range specs {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			m, err := Load(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := gen.Generate(m, gen.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gencheck.Inert(t, files)
+		})
+	}
+}

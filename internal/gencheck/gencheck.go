@@ -18,31 +18,51 @@ import (
 // module, adds a table test derived from m, and runs go vet and go test.
 func CompileAndRun(t testing.TB, m *model.Machine, files map[string][]byte) {
 	t.Helper()
+	dir := Module(t, files, func(p string) bool { return strings.HasSuffix(p, ".go") })
+	write(t, dir, m.Name+"/zz_table_test.go", []byte(TableTest(m)))
+	Go(t, dir, "vet", "./...")
+	Go(t, dir, "test", "-count=1", "./...")
+}
+
+// Module writes the files that keep accepts into a new scratch module
+// (go 1.22, no dependencies) and returns its directory.
+func Module(t testing.TB, files map[string][]byte, keep func(path string) bool) string {
+	t.Helper()
 	dir := t.TempDir()
-	write := func(p string, b []byte) {
-		dst := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("go.mod", []byte("module scratch\n\ngo 1.22\n"))
+	write(t, dir, "go.mod", []byte("module scratch\n\ngo 1.22\n"))
 	for p, b := range files {
-		if strings.HasSuffix(p, ".go") {
-			write(p, b)
+		if keep(p) {
+			write(t, dir, p, b)
 		}
 	}
-	write(m.Name+"/zz_table_test.go", []byte(TableTest(m)))
-	for _, args := range [][]string{{"vet", "./..."}, {"test", "-count=1", "./..."}} {
-		cmd := exec.Command("go", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %s in the generated module failed: %v\n%s", strings.Join(args, " "), err, out)
-		}
+	return dir
+}
+
+func write(t testing.TB, dir, p string, b []byte) {
+	t.Helper()
+	dst := filepath.Join(dir, filepath.FromSlash(p))
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
 	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Go runs the go command in dir, outside any workspace, and returns its
+// standard output; it fails the test when the command fails.
+func Go(t testing.TB, dir string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go %s in the generated module failed: %v\n%s%s", strings.Join(args, " "), err, out, stderr.String())
+	}
+	return out
 }
 
 // TableTest returns a Go test file for the generated package that checks

@@ -26,7 +26,7 @@ var (
 type Edge struct {
 	From, To *State
 	Events   []*Event // in event order
-	Label    string   // the events, comma-separated
+	Label    string   // the events, comma-separated, as MermaidText
 	Lines    string   // the events, one per line
 	Tooltip  string   // each event with its doc, one per line
 	// DOTLabel and DOTTooltip are Lines and Tooltip quoted for DOT. A big
@@ -54,6 +54,7 @@ func (m *Machine) computeDiagram() {
 		// every id gets a prefix and the name is shown through a
 		// `state "name" as id` declaration.
 		s.MermaidID = "s_" + s.Name
+		s.MermaidName = MermaidText(s.Name)
 		s.DOTID = DOTString(s.Name)
 		s.Tooltip = strings.TrimSpace(s.Doc)
 		if len(s.Tags) > 0 {
@@ -86,7 +87,7 @@ func edgesFrom(s *State) []*Edge {
 	slices.SortStableFunc(edges, func(a, b *Edge) int { return a.To.Index - b.To.Index })
 	for _, e := range edges {
 		names := EventNames(e.Events)
-		e.Label = strings.Join(names, ", ")
+		e.Label = MermaidText(strings.Join(names, ", "))
 		e.Lines = strings.Join(names, "\n")
 		docs := make([]string, len(e.Events))
 		for i, ev := range e.Events {
@@ -118,11 +119,12 @@ func TagNames(tags []*Tag) []string {
 
 // DOTString quotes s as a DOT string. Backslashes are doubled because
 // Graphviz gives \n, \l, \N and friends a meaning in labels and tooltips;
-// newlines become \n so a multi-line doc stays multi-line.
+// line breaks become \n so a multi-line doc stays multi-line. The string is
+// always quoted, never an HTML-like <label>, so '<' is plain text.
 func DOTString(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
-	for _, r := range s {
+	for _, r := range newlines(s) {
 		switch r {
 		case '"':
 			b.WriteString(`\"`)
@@ -130,7 +132,6 @@ func DOTString(s string) string {
 			b.WriteString(`\\`)
 		case '\n':
 			b.WriteString(`\n`)
-		case '\r':
 		default:
 			b.WriteRune(r)
 		}
@@ -153,13 +154,27 @@ const markdownLineStart = "#+-=>"
 // a table row cannot span lines.
 func MarkdownText(s string) string {
 	var b strings.Builder
-	for i, r := range strings.Join(strings.Fields(s), " ") {
-		if strings.ContainsRune(markdownSpecial, r) || i == 0 && strings.ContainsRune(markdownLineStart, r) {
+	s = OneLine(s)
+	// "1. " or "1) " at the start would begin an ordered list.
+	digits := len(s) - len(strings.TrimLeft(s, "0123456789"))
+	for i, r := range s {
+		if strings.ContainsRune(markdownSpecial, r) || i == 0 && strings.ContainsRune(markdownLineStart, r) ||
+			i == digits && digits > 0 && (r == '.' || r == ')') {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// MarkdownParagraphs escapes s like MarkdownText, keeping its paragraphs.
+func MarkdownParagraphs(s string) string {
+	paras := Paragraphs(s)
+	out := make([]string, len(paras))
+	for i, p := range paras {
+		out[i] = MarkdownText(strings.Join(p, " "))
+	}
+	return strings.Join(out, "\n\n")
 }
 
 // EventNames lists event names, for labels.

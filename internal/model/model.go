@@ -43,6 +43,7 @@ type State struct {
 	// For diagrams (see diagram.go).
 	Failure, Active bool   // tagged with one of FailureTags, ActiveTags
 	MermaidID       string // the state's id in Mermaid source
+	MermaidName     string // the name as MermaidText
 	Tooltip         string // doc and tags
 	DOTID           string // the name quoted for DOT, shared by every edge that names the state
 }

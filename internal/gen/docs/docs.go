@@ -24,9 +24,10 @@ const (
 // funcs are the helpers the templates may call; escaping lives in the
 // model so that every output escapes the same way.
 var funcs = template.FuncMap{
-	"dot":   model.DOTString,
-	"md":    model.MarkdownText,
-	"cells": cells,
+	"dot":          model.DOTString,
+	"md":           model.MarkdownText,
+	"mdParagraphs": model.MarkdownParagraphs,
+	"cells":        cells,
 }
 
 // cells renders one row of the state x event table: the target's name, or

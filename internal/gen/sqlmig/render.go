@@ -231,6 +231,8 @@ func (mig *migration) render(format, dir, version string) (map[string][]byte, er
 		}
 		return b.Bytes(), nil
 	}
+	// The title names states, and goes into a "-- " line of its own.
+	title := model.SQLComment(mig.title)
 	if format == "golang-migrate" {
 		files := map[string][]byte{}
 		for _, f := range []struct {
@@ -238,7 +240,7 @@ func (mig *migration) render(format, dir, version string) (map[string][]byte, er
 			stmts  []stmt
 			what   string
 		}{{".up.sql", mig.up, "up"}, {".down.sql", mig.down, "down"}} {
-			b, err := exec(migrateTemplate, "file", map[string]any{"Title": mig.title + " (" + f.what + ")", "Stmts": f.stmts})
+			b, err := exec(migrateTemplate, "file", map[string]any{"Title": title + " (" + f.what + ")", "Stmts": f.stmts})
 			if err != nil {
 				return nil, err
 			}
@@ -247,7 +249,7 @@ func (mig *migration) render(format, dir, version string) (map[string][]byte, er
 		return files, nil
 	}
 	b, err := exec(gooseTemplate, "sql_goose.tmpl", map[string]any{
-		"Title": mig.title, "NoTx": mig.noTx != "", "NoTxWhy": mig.noTx, "Up": mig.up, "Down": mig.down,
+		"Title": title, "NoTx": mig.noTx != "", "NoTxWhy": mig.noTx, "Up": mig.up, "Down": mig.down,
 	})
 	if err != nil {
 		return nil, err
