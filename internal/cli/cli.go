@@ -13,6 +13,7 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/render"
 	"github.com/fsmgen/fsmgen/internal/spec"
@@ -116,7 +117,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if cmd == "validate" {
 		return ExitOK
 	}
-	opts := gen.Options{Out: os.DirFS(out), Now: time.Now}
+	opts := gen.Options{Out: os.DirFS(out), Now: time.Now, LegacyHistory: sqlmig.LegacyHistory}
 	if templateDir != "" {
 		if st, err := os.Stat(templateDir); err != nil || !st.IsDir() {
 			fmt.Fprintf(stderr, "fsmgen: -templates %s: not a directory\n", templateDir)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"path"
 	"sync"
 	"time"
 
@@ -27,6 +28,18 @@ type Options struct {
 	// Templates holds user templates that replace the embedded ones of the
 	// same name. Nil uses the embedded templates only.
 	Templates fs.FS
+	// Package is the directory of the machine's Go package, its diagrams
+	// and its Markdown, relative to Out; "" puts them in a directory named
+	// for the machine.
+	Package string
+	// Migrations maps a dialect to its migration directory relative to
+	// Out; a dialect missing from it uses migrations/<dialect> (see
+	// sqlmig.Dir). Other machines and the service's own migrations may
+	// share these directories.
+	Migrations map[string]string
+	// LegacyHistory, when not empty, is an older single history file to
+	// take over (see sqlmig.LegacyHistory).
+	LegacyHistory string
 	// Now is the clock for timestamp migration versions; the CLI passes
 	// time.Now, tests a fixed time. Emitters never read the real clock.
 	Now func() time.Time
@@ -35,9 +48,26 @@ type Options struct {
 // emitters are pure functions of the machine and options; their outputs are
 // disjoint.
 var emitters = []func(*model.Machine, Options) (map[string][]byte, error){
-	func(m *model.Machine, _ Options) (map[string][]byte, error) { return golang.Emit(m) },
-	func(m *model.Machine, o Options) (map[string][]byte, error) { return docs.Emit(m, o.Templates) },
-	func(m *model.Machine, o Options) (map[string][]byte, error) { return sqlmig.Emit(m, o.Out, o.Now) },
+	func(m *model.Machine, o Options) (map[string][]byte, error) { return o.inPackage(golang.Emit(m)) },
+	func(m *model.Machine, o Options) (map[string][]byte, error) {
+		return o.inPackage(docs.Emit(m, o.Templates))
+	},
+	func(m *model.Machine, o Options) (map[string][]byte, error) {
+		return sqlmig.Emit(m, o.Out, o.Migrations, o.LegacyHistory, o.Now)
+	},
+}
+
+// inPackage moves an emitter's files, which it names under a directory of
+// the machine's name, into the package directory the project gives.
+func (o Options) inPackage(files map[string][]byte, err error) (map[string][]byte, error) {
+	if err != nil || o.Package == "" {
+		return files, err
+	}
+	out := make(map[string][]byte, len(files))
+	for p, b := range files {
+		out[path.Join(o.Package, path.Base(p))] = b
+	}
+	return out, nil
 }
 
 // Generate returns every file fsmgen derives from m. The emitters run

@@ -21,11 +21,12 @@ import (
 type Change struct {
 	Path string // slash-separated, relative to the output directory
 	Old  []byte // nil when the file does not exist
-	New  []byte
+	New  []byte // nil when the file is to be removed
 }
 
 // Changes compares files with what is under dir and returns the differing
-// ones in path order. It writes nothing.
+// ones in path order. A nil value asks for the file's removal, a change
+// only when it exists. It writes nothing.
 func Changes(dir string, files map[string][]byte) ([]Change, error) {
 	var out []Change
 	for _, p := range sortedKeys(files) {
@@ -39,7 +40,7 @@ func Changes(dir string, files map[string][]byte) ([]Change, error) {
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		if err == nil && bytes.Equal(old, files[p]) {
+		if err == nil && bytes.Equal(old, files[p]) && files[p] != nil || err != nil && files[p] == nil {
 			continue
 		}
 		out = append(out, Change{Path: p, Old: old, New: files[p]})
@@ -56,6 +57,9 @@ func Diff(dir string, changes []Change) string {
 		if c.Old == nil {
 			oldName = "/dev/null"
 		}
+		if c.New == nil {
+			name = "/dev/null"
+		}
 		b.WriteString(textdiff.Unified(oldName, name, c.Old, c.New))
 	}
 	return b.String()
@@ -65,10 +69,12 @@ func Diff(dir string, changes []Change) string {
 // Every new file is first written in full to a temporary file beside its
 // destination; only when all of them are on disk are they renamed into
 // place, so a failure leaves every output either entirely old or entirely
-// new and, before the renames, untouched.
+// new and, before the renames, untouched. Removals come last, once every
+// new file is in place.
 func Write(dir string, changes []Change) error {
 	type pending struct{ tmp, dst string }
 	var staged []pending
+	var removals []string
 	cleanup := func() {
 		for _, p := range staged {
 			os.Remove(p.tmp)
@@ -84,6 +90,10 @@ func Write(dir string, changes []Change) error {
 			return err
 		}
 		dst := filepath.Join(dir, filepath.FromSlash(c.Path))
+		if c.New == nil {
+			removals = append(removals, dst)
+			continue
+		}
 		tmp, err := stage(dst, c.New)
 		if err == nil {
 			staged = append(staged, pending{tmp, dst})
@@ -102,6 +112,11 @@ func Write(dir string, changes []Change) error {
 		if err != nil {
 			cleanup()
 			return fmt.Errorf("%w (%d of %d files were updated)", err, i, len(staged))
+		}
+	}
+	for _, p := range removals {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
 		}
 	}
 	return nil

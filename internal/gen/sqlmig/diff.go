@@ -84,7 +84,7 @@ func hasNew(ps []pair, l string) bool {
 // diff compares the spec with the history's end. It returns nil when the
 // database needs no change, and a positioned error for every state the
 // history holds that the spec no longer accounts for.
-func diff(m *model.Machine, l *lock) (*step, error) {
+func diff(m *model.Machine, l *history, hp string) (*step, error) {
 	s := &step{from: l.States, fromDefault: l.Default, toDefault: m.SQL.Default.Name}
 	for _, st := range m.States {
 		s.to = append(s.to, st.Name)
@@ -99,7 +99,7 @@ func diff(m *model.Machine, l *lock) (*step, error) {
 		}
 		i := slices.IndexFunc(m.Removed, func(r *model.Removed) bool { return r.Name == old })
 		if i < 0 || m.Removed[i].RowsTo == nil {
-			errs.Add(m.SQL.Pos, "state %q is in the migration history (%s) but not in the spec: declare it under states, rename it (renamed_from: %s on its new name), or list it under removed: with rows_to: naming the state its rows move to", old, LockPath, old)
+			errs.Add(m.SQL.Pos, "state %q is in the migration history (%s) but not in the spec: declare it under states, rename it (renamed_from: %s on its new name), or list it under removed: with rows_to: naming the state its rows move to", old, hp, old)
 			continue
 		}
 		s.moves = append(s.moves, pair{old, m.Removed[i].RowsTo.Name})
