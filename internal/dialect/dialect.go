@@ -32,6 +32,12 @@ type Dialect interface {
 	// DDLNoTx says why migrations must run outside a transaction, or is
 	// "" when DDL is transactional.
 	DDLNoTx() string
+	// MigrationSession is what a migration sets on its session before any
+	// DDL, as statements separated by blank lines: how long a statement
+	// may wait for a lock (failing fast instead of queueing every other
+	// session behind it) and, where the server's mode could turn a bad
+	// value into a silent one, a strict mode.
+	MigrationSession() string
 }
 
 // Names lists the dialects fsmgen knows, in canonical order.

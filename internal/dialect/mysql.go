@@ -33,3 +33,12 @@ func (MySQL) Now() string { return "CURRENT_TIMESTAMP(6)" }
 func (MySQL) DDLNoTx() string {
 	return "MySQL commits every ALTER TABLE implicitly, so a transaction would only pretend to protect it."
 }
+
+// MigrationSession makes the session strict, so that a value an ENUM does
+// not hold fails the statement instead of being stored as an empty string
+// (the server's or the tool's sql_mode may be lax), and keeps backslash escapes and backquoted
+// identifiers meaning what QuoteLiteral and QuoteIdent assume. The
+// metadata lock wait is bounded to one second, the smallest MySQL accepts.
+func (MySQL) MigrationSession() string {
+	return "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';\n\nSET SESSION lock_wait_timeout = 1;"
+}

@@ -20,3 +20,10 @@ func (Postgres) Concat(exprs ...string) string { return strings.Join(exprs, " ||
 func (Postgres) Now() string                   { return "clock_timestamp()" }
 
 func (Postgres) DDLNoTx() string { return "" }
+
+// MigrationSession bounds every lock wait: ALTER TABLE and ALTER TYPE
+// queue for their lock behind any open transaction that touched the table,
+// and every later reader and writer queues behind them. Half a second
+// bounds that stall; a migration that times out changed nothing and can
+// simply run again.
+func (Postgres) MigrationSession() string { return "SET lock_timeout = '500ms';" }

@@ -21,3 +21,7 @@ func (SQLite) Concat(exprs ...string) string { return strings.Join(exprs, " || "
 func (SQLite) Now() string { return "strftime('%Y-%m-%d %H:%M:%f', 'now')" }
 
 func (SQLite) DDLNoTx() string { return "" }
+
+// MigrationSession is empty: SQLite has one writer at a time and no lock
+// queue a migration could hold up.
+func (SQLite) MigrationSession() string { return "" }

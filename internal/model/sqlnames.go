@@ -20,6 +20,12 @@ type SQLNames struct {
 	// is its SQLite trigger.
 	Guard        string
 	GuardTrigger string
+	// States is the PostgreSQL CHECK constraint that limits the column to
+	// the spec's states while the type still holds retired labels: a label
+	// leaves the type only by a rewrite, which a busy table cannot afford.
+	States string
+	// EnumLit is the enum's quoted name as a literal, for ::regtype.
+	EnumLit string
 }
 
 // Names returns the quoted identifiers for the dialect called name.
@@ -35,6 +41,8 @@ func (q *SQL) Names(name string) SQLNames {
 		UpdateTrigger: id(derivedName(q.Enum, "_check_update")),
 		Guard:         id(derivedName("fsmgen_guard_"+q.Enum, "")),
 		GuardTrigger:  id(derivedName("fsmgen_guard_"+q.Enum, "_check")),
+		States:        id(derivedName(q.Column, "_fsmgen_states")),
+		EnumLit:       dialect.For(name).QuoteLiteral(id(q.Enum)),
 	}
 }
 

@@ -340,7 +340,13 @@ func scenario(t *testing.T, d dialect, db *sql.DB, r runner, h *history) {
 func expectSet(t *testing.T, d dialect, db *sql.DB, labels []string) {
 	t.Helper()
 	if d.labels != nil {
-		if diff := cmp.Diff(labels, d.labels(t, db)); diff != "" {
+		got := d.labels(t, db)
+		if d.name == "postgres" {
+			// A label that left the spec stays in the type, forbidden by
+			// a constraint (accepts checks that below).
+			got = slices.DeleteFunc(got, func(l string) bool { return !slices.Contains(labels, l) })
+		}
+		if diff := cmp.Diff(labels, got); diff != "" {
 			t.Fatalf("enum labels (-want +got):\n%s", diff)
 		}
 	}

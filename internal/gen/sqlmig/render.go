@@ -48,7 +48,18 @@ type data struct {
 	RemapFrom   string
 	Guard       string // labels whose rows block this direction
 	GuardMsg    string // the guard's error, as a literal
+	GuardSignal string // MySQL: a SIGNAL raising GuardMsg, as a literal
+
+	Session   string // the dialect's session settings, run first
+	Moves     []pair // removed labels whose rows move (PostgreSQL)
+	MoveFrom  string
+	Batch     bool // rows move in batches that commit one by one
+	BatchSize int
 }
+
+// batchSize bounds how many rows one batch of a move locks and rewrites:
+// small enough that a writer waiting on one of them waits milliseconds.
+const batchSize = 5000
 
 type addValue struct{ Label, Rel, Anchor string }
 
@@ -90,14 +101,20 @@ func create(m *model.Machine, dialect string) (*migration, error) {
 	}, nil
 }
 
+// onlineNoTx says why PostgreSQL changes run outside goose's transaction.
+const onlineNoTx = "Each statement commits on its own, so no lock outlives it: rows move in batches and the constraint is validated without blocking writers. Every statement can run again after a failure."
+
 func alter(m *model.Machine, dialect string, fwd, back *step) (*migration, error) {
 	mig := &migration{noTx: noTx(dialect)}
+	if dialect == "postgres" && m.SQL.Format == "goose" {
+		mig.noTx = onlineNoTx
+	}
 	mig.slug, mig.title = fwd.describe(m.SQL.Enum)
 	for _, dir := range []struct {
 		s   *step
 		out *[]stmt
 	}{{fwd, &mig.up}, {back, &mig.down}} {
-		d, err := alterData(m.SQL, dialect, dir.s)
+		d, err := alterData(m.SQL, dialect, dir.s, mig.noTx != "")
 		if err != nil {
 			return nil, err
 		}
@@ -117,10 +134,13 @@ func base(q *model.SQL, dialect string, labels []string, def string) data {
 		To:      all,
 		Default: lit(def),
 		Invalid: lit(fmt.Sprintf("invalid %s value for %s.%s", q.Enum, q.Table, q.Column)),
+		Session: sqldialect.For(dialect).MigrationSession(),
 	}
 }
 
-func alterData(q *model.SQL, dialect string, s *step) (data, error) {
+// alterData computes what the alter template needs. noTx tells whether
+// every statement commits on its own.
+func alterData(q *model.SQL, dialect string, s *step, noTx bool) (data, error) {
 	lit := func(l string) string { return sqldialect.QuoteLiteral(dialect, l) }
 	lits := func(ps []pair) []pair {
 		out := make([]pair, len(ps))
@@ -157,13 +177,21 @@ func alterData(q *model.SQL, dialect string, s *step) (data, error) {
 			msg = msg[:128] // SIGNAL's MESSAGE_TEXT limit
 		}
 		d.GuardMsg = lit(msg)
+		d.GuardSignal = lit("SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + d.GuardMsg)
 	}
+	d.Moves = lits(s.moves)
+	var moveFrom []string
+	for _, p := range s.moves {
+		moveFrom = append(moveFrom, p.Old)
+	}
+	d.MoveFrom = sqldialect.QuoteLiterals(dialect, moveFrom)
+	d.Batch, d.BatchSize = noTx, batchSize
 	added := s.added()
 	// In place, ADD VALUE keeps existing rows and the type's other users
 	// untouched, and PostgreSQL allows it inside a transaction as long as
-	// the new label is not used before commit; so a new label must not
-	// become the default here.
-	d.InPlace = len(s.dropped()) == 0 && !(d.SetDefault && slices.Contains(added, s.toDefault))
+	// the new label is not used before commit; so a new label can become
+	// the default only when each statement commits on its own.
+	d.InPlace = noTx || !(d.SetDefault && slices.Contains(added, s.toDefault))
 	if d.InPlace {
 		present := make([]string, 0, len(s.to))
 		for _, l := range s.from {

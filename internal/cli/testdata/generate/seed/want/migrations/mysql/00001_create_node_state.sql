@@ -4,7 +4,15 @@
 -- +goose NO TRANSACTION
 
 -- +goose Up
+SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+
+SET SESSION lock_wait_timeout = 1;
+
 ALTER TABLE `nodes` ADD COLUMN `state` ENUM('starting', 'waiting', 'processing', 'finished', 'error', 'reapplying', 'enrolling', 'aborting') NOT NULL DEFAULT 'finished';
 
 -- +goose Down
+SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+
+SET SESSION lock_wait_timeout = 1;
+
 ALTER TABLE `nodes` DROP COLUMN `state`;

@@ -2,11 +2,15 @@
 -- node_state: create with starting, waiting, processing, finished, error, reapplying, enrolling, aborting, bind nodes.state (default finished)
 
 -- +goose Up
+SET lock_timeout = '500ms';
+
 CREATE TYPE "node_state" AS ENUM ('starting', 'waiting', 'processing', 'finished', 'error', 'reapplying', 'enrolling', 'aborting');
 
 ALTER TABLE "nodes" ADD COLUMN "state" "node_state" NOT NULL DEFAULT 'finished';
 
 -- +goose Down
+SET lock_timeout = '500ms';
+
 ALTER TABLE "nodes" DROP COLUMN "state";
 
 DROP TYPE "node_state";

@@ -1,0 +1,207 @@
+package sqlmig_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pressly/goose/v3"
+)
+
+// gooseOn opens d with the application's nodes table and a goose provider
+// over the scenario's history.
+func gooseOn(t *testing.T, d dialect, h *history) (*sql.DB, gooseRunner) {
+	t.Helper()
+	db := open(t, d)
+	p, err := goose.NewProvider(d.goose, db, h.dir(d.name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, gooseRunner{p}
+}
+
+func dialectNamed(name string) dialect {
+	for _, d := range dialects {
+		if d.name == name {
+			return d
+		}
+	}
+	panic(name)
+}
+
+// TestPostgresDependents: every change kind, up and down, while a view, a
+// partial index, a CHECK constraint and a second column use the type. A
+// type swap fails on each of them; changes in place do not care.
+func TestPostgresDependents(t *testing.T) {
+	h := buildHistory(t, "goose")
+	d := dialectNamed("postgres")
+	db, r := gooseOn(t, d, h)
+	r.upTo(t, 2)
+	for _, q := range []string{
+		`CREATE VIEW busy AS SELECT uuid, state FROM nodes WHERE state <> 'finished'`,
+		`CREATE INDEX nodes_error ON nodes (uuid) WHERE state = 'error'`,
+		`ALTER TABLE nodes ADD CONSTRAINT starting_has_no_note CHECK (state <> 'starting' OR note IS NULL)`,
+		`CREATE TABLE audit (id int PRIMARY KEY, state node_state NOT NULL)`,
+		`INSERT INTO audit VALUES (1, 'reapplying'), (2, 'aborting')`,
+		`INSERT INTO nodes (uuid, state) VALUES ('a', 'aborting'), ('r', 'reapplying')`,
+	} {
+		mustExec(t, db, q)
+	}
+	r.up(t)
+	expectSet(t, d, db, h.sets[4])
+	for _, v := range []int64{4, 3, 2, 1} {
+		if err := r.downTo(v); err != nil {
+			t.Fatalf("down to %d with dependents: %v", v, err)
+		}
+	}
+	r.up(t)
+	expectSet(t, d, db, h.sets[4])
+	got := strs(t, db, `SELECT uuid || '=' || state FROM busy ORDER BY uuid`)
+	if want := "a=error before-fsmgen=finished r=reprocessing"; strings.Join(got, " ") != want && strings.Join(got, " ") != "a=error r=reprocessing" {
+		t.Fatalf("the view reads %q", got)
+	}
+	// The second column keeps its rows: only the bound column moves, and a
+	// rename renames the label wherever it is used.
+	if got := strings.Join(strs(t, db, `SELECT state::text FROM audit ORDER BY id`), " "); got != "reprocessing aborting" {
+		t.Fatalf("the second column holds %q", got)
+	}
+}
+
+// TestConcurrentWriterOfRemovedLabel: a writer keeps inserting the label a
+// migration removes (rows_to) or renames away. The migration must succeed,
+// leave no row in the old label, and the writer may only see the errors the
+// README lists as the application's to handle.
+func TestConcurrentWriterOfRemovedLabel(t *testing.T) {
+	h := buildHistory(t, "goose")
+	for _, name := range []string{"postgres", "mysql"} {
+		t.Run(name, func(t *testing.T) {
+			d := dialectNamed(name)
+			db, r := gooseOn(t, d, h)
+			r.upTo(t, 3)
+			ctx, stop := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			var n, bad atomic.Int64
+			var firstBad atomic.Value
+			for _, label := range []string{"aborting", "reapplying"} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; ctx.Err() == nil; i++ {
+						_, err := db.ExecContext(ctx, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), label+"-"+strconv.Itoa(i), label)
+						switch {
+						case err == nil:
+							n.Add(1)
+						case ctx.Err() != nil, expectedWriterError(err):
+						default:
+							bad.Add(1)
+							firstBad.CompareAndSwap(nil, err.Error())
+						}
+					}
+				}()
+			}
+			_, err := r.p.Up(context.Background())
+			stop()
+			wg.Wait()
+			if err != nil {
+				// MySQL narrows the ENUM with a copy; a row written in the
+				// old label meanwhile makes it fail, strictly, before
+				// anything changes. Once writers stop, it runs again.
+				if name != "mysql" || !expectedWriterError(err) {
+					t.Fatalf("goose up under a writer: %v", err)
+				}
+				if c := counts(t, db); c[""] != 0 {
+					t.Fatalf("the failed migration emptied rows: %v", c)
+				}
+				r.up(t)
+			}
+			if bad.Load() > 0 {
+				t.Fatalf("%d writer errors outside the documented ones, first: %v", bad.Load(), firstBad.Load())
+			}
+			c := counts(t, db)
+			if c["aborting"] != 0 || c["reapplying"] != 0 || c[""] != 0 {
+				t.Fatalf("rows left in removed or renamed labels after %d writes: %v", n.Load(), c)
+			}
+			expectSet(t, d, db, h.sets[4])
+		})
+	}
+}
+
+// expectedWriterError is what a writer of a label that is being removed or
+// renamed may get: the label is no longer valid (PostgreSQL 22P02 invalid
+// input value, 23514 the constraint; MySQL 1265 data truncated in strict
+// mode), or a lock wait ended (55P03, 1205).
+func expectedWriterError(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "22P02" || pe.Code == "23514" || pe.Code == "55P03"
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1265 || me.Number == 1205
+	}
+	return false
+}
+
+// TestBlockedDownLeavesNothing: a Down stopped by its guard leaves neither
+// a guard procedure (MySQL) nor a changed constraint (PostgreSQL) behind.
+func TestBlockedDownLeavesNothing(t *testing.T) {
+	h := buildHistory(t, "goose")
+	for _, name := range []string{"postgres", "mysql"} {
+		t.Run(name, func(t *testing.T) {
+			d := dialectNamed(name)
+			db, r := gooseOn(t, d, h)
+			r.upTo(t, 3)
+			objects := func() string {
+				q := `SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'nodes'::regclass ORDER BY conname`
+				if name == "mysql" {
+					q = `SELECT CONCAT(ROUTINE_TYPE, ' ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL SELECT CONCAT('TRIGGER ', TRIGGER_NAME) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()`
+				}
+				return strings.Join(strs(t, db, q), "\n")
+			}
+			before := objects()
+			mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('p', 'paused')`)
+			if err := r.downTo(2); err == nil || !strings.Contains(err.Error(), "has rows in paused") {
+				t.Fatalf("down past paused: %v, want the guard's message", err)
+			}
+			if after := objects(); after != before {
+				t.Fatalf("the blocked Down left objects behind:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+			expectSet(t, d, db, h.sets[2])
+		})
+	}
+}
+
+// TestNonStrictSession: the tool's session is lax (sql_mode=”), where
+// MySQL stores ” for a value an ENUM lacks and only warns. Every generated
+// migration makes its own session strict.
+func TestNonStrictSession(t *testing.T) {
+	h := buildHistory(t, "goose")
+	d := dialectNamed("mysql")
+	db := open(t, d)
+	db.SetMaxOpenConns(1) // the session the migrations ran on
+	mustExec(t, db, `SET SESSION sql_mode = ''`)
+	p, err := goose.NewProvider(d.goose, db, h.dir(d.name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gooseRunner{p}
+	r.upTo(t, 4)
+	var mode string
+	if err := db.QueryRow(`SELECT @@SESSION.sql_mode`).Scan(&mode); err != nil || !strings.Contains(mode, "STRICT_ALL_TABLES") {
+		t.Fatalf("after the migrations the session's sql_mode is %q (%v)", mode, err)
+	}
+	// In that strict session a row in a label the ENUM lacks is refused.
+	if _, err := db.Exec(`INSERT INTO nodes (uuid, state) VALUES ('x', 'reapplying')`); err == nil {
+		t.Fatal("a label the ENUM lacks was stored")
+	}
+	if c := counts(t, db); c[""] != 0 {
+		t.Fatalf("rows turned into '': %v", c)
+	}
+}
