@@ -33,7 +33,7 @@ var table = func() (t [fsmpkg.NumStates][fsmpkg.NumEvents]fsmpkg.State) {
 var pairMap = func() map[[2]uint8]fsmpkg.State {
 	m := map[[2]uint8]fsmpkg.State{}
 	for _, s := range fsmpkg.States() {
-		for _, ev := range s.Permitted() {
+		for _, ev := range s.Permitted().Events() {
 			to, _ := fsmpkg.Transition(s, ev)
 			m[[2]uint8{uint8(s), uint8(ev)}] = to
 		}
@@ -46,7 +46,7 @@ var nameMap = func() map[string]map[string]string {
 	m := map[string]map[string]string{}
 	for _, s := range fsmpkg.States() {
 		m[s.String()] = map[string]string{}
-		for _, ev := range s.Permitted() {
+		for _, ev := range s.Permitted().Events() {
 			to, _ := fsmpkg.Transition(s, ev)
 			m[s.String()][ev.String()] = to.String()
 		}
@@ -57,7 +57,7 @@ var nameMap = func() map[string]map[string]string {
 func newLooplab() *fsm.FSM {
 	var evs fsm.Events
 	for _, s := range fsmpkg.States() {
-		for _, ev := range s.Permitted() {
+		for _, ev := range s.Permitted().Events() {
 			to, _ := fsmpkg.Transition(s, ev)
 			evs = append(evs, fsm.EventDesc{Name: ev.String(), Src: []string{s.String()}, Dst: to.String()})
 		}
@@ -92,7 +92,7 @@ func newStateless() *statelessMachine {
 	)
 	for _, s := range fsmpkg.States() {
 		c := m.sm.Configure(s)
-		for _, ev := range s.Permitted() {
+		for _, ev := range s.Permitted().Events() {
 			// stateless panics on Permit into the state itself.
 			if to, _ := fsmpkg.Transition(s, ev); to == s {
 				c.PermitReentry(ev)

@@ -31,7 +31,7 @@ var streams = func() []stream {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var legal []pair
 	for _, s := range fsmpkg.States() {
-		for _, ev := range s.Permitted() {
+		for _, ev := range s.Permitted().Events() {
 			legal = append(legal, pair{s, ev})
 		}
 	}

@@ -10,36 +10,42 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
+	"strings"
+	"unsafe"
 )
 
-// State is a state of the introspection machine. The zero value is the first state in
-// the spec; values outside the declared ones are invalid.
+// State is a state of the introspection machine. Its zero value is Initial, so that a zero struct, a JSON document
+// without the field and a row inserted with the column's default agree. Values
+// outside the declared ones are invalid.
 type State uint8
 
 const (
-	// StateStarting: received a request to start node introspection.
-	StateStarting State = iota
-	// StateWaiting: waiting for node introspection data.
+	// StateFinished is the state "finished": introspection finished successfully.
+	// It is Initial, the zero State.
+	StateFinished State = iota
+	// StateStarting is the state "starting": received a request to start node introspection.
+	StateStarting
+	// StateWaiting is the state "waiting": waiting for node introspection data.
 	StateWaiting
-	// StateProcessing: processing introspection data from the node.
+	// StateProcessing is the state "processing": processing introspection data from the node.
 	StateProcessing
-	// StateFinished: introspection finished successfully.
-	StateFinished
-	// StateError: an error appeared in a previous introspection state.
+	// StateError is the state "error": an error appeared in a previous introspection state.
 	StateError
-	// StateReapplying: processing stored introspection data from the node.
+	// StateReapplying is the state "reapplying": processing stored introspection data from the node.
 	StateReapplying
-	// StateEnrolling: received introspection data from a nonexistent node.
+	// StateEnrolling is the state "enrolling": received introspection data from a nonexistent node.
 	StateEnrolling
-	// StateAborting: received a request to abort the introspection.
+	// StateAborting is the state "aborting": received a request to abort the introspection.
 	StateAborting
 )
 
 // NumStates is the number of states; valid values are below it.
 const NumStates = 8
 
-// ErrUnknownState is returned, wrapped, when a name is not a state of the machine.
+// ErrUnknownState is returned, wrapped, for a text or a value that is not a state
+// of the machine.
 var ErrUnknownState = errors.New("introspection: unknown state")
 
 // stateNames holds the spec names, indexed by value.
@@ -90,16 +96,26 @@ func ParseState(name string) (State, error) {
 	return 0, fmt.Errorf("%w %q", ErrUnknownState, name)
 }
 
-// States returns every state in spec order.
+// States returns every state in spec order, in a new slice.
 func States() []State {
 	return []State{StateStarting, StateWaiting, StateProcessing, StateFinished, StateError, StateReapplying, StateEnrolling, StateAborting}
+}
+
+// Values returns the name of every state in spec order, in a new slice. It
+// is the method ent's field.EnumValues asks for.
+func (s State) Values() []string {
+	out := make([]string, 0, NumStates)
+	for _, v := range States() {
+		out = append(out, stateNames[v])
+	}
+	return out
 }
 
 // MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML
 // carry the name.
 func (s State) MarshalText() ([]byte, error) {
 	if !s.IsValid() {
-		return nil, fmt.Errorf("%w: %d", ErrUnknownState, s)
+		return nil, fmt.Errorf("%w %v", ErrUnknownState, s)
 	}
 	return []byte(stateNames[s]), nil
 }
@@ -122,48 +138,76 @@ func (s *State) Scan(src any) error {
 	case []byte:
 		return s.UnmarshalText(v)
 	case nil:
-		return fmt.Errorf("%w: cannot scan NULL into State", ErrUnknownState)
+		return fmt.Errorf("%w NULL; scan a nullable column into NullState", ErrUnknownState)
 	}
-	return fmt.Errorf("%w: cannot scan %T into State", ErrUnknownState, src)
+	return fmt.Errorf("%w %T(%v)", ErrUnknownState, src, src)
 }
 
 // Value implements driver.Valuer: the state is stored by name.
 func (s State) Value() (driver.Value, error) {
 	if !s.IsValid() {
-		return nil, fmt.Errorf("%w: %d", ErrUnknownState, s)
+		return nil, fmt.Errorf("%w %v", ErrUnknownState, s)
 	}
 	return stateNames[s], nil
 }
 
-// Event is a event of the introspection machine. The zero value is the first event in
-// the spec; values outside the declared ones are invalid.
+// NullState is a State that may be NULL in the database, shaped like
+// sql.NullString: NULL scans to Valid false, and an invalid NullState is
+// stored as NULL.
+type NullState struct {
+	State State
+	Valid bool // Valid is true if State is not NULL
+}
+
+// Scan implements sql.Scanner.
+func (n *NullState) Scan(src any) error {
+	if src == nil {
+		n.State, n.Valid = 0, false
+		return nil
+	}
+	err := n.State.Scan(src)
+	n.Valid = err == nil
+	return err
+}
+
+// Value implements driver.Valuer.
+func (n NullState) Value() (driver.Value, error) {
+	if !n.Valid {
+		return nil, nil
+	}
+	return n.State.Value()
+}
+
+// Event is an event of the introspection machine. Its zero value is the first event in the spec. Values
+// outside the declared ones are invalid.
 type Event uint8
 
 const (
-	// EventProcess: process node introspection data.
+	// EventProcess is the event "process": process node introspection data.
 	EventProcess Event = iota
-	// EventReapply: process stored node introspection data.
+	// EventReapply is the event "reapply": process stored node introspection data.
 	EventReapply
-	// EventTimeout: mark an introspection timed-out waiting for data.
+	// EventTimeout is the event "timeout": mark an introspection timed-out waiting for data.
 	EventTimeout
-	// EventWait: mark an introspection waiting for image data.
+	// EventWait is the event "wait": mark an introspection waiting for image data.
 	EventWait
-	// EventAbort: cancel a waiting node introspection.
+	// EventAbort is the event "abort": cancel a waiting node introspection.
 	EventAbort
-	// EventError: mark an introspection failed.
+	// EventError is the event "error": mark an introspection failed.
 	EventError
-	// EventFinish: mark an introspection finished.
+	// EventFinish is the event "finish": mark an introspection finished.
 	EventFinish
-	// EventStart: initialize node introspection.
+	// EventStart is the event "start": initialize node introspection.
 	EventStart
-	// EventAbortEnd: finish the abort request.
+	// EventAbortEnd is the event "abort_end": finish the abort request.
 	EventAbortEnd
 )
 
 // NumEvents is the number of events; valid values are below it.
 const NumEvents = 9
 
-// ErrUnknownEvent is returned, wrapped, when a name is not a event of the machine.
+// ErrUnknownEvent is returned, wrapped, for a text or a value that is not an event
+// of the machine.
 var ErrUnknownEvent = errors.New("introspection: unknown event")
 
 // eventNames holds the spec names, indexed by value.
@@ -217,16 +261,26 @@ func ParseEvent(name string) (Event, error) {
 	return 0, fmt.Errorf("%w %q", ErrUnknownEvent, name)
 }
 
-// Events returns every event in spec order.
+// Events returns every event in spec order, in a new slice.
 func Events() []Event {
 	return []Event{EventProcess, EventReapply, EventTimeout, EventWait, EventAbort, EventError, EventFinish, EventStart, EventAbortEnd}
+}
+
+// Values returns the name of every event in spec order, in a new slice. It
+// is the method ent's field.EnumValues asks for.
+func (e Event) Values() []string {
+	out := make([]string, 0, NumEvents)
+	for _, v := range Events() {
+		out = append(out, eventNames[v])
+	}
+	return out
 }
 
 // MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML
 // carry the name.
 func (e Event) MarshalText() ([]byte, error) {
 	if !e.IsValid() {
-		return nil, fmt.Errorf("%w: %d", ErrUnknownEvent, e)
+		return nil, fmt.Errorf("%w %v", ErrUnknownEvent, e)
 	}
 	return []byte(eventNames[e]), nil
 }
@@ -249,24 +303,51 @@ func (e *Event) Scan(src any) error {
 	case []byte:
 		return e.UnmarshalText(v)
 	case nil:
-		return fmt.Errorf("%w: cannot scan NULL into Event", ErrUnknownEvent)
+		return fmt.Errorf("%w NULL; scan a nullable column into NullEvent", ErrUnknownEvent)
 	}
-	return fmt.Errorf("%w: cannot scan %T into Event", ErrUnknownEvent, src)
+	return fmt.Errorf("%w %T(%v)", ErrUnknownEvent, src, src)
 }
 
 // Value implements driver.Valuer: the event is stored by name.
 func (e Event) Value() (driver.Value, error) {
 	if !e.IsValid() {
-		return nil, fmt.Errorf("%w: %d", ErrUnknownEvent, e)
+		return nil, fmt.Errorf("%w %v", ErrUnknownEvent, e)
 	}
 	return eventNames[e], nil
 }
 
-// Initial is the state a new introspection machine starts in.
+// NullEvent is an Event that may be NULL in the database, shaped like
+// sql.NullString: NULL scans to Valid false, and an invalid NullEvent is
+// stored as NULL.
+type NullEvent struct {
+	Event Event
+	Valid bool // Valid is true if Event is not NULL
+}
+
+// Scan implements sql.Scanner.
+func (n *NullEvent) Scan(src any) error {
+	if src == nil {
+		n.Event, n.Valid = 0, false
+		return nil
+	}
+	err := n.Event.Scan(src)
+	n.Valid = err == nil
+	return err
+}
+
+// Value implements driver.Valuer.
+func (n NullEvent) Value() (driver.Value, error) {
+	if !n.Valid {
+		return nil, nil
+	}
+	return n.Event.Value()
+}
+
+// Initial is the state a new introspection machine starts in, and the zero State.
 const Initial = StateFinished
 
 // EntryStates returns the states a machine may start in, Initial included,
-// in spec order.
+// in spec order, in a new slice.
 func EntryStates() []State {
 	return []State{StateStarting, StateFinished, StateEnrolling}
 }
@@ -311,9 +392,9 @@ func (s State) IsFailure() bool {
 	}
 }
 
-// IsApi reports whether ev is tagged api: requested through the API.
-func (ev Event) IsApi() bool {
-	switch ev {
+// IsAPI reports whether e is tagged api: requested through the API.
+func (e Event) IsAPI() bool {
+	switch e {
 	case EventProcess, EventReapply, EventAbort, EventStart:
 		return true
 	default:
@@ -321,9 +402,9 @@ func (ev Event) IsApi() bool {
 	}
 }
 
-// IsUser reports whether ev is tagged user: requested by a user.
-func (ev Event) IsUser() bool {
-	switch ev {
+// IsUser reports whether e is tagged user: requested by a user.
+func (e Event) IsUser() bool {
+	switch e {
 	case EventReapply, EventAbort, EventStart:
 		return true
 	default:
@@ -331,9 +412,9 @@ func (ev Event) IsUser() bool {
 	}
 }
 
-// IsInternal reports whether ev is tagged internal: raised by the inspector itself.
-func (ev Event) IsInternal() bool {
-	switch ev {
+// IsInternal reports whether e is tagged internal: raised by the inspector itself.
+func (e Event) IsInternal() bool {
+	switch e {
 	case EventTimeout, EventWait, EventError, EventFinish, EventAbortEnd:
 		return true
 	default:
@@ -341,9 +422,9 @@ func (ev Event) IsInternal() bool {
 	}
 }
 
-// IsIntrospectionImage reports whether ev is tagged introspection_image: raised by the ramdisk running on the node.
-func (ev Event) IsIntrospectionImage() bool {
-	switch ev {
+// IsIntrospectionImage reports whether e is tagged introspection_image: raised by the ramdisk running on the node.
+func (e Event) IsIntrospectionImage() bool {
+	switch e {
 	case EventProcess:
 		return true
 	default:
@@ -355,115 +436,167 @@ func (ev Event) IsIntrospectionImage() bool {
 // returns for an event the current state does not allow.
 var ErrInvalidTransition = errors.New("introspection: invalid transition")
 
-// TransitionError is the error for an event that is not allowed in a state.
-// Those Transition returns are shared: do not modify them.
+// TransitionError is the error Transition returns for an event a state does
+// not allow; errors.As(err, &te) with a TransitionError te gets it. It is a
+// value, and nothing done to a copy changes what Transition returns later.
 type TransitionError struct {
-	From  State
-	Event Event
+	// at is the pair's element of illegal, or, for values outside the
+	// enums, a pair of its own. One pointer is what an interface holds
+	// without allocating.
+	at *transitionPair
+}
+type transitionPair struct {
+	from  State
+	event Event
 }
 
-func (e *TransitionError) Error() string {
-	return "introspection: event " + strconv.Quote(e.Event.String()) + " not allowed in state " + strconv.Quote(e.From.String())
+// illegal gives every (state, event) pair an address of its own, so that
+// Transition can return a TransitionError for it without allocating, and
+// without a table to fill: pair reads the pair back from the address. It is
+// never written, so it stays zero memory that costs a program nothing.
+var illegal [NumStates][NumEvents]transitionPair
+
+// pair returns the state and event e is about.
+func (e TransitionError) pair() transitionPair {
+	if e.at == nil {
+		return transitionPair{}
+	}
+	off := uintptr(unsafe.Pointer(e.at)) - uintptr(unsafe.Pointer(&illegal))
+	if off < unsafe.Sizeof(illegal) {
+		i := off / unsafe.Sizeof(transitionPair{})
+		return transitionPair{State(i / NumEvents), Event(i % NumEvents)}
+	}
+	return *e.at
+}
+
+// From returns the state that does not allow the event.
+func (e TransitionError) From() State {
+	return e.pair().from
+}
+
+// Event returns the event that is not allowed.
+func (e TransitionError) Event() Event {
+	return e.pair().event
+}
+
+// Error implements error.
+func (e TransitionError) Error() string {
+	return "introspection: event " + strconv.Quote(e.Event().String()) + " not allowed in state " + strconv.Quote(e.From().String())
 }
 
 // Is makes errors.Is(err, ErrInvalidTransition) true.
-func (e *TransitionError) Is(target error) bool {
+func (e TransitionError) Is(target error) bool {
 	return target == ErrInvalidTransition
 }
 
-// transitions is next as a table: transitions[from][ev] is the state ev leads
-// to from from, or NumStates when from does not allow ev. One load replaces
-// the switch's jumps, so Transition costs the same whatever the mix of events.
-var transitions = func() (t [NumStates][NumEvents]State) {
-	for s := range t {
-		for ev := range t[s] {
-			t[s][ev] = NumStates
-			if to, ok := next(State(s), Event(ev)); ok {
-				t[s][ev] = to
-			}
-		}
-	}
-	return
-}()
-
-// transitionErrors holds one error per (state, event) pair so that an illegal
-// move costs no allocation.
-var transitionErrors = func() (t [NumStates][NumEvents]TransitionError) {
-	for s := range t {
-		for ev := range t[s] {
-			t[s][ev] = TransitionError{State(s), Event(ev)}
-		}
-	}
-	return
-}()
-
-// permitted holds the events each state allows, in spec order, in one
-// backing array; each slice is capped so that an append cannot reach the
-// next state's events.
-var permitted = func() (p [NumStates][]Event) {
-	n := 0
-	for s := range transitions {
-		for _, to := range transitions[s] {
-			if to < NumStates {
-				n++
-			}
-		}
-	}
-	all := make([]Event, 0, n)
-	for s := range transitions {
-		start := len(all)
-		for ev, to := range transitions[s] {
-			if to < NumStates {
-				all = append(all, Event(ev))
-			}
-		}
-		p[s] = all[start:len(all):len(all)]
-	}
-	return
-}()
-
 // Transition returns the state that ev leads to from the state from. For an
 // event that from does not allow it returns from unchanged and a
-// *TransitionError that matches ErrInvalidTransition.
+// TransitionError that matches ErrInvalidTransition.
 func Transition(from State, ev Event) (State, error) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to < NumStates {
-			return to, nil
+		if to := transitions[from][ev]; to != 0 {
+			return to - 1, nil
 		}
-		return from, &transitionErrors[from][ev]
+		return from, TransitionError{&illegal[from][ev]}
 	}
-	return from, outOfRange(from, ev)
+	// Values outside the enums are a caller's bug, not a move: this rare
+	// path allocates.
+	return from, TransitionError{&transitionPair{from, ev}}
 }
 
-// outOfRange is kept out of Transition so that Transition stays small enough
-// to inline. Values outside the enums are a caller's bug, not a move, so this
-// rare path may allocate.
-func outOfRange(from State, ev Event) error {
-	return &TransitionError{from, ev}
+// Can reports whether s allows e.
+func (s State) Can(e Event) bool {
+	return s < NumStates && e < NumEvents && transitions[s][e] != 0
 }
 
-// Can reports whether ev is allowed in state s.
-func (s State) Can(ev Event) bool {
-	return s < NumStates && ev < NumEvents && transitions[s][ev] < NumStates
+// EventSet is a set of events.
+type EventSet [(NumEvents + 63) / 64]uint64
+
+// Has reports whether e is in the set.
+func (set EventSet) Has(e Event) bool {
+	return e < NumEvents && set[e/64]&(1<<(e%64)) != 0
 }
 
-// Permitted returns the events allowed in state s, in spec order. The slice
-// is shared: do not modify it.
-func (s State) Permitted() []Event {
-	if !s.IsValid() {
-		return nil
+// Len returns the number of events in the set.
+func (set EventSet) Len() int {
+	n := 0
+	for _, w := range set {
+		n += bits.OnesCount64(w)
 	}
-	return permitted[s]
+	return n
+}
+
+// Events returns the events in the set in spec order, in a new slice.
+func (set EventSet) Events() []Event {
+	out := make([]Event, 0, set.Len())
+	for e := Event(0); e < NumEvents; e++ {
+		if set.Has(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// String returns the events' names in spec order, as in [abort start].
+func (set EventSet) String() string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, e := range set.Events() {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(e.String())
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// Permitted returns the events s allows. The set is a value: changing it
+// changes nothing else.
+func (s State) Permitted() (set EventSet) {
+	if s < NumStates {
+		for e, to := range transitions[s] {
+			if to != 0 {
+				set[e/64] |= 1 << (e % 64)
+			}
+		}
+	}
+	return
+}
+
+// transitions is next as a table the compiler lays out at build time, so
+// that importing the package costs no work at start: transitions[from][ev]
+// is one more than the state ev leads to from from, or 0 when from does not
+// allow ev, so that only legal moves are written. One load replaces the
+// switch's jumps, so Transition costs the same whatever the mix of events.
+// The generated test holds it against next on every pair.
+var transitions = [NumStates][NumEvents]State{
+	// StateFinished
+	{1: 6, 6: 1, 7: 2},
+	// StateStarting
+	{2: 5, 3: 3, 5: 5},
+	// StateWaiting
+	{0: 4, 2: 5, 4: 8, 7: 2},
+	// StateProcessing
+	{2: 5, 5: 5, 6: 1},
+	// StateError
+	{1: 6, 4: 5, 5: 5, 7: 2},
+	// StateReapplying
+	{1: 6, 2: 5, 5: 5, 6: 1},
+	// StateEnrolling
+	{0: 4, 2: 5, 5: 5},
+	// StateAborting
+	{2: 5, 8: 5},
 }
 
 // next is the definition of the machine's moves, state by state in spec
 // order: the events each state allows, in event order, and the state each leads
 // to. ok is false for an event the state does not allow.
 //
-// Transition, Can and Permitted do not call it: they read tables built from
-// it once, at init. Called per event, a nested switch costs two dependent
-// indirect jumps, which a random mix of states and events mispredicts, and
-// it is far too large to inline.
+// Transition, Can and Permitted do not call it: they read transitions, which
+// the generated test holds against it. Called per event, a nested switch
+// costs two dependent indirect jumps, which a random mix of states and events
+// mispredicts, and it is far too large to inline.
 func next(from State, ev Event) (to State, ok bool) {
 	ok = true
 	switch from {

@@ -100,8 +100,8 @@ func checkIllegal(t *testing.T, s introspection.State, e introspection.Event, ne
 	if !errors.Is(err, introspection.ErrInvalidTransition) {
 		t.Errorf("Transition(%v, %v) error %v does not match ErrInvalidTransition", s, e, err)
 	}
-	var te *introspection.TransitionError
-	if !errors.As(err, &te) || te.From != s || te.Event != e {
+	var te introspection.TransitionError
+	if !errors.As(err, &te) || te.From() != s || te.Event() != e {
 		t.Errorf("Transition(%v, %v) error %#v does not carry From and Event", s, e, err)
 	}
 	if s.Can(e) {
@@ -139,12 +139,70 @@ func TestPermittedMatchesTransition(t *testing.T) {
 				want = append(want, e)
 			}
 		}
-		if diff := cmp.Diff(want, s.Permitted()); diff != "" {
+		if diff := cmp.Diff(want, s.Permitted().Events()); diff != "" {
 			t.Errorf("%v.Permitted() (-want +got):\n%s", s, diff)
 		}
+		if got := s.Permitted().Len(); got != len(want) {
+			t.Errorf("%v.Permitted().Len() = %d, want %d", s, got, len(want))
+		}
 	}
-	if got := introspection.State(200).Permitted(); got != nil {
-		t.Errorf("Permitted of an invalid state = %v, want nil", got)
+	if got := introspection.State(200).Permitted(); got.Len() != 0 || got.Events() == nil {
+		t.Errorf("Permitted of an invalid state = %v, want the empty set", got)
+	}
+	if got := introspection.StateFinished.Permitted().String(); got != "[reapply finish start]" {
+		t.Errorf("Permitted().String() = %s", got)
+	}
+}
+
+// Nothing a caller does to what the API returns may change what later calls
+// return.
+func TestResultsAreNotShared(t *testing.T) {
+	p := introspection.StateWaiting.Permitted()
+	p[0] = 0
+	evs := introspection.StateWaiting.Permitted().Events()
+	evs[0] = introspection.EventAbortEnd
+	if got := introspection.StateWaiting.Permitted().String(); got != "[process timeout abort start]" {
+		t.Errorf("Permitted after changing earlier results = %s", got)
+	}
+	for _, list := range [][]introspection.State{introspection.States(), introspection.EntryStates()} {
+		list[0] = introspection.StateAborting
+	}
+	if introspection.States()[0] != introspection.StateStarting || introspection.EntryStates()[0] != introspection.StateStarting {
+		t.Error("States or EntryStates changed by a caller's write")
+	}
+	_, err := introspection.Transition(introspection.StateFinished, introspection.EventAbort)
+	var te introspection.TransitionError
+	if !errors.As(err, &te) {
+		t.Fatalf("error %v is not a TransitionError", err)
+	}
+	te = introspection.TransitionError{}
+	_, again := introspection.Transition(introspection.StateFinished, introspection.EventAbort)
+	if !errors.As(again, &te) || te.From() != introspection.StateFinished || te.Event() != introspection.EventAbort {
+		t.Errorf("second error = %v", again)
+	}
+	if err != again {
+		t.Errorf("two errors for one pair differ: %v, %v", err, again)
+	}
+	if zero := (introspection.TransitionError{}); zero.Error() != `introspection: event "process" not allowed in state "finished"` {
+		t.Errorf("zero TransitionError = %q", zero.Error())
+	}
+}
+
+// The zero State is Initial, so a struct, a JSON document and a row that
+// leave the state out all mean the same state.
+func TestZeroValueIsInitial(t *testing.T) {
+	var zero introspection.State
+	if zero != introspection.Initial {
+		t.Errorf("zero State = %v, want Initial (%v)", zero, introspection.Initial)
+	}
+	var doc struct {
+		State introspection.State `json:"state"`
+	}
+	if err := json.Unmarshal([]byte(`{}`), &doc); err != nil || doc.State != introspection.Initial {
+		t.Errorf("JSON without the state = %v, %v", doc.State, err)
+	}
+	if got, _ := introspection.Transition(introspection.State(0), introspection.EventStart); got != introspection.StateStarting {
+		t.Errorf("Transition from the zero State on start = %v", got)
 	}
 }
 
@@ -272,14 +330,105 @@ func TestScanValue(t *testing.T) {
 			t.Errorf("Scan([]byte %q) = %v, %v", s, fromBytes, err)
 		}
 	}
-	var s introspection.State
-	for _, bad := range []any{nil, 3, "nope"} {
-		if err := s.Scan(bad); err == nil {
-			t.Errorf("Scan(%#v) succeeded", bad)
-		}
-	}
 	if _, err := introspection.State(9).Value(); err == nil {
 		t.Error("Value of an invalid state succeeded")
+	}
+}
+
+// Every way in and out of the package says what was wrong in one form.
+func TestErrorTexts(t *testing.T) {
+	var s introspection.State
+	var e introspection.Event
+	_, parseErr := introspection.ParseState("lost")
+	_, valueErr := introspection.State(200).Value()
+	_, textErr := introspection.State(200).MarshalText()
+	_, eventErr := introspection.ParseEvent("lost")
+	got := map[string]error{
+		"ParseState":    parseErr,
+		"UnmarshalText": s.UnmarshalText([]byte("lost")),
+		"Scan string":   s.Scan("lost"),
+		"Scan int":      s.Scan(int64(200)),
+		"Scan NULL":     s.Scan(nil),
+		"Value":         valueErr,
+		"MarshalText":   textErr,
+		"ParseEvent":    eventErr,
+		"Event Scan":    e.Scan(nil),
+	}
+	want := map[string]string{
+		"ParseState":    `introspection: unknown state "lost"`,
+		"UnmarshalText": `introspection: unknown state "lost"`,
+		"Scan string":   `introspection: unknown state "lost"`,
+		"Scan int":      `introspection: unknown state int64(200)`,
+		"Scan NULL":     `introspection: unknown state NULL; scan a nullable column into NullState`,
+		"Value":         `introspection: unknown state State(200)`,
+		"MarshalText":   `introspection: unknown state State(200)`,
+		"ParseEvent":    `introspection: unknown event "lost"`,
+		"Event Scan":    `introspection: unknown event NULL; scan a nullable column into NullEvent`,
+	}
+	texts := map[string]string{}
+	for k, err := range got {
+		if !errors.Is(err, introspection.ErrUnknownState) && !errors.Is(err, introspection.ErrUnknownEvent) {
+			t.Errorf("%s: %v matches neither ErrUnknownState nor ErrUnknownEvent", k, err)
+		}
+		if err != nil {
+			texts[k] = err.Error()
+		}
+	}
+	if diff := cmp.Diff(want, texts); diff != "" {
+		t.Errorf("error texts (-want +got):\n%s", diff)
+	}
+}
+
+func TestNullStateAndEvent(t *testing.T) {
+	var ns introspection.NullState
+	if err := ns.Scan(nil); err != nil || ns.Valid {
+		t.Errorf("Scan(NULL) = %+v, %v; want invalid, no error", ns, err)
+	}
+	if v, err := ns.Value(); v != nil || err != nil {
+		t.Errorf("Value of NULL = %v, %v; want nil, nil", v, err)
+	}
+	if err := ns.Scan([]byte("aborting")); err != nil || !ns.Valid || ns.State != introspection.StateAborting {
+		t.Errorf("Scan(aborting) = %+v, %v", ns, err)
+	}
+	if v, err := ns.Value(); v != "aborting" || err != nil {
+		t.Errorf("Value = %v, %v", v, err)
+	}
+	if err := ns.Scan("lost"); !errors.Is(err, introspection.ErrUnknownState) || ns.Valid {
+		t.Errorf("Scan(lost) = %+v, %v; want invalid and ErrUnknownState", ns, err)
+	}
+	if err := ns.Scan(nil); err != nil || ns.Valid || ns.State != introspection.Initial {
+		t.Errorf("Scan(NULL) after a state = %+v, %v", ns, err)
+	}
+	if _, err := (introspection.NullState{State: 99, Valid: true}).Value(); !errors.Is(err, introspection.ErrUnknownState) {
+		t.Errorf("Value of an invalid state = %v", err)
+	}
+	var ne introspection.NullEvent
+	if err := ne.Scan("abort_end"); err != nil || !ne.Valid || ne.Event != introspection.EventAbortEnd {
+		t.Errorf("NullEvent.Scan = %+v, %v", ne, err)
+	}
+	if err := ne.Scan(nil); err != nil || ne.Valid {
+		t.Errorf("NullEvent.Scan(NULL) = %+v, %v", ne, err)
+	}
+	if v, err := ne.Value(); v != nil || err != nil {
+		t.Errorf("NullEvent NULL Value = %v, %v", v, err)
+	}
+}
+
+// Values is what ent's field.EnumValues asks for: a method Values() []string.
+func TestValues(t *testing.T) {
+	var _ interface{ Values() []string } = introspection.State(0)
+	var _ interface{ Values() []string } = introspection.Event(0)
+	wantStates := []string{"starting", "waiting", "processing", "finished", "error", "reapplying", "enrolling", "aborting"}
+	if diff := cmp.Diff(wantStates, introspection.State(0).Values()); diff != "" {
+		t.Errorf("State.Values (-want +got):\n%s", diff)
+	}
+	v := introspection.Event(0).Values()
+	if len(v) != introspection.NumEvents || v[8] != "abort_end" {
+		t.Errorf("Event.Values = %v", v)
+	}
+	v[0] = "changed"
+	if introspection.Event(0).Values()[0] != "process" {
+		t.Error("Values shares its slice")
 	}
 }
 

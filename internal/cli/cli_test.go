@@ -168,7 +168,7 @@ func TestCheckReportsDriftAndWritesNothing(t *testing.T) {
 		t.Fatalf("generate: %s", stderr)
 	}
 	goFile := filepath.Join(out, "door", "door.go")
-	edited := strings.Replace(readTree(t, out)["door/door.go"], `"closed"`, `"shut"`, 1)
+	edited := strings.Replace(readTree(t, out)["door/door.go"], `StateClosed: "closed"`, `StateClosed: "shut"`, 1)
 	if err := os.WriteFile(goFile, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,8 @@ func twoVersions(t *testing.T) (out, newSpec string, oldFiles, newFiles map[stri
 	}
 	newFiles = readTree(t, probe)
 	for p := range newFiles {
-		if newFiles[p] == oldFiles[p] {
+		// The generated package's test depends on nothing but its name.
+		if newFiles[p] == oldFiles[p] && !strings.HasSuffix(p, "_tables_test.go") {
 			t.Fatalf("%s is the same in both versions", p)
 		}
 	}
@@ -72,7 +73,7 @@ func outputsWhole(t *testing.T, out string, oldFiles, newFiles map[string]string
 		base := filepath.Base(p)
 		switch {
 		case base == writer.LockName || strings.HasPrefix(base, ".") && strings.Contains(base, ".tmp"):
-		case s == newFiles[p]:
+		case s == newFiles[p] && s != oldFiles[p]:
 			nNew++
 		case s != oldFiles[p]:
 			t.Errorf("%s is neither the old nor the new version", p)

@@ -116,7 +116,7 @@ func TableTest(m *model.Machine) string {
 				t.Errorf("%v.Can(%v) = %v", s, e, s.Can(e))
 			}
 		}
-		if p := s.Permitted(); len(p) != len(permitted) {
+		if p := s.Permitted().Events(); len(p) != len(permitted) {
 			t.Errorf("%v.Permitted() = %v, want %v", s, p, permitted)
 		} else {
 			for i := range p {

@@ -14,6 +14,7 @@ type Machine struct {
 	Events      []*Event
 	Tags        []*Tag
 	Initial     *State
+	ByOrd       []*State      // states by Go constant value: Initial first, so that the zero State is Initial, then the others in spec order
 	Entries     []*State      // states a machine may start in, initial included, in state order
 	Transitions []*Transition // legal moves, by state then event order
 	Removed     []*Removed
@@ -28,7 +29,8 @@ type Machine struct {
 // State is one state of the machine.
 type State struct {
 	Name        string
-	Index       int // position in spec order, the enum value
+	Index       int // position in spec order
+	Ord         int // the Go constant's value, its index in Machine.ByOrd
 	Doc         string
 	Tags        []*Tag
 	Camel       string // AbortEnd
@@ -51,7 +53,7 @@ type State struct {
 // Event is one event of the machine.
 type Event struct {
 	Name   string
-	Index  int
+	Index  int // position in spec order, also the Go constant's value
 	Doc    string
 	Tags   []*Tag
 	Camel  string

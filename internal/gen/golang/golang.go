@@ -32,11 +32,13 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 	e := emitter{m: m, f: f}
 	e.enum(enumSpec{
 		typ: "State", what: "state", count: len(m.States), numConst: "NumStates",
-		items: stateItems(m.States), listFunc: "States", parseFunc: "ParseState", errUnknown: "ErrUnknownState",
+		typeDoc: "Its zero value is Initial, so that a zero struct, a JSON document\nwithout the field and a row inserted with the column's default agree.",
+		items:   stateItems(m.States), listFunc: "States", parseFunc: "ParseState", errUnknown: "ErrUnknownState",
 	})
 	e.enum(enumSpec{
 		typ: "Event", what: "event", count: len(m.Events), numConst: "NumEvents",
-		items: eventItems(m.Events), listFunc: "Events", parseFunc: "ParseEvent", errUnknown: "ErrUnknownEvent",
+		typeDoc: "Its zero value is the first event in the spec.",
+		items:   eventItems(m.Events), listFunc: "Events", parseFunc: "ParseEvent", errUnknown: "ErrUnknownEvent",
 	})
 	e.entries()
 	e.tags()
@@ -46,8 +48,13 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("rendering Go for machine %s: %w", m.Name, err)
 	}
+	buf.Write(transitionsTable(m))
 	buf.Write(nextFunc(m))
-	return map[string][]byte{m.Name + "/" + m.Name + ".go": buf.Bytes()}, nil
+	dir := m.Name + "/"
+	return map[string][]byte{
+		dir + m.Name + ".go":             buf.Bytes(),
+		dir + m.Name + "_tables_test.go": tablesTest(m),
+	}, nil
 }
 
 const generatedDoc = "It is generated from the machine's spec; change the spec and regenerate\ninstead of editing this package."
@@ -59,12 +66,17 @@ type emitter struct {
 
 type item struct {
 	name, goName, doc string
+	ord               int    // the constant's value
+	note              string // said after the doc, "" for most
 }
 
 func stateItems(ss []*model.State) []item {
 	out := make([]item, len(ss))
 	for i, s := range ss {
-		out[i] = item{s.Name, s.GoName, s.Doc}
+		out[i] = item{s.Name, s.GoName, s.Doc, s.Ord, ""}
+		if s.Initial {
+			out[i].note = "It is Initial, the zero State."
+		}
 	}
 	return out
 }
@@ -72,15 +84,25 @@ func stateItems(ss []*model.State) []item {
 func eventItems(es []*model.Event) []item {
 	out := make([]item, len(es))
 	for i, e := range es {
-		out[i] = item{e.Name, e.GoName, e.Doc}
+		out[i] = item{e.Name, e.GoName, e.Doc, e.Index, ""}
+	}
+	return out
+}
+
+// byOrd returns items in the order of their constants' values.
+func byOrd(items []item) []item {
+	out := make([]item, len(items))
+	for _, it := range items {
+		out[it.ord] = it
 	}
 	return out
 }
 
 type enumSpec struct {
 	typ, what, numConst, listFunc, parseFunc, errUnknown string
+	typeDoc                                              string // what the zero value is
 	count                                                int
-	items                                                []item
+	items                                                []item // in spec order
 }
 
 // underlying picks the smallest unsigned type that holds every value plus
@@ -101,13 +123,16 @@ func (e *emitter) enum(s enumSpec) {
 	recv := strings.ToLower(s.typ[:1])
 	namesVar := strings.ToLower(s.typ[:1]) + s.typ[1:] + "Names"
 
-	doc(f, "%s is a %s of the %s machine. The zero value is the first %s in\nthe spec; values outside the declared ones are invalid.", s.typ, s.what, m.Name, s.what)
+	doc(f, "%s is %s %s of the %s machine. %s Values\noutside the declared ones are invalid.", s.typ, article(s.what), s.what, m.Name, s.typeDoc)
 	f.Type().Id(s.typ).Add(underlying(s.count))
 
 	f.Const().DefsFunc(func(g *Group) {
-		for i, it := range s.items {
-			for _, l := range docLines(it.goName+": ", it.doc) {
+		for i, it := range byOrd(s.items) {
+			for _, l := range docLines(fmt.Sprintf("%s is the %s %q: ", it.goName, s.what, it.name), it.doc) {
 				g.Comment(l)
+			}
+			if it.note != "" {
+				g.Comment("// " + it.note)
 			}
 			if i == 0 {
 				g.Id(it.goName).Id(s.typ).Op("=").Iota()
@@ -119,7 +144,7 @@ func (e *emitter) enum(s enumSpec) {
 	doc(f, "%s is the number of %ss; valid values are below it.", s.numConst, s.what)
 	f.Const().Id(s.numConst).Op("=").Lit(s.count)
 
-	doc(f, "%s is returned, wrapped, when a name is not a %s of the machine.", s.errUnknown, s.what)
+	doc(f, "%s is returned, wrapped, for a text or a value that is not %s %s\nof the machine.", s.errUnknown, article(s.what), s.what)
 	f.Var().Id(s.errUnknown).Op("=").Qual("errors", "New").Call(Lit(fmt.Sprintf("%s: unknown %s", m.Name, s.what)))
 
 	doc(f, "%s holds the spec names, indexed by value.", namesVar)
@@ -151,7 +176,7 @@ func (e *emitter) enum(s enumSpec) {
 		Return(Lit(0), Qual("fmt", "Errorf").Call(Lit("%w %q"), Id(s.errUnknown), Id("name"))),
 	)
 
-	doc(f, "%s returns every %s in spec order.", s.listFunc, s.what)
+	doc(f, "%s returns every %s in spec order, in a new slice.", s.listFunc, s.what)
 	f.Func().Id(s.listFunc).Params().Index().Id(s.typ).Block(
 		Return(Index().Id(s.typ).ValuesFunc(func(g *Group) {
 			for _, it := range s.items {
@@ -160,10 +185,19 @@ func (e *emitter) enum(s enumSpec) {
 		})),
 	)
 
+	doc(f, "Values returns the name of every %s in spec order, in a new slice. It\nis the method ent's field.EnumValues asks for.", s.what)
+	f.Func().Params(Id(recv).Id(s.typ)).Id("Values").Params().Index().String().Block(
+		Id("out").Op(":=").Make(Index().String(), Lit(0), Id(s.numConst)),
+		For(List(Id("_"), Id("v")).Op(":=").Range().Id(s.listFunc).Call()).Block(
+			Id("out").Op("=").Append(Id("out"), Id(namesVar).Index(Id("v"))),
+		),
+		Return(Id("out")),
+	)
+
 	doc(f, "MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML\ncarry the name.")
 	f.Func().Params(Id(recv).Id(s.typ)).Id("MarshalText").Params().Params(Index().Byte(), Error()).Block(
 		If(Op("!").Id(recv).Dot("IsValid").Call()).Block(
-			Return(Nil(), Qual("fmt", "Errorf").Call(Lit("%w: %d"), Id(s.errUnknown), Id(recv))),
+			Return(Nil(), Qual("fmt", "Errorf").Call(Lit("%w %v"), Id(s.errUnknown), Id(recv))),
 		),
 		Return(Index().Byte().Call(Id(namesVar).Index(Id(recv))), Nil()),
 	)
@@ -181,26 +215,62 @@ func (e *emitter) enum(s enumSpec) {
 		Switch(Id("v").Op(":=").Id("src").Assert(Type())).Block(
 			Case(String()).Block(Return(Id(recv).Dot("UnmarshalText").Call(Index().Byte().Call(Id("v"))))),
 			Case(Index().Byte()).Block(Return(Id(recv).Dot("UnmarshalText").Call(Id("v")))),
-			Case(Nil()).Block(Return(Qual("fmt", "Errorf").Call(Lit(fmt.Sprintf("%%w: cannot scan NULL into %s", s.typ)), Id(s.errUnknown)))),
+			Case(Nil()).Block(Return(Qual("fmt", "Errorf").Call(Lit(fmt.Sprintf("%%w NULL; scan a nullable column into Null%s", s.typ)), Id(s.errUnknown)))),
 		),
-		Return(Qual("fmt", "Errorf").Call(Lit(fmt.Sprintf("%%w: cannot scan %%T into %s", s.typ)), Id(s.errUnknown), Id("src"))),
+		Return(Qual("fmt", "Errorf").Call(Lit("%w %T(%v)"), Id(s.errUnknown), Id("src"), Id("src"))),
 	)
 
 	doc(f, "Value implements driver.Valuer: the %s is stored by name.", s.what)
 	f.Func().Params(Id(recv).Id(s.typ)).Id("Value").Params().Params(Qual("database/sql/driver", "Value"), Error()).Block(
 		If(Op("!").Id(recv).Dot("IsValid").Call()).Block(
-			Return(Nil(), Qual("fmt", "Errorf").Call(Lit("%w: %d"), Id(s.errUnknown), Id(recv))),
+			Return(Nil(), Qual("fmt", "Errorf").Call(Lit("%w %v"), Id(s.errUnknown), Id(recv))),
 		),
 		Return(Id(namesVar).Index(Id(recv)), Nil()),
 	)
+
+	e.nullable(s)
+}
+
+// nullable emits NullState or NullEvent, shaped like sql.NullString, for a
+// nullable column.
+func (e *emitter) nullable(s enumSpec) {
+	f, null := e.f, "Null"+s.typ
+	doc(f, "%s is %s %s that may be NULL in the database, shaped like\nsql.NullString: NULL scans to Valid false, and an invalid %s is\nstored as NULL.", null, article(s.what), s.typ, null)
+	f.Type().Id(null).Struct(
+		Id(s.typ).Id(s.typ),
+		Id("Valid").Bool().Comment("Valid is true if "+s.typ+" is not NULL"),
+	)
+	doc(f, "Scan implements sql.Scanner.")
+	f.Func().Params(Id("n").Op("*").Id(null)).Id("Scan").Params(Id("src").Any()).Error().Block(
+		If(Id("src").Op("==").Nil()).Block(
+			List(Id("n").Dot(s.typ), Id("n").Dot("Valid")).Op("=").List(Lit(0), False()),
+			Return(Nil()),
+		),
+		Err().Op(":=").Id("n").Dot(s.typ).Dot("Scan").Call(Id("src")),
+		Id("n").Dot("Valid").Op("=").Err().Op("==").Nil(),
+		Return(Err()),
+	)
+	doc(f, "Value implements driver.Valuer.")
+	f.Func().Params(Id("n").Id(null)).Id("Value").Params().Params(Qual("database/sql/driver", "Value"), Error()).Block(
+		If(Op("!").Id("n").Dot("Valid")).Block(Return(Nil(), Nil())),
+		Return(Id("n").Dot(s.typ).Dot("Value").Call()),
+	)
+}
+
+// article is the indefinite article for a lower-case word.
+func article(word string) string {
+	if strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func (e *emitter) entries() {
 	f, m := e.f, e.m
-	doc(f, "Initial is the state a new %s machine starts in.", m.Name)
+	doc(f, "Initial is the state a new %s machine starts in, and the zero State.", m.Name)
 	f.Const().Id("Initial").Op("=").Id(m.Initial.GoName)
 
-	doc(f, "EntryStates returns the states a machine may start in, Initial included,\nin spec order.")
+	doc(f, "EntryStates returns the states a machine may start in, Initial included,\nin spec order, in a new slice.")
 	f.Func().Id("EntryStates").Params().Index().Id("State").Block(
 		Return(Index().Id("State").ValuesFunc(func(g *Group) {
 			for _, s := range m.Entries {
@@ -224,8 +294,8 @@ func (e *emitter) tags() {
 		for _, ev := range t.Events {
 			evs = append(evs, ev.GoName)
 		}
-		specDoc(e.f, fmt.Sprintf("%s reports whether ev is tagged %s: ", t.Predicate, t.Name), t.Doc)
-		e.f.Func().Params(Id("ev").Id("Event")).Id(t.Predicate).Params().Bool().Block(membership("ev", evs))
+		specDoc(e.f, fmt.Sprintf("%s reports whether e is tagged %s: ", t.Predicate, t.Name), t.Doc)
+		e.f.Func().Params(Id("e").Id("Event")).Id(t.Predicate).Params().Bool().Block(membership("e", evs))
 	}
 }
 
@@ -246,48 +316,113 @@ func (e *emitter) transition() {
 	doc(f, "ErrInvalidTransition matches, through errors.Is, every error Transition\nreturns for an event the current state does not allow.")
 	f.Var().Id("ErrInvalidTransition").Op("=").Qual("errors", "New").Call(Lit(m.Name + ": invalid transition"))
 
-	doc(f, "TransitionError is the error for an event that is not allowed in a state.\nThose Transition returns are shared: do not modify them.")
+	doc(f, "TransitionError is the error Transition returns for an event a state does\nnot allow; errors.As(err, &te) with a TransitionError te gets it. It is a\nvalue, and nothing done to a copy changes what Transition returns later.")
 	f.Type().Id("TransitionError").Struct(
-		Id("From").Id("State"),
-		Id("Event").Id("Event"),
+		Comment("at is the pair's element of illegal, or, for values outside the"),
+		Comment("enums, a pair of its own. One pointer is what an interface holds"),
+		Comment("without allocating."),
+		Id("at").Op("*").Id("transitionPair"),
 	)
-	f.Func().Params(Id("e").Op("*").Id("TransitionError")).Id("Error").Params().String().Block(
-		Return(Lit(m.Name+": event ").Op("+").Qual("strconv", "Quote").Call(Id("e").Dot("Event").Dot("String").Call()).
-			Op("+").Lit(" not allowed in state ").Op("+").Qual("strconv", "Quote").Call(Id("e").Dot("From").Dot("String").Call())),
+	f.Type().Id("transitionPair").Struct(Id("from").Id("State"), Id("event").Id("Event"))
+
+	doc(f, "illegal gives every (state, event) pair an address of its own, so that\nTransition can return a TransitionError for it without allocating, and\nwithout a table to fill: pair reads the pair back from the address. It is\nnever written, so it stays zero memory that costs a program nothing.")
+	f.Var().Id("illegal").Index(Id("NumStates")).Index(Id("NumEvents")).Id("transitionPair")
+
+	doc(f, "pair returns the state and event e is about.")
+	f.Func().Params(Id("e").Id("TransitionError")).Id("pair").Params().Id("transitionPair").Block(
+		If(Id("e").Dot("at").Op("==").Nil()).Block(Return(Id("transitionPair").Values())),
+		Id("off").Op(":=").Uintptr().Call(Qual("unsafe", "Pointer").Call(Id("e").Dot("at"))).Op("-").Uintptr().Call(Qual("unsafe", "Pointer").Call(Op("&").Id("illegal"))),
+		If(Id("off").Op("<").Qual("unsafe", "Sizeof").Call(Id("illegal"))).Block(
+			Id("i").Op(":=").Id("off").Op("/").Qual("unsafe", "Sizeof").Call(Id("transitionPair").Values()),
+			Return(Id("transitionPair").Values(Id("State").Call(Id("i").Op("/").Id("NumEvents")), Id("Event").Call(Id("i").Op("%").Id("NumEvents")))),
+		),
+		Return(Op("*").Id("e").Dot("at")),
+	)
+	doc(f, "From returns the state that does not allow the event.")
+	f.Func().Params(Id("e").Id("TransitionError")).Id("From").Params().Id("State").Block(Return(Id("e").Dot("pair").Call().Dot("from")))
+	doc(f, "Event returns the event that is not allowed.")
+	f.Func().Params(Id("e").Id("TransitionError")).Id("Event").Params().Id("Event").Block(Return(Id("e").Dot("pair").Call().Dot("event")))
+	doc(f, "Error implements error.")
+	f.Func().Params(Id("e").Id("TransitionError")).Id("Error").Params().String().Block(
+		Return(Lit(m.Name+": event ").Op("+").Qual("strconv", "Quote").Call(Id("e").Dot("Event").Call().Dot("String").Call()).
+			Op("+").Lit(" not allowed in state ").Op("+").Qual("strconv", "Quote").Call(Id("e").Dot("From").Call().Dot("String").Call())),
 	)
 	doc(f, "Is makes errors.Is(err, ErrInvalidTransition) true.")
-	f.Func().Params(Id("e").Op("*").Id("TransitionError")).Id("Is").Params(Id("target").Error()).Bool().Block(
+	f.Func().Params(Id("e").Id("TransitionError")).Id("Is").Params(Id("target").Error()).Bool().Block(
 		Return(Id("target").Op("==").Id("ErrInvalidTransition")),
 	)
 
-	e.derivedTables()
-
-	doc(f, "Transition returns the state that ev leads to from the state from. For an\nevent that from does not allow it returns from unchanged and a\n*TransitionError that matches ErrInvalidTransition.")
+	doc(f, "Transition returns the state that ev leads to from the state from. For an\nevent that from does not allow it returns from unchanged and a\nTransitionError that matches ErrInvalidTransition.")
 	f.Func().Id("Transition").Params(Id("from").Id("State"), Id("ev").Id("Event")).Params(Id("State"), Error()).Block(
 		If(Id("from").Op("<").Id("NumStates").Op("&&").Id("ev").Op("<").Id("NumEvents")).Block(
-			If(Id("to").Op(":=").Id("transitions").Index(Id("from")).Index(Id("ev")), Id("to").Op("<").Id("NumStates")).Block(
-				Return(Id("to"), Nil()),
+			If(Id("to").Op(":=").Id("transitions").Index(Id("from")).Index(Id("ev")), Id("to").Op("!=").Lit(0)).Block(
+				Return(Id("to").Op("-").Lit(1), Nil()),
 			),
-			Return(Id("from"), Op("&").Id("transitionErrors").Index(Id("from")).Index(Id("ev"))),
+			Return(Id("from"), Id("TransitionError").Values(Op("&").Id("illegal").Index(Id("from")).Index(Id("ev")))),
 		),
-		Return(Id("from"), Id("outOfRange").Call(Id("from"), Id("ev"))),
+		Comment("Values outside the enums are a caller's bug, not a move: this rare"),
+		Comment("path allocates."),
+		Return(Id("from"), Id("TransitionError").Values(Op("&").Id("transitionPair").Values(Id("from"), Id("ev")))),
 	)
 
-	doc(f, "outOfRange is kept out of Transition so that Transition stays small enough\nto inline. Values outside the enums are a caller's bug, not a move, so this\nrare path may allocate.")
-	f.Func().Id("outOfRange").Params(Id("from").Id("State"), Id("ev").Id("Event")).Error().Block(
-		Return(Op("&").Id("TransitionError").Values(Id("from"), Id("ev"))),
+	doc(f, "Can reports whether s allows e.")
+	f.Func().Params(Id("s").Id("State")).Id("Can").Params(Id("e").Id("Event")).Bool().Block(
+		Return(Id("s").Op("<").Id("NumStates").Op("&&").Id("e").Op("<").Id("NumEvents").Op("&&").
+			Id("transitions").Index(Id("s")).Index(Id("e")).Op("!=").Lit(0)),
 	)
 
-	doc(f, "Can reports whether ev is allowed in state s.")
-	f.Func().Params(Id("s").Id("State")).Id("Can").Params(Id("ev").Id("Event")).Bool().Block(
-		Return(Id("s").Op("<").Id("NumStates").Op("&&").Id("ev").Op("<").Id("NumEvents").Op("&&").
-			Id("transitions").Index(Id("s")).Index(Id("ev")).Op("<").Id("NumStates")),
-	)
+	e.eventSet()
 
-	doc(f, "Permitted returns the events allowed in state s, in spec order. The slice\nis shared: do not modify it.")
-	f.Func().Params(Id("s").Id("State")).Id("Permitted").Params().Index().Id("Event").Block(
-		If(Op("!").Id("s").Dot("IsValid").Call()).Block(Return(Nil())),
-		Return(Id("permitted").Index(Id("s"))),
+	doc(f, "Permitted returns the events s allows. The set is a value: changing it\nchanges nothing else.")
+	f.Func().Params(Id("s").Id("State")).Id("Permitted").Params().Params(Id("set").Id("EventSet")).Block(
+		If(Id("s").Op("<").Id("NumStates")).Block(
+			For(List(Id("e"), Id("to")).Op(":=").Range().Id("transitions").Index(Id("s"))).Block(
+				If(Id("to").Op("!=").Lit(0)).Block(
+					Id("set").Index(Id("e").Op("/").Lit(64)).Op("|=").Lit(1).Op("<<").Parens(Id("e").Op("%").Lit(64)),
+				),
+			),
+		),
+		Return(),
+	)
+}
+
+// eventSet emits EventSet, what Permitted returns: a bitset, so that it
+// needs no allocation and shares nothing with the package.
+func (e *emitter) eventSet() {
+	f := e.f
+	doc(f, "EventSet is a set of events.")
+	f.Type().Id("EventSet").Index(Parens(Id("NumEvents").Op("+").Lit(63)).Op("/").Lit(64)).Uint64()
+
+	doc(f, "Has reports whether e is in the set.")
+	f.Func().Params(Id("set").Id("EventSet")).Id("Has").Params(Id("e").Id("Event")).Bool().Block(
+		Return(Id("e").Op("<").Id("NumEvents").Op("&&").Id("set").Index(Id("e").Op("/").Lit(64)).Op("&").Parens(Lit(1).Op("<<").Parens(Id("e").Op("%").Lit(64))).Op("!=").Lit(0)),
+	)
+	doc(f, "Len returns the number of events in the set.")
+	f.Func().Params(Id("set").Id("EventSet")).Id("Len").Params().Int().Block(
+		Id("n").Op(":=").Lit(0),
+		For(List(Id("_"), Id("w")).Op(":=").Range().Id("set")).Block(
+			Id("n").Op("+=").Qual("math/bits", "OnesCount64").Call(Id("w")),
+		),
+		Return(Id("n")),
+	)
+	doc(f, "Events returns the events in the set in spec order, in a new slice.")
+	f.Func().Params(Id("set").Id("EventSet")).Id("Events").Params().Index().Id("Event").Block(
+		Id("out").Op(":=").Make(Index().Id("Event"), Lit(0), Id("set").Dot("Len").Call()),
+		For(Id("e").Op(":=").Id("Event").Call(Lit(0)), Id("e").Op("<").Id("NumEvents"), Id("e").Op("++")).Block(
+			If(Id("set").Dot("Has").Call(Id("e"))).Block(Id("out").Op("=").Append(Id("out"), Id("e"))),
+		),
+		Return(Id("out")),
+	)
+	doc(f, "String returns the events' names in spec order, as in [abort start].")
+	f.Func().Params(Id("set").Id("EventSet")).Id("String").Params().String().Block(
+		Var().Id("b").Qual("strings", "Builder"),
+		Id("b").Dot("WriteByte").Call(LitRune('[')),
+		For(List(Id("i"), Id("e")).Op(":=").Range().Id("set").Dot("Events").Call()).Block(
+			If(Id("i").Op(">").Lit(0)).Block(Id("b").Dot("WriteByte").Call(LitRune(' '))),
+			Id("b").Dot("WriteString").Call(Id("e").Dot("String").Call()),
+		),
+		Id("b").Dot("WriteByte").Call(LitRune(']')),
+		Return(Id("b").Dot("String").Call()),
 	)
 }
 
@@ -322,104 +457,4 @@ func listOf(ids []string) []Code {
 		out[i] = Id(id)
 	}
 	return out
-}
-
-// derivedTables emits the tables Transition, Can and Permitted read. They are
-// filled from next at init rather than emitted as literals, so the switch is
-// the only statement of the moves in the generated source and the tables
-// cannot disagree with it.
-func (e *emitter) derivedTables() {
-	f := e.f
-	doc(f, "transitions is next as a table: transitions[from][ev] is the state ev leads\nto from from, or NumStates when from does not allow ev. One load replaces\nthe switch's jumps, so Transition costs the same whatever the mix of events.")
-	f.Var().Id("transitions").Op("=").Func().Params().Params(Id("t").Index(Id("NumStates")).Index(Id("NumEvents")).Id("State")).Block(
-		For(Id("s").Op(":=").Range().Id("t")).Block(
-			For(Id("ev").Op(":=").Range().Id("t").Index(Id("s"))).Block(
-				Id("t").Index(Id("s")).Index(Id("ev")).Op("=").Id("NumStates"),
-				If(List(Id("to"), Id("ok")).Op(":=").Id("next").Call(Id("State").Call(Id("s")), Id("Event").Call(Id("ev"))), Id("ok")).Block(
-					Id("t").Index(Id("s")).Index(Id("ev")).Op("=").Id("to"),
-				),
-			),
-		),
-		Return(),
-	).Call()
-
-	doc(f, "transitionErrors holds one error per (state, event) pair so that an illegal\nmove costs no allocation.")
-	f.Var().Id("transitionErrors").Op("=").Func().Params().Params(Id("t").Index(Id("NumStates")).Index(Id("NumEvents")).Id("TransitionError")).Block(
-		For(Id("s").Op(":=").Range().Id("t")).Block(
-			For(Id("ev").Op(":=").Range().Id("t").Index(Id("s"))).Block(
-				Id("t").Index(Id("s")).Index(Id("ev")).Op("=").Id("TransitionError").Values(Id("State").Call(Id("s")), Id("Event").Call(Id("ev"))),
-			),
-		),
-		Return(),
-	).Call()
-
-	doc(f, "permitted holds the events each state allows, in spec order, in one\nbacking array; each slice is capped so that an append cannot reach the\nnext state's events.")
-	f.Var().Id("permitted").Op("=").Func().Params().Params(Id("p").Index(Id("NumStates")).Index().Id("Event")).Block(
-		Id("n").Op(":=").Lit(0),
-		For(Id("s").Op(":=").Range().Id("transitions")).Block(
-			For(List(Id("_"), Id("to")).Op(":=").Range().Id("transitions").Index(Id("s"))).Block(
-				If(Id("to").Op("<").Id("NumStates")).Block(Id("n").Op("++")),
-			),
-		),
-		Id("all").Op(":=").Make(Index().Id("Event"), Lit(0), Id("n")),
-		For(Id("s").Op(":=").Range().Id("transitions")).Block(
-			Id("start").Op(":=").Len(Id("all")),
-			For(List(Id("ev"), Id("to")).Op(":=").Range().Id("transitions").Index(Id("s"))).Block(
-				If(Id("to").Op("<").Id("NumStates")).Block(
-					Id("all").Op("=").Append(Id("all"), Id("Event").Call(Id("ev"))),
-				),
-			),
-			Id("p").Index(Id("s")).Op("=").Id("all").Index(Id("start").Op(":").Len(Id("all")).Op(":").Len(Id("all"))),
-		),
-		Return(),
-	).Call()
-}
-
-// nextDoc documents next.
-const nextDoc = `next is the definition of the machine's moves, state by state in spec
-order: the events each state allows, in event order, and the state each leads
-to. ok is false for an event the state does not allow.
-
-Transition, Can and Permitted do not call it: they read tables built from
-it once, at init. Called per event, a nested switch costs two dependent
-indirect jumps, which a random mix of states and events mispredicts, and
-it is far too large to inline.`
-
-// nextFunc returns the source of next, one nested switch stating every move
-// so that a reviewer can hold it against the spec, to be appended to the
-// rendered file.
-//
-// It is written directly in gofmt's layout instead of through jennifer: the
-// switch is most of the file for a big machine, and go/format parsing and
-// printing it was most of the time fsmgen took to generate one (a 10k-state
-// machine went from about 2 s to 1). The layout is trivial, and a test
-// checks that gofmt leaves every emitted file unchanged.
-func nextFunc(m *model.Machine) []byte {
-	var b bytes.Buffer
-	b.Grow(len(nextDoc) + 128 + len(m.States)*64 + len(m.Transitions)*48)
-	b.WriteString("\n")
-	for _, l := range strings.Split(nextDoc, "\n") {
-		if l == "" {
-			b.WriteString("//\n")
-		} else {
-			b.WriteString("// " + l + "\n")
-		}
-	}
-	b.WriteString("func next(from State, ev Event) (to State, ok bool) {\n\tok = true\n\tswitch from {\n")
-	for _, s := range m.States {
-		if len(s.Out) == 0 {
-			continue
-		}
-		b.WriteString("\tcase " + s.GoName + ":\n\t\tswitch ev {\n")
-		for _, t := range s.Out {
-			b.WriteString("\t\tcase " + t.Event.GoName + ":\n\t\t\tto = " + t.To.GoName)
-			if t.MachineWide {
-				b.WriteString(" // machine-wide")
-			}
-			b.WriteString("\n")
-		}
-		b.WriteString("\t\tdefault:\n\t\t\tok = false\n\t\t}\n")
-	}
-	b.WriteString("\tdefault:\n\t\tok = false\n\t}\n\treturn\n}\n")
-	return b.Bytes()
 }

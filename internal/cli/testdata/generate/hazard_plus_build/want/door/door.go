@@ -15,19 +15,24 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
+	"strings"
+	"unsafe"
 )
 
-// State is a state of the door machine. The zero value is the first state in
-// the spec; values outside the declared ones are invalid.
+// State is a state of the door machine. Its zero value is Initial, so that a zero struct, a JSON document
+// without the field and a row inserted with the column's default agree. Values
+// outside the declared ones are invalid.
 type State uint8
 
 const (
-	// StateClosed: // +build ignore
+	// StateClosed is the state "closed": // +build ignore
 	// \+build ignore
 	// the door is shut; // +build ignore.
+	// It is Initial, the zero State.
 	StateClosed State = iota
-	// StateOpened: the door is open
+	// StateOpened is the state "opened": the door is open
 	// // +build ignore
 	// \+build ignore.
 	StateOpened
@@ -36,7 +41,8 @@ const (
 // NumStates is the number of states; valid values are below it.
 const NumStates = 2
 
-// ErrUnknownState is returned, wrapped, when a name is not a state of the machine.
+// ErrUnknownState is returned, wrapped, for a text or a value that is not a state
+// of the machine.
 var ErrUnknownState = errors.New("door: unknown state")
 
 // stateNames holds the spec names, indexed by value.
@@ -69,16 +75,26 @@ func ParseState(name string) (State, error) {
 	return 0, fmt.Errorf("%w %q", ErrUnknownState, name)
 }
 
-// States returns every state in spec order.
+// States returns every state in spec order, in a new slice.
 func States() []State {
 	return []State{StateClosed, StateOpened}
+}
+
+// Values returns the name of every state in spec order, in a new slice. It
+// is the method ent's field.EnumValues asks for.
+func (s State) Values() []string {
+	out := make([]string, 0, NumStates)
+	for _, v := range States() {
+		out = append(out, stateNames[v])
+	}
+	return out
 }
 
 // MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML
 // carry the name.
 func (s State) MarshalText() ([]byte, error) {
 	if !s.IsValid() {
-		return nil, fmt.Errorf("%w: %d", ErrUnknownState, s)
+		return nil, fmt.Errorf("%w %v", ErrUnknownState, s)
 	}
 	return []byte(stateNames[s]), nil
 }
@@ -101,29 +117,56 @@ func (s *State) Scan(src any) error {
 	case []byte:
 		return s.UnmarshalText(v)
 	case nil:
-		return fmt.Errorf("%w: cannot scan NULL into State", ErrUnknownState)
+		return fmt.Errorf("%w NULL; scan a nullable column into NullState", ErrUnknownState)
 	}
-	return fmt.Errorf("%w: cannot scan %T into State", ErrUnknownState, src)
+	return fmt.Errorf("%w %T(%v)", ErrUnknownState, src, src)
 }
 
 // Value implements driver.Valuer: the state is stored by name.
 func (s State) Value() (driver.Value, error) {
 	if !s.IsValid() {
-		return nil, fmt.Errorf("%w: %d", ErrUnknownState, s)
+		return nil, fmt.Errorf("%w %v", ErrUnknownState, s)
 	}
 	return stateNames[s], nil
 }
 
-// Event is a event of the door machine. The zero value is the first event in
-// the spec; values outside the declared ones are invalid.
+// NullState is a State that may be NULL in the database, shaped like
+// sql.NullString: NULL scans to Valid false, and an invalid NullState is
+// stored as NULL.
+type NullState struct {
+	State State
+	Valid bool // Valid is true if State is not NULL
+}
+
+// Scan implements sql.Scanner.
+func (n *NullState) Scan(src any) error {
+	if src == nil {
+		n.State, n.Valid = 0, false
+		return nil
+	}
+	err := n.State.Scan(src)
+	n.Valid = err == nil
+	return err
+}
+
+// Value implements driver.Valuer.
+func (n NullState) Value() (driver.Value, error) {
+	if !n.Valid {
+		return nil, nil
+	}
+	return n.State.Value()
+}
+
+// Event is an event of the door machine. Its zero value is the first event in the spec. Values
+// outside the declared ones are invalid.
 type Event uint8
 
 const (
-	// EventOpen: // +build ignore
+	// EventOpen is the event "open": // +build ignore
 	// \+build ignore
 	// open the door.
 	EventOpen Event = iota
-	// EventClose: close the door
+	// EventClose is the event "close": close the door
 	//
 	// \+build ignore
 	// // +build ignore.
@@ -133,7 +176,8 @@ const (
 // NumEvents is the number of events; valid values are below it.
 const NumEvents = 2
 
-// ErrUnknownEvent is returned, wrapped, when a name is not a event of the machine.
+// ErrUnknownEvent is returned, wrapped, for a text or a value that is not an event
+// of the machine.
 var ErrUnknownEvent = errors.New("door: unknown event")
 
 // eventNames holds the spec names, indexed by value.
@@ -166,16 +210,26 @@ func ParseEvent(name string) (Event, error) {
 	return 0, fmt.Errorf("%w %q", ErrUnknownEvent, name)
 }
 
-// Events returns every event in spec order.
+// Events returns every event in spec order, in a new slice.
 func Events() []Event {
 	return []Event{EventOpen, EventClose}
+}
+
+// Values returns the name of every event in spec order, in a new slice. It
+// is the method ent's field.EnumValues asks for.
+func (e Event) Values() []string {
+	out := make([]string, 0, NumEvents)
+	for _, v := range Events() {
+		out = append(out, eventNames[v])
+	}
+	return out
 }
 
 // MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML
 // carry the name.
 func (e Event) MarshalText() ([]byte, error) {
 	if !e.IsValid() {
-		return nil, fmt.Errorf("%w: %d", ErrUnknownEvent, e)
+		return nil, fmt.Errorf("%w %v", ErrUnknownEvent, e)
 	}
 	return []byte(eventNames[e]), nil
 }
@@ -198,24 +252,51 @@ func (e *Event) Scan(src any) error {
 	case []byte:
 		return e.UnmarshalText(v)
 	case nil:
-		return fmt.Errorf("%w: cannot scan NULL into Event", ErrUnknownEvent)
+		return fmt.Errorf("%w NULL; scan a nullable column into NullEvent", ErrUnknownEvent)
 	}
-	return fmt.Errorf("%w: cannot scan %T into Event", ErrUnknownEvent, src)
+	return fmt.Errorf("%w %T(%v)", ErrUnknownEvent, src, src)
 }
 
 // Value implements driver.Valuer: the event is stored by name.
 func (e Event) Value() (driver.Value, error) {
 	if !e.IsValid() {
-		return nil, fmt.Errorf("%w: %d", ErrUnknownEvent, e)
+		return nil, fmt.Errorf("%w %v", ErrUnknownEvent, e)
 	}
 	return eventNames[e], nil
 }
 
-// Initial is the state a new door machine starts in.
+// NullEvent is an Event that may be NULL in the database, shaped like
+// sql.NullString: NULL scans to Valid false, and an invalid NullEvent is
+// stored as NULL.
+type NullEvent struct {
+	Event Event
+	Valid bool // Valid is true if Event is not NULL
+}
+
+// Scan implements sql.Scanner.
+func (n *NullEvent) Scan(src any) error {
+	if src == nil {
+		n.Event, n.Valid = 0, false
+		return nil
+	}
+	err := n.Event.Scan(src)
+	n.Valid = err == nil
+	return err
+}
+
+// Value implements driver.Valuer.
+func (n NullEvent) Value() (driver.Value, error) {
+	if !n.Valid {
+		return nil, nil
+	}
+	return n.Event.Value()
+}
+
+// Initial is the state a new door machine starts in, and the zero State.
 const Initial = StateClosed
 
 // EntryStates returns the states a machine may start in, Initial included,
-// in spec order.
+// in spec order, in a new slice.
 func EntryStates() []State {
 	return []State{StateClosed}
 }
@@ -246,115 +327,155 @@ func (s State) IsLocked() bool {
 // returns for an event the current state does not allow.
 var ErrInvalidTransition = errors.New("door: invalid transition")
 
-// TransitionError is the error for an event that is not allowed in a state.
-// Those Transition returns are shared: do not modify them.
+// TransitionError is the error Transition returns for an event a state does
+// not allow; errors.As(err, &te) with a TransitionError te gets it. It is a
+// value, and nothing done to a copy changes what Transition returns later.
 type TransitionError struct {
-	From  State
-	Event Event
+	// at is the pair's element of illegal, or, for values outside the
+	// enums, a pair of its own. One pointer is what an interface holds
+	// without allocating.
+	at *transitionPair
+}
+type transitionPair struct {
+	from  State
+	event Event
 }
 
-func (e *TransitionError) Error() string {
-	return "door: event " + strconv.Quote(e.Event.String()) + " not allowed in state " + strconv.Quote(e.From.String())
+// illegal gives every (state, event) pair an address of its own, so that
+// Transition can return a TransitionError for it without allocating, and
+// without a table to fill: pair reads the pair back from the address. It is
+// never written, so it stays zero memory that costs a program nothing.
+var illegal [NumStates][NumEvents]transitionPair
+
+// pair returns the state and event e is about.
+func (e TransitionError) pair() transitionPair {
+	if e.at == nil {
+		return transitionPair{}
+	}
+	off := uintptr(unsafe.Pointer(e.at)) - uintptr(unsafe.Pointer(&illegal))
+	if off < unsafe.Sizeof(illegal) {
+		i := off / unsafe.Sizeof(transitionPair{})
+		return transitionPair{State(i / NumEvents), Event(i % NumEvents)}
+	}
+	return *e.at
+}
+
+// From returns the state that does not allow the event.
+func (e TransitionError) From() State {
+	return e.pair().from
+}
+
+// Event returns the event that is not allowed.
+func (e TransitionError) Event() Event {
+	return e.pair().event
+}
+
+// Error implements error.
+func (e TransitionError) Error() string {
+	return "door: event " + strconv.Quote(e.Event().String()) + " not allowed in state " + strconv.Quote(e.From().String())
 }
 
 // Is makes errors.Is(err, ErrInvalidTransition) true.
-func (e *TransitionError) Is(target error) bool {
+func (e TransitionError) Is(target error) bool {
 	return target == ErrInvalidTransition
 }
 
-// transitions is next as a table: transitions[from][ev] is the state ev leads
-// to from from, or NumStates when from does not allow ev. One load replaces
-// the switch's jumps, so Transition costs the same whatever the mix of events.
-var transitions = func() (t [NumStates][NumEvents]State) {
-	for s := range t {
-		for ev := range t[s] {
-			t[s][ev] = NumStates
-			if to, ok := next(State(s), Event(ev)); ok {
-				t[s][ev] = to
-			}
-		}
-	}
-	return
-}()
-
-// transitionErrors holds one error per (state, event) pair so that an illegal
-// move costs no allocation.
-var transitionErrors = func() (t [NumStates][NumEvents]TransitionError) {
-	for s := range t {
-		for ev := range t[s] {
-			t[s][ev] = TransitionError{State(s), Event(ev)}
-		}
-	}
-	return
-}()
-
-// permitted holds the events each state allows, in spec order, in one
-// backing array; each slice is capped so that an append cannot reach the
-// next state's events.
-var permitted = func() (p [NumStates][]Event) {
-	n := 0
-	for s := range transitions {
-		for _, to := range transitions[s] {
-			if to < NumStates {
-				n++
-			}
-		}
-	}
-	all := make([]Event, 0, n)
-	for s := range transitions {
-		start := len(all)
-		for ev, to := range transitions[s] {
-			if to < NumStates {
-				all = append(all, Event(ev))
-			}
-		}
-		p[s] = all[start:len(all):len(all)]
-	}
-	return
-}()
-
 // Transition returns the state that ev leads to from the state from. For an
 // event that from does not allow it returns from unchanged and a
-// *TransitionError that matches ErrInvalidTransition.
+// TransitionError that matches ErrInvalidTransition.
 func Transition(from State, ev Event) (State, error) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to < NumStates {
-			return to, nil
+		if to := transitions[from][ev]; to != 0 {
+			return to - 1, nil
 		}
-		return from, &transitionErrors[from][ev]
+		return from, TransitionError{&illegal[from][ev]}
 	}
-	return from, outOfRange(from, ev)
+	// Values outside the enums are a caller's bug, not a move: this rare
+	// path allocates.
+	return from, TransitionError{&transitionPair{from, ev}}
 }
 
-// outOfRange is kept out of Transition so that Transition stays small enough
-// to inline. Values outside the enums are a caller's bug, not a move, so this
-// rare path may allocate.
-func outOfRange(from State, ev Event) error {
-	return &TransitionError{from, ev}
+// Can reports whether s allows e.
+func (s State) Can(e Event) bool {
+	return s < NumStates && e < NumEvents && transitions[s][e] != 0
 }
 
-// Can reports whether ev is allowed in state s.
-func (s State) Can(ev Event) bool {
-	return s < NumStates && ev < NumEvents && transitions[s][ev] < NumStates
+// EventSet is a set of events.
+type EventSet [(NumEvents + 63) / 64]uint64
+
+// Has reports whether e is in the set.
+func (set EventSet) Has(e Event) bool {
+	return e < NumEvents && set[e/64]&(1<<(e%64)) != 0
 }
 
-// Permitted returns the events allowed in state s, in spec order. The slice
-// is shared: do not modify it.
-func (s State) Permitted() []Event {
-	if !s.IsValid() {
-		return nil
+// Len returns the number of events in the set.
+func (set EventSet) Len() int {
+	n := 0
+	for _, w := range set {
+		n += bits.OnesCount64(w)
 	}
-	return permitted[s]
+	return n
+}
+
+// Events returns the events in the set in spec order, in a new slice.
+func (set EventSet) Events() []Event {
+	out := make([]Event, 0, set.Len())
+	for e := Event(0); e < NumEvents; e++ {
+		if set.Has(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// String returns the events' names in spec order, as in [abort start].
+func (set EventSet) String() string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, e := range set.Events() {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(e.String())
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// Permitted returns the events s allows. The set is a value: changing it
+// changes nothing else.
+func (s State) Permitted() (set EventSet) {
+	if s < NumStates {
+		for e, to := range transitions[s] {
+			if to != 0 {
+				set[e/64] |= 1 << (e % 64)
+			}
+		}
+	}
+	return
+}
+
+// transitions is next as a table the compiler lays out at build time, so
+// that importing the package costs no work at start: transitions[from][ev]
+// is one more than the state ev leads to from from, or 0 when from does not
+// allow ev, so that only legal moves are written. One load replaces the
+// switch's jumps, so Transition costs the same whatever the mix of events.
+// The generated test holds it against next on every pair.
+var transitions = [NumStates][NumEvents]State{
+	// StateClosed
+	{0: 2},
+	// StateOpened
+	{1: 1},
 }
 
 // next is the definition of the machine's moves, state by state in spec
 // order: the events each state allows, in event order, and the state each leads
 // to. ok is false for an event the state does not allow.
 //
-// Transition, Can and Permitted do not call it: they read tables built from
-// it once, at init. Called per event, a nested switch costs two dependent
-// indirect jumps, which a random mix of states and events mispredicts, and
-// it is far too large to inline.
+// Transition, Can and Permitted do not call it: they read transitions, which
+// the generated test holds against it. Called per event, a nested switch
+// costs two dependent indirect jumps, which a random mix of states and events
+// mispredicts, and it is far too large to inline.
 func next(from State, ev Event) (to State, ok bool) {
 	ok = true
 	switch from {

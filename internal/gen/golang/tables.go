@@ -1,0 +1,152 @@
+package golang
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+
+	"github.com/fsmgen/fsmgen/internal/model"
+)
+
+// The transition table and the next switch are most of the file for a big
+// machine, so they are written directly in gofmt's layout instead of through
+// jennifer: go/format parsing and printing them was most of the time fsmgen
+// took to generate one. The layout is trivial, and a test checks that gofmt
+// leaves every emitted file unchanged.
+
+// transitionsDoc documents the table.
+const transitionsDoc = `transitions is next as a table the compiler lays out at build time, so
+that importing the package costs no work at start: transitions[from][ev]
+is one more than the state ev leads to from from, or 0 when from does not
+allow ev, so that only legal moves are written. One load replaces the
+switch's jumps, so Transition costs the same whatever the mix of events.
+The generated test holds it against next on every pair.`
+
+// transitionsTable returns the source of the table Transition, Can and
+// Permitted read: one row per state, by the state's value, keyed by event.
+// Rows are positional so that gofmt has no keys to align.
+func transitionsTable(m *model.Machine) []byte {
+	var b bytes.Buffer
+	b.Grow(len(transitionsDoc) + 64 + len(m.States)*32 + len(m.Transitions)*12)
+	b.WriteString("\n")
+	writeDoc(&b, transitionsDoc)
+	b.WriteString("var transitions = [NumStates][NumEvents]State{\n")
+	for _, s := range m.ByOrd {
+		b.WriteString("\t// " + s.GoName + "\n\t{")
+		for i, t := range s.Out {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.Itoa(t.Event.Index) + ": " + strconv.Itoa(t.To.Ord+1))
+		}
+		b.WriteString("},\n")
+	}
+	b.WriteString("}\n")
+	return b.Bytes()
+}
+
+// nextDoc documents next.
+const nextDoc = `next is the definition of the machine's moves, state by state in spec
+order: the events each state allows, in event order, and the state each leads
+to. ok is false for an event the state does not allow.
+
+Transition, Can and Permitted do not call it: they read transitions, which
+the generated test holds against it. Called per event, a nested switch
+costs two dependent indirect jumps, which a random mix of states and events
+mispredicts, and it is far too large to inline.`
+
+// nextFunc returns the source of next, one nested switch stating every move
+// so that a reviewer can hold it against the spec.
+func nextFunc(m *model.Machine) []byte {
+	var b bytes.Buffer
+	b.Grow(len(nextDoc) + 128 + len(m.States)*64 + len(m.Transitions)*48)
+	b.WriteString("\n")
+	writeDoc(&b, nextDoc)
+	b.WriteString("func next(from State, ev Event) (to State, ok bool) {\n\tok = true\n\tswitch from {\n")
+	for _, s := range m.States {
+		if len(s.Out) == 0 {
+			continue
+		}
+		b.WriteString("\tcase " + s.GoName + ":\n\t\tswitch ev {\n")
+		for _, t := range s.Out {
+			b.WriteString("\t\tcase " + t.Event.GoName + ":\n\t\t\tto = " + t.To.GoName)
+			if t.MachineWide {
+				b.WriteString(" // machine-wide")
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("\t\tdefault:\n\t\t\tok = false\n\t\t}\n")
+	}
+	b.WriteString("\tdefault:\n\t\tok = false\n\t}\n\treturn\n}\n")
+	return b.Bytes()
+}
+
+func writeDoc(b *bytes.Buffer, doc string) {
+	for _, l := range strings.Split(doc, "\n") {
+		if l == "" {
+			b.WriteString("//\n")
+		} else {
+			b.WriteString("// " + l + "\n")
+		}
+	}
+}
+
+// tablesTestSource is the generated package's own test: the table agrees
+// with next, Transition, Can and Permitted agree with the table, and none of
+// them allocates.
+const tablesTestSource = `// ` + Header + `
+
+package PKG
+
+import (
+	"errors"
+	"testing"
+)
+
+// TestTransitionsMatchNext holds Transition, Can and Permitted, which read
+// the transitions table, against next, the switch that defines the moves,
+// on every (state, event) pair.
+func TestTransitionsMatchNext(t *testing.T) {
+	for from := State(0); from < NumStates; from++ {
+		permitted := from.Permitted()
+		for ev := Event(0); ev < NumEvents; ev++ {
+			want, ok := next(from, ev)
+			got, err := Transition(from, ev)
+			var te TransitionError
+			switch {
+			case ok && (err != nil || got != want):
+				t.Errorf("Transition(%v, %v) = %v, %v; next says %v", from, ev, got, err, want)
+			case !ok && (got != from || !errors.Is(err, ErrInvalidTransition) || !errors.As(err, &te) || te.From() != from || te.Event() != ev):
+				t.Errorf("Transition(%v, %v) = %v, %v; next says it is not allowed", from, ev, got, err)
+			}
+			if from.Can(ev) != ok || permitted.Has(ev) != ok {
+				t.Errorf("%v.Can(%v) = %v, Permitted().Has = %v; next says %v", from, ev, from.Can(ev), permitted.Has(ev), ok)
+			}
+		}
+	}
+}
+
+// sinkErr keeps Transition's error alive, so that the compiler cannot keep
+// an allocating error on the stack and hide it from AllocsPerRun.
+var sinkErr error
+
+func TestNoAllocations(t *testing.T) {
+	allocs := testing.AllocsPerRun(1, func() {
+		for from := State(0); from < NumStates; from++ {
+			for ev := Event(0); ev < NumEvents; ev++ {
+				_, sinkErr = Transition(from, ev)
+				_ = from.Can(ev)
+			}
+			_ = from.Permitted()
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Transition, Can and Permitted allocate %v times over every pair", allocs)
+	}
+}
+`
+
+// tablesTest returns the source of the generated package's test.
+func tablesTest(m *model.Machine) []byte {
+	return []byte(strings.Replace(tablesTestSource, "package PKG", "package "+m.Name, 1))
+}
