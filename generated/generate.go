@@ -1,5 +1,6 @@
-// Package generated holds everything fsmgen derives from spec/states.yaml.
+// Package generated holds everything fsmgen derives from spec/states.yaml, as
+// ../fsmgen.yaml lays it out.
 // Run "go generate ./..." (or "make generate") after editing the spec.
 package generated
 
-//go:generate go run ../cmd/fsmgen generate -spec ../spec/states.yaml -out .
+//go:generate go run ../cmd/fsmgen generate

@@ -13,7 +13,6 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/gen"
-	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/render"
 	"github.com/fsmgen/fsmgen/internal/spec"
@@ -28,19 +27,25 @@ const (
 	ExitUsage = 2
 )
 
-const usage = `fsmgen generates a finite state machine's Go package (and its companions)
-from one YAML spec, and checks that checked-in output matches the spec.
+const usage = `fsmgen generates finite state machines' Go packages, SQL migrations and
+diagrams from YAML specs, and checks that checked-in output matches them.
 
 Usage:
-  fsmgen generate [-spec FILE] [-out DIR] [-templates DIR] [-render svg]
+  fsmgen init                               write a starter fsmgen.yaml, spec and go:generate file
+  fsmgen generate [-config FILE] [-templates DIR] [-render svg]
                                             write every output whose bytes changed
-  fsmgen check    [-spec FILE] [-out DIR] [-templates DIR]
+  fsmgen check    [-config FILE] [-templates DIR]
                                             exit 1 with a unified diff when output is stale
-  fsmgen validate [-spec FILE]              report every problem in the spec
+  fsmgen validate [-config FILE]            report every problem generate would refuse
+  fsmgen version                            print fsmgen's module version
+
+Without flags, generate, check and validate do every machine of the project
+file fsmgen.yaml, found in the current directory or its parents.
 
 Flags:
-  -spec FILE   the spec (default spec/states.yaml)
-  -out DIR     the output directory (default generated)
+  -config FILE the project file (instead of looking for fsmgen.yaml)
+  -spec FILE   one spec without a project file ("-" reads standard input)
+  -out DIR     its output directory (default generated; not with validate)
   -templates DIR
                a directory of templates (dot.tmpl, markdown.tmpl, ...) that
                replace the embedded ones of the same name
@@ -51,12 +56,15 @@ Flags:
 Problems are reported as file:line:col: message, all at once, with exit
 status 1. generate writes nothing unless the whole pipeline succeeds, and then
 only files whose bytes change, each through a temporary file and a rename,
-holding the lock file .fsmgen.lock in the output directory meanwhile.
+holding the run lock .fsmgen.lock in the output root meanwhile. It removes
+Go, DOT and Markdown files it wrote earlier and would not write now (a
+renamed machine), and reports migrations it would not write now (a dropped
+dialect or machine) without touching them; check fails on both.
 check and validate never write.
 
-In a Go module, a file in the output directory such as
+In a Go module, a file such as
 
-  //go:generate go run ../cmd/fsmgen generate -spec ../spec/states.yaml -out .
+  //go:generate go run github.com/fsmgen/fsmgen/cmd/fsmgen generate
 
 makes "go generate ./..." regenerate everything.
 `
@@ -65,6 +73,9 @@ makes "go generate ./..." regenerate everything.
 // output directory; a run takes well under a second, so a holder this slow
 // is hung, and failing says which process to look at.
 var lockWait = 2 * time.Minute
+
+// stdin is what "-spec -" reads; tests replace it.
+var stdin io.Reader = os.Stdin
 
 // Run executes fsmgen with args (without the program name) and returns the
 // exit code.
@@ -78,7 +89,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK
-	case "generate", "check", "validate":
+	case "generate", "check", "validate", "init", "version":
 	default:
 		fmt.Fprintf(stderr, "fsmgen: unknown command %q\n\n%s", cmd, usage)
 		return ExitUsage
@@ -86,10 +97,13 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 	fl := flag.NewFlagSet("fsmgen "+cmd, flag.ContinueOnError)
 	fl.SetOutput(io.Discard)
-	specPath := fl.String("spec", "spec/states.yaml", "")
+	var configPath, specPath, templateDir, renderFormat string
 	out := "generated"
-	var templateDir, renderFormat string
-	if cmd != "validate" {
+	if cmd != "init" && cmd != "version" {
+		fl.StringVar(&configPath, "config", "", "")
+		fl.StringVar(&specPath, "spec", "", "")
+	}
+	if cmd == "generate" || cmd == "check" {
 		fl.StringVar(&out, "out", out, "")
 		fl.StringVar(&templateDir, "templates", "", "")
 	}
@@ -108,16 +122,36 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fsmgen %s: unexpected argument %q\n\n%s", cmd, fl.Arg(0), usage)
 		return ExitUsage
 	}
+	switch cmd {
+	case "version":
+		fmt.Fprintf(stdout, "fsmgen %s\n", Version())
+		return ExitOK
+	case "init":
+		return runInit(".", stdout, stderr)
+	}
+	set := map[string]bool{}
+	fl.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["config"] && (set["spec"] || set["out"]) {
+		fmt.Fprintf(stderr, "fsmgen %s: -config and -spec/-out are exclusive: a project file says where each machine's spec and output are\n", cmd)
+		return ExitUsage
+	}
+	if set["out"] && !set["spec"] {
+		fmt.Fprintf(stderr, "fsmgen %s: -out needs -spec; a project's outputs are set in its project file\n", cmd)
+		return ExitUsage
+	}
 
-	m, err := Load(*specPath)
+	var p *plan
+	var err error
+	if set["spec"] {
+		p, err = singlePlan(specPath, out)
+	} else {
+		p, err = projectPlan(configPath)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return ExitFail
 	}
-	if cmd == "validate" {
-		return ExitOK
-	}
-	opts := gen.Options{Out: os.DirFS(out), Now: time.Now, LegacyHistory: sqlmig.LegacyHistory}
+	var opts gen.Options
 	if templateDir != "" {
 		if st, err := os.Stat(templateDir); err != nil || !st.IsDir() {
 			fmt.Fprintf(stderr, "fsmgen: -templates %s: not a directory\n", templateDir)
@@ -129,17 +163,20 @@ func Run(args []string, stdout, stderr io.Writer) int {
 			return ExitFail
 		}
 	}
+	if cmd == "validate" && p.specOnly {
+		return ExitOK // no output directory: nothing more to check against
+	}
 	if cmd == "generate" {
 		// Held from reading the output (migration history) to the last
 		// rename, so concurrent runs cannot interleave their files.
-		unlock, err := writer.Lock(out, lockWait, func(msg string) { fmt.Fprintf(stderr, "fsmgen: %s\n", msg) })
+		unlock, err := writer.Lock(p.root, lockWait, func(msg string) { fmt.Fprintf(stderr, "fsmgen: %s\n", msg) })
 		if err != nil {
 			fmt.Fprintf(stderr, "fsmgen: %v\n", err)
 			return ExitFail
 		}
 		defer unlock()
 	}
-	files, err := gen.Generate(m, opts)
+	files, err := p.generate(opts)
 	if dl := (diag.List{}); errors.As(err, &dl) {
 		fmt.Fprintln(stderr, err) // positioned like every other spec problem
 		return ExitFail
@@ -147,6 +184,17 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "fsmgen: %v\n", err)
 		return ExitFail
+	}
+	if cmd == "validate" {
+		return ExitOK
+	}
+	left, err := p.leftovers(files)
+	if err != nil {
+		fmt.Fprintf(stderr, "fsmgen: %v\n", err)
+		return ExitFail
+	}
+	for _, r := range left.removed {
+		files[r] = nil
 	}
 	if renderFormat != "" {
 		// Rendered before anything is written, so a missing dot leaves
@@ -158,31 +206,58 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		}
 		maps.Copy(files, pics)
 	}
-	changes, err := writer.Changes(out, files)
+	changes, err := writer.Changes(p.root, files)
 	if err != nil {
 		fmt.Fprintf(stderr, "fsmgen: %v\n", err)
 		return ExitFail
 	}
 	if cmd == "check" {
-		if len(changes) == 0 {
+		if len(changes) == 0 && len(left.stranded) == 0 {
 			return ExitOK
 		}
-		fmt.Fprint(stdout, writer.Diff(out, changes))
-		fmt.Fprintf(stderr, "fsmgen: %d generated file(s) in %s are stale; run fsmgen generate\n", len(changes), out)
+		fmt.Fprint(stdout, writer.Diff(p.root, changes))
+		left.report(stderr, p.root)
+		if len(changes) > 0 {
+			fmt.Fprintf(stderr, "fsmgen: %d generated file(s) in %s are stale; run fsmgen generate\n", len(changes), p.root)
+		}
 		return ExitFail
 	}
-	if err := writer.Write(out, changes); err != nil {
+	if err := writer.Write(p.root, changes); err != nil {
 		fmt.Fprintf(stderr, "fsmgen: %v\n", err)
 		return ExitFail
 	}
+	for _, c := range changes {
+		if c.New == nil {
+			fmt.Fprintf(stderr, "fsmgen: removed %s: fsmgen wrote it, and no machine generates it any more\n", p.display(c.Path))
+		}
+	}
+	left.report(stderr, p.root)
 	return ExitOK
 }
 
-// Load reads, decodes and validates a spec.
+// Load reads, decodes and validates a spec; "-" reads standard input.
 func Load(specPath string) (*model.Machine, error) {
-	data, err := spec.ReadFile(specPath)
-	if err != nil {
-		return nil, fmt.Errorf("fsmgen: %w", err)
+	_, m, err := load(specPath, specPath)
+	return m, err
+}
+
+// load reads the spec at path, naming it name in positions.
+func load(path, name string) (*spec.File, *model.Machine, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = spec.Read(stdin)
+		name = "<stdin>"
+	} else {
+		data, err = spec.ReadFile(path)
 	}
-	return model.Parse(specPath, data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fsmgen: %w", err)
+	}
+	f, err := spec.Decode(name, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := model.Build(f)
+	return f, m, err
 }

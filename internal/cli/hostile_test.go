@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -103,14 +104,43 @@ func TestManyBrokenReferences(t *testing.T) {
 	}
 }
 
-// TestEndlessSpec reads a spec that never ends: reading stops past the
-// size limit instead of exhausting memory.
+// TestEndlessSpec reads a spec that never ends on standard input: reading
+// stops past the size limit instead of exhausting memory.
 func TestEndlessSpec(t *testing.T) {
-	if _, err := os.Stat("/dev/zero"); err != nil {
-		t.Skip("no /dev/zero")
-	}
-	code, _, stderr := run(t, "validate", "-spec", "/dev/zero")
-	if code != ExitFail || !strings.HasPrefix(stderr, "/dev/zero:1:") || !strings.Contains(stderr, "size limit") {
+	defer func(r io.Reader) { stdin = r }(stdin)
+	stdin = endless{}
+	code, _, stderr := run(t, "validate", "-spec", "-")
+	if code != ExitFail || !strings.HasPrefix(stderr, "<stdin>:1:") || !strings.Contains(stderr, "size limit") {
 		t.Errorf("exit %d, stderr %q; want a positioned size message", code, stderr)
+	}
+}
+
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+// -spec - reads the spec from standard input.
+func TestSpecFromStdin(t *testing.T) {
+	defer func(r io.Reader) { stdin = r }(stdin)
+	b, err := os.ReadFile("testdata/generate/minimal/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdin = bytes.NewReader(b)
+	out := t.TempDir()
+	if code, _, stderr := run(t, "generate", "-spec", "-", "-out", out); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	if _, ok := readTree(t, out)["door/door.go"]; !ok {
+		t.Errorf("no door/door.go from a spec on standard input")
+	}
+	stdin = strings.NewReader("version: 1\nmachine: door\nstates: {a: {}}\nevents: {}\nbogus: 1\n")
+	if code, _, stderr := run(t, "validate", "-spec", "-"); code != ExitFail || !strings.HasPrefix(stderr, "<stdin>:5:1: unknown top-level key") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

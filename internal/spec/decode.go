@@ -18,7 +18,7 @@ import (
 // Decode parses a spec. name is used in positions. On failure the error is a
 // diag.List with every shape problem found.
 func Decode(name string, data []byte) (*File, error) {
-	d := &decoder{file: name}
+	d := &decoder{file: name, what: "spec"}
 	f := d.decode(data)
 	if err := d.errs.Err(); err != nil {
 		return nil, err
@@ -28,6 +28,7 @@ func Decode(name string, data []byte) (*File, error) {
 
 type decoder struct {
 	file string
+	what string // "spec" or "project file", for messages about the document
 	errs diag.List
 }
 
@@ -42,50 +43,8 @@ func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func (d *decoder) decode(data []byte) *File {
-	if len(data) > MaxSize {
-		// Point at where the limit is crossed: the file as a whole has no
-		// line, and every message should have one.
-		d.errs.Add(d.offsetPos(data, MaxSize), "spec exceeds the size limit of %d bytes here", MaxSize)
-		return nil
-	}
-	if i, msg := badText(data); i >= 0 {
-		d.errs.Add(d.offsetPos(data, i), "%s", msg)
-		return nil
-	}
-	// A decoder, not yaml.Unmarshal, so that a second document after
-	// "---" is reported instead of silently ignored.
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil && err != io.EOF {
-		d.yamlError(data, err)
-		return nil
-	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		d.errs.Add(diag.Pos{File: d.file, Line: 1, Col: 1}, "spec is empty")
-		return nil
-	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == io.EOF:
-	case err != nil:
-		d.yamlError(data, err)
-		return nil
-	default:
-		n := &extra
-		if len(extra.Content) > 0 {
-			n = extra.Content[0]
-		}
-		d.errorf(n, "a spec is a single YAML document; remove this second one (after ---)")
-		return nil
-	}
-	root := doc.Content[0]
-	if !d.checkNodes(root, 0) {
-		return nil
-	}
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		// "~", "null" or a lone "!": mapping would take it for an empty
-		// mapping and leave every later message without a position.
-		d.errorf(root, "spec is empty")
+	root := d.document(data)
+	if root == nil {
 		return nil
 	}
 	f := &File{Name: d.file}
@@ -231,6 +190,58 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 	return s
 }
 
+// document parses data as a single YAML document of plain data and returns
+// its root node, or nil after reporting why it cannot be one.
+func (d *decoder) document(data []byte) *yaml.Node {
+	if len(data) > MaxSize {
+		// Point at where the limit is crossed: the file as a whole has no
+		// line, and every message should have one.
+		d.errs.Add(d.offsetPos(data, MaxSize), "%s exceeds the size limit of %d bytes here", d.what, MaxSize)
+		return nil
+	}
+	if i, msg := badText(data); i >= 0 {
+		d.errs.Add(d.offsetPos(data, i), "%s", msg)
+		return nil
+	}
+	// A decoder, not yaml.Unmarshal, so that a second document after
+	// "---" is reported instead of silently ignored.
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		d.yamlError(data, err)
+		return nil
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		d.errs.Add(diag.Pos{File: d.file, Line: 1, Col: 1}, "%s is empty", d.what)
+		return nil
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == io.EOF:
+	case err != nil:
+		d.yamlError(data, err)
+		return nil
+	default:
+		n := &extra
+		if len(extra.Content) > 0 {
+			n = extra.Content[0]
+		}
+		d.errorf(n, "a %s is a single YAML document; remove this second one (after ---)", d.what)
+		return nil
+	}
+	root := doc.Content[0]
+	if !d.checkNodes(root, 0) {
+		return nil
+	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		// "~", "null" or a lone "!": mapping would take it for an empty
+		// mapping and leave every later message without a position.
+		d.errorf(root, "%s is empty", d.what)
+		return nil
+	}
+	return root
+}
+
 // mapping calls fn for each key/value pair of a mapping node in order,
 // reporting duplicate keys and non-string keys. A null value stands for an
 // empty mapping so that "states:" with nothing under it is not a type error.
@@ -320,15 +331,15 @@ func (d *decoder) strList(n *yaml.Node) []Str {
 // that change a value's meaning.
 func (d *decoder) checkNodes(n *yaml.Node, depth int) bool {
 	if depth > 64 {
-		d.errorf(n, "spec is nested more than 64 levels deep")
+		d.errorf(n, "%s is nested more than 64 levels deep", d.what)
 		return false
 	}
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
-		d.errorf(n, "YAML anchors and aliases are not supported in specs; write the value out")
+		d.errorf(n, "YAML anchors and aliases are not supported in %ss; write the value out", d.what)
 		return false
 	}
 	if n.Style&yaml.TaggedStyle != 0 && !slices.Contains(coreTags, n.Tag) {
-		d.errorf(n, "YAML tag %s is not supported in specs; remove it", n.Tag)
+		d.errorf(n, "YAML tag %s is not supported in %ss; remove it", n.Tag, d.what)
 		return false
 	}
 	for _, c := range n.Content {

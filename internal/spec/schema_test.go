@@ -8,6 +8,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
+
+	"github.com/fsmgen/fsmgen/internal/spec"
 )
 
 // The JSON Schema serves editors (completion, inline errors); fsmgen itself
@@ -76,6 +78,44 @@ func TestSchemaRejectsMisshapenSpecs(t *testing.T) {
 			t.Errorf("%s: the schema accepts a spec fsmgen rejects", p)
 		} else if testing.Verbose() {
 			t.Logf("%s: %s", c, strings.SplitN(err.Error(), "\n", 2)[0])
+		}
+	}
+}
+
+// The project file's schema accepts this repository's fsmgen.yaml and
+// init's starter, and rejects what DecodeProject rejects for its shape.
+func TestProjectSchema(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	s, err := c.Compile("../../spec/project.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"../../fsmgen.yaml", "../cli/starter/fsmgen.yaml"} {
+		if err := s.Validate(loadYAML(t, p)); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := spec.DecodeProject(p, data); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	for _, bad := range []string{
+		"version: 1\nmachines: []\n",
+		"version: 1\nmachines:\n  - spec: a.yaml\n    package: a\n    pakage: b\n",
+		"version: 1\nmigrations: {format: gose}\nmachines:\n  - {spec: a.yaml, package: a}\n",
+		"version: 1\nmigrations: {dirs: {postgre: db}}\nmachines:\n  - {spec: a.yaml, package: a}\n",
+		"version: 1\nmachines:\n  - {spec: a.yaml, package: ../a}\n",
+		"version: 2\nmachines:\n  - {spec: a.yaml, package: a}\n",
+	} {
+		var v any
+		if err := yaml.Unmarshal([]byte(bad), &v); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Validate(normalize(v)); err == nil {
+			t.Errorf("the schema accepts %q", bad)
 		}
 	}
 }

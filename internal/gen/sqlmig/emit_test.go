@@ -244,32 +244,3 @@ func TestLegacyHistoryIsTakenOver(t *testing.T) {
 		t.Errorf("check after generate: %s%s", stdout, stderr)
 	}
 }
-
-// Two machines with sql: in one output directory used to be refused, and
-// in sibling directories both histories started at 00001, so goose, with
-// one version table, skipped the second machine's migrations in silence.
-// Now they share each dialect's directory and one version sequence.
-func TestTwoMachinesShareOneSequence(t *testing.T) {
-	out := t.TempDir()
-	order := specVersions(t, "goose")[1]
-	payment := strings.NewReplacer("machine: introspection", "machine: payment", "enum: node_state", "enum: payment_state", "table: nodes", "table: payments").Replace(order)
-	specs := map[string]string{"order": order, "payment": payment}
-	for _, name := range []string{"order", "payment"} {
-		p := filepath.Join(t.TempDir(), name+".yaml")
-		writeFile(t, p, specs[name])
-		specs[name] = p
-		if code, _, stderr := run("generate", "-spec", p, "-out", out); code != cli.ExitOK {
-			t.Fatalf("%s: %s", name, stderr)
-		}
-	}
-	for _, p := range []string{"postgres/00001_create_node_state.sql", "postgres/00002_create_payment_state.sql", "sqlite/00002_create_payment_state.sql"} {
-		if _, err := os.Stat(filepath.Join(out, "migrations", p)); err != nil {
-			t.Errorf("want %s: %v", p, err)
-		}
-	}
-	for name, p := range specs {
-		if code, stdout, stderr := run("check", "-spec", p, "-out", out); code != cli.ExitOK {
-			t.Errorf("check %s: %s%s", name, stdout, stderr)
-		}
-	}
-}

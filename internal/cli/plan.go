@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
+
+	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
+	"github.com/fsmgen/fsmgen/internal/model"
+)
+
+// plan is what one run generates: machines whose outputs share one root
+// directory on disk, where every output path is relative to root.
+type plan struct {
+	root     string
+	machines []job
+	// owned lists the directories (relative to root) whose fsmgen files
+	// belong to this plan: whatever fsmgen wrote there and would not write
+	// now is left over. recursive says whether their subdirectories count.
+	owned     []string
+	recursive bool
+	// specOnly marks a plan without an output to check against
+	// (validate -spec).
+	specOnly bool
+}
+
+// job is one machine and where its files go.
+type job struct {
+	m    *model.Machine
+	opts gen.Options
+}
+
+// singlePlan is one spec whose outputs go under out, the layout of a
+// repository with one machine.
+func singlePlan(specPath, out string) (*plan, error) {
+	m, err := Load(specPath)
+	if err != nil {
+		return nil, err
+	}
+	return &plan{
+		root:      out,
+		machines:  []job{{m: m, opts: gen.Options{LegacyHistory: sqlmig.LegacyHistory}}},
+		owned:     []string{"."},
+		recursive: true,
+		specOnly:  true,
+	}, nil
+}
+
+// generate runs every machine's emitters. Each machine sees the files of
+// the machines before it as if they were on disk, so that machines sharing
+// a migration directory take distinct versions in one run.
+func (p *plan) generate(base gen.Options) (gen.Files, error) {
+	files := gen.Files{}
+	for _, j := range p.machines {
+		opts := j.opts
+		opts.Templates, opts.Now = base.Templates, time.Now
+		opts.Out = gen.Overlay(os.DirFS(p.root), files)
+		out, err := gen.Generate(j.m, opts)
+		if err != nil {
+			return nil, err
+		}
+		for f, b := range out {
+			if _, dup := files[f]; dup {
+				return nil, fmt.Errorf("two machines write %s; give each its own package directory", p.display(f))
+			}
+			files[f] = b
+		}
+	}
+	return files, nil
+}
+
+// display names a path relative to root for messages.
+func (p *plan) display(rel string) string {
+	return path.Join(filepath.ToSlash(p.root), rel)
+}

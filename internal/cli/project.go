@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/fsmgen/fsmgen/internal/diag"
+	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/model"
+	"github.com/fsmgen/fsmgen/internal/spec"
+)
+
+// findProject looks for the project file in dir and its parents, as sqlc
+// and buf do, and returns its path relative to dir when it can.
+func findProject(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; {
+		p := filepath.Join(d, spec.ProjectFile)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			if rel, err := filepath.Rel(abs, p); err == nil {
+				return rel, nil
+			}
+			return p, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("fsmgen: no %s in %s or its parents; run fsmgen init to write one, pass -config FILE, or pass -spec FILE for a single spec", spec.ProjectFile, abs)
+		}
+		d = parent
+	}
+}
+
+// projectPlan loads a project file and every machine it lists. All
+// problems, in the project file and in the specs, are reported at once.
+func projectPlan(configPath string) (*plan, error) {
+	if configPath == "" {
+		found, err := findProject(".")
+		if err != nil {
+			return nil, err
+		}
+		configPath = found
+	}
+	data, err := spec.ReadFile(configPath)
+	if err != nil {
+		return nil, fmt.Errorf("fsmgen: %w", err)
+	}
+	pf, err := spec.DecodeProject(configPath, data)
+	if err != nil {
+		return nil, err
+	}
+	var errs diag.List
+	if pf.Version.Value != spec.Version {
+		errs.Add(pf.Version.Pos, "unsupported project file version %d; this fsmgen reads version %d", pf.Version.Value, spec.Version)
+	}
+	format, versions := "goose", "sequential"
+	dirs := map[string]string{}
+	p := &plan{root: filepath.Dir(configPath)}
+	if mg := pf.Migrations; mg != nil {
+		if mg.Format.Set() {
+			format = oneOf(&errs, mg.Format, "migrations format", "goose", "golang-migrate")
+		}
+		if mg.Versions.Set() {
+			versions = oneOf(&errs, mg.Versions, "migrations versions", "sequential", "timestamp")
+		}
+		for _, dd := range mg.Dirs {
+			switch d := dd.Dialect.Value; {
+			case !slices.Contains(model.Dialects, d):
+				errs.Add(dd.Dialect.Pos, "unknown dialect %q%s; fsmgen knows %s", d, diag.DidYouMean(d, model.Dialects), strings.Join(model.Dialects, ", "))
+			case localDir(&errs, dd.Dir, "migration directory"):
+				dirs[d] = path.Clean(dd.Dir.Value)
+				p.owned = append(p.owned, dirs[d])
+			}
+		}
+	}
+	packages := map[string]diag.Pos{}
+	enums := map[string]string{}
+	for _, pm := range pf.Machines {
+		if !pm.Spec.Set() || !localDir(&errs, pm.Package, "package directory") {
+			continue
+		}
+		pkg := path.Clean(pm.Package.Value)
+		if prev, dup := packages[pkg]; dup {
+			errs.Add(pm.Package.Pos, "package directory %s is also the one of the machine at line %d; give each machine its own", pkg, prev.Line)
+			continue
+		}
+		packages[pkg] = pm.Package.Pos
+		specPath := filepath.Join(p.root, filepath.FromSlash(pm.Spec.Value))
+		if filepath.IsAbs(pm.Spec.Value) {
+			specPath = pm.Spec.Value
+		}
+		f, m, err := load(specPath, specPath)
+		if dl := (diag.List{}); errors.As(err, &dl) {
+			errs = append(errs, dl...)
+			continue
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			errs.Add(pm.Spec.Pos, "spec %s does not exist", specPath)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		m.SpecFile = pm.Spec.Value
+		if q := m.SQL; q != nil {
+			for _, s := range []spec.Str{f.SQL.Format, f.SQL.Versions} {
+				if s.Set() {
+					errs.Add(s.Pos, "in a project, migration format and versions are set once for every machine, under migrations: in %s; remove this key", configPath)
+				}
+			}
+			q.Format, q.Versions = format, versions
+			for _, d := range f.SQL.Dialects {
+				if slices.Contains(model.Dialects, d.Value) && dirs[d.Value] == "" {
+					errs.Add(d.Pos, "dialect %s has no migration directory: add it under migrations: dirs: in %s", d.Value, configPath)
+				}
+			}
+			if other, dup := enums[q.Enum]; dup {
+				errs.Add(f.SQL.Enum.Pos, "enum %s is also machine %s's; each machine needs its own enum", q.Enum, other)
+			}
+			enums[q.Enum] = m.Name
+		}
+		p.machines = append(p.machines, job{m: m, opts: gen.Options{Package: pkg, Migrations: dirs}})
+		p.owned = append(p.owned, pkg)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// localDir reports whether a directory of the project file stays inside
+// the project: fsmgen writes there.
+func localDir(errs *diag.List, s spec.Str, what string) bool {
+	v := s.Value
+	if v == "" || strings.Contains(v, `\`) || !filepath.IsLocal(filepath.FromSlash(v)) {
+		errs.Add(s.Pos, "%s %q must be a relative path inside the project's directory, with / as separator", what, v)
+		return false
+	}
+	return true
+}
+
+func oneOf(errs *diag.List, s spec.Str, what string, allowed ...string) string {
+	if !slices.Contains(allowed, s.Value) {
+		errs.Add(s.Pos, "%s must be one of %s, not %q%s", what, strings.Join(allowed, ", "), s.Value, diag.DidYouMean(s.Value, allowed))
+		return allowed[0]
+	}
+	return s.Value
+}

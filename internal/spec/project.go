@@ -1,0 +1,121 @@
+package spec
+
+import (
+	"gopkg.in/yaml.v3"
+
+	"github.com/fsmgen/fsmgen/internal/diag"
+)
+
+// ProjectFile is the project file's usual name, looked up in the current
+// directory and its parents.
+const ProjectFile = "fsmgen.yaml"
+
+// Project is a decoded project file: the machines of one service and where
+// their migrations go. Paths are as written, relative to the file's
+// directory.
+type Project struct {
+	Name       string // the file's path, for positions
+	Pos        diag.Pos
+	Version    Int
+	Migrations *Migrations
+	Machines   []ProjectMachine
+}
+
+// Migrations is where and how every machine's migrations are written. All
+// machines share each dialect's directory and its version sequence.
+type Migrations struct {
+	Pos      diag.Pos
+	Format   Str
+	Versions Str
+	Dirs     []DialectDir // in file order
+}
+
+// DialectDir is one dialect's migration directory.
+type DialectDir struct {
+	Dialect Str
+	Dir     Str
+}
+
+// ProjectMachine is one machine of the project.
+type ProjectMachine struct {
+	Pos     diag.Pos
+	Spec    Str // the spec file
+	Package Str // the directory of the generated Go package
+}
+
+// DecodeProject parses a project file. name is used in positions. On
+// failure the error is a diag.List with every shape problem found.
+func DecodeProject(name string, data []byte) (*Project, error) {
+	d := &decoder{file: name, what: "project file"}
+	root := d.document(data)
+	if root == nil {
+		return nil, d.errs.Err()
+	}
+	p := &Project{Name: name, Pos: d.pos(root)}
+	d.mapping(root, "project file", func(key, val *yaml.Node) {
+		switch key.Value {
+		case "version":
+			p.Version = d.int(val)
+		case "migrations":
+			p.Migrations = d.migrations(val)
+		case "machines":
+			if val.Kind != yaml.SequenceNode {
+				d.errorf(val, "machines must be a list, not %s", kind(val))
+				return
+			}
+			for _, n := range val.Content {
+				m := ProjectMachine{Pos: d.pos(n)}
+				d.mapping(n, "machine", func(k, v *yaml.Node) {
+					switch k.Value {
+					case "spec":
+						m.Spec = d.str(v)
+					case "package":
+						m.Package = d.str(v)
+					default:
+						d.unknownKey(k, "machine", "spec", "package")
+					}
+				})
+				if n.Kind == yaml.MappingNode && !m.Spec.Set() {
+					d.errorf(n, "machine: missing required key %q", "spec")
+				}
+				if n.Kind == yaml.MappingNode && !m.Package.Set() {
+					d.errorf(n, "machine: missing required key %q", "package")
+				}
+				p.Machines = append(p.Machines, m)
+			}
+		default:
+			d.unknownKey(key, "project file", "version", "migrations", "machines")
+		}
+	})
+	if root.Kind == yaml.MappingNode {
+		if p.Version.Pos.Line == 0 {
+			d.errorf(root, "missing required key %q", "version")
+		}
+		if len(p.Machines) == 0 {
+			d.errorf(root, "the project lists no machines: add one under machines: with its spec and package")
+		}
+	}
+	if err := d.errs.Err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (d *decoder) migrations(n *yaml.Node) *Migrations {
+	m := &Migrations{Pos: d.pos(n)}
+	d.mapping(n, "migrations", func(k, v *yaml.Node) {
+		switch k.Value {
+		case "format":
+			m.Format = d.str(v)
+		case "versions":
+			m.Versions = d.str(v)
+		case "dirs":
+			d.mapping(v, "migrations dirs", func(k, v *yaml.Node) {
+				m.Dirs = append(m.Dirs, DialectDir{Dialect: d.name(k), Dir: d.str(v)})
+			})
+		default:
+			d.unknownKey(k, "migrations", "format", "versions", "dirs")
+		}
+	})
+	return m
+}
