@@ -69,7 +69,7 @@ func Go(t testing.TB, dir string, args ...string) []byte {
 // Transition, Can, Permitted, String and Parse for every pair against m.
 func TableTest(m *model.Machine) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"errors\"\n\t\"testing\"\n)\n\n", m.Name)
+	fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"errors\"\n\t\"fmt\"\n\t\"testing\"\n)\n\n", m.Name)
 	b.WriteString("var want = map[[2]string]string{\n")
 	for _, s := range m.States {
 		for _, e := range m.Events {
@@ -82,6 +82,14 @@ func TableTest(m *model.Machine) string {
 	}
 	b.WriteString("}\n\n")
 	fmt.Fprintf(&b, "const wantStates, wantEvents = %d, %d\n\n", len(m.States), len(m.Events))
+	b.WriteString("var wantFinal = []string{")
+	for i, s := range m.Finals {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", s.Name)
+	}
+	b.WriteString("}\n\n")
 	b.WriteString(`func TestEveryPair(t *testing.T) {
 	if len(States()) != wantStates || len(Events()) != wantEvents {
 		t.Fatalf("%d states, %d events; want %d, %d", len(States()), len(Events()), wantStates, wantEvents)
@@ -129,6 +137,27 @@ func TableTest(m *model.Machine) string {
 	}
 	if seen != len(want) {
 		t.Errorf("checked %d pairs, the spec has %d", seen, len(want))
+	}
+}
+
+// TestFinalStates: FinalStates lists, in spec order, exactly the states
+// IsFinal reports, which are the spec's, and no event leaves them.
+func TestFinalStates(t *testing.T) {
+	var listed, reported []string
+	for _, s := range FinalStates() {
+		listed = append(listed, s.String())
+	}
+	for _, s := range States() {
+		if !s.IsFinal() {
+			continue
+		}
+		reported = append(reported, s.String())
+		if p := s.Permitted(); p.Len() != 0 {
+			t.Errorf("final state %v permits %v", s, p)
+		}
+	}
+	if fmt.Sprint(listed) != fmt.Sprint(wantFinal) || fmt.Sprint(reported) != fmt.Sprint(wantFinal) {
+		t.Errorf("FinalStates() = %v, IsFinal holds for %v; want %v", listed, reported, wantFinal)
 	}
 }
 `)

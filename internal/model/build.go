@@ -100,7 +100,10 @@ func (b *builder) build() {
 	b.declareRemoved()
 	b.resolveEntries()
 	b.resolveTransitions()
-	b.checkReachable()
+	if len(b.errs) == 0 { // the reachability of a broken machine would only add noise
+		b.checkReachable()
+		b.checkFinalsReachable()
+	}
 	b.checkEventsUsed()
 	b.buildSQL()
 }
@@ -127,7 +130,7 @@ func (b *builder) checkName(what string, n spec.Str, seen map[string]spec.Str) (
 
 // reservedPredicates are methods generated on State and Event that a tag
 // predicate must not shadow.
-var reservedPredicates = []string{"IsValid", "IsEntry"}
+var reservedPredicates = []string{"IsValid", "IsEntry", "IsFinal"}
 
 func (b *builder) declareTags() {
 	seen := map[string]spec.Str{}
@@ -180,13 +183,16 @@ func (b *builder) declareStates() {
 			b.rejected[s.Name.Value] = true
 			continue
 		}
-		st := &State{Name: s.Name.Value, Index: len(b.m.States), Doc: s.Doc.Value, Camel: camel, GoName: "State" + camel, RenamedFrom: s.RenamedFrom.Value, Pos: s.Name.Pos}
+		st := &State{Name: s.Name.Value, Index: len(b.m.States), Doc: s.Doc.Value, Camel: camel, GoName: "State" + camel, RenamedFrom: s.RenamedFrom.Value, Final: s.Final.Value, Pos: s.Name.Pos}
 		if strings.TrimSpace(st.Doc) == "" {
 			b.errorf(s.Name.Pos, "state %q has no doc", st.Name)
 		}
 		st.Tags = b.tagList(s.Tags, func(t *Tag) { t.States = append(t.States, st) })
 		b.states[st.Name] = st
 		b.m.States = append(b.m.States, st)
+		if st.Final {
+			b.m.Finals = append(b.m.Finals, st)
+		}
 	}
 }
 
@@ -347,6 +353,10 @@ func (b *builder) resolveTransitions() {
 			if ev == nil {
 				continue
 			}
+			if st.Final {
+				b.errorf(t.Event.Pos, "state %q is final: no transition may leave it; remove the one on %q", st.Name, ev.Name)
+				continue
+			}
 			if t.Forbid {
 				if wide[ev] == nil {
 					b.errorf(t.Target.Pos, "null forbids a machine-wide transition, but there is none on %q", ev.Name)
@@ -361,7 +371,7 @@ func (b *builder) resolveTransitions() {
 		st.Targets = make([]*State, len(b.m.Events))
 		for _, ev := range b.m.Events {
 			mv, ok := own[ev]
-			if !ok && wide[ev] != nil {
+			if !ok && wide[ev] != nil && !st.Final {
 				mv = move{to: wide[ev], machineWide: true}
 			}
 			if mv.to == nil {
@@ -376,8 +386,8 @@ func (b *builder) resolveTransitions() {
 }
 
 func (b *builder) checkReachable() {
-	if len(b.errs) > 0 || len(b.m.Entries) == 0 {
-		return // reachability of a broken machine would only add noise
+	if len(b.m.Entries) == 0 {
+		return
 	}
 	seen := make([]bool, len(b.m.States))
 	queue := slices.Clone(b.m.Entries)
@@ -398,6 +408,54 @@ func (b *builder) checkReachable() {
 		if !seen[s.Index] {
 			b.errorf(s.Pos, "state %q is unreachable from the entry states (%s)", s.Name, strings.Join(stateNames(b.m.Entries), ", "))
 		}
+	}
+}
+
+// checkFinalsReachable reports, when the machine has final states, every
+// state from which no sequence of events leads to one: a state with no way
+// out, or a group of states whose transitions only lead among themselves.
+// A machine that can get stuck there never finishes.
+func (b *builder) checkFinalsReachable() {
+	finals := b.m.Finals
+	if len(finals) == 0 {
+		return
+	}
+	into := make([][]*State, len(b.m.States)) // reversed edges
+	for _, t := range b.m.Transitions {
+		into[t.To.Index] = append(into[t.To.Index], t.From)
+	}
+	done := make([]bool, len(b.m.States))
+	queue := slices.Clone(finals)
+	for _, s := range queue {
+		done[s.Index] = true
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for _, from := range into[s.Index] {
+			if !done[from.Index] {
+				done[from.Index] = true
+				queue = append(queue, from)
+			}
+		}
+	}
+	names := strings.Join(stateNames(finals), ", ")
+	for _, s := range b.m.States {
+		if done[s.Index] {
+			continue
+		}
+		if len(s.Out) == 0 {
+			b.errorf(s.Pos, "state %q cannot reach a final state (%s): no transition leaves it; add one, or mark it final", s.Name, names)
+			continue
+		}
+		var to []*State
+		for _, t := range s.Out {
+			if !slices.Contains(to, t.To) {
+				to = append(to, t.To)
+			}
+		}
+		slices.SortFunc(to, func(a, c *State) int { return a.Index - c.Index })
+		b.errorf(s.Pos, "state %q cannot reach a final state (%s): its transitions lead only to %s, from which none is reachable either", s.Name, names, strings.Join(stateNames(to), ", "))
 	}
 }
 

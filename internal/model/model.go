@@ -16,6 +16,7 @@ type Machine struct {
 	Initial     *State
 	ByOrd       []*State      // states by Go constant value: Initial first, so that the zero State is Initial, then the others in spec order
 	Entries     []*State      // states a machine may start in, initial included, in state order
+	Finals      []*State      // final states, in state order
 	Transitions []*Transition // legal moves, by state then event order
 	Removed     []*Removed
 	SQL         *SQL // nil when the spec has no sql section
@@ -37,6 +38,7 @@ type State struct {
 	GoName      string // StateAbortEnd
 	Initial     bool
 	Entry       bool          // Initial or listed under entry
+	Final       bool          // no transitions leave it
 	Out         []*Transition // legal moves from this state, by event order
 	Targets     []*State      // by event index: where each event leads, nil when illegal
 	RenamedFrom string        // former name, "" when not renamed

@@ -143,8 +143,10 @@ func (d *decoder) state(k, v *yaml.Node) State {
 			s.Transitions = d.transitions(v)
 		case "renamed_from":
 			s.RenamedFrom = d.str(v)
+		case "final":
+			s.Final = d.bool(v)
 		default:
-			d.unknownKey(k, "state", "doc", "tags", "transitions", "renamed_from")
+			d.unknownKey(k, "state", "doc", "tags", "transitions", "renamed_from", "final")
 		}
 	})
 	return s
@@ -308,6 +310,17 @@ func (d *decoder) int(n *yaml.Node) Int {
 		d.errorf(n, "expected a small integer, not %s", n.Value)
 	}
 	return Int{Value: v, Pos: d.pos(n)}
+}
+
+// bool accepts only true and false: yaml.v3 reads YAML 1.1's yes and on
+// as strings, and a spec must mean the same to every tool.
+func (d *decoder) bool(n *yaml.Node) Bool {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		d.errorf(n, "expected true or false, not %s", kind(n))
+		return Bool{Pos: d.pos(n)}
+	}
+	v, _ := strconv.ParseBool(n.Value) // yaml.v3 tags true, True and TRUE (and the falses) only
+	return Bool{Value: v, Pos: d.pos(n)}
 }
 
 func (d *decoder) strList(n *yaml.Node) []Str {

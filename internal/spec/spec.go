@@ -48,6 +48,12 @@ type Int struct {
 	Pos   diag.Pos
 }
 
+// Bool is a scalar boolean with its position.
+type Bool struct {
+	Value bool
+	Pos   diag.Pos
+}
+
 // Tag declares a tag that states and events may carry.
 type Tag struct {
 	Name Str
@@ -61,6 +67,7 @@ type State struct {
 	Tags        []Str
 	Transitions []Transition
 	RenamedFrom Str
+	Final       Bool // a final state: the machine's work is over, nothing leaves it
 }
 
 // Event is one entry of the events mapping.

@@ -41,6 +41,7 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 		items:   eventItems(m.Events), listFunc: "Events", parseFunc: "ParseEvent", errUnknown: "ErrUnknownEvent",
 	})
 	e.entries()
+	e.finals()
 	e.tags()
 	e.transition()
 
@@ -281,6 +282,20 @@ func (e *emitter) entries() {
 	doc(f, "IsEntry reports whether a machine may start in s.")
 	f.Func().Params(Id("s").Id("State")).Id("IsEntry").Params().Bool().Block(
 		membership("s", goNames(m.Entries)),
+	)
+}
+
+func (e *emitter) finals() {
+	f, m := e.f, e.m
+	doc(f, "FinalStates returns the final states, those in which the machine's work\nis over and that no event leaves, in spec order, in a new slice (nil when\nthe spec marks none).")
+	list := Nil()
+	if len(m.Finals) > 0 {
+		list = Index().Id("State").Values(listOf(goNames(m.Finals))...)
+	}
+	f.Func().Id("FinalStates").Params().Index().Id("State").Block(Return(list))
+	doc(f, "IsFinal reports whether s is a final state, which no event leaves.")
+	f.Func().Params(Id("s").Id("State")).Id("IsFinal").Params().Bool().Block(
+		membership("s", goNames(m.Finals)),
 	)
 }
 

@@ -311,6 +311,18 @@ func (s State) IsEntry() bool {
 	}
 }
 
+// FinalStates returns the final states, those in which the machine's work
+// is over and that no event leaves, in spec order, in a new slice (nil when
+// the spec marks none).
+func FinalStates() []State {
+	return nil
+}
+
+// IsFinal reports whether s is a final state, which no event leaves.
+func (s State) IsFinal() bool {
+	return false
+}
+
 // IsLocked reports whether s is tagged locked: //go:linkname runtimeNano runtime.nanotime
 // \go:linkname runtimeNano runtime.nanotime
 // the door cannot open.

@@ -317,6 +317,18 @@ func (s State) IsEntry() bool {
 	}
 }
 
+// FinalStates returns the final states, those in which the machine's work
+// is over and that no event leaves, in spec order, in a new slice (nil when
+// the spec marks none).
+func FinalStates() []State {
+	return nil
+}
+
+// IsFinal reports whether s is a final state, which no event leaves.
+func (s State) IsFinal() bool {
+	return false
+}
+
 // IsString reports whether s is tagged string: a predeclared Go type.
 func (s State) IsString() bool {
 	switch s {
