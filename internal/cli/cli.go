@@ -45,7 +45,8 @@ file fsmgen.yaml, found in the current directory or its parents.
 Flags:
   -config FILE the project file (instead of looking for fsmgen.yaml)
   -spec FILE   one spec without a project file ("-" reads standard input)
-  -out DIR     its output directory (default generated; not with validate)
+  -out DIR     its output directory (default generated); validate -spec
+               checks the migration history there only when -out is given
   -templates DIR
                a directory of templates (dot.tmpl, markdown.tmpl, ...) that
                replace the embedded ones of the same name
@@ -103,8 +104,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fl.StringVar(&configPath, "config", "", "")
 		fl.StringVar(&specPath, "spec", "", "")
 	}
-	if cmd == "generate" || cmd == "check" {
+	if cmd != "init" && cmd != "version" {
 		fl.StringVar(&out, "out", out, "")
+	}
+	if cmd == "generate" || cmd == "check" {
 		fl.StringVar(&templateDir, "templates", "", "")
 	}
 	if cmd == "generate" {
@@ -143,7 +146,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	var p *plan
 	var err error
 	if set["spec"] {
-		p, err = singlePlan(specPath, out)
+		// validate -spec alone checks the spec; with -out, the migration
+		// history there too.
+		p, err = singlePlan(specPath, out, cmd == "validate" && !set["out"])
 	} else {
 		p, err = projectPlan(configPath)
 	}

@@ -35,7 +35,7 @@ type job struct {
 
 // singlePlan is one spec whose outputs go under out, the layout of a
 // repository with one machine.
-func singlePlan(specPath, out string) (*plan, error) {
+func singlePlan(specPath, out string, specOnly bool) (*plan, error) {
 	m, err := Load(specPath)
 	if err != nil {
 		return nil, err
@@ -45,7 +45,7 @@ func singlePlan(specPath, out string) (*plan, error) {
 		machines:  []job{{m: m, opts: gen.Options{LegacyHistory: sqlmig.LegacyHistory}}},
 		owned:     []string{"."},
 		recursive: true,
-		specOnly:  true,
+		specOnly:  specOnly,
 	}, nil
 }
 

@@ -260,3 +260,21 @@ func TestInit(t *testing.T) {
 		t.Errorf("a refused init changed the directory")
 	}
 }
+
+// validate -spec -out sees the history in -out, as generate would.
+func TestValidateSingleSpecSeesHistory(t *testing.T) {
+	spec := filepath.Join(t.TempDir(), "spec.yaml")
+	out := t.TempDir()
+	writeTree(t, filepath.Dir(spec), map[string]string{"spec.yaml": seedSpec(t)})
+	if code, _, stderr := run(t, "generate", "-spec", spec, "-out", out); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	writeTree(t, filepath.Dir(spec), map[string]string{"spec.yaml": seedSpec(t, "  aborting:\n", "  halting:\n", ": aborting\n", ": halting\n")})
+	if code, _, stderr := run(t, "validate", "-spec", spec); code != ExitOK {
+		t.Errorf("validate without -out: exit %d, %s", code, stderr)
+	}
+	code, _, stderr := run(t, "validate", "-spec", spec, "-out", out)
+	if code != ExitFail || !strings.Contains(stderr, `state "aborting" is in the migration history`) || !strings.HasPrefix(stderr, spec+":") {
+		t.Errorf("validate -out: exit %d, %q", code, stderr)
+	}
+}
