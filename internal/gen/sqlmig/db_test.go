@@ -374,29 +374,7 @@ func accepts(t *testing.T, d dialect, db *sql.DB, label string) bool {
 	return err == nil
 }
 
-func counts(t *testing.T, db *sql.DB) map[string]int {
-	t.Helper()
-	// As text: pgx caches a statement's result types per connection, and a
-	// migration that replaces the enum type gives the column a new one.
-	rows, err := db.Query(`SELECT CAST(state AS VARCHAR(64)), COUNT(*) FROM nodes GROUP BY state`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			t.Fatal(err)
-		}
-		out[s] = n
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+func counts(t *testing.T, db *sql.DB) map[string]int { return countsOf(t, db, table{name: "nodes"}) }
 
 func strs(t *testing.T, db *sql.DB, q string) []string {
 	t.Helper()

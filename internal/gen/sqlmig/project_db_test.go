@@ -391,6 +391,8 @@ func constrained(t *testing.T, d dialect, db *sql.DB, tb table, labels []string,
 
 func countsOf(t *testing.T, db *sql.DB, tb table) map[string]int {
 	t.Helper()
+	// As text: pgx caches a statement's result types per connection, and a
+	// migration that replaces the enum type gives the column a new one.
 	rows, err := db.Query(`SELECT CAST(state AS VARCHAR(64)), COUNT(*) FROM ` + tb.name + ` GROUP BY state`)
 	if err != nil {
 		t.Fatal(err)
@@ -404,6 +406,9 @@ func countsOf(t *testing.T, db *sql.DB, tb table) map[string]int {
 			t.Fatal(err)
 		}
 		out[s] = n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

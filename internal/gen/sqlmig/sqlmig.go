@@ -84,10 +84,10 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		} else if err := found.verify(prev, dir, hp, files); err != nil {
 			return nil, err
 		}
-		next := &history{
-			Dialect: d, Enum: q.Enum, Table: q.Table, Column: q.Column, Default: q.Default.Name,
+		next := &history{Dialect: d, target: target{
+			Enum: q.Enum, Table: q.Table, Column: q.Column, Default: q.Default.Name,
 			Format: q.Format, Versions: q.Versions,
-		}
+		}}
 		for _, s := range m.States {
 			next.States = append(next.States, s.Name)
 		}
