@@ -38,6 +38,8 @@ type Dialect interface {
 	// session behind it) and, where the server's mode could turn a bad
 	// value into a silent one, a strict mode.
 	MigrationSession() string
+
+	StoreStmts
 }
 
 // Names lists the dialects fsmgen knows, in canonical order.

@@ -25,3 +25,40 @@ func (SQLite) DDLNoTx() string { return "" }
 // MigrationSession is empty: SQLite has one writer at a time and no lock
 // queue a migration could hold up.
 func (SQLite) MigrationSession() string { return "" }
+
+// FireStmt reads the row's state into a materialized CTE, computed once
+// per statement before the row changes, because RETURNING sees only new
+// values. The statement holds the database's write lock from its first
+// read, so the state it read is the state it moved from.
+func (s SQLite) FireStmt(t Table, event string, arcs []Arc) Stmt {
+	key, col, tab := s.QuoteIdent(t.Key), s.QuoteIdent(t.Column), s.QuoteIdent(t.Name)
+	var b strings.Builder
+	b.WriteString("WITH o (f) AS MATERIALIZED (SELECT " + col + " FROM " + tab + " WHERE " + key + " = ?1)\n")
+	b.WriteString("UPDATE " + tab + " SET " + col + " = CASE " + col)
+	for _, a := range arcs {
+		b.WriteString(" WHEN " + s.QuoteLiteral(a.From) + " THEN " + s.QuoteLiteral(a.To))
+	}
+	b.WriteString(" END" + versionBump(s, t, "") + "\nWHERE " + key + " = ?1 AND " + col + " IN (" + sources(s, arcs) + ") AND " + col + " = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), " + col)
+	return Stmt{SQL: b.String(), Args: []Arg{ArgKey}}
+}
+
+func (s SQLite) MoveStmt(t Table) Stmt {
+	key, col, tab := s.QuoteIdent(t.Key), s.QuoteIdent(t.Column), s.QuoteIdent(t.Name)
+	return Stmt{
+		SQL:  "UPDATE " + tab + " SET " + col + " = ?3" + versionBump(s, t, "") + " WHERE " + key + " = ?1 AND " + col + " = ?2",
+		Args: []Arg{ArgKey, ArgFrom, ArgTo},
+	}
+}
+
+func (s SQLite) StateStmt(t Table) Stmt {
+	return Stmt{SQL: "SELECT " + s.QuoteIdent(t.Column) + " FROM " + s.QuoteIdent(t.Name) + " WHERE " + s.QuoteIdent(t.Key) + " = ?1", Args: []Arg{ArgKey}}
+}
+
+// HistoryStmt runs after the move, in the same transaction: SQLite has no
+// data-modifying CTEs.
+func (s SQLite) HistoryStmt(t Table) Stmt {
+	if t.History == "" {
+		return Stmt{}
+	}
+	return Stmt{SQL: historyInsert(s, t) + " VALUES (?1, ?2, ?3, ?4)", Args: []Arg{ArgKey, ArgFrom, ArgTo, ArgEvent}}
+}

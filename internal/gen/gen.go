@@ -12,6 +12,7 @@ import (
 	"github.com/fsmgen/fsmgen/internal/gen/docs"
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
 	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
+	"github.com/fsmgen/fsmgen/internal/gen/store"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -55,6 +56,7 @@ var emitters = []func(*model.Machine, Options) (map[string][]byte, error){
 	func(m *model.Machine, o Options) (map[string][]byte, error) {
 		return sqlmig.Emit(m, o.Out, o.Migrations, o.LegacyHistory, o.Now)
 	},
+	func(m *model.Machine, o Options) (map[string][]byte, error) { return o.inPackage(store.Emit(m)) },
 }
 
 // inPackage moves an emitter's files, which it names under a directory of

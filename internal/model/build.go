@@ -515,7 +515,51 @@ func (b *builder) buildSQL() {
 	if v := s.Versions; v.Set() {
 		q.Versions = b.oneOf(v, "sql versions", "sequential", "timestamp")
 	}
+	q.Store = b.buildStore(s, q.Table, q.Column)
 	b.m.SQL = q
+}
+
+// buildStore validates the keys of the generated store. They all hang on
+// the row's key, so none means anything without sql.key.
+func (b *builder) buildStore(s *spec.SQL, table, column string) *Store {
+	if !s.Key.Set() {
+		for _, v := range []struct {
+			key string
+			v   spec.Str
+		}{{"version", s.Version}, {"history", s.History}, {"enforce", s.Enforce}} {
+			if v.v.Set() {
+				b.errorf(v.v.Pos, "sql %s needs sql key: the column that identifies a row", v.key)
+			}
+		}
+		return nil
+	}
+	st := &Store{Table: table, Column: column, Key: s.Key.Value, Version: s.Version.Value, History: s.History.Value}
+	for _, id := range []struct {
+		key string
+		v   spec.Str
+	}{{"key", s.Key}, {"version", s.Version}, {"history", s.History}} {
+		if id.v.Set() && (!nameRE.MatchString(id.v.Value) || len(id.v.Value) > MaxNameLen) {
+			b.errorf(id.v.Pos, "sql %s %q must match [a-z][a-z0-9_]* and be at most %d bytes", id.key, id.v.Value, MaxNameLen)
+		}
+	}
+	if st.Key == column || st.Version == column {
+		b.errorf(s.Key.Pos, "sql key and version must be columns other than the state column %q", column)
+	}
+	if st.Version != "" && st.Version == st.Key {
+		b.errorf(s.Version.Pos, "sql version %q is also the key", st.Version)
+	}
+	if st.History != "" {
+		if st.History == table {
+			b.errorf(s.History.Pos, "sql history %q is the state's own table; name a new table", st.History)
+		}
+		if slices.Contains(HistoryColumns, st.Key) {
+			b.errorf(s.Key.Pos, "sql key %q is also the name of a history column (%s); with sql history the key needs another name", st.Key, strings.Join(HistoryColumns, ", "))
+		}
+	}
+	if v := s.Enforce; v.Set() {
+		st.Enforce = b.oneOf(v, "sql enforce", "transitions") == "transitions"
+	}
+	return st
 }
 
 func (b *builder) oneOf(v spec.Str, what string, allowed ...string) string {

@@ -102,7 +102,22 @@ type SQL struct {
 	Dialects []string // in the canonical order postgres, mysql, sqlite
 	Format   string   // goose or golang-migrate
 	Versions string   // sequential or timestamp
+	Store    *Store   // nil unless sql.key is given
 }
+
+// Store is what the generated store (Fire, Move), the history table and
+// the enforcement triggers need: the row's key besides the state column.
+type Store struct {
+	Table, Column string
+	Key           string
+	Version       string // integer column bumped by every move; "" for none
+	History       string // history table; "" for none
+	Enforce       bool   // triggers reject moves the spec does not allow
+}
+
+// HistoryColumns are the history table's columns besides the key, which
+// is named after Store.Key.
+var HistoryColumns = []string{"seq", "from_state", "to_state", "event", "moved_at"}
 
 // Next returns where ev leads from s, or nil when the move is illegal.
 func (s *State) Next(ev *Event) *State { return s.Targets[ev.Index] }

@@ -185,8 +185,16 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 			s.Format = d.str(v)
 		case "versions":
 			s.Versions = d.str(v)
+		case "key":
+			s.Key = d.str(v)
+		case "version":
+			s.Version = d.str(v)
+		case "history":
+			s.History = d.str(v)
+		case "enforce":
+			s.Enforce = d.str(v)
 		default:
-			d.unknownKey(k, "sql", "enum", "table", "column", "default", "dialects", "format", "versions")
+			d.unknownKey(k, "sql", "enum", "table", "column", "default", "dialects", "format", "versions", "key", "version", "history", "enforce")
 		}
 	})
 	return s

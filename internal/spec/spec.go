@@ -102,4 +102,6 @@ type SQL struct {
 	Dialects []Str
 	Format   Str
 	Versions Str
+	// The generated store (see model.Store).
+	Key, Version, History, Enforce Str
 }

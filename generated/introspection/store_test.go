@@ -1,0 +1,178 @@
+package introspection_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	_ "github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite"
+
+	"github.com/fsmgen/fsmgen/generated/introspection"
+	"github.com/fsmgen/fsmgen/internal/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+// storeDB is one database under test with the seed's migrations applied.
+type storeDB struct {
+	name    string
+	dialect introspection.Dialect
+	db      *sql.DB
+	// bind rewrites ? placeholders for the dialect.
+	bind func(string) string
+}
+
+var storeDialects = []struct {
+	name    string
+	dialect introspection.Dialect
+	goose   goose.Dialect
+	driver  string
+	dsn     func(t testing.TB) string
+}{
+	{"postgres", introspection.Postgres, goose.DialectPostgres, "pgx", testdb.Postgres},
+	{"mysql", introspection.MySQL, goose.DialectMySQL, "mysql", testdb.MySQL},
+	{"sqlite", introspection.SQLite, goose.DialectSQLite3, "sqlite", func(t testing.TB) string {
+		// IMMEDIATE: a transaction takes the write lock when it begins, so
+		// that concurrent transactions wait for each other (busy_timeout)
+		// instead of failing when a read would have to become a write.
+		return "file:" + filepath.Join(t.TempDir(), "test.db") + "?_pragma=busy_timeout(20000)&_pragma=journal_mode(wal)&_txlock=immediate"
+	}},
+}
+
+// openStores returns every dialect's database, each with ironic-inspector's
+// nodes table and the generated migrations applied by goose.
+func openStores(t *testing.T) []storeDB {
+	t.Helper()
+	var out []storeDB
+	for _, d := range storeDialects {
+		db, err := sql.Open(d.driver, d.dsn(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, started_at VARCHAR(40))`); err != nil {
+			t.Fatalf("%s: %v", d.name, err)
+		}
+		p, err := goose.NewProvider(d.goose, db, os.DirFS(filepath.Join("..", "migrations", d.name)))
+		if err != nil {
+			t.Fatalf("%s: %v", d.name, err)
+		}
+		if _, err := p.Up(context.Background()); err != nil {
+			t.Fatalf("%s: goose up: %v", d.name, err)
+		}
+		bind := func(q string) string { return q }
+		if d.name == "postgres" {
+			bind = pgBind
+		}
+		out = append(out, storeDB{d.name, d.dialect, db, bind})
+	}
+	return out
+}
+
+func pgBind(q string) string {
+	var b []byte
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b = append(b, '$')
+			b = strconv.AppendInt(b, int64(n), 10)
+			continue
+		}
+		b = append(b, q[i])
+	}
+	return string(b)
+}
+
+func (s storeDB) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if _, err := s.db.Exec(s.bind(q), args...); err != nil {
+		t.Fatalf("%s: %s: %v", s.name, q, err)
+	}
+}
+
+func (s storeDB) state(t *testing.T, key string) introspection.State {
+	t.Helper()
+	var st introspection.State
+	if err := s.db.QueryRow(s.bind(`SELECT state FROM nodes WHERE uuid = ?`), key).Scan(&st); err != nil {
+		t.Fatalf("%s: state of %s: %v", s.name, key, err)
+	}
+	return st
+}
+
+func TestStoreMoves(t *testing.T) {
+	ctx := context.Background()
+	for _, s := range openStores(t) {
+		t.Run(s.name, func(t *testing.T) {
+			st := introspection.NewStore(s.dialect)
+			s.exec(t, `INSERT INTO nodes (uuid) VALUES (?)`, "n1")
+
+			from, to, err := st.Fire(ctx, s.db, "n1", introspection.EventStart)
+			if err != nil || from != introspection.StateFinished || to != introspection.StateStarting {
+				t.Fatalf("Fire(start) = %v, %v, %v; want finished, starting, nil", from, to, err)
+			}
+			// A move to the same state is a move too (MySQL reports no
+			// affected row for it).
+			s.exec(t, `UPDATE nodes SET state = ? WHERE uuid = ?`, "finished", "n1")
+			if from, to, err := st.Fire(ctx, s.db, "n1", introspection.EventFinish); err != nil || from != introspection.StateFinished || to != introspection.StateFinished {
+				t.Fatalf("Fire(finish) from finished = %v, %v, %v", from, to, err)
+			}
+			if to, err := st.Move(ctx, s.db, "n1", introspection.StateFinished, introspection.EventFinish); err != nil || to != introspection.StateFinished {
+				t.Fatalf("Move(finished, finish) = %v, %v", to, err)
+			}
+
+			// Illegal: the error names the row's real state; nothing changes.
+			s.exec(t, `UPDATE nodes SET state = ? WHERE uuid = ?`, "waiting", "n1")
+			from, _, err = st.Fire(ctx, s.db, "n1", introspection.EventFinish)
+			var te introspection.TransitionError
+			if !errors.As(err, &te) || !errors.Is(err, introspection.ErrInvalidTransition) || te.From() != introspection.StateWaiting || from != introspection.StateWaiting {
+				t.Fatalf("Fire(finish) in waiting = %v, %v; want a TransitionError from waiting", from, err)
+			}
+			if got := s.state(t, "n1"); got != introspection.StateWaiting {
+				t.Fatalf("after a refused move the row is in %v", got)
+			}
+
+			// Not found.
+			if _, _, err := st.Fire(ctx, s.db, "nope", introspection.EventStart); !errors.Is(err, introspection.ErrNotFound) || !errors.Is(err, sql.ErrNoRows) {
+				t.Fatalf("Fire on a missing row: %v", err)
+			}
+			if _, err := st.Move(ctx, s.db, "nope", introspection.StateWaiting, introspection.EventStart); !errors.Is(err, introspection.ErrNotFound) {
+				t.Fatalf("Move on a missing row: %v", err)
+			}
+
+			// Stale: the caller read finished, but the row is in waiting.
+			if _, err := st.Move(ctx, s.db, "n1", introspection.StateFinished, introspection.EventStart); !errors.Is(err, introspection.ErrStale) {
+				t.Fatalf("Move from a state the row left: %v", err)
+			}
+			if to, err := st.Move(ctx, s.db, "n1", introspection.StateWaiting, introspection.EventProcess); err != nil || to != introspection.StateProcessing {
+				t.Fatalf("Move(waiting, process) = %v, %v", to, err)
+			}
+			// Move of an event the state it names does not allow.
+			if _, err := st.Move(ctx, s.db, "n1", introspection.StateProcessing, introspection.EventStart); !errors.Is(err, introspection.ErrInvalidTransition) {
+				t.Fatalf("Move(processing, start): %v", err)
+			}
+
+			// Inside the caller's transaction: a rollback undoes the move.
+			tx, err := s.db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := st.Fire(ctx, tx, "n1", introspection.EventFinish); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.state(t, "n1"); got != introspection.StateProcessing {
+				t.Fatalf("after a rolled back move the row is in %v", got)
+			}
+		})
+	}
+}

@@ -1,0 +1,244 @@
+package store
+
+// methods is the part of the store that is the same for every machine. It
+// holds no text from the spec; the declarations before it (DBTX, the
+// errors, the statements) bring in its imports.
+const methods = `
+// Store moves rows through the machine in the database: every move is one
+// conditional UPDATE that checks the row's current state and writes the new
+// one atomically, so no read-then-write race exists on any dialect. A Store
+// is safe for concurrent use.
+type Store struct {
+	q *storeQueries
+}
+
+type storeQueries struct {
+	fire                 [NumEvents]storeStmt
+	move, state, history storeStmt
+	// insertID: the dialect has no UPDATE … RETURNING; its statements
+	// report a move through LAST_INSERT_ID(n) instead.
+	insertID bool
+}
+
+type storeStmt struct {
+	query, args string
+}
+
+// maxStoreAttempts bounds the retries of a move that lost a race: the row
+// was moved between the statement's snapshot and its row lock (PostgreSQL,
+// READ COMMITTED) or between the move and the read that explains why
+// nothing moved, into a state that allows the event after all.
+const maxStoreAttempts = 64
+
+// NewStore returns the Store for dialect d. It panics for a dialect the
+// spec does not list.
+func NewStore(d Dialect) *Store {
+	if int(d) >= len(storeDialects) {
+		panic("NewStore: unknown dialect")
+	}
+	return &Store{&storeDialects[d]}
+}
+
+// Fire moves the row with that key by ev from whatever state it is in now,
+// and returns the state it left and the state it entered. An event the
+// row's state does not allow returns that state as from and to and a
+// TransitionError (matching ErrInvalidTransition) whose From is it; no
+// row with that key returns ErrNotFound. Nothing is written on any error.
+//
+// db may be the caller's *sql.Tx: the move then commits or rolls back with
+// the caller's other changes.
+func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event) (from, to State, err error) {
+	if !ev.IsValid() {
+		return 0, 0, fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
+	}
+	err = s.inTx(ctx, db, func(db DBTX) error {
+		for range maxStoreAttempts {
+			var moved bool
+			from, to, moved, err = s.fire(ctx, db, key, ev)
+			switch {
+			case err != nil:
+				return err
+			case moved:
+				return s.appendHistory(ctx, db, key, from, to, ev)
+			case !from.Can(ev):
+				_, err := Transition(from, ev)
+				return err
+			}
+		}
+		return errContended
+	})
+	if err != nil && !errors.Is(err, ErrInvalidTransition) {
+		return 0, 0, err
+	}
+	return from, to, err
+}
+
+// Move moves the row with that key by ev only if it is still in from, the
+// state the caller read, and returns the state it entered. A row no longer
+// in from returns ErrStale; no row with that key returns ErrNotFound; an
+// event from does not allow returns a TransitionError without asking the
+// database. On every error it returns from and writes nothing.
+func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event) (to State, err error) {
+	if to, err = Transition(from, ev); err != nil {
+		return from, err
+	}
+	err = s.inTx(ctx, db, func(db DBTX) error {
+		for range maxStoreAttempts {
+			moved, err := s.move(ctx, db, key, from, to, ev)
+			if err != nil {
+				return err
+			}
+			if moved {
+				return s.appendHistory(ctx, db, key, from, to, ev)
+			}
+			now, err := s.current(ctx, db, key)
+			if err != nil {
+				return err
+			}
+			if now != from {
+				return fmt.Errorf("%w: it is in %s, not %s", ErrStale, now, from)
+			}
+		}
+		return errContended
+	})
+	if err != nil {
+		return from, err
+	}
+	return to, nil
+}
+
+// fire runs ev's statement. When the row did not move, from is the state
+// that kept it from moving.
+func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to State, moved bool, err error) {
+	st := s.q.fire[ev]
+	args, err := st.bind(key, 0, 0, ev)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	if s.q.insertID {
+		res, err := db.ExecContext(ctx, st.query, args...)
+		if err != nil {
+			return 0, 0, false, err
+		}
+		arc, err := res.LastInsertId()
+		if err != nil {
+			return 0, 0, false, err
+		}
+		if src := storeSources[ev]; arc > 0 && arc <= int64(len(src)) {
+			from = src[arc-1]
+			to, _ = Transition(from, ev)
+			return from, to, true, nil
+		}
+		from, err = s.current(ctx, db, key)
+		return from, from, false, err
+	}
+	rows, err := db.QueryContext(ctx, st.query, args...)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, 0, false, err
+		}
+		rows.Close()
+		from, err = s.current(ctx, db, key)
+		return from, from, false, err
+	}
+	var next sql.Null[State]
+	if err := rows.Scan(&from, &next); err != nil {
+		return 0, 0, false, err
+	}
+	if err := rows.Close(); err != nil {
+		return 0, 0, false, err
+	}
+	if !next.Valid {
+		return from, from, false, nil
+	}
+	return from, next.V, true, nil
+}
+
+func (s *Store) move(ctx context.Context, db DBTX, key any, from, to State, ev Event) (bool, error) {
+	args, err := s.q.move.bind(key, from, to, ev)
+	if err != nil {
+		return false, err
+	}
+	res, err := db.ExecContext(ctx, s.q.move.query, args...)
+	if err != nil {
+		return false, err
+	}
+	var n int64
+	if s.q.insertID {
+		n, err = res.LastInsertId()
+	} else {
+		n, err = res.RowsAffected()
+	}
+	return n == 1, err
+}
+
+// current reads the row's state after a statement that did not move it.
+func (s *Store) current(ctx context.Context, db DBTX, key any) (State, error) {
+	var now State
+	err := db.QueryRowContext(ctx, s.q.state.query, key).Scan(&now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	return now, err
+}
+
+func (s *Store) appendHistory(ctx context.Context, db DBTX, key any, from, to State, ev Event) error {
+	if s.q.history.query == "" {
+		return nil
+	}
+	args, err := s.q.history.bind(key, from, to, ev)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, s.q.history.query, args...)
+	return err
+}
+
+// inTx runs fn in a transaction when a move takes two statements (the
+// move and its history row) and db is not one already. A *sql.Tx, or any
+// other DBTX that cannot begin one, is used as it is.
+func (s *Store) inTx(ctx context.Context, db DBTX, fn func(DBTX) error) error {
+	b, ok := db.(interface {
+		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+	})
+	if s.q.history.query == "" || !ok {
+		return fn(db)
+	}
+	tx, err := b.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// bind lays out a statement's parameters. States and events are passed as
+// their stored spelling, not left to each driver's idea of a uint8.
+func (st storeStmt) bind(key any, from, to State, ev Event) ([]any, error) {
+	args := make([]any, len(st.args))
+	var err error
+	for i := range len(st.args) {
+		switch st.args[i] {
+		case 'k':
+			args[i] = key
+		case 'f':
+			args[i], err = from.Value()
+		case 't':
+			args[i], err = to.Value()
+		case 'e':
+			args[i], err = ev.Value()
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return args, nil
+}
+`

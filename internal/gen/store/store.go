@@ -1,0 +1,134 @@
+// Package store emits a machine's Store: Fire and Move, which move a row
+// of the state's table with one conditional statement, and append to its
+// history. Only machines whose spec names sql.key get one.
+//
+// The statements come from internal/dialect, rendered once here and
+// written into the package as string literals: nothing is built per call.
+package store
+
+import (
+	"bytes"
+	"fmt"
+
+	. "github.com/dave/jennifer/jen"
+
+	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/gen/golang"
+	"github.com/fsmgen/fsmgen/internal/model"
+)
+
+// Emit returns the store's file, or nothing when the machine has no store.
+func Emit(m *model.Machine) (map[string][]byte, error) {
+	if m.SQL == nil || m.SQL.Store == nil {
+		return nil, nil
+	}
+	f := NewFile(m.Name)
+	f.HeaderComment(golang.Header)
+	declare(f, m)
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return nil, fmt.Errorf("rendering the store of machine %s: %w", m.Name, err)
+	}
+	buf.WriteString(methods)
+	return map[string][]byte{m.Name + "/" + m.Name + "_store.go": buf.Bytes()}, nil
+}
+
+// Table is the dialect's view of the machine's store.
+func Table(q *model.SQL) dialect.Table {
+	s := q.Store
+	return dialect.Table{Name: s.Table, Key: s.Key, Column: s.Column, Enum: q.Enum, Version: s.Version, History: s.History}
+}
+
+// Arcs returns, for ev, the states it leaves (in state order) and where
+// each leads, as stored labels.
+func Arcs(m *model.Machine, ev *model.Event) []dialect.Arc {
+	var out []dialect.Arc
+	for _, s := range m.States {
+		if to := s.Next(ev); to != nil {
+			out = append(out, dialect.Arc{From: label(s), To: label(to)})
+		}
+	}
+	return out
+}
+
+// label is the state's spelling in the database.
+func label(s *model.State) string { return s.Name }
+
+var dialectIdents = map[string]string{"postgres": "Postgres", "mysql": "MySQL", "sqlite": "SQLite"}
+
+func declare(f *File, m *model.Machine) {
+	q := m.SQL
+	t := Table(q)
+	ctx := Qual("context", "Context")
+	f.Comment("DBTX is what a Store needs from a database handle: *sql.DB, *sql.Tx")
+	f.Comment("and *sql.Conn satisfy it.")
+	f.Type().Id("DBTX").Interface(
+		Id("ExecContext").Params(Id("ctx").Add(ctx), Id("query").String(), Id("args").Op("...").Any()).Params(Qual("database/sql", "Result"), Error()),
+		Id("QueryContext").Params(Id("ctx").Add(ctx), Id("query").String(), Id("args").Op("...").Any()).Params(Op("*").Qual("database/sql", "Rows"), Error()),
+		Id("QueryRowContext").Params(Id("ctx").Add(ctx), Id("query").String(), Id("args").Op("...").Any()).Op("*").Qual("database/sql", "Row"),
+	)
+
+	f.Comment("Dialect is a database a Store has statements for: those the spec lists.")
+	f.Type().Id("Dialect").Uint8()
+	var consts []Code
+	for i, d := range q.Dialects {
+		c := Id(dialectIdents[d])
+		if i == 0 {
+			c = c.Id("Dialect").Op("=").Iota()
+		}
+		consts = append(consts, c)
+	}
+	f.Const().Defs(consts...)
+
+	f.Comment(fmt.Sprintf("ErrNotFound is returned when no row of %s has the key; it wraps", q.Store.Table))
+	f.Comment("sql.ErrNoRows.")
+	f.Var().Id("ErrNotFound").Op("=").Qual("fmt", "Errorf").Call(Lit(m.Name+": no such row in "+q.Store.Table+": %w"), Qual("database/sql", "ErrNoRows"))
+	f.Comment("ErrStale matches the error Move returns when the row is no longer in the")
+	f.Comment("state the caller read: someone else moved it first.")
+	f.Var().Id("ErrStale").Op("=").Qual("errors", "New").Call(Lit(m.Name + ": stale: the row is no longer in the state read"))
+	f.Var().Id("errContended").Op("=").Qual("errors", "New").Call(Lit(m.Name + ": the row kept changing under concurrent moves; try again"))
+
+	f.Comment("storeDialects holds each dialect's statements, rendered when the package")
+	f.Comment("was generated. The args strings say what each parameter holds: k key,")
+	f.Comment("f from, t to, e event.")
+	var entries []Code
+	for _, name := range q.Dialects {
+		d := dialect.For(name)
+		fires := Dict{}
+		for _, ev := range m.Events {
+			fires[Id(ev.GoName)] = stmt(d.FireStmt(t, ev.Name, Arcs(m, ev)))
+		}
+		entries = append(entries, Id(dialectIdents[name]).Op(":").Values(Dict{
+			Id("fire"):     Index(Id("NumEvents")).Id("storeStmt").Values(fires),
+			Id("move"):     stmt(d.MoveStmt(t)),
+			Id("state"):    stmt(d.StateStmt(t)),
+			Id("history"):  stmt(d.HistoryStmt(t)),
+			Id("insertID"): Lit(!d.UpdateReturning()),
+		}))
+	}
+	f.Comment("storeSources lists, for each event, the states it leaves in the order")
+	f.Comment("of the arcs in the statements that report the arc taken by its index.")
+	sources := Dict{}
+	for _, ev := range m.Events {
+		var ids []Code
+		for _, s := range m.States {
+			if s.Next(ev) != nil {
+				ids = append(ids, Id(s.GoName))
+			}
+		}
+		sources[Id(ev.GoName)] = Values(ids...)
+	}
+	f.Var().Id("storeSources").Op("=").Index(Id("NumEvents")).Index().Id("State").Values(sources)
+	f.Var().Id("storeDialects").Op("=").Index(Op("...")).Id("storeQueries").Values(entries...)
+}
+
+func stmt(s dialect.Stmt) Code {
+	if s.SQL == "" {
+		return Id("storeStmt").Values()
+	}
+	args := make([]byte, len(s.Args))
+	for i, a := range s.Args {
+		args[i] = "kfte"[a]
+	}
+	return Id("storeStmt").Values(Lit(s.SQL), Lit(string(args)))
+}
