@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 )
 
 // DBTX is what a Store needs from a database handle: *sql.DB, *sql.Tx
@@ -37,7 +38,7 @@ var errContended = errors.New("introspection: the row kept changing under concur
 
 // storeDialects holds each dialect's statements, rendered when the package
 // was generated. The args strings say what each parameter holds: k key,
-// f from, t to, e event.
+// f from, t to, e event, n the call's nonce.
 // storeSources lists, for each event, the states it leaves in the order
 // of the arcs in the statements that report the arc taken by its index.
 var storeSources = [NumEvents][]State{
@@ -51,37 +52,46 @@ var storeSources = [NumEvents][]State{
 	EventTimeout:  {StateStarting, StateWaiting, StateProcessing, StateReapplying, StateEnrolling, StateAborting},
 	EventWait:     {StateStarting},
 }
+
+// storeNonce returns a random number for LAST_INSERT_ID, at least 2^39 so
+// that no small value an earlier statement left can pass for it.
+func storeNonce() uint64 {
+	return rand.Uint64()>>24 | 1<<39
+}
+
 var storeDialects = [...]storeQueries{Postgres: {
 	fire: [NumEvents]storeStmt{
-		EventAbort:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'aborting'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventAbortEnd: storeStmt{"WITH m (f, t) AS (VALUES ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventError:    storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventFinish:   storeStmt{"WITH m (f, t) AS (VALUES ('processing'::\"node_state\", 'finished'::\"node_state\"), ('finished'::\"node_state\", 'finished'::\"node_state\"), ('reapplying'::\"node_state\", 'finished'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventProcess:  storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'processing'::\"node_state\"), ('enrolling'::\"node_state\", 'processing'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventReapply:  storeStmt{"WITH m (f, t) AS (VALUES ('finished'::\"node_state\", 'reapplying'::\"node_state\"), ('error'::\"node_state\", 'reapplying'::\"node_state\"), ('reapplying'::\"node_state\", 'reapplying'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventStart:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'starting'::\"node_state\"), ('finished'::\"node_state\", 'starting'::\"node_state\"), ('error'::\"node_state\", 'starting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventTimeout:  storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('waiting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\"), ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventWait:     storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'waiting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
+		EventAbort:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'aborting'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
+		EventAbortEnd: storeStmt{"WITH m (f, t) AS (VALUES ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort_end' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
+		EventError:    storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'error' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
+		EventFinish:   storeStmt{"WITH m (f, t) AS (VALUES ('processing'::\"node_state\", 'finished'::\"node_state\"), ('finished'::\"node_state\", 'finished'::\"node_state\"), ('reapplying'::\"node_state\", 'finished'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'finish' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
+		EventProcess:  storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'processing'::\"node_state\"), ('enrolling'::\"node_state\", 'processing'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'process' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
+		EventReapply:  storeStmt{"WITH m (f, t) AS (VALUES ('finished'::\"node_state\", 'reapplying'::\"node_state\"), ('error'::\"node_state\", 'reapplying'::\"node_state\"), ('reapplying'::\"node_state\", 'reapplying'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'reapply' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
+		EventStart:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'starting'::\"node_state\"), ('finished'::\"node_state\", 'starting'::\"node_state\"), ('error'::\"node_state\", 'starting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'start' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
+		EventTimeout:  storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('waiting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\"), ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'timeout' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
+		EventWait:     storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'waiting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'wait' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
 	},
 	history:  storeStmt{},
 	insertID: false,
-	move:     storeStmt{"UPDATE \"nodes\" SET \"state\" = $3 WHERE \"uuid\" = $1 AND \"state\" = $2", "kft"},
+	lastID:   storeStmt{},
+	move:     storeStmt{"WITH u AS (UPDATE \"nodes\" SET \"state\" = $3 WHERE \"uuid\" = $1 AND \"state\" = $2 RETURNING \"uuid\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT \"uuid\", $2::text, $3::text, $4 FROM u", "kfte"},
 	state:    storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = $1", "k"},
 }, MySQL: {
 	fire: [NumEvents]storeStmt{
-		EventAbort:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(FIELD(`state`, 'waiting', 'error')) WHEN 1 THEN 'aborting' WHEN 2 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('waiting', 'error')", "k"},
-		EventAbortEnd: storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(FIELD(`state`, 'aborting')) WHEN 1 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('aborting')", "k"},
-		EventError:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(FIELD(`state`, 'starting', 'processing', 'error', 'reapplying', 'enrolling')) WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('starting', 'processing', 'error', 'reapplying', 'enrolling')", "k"},
-		EventFinish:   storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(FIELD(`state`, 'processing', 'finished', 'reapplying')) WHEN 1 THEN 'finished' WHEN 2 THEN 'finished' WHEN 3 THEN 'finished' END WHERE `uuid` = ? AND `state` IN ('processing', 'finished', 'reapplying')", "k"},
-		EventProcess:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(FIELD(`state`, 'waiting', 'enrolling')) WHEN 1 THEN 'processing' WHEN 2 THEN 'processing' END WHERE `uuid` = ? AND `state` IN ('waiting', 'enrolling')", "k"},
-		EventReapply:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(FIELD(`state`, 'finished', 'error', 'reapplying')) WHEN 1 THEN 'reapplying' WHEN 2 THEN 'reapplying' WHEN 3 THEN 'reapplying' END WHERE `uuid` = ? AND `state` IN ('finished', 'error', 'reapplying')", "k"},
-		EventStart:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(FIELD(`state`, 'waiting', 'finished', 'error')) WHEN 1 THEN 'starting' WHEN 2 THEN 'starting' WHEN 3 THEN 'starting' END WHERE `uuid` = ? AND `state` IN ('waiting', 'finished', 'error')", "k"},
-		EventTimeout:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(FIELD(`state`, 'starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')) WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' WHEN 6 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')", "k"},
-		EventWait:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(FIELD(`state`, 'starting')) WHEN 1 THEN 'waiting' END WHERE `uuid` = ? AND `state` IN ('starting')", "k"},
+		EventAbort:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'error')) % 65536 WHEN 1 THEN 'aborting' WHEN 2 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('waiting', 'error')", "nk"},
+		EventAbortEnd: storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'aborting')) % 65536 WHEN 1 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('aborting')", "nk"},
+		EventError:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'processing', 'error', 'reapplying', 'enrolling')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('starting', 'processing', 'error', 'reapplying', 'enrolling')", "nk"},
+		EventFinish:   storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'processing', 'finished', 'reapplying')) % 65536 WHEN 1 THEN 'finished' WHEN 2 THEN 'finished' WHEN 3 THEN 'finished' END WHERE `uuid` = ? AND `state` IN ('processing', 'finished', 'reapplying')", "nk"},
+		EventProcess:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'enrolling')) % 65536 WHEN 1 THEN 'processing' WHEN 2 THEN 'processing' END WHERE `uuid` = ? AND `state` IN ('waiting', 'enrolling')", "nk"},
+		EventReapply:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'finished', 'error', 'reapplying')) % 65536 WHEN 1 THEN 'reapplying' WHEN 2 THEN 'reapplying' WHEN 3 THEN 'reapplying' END WHERE `uuid` = ? AND `state` IN ('finished', 'error', 'reapplying')", "nk"},
+		EventStart:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'finished', 'error')) % 65536 WHEN 1 THEN 'starting' WHEN 2 THEN 'starting' WHEN 3 THEN 'starting' END WHERE `uuid` = ? AND `state` IN ('waiting', 'finished', 'error')", "nk"},
+		EventTimeout:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' WHEN 6 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')", "nk"},
+		EventWait:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting')) % 65536 WHEN 1 THEN 'waiting' END WHERE `uuid` = ? AND `state` IN ('starting')", "nk"},
 	},
-	history:  storeStmt{},
+	history:  storeStmt{"INSERT INTO `nodes_history` (`uuid`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte"},
 	insertID: true,
-	move:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(1) WHEN 1 THEN ? END WHERE `uuid` = ? AND `state` = ?", "tkf"},
+	lastID:   storeStmt{"SELECT LAST_INSERT_ID()", ""},
+	move:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END WHERE `uuid` = ? AND `state` = ?", "ntkf"},
 	state:    storeStmt{"SELECT `state` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k"},
 }, SQLite: {
 	fire: [NumEvents]storeStmt{
@@ -95,8 +105,9 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventTimeout:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'waiting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' WHEN 'aborting' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k"},
 		EventWait:     storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'waiting' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k"},
 	},
-	history:  storeStmt{},
+	history:  storeStmt{"INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte"},
 	insertID: false,
+	lastID:   storeStmt{},
 	move:     storeStmt{"UPDATE \"nodes\" SET \"state\" = ?3 WHERE \"uuid\" = ?1 AND \"state\" = ?2", "kft"},
 	state:    storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k"},
 }}
@@ -110,8 +121,8 @@ type Store struct {
 }
 
 type storeQueries struct {
-	fire                 [NumEvents]storeStmt
-	move, state, history storeStmt
+	fire                         [NumEvents]storeStmt
+	move, state, history, lastID storeStmt
 	// insertID: the dialect has no UPDATE … RETURNING; its statements
 	// report a move through LAST_INSERT_ID(n) instead.
 	insertID bool
@@ -208,7 +219,8 @@ func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event
 // that kept it from moving.
 func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to State, moved bool, err error) {
 	st := s.q.fire[ev]
-	args, err := st.bind(key, 0, 0, ev)
+	nonce := storeNonce()
+	args, err := st.bind(key, 0, 0, ev, nonce)
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -217,7 +229,7 @@ func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 		if err != nil {
 			return 0, 0, false, err
 		}
-		arc, err := res.LastInsertId()
+		arc, err := s.arc(ctx, db, res, nonce)
 		if err != nil {
 			return 0, 0, false, err
 		}
@@ -256,7 +268,8 @@ func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 }
 
 func (s *Store) move(ctx context.Context, db DBTX, key any, from, to State, ev Event) (bool, error) {
-	args, err := s.q.move.bind(key, from, to, ev)
+	nonce := storeNonce()
+	args, err := s.q.move.bind(key, from, to, ev, nonce)
 	if err != nil {
 		return false, err
 	}
@@ -266,11 +279,31 @@ func (s *Store) move(ctx context.Context, db DBTX, key any, from, to State, ev E
 	}
 	var n int64
 	if s.q.insertID {
-		n, err = res.LastInsertId()
+		n, err = s.arc(ctx, db, res, nonce)
 	} else {
 		n, err = res.RowsAffected()
 	}
 	return n == 1, err
+}
+
+// arc decodes the LAST_INSERT_ID a statement of an insertID dialect set:
+// the 1-based index of the arc it took, or 0 when it did not move the row.
+func (s *Store) arc(ctx context.Context, db DBTX, res sql.Result, nonce uint64) (int64, error) {
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if id == 0 {
+		// The server leaves it out of the result when the table has
+		// triggers; the connection still has it.
+		if err := db.QueryRowContext(ctx, s.q.lastID.query).Scan(&id); err != nil {
+			return 0, err
+		}
+	}
+	if uint64(id)>>16 != nonce {
+		return 0, nil
+	}
+	return id & 0xffff, nil
 }
 
 // current reads the row's state after a statement that did not move it.
@@ -287,7 +320,7 @@ func (s *Store) appendHistory(ctx context.Context, db DBTX, key any, from, to St
 	if s.q.history.query == "" {
 		return nil
 	}
-	args, err := s.q.history.bind(key, from, to, ev)
+	args, err := s.q.history.bind(key, from, to, ev, 0)
 	if err != nil {
 		return err
 	}
@@ -296,13 +329,29 @@ func (s *Store) appendHistory(ctx context.Context, db DBTX, key any, from, to St
 }
 
 // inTx runs fn in a transaction when a move takes two statements (the
-// move and its history row) and db is not one already. A *sql.Tx, or any
-// other DBTX that cannot begin one, is used as it is.
+// move and its history row) and db is not one already, and on one
+// connection when the move is read back through LAST_INSERT_ID(). A
+// *sql.Tx or *sql.Conn, or any other DBTX that can neither begin a
+// transaction nor hand out a connection, is used as it is.
 func (s *Store) inTx(ctx context.Context, db DBTX, fn func(DBTX) error) error {
+	if s.q.history.query == "" {
+		c, ok := db.(interface {
+			Conn(context.Context) (*sql.Conn, error)
+		})
+		if !s.q.insertID || !ok {
+			return fn(db)
+		}
+		conn, err := c.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return fn(conn)
+	}
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
-	if s.q.history.query == "" || !ok {
+	if !ok {
 		return fn(db)
 	}
 	tx, err := b.BeginTx(ctx, nil)
@@ -318,7 +367,7 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(DBTX) error) error {
 
 // bind lays out a statement's parameters. States and events are passed as
 // their stored spelling, not left to each driver's idea of a uint8.
-func (st storeStmt) bind(key any, from, to State, ev Event) ([]any, error) {
+func (st storeStmt) bind(key any, from, to State, ev Event, nonce uint64) ([]any, error) {
 	args := make([]any, len(st.args))
 	var err error
 	for i := range len(st.args) {
@@ -331,6 +380,8 @@ func (st storeStmt) bind(key any, from, to State, ev Event) ([]any, error) {
 			args[i], err = to.Value()
 		case 'e':
 			args[i], err = ev.Value()
+		case 'n':
+			args[i] = nonce
 		}
 		if err != nil {
 			return nil, err

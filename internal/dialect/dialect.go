@@ -40,6 +40,7 @@ type Dialect interface {
 	MigrationSession() string
 
 	StoreStmts
+	Enforcer
 }
 
 // Names lists the dialects fsmgen knows, in canonical order.

@@ -47,33 +47,37 @@ func (MySQL) MigrationSession() string {
 }
 
 // FireStmt has no RETURNING to tell which arc the row took, so it records
-// the arc's 1-based index with LAST_INSERT_ID(n), which the server sends
-// back with the statement's result (sql.Result.LastInsertId): no second
-// statement, no session variable, and it works on any connection of a
-// pool. The index is computed from the row as the UPDATE read it under its
-// row lock (a locking read of the latest version), so it is the state the
-// row left. Assignments run left to right, so FIELD sees the old state.
+// the arc's 1-based index with LAST_INSERT_ID(x), which the server sends
+// back with the statement's result (sql.Result.LastInsertId) or, when the
+// table has triggers (MariaDB then sends 0), keeps for LAST_INSERT_ID() on
+// the same connection. The index is computed from the row as the UPDATE
+// read it under its row lock (a locking read of the latest version), so it
+// is the state the row left. Assignments run left to right, so FIELD sees
+// the old state. The call's nonce in the high bits tells the value apart
+// from one an earlier statement left behind.
 func (m MySQL) FireStmt(t Table, event string, arcs []Arc) Stmt {
 	key, col, tab := m.QuoteIdent(t.Key), m.QuoteIdent(t.Column), m.QuoteIdent(t.Name)
 	var b strings.Builder
-	b.WriteString("UPDATE " + tab + " SET " + col + " = CASE LAST_INSERT_ID(FIELD(" + col + ", " + sources(m, arcs) + "))")
+	b.WriteString("UPDATE " + tab + " SET " + col + " = CASE LAST_INSERT_ID(? * 65536 + FIELD(" + col + ", " + sources(m, arcs) + ")) % 65536")
 	for i, a := range arcs {
 		b.WriteString(" WHEN " + strconv.Itoa(i+1) + " THEN " + m.QuoteLiteral(a.To))
 	}
 	b.WriteString(" END" + versionBump(m, t, "") + " WHERE " + key + " = ? AND " + col + " IN (" + sources(m, arcs) + ")")
-	return Stmt{SQL: b.String(), Args: []Arg{ArgKey}}
+	return Stmt{SQL: b.String(), Args: []Arg{ArgNonce, ArgKey}}
 }
 
-// MoveStmt reports the move through LAST_INSERT_ID(1) rather than the
+// MoveStmt reports the move through LAST_INSERT_ID too rather than the
 // affected-rows count, which is 0 for a move to the same state unless the
 // connection sets CLIENT_FOUND_ROWS.
 func (m MySQL) MoveStmt(t Table) Stmt {
 	key, col, tab := m.QuoteIdent(t.Key), m.QuoteIdent(t.Column), m.QuoteIdent(t.Name)
 	return Stmt{
-		SQL:  "UPDATE " + tab + " SET " + col + " = CASE LAST_INSERT_ID(1) WHEN 1 THEN ? END" + versionBump(m, t, "") + " WHERE " + key + " = ? AND " + col + " = ?",
-		Args: []Arg{ArgTo, ArgKey, ArgFrom},
+		SQL:  "UPDATE " + tab + " SET " + col + " = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END" + versionBump(m, t, "") + " WHERE " + key + " = ? AND " + col + " = ?",
+		Args: []Arg{ArgNonce, ArgTo, ArgKey, ArgFrom},
 	}
 }
+
+func (MySQL) LastIDStmt() Stmt { return Stmt{SQL: "SELECT LAST_INSERT_ID()"} }
 
 // StateStmt is a locking read: under REPEATABLE READ a plain SELECT in
 // the caller's transaction would see its snapshot, not the version the
@@ -89,4 +93,66 @@ func (m MySQL) HistoryStmt(t Table) Stmt {
 		return Stmt{}
 	}
 	return Stmt{SQL: historyInsert(m, t) + " VALUES (?, ?, ?, ?)", Args: []Arg{ArgKey, ArgFrom, ArgTo, ArgEvent}}
+}
+
+// Enforce drops and recreates the two triggers: MySQL has no CREATE OR
+// REPLACE TRIGGER. SIGNAL takes only a variable or literal as its message,
+// and at most 128 characters of it.
+func (m MySQL) Enforce(old, new *Enforcement) (before, after []string) {
+	if old != nil {
+		before = []string{
+			"DROP TRIGGER " + m.QuoteIdent(old.Trigger+"_insert") + ";",
+			"DROP TRIGGER " + m.QuoteIdent(old.Trigger+"_update") + ";",
+		}
+	}
+	if new == nil {
+		return before, nil
+	}
+	col, oldCol := "NEW."+m.QuoteIdent(new.Column), "OLD."+m.QuoteIdent(new.Column)
+	insMsg, updMsg := enforceMessages(m, new, "NEW."+m.QuoteIdent(new.Key), oldCol, col)
+	allowed := "FALSE"
+	if len(new.Moves) > 0 {
+		allowed = "((" + oldCol + ", " + col + ") IN (" + relation(m, new.Moves, "") + "))"
+	}
+	entries := make([]string, len(new.Entries))
+	for i, l := range new.Entries {
+		entries[i] = m.QuoteLiteral(l)
+	}
+	trigger := func(name, event, cond, msg string) string {
+		return "CREATE TRIGGER " + m.QuoteIdent(new.Trigger+name) + " BEFORE " + event + " ON " + m.QuoteIdent(new.Table) + " FOR EACH ROW\n" +
+			"BEGIN\n" +
+			"    DECLARE msg VARCHAR(128);\n" +
+			"    IF @fsmgen_bypass IS NULL AND " + cond + " THEN\n" +
+			"        SET msg = LEFT(" + msg + ", 128);\n" +
+			"        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;\n" +
+			"    END IF;\n" +
+			"END;"
+	}
+	return before, []string{
+		trigger("_insert", "INSERT", col+" NOT IN ("+strings.Join(entries, ", ")+")", insMsg),
+		trigger("_update", "UPDATE", "NOT ("+col+" <=> "+oldCol+") AND NOT "+allowed, updMsg),
+	}
+}
+
+// BypassOn sets a session variable: MySQL has no transaction-local
+// settings, so BypassOff must follow before the connection is reused.
+func (MySQL) BypassOn() string  { return "SET @fsmgen_bypass = 1;" }
+func (MySQL) BypassOff() string { return "SET @fsmgen_bypass = NULL;" }
+
+func (m MySQL) CreateHistory(t Table) []string {
+	return []string{
+		"CREATE TABLE " + m.QuoteIdent(t.History) + " (\n" +
+			"    " + m.QuoteIdent(HistSeq) + " BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,\n" +
+			"    " + m.QuoteIdent(t.Key) + " VARCHAR(255) NOT NULL,\n" +
+			"    " + m.QuoteIdent(HistFrom) + " VARCHAR(255) NOT NULL,\n" +
+			"    " + m.QuoteIdent(HistTo) + " VARCHAR(255) NOT NULL,\n" +
+			"    " + m.QuoteIdent(HistEvent) + " VARCHAR(255) NOT NULL,\n" +
+			"    " + m.QuoteIdent(HistAt) + " DATETIME(6) NOT NULL DEFAULT " + m.Now() + ",\n" +
+			"    KEY " + m.QuoteIdent(t.History+"_"+t.Key) + " (" + q(m, t.Key, HistSeq) + ")\n" +
+			") CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;",
+	}
+}
+
+func (m MySQL) DropHistory(t Table) []string {
+	return []string{"DROP TABLE " + m.QuoteIdent(t.History) + ";"}
 }

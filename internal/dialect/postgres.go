@@ -75,3 +75,92 @@ func (p Postgres) StateStmt(t Table) Stmt {
 // HistoryStmt is empty: the move statements append history through a
 // data-modifying CTE, in the same statement.
 func (Postgres) HistoryStmt(Table) Stmt { return Stmt{} }
+
+// Enforce uses one trigger function for INSERT and UPDATE. The trigger has
+// no column list or WHEN clause, which would stop ALTER COLUMN … TYPE (an
+// enum migration) from running while it exists; the function returns at
+// once when the state is unchanged. A change of the allowed moves only
+// replaces the function, which takes no lock on the table.
+func (p Postgres) Enforce(old, new *Enforcement) (before, after []string) {
+	switch {
+	case old != nil && new != nil:
+		return nil, []string{p.enforceFunc(new)}
+	case old != nil:
+		return []string{
+			"DROP TRIGGER " + p.QuoteIdent(old.Trigger) + " ON " + p.QuoteIdent(old.Table) + ";",
+			"DROP FUNCTION " + p.QuoteIdent(old.Trigger) + "();",
+		}, nil
+	case new != nil:
+		return nil, []string{
+			p.enforceFunc(new),
+			"CREATE TRIGGER " + p.QuoteIdent(new.Trigger) + " BEFORE INSERT OR UPDATE ON " + p.QuoteIdent(new.Table) +
+				" FOR EACH ROW EXECUTE FUNCTION " + p.QuoteIdent(new.Trigger) + "();",
+		}
+	}
+	return nil, nil
+}
+
+func (p Postgres) enforceFunc(e *Enforcement) string {
+	col := "NEW." + p.QuoteIdent(e.Column)
+	old := "OLD." + p.QuoteIdent(e.Column)
+	key := "NEW." + p.QuoteIdent(e.Key) + "::text"
+	insMsg, updMsg := enforceMessages(p, e, key, old+"::text", col+"::text")
+	entries := make([]string, len(e.Entries))
+	for i, l := range e.Entries {
+		entries[i] = p.QuoteLiteral(l)
+	}
+	allowed := "FALSE"
+	if len(e.Moves) > 0 {
+		allowed = "((" + old + "::text, " + col + "::text) IN (" + relation(p, e.Moves, "") + "))"
+	}
+	body := "\nBEGIN\n" +
+		"    IF current_setting('fsmgen.bypass', true) = 'on' THEN\n" +
+		"        RETURN NEW;\n" +
+		"    END IF;\n" +
+		"    IF TG_OP = 'INSERT' THEN\n" +
+		"        IF " + col + "::text NOT IN (" + strings.Join(entries, ", ") + ") THEN\n" +
+		"            RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = " + insMsg + ";\n" +
+		"        END IF;\n" +
+		"    ELSIF " + col + " IS DISTINCT FROM " + old + " AND NOT " + allowed + " THEN\n" +
+		"        RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = " + updMsg + ";\n" +
+		"    END IF;\n" +
+		"    RETURN NEW;\n" +
+		"END\n"
+	return "CREATE OR REPLACE FUNCTION " + p.QuoteIdent(e.Trigger) + "() RETURNS trigger LANGUAGE plpgsql AS " + dollarQuote(body) + ";"
+}
+
+// dollarQuote quotes a function body with a tag that does not occur in
+// it, so that no label inside can end the body early.
+func dollarQuote(body string) string {
+	tag := "$fsmgen$"
+	for i := 0; strings.Contains(body, tag); i++ {
+		tag = "$fsmgen" + strconv.Itoa(i) + "$"
+	}
+	return tag + body + tag
+}
+
+// BypassOn is transaction-local: SET LOCAL ends with the transaction, so a
+// repair cannot leave enforcement off by accident.
+func (Postgres) BypassOn() string  { return "SET LOCAL fsmgen.bypass = 'on';" }
+func (Postgres) BypassOff() string { return "" }
+
+func (p Postgres) CreateHistory(t Table) []string {
+	h := p.QuoteIdent(t.History)
+	return []string{
+		"CREATE TABLE " + h + " (\n" +
+			"    " + p.QuoteIdent(HistSeq) + " bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n" +
+			"    " + p.QuoteIdent(t.Key) + " text NOT NULL,\n" +
+			"    " + p.QuoteIdent(HistFrom) + " text NOT NULL,\n" +
+			"    " + p.QuoteIdent(HistTo) + " text NOT NULL,\n" +
+			"    " + p.QuoteIdent(HistEvent) + " text NOT NULL,\n" +
+			"    " + p.QuoteIdent(HistAt) + " timestamptz NOT NULL DEFAULT " + p.Now() + "\n" +
+			");",
+		"CREATE INDEX " + p.QuoteIdent(t.History+"_"+t.Key) + " ON " + h + " (" + q(p, t.Key, HistSeq) + ");",
+	}
+}
+
+func (p Postgres) DropHistory(t Table) []string {
+	return []string{"DROP TABLE " + p.QuoteIdent(t.History) + ";"}
+}
+
+func (Postgres) LastIDStmt() Stmt { return Stmt{} }

@@ -62,3 +62,66 @@ func (s SQLite) HistoryStmt(t Table) Stmt {
 	}
 	return Stmt{SQL: historyInsert(s, t) + " VALUES (?1, ?2, ?3, ?4)", Args: []Arg{ArgKey, ArgFrom, ArgTo, ArgEvent}}
 }
+
+// Enforce drops and recreates the two triggers. A trigger may not read a
+// temporary table, so the bypass is PRAGMA defer_foreign_keys, which
+// SQLite itself switches off at every COMMIT and ROLLBACK.
+func (s SQLite) Enforce(old, new *Enforcement) (before, after []string) {
+	if old != nil {
+		before = []string{
+			"DROP TRIGGER " + s.QuoteIdent(old.Trigger+"_insert") + ";",
+			"DROP TRIGGER " + s.QuoteIdent(old.Trigger+"_update") + ";",
+		}
+	}
+	if new == nil {
+		return before, nil
+	}
+	col, oldCol := "NEW."+s.QuoteIdent(new.Column), "OLD."+s.QuoteIdent(new.Column)
+	insMsg, updMsg := enforceMessages(s, new, "NEW."+s.QuoteIdent(new.Key), oldCol, col)
+	allowed := "FALSE"
+	if len(new.Moves) > 0 {
+		allowed = "((" + oldCol + ", " + col + ") IN (VALUES " + relation(s, new.Moves, "") + "))"
+	}
+	entries := make([]string, len(new.Entries))
+	for i, l := range new.Entries {
+		entries[i] = s.QuoteLiteral(l)
+	}
+	const noBypass = "NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)"
+	trigger := func(name, event, cond, msg string) string {
+		return "CREATE TRIGGER " + s.QuoteIdent(new.Trigger+name) + " BEFORE " + event + " ON " + s.QuoteIdent(new.Table) + "\n" +
+			"FOR EACH ROW WHEN " + cond + " AND " + noBypass + "\n" +
+			"BEGIN\n" +
+			"    SELECT RAISE(ABORT, " + msg + ");\n" +
+			"END;"
+	}
+	return before, []string{
+		trigger("_insert", "INSERT", col+" NOT IN ("+strings.Join(entries, ", ")+")", insMsg),
+		trigger("_update", "UPDATE OF "+s.QuoteIdent(new.Column), col+" IS NOT "+oldCol+" AND NOT "+allowed, updMsg),
+	}
+}
+
+func (SQLite) BypassOn() string  { return "PRAGMA defer_foreign_keys = ON;" }
+func (SQLite) BypassOff() string { return "" }
+
+// CreateHistory leaves the key column untyped, so that it keeps the key's
+// own type whatever it is.
+func (s SQLite) CreateHistory(t Table) []string {
+	h := s.QuoteIdent(t.History)
+	return []string{
+		"CREATE TABLE " + h + " (\n" +
+			"    " + s.QuoteIdent(HistSeq) + " INTEGER PRIMARY KEY AUTOINCREMENT,\n" +
+			"    " + s.QuoteIdent(t.Key) + " NOT NULL,\n" +
+			"    " + s.QuoteIdent(HistFrom) + " TEXT NOT NULL,\n" +
+			"    " + s.QuoteIdent(HistTo) + " TEXT NOT NULL,\n" +
+			"    " + s.QuoteIdent(HistEvent) + " TEXT NOT NULL,\n" +
+			"    " + s.QuoteIdent(HistAt) + " TEXT NOT NULL DEFAULT (" + s.Now() + ")\n" +
+			");",
+		"CREATE INDEX " + s.QuoteIdent(t.History+"_"+t.Key) + " ON " + h + " (" + q(s, t.Key, HistSeq) + ");",
+	}
+}
+
+func (s SQLite) DropHistory(t Table) []string {
+	return []string{"DROP TABLE " + s.QuoteIdent(t.History) + ";"}
+}
+
+func (SQLite) LastIDStmt() Stmt { return Stmt{} }

@@ -33,6 +33,9 @@ const (
 	ArgFrom
 	ArgTo
 	ArgEvent
+	// ArgNonce is a random number of the call, which tells its
+	// LAST_INSERT_ID apart from any earlier one of the connection.
+	ArgNonce
 )
 
 // Stmt is a statement and the values its parameters take, in order.
@@ -49,8 +52,10 @@ type Stmt struct {
 //     did not move; no row means: ask StateStmt. Move's statement affects
 //     one row when it moved.
 //   - without (MySQL), Fire's and Move's statements report a move through
-//     LAST_INSERT_ID(n): n is the 1-based index of the arc taken for Fire,
-//     1 for Move, 0 when nothing moved.
+//     LAST_INSERT_ID(nonce * 65536 + n): n is the 1-based index of the arc
+//     taken for Fire, 1 for Move. The statement's result carries it, except
+//     when the table has triggers; then LastIDStmt reads it, on the same
+//     connection. A value without the call's nonce means nothing moved.
 //
 // HistoryStmt is empty when the move statements append history themselves.
 type StoreStmts interface {
@@ -58,6 +63,7 @@ type StoreStmts interface {
 	MoveStmt(t Table) Stmt
 	StateStmt(t Table) Stmt
 	HistoryStmt(t Table) Stmt
+	LastIDStmt() Stmt
 }
 
 // q quotes a list of identifiers and joins them with ", ".
@@ -87,4 +93,55 @@ func sources(d Dialect, arcs []Arc) string {
 		out[i] = d.QuoteLiteral(a.From)
 	}
 	return strings.Join(out, ", ")
+}
+
+// Enforcement is what the triggers of sql.enforce allow, by stored labels.
+type Enforcement struct {
+	Table, Key, Column, Enum string
+	// Trigger names the triggers (and PostgreSQL's function); the caller
+	// cuts it to leave room for the suffixes the dialects add.
+	Trigger string
+	Moves   []Arc    // allowed changes of the state, from != to
+	Entries []string // states a row may be inserted in
+}
+
+// EnforceSuffixLen is the longest suffix a dialect adds to
+// Enforcement.Trigger.
+const EnforceSuffixLen = len("_insert")
+
+// Enforcer renders the enforcement triggers and the history table.
+type Enforcer interface {
+	// Enforce returns the statements that turn the triggers of old into
+	// those of new (nil: none): before runs ahead of the migration's other
+	// statements (which may move rows the old triggers would refuse),
+	// after runs last.
+	Enforce(old, new *Enforcement) (before, after []string)
+	// BypassOn turns enforcement off for the current transaction;
+	// BypassOff turns it back on, "" where the transaction's end does.
+	BypassOn() string
+	BypassOff() string
+	// CreateHistory and DropHistory create and drop the history table.
+	CreateHistory(t Table) []string
+	DropHistory(t Table) []string
+}
+
+// relation renders the allowed moves as a list of row values for IN, or
+// "" when there are none.
+func relation(d Dialect, moves []Arc, row string) string {
+	out := make([]string, len(moves))
+	for i, a := range moves {
+		out[i] = row + "(" + d.QuoteLiteral(a.From) + ", " + d.QuoteLiteral(a.To) + ")"
+	}
+	return strings.Join(out, ", ")
+}
+
+// enforceMessages are the trigger's error texts as SQL expressions over
+// the old and new state expressions and the key's.
+func enforceMessages(d Dialect, e *Enforcement, key, old, new string) (insert, update string) {
+	lit := d.QuoteLiteral
+	insert = d.Concat(lit(e.Table+": row "+e.Key+" = "), key, lit(": cannot insert in state "), new,
+		lit(", which is not an entry state of "+e.Enum))
+	update = d.Concat(lit(e.Table+": row "+e.Key+" = "), key, lit(": state "), old, lit(" -> "), new,
+		lit(" is not a transition of "+e.Enum))
+	return insert, update
 }

@@ -91,7 +91,9 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		for _, s := range m.States {
 			next.States = append(next.States, s.Name)
 		}
+		next.Store = storeLockOf(m)
 		var mig *migration
+		var prevStore *storeLock
 		if prev == nil {
 			mig, err = create(m, d)
 		} else {
@@ -101,6 +103,11 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 				errs = append(errs, err.(diag.List)...)
 				continue
 			}
+			if err := checkStore(m, prev.Store, hp); err != nil {
+				errs = append(errs, err.(diag.List)...)
+				continue
+			}
+			prevStore = prev.Store
 			if fwd, err = diff(m, prev, hp); err != nil {
 				if dl := (diag.List{}); errors.As(err, &dl) {
 					errs = append(errs, dl...)
@@ -115,6 +122,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		if err != nil {
 			return nil, err
 		}
+		mig = withStore(mig, m, d, prevStore)
 		if mig != nil {
 			v, err := nextVersion(q.Versions, found.highest, now, &stamp)
 			if err != nil {

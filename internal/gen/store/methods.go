@@ -13,8 +13,8 @@ type Store struct {
 }
 
 type storeQueries struct {
-	fire                 [NumEvents]storeStmt
-	move, state, history storeStmt
+	fire                         [NumEvents]storeStmt
+	move, state, history, lastID storeStmt
 	// insertID: the dialect has no UPDATE … RETURNING; its statements
 	// report a move through LAST_INSERT_ID(n) instead.
 	insertID bool
@@ -111,7 +111,8 @@ func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event
 // that kept it from moving.
 func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to State, moved bool, err error) {
 	st := s.q.fire[ev]
-	args, err := st.bind(key, 0, 0, ev)
+	nonce := storeNonce()
+	args, err := st.bind(key, 0, 0, ev, nonce)
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -120,7 +121,7 @@ func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 		if err != nil {
 			return 0, 0, false, err
 		}
-		arc, err := res.LastInsertId()
+		arc, err := s.arc(ctx, db, res, nonce)
 		if err != nil {
 			return 0, 0, false, err
 		}
@@ -159,7 +160,8 @@ func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 }
 
 func (s *Store) move(ctx context.Context, db DBTX, key any, from, to State, ev Event) (bool, error) {
-	args, err := s.q.move.bind(key, from, to, ev)
+	nonce := storeNonce()
+	args, err := s.q.move.bind(key, from, to, ev, nonce)
 	if err != nil {
 		return false, err
 	}
@@ -169,11 +171,31 @@ func (s *Store) move(ctx context.Context, db DBTX, key any, from, to State, ev E
 	}
 	var n int64
 	if s.q.insertID {
-		n, err = res.LastInsertId()
+		n, err = s.arc(ctx, db, res, nonce)
 	} else {
 		n, err = res.RowsAffected()
 	}
 	return n == 1, err
+}
+
+// arc decodes the LAST_INSERT_ID a statement of an insertID dialect set:
+// the 1-based index of the arc it took, or 0 when it did not move the row.
+func (s *Store) arc(ctx context.Context, db DBTX, res sql.Result, nonce uint64) (int64, error) {
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if id == 0 {
+		// The server leaves it out of the result when the table has
+		// triggers; the connection still has it.
+		if err := db.QueryRowContext(ctx, s.q.lastID.query).Scan(&id); err != nil {
+			return 0, err
+		}
+	}
+	if uint64(id)>>16 != nonce {
+		return 0, nil
+	}
+	return id & 0xffff, nil
 }
 
 // current reads the row's state after a statement that did not move it.
@@ -190,7 +212,7 @@ func (s *Store) appendHistory(ctx context.Context, db DBTX, key any, from, to St
 	if s.q.history.query == "" {
 		return nil
 	}
-	args, err := s.q.history.bind(key, from, to, ev)
+	args, err := s.q.history.bind(key, from, to, ev, 0)
 	if err != nil {
 		return err
 	}
@@ -199,13 +221,29 @@ func (s *Store) appendHistory(ctx context.Context, db DBTX, key any, from, to St
 }
 
 // inTx runs fn in a transaction when a move takes two statements (the
-// move and its history row) and db is not one already. A *sql.Tx, or any
-// other DBTX that cannot begin one, is used as it is.
+// move and its history row) and db is not one already, and on one
+// connection when the move is read back through LAST_INSERT_ID(). A
+// *sql.Tx or *sql.Conn, or any other DBTX that can neither begin a
+// transaction nor hand out a connection, is used as it is.
 func (s *Store) inTx(ctx context.Context, db DBTX, fn func(DBTX) error) error {
+	if s.q.history.query == "" {
+		c, ok := db.(interface {
+			Conn(context.Context) (*sql.Conn, error)
+		})
+		if !s.q.insertID || !ok {
+			return fn(db)
+		}
+		conn, err := c.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return fn(conn)
+	}
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
-	if s.q.history.query == "" || !ok {
+	if !ok {
 		return fn(db)
 	}
 	tx, err := b.BeginTx(ctx, nil)
@@ -221,7 +259,7 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(DBTX) error) error {
 
 // bind lays out a statement's parameters. States and events are passed as
 // their stored spelling, not left to each driver's idea of a uint8.
-func (st storeStmt) bind(key any, from, to State, ev Event) ([]any, error) {
+func (st storeStmt) bind(key any, from, to State, ev Event, nonce uint64) ([]any, error) {
 	args := make([]any, len(st.args))
 	var err error
 	for i := range len(st.args) {
@@ -234,6 +272,8 @@ func (st storeStmt) bind(key any, from, to State, ev Event) ([]any, error) {
 			args[i], err = to.Value()
 		case 'e':
 			args[i], err = ev.Value()
+		case 'n':
+			args[i] = nonce
 		}
 		if err != nil {
 			return nil, err

@@ -90,7 +90,7 @@ func declare(f *File, m *model.Machine) {
 
 	f.Comment("storeDialects holds each dialect's statements, rendered when the package")
 	f.Comment("was generated. The args strings say what each parameter holds: k key,")
-	f.Comment("f from, t to, e event.")
+	f.Comment("f from, t to, e event, n the call's nonce.")
 	var entries []Code
 	for _, name := range q.Dialects {
 		d := dialect.For(name)
@@ -103,6 +103,7 @@ func declare(f *File, m *model.Machine) {
 			Id("move"):     stmt(d.MoveStmt(t)),
 			Id("state"):    stmt(d.StateStmt(t)),
 			Id("history"):  stmt(d.HistoryStmt(t)),
+			Id("lastID"):   stmt(d.LastIDStmt()),
 			Id("insertID"): Lit(!d.UpdateReturning()),
 		}))
 	}
@@ -119,6 +120,11 @@ func declare(f *File, m *model.Machine) {
 		sources[Id(ev.GoName)] = Values(ids...)
 	}
 	f.Var().Id("storeSources").Op("=").Index(Id("NumEvents")).Index().Id("State").Values(sources)
+	f.Comment("storeNonce returns a random number for LAST_INSERT_ID, at least 2^39 so")
+	f.Comment("that no small value an earlier statement left can pass for it.")
+	f.Func().Id("storeNonce").Params().Uint64().Block(
+		Return(Qual("math/rand/v2", "Uint64").Call().Op(">>").Lit(24).Op("|").Lit(1).Op("<<").Lit(39)),
+	)
 	f.Var().Id("storeDialects").Op("=").Index(Op("...")).Id("storeQueries").Values(entries...)
 }
 
@@ -128,7 +134,7 @@ func stmt(s dialect.Stmt) Code {
 	}
 	args := make([]byte, len(s.Args))
 	for i, a := range s.Args {
-		args[i] = "kfte"[a]
+		args[i] = "kften"[a]
 	}
 	return Id("storeStmt").Values(Lit(s.SQL), Lit(string(args)))
 }

@@ -1,0 +1,177 @@
+package sqlmig
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/fsmgen/fsmgen/internal/diag"
+	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/gen/store"
+	"github.com/fsmgen/fsmgen/internal/model"
+)
+
+// storeLock records the database objects of the generated store that
+// migrations created: the history table and the enforcement triggers with
+// the moves they allow, so that a change of the transitions alone is a
+// migration too, whose Down restores the triggers it replaced.
+type storeLock struct {
+	Key     string       `json:"key"`
+	History string       `json:"history,omitempty"`
+	Enforce *enforceLock `json:"enforce,omitempty"`
+}
+
+type enforceLock struct {
+	Moves   [][2]string `json:"moves"` // (from, to), from != to, by state order
+	Entries []string    `json:"entries"`
+}
+
+func storeLockOf(m *model.Machine) *storeLock {
+	st := m.SQL.Store
+	if st == nil || (st.History == "" && !st.Enforce) {
+		return nil
+	}
+	l := &storeLock{Key: st.Key, History: st.History}
+	if st.Enforce {
+		e := &enforceLock{}
+		for _, s := range m.States {
+			for _, t := range s.Out {
+				mv := [2]string{s.Name, t.To.Name}
+				if t.To != s && !slices.Contains(e.Moves, mv) {
+					e.Moves = append(e.Moves, mv)
+				}
+			}
+		}
+		for _, s := range m.Entries {
+			e.Entries = append(e.Entries, s.Name)
+		}
+		l.Enforce = e
+	}
+	return l
+}
+
+// checkStore refuses changes to the history table that would lose rows.
+func checkStore(m *model.Machine, prev *storeLock, hp string) error {
+	if prev == nil || prev.History == "" {
+		return nil
+	}
+	var now string
+	if st := m.SQL.Store; st != nil {
+		now = st.History
+	}
+	var errs diag.List
+	if now != prev.History {
+		errs.Add(m.SQL.Pos, "sql history is %q but the migration history (%s) created the table %q; a migration dropping it would lose every recorded move: keep history: %s", now, hp, prev.History, prev.History)
+	} else if m.SQL.Store.Key != prev.Key {
+		errs.Add(m.SQL.Pos, "sql key is %q but the history table %q records keys of %q; keep key: %s", m.SQL.Store.Key, prev.History, prev.Key, prev.Key)
+	}
+	return errs.Err()
+}
+
+func enforcement(q *model.SQL, l *storeLock) *dialect.Enforcement {
+	if l == nil || l.Enforce == nil {
+		return nil
+	}
+	e := &dialect.Enforcement{
+		Table: q.Table, Key: l.Key, Column: q.Column, Enum: q.Enum,
+		Trigger: cutName(q.Enum+"_enforce", dialect.EnforceSuffixLen),
+		Entries: l.Enforce.Entries,
+	}
+	for _, mv := range l.Enforce.Moves {
+		e.Moves = append(e.Moves, dialect.Arc{From: mv[0], To: mv[1]})
+	}
+	return e
+}
+
+// cutName shortens base so that a suffix of room bytes still fits the
+// identifier limit every dialect accepts.
+func cutName(base string, room int) string {
+	if n := model.MaxNameLen - room; len(base) > n {
+		return base[:n]
+	}
+	return base
+}
+
+// withStore adds to mig (nil: no enum change) what the store's database
+// objects need to go from prev to what the spec asks: the history table,
+// created once, and the enforcement triggers, replaced whenever the moves
+// they allow change. It returns nil when neither the enum nor the store
+// changes.
+func withStore(mig *migration, m *model.Machine, name string, prev *storeLock) *migration {
+	next := storeLockOf(m)
+	oldE, newE := enforcement(m.SQL, prev), enforcement(m.SQL, next)
+	sameEnforce := (oldE == nil) == (newE == nil) && (oldE == nil || (slices.Equal(oldE.Moves, newE.Moves) && slices.Equal(oldE.Entries, newE.Entries)))
+	newHistory := next != nil && next.History != "" && (prev == nil || prev.History == "")
+	if sameEnforce && !newHistory && mig == nil {
+		return nil
+	}
+	d := dialect.For(name)
+	enumChange := mig != nil
+	if mig == nil {
+		mig = &migration{noTx: noTx(name)}
+		// The triggers' DDL queues for a lock on the table like any
+		// ALTER: bound the wait the same way.
+		var session []stmt
+		for _, text := range strings.Split(d.MigrationSession(), "\n\n") {
+			if text != "" {
+				session = append(session, stmt{Text: text})
+			}
+		}
+		mig.up, mig.down = session, slices.Clone(session)
+	}
+	var words, parts []string
+	var histUp, histDown []string
+	if newHistory {
+		t := store.Table(m.SQL)
+		histUp, histDown = d.CreateHistory(t), d.DropHistory(t)
+		words = append(words, "create history table "+t.History)
+		parts = append(parts, "create_"+t.History)
+	}
+	var upBefore, upAfter, downBefore, downAfter []string
+	switch {
+	case enumChange:
+		// The old triggers go before the enum's own change and the new
+		// ones come after it: its statements may move rows (a removed
+		// state's, in batches) in ways neither set allows.
+		upBefore, _ = d.Enforce(oldE, nil)
+		_, upAfter = d.Enforce(nil, newE)
+		downBefore, _ = d.Enforce(newE, nil)
+		_, downAfter = d.Enforce(nil, oldE)
+	case !sameEnforce:
+		upBefore, upAfter = d.Enforce(oldE, newE)
+		downBefore, downAfter = d.Enforce(newE, oldE)
+	}
+	if !sameEnforce {
+		switch {
+		case newE == nil:
+			words, parts = append(words, "stop enforcing transitions"), append(parts, "unenforce")
+		case oldE == nil:
+			words, parts = append(words, "enforce transitions"), append(parts, "enforce")
+		default:
+			words, parts = append(words, "enforce the new transitions"), append(parts, "transitions")
+		}
+	}
+	if mig.slug == "" {
+		mig.slug, mig.title = m.SQL.Enum+"_"+strings.Join(parts, "_"), m.SQL.Enum+": "+strings.Join(words, ", ")
+	} else if len(words) > 0 {
+		mig.title += ", " + strings.Join(words, ", ")
+	}
+	mig.up = concat(stmts(upBefore), mig.up, stmts(histUp), stmts(upAfter))
+	mig.down = concat(stmts(downBefore), stmts(histDown), mig.down, stmts(downAfter))
+	return mig
+}
+
+func stmts(texts []string) []stmt {
+	out := make([]stmt, len(texts))
+	for i, t := range texts {
+		out[i] = stmt{Text: t, Block: strings.Count(t, ";") > 1}
+	}
+	return out
+}
+
+func concat(parts ...[]stmt) []stmt {
+	var out []stmt
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}

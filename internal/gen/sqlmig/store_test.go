@@ -1,0 +1,192 @@
+package sqlmig_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/pressly/goose/v3"
+
+	"github.com/fsmgen/fsmgen/internal/cli"
+	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+)
+
+// storeHistory generates, in order: the seed without the store (versions 1
+// and 2), the seed turning on history and enforcement (3), a change of the
+// transitions alone (4: processing may now be aborted), and enforcement
+// turned off again (5).
+func storeHistory(t *testing.T, format string) string {
+	t.Helper()
+	specs := specVersions(t, format)[:2]
+	seed := mustReplace(t, specs[1], "\nsql:\n", "\nsql:\n"+storeKeys)
+	more := mustReplace(t, seed, "      finish: finished\n      timeout: error\n  finished:", "      abort: aborting\n      finish: finished\n      timeout: error\n  finished:")
+	off := mustReplace(t, more, "  enforce: transitions\n", "")
+	out := t.TempDir()
+	for i, text := range append(specs, seed, more, off) {
+		spec := filepath.Join(t.TempDir(), "states.yaml")
+		writeFile(t, spec, text)
+		if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+			t.Fatalf("version %d: generate: %s", i+1, stderr)
+		}
+	}
+	return out
+}
+
+func TestStoreMigrationsGoose(t *testing.T) {
+	out := storeHistory(t, "goose")
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			db := open(t, d)
+			p, err := goose.NewProvider(d.goose, db, os.DirFS(filepath.Join(out, "migrations", d.name)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			storeScenario(t, d, db, gooseRunner{p})
+		})
+	}
+}
+
+func TestStoreMigrationsGolangMigrate(t *testing.T) {
+	out := storeHistory(t, "golang-migrate")
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			db := open(t, d)
+			src, err := iofs.New(os.DirFS(filepath.Join(out, "migrations", d.name)), ".")
+			if err != nil {
+				t.Fatal(err)
+			}
+			drv, err := d.migrate(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := migrate.NewWithInstance("iofs", src, d.name, drv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			storeScenario(t, d, db, migrateRunner{m})
+		})
+	}
+}
+
+func storeScenario(t *testing.T, d dialect, db *sql.DB, r runner) {
+	r.upTo(t, 3)
+	mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), "n", "starting")
+	enforced(t, d, db, true)
+	historyTable(t, d, db, true)
+	if !move(t, d, db, "n", "processing", false) {
+		t.Fatal("bypass: a forced move was refused")
+	}
+	if move(t, d, db, "n", "aborting", true) {
+		t.Fatal("version 3: processing -> aborting was accepted")
+	}
+	// The bypass lasts one transaction (MySQL: until it is switched off).
+	if move(t, d, db, "n", "starting", true) {
+		t.Fatal("the bypass outlived its transaction")
+	}
+
+	r.upTo(t, 4)
+	if !move(t, d, db, "n", "aborting", true) {
+		t.Fatal("version 4: processing -> aborting was refused")
+	}
+	move(t, d, db, "n", "processing", false)
+	if err := r.downTo(3); err != nil {
+		t.Fatalf("down to 3: %v", err)
+	}
+	if move(t, d, db, "n", "aborting", true) {
+		t.Fatal("down to 3: processing -> aborting was accepted")
+	}
+	enforced(t, d, db, true)
+	r.upTo(t, 4)
+	if !move(t, d, db, "n", "aborting", true) {
+		t.Fatal("up to 4 again: processing -> aborting was refused")
+	}
+
+	r.upTo(t, 5)
+	enforced(t, d, db, false)
+	if err := r.downTo(4); err != nil {
+		t.Fatalf("down to 4: %v", err)
+	}
+	move(t, d, db, "n", "starting", false)
+	enforced(t, d, db, true)
+
+	if err := r.downTo(2); err != nil {
+		t.Fatalf("down to 2: %v", err)
+	}
+	enforced(t, d, db, false)
+	historyTable(t, d, db, false)
+	r.upTo(t, 5)
+	historyTable(t, d, db, true)
+}
+
+// enforced checks the raw-SQL rules: an illegal UPDATE and an INSERT
+// outside the entry states fail with a message naming table, key and
+// states; legal ones and unchanged states pass.
+func enforced(t *testing.T, d dialect, db *sql.DB, on bool) {
+	t.Helper()
+	mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), "e", "finished")
+	defer mustExec(t, db, `DELETE FROM nodes WHERE uuid = 'e' OR uuid = 'w'`)
+	_, err := db.Exec(rebind(d, `UPDATE nodes SET state = ? WHERE uuid = ?`), "waiting", "e")
+	if on && (err == nil || !strings.Contains(err.Error(), "nodes: row uuid = e: state finished -> waiting is not a transition of node_state")) {
+		t.Fatalf("illegal UPDATE finished -> waiting: %v", err)
+	}
+	if !on && err != nil {
+		t.Fatalf("without enforcement, UPDATE finished -> waiting: %v", err)
+	}
+	if on {
+		mustExec(t, db, rebind(d, `UPDATE nodes SET state = ? WHERE uuid = ?`), "starting", "e")
+		mustExec(t, db, rebind(d, `UPDATE nodes SET state = ? WHERE uuid = ?`), "starting", "e")
+		mustExec(t, db, `UPDATE nodes SET uuid = 'e' WHERE uuid = 'e'`)
+	}
+	_, err = db.Exec(rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), "w", "waiting")
+	if on && (err == nil || !strings.Contains(err.Error(), "nodes: row uuid = w: cannot insert in state waiting, which is not an entry state of node_state")) {
+		t.Fatalf("INSERT in waiting: %v", err)
+	}
+	if !on && err != nil {
+		t.Fatalf("without enforcement, INSERT in waiting: %v", err)
+	}
+}
+
+// move sets the state of row key in one transaction, bypassing
+// enforcement unless enforce is set, and reports whether it was accepted.
+func move(t *testing.T, d dialect, db *sql.DB, key, state string, enforce bool) bool {
+	t.Helper()
+	dl := sqldialect.For(d.name)
+	tx, err := db.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if !enforce {
+		if _, err := tx.Exec(dl.BypassOn()); err != nil {
+			t.Fatalf("bypass: %v", err)
+		}
+	}
+	if _, err := tx.Exec(rebind(d, `UPDATE nodes SET state = ? WHERE uuid = ?`), state, key); err != nil {
+		if !strings.Contains(err.Error(), "is not a transition of node_state") {
+			t.Fatalf("move to %s: %v", state, err)
+		}
+		return false
+	}
+	if off := dl.BypassOff(); off != "" && !enforce {
+		if _, err := tx.Exec(off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return true
+}
+
+func historyTable(t *testing.T, d dialect, db *sql.DB, exists bool) {
+	t.Helper()
+	_, err := db.Exec(`SELECT COUNT(*) FROM nodes_history`)
+	if exists != (err == nil) {
+		t.Fatalf("history table exists = %v, want %v (%v)", err == nil, exists, err)
+	}
+}
