@@ -37,10 +37,12 @@ Usage:
   fsmgen check    [-config FILE] [-templates DIR]
                                             exit 1 with a unified diff when output is stale
   fsmgen validate [-config FILE]            report every problem generate would refuse
+  fsmgen verify   -db URL [-config FILE]    exit 1 listing every difference between a
+                                            live database and the migration history
   fsmgen version                            print fsmgen's module version
 
-Without flags, generate, check and validate do every machine of the project
-file fsmgen.yaml, found in the current directory or its parents.
+Without flags, generate, check, validate and verify do every machine of the
+project file fsmgen.yaml, found in the current directory or its parents.
 
 Flags:
   -config FILE the project file (instead of looking for fsmgen.yaml)
@@ -50,6 +52,9 @@ Flags:
   -templates DIR
                a directory of templates (dot.tmpl, markdown.tmpl, ...) that
                replace the embedded ones of the same name
+  -db URL      the database verify inspects, as goose or golang-migrate take
+               it: postgres://…, mysql://user@tcp(host:port)/db or the DSN
+               user@tcp(host:port)/db, sqlite://path or a file path
   -render svg  also render every generated .dot file with Graphviz's dot
                (must be on PATH); the pictures are not covered by check,
                since they depend on the Graphviz version
@@ -90,7 +95,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK
-	case "generate", "check", "validate", "init", "version":
+	case "generate", "check", "validate", "verify", "init", "version":
 	default:
 		fmt.Fprintf(stderr, "fsmgen: unknown command %q\n\n%s", cmd, usage)
 		return ExitUsage
@@ -103,8 +108,6 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if cmd != "init" && cmd != "version" {
 		fl.StringVar(&configPath, "config", "", "")
 		fl.StringVar(&specPath, "spec", "", "")
-	}
-	if cmd != "init" && cmd != "version" {
 		fl.StringVar(&out, "out", out, "")
 	}
 	if cmd == "generate" || cmd == "check" {
@@ -112,6 +115,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	}
 	if cmd == "generate" {
 		fl.StringVar(&renderFormat, "render", "", "")
+	}
+	var dbURL string
+	if cmd == "verify" {
+		fl.StringVar(&dbURL, "db", "", "")
 	}
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -155,6 +162,9 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return ExitFail
+	}
+	if cmd == "verify" {
+		return runVerify(p, dbURL, stdout, stderr)
 	}
 	var opts gen.Options
 	if templateDir != "" {

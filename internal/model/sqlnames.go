@@ -30,7 +30,15 @@ type SQLNames struct {
 
 // Names returns the quoted identifiers for the dialect called name.
 func (q *SQL) Names(name string) SQLNames {
-	id := dialect.For(name).QuoteIdent
+	return q.names(name, dialect.For(name).QuoteIdent)
+}
+
+// Unquoted returns the same names as they appear in a database's catalog.
+func (q *SQL) Unquoted(name string) SQLNames {
+	return q.names(name, func(s string) string { return s })
+}
+
+func (q *SQL) names(name string, id func(string) string) SQLNames {
 	return SQLNames{
 		Dialect:       name,
 		Enum:          id(q.Enum),

@@ -207,7 +207,15 @@ func TestGolangMigrateScenario(t *testing.T) {
 
 func open(t *testing.T, d dialect) *sql.DB {
 	t.Helper()
-	db, err := sql.Open(d.driver, d.dsn(t))
+	db, _ := openURL(t, d)
+	return db
+}
+
+// openURL is open, also returning the database's URL.
+func openURL(t *testing.T, d dialect) (*sql.DB, string) {
+	t.Helper()
+	url := d.dsn(t)
+	db, err := sql.Open(d.driver, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +229,7 @@ func open(t *testing.T, d dialect) *sql.DB {
 	// state column.
 	mustExec(t, db, `CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, note VARCHAR(20))`)
 	mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid) VALUES (?)`), "before-fsmgen")
-	return db
+	return db, url
 }
 
 func scenario(t *testing.T, d dialect, db *sql.DB, r runner, h *history) {

@@ -16,8 +16,9 @@ const repoSpec = "../../../spec/states.yaml"
 // history is a migration history generated, the way a user would, from a
 // spec edited step by step.
 type history struct {
-	out  string     // the output directory
-	sets [][]string // the state set after each version, index 0 = version 1
+	out   string     // the output directory
+	sets  [][]string // the state set after each version, index 0 = version 1
+	specs []string   // the spec of each version
 }
 
 func (h *history) dir(dialect string) fs.FS {
@@ -84,6 +85,7 @@ func buildHistory(t *testing.T, format string) *history {
 			t.Fatalf("version %d: check after generate exited %d: %s", i+1, code, stderr)
 		}
 		h.sets = append(h.sets, statesOf(t, spec))
+		h.specs = append(h.specs, spec)
 	}
 	return h
 }

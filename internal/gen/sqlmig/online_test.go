@@ -13,6 +13,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
+
+	"github.com/fsmgen/fsmgen/internal/cli"
 )
 
 // gooseOn opens d with the application's nodes table and a goose provider
@@ -42,7 +44,12 @@ func dialectNamed(name string) dialect {
 func TestPostgresDependents(t *testing.T) {
 	h := buildHistory(t, "goose")
 	d := dialectNamed("postgres")
-	db, r := gooseOn(t, d, h)
+	db, url := openURL(t, d)
+	p, err := goose.NewProvider(d.goose, db, h.dir(d.name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gooseRunner{p}
 	r.upTo(t, 2)
 	for _, q := range []string{
 		`CREATE VIEW busy AS SELECT uuid, state FROM nodes WHERE state <> 'finished'`,
@@ -56,6 +63,10 @@ func TestPostgresDependents(t *testing.T) {
 	}
 	r.up(t)
 	expectSet(t, d, db, h.sets[4])
+	// The labels left in the type are fsmgen's own: verify agrees.
+	if code, out, stderr := run("verify", "-db", url, "-spec", h.specs[4], "-out", h.out); code != cli.ExitOK {
+		t.Fatalf("verify after online changes: exit %d: %s%s", code, out, stderr)
+	}
 	for _, v := range []int64{4, 3, 2, 1} {
 		if err := r.downTo(v); err != nil {
 			t.Fatalf("down to %d with dependents: %v", v, err)
@@ -64,7 +75,7 @@ func TestPostgresDependents(t *testing.T) {
 	r.up(t)
 	expectSet(t, d, db, h.sets[4])
 	got := strs(t, db, `SELECT uuid || '=' || state FROM busy ORDER BY uuid`)
-	if want := "a=error before-fsmgen=finished r=reprocessing"; strings.Join(got, " ") != want && strings.Join(got, " ") != "a=error r=reprocessing" {
+	if strings.Join(got, " ") != "a=error r=reprocessing" {
 		t.Fatalf("the view reads %q", got)
 	}
 	// The second column keeps its rows: only the bound column moves, and a

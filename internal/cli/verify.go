@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
+	"github.com/fsmgen/fsmgen/internal/verify"
+)
+
+// verifyTimeout bounds the catalog queries: they read a few rows, so a
+// database that takes longer is unreachable or locked, and saying so beats
+// hanging a deploy.
+const verifyTimeout = 30 * time.Second
+
+func runVerify(p *plan, url string, stdout, stderr io.Writer) int {
+	if url == "" {
+		fmt.Fprintf(stderr, "fsmgen verify: -db URL is required\n\n%s", usage)
+		return ExitUsage
+	}
+	db, dialect, err := verify.Open(url)
+	if err != nil {
+		fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
+		return ExitUsage
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), verifyTimeout)
+	defer cancel()
+	code, checked := ExitOK, 0
+	for _, j := range p.machines {
+		q := j.m.SQL
+		if q == nil || !slices.Contains(q.Dialects, dialect) {
+			continue
+		}
+		checked++
+		t, err := sqlmig.Recorded(j.m, os.DirFS(p.root), j.opts.Migrations, dialect)
+		if err != nil {
+			fmt.Fprintf(stderr, "fsmgen verify: %s: %v\n", p.root, err)
+			code = ExitFail
+			continue
+		}
+		names := q.Unquoted(dialect)
+		diffs, err := verify.Check(ctx, db, verify.Want{
+			Dialect: dialect, Enum: t.Enum, Table: t.Table, Column: t.Column, Default: t.Default,
+			States: t.States, StatesCheck: names.States,
+			InsertTrigger: names.InsertTrigger, UpdateTrigger: names.UpdateTrigger,
+		})
+		switch {
+		case err != nil:
+			fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
+			code = ExitFail
+		case len(diffs) > 0:
+			fmt.Fprintf(stderr, "fsmgen verify: the database differs from the %s migration history of %s (version %d):\n", dialect, t.Enum, t.Version)
+			for _, d := range diffs {
+				fmt.Fprintf(stderr, "  - %s\n", d)
+			}
+			code = ExitFail
+		default:
+			fmt.Fprintf(stdout, "%s.%s matches the %s migration history of %s (version %d)\n", t.Table, t.Column, dialect, t.Enum, t.Version)
+		}
+	}
+	if checked == 0 {
+		fmt.Fprintf(stderr, "fsmgen verify: no machine has %s migrations, so there is nothing in this database to verify\n", dialect)
+		return ExitFail
+	}
+	return code
+}

@@ -1,0 +1,49 @@
+package dialect
+
+// Catalog is how fsmgen verify reads what a live database holds for one
+// bound column. Each query names its parameters; an empty query means the
+// dialect has nothing of that kind.
+type Catalog struct {
+	// Column (table, column) returns one row: the column's type (the
+	// enum type's name on PostgreSQL, the whole ENUM(...) on MySQL, the
+	// declared type on SQLite), YES or NO for nullable, and the default
+	// expression or NULL.
+	Column string
+	// Labels (enum) returns the enum type's labels in order.
+	Labels string
+	// Checks (table) returns each CHECK constraint's name, definition and
+	// whether it is validated (1 or 0).
+	Checks string
+	// Triggers (table) returns each trigger's name and definition.
+	Triggers string
+}
+
+// CatalogOf returns the catalog queries of the dialect called name.
+func CatalogOf(name string) Catalog { return catalogs[name] }
+
+var catalogs = map[string]Catalog{
+	"postgres": {
+		Column: `SELECT udt_name, is_nullable, column_default FROM information_schema.columns
+WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`,
+		Labels: `SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
+WHERE t.typname = $1 AND t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+ORDER BY e.enumsortorder`,
+		Checks: `SELECT c.conname, pg_get_constraintdef(c.oid), CASE WHEN c.convalidated THEN 1 ELSE 0 END
+FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
+WHERE c.contype = 'c' AND r.relname = $1 AND r.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+ORDER BY c.conname`,
+		Triggers: `SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid
+WHERE NOT t.tgisinternal AND r.relname = $1 AND r.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+ORDER BY t.tgname`,
+	},
+	"mysql": {
+		Column: "SELECT COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT FROM information_schema.COLUMNS\n" +
+			"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+		Triggers: "SELECT TRIGGER_NAME, ACTION_STATEMENT FROM information_schema.TRIGGERS\n" +
+			"WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME",
+	},
+	"sqlite": {
+		Column:   `SELECT type, CASE WHEN "notnull" = 1 THEN 'NO' ELSE 'YES' END, dflt_value FROM pragma_table_info(?1) WHERE name = ?2`,
+		Triggers: `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 ORDER BY name`,
+	},
+}

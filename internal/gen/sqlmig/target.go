@@ -1,0 +1,34 @@
+package sqlmig
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+
+	"github.com/fsmgen/fsmgen/internal/model"
+)
+
+// Target is what a database must hold once every migration of one enum in
+// one dialect's directory has run, as the history records it.
+type Target struct {
+	Dialect, Enum, Table, Column, Default string
+	States                                []string
+	// Version is the last migration's version.
+	Version int64
+}
+
+// Recorded reads the history of m's enum in dialect's directory under out.
+func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect string) (*Target, error) {
+	name := path.Join(Dir(dirs, dialect), HistoryName(m.SQL.Enum))
+	h, err := readHistory(orEmpty(out), name)
+	if err != nil {
+		return nil, err
+	}
+	if h == nil || len(h.Migrations) == 0 {
+		return nil, fmt.Errorf("%s: no migration history; run fsmgen generate first", name)
+	}
+	return &Target{
+		Dialect: dialect, Enum: h.Enum, Table: h.Table, Column: h.Column, Default: h.Default,
+		States: h.States, Version: h.Migrations[len(h.Migrations)-1].Version,
+	}, nil
+}

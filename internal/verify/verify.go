@@ -1,0 +1,239 @@
+// Package verify compares a live database with what a machine's migration
+// history says it must hold: the enum's labels and their order, the bound
+// column's type, default and nullability, and fsmgen's constraints and
+// triggers. A hand-applied change to the live enum then shows up in CI or
+// at deploy time, not when the next migration breaks on it.
+package verify
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/fsmgen/fsmgen/internal/dialect"
+)
+
+// Want is what the history says the database holds.
+type Want struct {
+	Dialect, Enum, Table, Column, Default string
+	States                                []string
+	// StatesCheck is the PostgreSQL constraint that forbids labels left
+	// in the type; InsertTrigger and UpdateTrigger are SQLite's triggers.
+	StatesCheck, InsertTrigger, UpdateTrigger string
+}
+
+// Check returns every difference between the database and w, in readable
+// sentences; none when they agree.
+func Check(ctx context.Context, db *sql.DB, w Want) ([]string, error) {
+	c := &checker{ctx: ctx, db: db, w: w, cat: dialect.CatalogOf(w.Dialect)}
+	where := w.Table + "." + w.Column
+	var typ, nullable string
+	var def sql.NullString
+	err := db.QueryRowContext(ctx, c.cat.Column, w.Table, w.Column).Scan(&typ, &nullable, &def)
+	if errors.Is(err, sql.ErrNoRows) {
+		return []string{fmt.Sprintf("%s does not exist; the history ends with it bound to %s", where, w.Enum)}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", where, err)
+	}
+	if nullable != "NO" {
+		c.diff("%s is nullable; the history made it NOT NULL", where)
+	}
+	if got := literal(def); !def.Valid || got != w.Default {
+		c.diff("%s defaults to %s; the history says %q", where, orNone(def), w.Default)
+	}
+	switch w.Dialect {
+	case "postgres":
+		err = c.postgres(typ)
+	case "mysql":
+		c.mysql(typ)
+	case "sqlite":
+		err = c.sqlite(typ)
+	}
+	return c.diffs, err
+}
+
+type checker struct {
+	ctx   context.Context
+	db    *sql.DB
+	w     Want
+	cat   dialect.Catalog
+	diffs []string
+}
+
+func (c *checker) diff(format string, args ...any) {
+	c.diffs = append(c.diffs, fmt.Sprintf(format, args...))
+}
+
+func (c *checker) postgres(typ string) error {
+	w := c.w
+	if typ != w.Enum {
+		c.diff("%s.%s has type %s; the history says %s", w.Table, w.Column, typ, w.Enum)
+	}
+	labels, err := c.strings(c.cat.Labels, w.Enum)
+	if err != nil {
+		return err
+	}
+	if len(labels) == 0 {
+		c.diff("type %s does not exist", w.Enum)
+		return nil
+	}
+	// Labels that left the spec stay in the type; the states must still
+	// come in the history's order.
+	var kept, extra []string
+	for _, l := range labels {
+		if slices.Contains(w.States, l) {
+			kept = append(kept, l)
+		} else {
+			extra = append(extra, l)
+		}
+	}
+	for _, s := range w.States {
+		if !slices.Contains(labels, s) {
+			c.diff("type %s lacks label %q", w.Enum, s)
+		}
+	}
+	if len(kept) == len(w.States) && !slices.Equal(kept, w.States) {
+		c.diff("type %s orders its labels %s; the history says %s", w.Enum, list(kept), list(w.States))
+	}
+	rows, err := c.rows(c.cat.Checks, w.Table)
+	if err != nil {
+		return err
+	}
+	var check []string
+	for _, r := range rows {
+		if r[0] != w.StatesCheck {
+			continue
+		}
+		check = quoted(r[1])
+		if r[2] != "1" {
+			c.diff("constraint %s on %s is not validated: a migration stopped half way; run it again", w.StatesCheck, w.Table)
+		}
+	}
+	switch {
+	case check == nil && len(extra) > 0:
+		c.diff("type %s has label(s) %s, which the history does not (a hand-applied change?)", w.Enum, list(extra))
+	case check != nil && !sameSet(check, w.States):
+		c.diff("constraint %s on %s allows %s; the history says %s", w.StatesCheck, w.Table, list(check), list(w.States))
+	}
+	return nil
+}
+
+func (c *checker) mysql(typ string) {
+	w := c.w
+	if !strings.HasPrefix(strings.ToLower(typ), "enum(") {
+		c.diff("%s.%s has type %s; the history says an ENUM", w.Table, w.Column, typ)
+		return
+	}
+	if got := quoted(typ); !slices.Equal(got, w.States) {
+		c.diff("%s.%s is ENUM%s; the history says ENUM%s", w.Table, w.Column, list(got), list(w.States))
+	}
+}
+
+func (c *checker) sqlite(typ string) error {
+	w := c.w
+	if !strings.EqualFold(typ, "TEXT") {
+		c.diff("%s.%s has type %s; the history says TEXT", w.Table, w.Column, typ)
+	}
+	rows, err := c.rows(c.cat.Triggers, w.Table)
+	if err != nil {
+		return err
+	}
+	for _, name := range []string{w.InsertTrigger, w.UpdateTrigger} {
+		i := slices.IndexFunc(rows, func(r []string) bool { return r[0] == name })
+		if i < 0 {
+			c.diff("trigger %s on %s is missing", name, w.Table)
+			continue
+		}
+		// The labels are the trigger's NOT IN (…) list; its message is
+		// the last literal.
+		lits := quoted(rows[i][1])
+		if len(lits) > 0 {
+			lits = lits[:len(lits)-1]
+		}
+		if !sameSet(lits, w.States) {
+			c.diff("trigger %s on %s allows %s; the history says %s", name, w.Table, list(lits), list(w.States))
+		}
+	}
+	return nil
+}
+
+func (c *checker) strings(q string, args ...any) ([]string, error) {
+	rows, err := c.rows(q, args...)
+	var out []string
+	for _, r := range rows {
+		out = append(out, r[0])
+	}
+	return out, err
+}
+
+func (c *checker) rows(q string, args ...any) ([][]string, error) {
+	rs, err := c.db.QueryContext(c.ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	cols, err := rs.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]string
+	for rs.Next() {
+		row := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range row {
+			ptrs[i] = &row[i]
+		}
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		vals := make([]string, len(cols))
+		for i, v := range row {
+			vals[i] = v.String
+		}
+		out = append(out, vals)
+	}
+	return out, rs.Err()
+}
+
+var literalRE = regexp.MustCompile(`'((?:[^'\\]|''|\\.)*)'`)
+
+// quoted returns the string literals in SQL text, unquoted.
+func quoted(text string) []string {
+	out := []string{}
+	for _, m := range literalRE.FindAllStringSubmatch(text, -1) {
+		s := strings.ReplaceAll(m[1], "''", "'")
+		s = strings.ReplaceAll(s, `\\`, `\`)
+		out = append(out, s)
+	}
+	return out
+}
+
+// literal is a default expression's value: 'x'::type on PostgreSQL,
+// 'x' on MariaDB and SQLite, x on MySQL.
+func literal(def sql.NullString) string {
+	if ls := quoted(def.String); len(ls) > 0 {
+		return ls[0]
+	}
+	return def.String
+}
+
+func orNone(def sql.NullString) string {
+	if !def.Valid {
+		return "nothing"
+	}
+	return def.String
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+func list(ls []string) string { return "(" + strings.Join(ls, ", ") + ")" }

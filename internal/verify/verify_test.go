@@ -1,0 +1,110 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/fsmgen/fsmgen/internal/cli"
+	"github.com/fsmgen/fsmgen/internal/testdb"
+	"github.com/fsmgen/fsmgen/internal/verify"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+const (
+	spec = "../../spec/states.yaml"
+	out  = "../../generated"
+)
+
+// seeded applies the repository's checked-in migrations with goose to a
+// new database and returns it with the URL verify is given.
+func seeded(t *testing.T, dialect string, url func(dsn string) string) (*sql.DB, string) {
+	t.Helper()
+	var driver, dsn string
+	var gd goose.Dialect
+	switch dialect {
+	case "postgres":
+		driver, dsn, gd = "pgx", testdb.Postgres(t), goose.DialectPostgres
+	case "mysql":
+		driver, dsn, gd = "mysql", testdb.MySQL(t), goose.DialectMySQL
+	case "sqlite":
+		driver, dsn, gd = "sqlite", filepath.Join(t.TempDir(), "app.db"), goose.DialectSQLite3
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(gd, db, os.DirFS(filepath.Join(out, "migrations", dialect)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db, url(dsn)
+}
+
+func run(args ...string) (int, string) {
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(args, &stdout, &stderr)
+	return code, stdout.String() + stderr.String()
+}
+
+func TestVerify(t *testing.T) {
+	for _, c := range []struct {
+		dialect, form string
+		url           func(string) string
+		hotfix        []string // a hand-applied change verify must catch
+		want          string   // in verify's report of it
+	}{
+		{"postgres", "URL", func(d string) string { return d },
+			[]string{`ALTER TYPE node_state ADD VALUE 'hotfix'`}, `label(s) (hotfix), which the history does not`},
+		{"postgres", "URL", func(d string) string { return d },
+			[]string{`ALTER TABLE nodes ALTER COLUMN state SET DEFAULT 'error'`}, `defaults to 'error'::node_state; the history says "finished"`},
+		{"mysql", "golang-migrate URL", func(d string) string { return "mysql://" + d },
+			[]string{"ALTER TABLE nodes MODIFY state ENUM('starting','waiting','processing','finished','error','reapplying','enrolling','aborting','hotfix') NOT NULL DEFAULT 'finished'"}, `aborting, hotfix); the history says ENUM(starting`},
+		{"mysql", "goose DSN", func(d string) string { return d },
+			[]string{"ALTER TABLE nodes MODIFY state ENUM('starting','waiting','processing','finished','error','reapplying','enrolling','aborting') NULL DEFAULT 'finished'"}, `is nullable`},
+		{"sqlite", "sqlite:// URL", func(d string) string { return "sqlite://" + d },
+			[]string{`DROP TRIGGER node_state_check_update`}, `trigger node_state_check_update on nodes is missing`},
+		{"sqlite", "path", func(d string) string { return d },
+			[]string{`DROP TRIGGER node_state_check_insert`, `CREATE TRIGGER node_state_check_insert BEFORE INSERT ON nodes FOR EACH ROW WHEN NEW.state NOT IN ('starting', 'hotfix') BEGIN SELECT RAISE(ABORT, 'no'); END`}, `allows (starting, hotfix)`},
+	} {
+		t.Run(c.dialect+" "+c.form, func(t *testing.T) {
+			db, url := seeded(t, c.dialect, c.url)
+			if code, msg := run("verify", "-db", url, "-spec", spec, "-out", out); code != cli.ExitOK {
+				t.Fatalf("verify of a database the history built: exit %d: %s", code, msg)
+			}
+			for _, q := range c.hotfix {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			code, msg := run("verify", "-db", url, "-spec", spec, "-out", out)
+			if code != cli.ExitFail || !strings.Contains(msg, c.want) {
+				t.Fatalf("verify after a hand-applied change: exit %d, want 1 and %q in:\n%s", code, c.want, msg)
+			}
+		})
+	}
+}
+
+func TestOpenRejectsUnknownURLs(t *testing.T) {
+	_, _, err := verify.Open("oracle://scott:tiger@db/x")
+	if err == nil || strings.Contains(err.Error(), "tiger") {
+		t.Fatalf("err = %v, want a refusal that hides the password", err)
+	}
+	if code, _ := run("verify", "-spec", spec, "-out", out); code != cli.ExitUsage {
+		t.Fatalf("verify without -db: exit %d, want %d", code, cli.ExitUsage)
+	}
+}
