@@ -108,6 +108,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if cmd != "init" && cmd != "version" {
 		fl.StringVar(&configPath, "config", "", "")
 		fl.StringVar(&specPath, "spec", "", "")
+	}
+	if cmd != "init" && cmd != "version" {
 		fl.StringVar(&out, "out", out, "")
 	}
 	if cmd == "generate" || cmd == "check" {
