@@ -127,6 +127,19 @@ func runGenerated(t *testing.T, m *model.Machine) string {
 	if err != nil {
 		t.Fatalf("running the generated package: %v\n%s", err, out)
 	}
+	// Callers' loops must not pay a call per move.
+	cmd = exec.Command(goBin, "build", "-gcflags=-m", "./"+m.Name)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	inl, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("building the generated package: %v\n%s", err, inl)
+	}
+	for _, fn := range []string{"Transition", "State.Can"} {
+		if !strings.Contains(string(inl), "can inline "+fn+"\n") {
+			t.Errorf("%s does not inline:\n%s", fn, inl)
+		}
+	}
 	return string(out)
 }
 
