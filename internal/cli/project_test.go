@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -212,10 +213,65 @@ func TestLeftoversOfARenamedMachineAndADroppedDialect(t *testing.T) {
 	if code, _, _ := run(t, "check", "-spec", old, "-out", out); code != ExitFail {
 		t.Errorf("check passes with stranded migrations")
 	}
-	if err := os.RemoveAll(filepath.Join(out, "migrations/sqlite")); err != nil {
-		t.Fatal(err)
+
+	// Adding the dialect back, after a change made without it, continues
+	// its own history: its database is where the dialect was dropped.
+	locked := strings.Replace(renamed, "events:\n", "  locked:\n    doc: bolted\n    transitions:\n      unlock: closed\nevents:\n  unlock:\n    doc: draw the bolt\n", 1)
+	locked = strings.Replace(locked, "      open: opened\n", "      open: opened\n      lock: locked\n", 1)
+	locked = strings.Replace(locked, "events:\n", "events:\n  lock:\n    doc: shoot the bolt\n", 1)
+	writeTree(t, filepath.Dir(old), map[string]string{"spec.yaml": locked})
+	if code, _, stderr := run(t, "generate", "-spec", old, "-out", out); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	writeTree(t, filepath.Dir(old), map[string]string{"spec.yaml": strings.Replace(locked, "[postgres]", "[postgres, sqlite]", 1)})
+	if code, _, stderr := run(t, "generate", "-spec", old, "-out", out); code != ExitOK || stderr != "" {
+		t.Fatalf("generate with the dialect back: exit %d, %s", code, stderr)
+	}
+	tree = readTree(t, out)
+	for _, p := range []string{"migrations/postgres/00002_add_locked.sql", "migrations/sqlite/00002_add_locked.sql"} {
+		if _, ok := tree[p]; !ok {
+			t.Errorf("no %s", p)
+		}
 	}
 	if code, stdout, stderr := run(t, "check", "-spec", old, "-out", out); code != ExitOK {
+		t.Errorf("check: %s%s", stdout, stderr)
+	}
+}
+
+// In a project the package directory stays when the machine is renamed:
+// the old machine's files there go, the hand-written ones stay.
+func TestProjectRenamedMachine(t *testing.T) {
+	dir := twoMachineProject(t)
+	if code, _, stderr := inDir(t, dir, "generate"); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "internal/order/order_extra.go"), []byte("package order\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile("fsm/order.yaml")
+	if err := os.WriteFile("fsm/order.yaml", []byte(strings.Replace(string(b), "machine: order", "machine: purchase", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := run(t, "check"); code != ExitFail || !strings.Contains(stdout, "--- internal/order/order.go\n+++ /dev/null") {
+		t.Errorf("check with the old machine's package: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, "generate"); code != ExitOK || !strings.Contains(stderr, "removed internal/order/order.go") {
+		t.Fatalf("generate: exit %d, %s", code, stderr)
+	}
+	tree := readTree(t, filepath.Join(dir, "internal/order"))
+	if _, ok := tree["order.go"]; ok {
+		t.Errorf("order.go is still there")
+	}
+	for _, p := range []string{"purchase.go", "order_extra.go"} {
+		if _, ok := tree[p]; !ok {
+			t.Errorf("no %s", p)
+		}
+	}
+	// The history is the enum's: no new migration.
+	if got := len(readTree(t, filepath.Join(dir, "db/postgres"))); got != 5 {
+		t.Errorf("db/postgres holds %d files, want 5 (no new migration)", got)
+	}
+	if code, stdout, stderr := run(t, "check"); code != ExitOK {
 		t.Errorf("check: %s%s", stdout, stderr)
 	}
 }
@@ -225,7 +281,22 @@ func TestVersion(t *testing.T) {
 	if code != ExitOK || stdout != "fsmgen (devel)\n" {
 		t.Errorf("exit %d, stdout %q", code, stdout)
 	}
+	fsmgen := func(v string) debug.Module { return debug.Module{Path: "github.com/fsmgen/fsmgen", Version: v} }
+	for _, c := range []struct {
+		info debug.BuildInfo
+		want string
+	}{
+		{debug.BuildInfo{Main: fsmgen("v1.2.3")}, "v1.2.3"}, // go install ...@v1.2.3
+		{debug.BuildInfo{Main: debug.Module{Path: "example.com/shop"}, Deps: []*debug.Module{{Path: "golang.org/x/mod", Version: "v0.1.0"}, ptr(fsmgen("v1.4.0"))}}, "v1.4.0"}, // go get -tool
+		{debug.BuildInfo{Main: debug.Module{Path: "example.com/shop"}, Deps: []*debug.Module{{Path: "github.com/fsmgen/fsmgen", Version: "v1.4.0", Replace: &debug.Module{Path: "../fsmgen"}}}}, "(devel)"},
+	} {
+		if got := versionIn(&c.info); got != c.want {
+			t.Errorf("versionIn(%+v) = %q, want %q", c.info, got, c.want)
+		}
+	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // init writes a starter that validates, generates and compiles as it is,
 // and never overwrites.

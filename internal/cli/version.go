@@ -10,6 +10,12 @@ func Version() string {
 	if !ok {
 		return "(unknown)"
 	}
+	return versionIn(info)
+}
+
+// versionIn finds fsmgen in the build info: the main module after
+// go install, a dependency after go get -tool.
+func versionIn(info *debug.BuildInfo) string {
 	const path = "github.com/fsmgen/fsmgen"
 	if info.Main.Path == path {
 		return info.Main.Version
