@@ -35,12 +35,12 @@ func Dir(dirs map[string]string, dialect string) string {
 // are on disk), a new one when the spec moved away from the history's end,
 // and the history file. out is the root every path is relative to (nil:
 // empty); dirs maps a dialect to its migration directory (see Dir), which
-// other machines and hand-written migrations may share; legacy, when not
-// empty, is an older single history file to take over. now is consulted
-// only for timestamp versions.
+// other machines and hand-written migrations may share; legacyPath, when
+// not empty, is an older single history file to take over. now is
+// consulted only for timestamp versions.
 //
-// A file in a value of nil stands for a file to remove: the legacy history
-// once every dialect it recorded has its own.
+// A nil value asks for the file's removal: the legacy history, once every
+// dialect it recorded has its own.
 func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string, now func() time.Time) (map[string][]byte, error) {
 	q := m.SQL
 	if q == nil {
