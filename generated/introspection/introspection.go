@@ -48,7 +48,7 @@ const NumStates = 8
 // of the machine.
 var ErrUnknownState = errors.New("introspection: unknown state")
 
-// stateNames holds the spec names, indexed by value.
+// stateNames holds the stored spellings (spec values), indexed by state.
 var stateNames = [...]string{
 	StateStarting:   "starting",
 	StateWaiting:    "waiting",
@@ -60,7 +60,7 @@ var stateNames = [...]string{
 	StateAborting:   "aborting",
 }
 
-// String returns the state's name as written in the spec.
+// String returns the state's stored spelling: its value in the spec.
 func (s State) String() string {
 	if s < NumStates {
 		return stateNames[s]
@@ -73,7 +73,8 @@ func (s State) IsValid() bool {
 	return s < NumStates
 }
 
-// ParseState returns the state named name.
+// ParseState returns the state whose value is name. It also accepts the
+// state's aliases and former names, which nothing produces.
 func ParseState(name string) (State, error) {
 	switch name {
 	case "starting":
@@ -101,8 +102,8 @@ func States() []State {
 	return []State{StateStarting, StateWaiting, StateProcessing, StateFinished, StateError, StateReapplying, StateEnrolling, StateAborting}
 }
 
-// Values returns the name of every state in spec order, in a new slice. It
-// is the method ent's field.EnumValues asks for.
+// Values returns the value of every state in spec order, in a new slice.
+// It is the method ent's field.EnumValues asks for.
 func (s State) Values() []string {
 	out := make([]string, 0, NumStates)
 	for _, v := range States() {
@@ -112,7 +113,7 @@ func (s State) Values() []string {
 }
 
 // MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML
-// carry the name.
+// carry the stored spelling.
 func (s State) MarshalText() ([]byte, error) {
 	if !s.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownState, s)
@@ -130,7 +131,7 @@ func (s *State) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// Scan implements sql.Scanner for a column that stores the state's name.
+// Scan implements sql.Scanner for a column that stores the state's value.
 func (s *State) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
@@ -143,7 +144,7 @@ func (s *State) Scan(src any) error {
 	return fmt.Errorf("%w %T(%v)", ErrUnknownState, src, src)
 }
 
-// Value implements driver.Valuer: the state is stored by name.
+// Value implements driver.Valuer: the state is stored as its value.
 func (s State) Value() (driver.Value, error) {
 	if !s.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownState, s)
@@ -210,7 +211,7 @@ const NumEvents = 9
 // of the machine.
 var ErrUnknownEvent = errors.New("introspection: unknown event")
 
-// eventNames holds the spec names, indexed by value.
+// eventNames holds the stored spellings (spec values), indexed by event.
 var eventNames = [...]string{
 	EventProcess:  "process",
 	EventReapply:  "reapply",
@@ -223,7 +224,7 @@ var eventNames = [...]string{
 	EventAbortEnd: "abort_end",
 }
 
-// String returns the event's name as written in the spec.
+// String returns the event's stored spelling: its value in the spec.
 func (e Event) String() string {
 	if e < NumEvents {
 		return eventNames[e]
@@ -236,7 +237,8 @@ func (e Event) IsValid() bool {
 	return e < NumEvents
 }
 
-// ParseEvent returns the event named name.
+// ParseEvent returns the event whose value is name. It also accepts the
+// event's aliases, which nothing produces.
 func ParseEvent(name string) (Event, error) {
 	switch name {
 	case "process":
@@ -266,8 +268,8 @@ func Events() []Event {
 	return []Event{EventProcess, EventReapply, EventTimeout, EventWait, EventAbort, EventError, EventFinish, EventStart, EventAbortEnd}
 }
 
-// Values returns the name of every event in spec order, in a new slice. It
-// is the method ent's field.EnumValues asks for.
+// Values returns the value of every event in spec order, in a new slice.
+// It is the method ent's field.EnumValues asks for.
 func (e Event) Values() []string {
 	out := make([]string, 0, NumEvents)
 	for _, v := range Events() {
@@ -277,7 +279,7 @@ func (e Event) Values() []string {
 }
 
 // MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML
-// carry the name.
+// carry the stored spelling.
 func (e Event) MarshalText() ([]byte, error) {
 	if !e.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownEvent, e)
@@ -295,7 +297,7 @@ func (e *Event) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// Scan implements sql.Scanner for a column that stores the event's name.
+// Scan implements sql.Scanner for a column that stores the event's value.
 func (e *Event) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
@@ -308,7 +310,7 @@ func (e *Event) Scan(src any) error {
 	return fmt.Errorf("%w %T(%v)", ErrUnknownEvent, src, src)
 }
 
-// Value implements driver.Valuer: the event is stored by name.
+// Value implements driver.Valuer: the event is stored as its value.
 func (e Event) Value() (driver.Value, error) {
 	if !e.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownEvent, e)

@@ -9,6 +9,7 @@ package dialect
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Dialect is one SQL dialect's knowledge.
@@ -84,4 +85,29 @@ func doubleQuoted(name string) string {
 
 func singleQuoted(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// RaiseMessage renders msg as the literal a migration's guard raises
+// (PostgreSQL RAISE, MySQL SIGNAL, SQLite RAISE), where each dialect reads
+// the text differently: PostgreSQL takes it as a format string, MySQL cuts
+// it at 128 bytes.
+func RaiseMessage(dialect, msg string) string {
+	switch dialect {
+	case "postgres":
+		msg = strings.ReplaceAll(msg, "%", "%%")
+	case "mysql":
+		msg = cutUTF8(msg, 128) // SIGNAL's MESSAGE_TEXT limit
+	}
+	return QuoteLiteral(dialect, msg)
+}
+
+// cutUTF8 shortens s to at most n bytes without splitting a character.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

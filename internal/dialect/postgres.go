@@ -164,3 +164,14 @@ func (p Postgres) DropHistory(t Table) []string {
 }
 
 func (Postgres) LastIDStmt() Stmt { return Stmt{} }
+
+// DollarTag returns a dollar-quote delimiter that does not occur in body,
+// so that a label inside a DO block cannot end it: "$$" unless body holds
+// it.
+func DollarTag(body string) string {
+	tag := "$$"
+	for i := 0; strings.Contains(body, tag); i++ {
+		tag = "$fsmgen" + strconv.Itoa(i) + "$"
+	}
+	return tag
+}

@@ -66,7 +66,9 @@ func Go(t testing.TB, dir string, args ...string) []byte {
 }
 
 // TableTest returns a Go test file for the generated package that checks
-// Transition, Can, Permitted, String and Parse for every pair against m.
+// Transition, Can, Permitted, String and Parse for every pair against m,
+// and that every state and event round-trips through its text and
+// database/sql encodings while aliases and former names only parse.
 func TableTest(m *model.Machine) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"errors\"\n\t\"fmt\"\n\t\"testing\"\n)\n\n", m.Name)
@@ -75,19 +77,41 @@ func TableTest(m *model.Machine) string {
 		for _, e := range m.Events {
 			next := ""
 			if to := s.Next(e); to != nil {
-				next = to.Name
+				next = to.Value
 			}
-			fmt.Fprintf(&b, "\t{%q, %q}: %q,\n", s.Name, e.Name, next)
+			fmt.Fprintf(&b, "\t{%q, %q}: %q,\n", s.Value, e.Value, next)
 		}
 	}
 	b.WriteString("}\n\n")
+	b.WriteString("var stateValues = []string{")
+	for _, s := range m.States {
+		fmt.Fprintf(&b, "%q, ", s.Value)
+	}
+	b.WriteString("}\n\nvar eventValues = []string{")
+	for _, e := range m.Events {
+		fmt.Fprintf(&b, "%q, ", e.Value)
+	}
+	b.WriteString("}\n\n// stateAlso and eventAlso map the spellings that only parse to the\n// index they parse to.\nvar stateAlso = map[string]int{\n")
+	for _, s := range m.States {
+		for _, sp := range s.Spellings()[1:] {
+			fmt.Fprintf(&b, "\t%q: %d,\n", sp, s.Index)
+		}
+	}
+	b.WriteString("}\n\nvar eventAlso = map[string]int{\n")
+	for _, e := range m.Events {
+		for _, sp := range e.Spellings()[1:] {
+			fmt.Fprintf(&b, "\t%q: %d,\n", sp, e.Index)
+		}
+	}
+	b.WriteString("}\n\n")
+	b.WriteString(roundTripTest)
 	fmt.Fprintf(&b, "const wantStates, wantEvents = %d, %d\n\n", len(m.States), len(m.Events))
 	b.WriteString("var wantFinal = []string{")
 	for i, s := range m.Finals {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%q", s.Name)
+		fmt.Fprintf(&b, "%q", s.Value)
 	}
 	b.WriteString("}\n\n")
 	b.WriteString(`func TestEveryPair(t *testing.T) {
@@ -163,3 +187,81 @@ func TestFinalStates(t *testing.T) {
 `)
 	return b.String()
 }
+
+// roundTripTest checks every encoding of both enums against stateValues,
+// eventValues, stateAlso and eventAlso.
+const roundTripTest = `func TestStateEncodings(t *testing.T) {
+	for i, s := range States() {
+		v := stateValues[i]
+		if s.String() != v {
+			t.Errorf("State %d: String() = %q, want %q", i, s.String(), v)
+		}
+		if b, err := s.MarshalText(); err != nil || string(b) != v {
+			t.Errorf("%q: MarshalText() = %q, %v", v, b, err)
+		}
+		if dv, err := s.Value(); err != nil || dv != v {
+			t.Errorf("%q: Value() = %v, %v", v, dv, err)
+		}
+		checkParseState(t, v, s)
+	}
+	for text, i := range stateAlso {
+		checkParseState(t, text, States()[i])
+	}
+	for _, bad := range []string{"", "\x00", "no such state at all"} {
+		if _, err := ParseState(bad); err == nil {
+			t.Errorf("ParseState(%q) succeeded", bad)
+		}
+	}
+}
+
+func checkParseState(t *testing.T, text string, want State) {
+	t.Helper()
+	if p, err := ParseState(text); err != nil || p != want {
+		t.Errorf("ParseState(%q) = %v, %v; want %v", text, p, err, want)
+	}
+	var u, sc, sb State
+	if err := u.UnmarshalText([]byte(text)); err != nil || u != want {
+		t.Errorf("UnmarshalText(%q) = %v, %v", text, u, err)
+	}
+	if err := sc.Scan(text); err != nil || sc != want {
+		t.Errorf("Scan(%q) = %v, %v", text, sc, err)
+	}
+	if err := sb.Scan([]byte(text)); err != nil || sb != want {
+		t.Errorf("Scan([]byte(%q)) = %v, %v", text, sb, err)
+	}
+}
+
+func TestEventEncodings(t *testing.T) {
+	for i, e := range Events() {
+		v := eventValues[i]
+		if e.String() != v {
+			t.Errorf("Event %d: String() = %q, want %q", i, e.String(), v)
+		}
+		if b, err := e.MarshalText(); err != nil || string(b) != v {
+			t.Errorf("%q: MarshalText() = %q, %v", v, b, err)
+		}
+		if dv, err := e.Value(); err != nil || dv != v {
+			t.Errorf("%q: Value() = %v, %v", v, dv, err)
+		}
+		checkParseEvent(t, v, e)
+	}
+	for text, i := range eventAlso {
+		checkParseEvent(t, text, Events()[i])
+	}
+}
+
+func checkParseEvent(t *testing.T, text string, want Event) {
+	t.Helper()
+	if p, err := ParseEvent(text); err != nil || p != want {
+		t.Errorf("ParseEvent(%q) = %v, %v; want %v", text, p, err, want)
+	}
+	var u, sc Event
+	if err := u.UnmarshalText([]byte(text)); err != nil || u != want {
+		t.Errorf("UnmarshalText(%q) = %v, %v", text, u, err)
+	}
+	if err := sc.Scan(text); err != nil || sc != want {
+		t.Errorf("Scan(%q) = %v, %v", text, sc, err)
+	}
+}
+
+`

@@ -6,7 +6,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/dialect"
@@ -98,6 +101,7 @@ func (b *builder) build() {
 	b.declareStates()
 	b.declareEvents()
 	b.declareRemoved()
+	b.checkSpellings()
 	b.resolveEntries()
 	b.resolveTransitions()
 	if len(b.errs) == 0 { // the reachability of a broken machine would only add noise
@@ -183,7 +187,7 @@ func (b *builder) declareStates() {
 			b.rejected[s.Name.Value] = true
 			continue
 		}
-		st := &State{Name: s.Name.Value, Index: len(b.m.States), Doc: s.Doc.Value, Camel: camel, GoName: "State" + camel, RenamedFrom: s.RenamedFrom.Value, Final: s.Final.Value, Pos: s.Name.Pos}
+		st := &State{Name: s.Name.Value, Value: b.value("state", s.Name, s.Value), Aliases: b.aliases("state", s.Aliases), Index: len(b.m.States), Doc: s.Doc.Value, Camel: camel, GoName: "State" + camel, RenamedFrom: s.RenamedFrom.Value, Final: s.Final.Value, Pos: s.Name.Pos}
 		if strings.TrimSpace(st.Doc) == "" {
 			b.errorf(s.Name.Pos, "state %q has no doc", st.Name)
 		}
@@ -204,7 +208,7 @@ func (b *builder) declareEvents() {
 			b.rejected[e.Name.Value] = true
 			continue
 		}
-		ev := &Event{Name: e.Name.Value, Index: len(b.m.Events), Doc: e.Doc.Value, Camel: camel, GoName: "Event" + camel, Pos: e.Name.Pos}
+		ev := &Event{Name: e.Name.Value, Value: b.value("event", e.Name, e.Value), Aliases: b.aliases("event", e.Aliases), Index: len(b.m.Events), Doc: e.Doc.Value, Camel: camel, GoName: "Event" + camel, Pos: e.Name.Pos}
 		if strings.TrimSpace(ev.Doc) == "" {
 			b.errorf(e.Name.Pos, "event %q has no doc", ev.Name)
 		}
@@ -509,6 +513,9 @@ func (b *builder) buildSQL() {
 		}
 	}
 	slices.SortFunc(q.Dialects, func(a, c string) int { return slices.Index(Dialects, a) - slices.Index(Dialects, c) })
+	if slices.Contains(q.Dialects, "mysql") {
+		b.checkCaseInsensitive()
+	}
 	if v := s.Format; v.Set() {
 		q.Format = b.oneOf(v, "sql format", "goose", "golang-migrate")
 	}
@@ -562,6 +569,21 @@ func (b *builder) buildStore(s *spec.SQL, table, column string) *Store {
 	return st
 }
 
+// checkCaseInsensitive refuses values that differ only in case: MySQL
+// compares ENUM labels with the column's collation, case-insensitive by
+// default, and refuses such a pair as duplicates.
+func (b *builder) checkCaseInsensitive() {
+	seen := map[string]*State{}
+	for _, s := range b.m.States {
+		k := strings.ToLower(s.Value)
+		if prev, dup := seen[k]; dup && prev.Value != s.Value {
+			b.errorf(s.Pos, "state %q has the value %q, which MySQL cannot tell from %q (state %q, line %d): its ENUM labels ignore case", s.Name, s.Value, prev.Value, prev.Name, prev.Pos.Line)
+			continue
+		}
+		seen[k] = s
+	}
+}
+
 func (b *builder) oneOf(v spec.Str, what string, allowed ...string) string {
 	if !slices.Contains(allowed, v.Value) {
 		b.errorf(v.Pos, "%s must be one of %s, not %q%s", what, strings.Join(allowed, ", "), v.Value, diag.DidYouMean(v.Value, allowed))
@@ -595,6 +617,119 @@ func (b *builder) checkDocs() {
 				b.errorf(d.Pos, "doc contains %U, which is not allowed in generated comments; remove it", r)
 				break
 			}
+		}
+	}
+}
+
+// value returns the stored spelling of the state or event named name.
+func (b *builder) value(what string, name, v spec.Str) string {
+	if !v.Set() {
+		return name.Value
+	}
+	b.checkSpelling(what+" value", v)
+	return v.Value
+}
+
+func (b *builder) aliases(what string, as []spec.Str) []string {
+	var out []string
+	for _, a := range as {
+		b.checkSpelling(what+" alias", a)
+		out = append(out, a.Value)
+	}
+	return out
+}
+
+// checkSpelling keeps a value or alias to text that every output can carry
+// and every reader sees as it is: a PostgreSQL enum label (at most 63
+// bytes), one line, no invisible or reordering characters, and one
+// normalization form, so that two spellings that look the same are the
+// same bytes.
+func (b *builder) checkSpelling(what string, v spec.Str) {
+	s := v.Value
+	switch {
+	case s == "":
+		b.errorf(v.Pos, "%s is empty", what)
+		return
+	case !utf8.ValidString(s):
+		b.errorf(v.Pos, "%s %q is not valid UTF-8", what, s)
+		return
+	case len(s) > MaxNameLen:
+		b.errorf(v.Pos, "%s %q is %d bytes; the limit is %d (PostgreSQL's for enum labels)", what, s, len(s), MaxNameLen)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+			b.errorf(v.Pos, "%s %q contains %U, a control, format or line-break character; remove it", what, s, r)
+			return
+		}
+	}
+	if strings.TrimSpace(s) != s {
+		// MySQL strips trailing spaces from ENUM labels, and its PAD SPACE
+		// collations compare "a" and "a " equal.
+		b.errorf(v.Pos, "%s %q starts or ends with white space; remove it", what, s)
+	}
+	if !norm.NFC.IsNormalString(s) {
+		b.errorf(v.Pos, "%s %+q is not in Unicode normalization form NFC; write it as %+q", what, s, norm.NFC.String(s))
+	}
+}
+
+// spelling is one text that parses to a state or an event.
+type spelling struct {
+	text, kind, owner string
+	pos               diag.Pos
+}
+
+// checkSpellings makes every text that parses to a state (its value,
+// aliases and former name) name one state only, and likewise for events:
+// a generated Parse could not tell two owners of one text apart.
+func (b *builder) checkSpellings() {
+	var states, events []spelling
+	for _, s := range b.f.States {
+		if b.states[s.Name.Value] == nil {
+			continue
+		}
+		states = append(states, spellingsOf(s.Name, s.Value, s.Aliases)...)
+		// declareRemoved has reported former names that are no name, or
+		// a current state's.
+		if r := s.RenamedFrom; r.Set() && nameRE.MatchString(r.Value) && b.states[r.Value] == nil && r.Value != s.Name.Value {
+			states = append(states, spelling{r.Value, "former name", s.Name.Value, r.Pos})
+		}
+	}
+	for _, e := range b.f.Events {
+		if b.events[e.Name.Value] != nil {
+			events = append(events, spellingsOf(e.Name, e.Value, e.Aliases)...)
+		}
+	}
+	b.uniqueSpellings("state", states)
+	b.uniqueSpellings("event", events)
+}
+
+func spellingsOf(name, value spec.Str, aliases []spec.Str) []spelling {
+	v := spelling{name.Value, "value", name.Value, name.Pos}
+	if value.Set() {
+		v.text, v.pos = value.Value, value.Pos
+	}
+	out := []spelling{v}
+	for _, a := range aliases {
+		out = append(out, spelling{a.Value, "alias", name.Value, a.Pos})
+	}
+	return out
+}
+
+func (b *builder) uniqueSpellings(what string, sp []spelling) {
+	seen := map[string]spelling{}
+	for _, s := range sp {
+		prev, dup := seen[s.text]
+		switch {
+		case s.text == "", dup && prev.kind == "former name" && s.kind == "former name":
+			// Reported by checkSpelling and declareRemoved.
+		case !dup:
+			seen[s.text] = s
+		case prev.owner == s.owner && s.kind == "former name":
+			// The key was renamed and the stored spelling kept.
+		case prev.owner == s.owner:
+			b.errorf(s.pos, "%s %q lists %q twice (its %s and an alias)", what, s.owner, s.text, prev.kind)
+		default:
+			b.errorf(s.pos, "%s %q %s %q is already the %s of %s %q (line %d); each spelling must name one %s", what, s.owner, s.kind, s.text, prev.kind, what, prev.owner, prev.pos.Line, what)
 		}
 	}
 }

@@ -26,8 +26,8 @@ var (
 type Edge struct {
 	From, To *State
 	Events   []*Event // in event order
-	Label    string   // the events, comma-separated, as MermaidText
-	Lines    string   // the events, one per line
+	Label    string   // the events' values, comma-separated, as MermaidText
+	Lines    string   // the events' values, one per line
 	Tooltip  string   // each event with its doc, one per line
 	// DOTLabel and DOTTooltip are Lines and Tooltip quoted for DOT. A big
 	// machine has ten times more edges than states, and quoting them here
@@ -45,6 +45,7 @@ type Edge struct {
 func (m *Machine) computeDiagram() {
 	for _, e := range m.Events {
 		e.Internal = anyTag(e.Tags, InternalTags)
+		e.MDCode = MarkdownCode(e.Value)
 	}
 	for _, s := range m.States {
 		s.Failure = anyTag(s.Tags, FailureTags)
@@ -54,8 +55,12 @@ func (m *Machine) computeDiagram() {
 		// every id gets a prefix and the name is shown through a
 		// `state "name" as id` declaration.
 		s.MermaidID = "s_" + s.Name
-		s.MermaidName = MermaidText(s.Name)
+		s.MermaidName = MermaidText(s.Value)
 		s.DOTID = DOTString(s.Name)
+		if s.Value != s.Name {
+			s.DOTLabel = DOTString(s.Value)
+		}
+		s.MDCode = MarkdownCode(s.Value)
 		s.Tooltip = strings.TrimSpace(s.Doc)
 		if len(s.Tags) > 0 {
 			s.Tooltip += "\ntags: " + strings.Join(TagNames(s.Tags), ", ")
@@ -86,12 +91,12 @@ func edgesFrom(s *State) []*Edge {
 	}
 	slices.SortStableFunc(edges, func(a, b *Edge) int { return a.To.Index - b.To.Index })
 	for _, e := range edges {
-		names := EventNames(e.Events)
-		e.Label = MermaidText(strings.Join(names, ", "))
-		e.Lines = strings.Join(names, "\n")
+		values := EventValues(e.Events)
+		e.Label = MermaidText(strings.Join(values, ", "))
+		e.Lines = strings.Join(values, "\n")
 		docs := make([]string, len(e.Events))
 		for i, ev := range e.Events {
-			docs[i] = ev.Name + ": " + strings.TrimSpace(ev.Doc)
+			docs[i] = ev.Value + ": " + strings.TrimSpace(ev.Doc)
 		}
 		e.Tooltip = strings.Join(docs, "\n")
 		e.DOTLabel, e.DOTTooltip = DOTString(e.Lines), DOTString(e.Tooltip)
@@ -177,11 +182,32 @@ func MarkdownParagraphs(s string) string {
 	return strings.Join(out, "\n\n")
 }
 
-// EventNames lists event names, for labels.
-func EventNames(events []*Event) []string {
+// EventValues lists the events' values, for labels.
+func EventValues(events []*Event) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
-		out[i] = e.Name
+		out[i] = e.Value
 	}
 	return out
+}
+
+// MarkdownCode renders s as a code span that is safe in a table cell:
+// the fence is longer than any run of backticks in s, padded with spaces
+// (which Markdown strips) when s starts or ends with a backtick or a
+// space, and "|", which would end the cell even inside code, is escaped.
+func MarkdownCode(s string) string {
+	run, longest := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.ContainsRune(s, '`') || strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ") {
+		s = " " + s + " "
+	}
+	return fence + strings.ReplaceAll(s, "|", `\|`) + fence
 }

@@ -2,7 +2,11 @@
 // (Go identifiers, labels) is computed here once, so that all outputs agree.
 package model
 
-import "github.com/fsmgen/fsmgen/internal/diag"
+import (
+	"slices"
+
+	"github.com/fsmgen/fsmgen/internal/diag"
+)
 
 // Machine is a validated state machine. Slices are in spec order, which is
 // also enum order.
@@ -29,7 +33,12 @@ type Machine struct {
 
 // State is one state of the machine.
 type State struct {
-	Name        string
+	Name string // the key in the spec: references and Go names derive from it
+	// Value is the stored spelling: String, MarshalText, Value, the SQL
+	// label and the docs use it. It is Name unless the spec sets value:.
+	Value string
+	// Aliases are extra spellings parsing accepts; nothing produces them.
+	Aliases     []string
 	Index       int // position in spec order
 	Ord         int // the Go constant's value, its index in Machine.ByOrd
 	Doc         string
@@ -47,23 +56,28 @@ type State struct {
 	// For diagrams (see diagram.go).
 	Failure, Active bool   // tagged with one of FailureTags, ActiveTags
 	MermaidID       string // the state's id in Mermaid source
-	MermaidName     string // the name as MermaidText
+	MermaidName     string // the value as MermaidText
+	MDCode          string // the value as a Markdown code span
+	DOTLabel        string // the value quoted for DOT; "" when it is the name
 	Tooltip         string // doc and tags
 	DOTID           string // the name quoted for DOT, shared by every edge that names the state
 }
 
 // Event is one event of the machine.
 type Event struct {
-	Name   string
-	Index  int // position in spec order, also the Go constant's value
-	Doc    string
-	Tags   []*Tag
-	Camel  string
-	GoName string // EventAbortEnd
-	Pos    diag.Pos
+	Name    string
+	Value   string   // the stored spelling, as for State
+	Aliases []string // extra spellings parsing accepts
+	Index   int      // position in spec order, also the Go constant's value
+	Doc     string
+	Tags    []*Tag
+	Camel   string
+	GoName  string // EventAbortEnd
+	Pos     diag.Pos
 	// Internal is true when tagged with one of InternalTags (see
 	// diagram.go).
 	Internal bool
+	MDCode   string // the value as a Markdown code span
 }
 
 // Transition is one legal (state, event) pair and where it leads.
@@ -118,6 +132,19 @@ type Store struct {
 // HistoryColumns are the history table's columns besides the key, which
 // is named after Store.Key.
 var HistoryColumns = []string{"seq", "from_state", "to_state", "event", "moved_at"}
+
+// Spellings returns every text that parses to s: its value, its aliases
+// and its former name, without repeats.
+func (s *State) Spellings() []string {
+	out := append([]string{s.Value}, s.Aliases...)
+	if s.RenamedFrom != "" && !slices.Contains(out, s.RenamedFrom) {
+		out = append(out, s.RenamedFrom)
+	}
+	return out
+}
+
+// Spellings returns every text that parses to e: its value and aliases.
+func (e *Event) Spellings() []string { return append([]string{e.Value}, e.Aliases...) }
 
 // Next returns where ev leads from s, or nil when the move is illegal.
 func (s *State) Next(ev *Event) *State { return s.Targets[ev.Index] }

@@ -88,8 +88,12 @@ func (d *decoder) decode(data []byte) *File {
 						e.Doc = d.str(v)
 					case "tags":
 						e.Tags = d.strList(v)
+					case "value":
+						e.Value = d.str(v)
+					case "aliases":
+						e.Aliases = d.strList(v)
 					default:
-						d.unknownKey(k, "event", "doc", "tags")
+						d.unknownKey(k, "event", "doc", "value", "aliases", "tags")
 					}
 				})
 				f.Events = append(f.Events, e)
@@ -145,8 +149,12 @@ func (d *decoder) state(k, v *yaml.Node) State {
 			s.RenamedFrom = d.str(v)
 		case "final":
 			s.Final = d.bool(v)
+		case "value":
+			s.Value = d.str(v)
+		case "aliases":
+			s.Aliases = d.strList(v)
 		default:
-			d.unknownKey(k, "state", "doc", "tags", "transitions", "renamed_from", "final")
+			d.unknownKey(k, "state", "doc", "value", "aliases", "tags", "transitions", "renamed_from", "final")
 		}
 	})
 	return s

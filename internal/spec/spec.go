@@ -63,6 +63,8 @@ type Tag struct {
 // State is one entry of the states mapping.
 type State struct {
 	Name        Str
+	Value       Str // the stored spelling; unset means the name
+	Aliases     []Str
 	Doc         Str
 	Tags        []Str
 	Transitions []Transition
@@ -72,9 +74,11 @@ type State struct {
 
 // Event is one entry of the events mapping.
 type Event struct {
-	Name Str
-	Doc  Str
-	Tags []Str
+	Name    Str
+	Value   Str // the stored spelling; unset means the name
+	Aliases []Str
+	Doc     Str
+	Tags    []Str
 }
 
 // Transition maps an event to a target state. A null target (Forbid) removes

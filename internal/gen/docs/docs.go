@@ -30,7 +30,7 @@ var funcs = template.FuncMap{
 	"cells":        cells,
 }
 
-// cells renders one row of the state x event table: the target's name, or
+// cells renders one row of the state x event table: the target's value, or
 // nothing for an illegal move. It is Go rather than a template loop because
 // the table has a cell per (state, event) pair, a million for a big machine,
 // and each template iteration costs microseconds of reflection.
@@ -40,7 +40,7 @@ func cells(targets []*model.State) string {
 		if t == nil {
 			b.WriteString(" |")
 		} else {
-			b.WriteString(" `" + t.Name + "` |")
+			b.WriteString(" " + t.MDCode + " |")
 		}
 	}
 	return b.String()

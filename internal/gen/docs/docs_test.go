@@ -25,6 +25,8 @@ import (
 var specs = map[string]string{
 	"introspection": "../../../spec/states.yaml",
 	"tricky":        "testdata/tricky.yaml",
+	// Values with quotes, backslashes, markup and SQL syntax.
+	"adversarial": "../../cli/testdata/generate/adversarial_values/spec.yaml",
 }
 
 func load(t *testing.T, name string) *model.Machine {
@@ -188,7 +190,7 @@ func checkSVG(t *testing.T, name string, m *model.Machine, svg []byte) {
 		t.Errorf("%s: nodes (-want +got):\n%s", name, diff)
 	}
 	for _, s := range m.States {
-		if nodes[s.Name] != s.Name {
+		if nodes[s.Name] != s.Value {
 			t.Errorf("%s: node %s is labelled %q", name, s.Name, nodes[s.Name])
 		}
 	}
@@ -198,7 +200,7 @@ func checkSVG(t *testing.T, name string, m *model.Machine, svg []byte) {
 		want["_entry_"+s.Name+"->"+s.Name] = ""
 	}
 	for _, e := range m.Edges {
-		want[e.From.Name+"->"+e.To.Name] = strings.Join(model.EventNames(e.Events), "\n")
+		want[e.From.Name+"->"+e.To.Name] = strings.Join(model.EventValues(e.Events), "\n")
 	}
 	if diff := cmp.Diff(want, edges); diff != "" {
 		t.Errorf("%s: edges and their labels (-want +got):\n%s", name, diff)

@@ -33,12 +33,12 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 	e.enum(enumSpec{
 		typ: "State", what: "state", count: len(m.States), numConst: "NumStates",
 		typeDoc: "Its zero value is Initial, so that a zero struct, a JSON document\nwithout the field and a row inserted with the column's default agree.",
-		items:   stateItems(m.States), listFunc: "States", parseFunc: "ParseState", errUnknown: "ErrUnknownState",
+		items:   stateItems(m.States), listFunc: "States", otherSpellings: "aliases and former names", parseFunc: "ParseState", errUnknown: "ErrUnknownState",
 	})
 	e.enum(enumSpec{
 		typ: "Event", what: "event", count: len(m.Events), numConst: "NumEvents",
 		typeDoc: "Its zero value is the first event in the spec.",
-		items:   eventItems(m.Events), listFunc: "Events", parseFunc: "ParseEvent", errUnknown: "ErrUnknownEvent",
+		items:   eventItems(m.Events), listFunc: "Events", otherSpellings: "aliases", parseFunc: "ParseEvent", errUnknown: "ErrUnknownEvent",
 	})
 	e.entries()
 	e.finals()
@@ -66,15 +66,16 @@ type emitter struct {
 }
 
 type item struct {
-	name, goName, doc string
-	ord               int    // the constant's value
-	note              string // said after the doc, "" for most
+	value, goName, doc string
+	spellings          []string // what parses to it, value first
+	ord                int      // the constant's value
+	note               string   // said after the doc, "" for most
 }
 
 func stateItems(ss []*model.State) []item {
 	out := make([]item, len(ss))
 	for i, s := range ss {
-		out[i] = item{s.Name, s.GoName, s.Doc, s.Ord, ""}
+		out[i] = item{s.Value, s.GoName, s.Doc, s.Spellings(), s.Ord, ""}
 		if s.Initial {
 			out[i].note = "It is Initial, the zero State."
 		}
@@ -85,7 +86,7 @@ func stateItems(ss []*model.State) []item {
 func eventItems(es []*model.Event) []item {
 	out := make([]item, len(es))
 	for i, e := range es {
-		out[i] = item{e.Name, e.GoName, e.Doc, e.Index, ""}
+		out[i] = item{e.Value, e.GoName, e.Doc, e.Spellings(), e.Index, ""}
 	}
 	return out
 }
@@ -102,6 +103,7 @@ func byOrd(items []item) []item {
 type enumSpec struct {
 	typ, what, numConst, listFunc, parseFunc, errUnknown string
 	typeDoc                                              string // what the zero value is
+	otherSpellings                                       string // what else Parse accepts, for its doc
 	count                                                int
 	items                                                []item // in spec order
 }
@@ -129,7 +131,7 @@ func (e *emitter) enum(s enumSpec) {
 
 	f.Const().DefsFunc(func(g *Group) {
 		for i, it := range byOrd(s.items) {
-			for _, l := range docLines(fmt.Sprintf("%s is the %s %q: ", it.goName, s.what, it.name), it.doc) {
+			for _, l := range docLines(fmt.Sprintf("%s is the %s %q: ", it.goName, s.what, it.value), it.doc) {
 				g.Comment(l)
 			}
 			if it.note != "" {
@@ -148,15 +150,15 @@ func (e *emitter) enum(s enumSpec) {
 	doc(f, "%s is returned, wrapped, for a text or a value that is not %s %s\nof the machine.", s.errUnknown, article(s.what), s.what)
 	f.Var().Id(s.errUnknown).Op("=").Qual("errors", "New").Call(Lit(fmt.Sprintf("%s: unknown %s", m.Name, s.what)))
 
-	doc(f, "%s holds the spec names, indexed by value.", namesVar)
+	doc(f, "%s holds the stored spellings (spec values), indexed by %s.", namesVar, s.what)
 	f.Var().Id(namesVar).Op("=").Index(Op("...")).String().ValuesFunc(func(g *Group) {
 		for _, it := range s.items {
-			g.Line().Id(it.goName).Op(":").Lit(it.name)
+			g.Line().Id(it.goName).Op(":").Lit(it.value)
 		}
 		g.Line()
 	})
 
-	doc(f, "String returns the %s's name as written in the spec.", s.what)
+	doc(f, "String returns the %s's stored spelling: its value in the spec.", s.what)
 	f.Func().Params(Id(recv).Id(s.typ)).Id("String").Params().String().Block(
 		If(Id(recv).Op("<").Id(s.numConst)).Block(Return(Id(namesVar).Index(Id(recv)))),
 		Return(Lit(s.typ+"(").Op("+").Qual("strconv", "Itoa").Call(Int().Call(Id(recv))).Op("+").Lit(")")),
@@ -167,11 +169,15 @@ func (e *emitter) enum(s enumSpec) {
 		Return(Id(recv).Op("<").Id(s.numConst)),
 	)
 
-	doc(f, "%s returns the %s named name.", s.parseFunc, s.what)
+	doc(f, "%s returns the %s whose value is name. It also accepts the\n%s's %s, which nothing produces.", s.parseFunc, s.what, s.what, s.otherSpellings)
 	f.Func().Id(s.parseFunc).Params(Id("name").String()).Params(Id(s.typ), Error()).Block(
 		Switch(Id("name")).BlockFunc(func(g *Group) {
 			for _, it := range s.items {
-				g.Case(Lit(it.name)).Block(Return(Id(it.goName), Nil()))
+				cases := make([]Code, len(it.spellings))
+				for i, sp := range it.spellings {
+					cases[i] = Lit(sp)
+				}
+				g.Case(cases...).Block(Return(Id(it.goName), Nil()))
 			}
 		}),
 		Return(Lit(0), Qual("fmt", "Errorf").Call(Lit("%w %q"), Id(s.errUnknown), Id("name"))),
@@ -186,7 +192,7 @@ func (e *emitter) enum(s enumSpec) {
 		})),
 	)
 
-	doc(f, "Values returns the name of every %s in spec order, in a new slice. It\nis the method ent's field.EnumValues asks for.", s.what)
+	doc(f, "Values returns the value of every %s in spec order, in a new slice.\nIt is the method ent's field.EnumValues asks for.", s.what)
 	f.Func().Params(Id(recv).Id(s.typ)).Id("Values").Params().Index().String().Block(
 		Id("out").Op(":=").Make(Index().String(), Lit(0), Id(s.numConst)),
 		For(List(Id("_"), Id("v")).Op(":=").Range().Id(s.listFunc).Call()).Block(
@@ -195,7 +201,7 @@ func (e *emitter) enum(s enumSpec) {
 		Return(Id("out")),
 	)
 
-	doc(f, "MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML\ncarry the name.")
+	doc(f, "MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML\ncarry the stored spelling.")
 	f.Func().Params(Id(recv).Id(s.typ)).Id("MarshalText").Params().Params(Index().Byte(), Error()).Block(
 		If(Op("!").Id(recv).Dot("IsValid").Call()).Block(
 			Return(Nil(), Qual("fmt", "Errorf").Call(Lit("%w %v"), Id(s.errUnknown), Id(recv))),
@@ -211,7 +217,7 @@ func (e *emitter) enum(s enumSpec) {
 		Return(Nil()),
 	)
 
-	doc(f, "Scan implements sql.Scanner for a column that stores the %s's name.", s.what)
+	doc(f, "Scan implements sql.Scanner for a column that stores the %s's value.", s.what)
 	f.Func().Params(Id(recv).Op("*").Id(s.typ)).Id("Scan").Params(Id("src").Any()).Error().Block(
 		Switch(Id("v").Op(":=").Id("src").Assert(Type())).Block(
 			Case(String()).Block(Return(Id(recv).Dot("UnmarshalText").Call(Index().Byte().Call(Id("v"))))),
@@ -221,7 +227,7 @@ func (e *emitter) enum(s enumSpec) {
 		Return(Qual("fmt", "Errorf").Call(Lit("%w %T(%v)"), Id(s.errUnknown), Id("src"), Id("src"))),
 	)
 
-	doc(f, "Value implements driver.Valuer: the %s is stored by name.", s.what)
+	doc(f, "Value implements driver.Valuer: the %s is stored as its value.", s.what)
 	f.Func().Params(Id(recv).Id(s.typ)).Id("Value").Params().Params(Qual("database/sql/driver", "Value"), Error()).Block(
 		If(Op("!").Id(recv).Dot("IsValid").Call()).Block(
 			Return(Nil(), Qual("fmt", "Errorf").Call(Lit("%w %v"), Id(s.errUnknown), Id(recv))),

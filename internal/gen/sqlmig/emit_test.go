@@ -244,3 +244,33 @@ func TestLegacyHistoryIsTakenOver(t *testing.T) {
 		t.Errorf("check after generate: %s%s", stdout, stderr)
 	}
 }
+
+// TestValueChanges: a changed value is a label rename, with a file name
+// built from the state's key; a value handed from one state to another is
+// refused, as its rows would silently change state.
+func TestValueChanges(t *testing.T) {
+	spec, out := setup(t)
+	v2 := specVersions(t, "goose")[1]
+	withValue := mustReplace(t, v2, "  waiting:\n", "  waiting:\n    value: \"Waiting -- for 'data'\"\n")
+	writeFile(t, spec, withValue)
+	if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+		t.Fatal(stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "migrations/postgres/00003_revalue_waiting.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `ALTER TYPE "node_state" RENAME VALUE 'waiting' TO 'Waiting -- for ''data''';`; !strings.Contains(string(b), want) {
+		t.Errorf("the value change is not a rename %q:\n%s", want, b)
+	}
+	lock, _ := os.ReadFile(filepath.Join(out, "migrations/postgres", sqlmig.HistoryName("node_state")))
+	if !strings.Contains(string(lock), `"names": {`+"\n"+`    "Waiting -- for 'data'": "waiting"`) {
+		t.Errorf("the lock does not record whose label the value is:\n%s", lock)
+	}
+
+	// The value moves to processing, and waiting gets a new one.
+	moved := mustReplace(t, withValue, "    value: \"Waiting -- for 'data'\"\n", "    value: waiting again\n")
+	moved = mustReplace(t, moved, "  processing:\n", "  processing:\n    value: \"Waiting -- for 'data'\"\n")
+	writeFile(t, spec, moved)
+	expectRefusal(t, spec, out, `^\S+:36:3: the database holds "Waiting -- for 'data'" for state "waiting", but the spec gives that value to another state.*\n\S+:45:3: state "processing" takes the value "Waiting -- for 'data'", which the database holds for another state.*\n$`)
+}

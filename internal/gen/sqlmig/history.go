@@ -49,13 +49,17 @@ type history struct {
 
 // target is what the migrations end at and how they are written.
 type target struct {
-	Enum     string   `json:"enum"`
-	Table    string   `json:"table"`
-	Column   string   `json:"column"`
-	Default  string   `json:"default"`
-	Format   string   `json:"format"`
-	Versions string   `json:"versions"`
-	States   []string `json:"states"`
+	Enum     string `json:"enum"`
+	Table    string `json:"table"`
+	Column   string `json:"column"`
+	Default  string `json:"default"`
+	Format   string `json:"format"`
+	Versions string `json:"versions"`
+	// States are the enum's labels, the states' values: what rows hold.
+	States []string `json:"states"`
+	// Names maps a label to the state it belongs to where the two differ,
+	// so that a changed value is recognised as the same state's.
+	Names map[string]string `json:"names,omitempty"`
 }
 
 type recorded struct {

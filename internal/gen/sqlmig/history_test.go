@@ -104,7 +104,7 @@ func statesOf(t *testing.T, spec string) []string {
 	}
 	var out []string
 	for _, s := range m.States {
-		out = append(out, s.Name)
+		out = append(out, s.Value)
 	}
 	return out
 }

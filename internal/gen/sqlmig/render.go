@@ -23,8 +23,9 @@ type migration struct {
 
 type stmt struct {
 	Text string
-	// Block marks statements with inner semicolons, which goose must be
-	// told not to split.
+	// Block marks statements that goose must be told not to split: those
+	// with inner semicolons, and those with "--" in a literal, after
+	// which goose stops looking for the semicolon that ends the line.
 	Block bool
 }
 
@@ -49,6 +50,7 @@ type data struct {
 	Guard       string // labels whose rows block this direction
 	GuardMsg    string // the guard's error, as a literal
 	GuardSignal string // MySQL: a SIGNAL raising GuardMsg, as a literal
+	Dollar      string // PostgreSQL: the dollar quote around DO blocks
 
 	Session   string // the dialect's session settings, run first
 	Moves     []pair // removed labels whose rows move (PostgreSQL)
@@ -80,11 +82,12 @@ func noTx(dialect string) string { return sqldialect.For(dialect).DDLNoTx() }
 
 func create(m *model.Machine, dialect string) (*migration, error) {
 	q := m.SQL
-	var labels []string
+	var labels, names []string
 	for _, s := range m.States {
-		labels = append(labels, s.Name)
+		labels = append(labels, s.Value)
+		names = append(names, s.Name)
 	}
-	d := base(q, dialect, labels, q.Default.Name)
+	d := base(q, dialect, labels, q.Default.Value)
 	up, err := statements(dialect, "create", d)
 	if err != nil {
 		return nil, err
@@ -95,7 +98,7 @@ func create(m *model.Machine, dialect string) (*migration, error) {
 	}
 	return &migration{
 		slug:  "create_" + q.Enum,
-		title: fmt.Sprintf("%s: create with %s, bind %s.%s (default %s)", q.Enum, strings.Join(labels, ", "), q.Table, q.Column, q.Default.Name),
+		title: fmt.Sprintf("%s: create with %s, bind %s.%s (default %s)", q.Enum, strings.Join(names, ", "), q.Table, q.Column, q.Default.Name),
 		noTx:  noTx(dialect),
 		up:    up, down: down,
 	}, nil
@@ -173,10 +176,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) (data, error) {
 	if g := s.gone(); len(g) > 0 {
 		d.Guard = sqldialect.QuoteLiterals(dialect, g)
 		msg := fmt.Sprintf("cannot migrate: %s.%s has rows in %s, which the target %s lacks; move or delete them first", q.Table, q.Column, strings.Join(g, ", "), q.Enum)
-		if dialect == "mysql" && len(msg) > 128 {
-			msg = msg[:128] // SIGNAL's MESSAGE_TEXT limit
-		}
-		d.GuardMsg = lit(msg)
+		d.GuardMsg = sqldialect.RaiseMessage(dialect, msg)
 		d.GuardSignal = lit("SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + d.GuardMsg)
 	}
 	d.Moves = lits(s.moves)
@@ -185,6 +185,9 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) (data, error) {
 		moveFrom = append(moveFrom, p.Old)
 	}
 	d.MoveFrom = sqldialect.QuoteLiterals(dialect, moveFrom)
+	// Every label of the change is in Union, and the guard's message
+	// repeats some.
+	d.Dollar = sqldialect.DollarTag(d.Union + d.GuardMsg)
 	d.Batch, d.BatchSize = noTx, batchSize
 	added := s.added()
 	// In place, ADD VALUE keeps existing rows and the type's other users
@@ -244,7 +247,7 @@ func statements(dialect, name string, d data) ([]stmt, error) {
 		if text == "" {
 			continue
 		}
-		out = append(out, stmt{Text: text, Block: strings.Count(text, ";") > 1})
+		out = append(out, stmt{Text: text, Block: strings.Count(text, ";") > 1 || strings.Contains(text, "--")})
 	}
 	return out, nil
 }

@@ -85,11 +85,11 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 			return nil, err
 		}
 		next := &history{Dialect: d, target: target{
-			Enum: q.Enum, Table: q.Table, Column: q.Column, Default: q.Default.Name,
-			Format: q.Format, Versions: q.Versions,
+			Enum: q.Enum, Table: q.Table, Column: q.Column, Default: q.Default.Value,
+			Format: q.Format, Versions: q.Versions, Names: labelKeys(m),
 		}}
 		for _, s := range m.States {
-			next.States = append(next.States, s.Name)
+			next.States = append(next.States, s.Value)
 		}
 		next.Store = storeLockOf(m)
 		var mig *migration

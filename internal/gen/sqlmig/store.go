@@ -35,14 +35,14 @@ func storeLockOf(m *model.Machine) *storeLock {
 		e := &enforceLock{}
 		for _, s := range m.States {
 			for _, t := range s.Out {
-				mv := [2]string{s.Name, t.To.Name}
+				mv := [2]string{s.Value, t.To.Value}
 				if t.To != s && !slices.Contains(e.Moves, mv) {
 					e.Moves = append(e.Moves, mv)
 				}
 			}
 		}
 		for _, s := range m.Entries {
-			e.Entries = append(e.Entries, s.Name)
+			e.Entries = append(e.Entries, s.Value)
 		}
 		l.Enforce = e
 	}

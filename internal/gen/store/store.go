@@ -52,7 +52,7 @@ func Arcs(m *model.Machine, ev *model.Event) []dialect.Arc {
 }
 
 // label is the state's spelling in the database.
-func label(s *model.State) string { return s.Name }
+func label(s *model.State) string { return s.Value }
 
 var dialectIdents = map[string]string{"postgres": "Postgres", "mysql": "MySQL", "sqlite": "SQLite"}
 
@@ -96,7 +96,7 @@ func declare(f *File, m *model.Machine) {
 		d := dialect.For(name)
 		fires := Dict{}
 		for _, ev := range m.Events {
-			fires[Id(ev.GoName)] = stmt(d.FireStmt(t, ev.Name, Arcs(m, ev)))
+			fires[Id(ev.GoName)] = stmt(d.FireStmt(t, ev.Value, Arcs(m, ev)))
 		}
 		entries = append(entries, Id(dialectIdents[name]).Op(":").Values(Dict{
 			Id("fire"):     Index(Id("NumEvents")).Id("storeStmt").Values(fires),
