@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/render"
 )
 
 // generatedMark is in the first line of every file fsmgen writes (in a
@@ -73,8 +74,18 @@ func (p *plan) leftovers(files gen.Files) (*leftovers, error) {
 			}
 			switch ext := path.Ext(rel); {
 			case ext == ".go" || ext == ".dot" || ext == ".md":
-				if marked(full) {
-					l.removed = append(l.removed, rel)
+				if !marked(full) {
+					break
+				}
+				l.removed = append(l.removed, rel)
+				if ext == ".dot" {
+					// Its pictures (-render) carry no mark of their own.
+					for _, f := range render.Formats {
+						pic := strings.TrimSuffix(rel, ".dot") + "." + f
+						if _, ok := files[pic]; !ok && regular(filepath.Join(p.root, filepath.FromSlash(pic))) {
+							l.removed = append(l.removed, pic)
+						}
+					}
 				}
 			case ext == ".sql" || ext == ".json" || ext == ".lock":
 				if marked(full) {
@@ -90,6 +101,11 @@ func (p *plan) leftovers(files gen.Files) (*leftovers, error) {
 	slices.Sort(l.removed)
 	slices.Sort(l.stranded)
 	return l, nil
+}
+
+func regular(name string) bool {
+	st, err := os.Lstat(name)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // marked reports whether the file's first lines carry fsmgen's mark: the

@@ -185,6 +185,10 @@ func TestLeftoversOfARenamedMachineAndADroppedDialect(t *testing.T) {
 	if err := os.WriteFile(hand, []byte("package gate\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// As generate -render svg leaves it, without fsmgen's mark.
+	if err := os.WriteFile(filepath.Join(out, "gate", "gate.svg"), []byte("<svg/>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	renamed := strings.Replace(text, "machine: gate", "machine: portal", 1)
 	renamed = strings.Replace(renamed, "[postgres, sqlite]", "[postgres]", 1)
 	if err := os.WriteFile(old, []byte(renamed), 0o644); err != nil {
@@ -199,7 +203,7 @@ func TestLeftoversOfARenamedMachineAndADroppedDialect(t *testing.T) {
 		t.Fatalf("generate: exit %d\n%s", code, stderr)
 	}
 	tree := readTree(t, out)
-	for _, gone := range []string{"gate/gate.go", "gate/gate.dot", "gate/README.md"} {
+	for _, gone := range []string{"gate/gate.go", "gate/gate.dot", "gate/gate.svg", "gate/README.md"} {
 		if _, ok := tree[gone]; ok {
 			t.Errorf("%s is still there", gone)
 		}
