@@ -27,6 +27,10 @@ var specs = map[string]string{
 	"tricky":        "testdata/tricky.yaml",
 	// Values with quotes, backslashes, markup and SQL syntax.
 	"adversarial": "../../cli/testdata/generate/adversarial_values/spec.yaml",
+	// Real machines with their stored spellings.
+	"provision": "../../cli/testdata/generate/ironic_provision/spec.yaml",
+	"task":      "../../cli/testdata/generate/taskflow_task/spec.yaml",
+	"httptxn":   "../../cli/testdata/generate/http_transaction/spec.yaml",
 }
 
 func load(t *testing.T, name string) *model.Machine {

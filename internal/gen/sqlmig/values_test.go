@@ -67,6 +67,22 @@ func TestAdversarialValuesApplyEverywhere(t *testing.T) {
 	}
 }
 
+// TestRealMachinesApplyEverywhere applies the golden cases written from
+// real machines, with their stored spellings.
+func TestRealMachinesApplyEverywhere(t *testing.T) {
+	for _, c := range []string{"ironic_provision", "taskflow_task", "http_transaction"} {
+		b, err := os.ReadFile(filepath.Join(goldenCases, c, "spec.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, format := range []string{"goose", "golang-migrate"} {
+			t.Run(c+"/"+format, func(t *testing.T) {
+				exerciseAll(t, valueHistory(t, format, []valueStep{{string(b), true}}))
+			})
+		}
+	}
+}
+
 // valueHistory is a migration history generated from steps, with the
 // labels (values) the enum holds after each version.
 type valueHist struct {
