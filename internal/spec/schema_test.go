@@ -1,6 +1,7 @@
 package spec_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,6 +117,60 @@ func TestProjectSchema(t *testing.T) {
 		}
 		if err := s.Validate(normalize(v)); err == nil {
 			t.Errorf("the schema accepts %q", bad)
+		}
+	}
+}
+
+// Every key of the project file's schema is documented in the README's
+// project file reference, and DecodeProject knows it.
+func TestProjectKeysDocumented(t *testing.T) {
+	var schema map[string]any
+	b, err := os.ReadFile("../../spec/project.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &schema); err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ref, _ := strings.Cut(string(readme), "### The project file")
+	ref, _, _ = strings.Cut(ref, "\n### ")
+	var keys []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if props, ok := v["properties"].(map[string]any); ok {
+				for k := range props {
+					keys = append(keys, k)
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(schema)
+	if len(keys) < 8 {
+		t.Fatalf("found only %v in the schema", keys)
+	}
+	const doc = "version: 1\nmigrations: {format: goose, versions: sequential, dirs: {postgres: a, mysql: b, sqlite: c}}\nmachines:\n  - {spec: s.yaml, package: p}\n"
+	if _, err := spec.DecodeProject("all.yaml", []byte(doc)); err != nil {
+		t.Errorf("DecodeProject rejects a file with every key: %v", err)
+	}
+	for _, k := range keys {
+		if !strings.Contains(ref, k+":") {
+			t.Errorf("the README's project file reference does not show %s:", k)
+		}
+		if !strings.Contains(doc, k+":") {
+			t.Errorf("the test's document lacks %s:", k)
 		}
 	}
 }
