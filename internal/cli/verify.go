@@ -43,24 +43,34 @@ func runVerify(p *plan, url string, stdout, stderr io.Writer) int {
 			code = ExitFail
 			continue
 		}
-		names := q.Unquoted(dialect)
-		diffs, err := verify.Check(ctx, db, verify.Want{
-			Dialect: dialect, Enum: t.Enum, Table: t.Table, Column: t.Column, Default: t.Default,
-			States: t.States, StatesCheck: names.States,
-			InsertTrigger: names.InsertTrigger, UpdateTrigger: names.UpdateTrigger,
-		})
-		switch {
-		case err != nil:
-			fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
-			code = ExitFail
-		case len(diffs) > 0:
+		var diffs []string
+		failed := false
+		for _, c := range t.Columns {
+			names := q.UnquotedColumnNames(c.Table, c.Column, c.First)
+			d, err := verify.Check(ctx, db, verify.Want{
+				Dialect: dialect, Enum: t.Enum, Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable,
+				States: t.States, StatesCheck: names.States,
+				InsertTrigger: names.InsertTrigger, UpdateTrigger: names.UpdateTrigger,
+			})
+			if err != nil {
+				fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
+				code, failed = ExitFail, true
+			}
+			diffs = append(diffs, d...)
+		}
+		if len(diffs) > 0 {
 			fmt.Fprintf(stderr, "fsmgen verify: the database differs from the %s migration history of %s (version %d):\n", dialect, t.Enum, t.Version)
-			for _, d := range diffs {
+			for _, d := range slices.Compact(diffs) {
 				fmt.Fprintf(stderr, "  - %s\n", d)
 			}
 			code = ExitFail
-		default:
-			fmt.Fprintf(stdout, "%s.%s matches the %s migration history of %s (version %d)\n", t.Table, t.Column, dialect, t.Enum, t.Version)
+			continue
+		}
+		if failed {
+			continue
+		}
+		for _, c := range t.Columns {
+			fmt.Fprintf(stdout, "%s.%s matches the %s migration history of %s (version %d)\n", c.Table, c.Column, dialect, t.Enum, t.Version)
 		}
 	}
 	if checked == 0 {

@@ -483,21 +483,29 @@ func (b *builder) buildSQL() {
 	if s == nil {
 		return
 	}
-	q := &SQL{Pos: s.Pos, Enum: s.Enum.Value, Table: s.Table.Value, Column: s.Column.Value, Format: "goose", Versions: "sequential"}
-	for _, id := range []struct {
-		key string
-		v   spec.Str
-	}{{"enum", s.Enum}, {"table", s.Table}, {"column", s.Column}} {
-		switch {
-		case !id.v.Set():
-			b.errorf(s.Pos, "sql: missing required key %q", id.key)
-		case !nameRE.MatchString(id.v.Value) || len(id.v.Value) > MaxNameLen:
-			b.errorf(id.v.Pos, "sql %s %q must match [a-z][a-z0-9_]* and be at most %d bytes", id.key, id.v.Value, MaxNameLen)
+	q := &SQL{Pos: s.Pos, Enum: s.Enum.Value, Format: "goose", Versions: "sequential"}
+	b.sqlName("enum", s.Enum, s.Pos)
+	if len(s.Columns) > 0 || s.ColumnsPos.Line != 0 {
+		for _, k := range []spec.Str{s.Table, s.Column, s.Default} {
+			if k.Set() {
+				b.errorf(k.Pos, "sql: give either table, column and default, or columns, not both")
+			}
 		}
+		if len(s.Columns) == 0 {
+			b.errorf(s.ColumnsPos, "sql columns must list at least one column")
+		}
+		for _, c := range s.Columns {
+			q.Columns = append(q.Columns, b.sqlColumn(c))
+		}
+	} else {
+		q.Columns = []*Column{b.sqlColumn(spec.Column{Pos: s.Pos, Table: s.Table, Column: s.Column, Default: s.Default})}
 	}
-	q.Default = b.m.Initial
-	if s.Default.Set() {
-		q.Default = b.stateRef(s.Default, "sql default")
+	for i, c := range q.Columns {
+		for _, o := range q.Columns[:i] {
+			if c.Table == o.Table && c.Column == o.Column && c.Column != "" {
+				b.errorf(c.Pos, "sql column %s is listed twice (first at line %d)", c.Name(), o.Pos.Line)
+			}
+		}
 	}
 	if len(s.Dialects) == 0 {
 		b.errorf(s.Pos, "sql: dialects must list at least one of %s", strings.Join(Dialects, ", "))
@@ -522,7 +530,9 @@ func (b *builder) buildSQL() {
 	if v := s.Versions; v.Set() {
 		q.Versions = b.oneOf(v, "sql versions", "sequential", "timestamp")
 	}
-	q.Store = b.buildStore(s, q.Table, q.Column)
+	// The generated store moves the first column: the row's own state;
+	// others (a target state, a log) are the application's to write.
+	q.Store = b.buildStore(s, q.Columns[0].Table, q.Columns[0].Column)
 	b.m.SQL = q
 }
 
@@ -582,6 +592,30 @@ func (b *builder) checkCaseInsensitive() {
 		}
 		seen[k] = s
 	}
+}
+
+// sqlName checks an identifier fsmgen writes into SQL.
+func (b *builder) sqlName(key string, v spec.Str, section diag.Pos) {
+	switch {
+	case !v.Set():
+		b.errorf(section, "sql: missing required key %q", key)
+	case !nameRE.MatchString(v.Value) || len(v.Value) > MaxNameLen:
+		b.errorf(v.Pos, "sql %s %q must match [a-z][a-z0-9_]* and be at most %d bytes", key, v.Value, MaxNameLen)
+	}
+}
+
+func (b *builder) sqlColumn(c spec.Column) *Column {
+	b.sqlName("table", c.Table, c.Pos)
+	b.sqlName("column", c.Column, c.Pos)
+	col := &Column{Table: c.Table.Value, Column: c.Column.Value, Nullable: c.Nullable.Value, Pos: c.Pos, DefaultPos: c.Pos}
+	switch {
+	case c.Default.Set():
+		col.Default = b.stateRef(c.Default, "sql default")
+		col.DefaultPos = c.Default.Pos
+	case !col.Nullable:
+		col.Default = b.m.Initial
+	}
+	return col
 }
 
 func (b *builder) oneOf(v spec.Str, what string, allowed ...string) string {

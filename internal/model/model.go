@@ -110,9 +110,7 @@ type Removed struct {
 type SQL struct {
 	Pos      diag.Pos // the sql section, for problems found against the migration history
 	Enum     string   // type name (PostgreSQL), also used to name SQLite triggers
-	Table    string
-	Column   string
-	Default  *State
+	Columns  []*Column
 	Dialects []string // in the canonical order postgres, mysql, sqlite
 	Format   string   // goose or golang-migrate
 	Versions string   // sequential or timestamp
@@ -145,6 +143,18 @@ func (s *State) Spellings() []string {
 
 // Spellings returns every text that parses to e: its value and aliases.
 func (e *Event) Spellings() []string { return append([]string{e.Value}, e.Aliases...) }
+
+// Column is one column that stores the enum.
+type Column struct {
+	Table, Column string
+	Default       *State // nil: no default, which only a nullable column may lack
+	Nullable      bool
+	Pos           diag.Pos // its entry under sql.columns, or the sql section
+	DefaultPos    diag.Pos // where the default is given; Pos when it is implied
+}
+
+// Name is table.column, as messages and titles show it.
+func (c *Column) Name() string { return c.Table + "." + c.Column }
 
 // Next returns where ev leads from s, or nil when the move is illegal.
 func (s *State) Next(ev *Event) *State { return s.Targets[ev.Index] }

@@ -9,21 +9,11 @@ type SQLNames struct {
 	Dialect string
 	Enum    string // the enum type (PostgreSQL)
 	OldEnum string // the type's name while it is being replaced (PostgreSQL)
-	Table   string
-	Column  string
-	// InsertTrigger and UpdateTrigger reject invalid values on SQLite,
-	// which has no enum type.
-	InsertTrigger string
-	UpdateTrigger string
 	// Guard is the helper (a MySQL procedure, a SQLite temporary table)
 	// that makes a Down fail loudly instead of stranding rows; GuardTrigger
 	// is its SQLite trigger.
 	Guard        string
 	GuardTrigger string
-	// States is the PostgreSQL CHECK constraint that limits the column to
-	// the spec's states while the type still holds retired labels: a label
-	// leaves the type only by a rewrite, which a busy table cannot afford.
-	States string
 	// EnumLit is the enum's quoted name as a literal, for ::regtype.
 	EnumLit string
 }
@@ -40,17 +30,52 @@ func (q *SQL) Unquoted(name string) SQLNames {
 
 func (q *SQL) names(name string, id func(string) string) SQLNames {
 	return SQLNames{
-		Dialect:       name,
-		Enum:          id(q.Enum),
-		OldEnum:       id(derivedName(q.Enum, "_old")),
-		Table:         id(q.Table),
-		Column:        id(q.Column),
-		InsertTrigger: id(derivedName(q.Enum, "_check_insert")),
-		UpdateTrigger: id(derivedName(q.Enum, "_check_update")),
-		Guard:         id(derivedName("fsmgen_guard_"+q.Enum, "")),
-		GuardTrigger:  id(derivedName("fsmgen_guard_"+q.Enum, "_check")),
-		States:        id(derivedName(q.Column, "_fsmgen_states")),
-		EnumLit:       dialect.For(name).QuoteLiteral(id(q.Enum)),
+		Dialect:      name,
+		Enum:         id(q.Enum),
+		OldEnum:      id(derivedName(q.Enum, "_old")),
+		Guard:        id(derivedName("fsmgen_guard_"+q.Enum, "")),
+		GuardTrigger: id(derivedName("fsmgen_guard_"+q.Enum, "_check")),
+		EnumLit:      dialect.For(name).QuoteLiteral(id(q.Enum)),
+	}
+}
+
+// ColumnNames are the quoted identifiers of one bound column.
+type ColumnNames struct {
+	Table, Column string
+	// InsertTrigger and UpdateTrigger reject invalid values on SQLite,
+	// which has no enum type.
+	InsertTrigger, UpdateTrigger string
+	// States is the PostgreSQL CHECK constraint that limits the column to
+	// the spec's states while the type still holds retired labels: a label
+	// leaves the type only by a rewrite, which a busy table cannot afford.
+	States string
+}
+
+// ColumnNames returns the quoted identifiers for table.column. The first
+// column a history binds names its triggers after the enum alone, as
+// histories written before several columns did; the others add the table
+// and column.
+func (q *SQL) ColumnNames(name, table, column string, first bool) ColumnNames {
+	return q.columnNames(dialect.For(name).QuoteIdent, table, column, first)
+}
+
+// UnquotedColumnNames returns the same names as they appear in a
+// database's catalog.
+func (q *SQL) UnquotedColumnNames(table, column string, first bool) ColumnNames {
+	return q.columnNames(func(s string) string { return s }, table, column, first)
+}
+
+func (q *SQL) columnNames(id func(string) string, table, column string, first bool) ColumnNames {
+	base := q.Enum
+	if !first {
+		base = q.Enum + "_" + table + "_" + column
+	}
+	return ColumnNames{
+		Table:         id(table),
+		Column:        id(column),
+		InsertTrigger: id(derivedName(base, "_check_insert")),
+		UpdateTrigger: id(derivedName(base, "_check_update")),
+		States:        id(derivedName(column, "_fsmgen_states")),
 	}
 }
 

@@ -187,6 +187,9 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 			s.Column = d.str(v)
 		case "default":
 			s.Default = d.str(v)
+		case "columns":
+			s.ColumnsPos = d.pos(v)
+			s.Columns = d.columns(v)
 		case "dialects":
 			s.Dialects = d.strList(v)
 		case "format":
@@ -202,7 +205,7 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 		case "enforce":
 			s.Enforce = d.str(v)
 		default:
-			d.unknownKey(k, "sql", "enum", "table", "column", "default", "dialects", "format", "versions", "key", "version", "history", "enforce")
+			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "history", "enforce")
 		}
 	})
 	return s
@@ -258,6 +261,33 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		return nil
 	}
 	return root
+}
+
+func (d *decoder) columns(n *yaml.Node) []Column {
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "sql columns must be a list, not %s", kind(n))
+		return nil
+	}
+	var out []Column
+	for _, e := range n.Content {
+		c := Column{Pos: d.pos(e)}
+		d.mapping(e, "sql column", func(k, v *yaml.Node) {
+			switch k.Value {
+			case "table":
+				c.Table = d.str(v)
+			case "column":
+				c.Column = d.str(v)
+			case "default":
+				c.Default = d.str(v)
+			case "nullable":
+				c.Nullable = d.bool(v)
+			default:
+				d.unknownKey(k, "sql column", "table", "column", "default", "nullable")
+			}
+		})
+		out = append(out, c)
+	}
+	return out
 }
 
 // mapping calls fn for each key/value pair of a mapping node in order,

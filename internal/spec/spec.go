@@ -96,16 +96,29 @@ type Removed struct {
 	RowsTo Str
 }
 
-// SQL configures the database enum that stores the state.
+// SQL configures the database enum that stores the state. Table, Column
+// and Default are the one-column form; Columns binds the enum to several.
 type SQL struct {
+	Pos     diag.Pos
+	Enum    Str
+	Table   Str
+	Column  Str
+	Default Str
+	Columns []Column
+	// ColumnsPos locates the columns list, Columns being empty when it is.
+	ColumnsPos diag.Pos
+	Dialects   []Str
+	Format     Str
+	Versions   Str
+	// The generated store (see model.Store).
+	Key, Version, History, Enforce Str
+}
+
+// Column is one column bound to the enum.
+type Column struct {
 	Pos      diag.Pos
-	Enum     Str
 	Table    Str
 	Column   Str
 	Default  Str
-	Dialects []Str
-	Format   Str
-	Versions Str
-	// The generated store (see model.Store).
-	Key, Version, History, Enforce Str
+	Nullable Bool
 }

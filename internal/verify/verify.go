@@ -19,8 +19,10 @@ import (
 
 // Want is what the history says the database holds.
 type Want struct {
-	Dialect, Enum, Table, Column, Default string
-	States                                []string
+	Dialect, Enum, Table, Column string
+	Default                      string // "" for none
+	Nullable                     bool
+	States                       []string
 	// StatesCheck is the PostgreSQL constraint that forbids labels left
 	// in the type; InsertTrigger and UpdateTrigger are SQLite's triggers.
 	StatesCheck, InsertTrigger, UpdateTrigger string
@@ -40,10 +42,17 @@ func Check(ctx context.Context, db *sql.DB, w Want) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", where, err)
 	}
-	if nullable != "NO" {
+	switch {
+	case !w.Nullable && nullable != "NO":
 		c.diff("%s is nullable; the history made it NOT NULL", where)
+	case w.Nullable && nullable == "NO":
+		c.diff("%s is NOT NULL; the history made it nullable", where)
 	}
-	if got := literal(def); !def.Valid || got != w.Default {
+	noDefault := !def.Valid || strings.EqualFold(def.String, "NULL")
+	switch {
+	case w.Default == "" && !noDefault:
+		c.diff("%s defaults to %s; the history says it has no default", where, def.String)
+	case w.Default != "" && (noDefault || literal(def) != w.Default):
 		c.diff("%s defaults to %s; the history says %q", where, orNone(def), w.Default)
 	}
 	switch w.Dialect {

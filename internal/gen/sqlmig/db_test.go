@@ -37,9 +37,9 @@ type dialect struct {
 	// labels returns the enum's labels in database order; nil when the
 	// dialect has no enum type (SQLite).
 	labels func(t *testing.T, db *sql.DB) []string
-	// column returns whether the state column is NOT NULL and its default.
-	column  func(t *testing.T, db *sql.DB) (notNull bool, def string)
-	migrate func(db *sql.DB) (migratedb.Driver, error)
+	// columnOf returns whether table.column is NOT NULL and its default.
+	columnOf func(t *testing.T, db *sql.DB, table, column string) (notNull bool, def string)
+	migrate  func(db *sql.DB) (migratedb.Driver, error)
 }
 
 var dialects = []dialect{
@@ -48,8 +48,8 @@ var dialects = []dialect{
 		labels: func(t *testing.T, db *sql.DB) []string {
 			return strs(t, db, `SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = 'node_state' ORDER BY e.enumsortorder`)
 		},
-		column: func(t *testing.T, db *sql.DB) (bool, string) {
-			return columnMeta(t, db, `SELECT is_nullable = 'NO', COALESCE(column_default, '') FROM information_schema.columns WHERE table_name = 'nodes' AND column_name = 'state'`)
+		columnOf: func(t *testing.T, db *sql.DB, table, column string) (bool, string) {
+			return columnMeta(t, db, `SELECT is_nullable = 'NO', COALESCE(column_default, '') FROM information_schema.columns WHERE table_name = $1 AND column_name = $2`, table, column)
 		},
 		migrate: func(db *sql.DB) (migratedb.Driver, error) { return migratepgx.WithInstance(db, &migratepgx.Config{}) },
 	},
@@ -66,8 +66,8 @@ var dialects = []dialect{
 			}
 			return out
 		},
-		column: func(t *testing.T, db *sql.DB) (bool, string) {
-			return columnMeta(t, db, `SELECT IS_NULLABLE = 'NO', COALESCE(COLUMN_DEFAULT, '') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'state'`)
+		columnOf: func(t *testing.T, db *sql.DB, table, column string) (bool, string) {
+			return columnMeta(t, db, `SELECT IS_NULLABLE = 'NO', COALESCE(COLUMN_DEFAULT, '') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?`, table, column)
 		},
 		migrate: func(db *sql.DB) (migratedb.Driver, error) {
 			return migratemysql.WithInstance(db, &migratemysql.Config{})
@@ -78,8 +78,8 @@ var dialects = []dialect{
 		dsn: func(t *testing.T) string {
 			return "file:" + filepath.Join(t.TempDir(), "test.db") + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)"
 		},
-		column: func(t *testing.T, db *sql.DB) (bool, string) {
-			return columnMeta(t, db, `SELECT "notnull" = 1, COALESCE(dflt_value, '') FROM pragma_table_info('nodes') WHERE name = 'state'`)
+		columnOf: func(t *testing.T, db *sql.DB, table, column string) (bool, string) {
+			return columnMeta(t, db, `SELECT "notnull" = 1, COALESCE(dflt_value, '') FROM pragma_table_info(?) WHERE name = ?`, table, column)
 		},
 		migrate: func(db *sql.DB) (migratedb.Driver, error) {
 			return migratesqlite.WithInstance(db, &migratesqlite.Config{})
@@ -363,7 +363,7 @@ func expectSet(t *testing.T, d dialect, db *sql.DB, labels []string) {
 			t.Fatalf("state %q accepted = %v, want %v", l, got, want)
 		}
 	}
-	notNull, def := d.column(t, db)
+	notNull, def := d.columnOf(t, db, "nodes", "state")
 	if !notNull || !strings.Contains(def, "finished") {
 		t.Fatalf("column lost NOT NULL or its default: not null %v, default %q", notNull, def)
 	}
@@ -382,7 +382,36 @@ func accepts(t *testing.T, d dialect, db *sql.DB, label string) bool {
 	return err == nil
 }
 
-func counts(t *testing.T, db *sql.DB) map[string]int { return countsOf(t, db, table{name: "nodes"}) }
+func counts(t *testing.T, db *sql.DB) map[string]int {
+	t.Helper()
+	return countsOf(t, db, "nodes", "state")
+}
+
+// countsOf counts the rows of table per value of column; NULL counts as
+// "NULL".
+func countsOf(t *testing.T, db *sql.DB, table, column string) map[string]int {
+	t.Helper()
+	// As text: pgx caches a statement's result types per connection, and a
+	// migration that replaces the enum type gives the column a new one.
+	rows, err := db.Query(fmt.Sprintf(`SELECT COALESCE(CAST(%s AS VARCHAR(64)), 'NULL'), COUNT(*) FROM %s GROUP BY %[1]s`, column, table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			t.Fatal(err)
+		}
+		out[s] = n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
 
 func strs(t *testing.T, db *sql.DB, q string) []string {
 	t.Helper()
@@ -402,11 +431,11 @@ func strs(t *testing.T, db *sql.DB, q string) []string {
 	return out
 }
 
-func columnMeta(t *testing.T, db *sql.DB, q string) (bool, string) {
+func columnMeta(t *testing.T, db *sql.DB, q string, args ...any) (bool, string) {
 	t.Helper()
 	var notNull bool
 	var def string
-	if err := db.QueryRow(q).Scan(&notNull, &def); err != nil {
+	if err := db.QueryRow(q, args...).Scan(&notNull, &def); err != nil {
 		t.Fatalf("column metadata: %v", err)
 	}
 	return notNull, def

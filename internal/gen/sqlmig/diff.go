@@ -9,19 +9,31 @@ import (
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
-// step is one change of the enum's label set, in one direction.
-// Labels are the states' values, which is what rows hold; the keys maps
-// name the states behind them, for file names and titles.
+// step is one change of the enum's label set and of the columns bound to
+// it, in one direction. Labels are the states' values, which is what rows
+// hold; the keys maps name the states behind them, for file names and
+// titles.
 type step struct {
 	from, to         []string
 	renames          []pair // labels renamed in place
 	moves            []pair // labels dropped whose rows go to another label
-	fromDefault      string
-	toDefault        string
+	cols             []colStep
 	fromKeys, toKeys map[string]string // label -> state name, where they differ
 }
 
 type pair struct{ Old, New string }
+
+// colStep is what a step does to one column: keep it (perhaps with a new
+// default), bind it (add it), or unbind it (drop it: only the Down of a
+// bind, so the column is one fsmgen added).
+type colStep struct {
+	recordedColumn // the column; Default is the one it ends with
+	fromDefault    string
+	first          bool // the history's first column (see model.SQL.ColumnNames)
+	bind, unbind   bool
+}
+
+func (c colStep) kept() bool { return !c.bind && !c.unbind }
 
 // gone returns the labels of from that neither survive, nor are renamed,
 // nor have their rows moved: a Down must refuse to run while rows hold them.
@@ -57,12 +69,44 @@ func (s *step) dropped() []string {
 	return out
 }
 
+// reordered reports whether labels present on both sides change their
+// relative order.
+func (s *step) reordered() bool {
+	var was, is []string
+	for _, l := range s.from {
+		if n := s.renamed(l); slices.Contains(s.to, n) {
+			was = append(was, n)
+		}
+	}
+	for _, l := range s.to {
+		if slices.Contains(was, l) {
+			is = append(is, l)
+		}
+	}
+	return !slices.Equal(was, is)
+}
+
+// setDefault reports whether c's default changes other than by a rename of
+// its label, which every dialect but SQLite follows by itself.
+func (s *step) setDefault(c colStep) bool {
+	return c.kept() && s.renamed(c.fromDefault) != c.Default
+}
+
 // reverse is the Down of s. Rows moved by s cannot be told apart from the
 // target's own rows, so they stay; labels s added become gone, guarded.
 func (s *step) reverse() *step {
-	r := &step{from: s.to, to: s.from, fromDefault: s.toDefault, toDefault: s.fromDefault, fromKeys: s.toKeys, toKeys: s.fromKeys}
+	r := &step{from: s.to, to: s.from, fromKeys: s.toKeys, toKeys: s.fromKeys}
 	for _, p := range s.renames {
 		r.renames = append(r.renames, pair{p.New, p.Old})
+	}
+	for _, c := range s.cols {
+		rc := c
+		rc.Default, rc.fromDefault = c.fromDefault, c.Default
+		rc.bind, rc.unbind = c.unbind, c.bind
+		if c.bind {
+			rc.Default, rc.fromDefault = "", c.Default
+		}
+		r.cols = append(r.cols, rc)
 	}
 	return r
 }
@@ -84,6 +128,40 @@ func hasNew(ps []pair, l string) bool {
 	return slices.ContainsFunc(ps, func(p pair) bool { return p.New == l })
 }
 
+// specColumns returns the spec's columns as a history records them.
+func specColumns(q *model.SQL) []recordedColumn {
+	var out []recordedColumn
+	for _, c := range q.Columns {
+		lc := recordedColumn{Table: c.Table, Column: c.Column, Nullable: c.Nullable}
+		if c.Default != nil {
+			lc.Default = c.Default.Value
+		}
+		out = append(out, lc)
+	}
+	return out
+}
+
+// nextColumns orders the spec's columns as the history bound them, new
+// ones last, so that the history's first column stays first.
+func nextColumns(q *model.SQL, l *history) []recordedColumn {
+	cols := specColumns(q)
+	if l == nil {
+		return cols
+	}
+	var out []recordedColumn
+	for _, lc := range l.Columns {
+		if i := slices.IndexFunc(cols, func(c recordedColumn) bool { return c.name() == lc.name() }); i >= 0 {
+			out = append(out, cols[i])
+		}
+	}
+	for _, c := range cols {
+		if !slices.ContainsFunc(out, func(o recordedColumn) bool { return o.name() == c.name() }) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // diff compares the spec with the history's end. It returns nil when the
 // database needs no change, and a positioned error for every state the
 // history holds that the spec no longer accounts for.
@@ -93,7 +171,7 @@ func hasNew(ps []pair, l string) bool {
 // from, is a rename of the label; a label that stays but now belongs to
 // another state would silently change what its rows mean, and is refused.
 func diff(m *model.Machine, l *history, hp string) (*step, error) {
-	s := &step{from: l.States, fromDefault: l.Default, toDefault: m.SQL.Default.Value, fromKeys: l.Names, toKeys: labelKeys(m)}
+	s := &step{from: l.States, fromKeys: l.Names, toKeys: labelKeys(m)}
 	var errs diag.List
 	oldLabel := map[string]string{} // state name in the history -> its label
 	for _, lb := range l.States {
@@ -132,10 +210,22 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 		}
 		s.moves = append(s.moves, pair{old, m.Removed[i].RowsTo.Value})
 	}
+	change := !slices.Equal(s.from, s.to)
+	for i, c := range nextColumns(m.SQL, l) {
+		cs := colStep{recordedColumn: c, first: i == 0, bind: true}
+		if j := slices.IndexFunc(l.Columns, func(lc recordedColumn) bool { return lc.name() == c.name() }); j >= 0 {
+			cs.bind, cs.fromDefault = false, l.Columns[j].Default
+		}
+		change = change || cs.bind || cs.fromDefault != cs.Default
+		if cs.kept() && cs.fromDefault != cs.Default && slices.Contains(m.SQL.Dialects, "sqlite") {
+			errs.Add(specColumn(m.SQL, c).DefaultPos, "sqlite: the default of %s would change from %s to %s, but SQLite keeps a column's default in the table definition, which belongs to the application; keep the default state's name, or drop sqlite from the dialects and migrate that table by hand", c.name(), orNone(cs.fromDefault), orNone(cs.Default))
+		}
+		s.cols = append(s.cols, cs)
+	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	if slices.Equal(s.from, s.to) && s.fromDefault == s.toDefault {
+	if !change {
 		return nil, nil
 	}
 	return s, nil
@@ -163,9 +253,26 @@ func key(keys map[string]string, label string) string {
 	return label
 }
 
-// describe names the change for the file name and title. Both speak of
-// state names, never of values: a value may hold any character, and a
-// file name or a comment line must not.
+func specColumn(q *model.SQL, c recordedColumn) *model.Column {
+	for _, sc := range q.Columns {
+		if sc.Table == c.Table && sc.Column == c.Column {
+			return sc
+		}
+	}
+	return nil
+}
+
+func orNone(def string) string {
+	if def == "" {
+		return "none"
+	}
+	return fmt.Sprintf("%q", def)
+}
+
+// describe names the change for the file name and title: exactly what the
+// migration does, in the order it does it. Both speak of state names,
+// never of values: a value may hold any character, and a file name or a
+// comment line must not.
 func (s *step) describe(enum string) (slug, title string) {
 	var parts, words []string
 	from := func(l string) string { return key(s.fromKeys, l) }
@@ -191,13 +298,67 @@ func (s *step) describe(enum string) (slug, title string) {
 		parts = append(parts, "remove_"+from(l))
 		words = append(words, "remove "+from(l))
 	}
-	if len(parts) == 0 || s.renamed(s.fromDefault) != s.toDefault {
-		parts = append(parts, "default_"+to(s.toDefault))
-		words = append(words, "default "+to(s.toDefault))
+	if s.reordered() {
+		parts = append(parts, "reorder")
+		words = append(words, "reorder to "+strings.Join(mapped(s.to, to), ", "))
+	}
+	kept := 0
+	for _, c := range s.cols {
+		if c.kept() {
+			kept++
+		}
+	}
+	for _, c := range s.cols {
+		switch {
+		case c.bind:
+			parts = append(parts, "bind_"+c.Table+"_"+c.Column)
+			words = append(words, "bind "+columnPhrase(c.recordedColumn, to))
+		case s.setDefault(c) && kept == 1:
+			parts = append(parts, "default_"+orNoneSlug(to(c.Default)))
+			words = append(words, "default "+orNoneWord(to(c.Default)))
+		case s.setDefault(c):
+			parts = append(parts, "default_"+c.Column+"_"+orNoneSlug(to(c.Default)))
+			words = append(words, c.name()+" default "+orNoneWord(to(c.Default)))
+		}
 	}
 	slug = strings.Join(parts, "_")
 	if len(slug) > 60 {
 		slug = "alter_" + enum
 	}
 	return slug, enum + ": " + strings.Join(words, ", ")
+}
+
+func orNoneSlug(def string) string {
+	if def == "" {
+		return "none"
+	}
+	return def
+}
+
+func orNoneWord(def string) string {
+	if def == "" {
+		return "none (NULL)"
+	}
+	return def
+}
+
+// columnPhrase describes a column for a title: "nodes.state (default
+// finished)", "nodes.target (nullable)".
+func columnPhrase(c recordedColumn, name func(string) string) string {
+	var what []string
+	if c.Nullable {
+		what = append(what, "nullable")
+	}
+	if c.Default != "" {
+		what = append(what, "default "+name(c.Default))
+	}
+	return c.name() + " (" + strings.Join(what, ", ") + ")"
+}
+
+func mapped(ls []string, f func(string) string) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = f(l)
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -166,8 +167,66 @@ func TestNoChangeWritesNothingNew(t *testing.T) {
 func TestSQLiteDefaultChangeIsRefused(t *testing.T) {
 	spec, out := setup(t)
 	v2 := specVersions(t, "goose")[1]
-	writeFile(t, spec, strings.Replace(v2, "  column: state\n", "  column: state\n  default: error\n", 1))
-	expectRefusal(t, spec, out, `sqlite: the default of nodes.state would change from "finished" to "error"`)
+	v2 = strings.Replace(v2, "  column: state\n", "  column: state\n  default: error\n", 1)
+	writeFile(t, spec, v2)
+	line := 1 + strings.Count(v2[:strings.Index(v2, "  default: error")], "\n")
+	expectRefusal(t, spec, out, regexp.QuoteMeta(spec)+`:`+itoa(line)+`:12: sqlite: the default of nodes.state would change from "finished" to "error"`)
+}
+
+// TestHistoryBeforeSeveralColumns reads a history that records its one
+// column as table, column and default, as fsmgen wrote them before
+// sql.columns.
+func TestHistoryBeforeSeveralColumns(t *testing.T) {
+	spec, out := setup(t)
+	p := filepath.Join(out, "migrations/postgres", sqlmig.HistoryName("node_state"))
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cols = `"columns": [
+    {
+      "table": "nodes",
+      "column": "state",
+      "default": "finished"
+    }
+  ],`
+	if !strings.Contains(string(b), cols) {
+		t.Fatalf("history does not record the column as expected:\n%s", b)
+	}
+	writeFile(t, p, strings.Replace(string(b), cols, `"table": "nodes", "column": "state", "default": "finished",`, 1))
+	writeFile(t, spec, specVersions(t, "goose")[2])
+	if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+		t.Fatalf("generate over an older history: %s", stderr)
+	}
+	if b, _ := os.ReadFile(p); !strings.Contains(string(b), cols) {
+		t.Fatalf("the history was not rewritten with columns:\n%s", b)
+	}
+}
+
+// severalSetup generates the first version of the several-columns
+// scenario and returns its spec path and output directory.
+func severalSetup(t *testing.T) (spec, out string) {
+	t.Helper()
+	spec, out = filepath.Join(t.TempDir(), "states.yaml"), t.TempDir()
+	writeFile(t, spec, severalSpecs("goose")[0])
+	if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+		t.Fatalf("generate: %s", stderr)
+	}
+	return spec, out
+}
+
+func TestUnboundColumnIsRefused(t *testing.T) {
+	spec, out := severalSetup(t)
+	writeFile(t, spec, severalSpec(severalSets[0], nil, "", severalV1Cols[:1], "goose"))
+	expectRefusal(t, spec, out, regexp.QuoteMeta(spec)+`:\d+:\d+: sql column nodes.target is in the migration history .* but not in the spec; fsmgen never drops a column holding data`)
+}
+
+func TestNullabilityChangeIsRefused(t *testing.T) {
+	spec, out := severalSetup(t)
+	cols := slices.Clone(severalV1Cols)
+	cols[1].nullable, cols[1].def = false, "waiting"
+	writeFile(t, spec, severalSpec(severalSets[0], nil, "", cols, "goose"))
+	expectRefusal(t, spec, out, regexp.QuoteMeta(spec)+`:\d+:\d+: sql column nodes.target is nullable in the migration history .*; changing whether it is nullable is not supported`)
 }
 
 func TestTimestampVersionsUseTheInjectedClock(t *testing.T) {

@@ -49,17 +49,45 @@ type history struct {
 
 // target is what the migrations end at and how they are written.
 type target struct {
-	Enum     string `json:"enum"`
-	Table    string `json:"table"`
-	Column   string `json:"column"`
-	Default  string `json:"default"`
-	Format   string `json:"format"`
-	Versions string `json:"versions"`
+	Enum string `json:"enum"`
+	// Table, Column and Default are how histories written before several
+	// columns recorded their one column; complete turns them into Columns.
+	Table    string           `json:"table,omitempty"`
+	Column   string           `json:"column,omitempty"`
+	Default  string           `json:"default,omitempty"`
+	Columns  []recordedColumn `json:"columns,omitempty"`
+	Format   string           `json:"format"`
+	Versions string           `json:"versions"`
 	// States are the enum's labels, the states' values: what rows hold.
 	States []string `json:"states"`
 	// Names maps a label to the state it belongs to where the two differ,
 	// so that a changed value is recognised as the same state's.
 	Names map[string]string `json:"names,omitempty"`
+}
+
+// recordedColumn is a column the history binds, in the order the history
+// bound them.
+type recordedColumn struct {
+	Table    string `json:"table"`
+	Column   string `json:"column"`
+	Default  string `json:"default,omitempty"` // "" for none
+	Nullable bool   `json:"nullable,omitempty"`
+}
+
+func (c recordedColumn) name() string { return c.Table + "." + c.Column }
+
+// complete turns a record of one column into Columns and reports whether
+// the history says what it must.
+func (h *target) complete() bool {
+	if h.Table != "" && len(h.Columns) == 0 {
+		h.Columns = []recordedColumn{{Table: h.Table, Column: h.Column, Default: h.Default}}
+		h.Table, h.Column, h.Default = "", "", ""
+	}
+	ok := len(h.States) > 0 && h.Enum != "" && len(h.Columns) > 0 && h.Table == "" && h.Column == "" && h.Default == ""
+	for _, c := range h.Columns {
+		ok = ok && c.Table != "" && c.Column != "" && (c.Nullable || c.Default != "")
+	}
+	return ok
 }
 
 type recorded struct {
@@ -75,7 +103,7 @@ func parseHistory(name string, data []byte) (*history, error) {
 	if err := dec.Decode(&h); err != nil {
 		return nil, fmt.Errorf("%s: %v; restore it from version control", name, err)
 	}
-	if len(h.States) == 0 || h.Enum == "" || h.Table == "" || h.Column == "" {
+	if !h.complete() {
 		return nil, fmt.Errorf("%s: incomplete (no states, enum, table or column); restore it from version control", name)
 	}
 	if err := checkRecorded(name, h.Migrations); err != nil {
@@ -135,7 +163,7 @@ func fromLegacy(data []byte, dialect, dir string) (*history, error) {
 		}
 		h.Migrations = append(h.Migrations, recorded{Version: f.Version, File: path.Base(f.Path), SHA256: f.SHA256})
 	}
-	if len(h.States) == 0 || h.Enum == "" || h.Table == "" || h.Column == "" {
+	if !h.complete() {
 		return nil, fmt.Errorf("%s: incomplete (no states, enum, table or column); restore it from version control", LegacyHistory)
 	}
 	if err := checkRecorded(LegacyHistory, h.Migrations); err != nil {

@@ -32,17 +32,20 @@ type stmt struct {
 // data is what the dialect templates see: every identifier already quoted
 // and every label already a literal.
 type data struct {
-	N       model.SQLNames
-	Labels  string // the set this direction ends with
-	To      string // same as Labels
-	Default string
-	Invalid string // SQLite's message for a rejected value
+	N      model.SQLNames
+	Labels string // the set this direction ends with
+	To     string // same as Labels
+
+	// Cols are the columns that stay bound, Tables the same grouped by
+	// table (one ALTER TABLE per table: one rewrite, not one per column);
+	// Bind are added and Unbind dropped. Checked are Cols and Bind: the
+	// columns PostgreSQL's constraint limits to the spec's states.
+	Cols, Bind, Unbind, Checked []col
+	Tables                      []table
 
 	Union       string // from and to together (MySQL widens to it first)
-	FromDefault string
-	ToDefault   string
-	InPlace     bool // PostgreSQL: ALTER TYPE in place instead of a new type
-	SetDefault  bool
+	InPlace     bool   // PostgreSQL: ALTER TYPE in place instead of a new type
+	SetDefault  bool   // some kept column's default changes
 	Renames     []pair
 	Adds        []addValue
 	Remap       []pair // renames and moves, applied to rows
@@ -57,6 +60,34 @@ type data struct {
 	MoveFrom  string
 	Batch     bool // rows move in batches that commit one by one
 	BatchSize int
+}
+
+// col is one column as the templates see it.
+type col struct {
+	model.ColumnNames
+	TableLit, ColumnLit string // the names as literals, to look them up
+	NotNull             bool
+	Default             string // the literal it ends with; "" for none
+	FromDefault         string // the literal it starts with; "" for none
+	SetDefault          bool
+	Invalid             string // SQLite's message for a rejected value
+	Labels              string // the set the direction ends with
+}
+
+// moveData is what the "move" template needs for one table.
+type moveData struct {
+	Table    table
+	Moves    []pair
+	MoveFrom string
+}
+
+// Move pairs t with the direction's moves.
+func (d data) Move(t table) moveData { return moveData{Table: t, Moves: d.Moves, MoveFrom: d.MoveFrom} }
+
+type table struct {
+	Table                     string
+	Cols                      []col
+	DropDefaults, SetDefaults []col // Cols that start, end with a default
 }
 
 // batchSize bounds how many rows one batch of a move locks and rewrites:
@@ -87,7 +118,11 @@ func create(m *model.Machine, dialect string) (*migration, error) {
 		labels = append(labels, s.Value)
 		names = append(names, s.Name)
 	}
-	d := base(q, dialect, labels, q.Default.Value)
+	s := &step{to: labels}
+	for i, c := range specColumns(q) {
+		s.cols = append(s.cols, colStep{recordedColumn: c, first: i == 0, bind: true})
+	}
+	d := base(q, dialect, s)
 	up, err := statements(dialect, "create", d)
 	if err != nil {
 		return nil, err
@@ -96,9 +131,13 @@ func create(m *model.Machine, dialect string) (*migration, error) {
 	if err != nil {
 		return nil, err
 	}
+	var bound []string
+	for _, c := range s.cols {
+		bound = append(bound, columnPhrase(c.recordedColumn, func(l string) string { return key(labelKeys(m), l) }))
+	}
 	return &migration{
 		slug:  "create_" + q.Enum,
-		title: fmt.Sprintf("%s: create with %s, bind %s.%s (default %s)", q.Enum, strings.Join(names, ", "), q.Table, q.Column, q.Default.Name),
+		title: fmt.Sprintf("%s: create with %s, bind %s", q.Enum, strings.Join(names, ", "), strings.Join(bound, ", ")),
 		noTx:  noTx(dialect),
 		up:    up, down: down,
 	}, nil
@@ -109,7 +148,8 @@ const onlineNoTx = "Each statement commits on its own, so no lock outlives it: r
 
 func alter(m *model.Machine, dialect string, fwd, back *step) (*migration, error) {
 	mig := &migration{noTx: noTx(dialect)}
-	if dialect == "postgres" && m.SQL.Format == "goose" {
+	// A reorder replaces the type, which must happen in one transaction.
+	if dialect == "postgres" && m.SQL.Format == "goose" && !fwd.reordered() {
 		mig.noTx = onlineNoTx
 	}
 	mig.slug, mig.title = fwd.describe(m.SQL.Enum)
@@ -117,33 +157,66 @@ func alter(m *model.Machine, dialect string, fwd, back *step) (*migration, error
 		s   *step
 		out *[]stmt
 	}{{fwd, &mig.up}, {back, &mig.down}} {
-		d, err := alterData(m.SQL, dialect, dir.s, mig.noTx != "")
-		if err != nil {
-			return nil, err
-		}
-		if *dir.out, err = statements(dialect, "alter", d); err != nil {
+		var err error
+		if *dir.out, err = statements(dialect, "alter", alterData(m.SQL, dialect, dir.s, mig.noTx != "")); err != nil {
 			return nil, err
 		}
 	}
 	return mig, nil
 }
 
-func base(q *model.SQL, dialect string, labels []string, def string) data {
-	lit := func(s string) string { return sqldialect.QuoteLiteral(dialect, s) }
-	all := sqldialect.QuoteLiterals(dialect, labels)
-	return data{
-		N:       q.Names(dialect),
-		Labels:  all,
-		To:      all,
-		Default: lit(def),
-		Invalid: lit(fmt.Sprintf("invalid %s value for %s.%s", q.Enum, q.Table, q.Column)),
-		Session: sqldialect.For(dialect).MigrationSession(),
+// base is what every direction needs: the columns and the labels s ends
+// with.
+func base(q *model.SQL, dialect string, s *step) data {
+	lit := func(l string) string { return sqldialect.QuoteLiteral(dialect, l) }
+	orEmpty := func(l string) string {
+		if l == "" {
+			return ""
+		}
+		return lit(l)
 	}
+	all := sqldialect.QuoteLiterals(dialect, s.to)
+	d := data{N: q.Names(dialect), Labels: all, To: all, Session: sqldialect.For(dialect).MigrationSession()}
+	for _, c := range s.cols {
+		tc := col{
+			ColumnNames: q.ColumnNames(dialect, c.Table, c.Column, c.first),
+			TableLit:    lit(c.Table), ColumnLit: lit(c.Column),
+			NotNull: !c.Nullable,
+			Default: orEmpty(c.Default), FromDefault: orEmpty(c.fromDefault),
+			SetDefault: s.setDefault(c),
+			Invalid:    lit(fmt.Sprintf("invalid %s value for %s", q.Enum, c.name())),
+			Labels:     all,
+		}
+		switch {
+		case c.bind:
+			d.Bind = append(d.Bind, tc)
+		case c.unbind:
+			d.Unbind = append(d.Unbind, tc)
+		default:
+			d.Cols = append(d.Cols, tc)
+			d.SetDefault = d.SetDefault || tc.SetDefault
+			i := slices.IndexFunc(d.Tables, func(t table) bool { return t.Table == tc.Table })
+			if i < 0 {
+				i = len(d.Tables)
+				d.Tables = append(d.Tables, table{Table: tc.Table})
+			}
+			t := &d.Tables[i]
+			t.Cols = append(t.Cols, tc)
+			if tc.FromDefault != "" {
+				t.DropDefaults = append(t.DropDefaults, tc)
+			}
+			if tc.Default != "" {
+				t.SetDefaults = append(t.SetDefaults, tc)
+			}
+		}
+	}
+	d.Checked = append(slices.Clone(d.Cols), d.Bind...)
+	return d
 }
 
 // alterData computes what the alter template needs. noTx tells whether
 // every statement commits on its own.
-func alterData(q *model.SQL, dialect string, s *step, noTx bool) (data, error) {
+func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 	lit := func(l string) string { return sqldialect.QuoteLiteral(dialect, l) }
 	lits := func(ps []pair) []pair {
 		out := make([]pair, len(ps))
@@ -152,12 +225,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) (data, error) {
 		}
 		return out
 	}
-	d := base(q, dialect, s.to, s.toDefault)
-	d.FromDefault, d.ToDefault = lit(s.fromDefault), lit(s.toDefault)
-	d.SetDefault = s.renamed(s.fromDefault) != s.toDefault
-	if dialect == "sqlite" && s.fromDefault != s.toDefault {
-		return d, fmt.Errorf("sqlite: the default of %s.%s would change from %q to %q, but SQLite keeps a column's default in the table definition, which belongs to the application; keep the default state's name, or drop sqlite from the dialects and migrate that table by hand", q.Table, q.Column, s.fromDefault, s.toDefault)
-	}
+	d := base(q, dialect, s)
 	union := slices.Clone(s.to)
 	for _, l := range s.from {
 		if !slices.Contains(union, l) {
@@ -173,9 +241,15 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) (data, error) {
 		remapFrom = append(remapFrom, p.Old)
 	}
 	d.RemapFrom = sqldialect.QuoteLiterals(dialect, remapFrom)
-	if g := s.gone(); len(g) > 0 {
+	if g := s.gone(); len(g) > 0 && len(d.Cols) > 0 {
 		d.Guard = sqldialect.QuoteLiterals(dialect, g)
-		msg := fmt.Sprintf("cannot migrate: %s.%s has rows in %s, which the target %s lacks; move or delete them first", q.Table, q.Column, strings.Join(g, ", "), q.Enum)
+		var names []string
+		for _, c := range s.cols {
+			if c.kept() {
+				names = append(names, c.name())
+			}
+		}
+		msg := fmt.Sprintf("cannot migrate: %s has rows in %s, which the target %s lacks; move or delete them first", strings.Join(names, " or "), strings.Join(g, ", "), q.Enum)
 		d.GuardMsg = sqldialect.RaiseMessage(dialect, msg)
 		d.GuardSignal = lit("SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + d.GuardMsg)
 	}
@@ -193,8 +267,14 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) (data, error) {
 	// In place, ADD VALUE keeps existing rows and the type's other users
 	// untouched, and PostgreSQL allows it inside a transaction as long as
 	// the new label is not used before commit; so a new label can become
-	// the default only when each statement commits on its own.
-	d.InPlace = noTx || !(d.SetDefault && slices.Contains(added, s.toDefault))
+	// a default only when each statement commits on its own. Existing
+	// labels cannot change their order in place.
+	d.InPlace = !s.reordered()
+	for _, c := range s.cols {
+		if !noTx && (s.setDefault(c) || c.bind) && slices.Contains(added, c.Default) {
+			d.InPlace = false
+		}
+	}
 	if d.InPlace {
 		present := make([]string, 0, len(s.to))
 		for _, l := range s.from {
@@ -214,7 +294,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) (data, error) {
 			present = append(present, l)
 		}
 	}
-	return d, nil
+	return d
 }
 
 func lastPresent(ls, present []string) int {

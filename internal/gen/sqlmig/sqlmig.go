@@ -85,7 +85,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 			return nil, err
 		}
 		next := &history{Dialect: d, target: target{
-			Enum: q.Enum, Table: q.Table, Column: q.Column, Default: q.Default.Value,
+			Enum: q.Enum, Columns: nextColumns(q, prev),
 			Format: q.Format, Versions: q.Versions, Names: labelKeys(m),
 		}}
 		for _, s := range m.States {
@@ -287,14 +287,29 @@ func sameTarget(m *model.Machine, h *history, hp string) error {
 	var errs diag.List
 	q := m.SQL
 	for _, c := range []struct{ key, was, is string }{
-		{"enum", h.Enum, q.Enum}, {"table", h.Table, q.Table}, {"column", h.Column, q.Column},
-		{"format", h.Format, q.Format}, {"versions", h.Versions, q.Versions},
+		{"enum", h.Enum, q.Enum}, {"format", h.Format, q.Format}, {"versions", h.Versions, q.Versions},
 	} {
 		if c.was != c.is {
 			errs.Add(q.Pos, "sql %s is %q but the migration history (%s) uses %q; existing migrations cannot follow such a change: keep %q, or start a new history", c.key, c.is, hp, c.was, c.was)
 		}
 	}
+	for _, hc := range h.Columns {
+		c := specColumn(q, hc)
+		switch {
+		case c == nil:
+			errs.Add(q.Pos, "sql column %s is in the migration history (%s) but not in the spec; fsmgen never drops a column holding data: keep it bound (under sql.columns), or drop it with a migration of your own and start a new history", hc.name(), hp)
+		case c.Nullable != hc.Nullable:
+			errs.Add(c.Pos, "sql column %s is %s in the migration history (%s); changing whether it is nullable is not supported: keep nullable: %v", hc.name(), nullWord(hc.Nullable), hp, hc.Nullable)
+		}
+	}
 	return errs.Err()
+}
+
+func nullWord(nullable bool) string {
+	if nullable {
+		return "nullable"
+	}
+	return "NOT NULL"
 }
 
 // nextVersion picks the version after the highest one in the directory,

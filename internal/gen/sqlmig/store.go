@@ -72,7 +72,7 @@ func enforcement(q *model.SQL, l *storeLock) *dialect.Enforcement {
 		return nil
 	}
 	e := &dialect.Enforcement{
-		Table: q.Table, Key: l.Key, Column: q.Column, Enum: q.Enum,
+		Table: q.Columns[0].Table, Key: l.Key, Column: q.Columns[0].Column, Enum: q.Enum,
 		Trigger: cutName(q.Enum+"_enforce", dialect.EnforceSuffixLen),
 		Entries: l.Enforce.Entries,
 	}

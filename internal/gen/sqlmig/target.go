@@ -11,8 +11,9 @@ import (
 // Target is what a database must hold once every migration of one enum in
 // one dialect's directory has run, as the history records it.
 type Target struct {
-	Dialect, Enum, Table, Column, Default string
-	States                                []string
+	Dialect, Enum string
+	Columns       []TargetColumn // in the order the history bound them
+	States        []string
 	// Version is the last migration's version.
 	Version int64
 }
@@ -28,7 +29,25 @@ func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect strin
 		return nil, fmt.Errorf("%s: no migration history; run fsmgen generate first", name)
 	}
 	return &Target{
-		Dialect: dialect, Enum: h.Enum, Table: h.Table, Column: h.Column, Default: h.Default,
+		Dialect: dialect, Enum: h.Enum, Columns: targetColumns(h.Columns),
 		States: h.States, Version: h.Migrations[len(h.Migrations)-1].Version,
 	}, nil
+}
+
+// TargetColumn is one column the history binds.
+type TargetColumn struct {
+	Table, Column string
+	Default       string // "" for none
+	Nullable      bool
+	// First is the history's first column, whose SQLite triggers carry the
+	// enum's name alone (see model.SQL.ColumnNames).
+	First bool
+}
+
+func targetColumns(cs []recordedColumn) []TargetColumn {
+	out := make([]TargetColumn, len(cs))
+	for i, c := range cs {
+		out[i] = TargetColumn{Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable, First: i == 0}
+	}
+	return out
 }

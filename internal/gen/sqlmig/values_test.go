@@ -116,7 +116,7 @@ func valueHistory(t *testing.T, format string, steps []valueStep) *valueHist {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.table, h.column = m.SQL.Table, m.SQL.Column
+		h.table, h.column = m.SQL.Columns[0].Table, m.SQL.Columns[0].Column
 		if st.migrates {
 			h.sets = append(h.sets, statesOf(t, spec))
 		}
