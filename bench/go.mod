@@ -1,6 +1,6 @@
 module github.com/fsmgen/fsmgen/bench
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/fsmgen/fsmgen v0.0.0
