@@ -19,7 +19,7 @@ import (
 func CompileAndRun(t testing.TB, m *model.Machine, files map[string][]byte) {
 	t.Helper()
 	dir := Module(t, files, func(p string) bool { return strings.HasSuffix(p, ".go") })
-	write(t, dir, m.Name+"/zz_table_test.go", []byte(TableTest(m)))
+	write(t, dir, m.Package+"/zz_table_test.go", []byte(TableTest(m)))
 	Go(t, dir, "vet", "./...")
 	Go(t, dir, "test", "-count=1", "./...")
 }
@@ -71,7 +71,7 @@ func Go(t testing.TB, dir string, args ...string) []byte {
 // database/sql encodings while aliases and former names only parse.
 func TableTest(m *model.Machine) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"errors\"\n\t\"fmt\"\n\t\"testing\"\n)\n\n", m.Name)
+	fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"errors\"\n\t\"fmt\"\n\t\"testing\"\n)\n\n", m.Package)
 	b.WriteString("var want = map[[2]string]string{\n")
 	for _, s := range m.States {
 		for _, e := range m.Events {

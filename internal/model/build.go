@@ -21,7 +21,8 @@ const MaxNameLen = 63
 
 var (
 	nameRE    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	machineRE = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
+	packageRE = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
+	goNameRE  = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
 )
 
 // Dialects lists the SQL dialects fsmgen emits, in canonical order.
@@ -88,12 +89,12 @@ func (b *builder) build() {
 	}
 	m.Name, m.Doc = f.Machine.Value, f.Doc.Value
 	switch {
-	case !machineRE.MatchString(m.Name):
-		b.errorf(f.Machine.Pos, "machine name %q must be a Go package name: a lower-case letter followed by lower-case letters and digits", m.Name)
-	case token.IsKeyword(m.Name):
-		b.errorf(f.Machine.Pos, "machine name %q is a Go keyword and cannot name a package", m.Name)
+	case !nameRE.MatchString(m.Name):
+		b.errorf(f.Machine.Pos, "machine name %q must match [a-z][a-z0-9_]*%s", m.Name, whyNot(m.Name))
 	case len(m.Name) > MaxNameLen:
 		b.errorf(f.Machine.Pos, "machine name is %d bytes; the limit is %d", len(m.Name), MaxNameLen)
+	default:
+		b.checkPackage()
 	}
 
 	b.checkDocs()
@@ -112,9 +113,55 @@ func (b *builder) build() {
 	b.buildSQL()
 }
 
-// checkName validates a state, event or tag name and reports its Go
-// identifier collisions through seen (Camel -> first holder).
-func (b *builder) checkName(what string, n spec.Str, seen map[string]spec.Str) (camel string, ok bool) {
+// checkPackage sets the Go package name: package: when given, else the
+// machine's name, which then must be one a Go program can import.
+func (b *builder) checkPackage() {
+	f, m := b.f, b.m
+	if f.Package.Set() {
+		m.Package = f.Package.Value
+		if why := notAPackage(m.Package); why != "" {
+			b.errorf(f.Package.Pos, "package %q cannot name the Go package: it %s", m.Package, why)
+		}
+		return
+	}
+	m.Package = m.Name
+	if why := notAPackage(m.Name); why != "" {
+		suggest := strings.ReplaceAll(m.Name, "_", "")
+		if notAPackage(suggest) != "" {
+			suggest = m.Name + "fsm"
+		}
+		b.errorf(f.Machine.Pos, "machine name %q cannot name the Go package: it %s; set package: to a name such as %q", m.Name, why, suggest)
+	}
+}
+
+// notAPackage says why name cannot be the name of an importable Go
+// package, or returns "".
+func notAPackage(name string) string {
+	switch {
+	case name == "main":
+		return "is main, which names a command, not a package to import"
+	case token.IsKeyword(name):
+		return "is a Go keyword"
+	case strings.Contains(name, "_"):
+		return "would need an underscore, which Go package names do not use"
+	case !packageRE.MatchString(name) || len(name) > MaxNameLen:
+		return fmt.Sprintf("must match [a-z][a-z0-9]* and be at most %d bytes", MaxNameLen)
+	}
+	return ""
+}
+
+// reservedCamel maps, per kind, the CamelCase forms whose Go names
+// fsmgen already defines.
+var reservedCamel = map[string]map[string]string{
+	"state": {},
+	"event": {"Set": "EventSet, the type Permitted returns"},
+	"tag":   {},
+}
+
+// checkName validates a state, event or tag name and its go_name, and
+// reports Go identifier collisions through seen (Camel -> what first took
+// it). camel is goName when set, else derived from the name.
+func (b *builder) checkName(what string, n, goName spec.Str, seen map[string]spec.Str) (camel string, ok bool) {
 	switch {
 	case !nameRE.MatchString(n.Value):
 		b.errorf(n.Pos, "%s name %q must match [a-z][a-z0-9_]*%s", what, n.Value, whyNot(n.Value))
@@ -123,9 +170,20 @@ func (b *builder) checkName(what string, n spec.Str, seen map[string]spec.Str) (
 		b.errorf(n.Pos, "%s name %q is %d bytes; the limit is %d (PostgreSQL's for enum labels)", what, n.Value, len(n.Value), MaxNameLen)
 		return "", false
 	}
-	camel = Camel(n.Value)
+	camel, at := Camel(n.Value), n
+	if goName.Set() {
+		if !goNameRE.MatchString(goName.Value) {
+			b.errorf(goName.Pos, "go_name %q must be an exported Go identifier: an upper-case letter followed by letters and digits", goName.Value)
+			return "", false
+		}
+		camel, at = goName.Value, goName
+	}
 	if prev, dup := seen[camel]; dup {
-		b.errorf(n.Pos, "%s name %q collides with %q (line %d): both become the Go name %s", what, n.Value, prev.Value, prev.Pos.Line, camel)
+		b.errorf(at.Pos, "%s %q collides with %q (line %d): both become the Go name %s; set go_name on one", what, n.Value, prev.Value, prev.Pos.Line, camel)
+		return "", false
+	}
+	if taken := reservedCamel[what][camel]; taken != "" {
+		b.errorf(at.Pos, "%s %q would generate %s; set go_name to another name", what, n.Value, taken)
 		return "", false
 	}
 	seen[camel] = n
@@ -139,7 +197,7 @@ var reservedPredicates = []string{"IsValid", "IsEntry", "IsFinal"}
 func (b *builder) declareTags() {
 	seen := map[string]spec.Str{}
 	for _, t := range b.f.Tags {
-		camel, ok := b.checkName("tag", t.Name, seen)
+		camel, ok := b.checkName("tag", t.Name, t.GoName, seen)
 		if !ok {
 			b.rejected[t.Name.Value] = true
 			continue
@@ -182,7 +240,7 @@ func (b *builder) declareStates() {
 	}
 	seen := map[string]spec.Str{}
 	for _, s := range b.f.States {
-		camel, ok := b.checkName("state", s.Name, seen)
+		camel, ok := b.checkName("state", s.Name, s.GoName, seen)
 		if !ok {
 			b.rejected[s.Name.Value] = true
 			continue
@@ -203,7 +261,7 @@ func (b *builder) declareStates() {
 func (b *builder) declareEvents() {
 	seen := map[string]spec.Str{}
 	for _, e := range b.f.Events {
-		camel, ok := b.checkName("event", e.Name, seen)
+		camel, ok := b.checkName("event", e.Name, e.GoName, seen)
 		if !ok {
 			b.rejected[e.Name.Value] = true
 			continue

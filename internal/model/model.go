@@ -11,7 +11,8 @@ import (
 // Machine is a validated state machine. Slices are in spec order, which is
 // also enum order.
 type Machine struct {
-	Name        string // spec name: Go package name, error prefix
+	Name        string // spec name: error prefix, and Package unless the spec sets package:
+	Package     string // the Go package's name, and its directory's
 	Doc         string
 	SpecFile    string // path of the spec as given, for generated comments
 	States      []*State

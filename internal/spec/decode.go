@@ -54,6 +54,8 @@ func (d *decoder) decode(data []byte) *File {
 			f.Version = d.int(val)
 		case "machine":
 			f.Machine = d.str(val)
+		case "package":
+			f.Package = d.str(val)
 		case "doc":
 			f.Doc = d.str(val)
 		case "initial":
@@ -67,8 +69,10 @@ func (d *decoder) decode(data []byte) *File {
 					switch k.Value {
 					case "doc":
 						t.Doc = d.str(v)
+					case "go_name":
+						t.GoName = d.str(v)
 					default:
-						d.unknownKey(k, "tag", "doc")
+						d.unknownKey(k, "tag", "doc", "go_name")
 					}
 				})
 				f.Tags = append(f.Tags, t)
@@ -92,8 +96,10 @@ func (d *decoder) decode(data []byte) *File {
 						e.Value = d.str(v)
 					case "aliases":
 						e.Aliases = d.strList(v)
+					case "go_name":
+						e.GoName = d.str(v)
 					default:
-						d.unknownKey(k, "event", "doc", "value", "aliases", "tags")
+						d.unknownKey(k, "event", "doc", "value", "aliases", "tags", "go_name")
 					}
 				})
 				f.Events = append(f.Events, e)
@@ -133,7 +139,7 @@ func (d *decoder) decode(data []byte) *File {
 	return f
 }
 
-var topKeys = []string{"version", "machine", "doc", "initial", "entry", "tags", "states", "events", "transitions", "removed", "sql"}
+var topKeys = []string{"version", "machine", "package", "doc", "initial", "entry", "tags", "states", "events", "transitions", "removed", "sql"}
 
 func (d *decoder) state(k, v *yaml.Node) State {
 	s := State{Name: d.name(k)}
@@ -153,8 +159,10 @@ func (d *decoder) state(k, v *yaml.Node) State {
 			s.Value = d.str(v)
 		case "aliases":
 			s.Aliases = d.strList(v)
+		case "go_name":
+			s.GoName = d.str(v)
 		default:
-			d.unknownKey(k, "state", "doc", "value", "aliases", "tags", "transitions", "renamed_from", "final")
+			d.unknownKey(k, "state", "doc", "value", "aliases", "tags", "transitions", "renamed_from", "final", "go_name")
 		}
 	})
 	return s

@@ -19,6 +19,7 @@ type File struct {
 	Name        string
 	Version     Int
 	Machine     Str
+	Package     Str // the Go package name, when the machine's name cannot be one
 	Doc         Str
 	Initial     Str
 	Entry       []Str
@@ -56,8 +57,9 @@ type Bool struct {
 
 // Tag declares a tag that states and events may carry.
 type Tag struct {
-	Name Str
-	Doc  Str
+	Name   Str
+	Doc    Str
+	GoName Str // replaces the CamelCase form of Name in Go identifiers
 }
 
 // State is one entry of the states mapping.
@@ -70,6 +72,7 @@ type State struct {
 	Transitions []Transition
 	RenamedFrom Str
 	Final       Bool // a final state: the machine's work is over, nothing leaves it
+	GoName      Str  // replaces the CamelCase form of Name in Go identifiers
 }
 
 // Event is one entry of the events mapping.
@@ -79,6 +82,7 @@ type Event struct {
 	Aliases []Str
 	Doc     Str
 	Tags    []Str
+	GoName  Str // replaces the CamelCase form of Name in Go identifiers
 }
 
 // Transition maps an event to a target state. A null target (Forbid) removes

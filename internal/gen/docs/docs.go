@@ -50,8 +50,8 @@ func cells(targets []*model.State) string {
 // holds user templates replacing the embedded ones by name; nil for none.
 func Emit(m *model.Machine, overrides fs.FS) (map[string][]byte, error) {
 	outputs := []struct{ tmpl, path string }{
-		{DOTTemplate, m.Name + "/" + m.Name + ".dot"},
-		{MarkdownTemplate, m.Name + "/README.md"},
+		{DOTTemplate, m.Package + "/" + m.Package + ".dot"},
+		{MarkdownTemplate, m.Package + "/README.md"},
 	}
 	// Rendered concurrently: each is a large part of generating a big
 	// machine, and neither depends on the other.

@@ -148,5 +148,5 @@ func TestNoAllocations(t *testing.T) {
 
 // tablesTest returns the source of the generated package's test.
 func tablesTest(m *model.Machine) []byte {
-	return []byte(strings.Replace(tablesTestSource, "package PKG", "package "+m.Name, 1))
+	return []byte(strings.Replace(tablesTestSource, "package PKG", "package "+m.Package, 1))
 }

@@ -110,7 +110,7 @@ func runGenerated(t *testing.T, m *model.Machine) string {
 	}
 	dir := t.TempDir()
 	files["go.mod"] = []byte("module fsmcheck\n\ngo 1.22\n")
-	files["main.go"] = []byte(strings.ReplaceAll(checkMain, "PKG", m.Name))
+	files["main.go"] = []byte(strings.ReplaceAll(checkMain, "PKG", m.Package))
 	for p, b := range files {
 		path := filepath.Join(dir, filepath.FromSlash(p))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -128,7 +128,7 @@ func runGenerated(t *testing.T, m *model.Machine) string {
 		t.Fatalf("running the generated package: %v\n%s", err, out)
 	}
 	// Callers' loops must not pay a call per move.
-	cmd = exec.Command(goBin, "build", "-gcflags=-m", "./"+m.Name)
+	cmd = exec.Command(goBin, "build", "-gcflags=-m", "./"+m.Package)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
 	inl, err := cmd.CombinedOutput()

@@ -22,7 +22,7 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 	if m.SQL == nil || m.SQL.Store == nil {
 		return nil, nil
 	}
-	f := NewFile(m.Name)
+	f := NewFile(m.Package)
 	f.HeaderComment(golang.Header)
 	declare(f, m)
 	var buf bytes.Buffer
@@ -30,7 +30,7 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 		return nil, fmt.Errorf("rendering the store of machine %s: %w", m.Name, err)
 	}
 	buf.WriteString(methods)
-	return map[string][]byte{m.Name + "/" + m.Name + "_store.go": buf.Bytes()}, nil
+	return map[string][]byte{m.Package + "/" + m.Package + "_store.go": buf.Bytes()}, nil
 }
 
 // Table is the dialect's view of the machine's store.
