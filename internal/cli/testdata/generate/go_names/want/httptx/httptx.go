@@ -40,7 +40,7 @@ const NumStates = 4
 // of the machine.
 var ErrUnknownState = errors.New("http_transaction: unknown state")
 
-// stateNames holds the spec names, indexed by value.
+// stateNames holds the stored spellings (spec values), indexed by state.
 var stateNames = [...]string{
 	StateIdle:                 "idle",
 	StateSendingBody:          "sending_body",
@@ -48,7 +48,7 @@ var stateNames = [...]string{
 	StateFailure:              "failed",
 }
 
-// String returns the state's name as written in the spec.
+// String returns the state's stored spelling: its value in the spec.
 func (s State) String() string {
 	if s < NumStates {
 		return stateNames[s]
@@ -61,7 +61,8 @@ func (s State) IsValid() bool {
 	return s < NumStates
 }
 
-// ParseState returns the state named name.
+// ParseState returns the state whose value is name. It also accepts the
+// state's aliases and former names, which nothing produces.
 func ParseState(name string) (State, error) {
 	switch name {
 	case "idle":
@@ -81,8 +82,8 @@ func States() []State {
 	return []State{StateIdle, StateSendingBody, StateAwaitingHTTPResponse, StateFailure}
 }
 
-// Values returns the name of every state in spec order, in a new slice. It
-// is the method ent's field.EnumValues asks for.
+// Values returns the value of every state in spec order, in a new slice.
+// It is the method ent's field.EnumValues asks for.
 func (s State) Values() []string {
 	out := make([]string, 0, NumStates)
 	for _, v := range States() {
@@ -92,7 +93,7 @@ func (s State) Values() []string {
 }
 
 // MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML
-// carry the name.
+// carry the stored spelling.
 func (s State) MarshalText() ([]byte, error) {
 	if !s.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownState, s)
@@ -110,7 +111,7 @@ func (s *State) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// Scan implements sql.Scanner for a column that stores the state's name.
+// Scan implements sql.Scanner for a column that stores the state's value.
 func (s *State) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
@@ -123,7 +124,7 @@ func (s *State) Scan(src any) error {
 	return fmt.Errorf("%w %T(%v)", ErrUnknownState, src, src)
 }
 
-// Value implements driver.Valuer: the state is stored by name.
+// Value implements driver.Valuer: the state is stored as its value.
 func (s State) Value() (driver.Value, error) {
 	if !s.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownState, s)
@@ -182,7 +183,7 @@ const NumEvents = 5
 // of the machine.
 var ErrUnknownEvent = errors.New("http_transaction: unknown event")
 
-// eventNames holds the spec names, indexed by value.
+// eventNames holds the stored spellings (spec values), indexed by event.
 var eventNames = [...]string{
 	EventSend:       "send",
 	EventSent:       "sent",
@@ -191,7 +192,7 @@ var eventNames = [...]string{
 	EventReset:      "set",
 }
 
-// String returns the event's name as written in the spec.
+// String returns the event's stored spelling: its value in the spec.
 func (e Event) String() string {
 	if e < NumEvents {
 		return eventNames[e]
@@ -204,7 +205,8 @@ func (e Event) IsValid() bool {
 	return e < NumEvents
 }
 
-// ParseEvent returns the event named name.
+// ParseEvent returns the event whose value is name. It also accepts the
+// event's aliases, which nothing produces.
 func ParseEvent(name string) (Event, error) {
 	switch name {
 	case "send":
@@ -226,8 +228,8 @@ func Events() []Event {
 	return []Event{EventSend, EventSent, EventJSONError, EventIDMismatch, EventReset}
 }
 
-// Values returns the name of every event in spec order, in a new slice. It
-// is the method ent's field.EnumValues asks for.
+// Values returns the value of every event in spec order, in a new slice.
+// It is the method ent's field.EnumValues asks for.
 func (e Event) Values() []string {
 	out := make([]string, 0, NumEvents)
 	for _, v := range Events() {
@@ -237,7 +239,7 @@ func (e Event) Values() []string {
 }
 
 // MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML
-// carry the name.
+// carry the stored spelling.
 func (e Event) MarshalText() ([]byte, error) {
 	if !e.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownEvent, e)
@@ -255,7 +257,7 @@ func (e *Event) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// Scan implements sql.Scanner for a column that stores the event's name.
+// Scan implements sql.Scanner for a column that stores the event's value.
 func (e *Event) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
@@ -268,7 +270,7 @@ func (e *Event) Scan(src any) error {
 	return fmt.Errorf("%w %T(%v)", ErrUnknownEvent, src, src)
 }
 
-// Value implements driver.Valuer: the event is stored by name.
+// Value implements driver.Valuer: the event is stored as its value.
 func (e Event) Value() (driver.Value, error) {
 	if !e.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownEvent, e)
