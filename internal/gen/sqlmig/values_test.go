@@ -45,7 +45,7 @@ func adversarialSteps(t *testing.T) []valueStep {
 	v3 := mustReplace(t, v2, `    value: "it's \"running\""`, `    value: "it's \"RUNNING\" now"`)
 	v3 = mustReplace(t, v3, "      fail: failed\n", "      fail: queued\n      pause: paused\n")
 	v3 = cut(t, v3, "  failed:\n", "  finished:\n")
-	v3 = mustReplace(t, v3, "  finished:\n", "  paused:\n    value: \"Paused 50% $$ (by \\\"ops\\\") -- /*\"\n    doc: held\n    transitions:\n      start: running\n      retry: queued\n  finished:\n")
+	v3 = mustReplace(t, v3, "  finished:\n", "  paused:\n    value: \"Paused 50% $$ (by \\\"ops\\\") -- /* C:\\\\tmp\"\n    doc: held\n    transitions:\n      start: running\n      retry: queued\n  finished:\n")
 	v3 = mustReplace(t, v3, "events:\n", "events:\n  pause:\n    doc: hold it\n")
 	v3 = mustReplace(t, v3, "\nsql:\n", "\nremoved:\n  failed:\n    rows_to: queued\nsql:\n")
 	return []valueStep{{v1, true}, {v2, false}, {v3, true}}
