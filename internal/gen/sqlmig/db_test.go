@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -174,11 +175,7 @@ func TestGooseScenario(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
 			db := open(t, d)
-			p, err := goose.NewProvider(d.goose, db, h.dir(d.name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			scenario(t, d, db, gooseRunner{p}, h)
+			scenario(t, d, db, newRunner(t, d, db, "goose", h.dir(d.name)), h)
 		})
 	}
 }
@@ -188,21 +185,34 @@ func TestGolangMigrateScenario(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
 			db := open(t, d)
-			src, err := iofs.New(h.dir(d.name), ".")
-			if err != nil {
-				t.Fatal(err)
-			}
-			drv, err := d.migrate(db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := migrate.NewWithInstance("iofs", src, d.name, drv)
-			if err != nil {
-				t.Fatal(err)
-			}
-			scenario(t, d, db, migrateRunner{m}, h)
+			scenario(t, d, db, newRunner(t, d, db, "golang-migrate", h.dir(d.name)), h)
 		})
 	}
+}
+
+// newRunner applies the migrations in fsys to db with format's tool.
+func newRunner(t *testing.T, d dialect, db *sql.DB, format string, fsys fs.FS) runner {
+	t.Helper()
+	if format == "goose" {
+		p, err := goose.NewProvider(d.goose, db, fsys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return gooseRunner{p}
+	}
+	src, err := iofs.New(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv, err := d.migrate(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := migrate.NewWithInstance("iofs", src, d.name, drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return migrateRunner{m}
 }
 
 func open(t *testing.T, d dialect) *sql.DB {

@@ -10,10 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golang-migrate/migrate/v4"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/google/go-cmp/cmp"
-	"github.com/pressly/goose/v3"
 
 	"github.com/fsmgen/fsmgen/internal/cli"
 )
@@ -245,28 +242,8 @@ func TestServiceWithTwoMachines(t *testing.T) {
 					if d.name == "sqlite" {
 						db.SetMaxOpenConns(1)
 					}
-					runnerAt := func(stage int) runner {
-						if format == "goose" {
-							p, err := goose.NewProvider(d.goose, db, s.migrations(stage, d.name))
-							if err != nil {
-								t.Fatal(err) // goose refuses duplicate versions here
-							}
-							return gooseRunner{p}
-						}
-						src, err := iofs.New(s.migrations(stage, d.name), ".")
-						if err != nil {
-							t.Fatal(err)
-						}
-						drv, err := d.migrate(db)
-						if err != nil {
-							t.Fatal(err)
-						}
-						m, err := migrate.NewWithInstance("iofs", src, d.name, drv)
-						if err != nil {
-							t.Fatal(err)
-						}
-						return migrateRunner{m}
-					}
+					// goose refuses duplicate versions when the runner is made.
+					runnerAt := func(stage int) runner { return newRunner(t, d, db, format, s.migrations(stage, d.name)) }
 					serviceScenario(t, d, db, runnerAt)
 				})
 			}

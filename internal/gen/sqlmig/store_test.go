@@ -8,10 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golang-migrate/migrate/v4"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
-	"github.com/pressly/goose/v3"
-
 	"github.com/fsmgen/fsmgen/internal/cli"
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 )
@@ -42,11 +38,7 @@ func TestStoreMigrationsGoose(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
 			db := open(t, d)
-			p, err := goose.NewProvider(d.goose, db, os.DirFS(filepath.Join(out, "migrations", d.name)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			storeScenario(t, d, db, gooseRunner{p})
+			storeScenario(t, d, db, newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name))))
 		})
 	}
 }
@@ -56,19 +48,7 @@ func TestStoreMigrationsGolangMigrate(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
 			db := open(t, d)
-			src, err := iofs.New(os.DirFS(filepath.Join(out, "migrations", d.name)), ".")
-			if err != nil {
-				t.Fatal(err)
-			}
-			drv, err := d.migrate(db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := migrate.NewWithInstance("iofs", src, d.name, drv)
-			if err != nil {
-				t.Fatal(err)
-			}
-			storeScenario(t, d, db, migrateRunner{m})
+			storeScenario(t, d, db, newRunner(t, d, db, "golang-migrate", os.DirFS(filepath.Join(out, "migrations", d.name))))
 		})
 	}
 }

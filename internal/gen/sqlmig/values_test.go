@@ -9,10 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golang-migrate/migrate/v4"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/google/go-cmp/cmp"
-	"github.com/pressly/goose/v3"
 
 	"github.com/fsmgen/fsmgen/internal/cli"
 )
@@ -87,6 +84,7 @@ func TestRealMachinesApplyEverywhere(t *testing.T) {
 // labels (values) the enum holds after each version.
 type valueHist struct {
 	history
+	format        string
 	table, column string
 	// follow maps a label to the one its rows hold after the last
 	// version, for labels renamed or removed on the way.
@@ -95,7 +93,7 @@ type valueHist struct {
 
 func valueHistory(t *testing.T, format string, steps []valueStep) *valueHist {
 	t.Helper()
-	h := &valueHist{history: history{out: t.TempDir()}}
+	h := &valueHist{history: history{out: t.TempDir()}, format: format}
 	for i, st := range steps {
 		text := st.spec
 		if format != "goose" {
@@ -137,37 +135,10 @@ func exerciseAll(t *testing.T, h *valueHist) {
 				// statements that follow it.
 				db.SetMaxOpenConns(1)
 			}
-			var r runner
 			mustExec(t, db, "CREATE TABLE "+ident(d, h.table)+" (id VARCHAR(20) PRIMARY KEY)")
-			if isMigrate(h) {
-				src, err := iofs.New(h.dir(d.name), ".")
-				if err != nil {
-					t.Fatal(err)
-				}
-				drv, err := d.migrate(db)
-				if err != nil {
-					t.Fatal(err)
-				}
-				m, err := migrate.NewWithInstance("iofs", src, d.name, drv)
-				if err != nil {
-					t.Fatal(err)
-				}
-				r = migrateRunner{m}
-			} else {
-				p, err := goose.NewProvider(d.goose, db, h.dir(d.name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				r = gooseRunner{p}
-			}
-			exercise(t, d, db, r, h)
+			exercise(t, d, db, newRunner(t, d, db, h.format, h.dir(d.name)), h)
 		})
 	}
-}
-
-func isMigrate(h *valueHist) bool {
-	matches, _ := filepath.Glob(filepath.Join(h.out, "migrations", "*", "*.up.sql"))
-	return len(matches) > 0
 }
 
 func ident(d dialect, s string) string {
