@@ -274,3 +274,29 @@ func TestNoWritesThroughLinks(t *testing.T) {
 		t.Errorf("wrote %s through the link", entries[0].Name())
 	}
 }
+
+// A nil file asks for a removal: a change only when the file exists,
+// shown against /dev/null, and done after every new file is in place.
+func TestRemovals(t *testing.T) {
+	dir := t.TempDir()
+	writeOld(t, dir)
+	changes, err := Changes(dir, map[string][]byte{"sub/c.sql": nil, "gone.go": nil, "a.go": newTree["a.go"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 2 || changes[0].Path != "a.go" || changes[1].Path != "sub/c.sql" || changes[1].New != nil {
+		t.Fatalf("changes = %+v; want a.go and the removal of sub/c.sql", changes)
+	}
+	if d := Diff(dir, changes[1:]); !strings.Contains(d, "+++ /dev/null") || !strings.Contains(d, "--- "+filepath.ToSlash(dir)+"/sub/c.sql") {
+		t.Errorf("diff of a removal:\n%s", d)
+	}
+	if err := Write(dir, changes); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sub/c.sql")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("sub/c.sql: %v; want it removed", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "a.go")); string(b) != string(newTree["a.go"]) {
+		t.Errorf("a.go = %q", b)
+	}
+}
