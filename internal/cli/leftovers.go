@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	"github.com/fsmgen/fsmgen/internal/render"
 )
 
@@ -25,10 +26,15 @@ type leftovers struct {
 	// removed are Go, DOT and Markdown files: derived from a spec alone,
 	// they are safe to delete (a renamed machine leaves its old package).
 	removed []string
-	// stranded are migrations and their histories: once applied
-	// somewhere they are history, so only a person may delete them (a
-	// dropped dialect or machine leaves them).
-	stranded []string
+	// stranded are migration histories no machine continues, with the
+	// migrations they record: once applied somewhere they are history, so
+	// only a person may decide (a dropped dialect or machine leaves them).
+	stranded []stranded
+}
+
+type stranded struct {
+	history    string
+	migrations []string
 }
 
 // leftovers scans the directories the plan owns for files that carry
@@ -87,10 +93,27 @@ func (p *plan) leftovers(files gen.Files) (*leftovers, error) {
 						}
 					}
 				}
-			case ext == ".sql" || ext == ".json" || ext == ".lock":
-				if marked(full) {
-					l.stranded = append(l.stranded, rel)
+			case strings.HasSuffix(rel, ".fsmgen.json") || path.Base(rel) == path.Base(sqlmig.LegacyHistory):
+				// Migrations count only through their history: without
+				// one they are a retired machine's, kept on purpose.
+				if !marked(full) {
+					break
 				}
+				st := stranded{history: rel}
+				if ext == ".json" {
+					data, err := os.ReadFile(full)
+					if err != nil {
+						return err
+					}
+					names, err := sqlmig.RecordedFiles(rel, data)
+					if err != nil {
+						return err
+					}
+					for _, n := range names {
+						st.migrations = append(st.migrations, path.Join(path.Dir(rel), n))
+					}
+				}
+				l.stranded = append(l.stranded, st)
 			}
 			return nil
 		})
@@ -99,7 +122,6 @@ func (p *plan) leftovers(files gen.Files) (*leftovers, error) {
 		}
 	}
 	slices.Sort(l.removed)
-	slices.Sort(l.stranded)
 	return l, nil
 }
 
@@ -123,9 +145,22 @@ func marked(name string) bool {
 	return bytes.Contains(lines[0], generatedMark) || len(lines) > 1 && bytes.Equal(bytes.TrimSpace(lines[0]), []byte("{")) && bytes.Contains(lines[1], generatedMark)
 }
 
-// report tells what to do about stranded migrations.
+// report tells what to do about stranded histories.
 func (l *leftovers) report(w io.Writer, root string) {
+	at := func(rel string) string { return path.Join(filepath.ToSlash(root), rel) }
 	for _, s := range l.stranded {
-		fmt.Fprintf(w, "fsmgen: %s was written by fsmgen, but no machine of this run generates it any more (its dialect or machine was dropped, or a history file moved); migrations are never deleted by fsmgen: if no database will ever run it, delete it together with its .fsmgen.json history; otherwise restore the dialect or machine\n", path.Join(filepath.ToSlash(root), s))
+		var names []string
+		for _, m := range s.migrations {
+			names = append(names, at(m))
+		}
+		fmt.Fprintf(w, "fsmgen: %s is a migration history no machine of this run continues (its machine, or this dialect, was dropped); it records %s. fsmgen never deletes migrations. If a database ran them, keep them and delete only the history: they stay in the version sequence, retired. If none did, delete them and the history. Or bring the machine or dialect back.\n",
+			at(s.history), orNone(strings.Join(names, ", ")))
 	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no migrations"
+	}
+	return s
 }

@@ -195,11 +195,11 @@ func TestLeftoversOfARenamedMachineAndADroppedDialect(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := run(t, "check", "-spec", old, "-out", out)
-	if code != ExitFail || !strings.Contains(stdout, "--- "+filepath.ToSlash(out)+"/gate/gate.go\n+++ /dev/null") || !strings.Contains(stderr, "migrations/sqlite/00001_create_gate_state.sql was written by fsmgen, but no machine") {
+	if code != ExitFail || !strings.Contains(stdout, "--- "+filepath.ToSlash(out)+"/gate/gate.go\n+++ /dev/null") || !strings.Contains(stderr, "migrations/sqlite/gate_state.fsmgen.json is a migration history no machine of this run continues") || !strings.Contains(stderr, "it records "+filepath.ToSlash(out)+"/migrations/sqlite/00001_create_gate_state.sql.") {
 		t.Fatalf("check: exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, _, stderr = run(t, "generate", "-spec", old, "-out", out)
-	if code != ExitOK || !strings.Contains(stderr, "removed "+filepath.ToSlash(out)+"/gate/gate.go") || !strings.Contains(stderr, "migrations/sqlite/gate_state.fsmgen.json was written by fsmgen") {
+	if code != ExitOK || !strings.Contains(stderr, "removed "+filepath.ToSlash(out)+"/gate/gate.go") || !strings.Contains(stderr, "migrations/sqlite/gate_state.fsmgen.json is a migration history no machine") {
 		t.Fatalf("generate: exit %d\n%s", code, stderr)
 	}
 	tree := readTree(t, out)
@@ -351,5 +351,49 @@ func TestValidateSingleSpecSeesHistory(t *testing.T) {
 	code, _, stderr := run(t, "validate", "-spec", spec, "-out", out)
 	if code != ExitFail || !strings.Contains(stderr, `state "aborting" is in the migration history`) || !strings.HasPrefix(stderr, spec+":") {
 		t.Errorf("validate -out: exit %d, %q", code, stderr)
+	}
+}
+
+// Removing a machine from a project strands its history in the shared
+// directory: check fails and generate says what to do. Deleting only the
+// history retires the machine; its migrations stay in the sequence, and
+// the other machine's next migration follows them.
+func TestProjectRetiredMachine(t *testing.T) {
+	dir := twoMachineProject(t)
+	if code, _, stderr := inDir(t, dir, "generate"); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	b, _ := os.ReadFile("fsmgen.yaml")
+	project := strings.Replace(string(b), "  - spec: fsm/payment.yaml\n    package: internal/payment\n", "", 1)
+	if err := os.WriteFile("fsmgen.yaml", []byte(project), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "fsmgen: db/postgres/payment_state.fsmgen.json is a migration history no machine of this run continues (its machine, or this dialect, was dropped); it records db/postgres/00003_create_payment_state.sql."
+	if code, _, stderr := run(t, "check"); code != ExitFail || !strings.Contains(stderr, want) {
+		t.Errorf("check: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "generate"); code != ExitOK || !strings.Contains(stderr, want) {
+		t.Errorf("generate: exit %d, %s", code, stderr)
+	}
+	for _, d := range []string{"postgres", "sqlite"} {
+		if err := os.Remove(filepath.Join("db", d, "payment_state.fsmgen.json")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, stdout, stderr := run(t, "check"); code != ExitOK {
+		t.Errorf("check after retiring payment: %s%s", stdout, stderr)
+	}
+	b, _ = os.ReadFile("fsm/order.yaml")
+	if err := os.WriteFile("fsm/order.yaml", []byte(strings.NewReplacer("  aborting:\n", "  held:\n    doc: on hold\n  aborting:\n", "entry: [starting, enrolling]", "entry: [starting, enrolling, held]").Replace(string(b))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "generate"); code != ExitOK || stderr != "" {
+		t.Fatalf("generate: exit %d, %s", code, stderr)
+	}
+	if _, err := os.Stat("db/postgres/00004_add_held.sql"); err != nil {
+		t.Errorf("the next migration does not follow the retired machine's: %v", err)
+	}
+	if _, err := os.Stat("db/postgres/00003_create_payment_state.sql"); err != nil {
+		t.Errorf("the retired machine's migration is gone: %v", err)
 	}
 }

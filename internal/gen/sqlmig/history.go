@@ -172,6 +172,20 @@ func fromLegacy(data []byte, dialect, dir string) (*history, error) {
 	return h, nil
 }
 
+// RecordedFiles returns the migrations a history file records, as names
+// inside its directory.
+func RecordedFiles(name string, data []byte) ([]string, error) {
+	h, err := parseHistory(name, data)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range h.Migrations {
+		out = append(out, r.File)
+	}
+	return out, nil
+}
+
 func (h *history) encode() []byte {
 	h.Note = historyNote
 	b, err := json.MarshalIndent(h, "", "  ")
