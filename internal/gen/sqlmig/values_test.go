@@ -67,7 +67,7 @@ func TestAdversarialValuesApplyEverywhere(t *testing.T) {
 // TestRealMachinesApplyEverywhere applies the golden cases written from
 // real machines, with their stored spellings.
 func TestRealMachinesApplyEverywhere(t *testing.T) {
-	for _, c := range []string{"ironic_provision", "taskflow_task", "http_transaction"} {
+	for _, c := range []string{"ironic_provision", "taskflow_task", "taskflow_flow", "taskflow_job", "http_transaction"} {
 		b, err := os.ReadFile(filepath.Join(goldenCases, c, "spec.yaml"))
 		if err != nil {
 			t.Fatal(err)
