@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -174,4 +175,38 @@ func DollarTag(body string) string {
 		tag = "$fsmgen" + strconv.Itoa(i) + "$"
 	}
 	return tag
+}
+
+// postgresTypes are the types in pg_catalog of PostgreSQL 15 whose names a
+// spec could choose (pg_catalog.pg_type, names matching [a-z][a-z0-9_]*,
+// without the pg_ row types). pg_catalog comes first on every search path,
+// so "CREATE TYPE "text" AS ENUM" succeeds in the public schema and then
+// every column declared "text" gets pg_catalog's text: plain text that
+// accepts anything.
+var postgresTypes = strings.Fields(`aclitem any anyarray anycompatible anycompatiblearray
+anycompatiblemultirange anycompatiblenonarray anycompatiblerange anyelement anyenum
+anymultirange anynonarray anyrange bit bool box bpchar bytea char cid cidr circle cstring
+date datemultirange daterange event_trigger fdw_handler float4 float8 gtsvector
+index_am_handler inet int2 int2vector int4 int4multirange int4range int8 int8multirange
+int8range internal interval json jsonb jsonpath language_handler line lseg macaddr macaddr8
+money name numeric nummultirange numrange oid oidvector path point polygon record refcursor
+regclass regcollation regconfig regdictionary regnamespace regoper regoperator regproc
+regprocedure regrole regtype table_am_handler text tid time timestamp timestamptz timetz
+trigger tsm_handler tsmultirange tsquery tsrange tstzmultirange tstzrange tsvector
+txid_snapshot unknown uuid varbit varchar void xid xid8 xml`)
+
+// PostgresTypeClash says why PostgreSQL would resolve an enum type named
+// name to something else, or returns "". tables are the tables the enum's
+// columns live in: each has a row type of its own name, so CREATE TYPE
+// with that name fails.
+func PostgresTypeClash(name string, tables []string) string {
+	switch {
+	case strings.HasPrefix(name, "pg_"):
+		return "PostgreSQL reserves names starting with pg_ for its own catalog"
+	case slices.Contains(postgresTypes, name):
+		return "PostgreSQL has a built-in type of that name, which it finds first (pg_catalog precedes every schema), so the column would silently get the built-in type"
+	case slices.Contains(tables, name):
+		return "the table of that name has a row type of the same name, so PostgreSQL cannot create the enum type"
+	}
+	return ""
 }

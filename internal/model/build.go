@@ -581,6 +581,16 @@ func (b *builder) buildSQL() {
 	slices.SortFunc(q.Dialects, func(a, c string) int { return slices.Index(Dialects, a) - slices.Index(Dialects, c) })
 	if slices.Contains(q.Dialects, "mysql") {
 		b.checkCaseInsensitive()
+		b.checkMySQLEnumSize(q, s)
+	}
+	if slices.Contains(q.Dialects, "postgres") && s.Enum.Set() {
+		var tables []string
+		for _, c := range q.Columns {
+			tables = append(tables, c.Table)
+		}
+		if why := dialect.PostgresTypeClash(q.Enum, tables); why != "" {
+			b.errorf(s.Enum.Pos, "sql enum %q cannot be a PostgreSQL type name: %s; choose another name, such as %s", q.Enum, why, derivedName(q.Enum, "_state"))
+		}
 	}
 	if v := s.Format; v.Set() {
 		q.Format = b.oneOf(v, "sql format", "goose", "golang-migrate")
@@ -674,6 +684,28 @@ func (b *builder) sqlColumn(c spec.Column) *Column {
 		col.Default = b.m.Initial
 	}
 	return col
+}
+
+// checkMySQLEnumSize refuses label sets that MySQL could not store: every
+// ENUM column of a table keeps its labels in the table's definition.
+func (b *builder) checkMySQLEnumSize(q *SQL, s *spec.SQL) {
+	var labels []string
+	for _, st := range b.m.States {
+		labels = append(labels, st.Value)
+	}
+	per := dialect.MySQLEnumBytes(labels)
+	count := map[string]int{}
+	for _, c := range q.Columns {
+		count[c.Table]++
+		if n := count[c.Table]; n*per > dialect.MySQLEnumBudget {
+			pos := s.Pos
+			if i := slices.IndexFunc(s.Dialects, func(d spec.Str) bool { return d.Value == "mysql" }); i >= 0 {
+				pos = s.Dialects[i].Pos
+			}
+			b.errorf(pos, "mysql: the %d states take %d bytes of table %s's definition in each of its %d ENUM column(s), %d in all; MySQL keeps a table's definition in 64 KiB, and fsmgen allows the labels %d bytes of it: use fewer or shorter states, or drop mysql from the dialects", len(labels), per, c.Table, n, n*per, dialect.MySQLEnumBudget)
+			return
+		}
+	}
 }
 
 func (b *builder) oneOf(v spec.Str, what string, allowed ...string) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/fsmgen/fsmgen/internal/cli"
+	"github.com/fsmgen/fsmgen/internal/testdb"
 )
 
 // boundColumn is one column a spec of the several-columns scenario binds.
@@ -280,4 +281,32 @@ func hasColumn(t *testing.T, db *sql.DB, table, column string) bool {
 		t.Fatal(err)
 	}
 	return slices.Contains(names, column)
+}
+
+// TestMySQLEnumBudgetApplies creates, on MariaDB, an ENUM as large as
+// fsmgen allows in a table with other columns and an index: the budget
+// must leave room for them.
+func TestMySQLEnumBudgetApplies(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\nmachine: big\ninitial: s0\nstates:\n")
+	const n = 937 // 937 labels of 63 bytes: 59,968 of the 60,000 bytes allowed
+	for i := range n {
+		name := fmt.Sprintf("s%d", i)
+		fmt.Fprintf(&b, "  %s:\n    doc: one\n    value: %s\n    transitions:\n      next: s%d\n", name, name+strings.Repeat("x", 63-len(name)), (i+1)%n)
+	}
+	b.WriteString("events:\n  next:\n    doc: on\nsql:\n  enum: big_state\n  table: jobs\n  column: state\n  dialects: [mysql]\n")
+	out := generateAll(t, []string{b.String()})
+	db, err := sql.Open("mysql", testdb.MySQL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	mustExec(t, db, `CREATE TABLE jobs (id BIGINT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(255) NOT NULL, owner VARCHAR(255), created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, note TEXT, KEY by_owner (owner, created_at))`)
+	p, err := goose.NewProvider(goose.DialectMySQL, db, os.DirFS(filepath.Join(out, "migrations", "mysql")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(context.Background()); err != nil {
+		t.Fatalf("an ENUM within fsmgen's budget does not apply: %v", err)
+	}
 }

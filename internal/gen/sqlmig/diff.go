@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
+	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -221,6 +222,22 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 			errs.Add(specColumn(m.SQL, c).DefaultPos, "sqlite: the default of %s would change from %s to %s, but SQLite keeps a column's default in the table definition, which belongs to the application; keep the default state's name, or drop sqlite from the dialects and migrate that table by hand", c.name(), orNone(cs.fromDefault), orNone(cs.Default))
 		}
 		s.cols = append(s.cols, cs)
+	}
+	if slices.Contains(m.SQL.Dialects, "mysql") {
+		// MySQL widens every column to the union of both sets first.
+		union := slices.Clone(s.to)
+		for _, l := range s.from {
+			if !slices.Contains(union, l) {
+				union = append(union, l)
+			}
+		}
+		per, count := dialect.MySQLEnumBytes(union), map[string]int{}
+		for _, c := range s.cols {
+			if count[c.Table]++; count[c.Table]*per > dialect.MySQLEnumBudget {
+				errs.Add(m.SQL.Pos, "mysql: while it changes, table %s's ENUM columns hold the old and new states together, %d bytes of its definition, more than the %d fsmgen allows (MySQL keeps a table's definition in 64 KiB): make the change in two steps", c.Table, count[c.Table]*per, dialect.MySQLEnumBudget)
+				break
+			}
+		}
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
