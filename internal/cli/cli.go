@@ -50,8 +50,9 @@ Flags:
   -out DIR     its output directory (default generated); validate -spec
                checks the migration history there only when -out is given
   -templates DIR
-               a directory of templates (dot.tmpl, markdown.tmpl, ...) that
-               replace the embedded ones of the same name
+               a directory of templates (dot.tmpl, markdown.tmpl) that
+               replace the embedded ones of the same name; the SQL
+               templates cannot be replaced
   -db URL      the database verify inspects, as goose or golang-migrate take
                it: postgres://…, mysql://user@tcp(host:port)/db or the DSN
                user@tcp(host:port)/db, sqlite://path or a file path

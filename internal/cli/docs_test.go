@@ -97,6 +97,8 @@ func TestTemplatesFlagErrors(t *testing.T) {
 	}{
 		{"markdwn.tmpl", "x", "markdwn.tmpl replace(s) no fsmgen template"},
 		{"dot.tmpl", "{{.Nope}}", "can't evaluate field Nope"},
+		// Once accepted and then ignored.
+		{"sql_postgres.tmpl", "SELECT 1;", "sql_postgres.tmpl cannot be replaced"},
 	} {
 		os.RemoveAll(dir)
 		os.Mkdir(dir, 0o755)

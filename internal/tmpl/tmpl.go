@@ -49,25 +49,38 @@ func read(override fs.FS, name string) (src []byte, from string, err error) {
 	return src, "", nil
 }
 
-// Names lists the embedded templates.
+// Names lists the embedded templates a user may replace. The SQL
+// templates (sql_*.tmpl) are not among them: a migration is history, run
+// against live data, and each dialect's statements are tested together
+// (guards before changes, quoting, lock bounds); a replaced template
+// would write SQL no test has applied.
 func Names() []string {
 	names, _ := fs.Glob(templates.FS, "*.tmpl")
-	return names
+	return slices.DeleteFunc(names, sqlTemplate)
 }
 
+func sqlTemplate(name string) bool { return strings.HasPrefix(path.Base(name), "sql_") }
+
 // CheckOverrides reports *.tmpl files in override that replace no embedded
-// template: a misspelt name would otherwise be silently ignored.
+// template (a misspelt name would otherwise be silently ignored) or one
+// that cannot be replaced.
 func CheckOverrides(override fs.FS) error {
 	files, err := fs.Glob(override, "*.tmpl")
 	if err != nil {
 		return err
 	}
 	known := Names()
-	var bad []string
+	var bad, sql []string
 	for _, f := range files {
-		if !slices.Contains(known, path.Base(f)) {
+		switch {
+		case sqlTemplate(f):
+			sql = append(sql, f)
+		case !slices.Contains(known, path.Base(f)):
 			bad = append(bad, f)
 		}
+	}
+	if len(sql) > 0 {
+		return fmt.Errorf("template directory: %s cannot be replaced: migrations run against live data and fsmgen writes only SQL its tests apply to real databases; remove the file(s) (the templates you may replace are %s)", strings.Join(sql, ", "), strings.Join(known, ", "))
 	}
 	if len(bad) > 0 {
 		return fmt.Errorf("template directory: %s replace(s) no fsmgen template; the templates are %s", strings.Join(bad, ", "), strings.Join(known, ", "))

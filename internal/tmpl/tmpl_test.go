@@ -21,6 +21,20 @@ func TestCheckOverrides(t *testing.T) {
 	}
 }
 
+// TestSQLTemplatesAreRefused: sql_*.tmpl in a template directory were
+// accepted and then ignored, the SQL emitter always using its own.
+func TestSQLTemplatesAreRefused(t *testing.T) {
+	err := tmpl.CheckOverrides(fstest.MapFS{"dot.tmpl": {}, "sql_postgres.tmpl": {}})
+	if err == nil || !strings.Contains(err.Error(), "sql_postgres.tmpl cannot be replaced") {
+		t.Errorf("got %v, want sql_postgres.tmpl refused", err)
+	}
+	for _, n := range tmpl.Names() {
+		if strings.HasPrefix(n, "sql_") {
+			t.Errorf("%s is listed as replaceable", n)
+		}
+	}
+}
+
 // funcs stubs every helper the embedded templates call, so they parse.
 var funcs = template.FuncMap{"dot": strings.ToUpper, "md": strings.ToUpper, "join": strings.Join, "tagNames": strings.Fields, "eventNames": strings.Fields}
 
