@@ -4,10 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -202,4 +208,144 @@ func TestStoreMoves(t *testing.T) {
 			}
 		})
 	}
+}
+
+var storeFull = flag.Bool("store.full", false, "run TestStoreConcurrent at the issue's full size: 16 workers firing 2,000 events each")
+
+// TestStoreConcurrent fires random events from 16 workers at 50 rows,
+// through *sql.DB and through the caller's *sql.Tx (some rolled back), and
+// then checks the database against what the calls reported: every row's
+// history replays through Transition, from the state it was inserted in,
+// to its current state; the history holds one row per committed successful
+// call; so no failed or rolled-back call wrote anything.
+func TestStoreConcurrent(t *testing.T) {
+	const workers, rows = 16, 50
+	events := 500
+	if *storeFull {
+		events = 2000
+	}
+	ctx := context.Background()
+	for _, s := range openStores(t) {
+		t.Run(s.name, func(t *testing.T) {
+			st := introspection.NewStore(s.dialect)
+			for i := range rows {
+				s.exec(t, `INSERT INTO nodes (uuid) VALUES (?)`, fmt.Sprintf("node-%02d", i))
+			}
+			var moved, refused, stale, rolledBack atomic.Int64
+			start := time.Now()
+			var wg sync.WaitGroup
+			for w := range workers {
+				wg.Go(func() {
+					rng := rand.New(rand.NewPCG(uint64(w), 11))
+					for i := range events {
+						key := fmt.Sprintf("node-%02d", rng.IntN(rows))
+						ev := introspection.Events()[rng.IntN(int(introspection.NumEvents))]
+						var err error
+						switch i % 3 {
+						case 0:
+							_, _, err = st.Fire(ctx, s.db, key, ev)
+						case 1:
+							err = fireInTx(ctx, s.db, st, key, ev, rng.IntN(4) == 0)
+							if errors.Is(err, errRolledBack) {
+								rolledBack.Add(1)
+								continue
+							}
+						case 2:
+							var from introspection.State
+							if from, err = currentState(ctx, s, key); err == nil {
+								_, err = st.Move(ctx, s.db, key, from, ev)
+							}
+						}
+						switch {
+						case err == nil:
+							moved.Add(1)
+						case errors.Is(err, introspection.ErrInvalidTransition):
+							refused.Add(1)
+						case errors.Is(err, introspection.ErrStale):
+							stale.Add(1)
+						default:
+							t.Errorf("%s %v: %v", key, ev, err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			t.Logf("%d calls in %v (%.0f/s): %d moved, %d refused, %d stale, %d rolled back",
+				workers*events, elapsed.Round(time.Millisecond), float64(workers*events)/elapsed.Seconds(),
+				moved.Load(), refused.Load(), stale.Load(), rolledBack.Load())
+			if moved.Load() == 0 || refused.Load() == 0 {
+				t.Fatalf("the run exercised too little: %d moved, %d refused", moved.Load(), refused.Load())
+			}
+			if n := replayHistory(t, s, rows); n != moved.Load() {
+				t.Fatalf("history holds %d moves, the calls reported %d", n, moved.Load())
+			}
+		})
+	}
+}
+
+var errRolledBack = errors.New("rolled back on purpose")
+
+// fireInTx fires ev inside a transaction of its own, as a caller with
+// other changes to make would, and rolls back instead of committing when
+// told to.
+func fireInTx(ctx context.Context, db *sql.DB, st *introspection.Store, key string, ev introspection.Event, rollback bool) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, _, err := st.Fire(ctx, tx, key, ev); err != nil {
+		return err
+	}
+	if rollback {
+		return errRolledBack
+	}
+	return tx.Commit()
+}
+
+func currentState(ctx context.Context, s storeDB, key string) (introspection.State, error) {
+	var st introspection.State
+	err := s.db.QueryRowContext(ctx, s.bind(`SELECT state FROM nodes WHERE uuid = ?`), key).Scan(&st)
+	return st, err
+}
+
+// replayHistory checks every row's history against the machine and the
+// row's current state, and returns how many moves it holds.
+func replayHistory(t *testing.T, s storeDB, rows int) int64 {
+	t.Helper()
+	var total int64
+	for i := range rows {
+		key := fmt.Sprintf("node-%02d", i)
+		rs, err := s.db.Query(s.bind(`SELECT from_state, to_state, event FROM nodes_history WHERE uuid = ? ORDER BY seq`), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := introspection.StateFinished // where every row was inserted
+		for rs.Next() {
+			var from, to introspection.State
+			var ev introspection.Event
+			if err := rs.Scan(&from, &to, &ev); err != nil {
+				t.Fatal(err)
+			}
+			want, err := introspection.Transition(from, ev)
+			if err != nil || want != to {
+				t.Fatalf("%s: history records %v -%v-> %v, the machine says %v (%v)", key, from, ev, to, want, err)
+			}
+			if from != at {
+				t.Fatalf("%s: history records a move from %v, but the row was in %v", key, from, at)
+			}
+			at = to
+			total++
+		}
+		if err := rs.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rs.Close()
+		if now := s.state(t, key); now != at {
+			t.Fatalf("%s: history ends in %v, the row is in %v", key, at, now)
+		}
+	}
+	return total
 }
