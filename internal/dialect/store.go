@@ -145,3 +145,21 @@ func enforceMessages(d Dialect, e *Enforcement, key, old, new string) (insert, u
 		lit(" is not a transition of "+e.Enum))
 	return insert, update
 }
+
+// RenameInHistory rewrites the spelling of renamed states (From: old
+// name, To: new name) in the history table's rows. It touches only the
+// rows that name them, and reads the whole table to find them.
+func RenameInHistory(d Dialect, t Table, renames []Arc) string {
+	var cases, olds []string
+	for _, r := range renames {
+		cases = append(cases, " WHEN "+d.QuoteLiteral(r.From)+" THEN "+d.QuoteLiteral(r.To))
+		olds = append(olds, d.QuoteLiteral(r.From))
+	}
+	set := func(col string) string {
+		c := d.QuoteIdent(col)
+		return c + " = CASE " + c + strings.Join(cases, "") + " ELSE " + c + " END"
+	}
+	in := strings.Join(olds, ", ")
+	return "UPDATE " + d.QuoteIdent(t.History) + " SET " + set(HistFrom) + ", " + set(HistTo) +
+		" WHERE " + d.QuoteIdent(HistFrom) + " IN (" + in + ") OR " + d.QuoteIdent(HistTo) + " IN (" + in + ");"
+}

@@ -94,11 +94,11 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		next.Store = storeLockOf(m)
 		var mig *migration
 		var prevStore *storeLock
+		var fwd *step
 		if prev == nil {
 			mig, err = create(m, d)
 		} else {
 			next.Migrations = slices.Clone(prev.Migrations)
-			var fwd *step
 			if err := sameTarget(m, prev, hp); err != nil {
 				errs = append(errs, err.(diag.List)...)
 				continue
@@ -122,7 +122,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		if err != nil {
 			return nil, err
 		}
-		mig = withStore(mig, m, d, prevStore)
+		mig = withStore(mig, m, d, prevStore, fwd)
 		if mig != nil {
 			v, err := nextVersion(q.Versions, found.highest, now, &stamp)
 			if err != nil {

@@ -96,7 +96,7 @@ func cutName(base string, room int) string {
 // created once, and the enforcement triggers, replaced whenever the moves
 // they allow change. It returns nil when neither the enum nor the store
 // changes.
-func withStore(mig *migration, m *model.Machine, name string, prev *storeLock) *migration {
+func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, fwd *step) *migration {
 	next := storeLockOf(m)
 	oldE, newE := enforcement(m.SQL, prev), enforcement(m.SQL, next)
 	sameEnforce := (oldE == nil) == (newE == nil) && (oldE == nil || (slices.Equal(oldE.Moves, newE.Moves) && slices.Equal(oldE.Entries, newE.Entries)))
@@ -155,8 +155,19 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock) *
 	} else if len(words) > 0 {
 		mig.title += ", " + strings.Join(words, ", ")
 	}
-	mig.up = concat(stmts(upBefore), mig.up, stmts(histUp), stmts(upAfter))
-	mig.down = concat(stmts(downBefore), stmts(histDown), mig.down, stmts(downAfter))
+	// Renamed states keep their history readable: the rows name the same
+	// state by its new name. Nothing else in the history changes.
+	var renUp, renDown []string
+	if fwd != nil && prev != nil && prev.History != "" && len(fwd.renames) > 0 {
+		t := store.Table(m.SQL)
+		var up, down []dialect.Arc
+		for _, r := range fwd.renames {
+			up, down = append(up, dialect.Arc{From: r.Old, To: r.New}), append(down, dialect.Arc{From: r.New, To: r.Old})
+		}
+		renUp, renDown = []string{dialect.RenameInHistory(d, t, up)}, []string{dialect.RenameInHistory(d, t, down)}
+	}
+	mig.up = concat(stmts(upBefore), mig.up, stmts(renUp), stmts(histUp), stmts(upAfter))
+	mig.down = concat(stmts(downBefore), stmts(histDown), stmts(renDown), mig.down, stmts(downAfter))
 	return mig
 }
 

@@ -15,15 +15,17 @@ import (
 // storeHistory generates, in order: the seed without the store (versions 1
 // and 2), the seed turning on history and enforcement (3), a change of the
 // transitions alone (4: processing may now be aborted), and enforcement
-// turned off again (5).
+// turned off again (5), a rename (6).
 func storeHistory(t *testing.T, format string) string {
 	t.Helper()
 	specs := specVersions(t, format)[:2]
 	seed := mustReplace(t, specs[1], "\nsql:\n", "\nsql:\n"+storeKeys)
 	more := mustReplace(t, seed, "      finish: finished\n      timeout: error\n  finished:", "      abort: aborting\n      finish: finished\n      timeout: error\n  finished:")
 	off := mustReplace(t, more, "  enforce: transitions\n", "")
+	renamed := strings.ReplaceAll(off, "reapplying", "reprocessing")
+	renamed = mustReplace(t, renamed, "  reprocessing:\n", "  reprocessing:\n    renamed_from: reapplying\n")
 	out := t.TempDir()
-	for i, text := range append(specs, seed, more, off) {
+	for i, text := range append(specs, seed, more, off, renamed) {
 		spec := filepath.Join(t.TempDir(), "states.yaml")
 		writeFile(t, spec, text)
 		if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
@@ -101,6 +103,36 @@ func storeScenario(t *testing.T, d dialect, db *sql.DB, r runner) {
 	historyTable(t, d, db, false)
 	r.upTo(t, 5)
 	historyTable(t, d, db, true)
+
+	// A rename rewrites the state's spelling in past moves, both ways;
+	// other rows stay as they were.
+	mustExec(t, db, `INSERT INTO nodes_history (uuid, from_state, to_state, event) VALUES ('n', 'finished', 'reapplying', 'reapply'), ('n', 'reapplying', 'gone', 'x')`)
+	r.upTo(t, 6)
+	historyRows(t, db, "finished reprocessing reapply", "reprocessing gone x")
+	if err := r.downTo(5); err != nil {
+		t.Fatalf("down to 5: %v", err)
+	}
+	historyRows(t, db, "finished reapplying reapply", "reapplying gone x")
+}
+
+func historyRows(t *testing.T, db *sql.DB, want ...string) {
+	t.Helper()
+	rows, err := db.Query(`SELECT from_state, to_state, event FROM nodes_history ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var f, to, ev string
+		if err := rows.Scan(&f, &to, &ev); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, f+" "+to+" "+ev)
+	}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Fatalf("history rows: got %q, want %q", got, want)
+	}
 }
 
 // enforced checks the raw-SQL rules: an illegal UPDATE and an INSERT
