@@ -627,8 +627,11 @@ func (b *builder) buildStore(s *spec.SQL, table, column string) *Store {
 			b.errorf(id.v.Pos, "sql %s %q must match [a-z][a-z0-9_]* and be at most %d bytes", id.key, id.v.Value, MaxNameLen)
 		}
 	}
-	if st.Key == column || st.Version == column {
-		b.errorf(s.Key.Pos, "sql key and version must be columns other than the state column %q", column)
+	if st.Key == column {
+		b.errorf(s.Key.Pos, "sql key %q is the state column; name the column that identifies a row", st.Key)
+	}
+	if st.Version == column {
+		b.errorf(s.Version.Pos, "sql version %q is the state column; name an integer column of its own", st.Version)
 	}
 	if st.Version != "" && st.Version == st.Key {
 		b.errorf(s.Version.Pos, "sql version %q is also the key", st.Version)
