@@ -36,13 +36,13 @@ const NumStates = 2
 // of the machine.
 var ErrUnknownState = errors.New("door: unknown state")
 
-// stateNames holds the spec names, indexed by value.
+// stateNames holds the stored spellings (spec values), indexed by state.
 var stateNames = [...]string{
 	StateClosed: "closed",
 	StateOpened: "opened",
 }
 
-// String returns the state's name as written in the spec.
+// String returns the state's stored spelling: its value in the spec.
 func (s State) String() string {
 	if s < NumStates {
 		return stateNames[s]
@@ -55,7 +55,8 @@ func (s State) IsValid() bool {
 	return s < NumStates
 }
 
-// ParseState returns the state named name.
+// ParseState returns the state whose value is name. It also accepts the
+// state's aliases and former names, which nothing produces.
 func ParseState(name string) (State, error) {
 	switch name {
 	case "closed":
@@ -71,8 +72,8 @@ func States() []State {
 	return []State{StateClosed, StateOpened}
 }
 
-// Values returns the name of every state in spec order, in a new slice. It
-// is the method ent's field.EnumValues asks for.
+// Values returns the value of every state in spec order, in a new slice.
+// It is the method ent's field.EnumValues asks for.
 func (s State) Values() []string {
 	out := make([]string, 0, NumStates)
 	for _, v := range States() {
@@ -82,7 +83,7 @@ func (s State) Values() []string {
 }
 
 // MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML
-// carry the name.
+// carry the stored spelling.
 func (s State) MarshalText() ([]byte, error) {
 	if !s.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownState, s)
@@ -100,7 +101,7 @@ func (s *State) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// Scan implements sql.Scanner for a column that stores the state's name.
+// Scan implements sql.Scanner for a column that stores the state's value.
 func (s *State) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
@@ -113,7 +114,7 @@ func (s *State) Scan(src any) error {
 	return fmt.Errorf("%w %T(%v)", ErrUnknownState, src, src)
 }
 
-// Value implements driver.Valuer: the state is stored by name.
+// Value implements driver.Valuer: the state is stored as its value.
 func (s State) Value() (driver.Value, error) {
 	if !s.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownState, s)
@@ -166,13 +167,13 @@ const NumEvents = 2
 // of the machine.
 var ErrUnknownEvent = errors.New("door: unknown event")
 
-// eventNames holds the spec names, indexed by value.
+// eventNames holds the stored spellings (spec values), indexed by event.
 var eventNames = [...]string{
 	EventOpen:  "open",
 	EventClose: "close",
 }
 
-// String returns the event's name as written in the spec.
+// String returns the event's stored spelling: its value in the spec.
 func (e Event) String() string {
 	if e < NumEvents {
 		return eventNames[e]
@@ -185,7 +186,8 @@ func (e Event) IsValid() bool {
 	return e < NumEvents
 }
 
-// ParseEvent returns the event named name.
+// ParseEvent returns the event whose value is name. It also accepts the
+// event's aliases, which nothing produces.
 func ParseEvent(name string) (Event, error) {
 	switch name {
 	case "open":
@@ -201,8 +203,8 @@ func Events() []Event {
 	return []Event{EventOpen, EventClose}
 }
 
-// Values returns the name of every event in spec order, in a new slice. It
-// is the method ent's field.EnumValues asks for.
+// Values returns the value of every event in spec order, in a new slice.
+// It is the method ent's field.EnumValues asks for.
 func (e Event) Values() []string {
 	out := make([]string, 0, NumEvents)
 	for _, v := range Events() {
@@ -212,7 +214,7 @@ func (e Event) Values() []string {
 }
 
 // MarshalText implements encoding.TextMarshaler, so JSON, YAML and XML
-// carry the name.
+// carry the stored spelling.
 func (e Event) MarshalText() ([]byte, error) {
 	if !e.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownEvent, e)
@@ -230,7 +232,7 @@ func (e *Event) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// Scan implements sql.Scanner for a column that stores the event's name.
+// Scan implements sql.Scanner for a column that stores the event's value.
 func (e *Event) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
@@ -243,7 +245,7 @@ func (e *Event) Scan(src any) error {
 	return fmt.Errorf("%w %T(%v)", ErrUnknownEvent, src, src)
 }
 
-// Value implements driver.Valuer: the event is stored by name.
+// Value implements driver.Valuer: the event is stored as its value.
 func (e Event) Value() (driver.Value, error) {
 	if !e.IsValid() {
 		return nil, fmt.Errorf("%w %v", ErrUnknownEvent, e)
