@@ -54,6 +54,7 @@ type data struct {
 	GuardMsg    string // the guard's error, as a literal
 	GuardSignal string // MySQL: a SIGNAL raising GuardMsg, as a literal
 	Dollar      string // PostgreSQL: the dollar quote around DO blocks
+	Charset     string // MySQL: after ENUM(...), for labels beyond ASCII
 
 	Session   string // the dialect's session settings, run first
 	Moves     []pair // removed labels whose rows move (PostgreSQL)
@@ -177,6 +178,9 @@ func base(q *model.SQL, dialect string, s *step) data {
 	}
 	all := sqldialect.QuoteLiterals(dialect, s.to)
 	d := data{N: q.Names(dialect), Labels: all, To: all, Session: sqldialect.For(dialect).MigrationSession()}
+	if dialect == "mysql" {
+		d.Charset = sqldialect.MySQL{}.EnumCharset(append(slices.Clone(s.to), s.from...))
+	}
 	for _, c := range s.cols {
 		tc := col{
 			ColumnNames: q.ColumnNames(dialect, c.Table, c.Column, c.first),

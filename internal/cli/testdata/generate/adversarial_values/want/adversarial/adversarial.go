@@ -29,7 +29,7 @@ const (
 	StateRunning
 	// StateFailed is the state "back\\slash \\\\ and 100% $$ `code` | pipe": the worker gave up.
 	StateFailed
-	// StateDone is the state "DONE; DROP TABLE jobs; --": finished.
+	// StateDone is the state "DONE ✓ ünï; DROP TABLE jobs; --": finished.
 	StateDone
 	// StateCancelled is the state "<b>cancelled</b> #1 {x} : ;": stopped on request.
 	StateCancelled
@@ -47,7 +47,7 @@ var stateNames = [...]string{
 	StateQueued:    "Queued -- not yet /* started */",
 	StateRunning:   "it's \"running\"",
 	StateFailed:    "back\\slash \\\\ and 100% $$ `code` | pipe",
-	StateDone:      "DONE; DROP TABLE jobs; --",
+	StateDone:      "DONE ✓ ünï; DROP TABLE jobs; --",
 	StateCancelled: "<b>cancelled</b> #1 {x} : ;",
 }
 
@@ -74,7 +74,7 @@ func ParseState(name string) (State, error) {
 		return StateRunning, nil
 	case "back\\slash \\\\ and 100% $$ `code` | pipe":
 		return StateFailed, nil
-	case "DONE; DROP TABLE jobs; --":
+	case "DONE ✓ ünï; DROP TABLE jobs; --":
 		return StateDone, nil
 	case "<b>cancelled</b> #1 {x} : ;", "aborted":
 		return StateCancelled, nil

@@ -9,7 +9,7 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_S
 SET SESSION lock_wait_timeout = 1;
 
 -- +goose StatementBegin
-ALTER TABLE `jobs` ADD COLUMN `state` ENUM('Queued -- not yet /* started */', 'it''s "running"', 'back\\slash \\\\ and 100% $$ `code` | pipe', 'DONE; DROP TABLE jobs; --', '<b>cancelled</b> #1 {x} : ;') NOT NULL DEFAULT 'Queued -- not yet /* started */';
+ALTER TABLE `jobs` ADD COLUMN `state` ENUM('Queued -- not yet /* started */', 'it''s "running"', 'back\\slash \\\\ and 100% $$ `code` | pipe', 'DONE ✓ ünï; DROP TABLE jobs; --', '<b>cancelled</b> #1 {x} : ;') CHARACTER SET utf8mb4 NOT NULL DEFAULT 'Queued -- not yet /* started */';
 -- +goose StatementEnd
 
 -- +goose Down
