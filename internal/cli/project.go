@@ -84,15 +84,15 @@ func projectPlan(configPath string) (*plan, error) {
 	packages := map[string]diag.Pos{}
 	enums := map[string]string{}
 	for _, pm := range pf.Machines {
-		if !pm.Spec.Set() || !localDir(&errs, pm.Package, "package directory") {
+		if !pm.Spec.Set() || !localDir(&errs, pm.Dir, "package directory") {
 			continue
 		}
-		pkg := path.Clean(pm.Package.Value)
+		pkg := path.Clean(pm.Dir.Value)
 		if prev, dup := packages[pkg]; dup {
-			errs.Add(pm.Package.Pos, "package directory %s is also the one of the machine at line %d; give each machine its own", pkg, prev.Line)
+			errs.Add(pm.Dir.Pos, "package directory %s is also the one of the machine at line %d; give each machine its own", pkg, prev.Line)
 			continue
 		}
-		packages[pkg] = pm.Package.Pos
+		packages[pkg] = pm.Dir.Pos
 		specPath := filepath.Join(p.root, filepath.FromSlash(pm.Spec.Value))
 		if filepath.IsAbs(pm.Spec.Value) {
 			specPath = pm.Spec.Value

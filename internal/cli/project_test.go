@@ -34,9 +34,9 @@ migrations:
     sqlite: db/sqlite
 machines:
   - spec: fsm/order.yaml
-    package: internal/order
+    dir: internal/order
   - spec: fsm/payment.yaml
-    package: internal/payment
+    dir: internal/payment
 `,
 		"fsm/order.yaml":                      seedSpec(t, "machine: introspection", "machine: order", "enum: node_state", "enum: order_state", "table: nodes", "table: orders", "[postgres, mysql, sqlite]", "[postgres, sqlite]"),
 		"fsm/payment.yaml":                    seedSpec(t, "machine: introspection", "machine: payment", "enum: node_state", "enum: payment_state", "table: nodes", "table: payments", "[postgres, mysql, sqlite]", "[postgres, sqlite]"),
@@ -132,14 +132,14 @@ func TestProjectValidateSeesHistory(t *testing.T) {
 
 func TestProjectFileProblemsArePositioned(t *testing.T) {
 	for _, c := range []struct{ name, project, want string }{
-		{"unknown key", "version: 1\nmachines:\n  - spec: a.yaml\n    package: a\n    pakage: b\n", `fsmgen.yaml:5:5: unknown machine key "pakage" \(did you mean "package"\?\)`},
-		{"escaping package", "version: 1\nmachines:\n  - spec: a.yaml\n    package: ../elsewhere\n", `fsmgen.yaml:4:14: package directory "../elsewhere" must be a relative path inside the project's directory`},
-		{"unknown dialect", "version: 1\nmigrations:\n  dirs:\n    postgre: db\nmachines:\n  - spec: a.yaml\n    package: a\n", `fsmgen.yaml:4:5: unknown dialect "postgre" \(did you mean "postgres"\?\)`},
-		{"format", "version: 1\nmigrations:\n  format: gose\nmachines:\n  - spec: a.yaml\n    package: a\n", `fsmgen.yaml:3:11: migrations format must be one of goose, golang-migrate, not "gose" \(did you mean "goose"\?\)`},
+		{"unknown key", "version: 1\nmachines:\n  - spec: a.yaml\n    dir: a\n    dri: b\n", `fsmgen.yaml:5:5: unknown machine key "dri" \(did you mean "dir"\?\)`},
+		{"escaping dir", "version: 1\nmachines:\n  - spec: a.yaml\n    dir: ../elsewhere\n", `fsmgen.yaml:4:10: package directory "../elsewhere" must be a relative path inside the project's directory`},
+		{"unknown dialect", "version: 1\nmigrations:\n  dirs:\n    postgre: db\nmachines:\n  - spec: a.yaml\n    dir: a\n", `fsmgen.yaml:4:5: unknown dialect "postgre" \(did you mean "postgres"\?\)`},
+		{"format", "version: 1\nmigrations:\n  format: gose\nmachines:\n  - spec: a.yaml\n    dir: a\n", `fsmgen.yaml:3:11: migrations format must be one of goose, golang-migrate, not "gose" \(did you mean "goose"\?\)`},
 		{"no machines", "version: 1\n", `fsmgen.yaml:1:1: the project lists no machines`},
-		{"missing spec", "version: 1\nmachines:\n  - spec: nope.yaml\n    package: a\n", `fsmgen.yaml:3:11: spec nope.yaml does not exist`},
-		{"no dir for a dialect", "version: 1\nmachines:\n  - spec: a.yaml\n    package: a\n", `a.yaml:\d+:\d+: dialect postgres has no migration directory: add it under migrations: dirs: in fsmgen.yaml`},
-		{"format in the spec", "version: 1\nmigrations:\n  dirs: {postgres: db}\nmachines:\n  - spec: b.yaml\n    package: a\n", `b.yaml:\d+:\d+: in a project, migration format and versions are set once for every machine`},
+		{"missing spec", "version: 1\nmachines:\n  - spec: nope.yaml\n    dir: a\n", `fsmgen.yaml:3:11: spec nope.yaml does not exist`},
+		{"no dir for a dialect", "version: 1\nmachines:\n  - spec: a.yaml\n    dir: a\n", `a.yaml:\d+:\d+: dialect postgres has no migration directory: add it under migrations: dirs: in fsmgen.yaml`},
+		{"format in the spec", "version: 1\nmigrations:\n  dirs: {postgres: db}\nmachines:\n  - spec: b.yaml\n    dir: a\n", `b.yaml:\d+:\d+: in a project, migration format and versions are set once for every machine`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -364,7 +364,7 @@ func TestProjectRetiredMachine(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	b, _ := os.ReadFile("fsmgen.yaml")
-	project := strings.Replace(string(b), "  - spec: fsm/payment.yaml\n    package: internal/payment\n", "", 1)
+	project := strings.Replace(string(b), "  - spec: fsm/payment.yaml\n    dir: internal/payment\n", "", 1)
 	if err := os.WriteFile("fsmgen.yaml", []byte(project), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -38,9 +38,9 @@ type DialectDir struct {
 
 // ProjectMachine is one machine of the project.
 type ProjectMachine struct {
-	Pos     diag.Pos
-	Spec    Str // the spec file
-	Package Str // the directory of the generated Go package
+	Pos  diag.Pos
+	Spec Str // the spec file
+	Dir  Str // the directory of the generated Go package
 }
 
 // DecodeProject parses a project file. name is used in positions. On
@@ -69,17 +69,17 @@ func DecodeProject(name string, data []byte) (*Project, error) {
 					switch k.Value {
 					case "spec":
 						m.Spec = d.str(v)
-					case "package":
-						m.Package = d.str(v)
+					case "dir":
+						m.Dir = d.str(v)
 					default:
-						d.unknownKey(k, "machine", "spec", "package")
+						d.unknownKey(k, "machine", "spec", "dir")
 					}
 				})
 				if n.Kind == yaml.MappingNode && !m.Spec.Set() {
 					d.errorf(n, "machine: missing required key %q", "spec")
 				}
-				if n.Kind == yaml.MappingNode && !m.Package.Set() {
-					d.errorf(n, "machine: missing required key %q", "package")
+				if n.Kind == yaml.MappingNode && !m.Dir.Set() {
+					d.errorf(n, "machine: missing required key %q", "dir")
 				}
 				p.Machines = append(p.Machines, m)
 			}
@@ -92,7 +92,7 @@ func DecodeProject(name string, data []byte) (*Project, error) {
 			d.errorf(root, "missing required key %q", "version")
 		}
 		if len(p.Machines) == 0 {
-			d.errorf(root, "the project lists no machines: add one under machines: with its spec and package")
+			d.errorf(root, "the project lists no machines: add one under machines: with its spec and dir")
 		}
 	}
 	if err := d.errs.Err(); err != nil {

@@ -105,11 +105,11 @@ func TestProjectSchema(t *testing.T) {
 	}
 	for _, bad := range []string{
 		"version: 1\nmachines: []\n",
-		"version: 1\nmachines:\n  - spec: a.yaml\n    package: a\n    pakage: b\n",
-		"version: 1\nmigrations: {format: gose}\nmachines:\n  - {spec: a.yaml, package: a}\n",
-		"version: 1\nmigrations: {dirs: {postgre: db}}\nmachines:\n  - {spec: a.yaml, package: a}\n",
-		"version: 1\nmachines:\n  - {spec: a.yaml, package: ../a}\n",
-		"version: 2\nmachines:\n  - {spec: a.yaml, package: a}\n",
+		"version: 1\nmachines:\n  - spec: a.yaml\n    dir: a\n    dri: b\n",
+		"version: 1\nmigrations: {format: gose}\nmachines:\n  - {spec: a.yaml, dir: a}\n",
+		"version: 1\nmigrations: {dirs: {postgre: db}}\nmachines:\n  - {spec: a.yaml, dir: a}\n",
+		"version: 1\nmachines:\n  - {spec: a.yaml, dir: ../a}\n",
+		"version: 2\nmachines:\n  - {spec: a.yaml, dir: a}\n",
 	} {
 		var v any
 		if err := yaml.Unmarshal([]byte(bad), &v); err != nil {
@@ -161,7 +161,7 @@ func TestProjectKeysDocumented(t *testing.T) {
 	if len(keys) < 8 {
 		t.Fatalf("found only %v in the schema", keys)
 	}
-	const doc = "version: 1\nmigrations: {format: goose, versions: sequential, dirs: {postgres: a, mysql: b, sqlite: c}}\nmachines:\n  - {spec: s.yaml, package: p}\n"
+	const doc = "version: 1\nmigrations: {format: goose, versions: sequential, dirs: {postgres: a, mysql: b, sqlite: c}}\nmachines:\n  - {spec: s.yaml, dir: p}\n"
 	if _, err := spec.DecodeProject("all.yaml", []byte(doc)); err != nil {
 		t.Errorf("DecodeProject rejects a file with every key: %v", err)
 	}

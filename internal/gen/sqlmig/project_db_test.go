@@ -151,8 +151,8 @@ migrations:
   format: `+format+`
   dirs: {postgres: db/postgres, mysql: db/mysql, sqlite: db/sqlite}
 machines:
-  - {spec: fsm/order.yaml, package: order}
-  - {spec: fsm/payment.yaml, package: payment}
+  - {spec: fsm/order.yaml, dir: order}
+  - {spec: fsm/payment.yaml, dir: payment}
 `)
 	if err := os.MkdirAll(filepath.Join(s.dir, "fsm"), 0o755); err != nil {
 		t.Fatal(err)
