@@ -1,7 +1,7 @@
 # The README's two commands: `make generate` and `make test`.
 GO ?= go
 
-.PHONY: generate check test deps fmt-check vet docs bench bench-smoke
+.PHONY: generate check test deps fmt-check vet docs bench bench-smoke bench-online
 
 # Regenerate everything under generated/ from spec/states.yaml.
 generate:
@@ -40,3 +40,9 @@ bench-smoke:
 # Run all benchmarks and write docs/benchmarks.md (several minutes).
 bench:
 	GO=$(GO) bash bench/report.sh docs/benchmarks.md
+
+# Every change kind up and down on a busy 1,000,000-row table on PostgreSQL
+# and MariaDB, and write docs/online-migrations-figures.md (several
+# minutes; ROWS=... for another size). make test runs it on 12,000 rows.
+bench-online:
+	GO=$(GO) bash bench/online/run.sh

@@ -1,0 +1,405 @@
+// Package online measures how generated migrations treat a busy table: a
+// nodes table with FSMGEN_ONLINE_ROWS rows (two tables referencing it by
+// foreign key, an index on the state column) takes every change kind up
+// and down with goose on PostgreSQL 15 and MariaDB while four writers
+// update and insert on loopback. It reports each migration's duration, the
+// longest write stall, the writers' errors, and checksums of the rows no
+// writer touches before and after.
+//
+// It is a harness, not a timed test: it asserts only that the data and the
+// errors are as documented. `make bench-online` runs it on 1,000,000 rows
+// and writes docs/online-migrations.md; without FSMGEN_ONLINE_ROWS it
+// runs on a few thousand rows as a smoke test.
+package online
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pressly/goose/v3"
+
+	"github.com/fsmgen/fsmgen/internal/cli"
+	"github.com/fsmgen/fsmgen/internal/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+const (
+	writers = 4
+	hot     = 10000 // writers touch rows 1..hot only
+)
+
+// version is one spec of the history: its states, renames, removals and
+// default, and the change it makes, as the report names it.
+type version struct {
+	change  string
+	states  []string
+	renamed map[string]string // new: old
+	removed map[string]string // old: rows_to
+	def     string
+}
+
+var versions = []version{
+	{change: "create", states: []string{"starting", "waiting", "processing", "finished", "error", "reapplying", "enrolling"}, def: "finished"},
+	{change: "add a state at the end", states: []string{"starting", "waiting", "processing", "finished", "error", "reapplying", "enrolling", "aborting"}, def: "finished"},
+	{change: "add a state in the middle", states: []string{"starting", "waiting", "paused", "processing", "finished", "error", "reapplying", "enrolling", "aborting"}, def: "finished"},
+	{change: "rename", states: []string{"starting", "waiting", "paused", "processing", "finished", "error", "reprocessing", "enrolling", "aborting"}, renamed: map[string]string{"reprocessing": "reapplying"}, def: "finished"},
+	{change: "remove (rows_to)", states: []string{"starting", "waiting", "paused", "processing", "finished", "error", "reprocessing", "enrolling"}, renamed: map[string]string{"reprocessing": "reapplying"}, removed: map[string]string{"aborting": "error"}, def: "finished"},
+	{change: "default change", states: []string{"starting", "waiting", "paused", "processing", "finished", "error", "reprocessing", "enrolling"}, renamed: map[string]string{"reprocessing": "reapplying"}, removed: map[string]string{"aborting": "error"}, def: "waiting"},
+}
+
+func (v version) spec() string {
+	var b strings.Builder
+	b.WriteString("version: 1\nmachine: bench\ninitial: starting\nstates:\n")
+	for i, s := range v.states {
+		fmt.Fprintf(&b, "  %s:\n    doc: state %s\n", s, s)
+		if old := v.renamed[s]; old != "" {
+			fmt.Fprintf(&b, "    renamed_from: %s\n", old)
+		}
+		fmt.Fprintf(&b, "    transitions:\n      next: %s\n", v.states[(i+1)%len(v.states)])
+	}
+	b.WriteString("events:\n  next:\n    doc: move on\n")
+	if len(v.removed) > 0 {
+		b.WriteString("removed:\n")
+		for old, to := range v.removed {
+			fmt.Fprintf(&b, "  %s:\n    doc: gone\n    rows_to: %s\n", old, to)
+		}
+	}
+	fmt.Fprintf(&b, "sql:\n  enum: node_state\n  table: nodes\n  column: state\n  default: %s\n  dialects: [postgres, mysql]\n", v.def)
+	return b.String()
+}
+
+// history generates the migrations of versions in order, as a user would.
+func history(t *testing.T) string {
+	out := t.TempDir()
+	for i, v := range versions {
+		spec := filepath.Join(t.TempDir(), "states.yaml")
+		if err := os.WriteFile(spec, []byte(v.spec()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr strings.Builder
+		if code := cli.Run([]string{"generate", "-spec", spec, "-out", out}, &stdout, &stderr); code != 0 {
+			t.Fatalf("version %d: generate: %s", i+1, stderr.String())
+		}
+	}
+	return out
+}
+
+type db struct {
+	name   string
+	sql    *sql.DB // the writers' pool
+	tool   *sql.DB // goose's: its session settings stay its own
+	goose  goose.Dialect
+	schema []string // run before the first migration
+	fill   []string // after it: rows in every state, index, foreign keys
+	// sum returns a checksum of the rows no writer touches, with states
+	// mapped by the CASE expression mapping (of "state").
+	sum func(mapping string) string
+}
+
+func rows() int {
+	if n, err := strconv.Atoi(os.Getenv("FSMGEN_ONLINE_ROWS")); err == nil && n > hot {
+		return n
+	}
+	return hot + 2000
+}
+
+func postgres(t *testing.T) *db {
+	d := &db{name: "PostgreSQL", goose: goose.DialectPostgres}
+	dsn := testdb.Postgres(t)
+	d.sql, d.tool = open(t, "pgx", dsn), open(t, "pgx", dsn)
+	n := rows()
+	d.schema = []string{
+		`CREATE TABLE nodes (id bigint PRIMARY KEY, uuid text NOT NULL, note text)`,
+		fmt.Sprintf(`INSERT INTO nodes SELECT g, md5(g::text), 'n' || g FROM generate_series(1, %d) g`, n),
+	}
+	d.fill = []string{
+		`UPDATE nodes SET state = (ARRAY['starting','waiting','processing','finished','error','reapplying','enrolling'])[1 + id % 7]::node_state`,
+		`CREATE INDEX nodes_state ON nodes (state)`,
+		`CREATE TABLE ports (id bigserial PRIMARY KEY, node_id bigint NOT NULL REFERENCES nodes (id))`,
+		`CREATE TABLE events (id bigserial PRIMARY KEY, node_id bigint NOT NULL REFERENCES nodes (id), at timestamptz NOT NULL DEFAULT now())`,
+		fmt.Sprintf(`INSERT INTO ports (node_id) SELECT g FROM generate_series(1, %d, 10) g`, n),
+		`VACUUM ANALYZE nodes`,
+	}
+	d.sum = func(mapping string) string {
+		return fmt.Sprintf(`SELECT count(*) || ' ' || sum(hashtext(id || ':' || (%s) || ':' || note)::bigint) FROM nodes WHERE id > %d`, mapping, hot)
+	}
+	return d
+}
+
+func mariadb(t *testing.T) *db {
+	d := &db{name: "MariaDB", goose: goose.DialectMySQL}
+	dsn := testdb.MySQL(t)
+	d.sql, d.tool = open(t, "mysql", dsn), open(t, "mysql", dsn)
+	n := rows()
+	d.schema = []string{
+		`CREATE TABLE nodes (id BIGINT PRIMARY KEY, uuid VARCHAR(36) NOT NULL, note VARCHAR(40)) ENGINE=InnoDB`,
+		fmt.Sprintf(`INSERT INTO nodes SELECT seq, MD5(seq), CONCAT('n', seq) FROM seq_1_to_%d`, n),
+	}
+	d.fill = []string{
+		`UPDATE nodes SET state = ELT(1 + id % 7, 'starting','waiting','processing','finished','error','reapplying','enrolling')`,
+		`CREATE INDEX nodes_state ON nodes (state)`,
+		`CREATE TABLE ports (id BIGINT AUTO_INCREMENT PRIMARY KEY, node_id BIGINT NOT NULL, FOREIGN KEY (node_id) REFERENCES nodes (id))`,
+		`CREATE TABLE events (id BIGINT AUTO_INCREMENT PRIMARY KEY, node_id BIGINT NOT NULL, at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), FOREIGN KEY (node_id) REFERENCES nodes (id))`,
+		fmt.Sprintf(`INSERT INTO ports (node_id) SELECT seq FROM seq_1_to_%d_step_10`, n),
+	}
+	d.sum = func(mapping string) string {
+		return fmt.Sprintf(`SELECT CONCAT(COUNT(*), ' ', SUM(CRC32(CONCAT_WS(':', id, %s, note)))) FROM nodes WHERE id > %d`, mapping, hot)
+	}
+	return d
+}
+
+func open(t *testing.T, driver, dsn string) *sql.DB {
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(writers + 4)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func (d *db) exec(t *testing.T, qs ...string) {
+	for _, q := range qs {
+		if _, err := d.sql.Exec(q); err != nil {
+			t.Fatalf("%s: %s: %v", d.name, q, err)
+		}
+	}
+}
+
+func (d *db) one(t *testing.T, q string) string {
+	var s sql.NullString
+	if err := d.sql.QueryRow(q).Scan(&s); err != nil {
+		t.Fatalf("%s: %s: %v", d.name, q, err)
+	}
+	return s.String
+}
+
+// write is one writer's operation: when it started, how long it took, and
+// its error's code ("" when it succeeded).
+type write struct {
+	start time.Time
+	took  time.Duration
+	code  string
+}
+
+// load runs the writers until stop and returns their operations.
+func load(d *db, stop <-chan struct{}) func() [][]write {
+	var wg sync.WaitGroup
+	out := make([][]write, writers)
+	labels := []string{"waiting", "processing", "finished", "error"}
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 1))
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id := 1 + r.IntN(hot)
+				q, args := `UPDATE nodes SET state = ?, note = ? WHERE id = ?`, []any{labels[r.IntN(len(labels))], "w" + strconv.Itoa(i), id}
+				if i%2 == 1 {
+					q, args = `INSERT INTO events (node_id) VALUES (?)`, []any{id}
+				}
+				if d.goose == goose.DialectPostgres {
+					q = rebind(q)
+				}
+				start := time.Now()
+				_, err := d.sql.Exec(q, args...)
+				out[w] = append(out[w], write{start, time.Since(start), code(err)})
+			}
+		}()
+	}
+	return func() [][]write { wg.Wait(); return out }
+}
+
+func rebind(q string) string {
+	n := 0
+	var b strings.Builder
+	for _, c := range q {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func code(err error) string {
+	if err == nil {
+		return ""
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return strconv.Itoa(int(me.Number))
+	}
+	return err.Error()
+}
+
+// retryable are the writer errors the README tells applications to retry.
+var retryable = []string{"55P03", "1205"}
+
+type step struct {
+	dialect, change string
+	took            time.Duration
+	stall           time.Duration
+	writes          int
+	errs            map[string]int
+	err             error
+}
+
+// window measures the writes that overlap [from, to]: the longest one, or
+// the longest gap between two writes of one writer, whichever is longer.
+func window(ops [][]write, from, to time.Time) (stall time.Duration, n int, errs map[string]int) {
+	errs = map[string]int{}
+	for _, ws := range ops {
+		last := from
+		for _, w := range ws {
+			end := w.start.Add(w.took)
+			if end.Before(from) || w.start.After(to) {
+				continue
+			}
+			n++
+			if w.code != "" {
+				errs[w.code]++
+			}
+			began := w.start
+			if began.Before(from) {
+				began = from
+			}
+			stall = max(stall, end.Sub(began), w.start.Sub(last))
+			last = end
+		}
+	}
+	return stall, n, errs
+}
+
+func TestOnline(t *testing.T) {
+	out := history(t)
+	var report []step
+	for _, mk := range []func(*testing.T) *db{postgres, mariadb} {
+		d := mk(t)
+		dir := "postgres"
+		if d.goose == goose.DialectMySQL {
+			dir = "mysql"
+		}
+		p, err := goose.NewProvider(d.goose, d.tool, os.DirFS(filepath.Join(out, "migrations", dir)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		d.exec(t, d.schema...)
+		if _, err := p.UpByOne(ctx); err != nil {
+			t.Fatal(err)
+		}
+		d.exec(t, d.fill...)
+
+		stop := make(chan struct{})
+		wait := load(d, stop)
+		time.Sleep(500 * time.Millisecond) // the writers' steady state
+		var marks []struct {
+			change   string
+			from, to time.Time
+			err      error
+		}
+		run := func(change string, f func() error) {
+			from := time.Now()
+			err := f()
+			marks = append(marks, struct {
+				change   string
+				from, to time.Time
+				err      error
+			}{change, from, time.Now(), err})
+			time.Sleep(300 * time.Millisecond)
+		}
+		up := func() error { _, err := p.UpByOne(ctx); return err }
+		down := func() error { _, err := p.Down(ctx); return err }
+		run(versions[1].change, up)
+		// Rows for the removal to move, on rows no writer touches.
+		d.exec(t, fmt.Sprintf(`UPDATE nodes SET state = 'aborting' WHERE id > %d AND id %% 10 = 3`, hot))
+		before := d.one(t, d.sum(`CASE WHEN state = 'aborting' THEN 'error' ELSE state END`))
+		time.Sleep(time.Second) // the writers' steady state again
+		for _, v := range versions[2:] {
+			run(v.change, up)
+		}
+		for i := len(versions) - 1; i >= 1; i-- {
+			run("Down of "+versions[i].change, down)
+		}
+		close(stop)
+		ops := wait()
+		after := d.one(t, d.sum(`state`))
+		for _, m := range marks {
+			stall, n, errs := window(ops, m.from, m.to)
+			report = append(report, step{d.name, m.change, m.to.Sub(m.from), stall, n, errs, m.err})
+			if m.err != nil {
+				t.Errorf("%s: %s: %v", d.name, m.change, m.err)
+			}
+			for c := range errs {
+				if !slices.Contains(retryable, c) {
+					t.Errorf("%s: %s: writers got %s, which is not a documented retryable error", d.name, m.change, c)
+				}
+			}
+		}
+		if before != after {
+			t.Errorf("%s: rows no writer touched changed: checksum %s before, %s after", d.name, before, after)
+		}
+		report = append(report, step{dialect: d.name, change: "checksum " + before + " before, " + after + " after"})
+	}
+	writeReport(t, report)
+}
+
+func writeReport(t *testing.T, steps []step) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| database | migration | duration | longest write stall | writes | writer errors |\n|---|---|---|---|---|---|\n")
+	for _, s := range steps {
+		if s.writes == 0 && s.took == 0 {
+			fmt.Fprintf(&b, "| %s | %s | | | | |\n", s.dialect, s.change)
+			continue
+		}
+		var errs []string
+		for c, n := range s.errs {
+			errs = append(errs, fmt.Sprintf("%s ×%d", c, n))
+		}
+		slices.Sort(errs)
+		status := ""
+		if s.err != nil {
+			status = " (failed)"
+		}
+		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %d | %s |\n", s.dialect, s.change, status, round(s.took), round(s.stall), s.writes, strings.Join(errs, ", "))
+	}
+	t.Logf("%d rows, %d writers:\n%s", rows(), writers, b.String())
+	if p := os.Getenv("FSMGEN_ONLINE_REPORT"); p != "" {
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func round(d time.Duration) string {
+	if d >= time.Second {
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	return fmt.Sprintf("%d ms", d.Milliseconds())
+}
