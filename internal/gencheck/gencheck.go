@@ -71,7 +71,7 @@ func Go(t testing.TB, dir string, args ...string) []byte {
 // database/sql encodings while aliases and former names only parse.
 func TableTest(m *model.Machine) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"errors\"\n\t\"fmt\"\n\t\"testing\"\n)\n\n", m.Package)
+	fmt.Fprintf(&b, "package %s\n\nimport (\n\t\"encoding/json\"\n\t\"errors\"\n\t\"fmt\"\n\t\"testing\"\n)\n\n", m.Package)
 	b.WriteString("var want = map[[2]string]string{\n")
 	for _, s := range m.States {
 		for _, e := range m.Events {
@@ -201,6 +201,12 @@ const roundTripTest = `func TestStateEncodings(t *testing.T) {
 		}
 		if dv, err := s.Value(); err != nil || dv != v {
 			t.Errorf("%q: Value() = %v, %v", v, dv, err)
+		}
+		var back struct{ S State }
+		if b, err := json.Marshal(struct{ S State }{s}); err != nil {
+			t.Errorf("%q: json.Marshal: %v", v, err)
+		} else if err := json.Unmarshal(b, &back); err != nil || back.S != s {
+			t.Errorf("%q: JSON %s reads back as %v, %v", v, b, back.S, err)
 		}
 		checkParseState(t, v, s)
 	}

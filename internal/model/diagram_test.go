@@ -126,3 +126,18 @@ func TestMarkdownText(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkdownCode(t *testing.T) {
+	for in, want := range map[string]string{
+		"wait call-back": "`wait call-back`",
+		"a | b":          "`a \\| b`",
+		"one `tick`":     "`` one `tick` ``",
+		"``two`` ticks":  "``` ``two`` ticks ```",
+		"`edge":          "`` `edge ``",
+		`back\slash <b>`: "`back\\slash <b>`",
+	} {
+		if got := model.MarkdownCode(in); got != want {
+			t.Errorf("MarkdownCode(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
