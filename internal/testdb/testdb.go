@@ -235,6 +235,10 @@ func startMariaDB() {
 		}
 		install := exec.Command(bins[0], append([]string{"--no-defaults",
 			"--datadir=" + data,
+			// Its own temporary tables, not in the shared /tmp: test
+			// binaries run side by side, and one run's bootstrap failed
+			// deleting a #sql-temptable file there.
+			"--tmpdir=" + s.dir,
 			"--auth-root-authentication-method=normal",
 			"--skip-test-db"}, asUser...)...)
 		if out, err := install.CombinedOutput(); err != nil {
