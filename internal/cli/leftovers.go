@@ -15,6 +15,7 @@ import (
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	"github.com/fsmgen/fsmgen/internal/render"
+	"github.com/fsmgen/fsmgen/internal/spec"
 )
 
 // generatedMark is in the first line of every file fsmgen writes (in a
@@ -66,7 +67,7 @@ func (p *plan) leftovers(files gen.Files) (*leftovers, error) {
 				if !p.recursive || name == "testdata" || name == "vendor" || name == "node_modules" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
 					return fs.SkipDir
 				}
-				if _, err := os.Stat(filepath.Join(full, "fsmgen.yaml")); err == nil {
+				if _, err := os.Stat(filepath.Join(full, spec.ProjectFile)); err == nil {
 					return fs.SkipDir
 				}
 				return nil
