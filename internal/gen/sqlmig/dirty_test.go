@@ -1,0 +1,66 @@
+package sqlmig_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+)
+
+// TestGolangMigrateDirtyRecovery pins down what README promises after a
+// Down the stranded-rows guard stopped: golang-migrate records the version
+// the Down was heading to, dirty, although the guard changed nothing; the
+// recovery is "migrate force" with the version the Down started from.
+func TestGolangMigrateDirtyRecovery(t *testing.T) {
+	out := generateAll(t, severalSpecs("golang-migrate")[:2])
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			db := openSeveral(t, d)
+			src, err := iofs.New(os.DirFS(filepath.Join(out, "migrations", d.name)), ".")
+			if err != nil {
+				t.Fatal(err)
+			}
+			drv, err := d.migrate(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := migrate.NewWithInstance("iofs", src, d.name, drv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Up(); err != nil {
+				t.Fatal(err)
+			}
+			mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('held', 'paused')`)
+			if err := m.Migrate(1); err == nil || !strings.Contains(err.Error(), "has rows in paused") {
+				t.Fatalf("down past paused: %v, want the guard's error", err)
+			}
+			v, dirty, err := m.Version()
+			if err != nil || v != 1 || !dirty {
+				t.Fatalf("after the stopped Down: version %d, dirty %v (%v); want 1, dirty, as README says", v, dirty, err)
+			}
+			// Nothing changed: the database is still at version 2.
+			expectColumns(t, d, db, severalSets[1], severalV2Cols)
+			// The recovery README gives: force the version the Down
+			// started from, move the rows, run the Down again.
+			if err := m.Force(2); err != nil {
+				t.Fatal(err)
+			}
+			if v, dirty, _ := m.Version(); v != 2 || dirty {
+				t.Fatalf("after force 2: version %d, dirty %v", v, dirty)
+			}
+			mustExec(t, db, `UPDATE nodes SET state = 'waiting' WHERE uuid = 'held'`)
+			if err := m.Migrate(1); err != nil {
+				t.Fatalf("the Down again: %v", err)
+			}
+			expectColumns(t, d, db, severalSets[0], severalV1Cols)
+			if err := m.Up(); err != nil {
+				t.Fatalf("up again: %v", err)
+			}
+			expectColumns(t, d, db, severalSets[1], severalV2Cols)
+		})
+	}
+}
