@@ -97,17 +97,20 @@ func (m MySQL) HistoryStmt(t Table) Stmt {
 
 // Enforce drops and recreates the two triggers: MySQL has no CREATE OR
 // REPLACE TRIGGER. SIGNAL takes only a variable or literal as its message,
-// and at most 128 characters of it.
+// and at most 128 characters of it. Every drop says IF EXISTS, and a new
+// trigger is dropped before it is created: MySQL cannot roll DDL back, so a migration
+// that failed half way must be able to run again.
 func (m MySQL) Enforce(old, new *Enforcement) (before, after []string) {
 	if old != nil {
 		before = []string{
-			"DROP TRIGGER " + m.QuoteIdent(old.Trigger+"_insert") + ";",
-			"DROP TRIGGER " + m.QuoteIdent(old.Trigger+"_update") + ";",
+			"DROP TRIGGER IF EXISTS " + m.QuoteIdent(old.Trigger+"_insert") + ";",
+			"DROP TRIGGER IF EXISTS " + m.QuoteIdent(old.Trigger+"_update") + ";",
 		}
 	}
 	if new == nil {
 		return before, nil
 	}
+
 	col, oldCol := "NEW."+m.QuoteIdent(new.Column), "OLD."+m.QuoteIdent(new.Column)
 	insMsg, updMsg := enforceMessages(m, new, "NEW."+m.QuoteIdent(new.Key), oldCol, col)
 	allowed := "FALSE"
@@ -129,6 +132,8 @@ func (m MySQL) Enforce(old, new *Enforcement) (before, after []string) {
 			"END;"
 	}
 	return before, []string{
+		"DROP TRIGGER IF EXISTS " + m.QuoteIdent(new.Trigger+"_insert") + ";",
+		"DROP TRIGGER IF EXISTS " + m.QuoteIdent(new.Trigger+"_update") + ";",
 		trigger("_insert", "INSERT", col+" NOT IN ("+strings.Join(entries, ", ")+")", insMsg),
 		trigger("_update", "UPDATE", "NOT ("+col+" <=> "+oldCol+") AND NOT "+allowed, updMsg),
 	}
@@ -139,9 +144,11 @@ func (m MySQL) Enforce(old, new *Enforcement) (before, after []string) {
 func (MySQL) BypassOn() string  { return "SET @fsmgen_bypass = 1;" }
 func (MySQL) BypassOff() string { return "SET @fsmgen_bypass = NULL;" }
 
+// CreateHistory and DropHistory may run again after a failure half way
+// (see Enforce).
 func (m MySQL) CreateHistory(t Table) []string {
 	return []string{
-		"CREATE TABLE " + m.QuoteIdent(t.History) + " (\n" +
+		"CREATE TABLE IF NOT EXISTS " + m.QuoteIdent(t.History) + " (\n" +
 			"    " + m.QuoteIdent(HistSeq) + " BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,\n" +
 			"    " + m.QuoteIdent(t.Key) + " VARCHAR(255) NOT NULL,\n" +
 			"    " + m.QuoteIdent(HistFrom) + " VARCHAR(255) NOT NULL,\n" +
@@ -154,7 +161,7 @@ func (m MySQL) CreateHistory(t Table) []string {
 }
 
 func (m MySQL) DropHistory(t Table) []string {
-	return []string{"DROP TABLE " + m.QuoteIdent(t.History) + ";"}
+	return []string{"DROP TABLE IF EXISTS " + m.QuoteIdent(t.History) + ";"}
 }
 
 // MySQLEnumBudget bounds the bytes the ENUM labels of one table may take,

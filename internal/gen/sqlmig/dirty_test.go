@@ -1,6 +1,7 @@
 package sqlmig_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/golang-migrate/migrate/v4"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/pressly/goose/v3"
 )
 
 // TestGolangMigrateDirtyRecovery pins down what README promises after a
@@ -61,6 +63,58 @@ func TestGolangMigrateDirtyRecovery(t *testing.T) {
 				t.Fatalf("up again: %v", err)
 			}
 			expectColumns(t, d, db, severalSets[1], severalV2Cols)
+		})
+	}
+}
+
+// TestMySQLFirstMigrationRunsAgain: MySQL cannot roll DDL back, so a
+// failure after the first migration's DDL but before goose records its
+// version leaves the column in place; running the Up again failed with
+// "Duplicate column name". Both directions are run a second time, as goose
+// would after such a failure.
+func TestMySQLFirstMigrationRunsAgain(t *testing.T) {
+	seed, err := os.ReadFile(repoSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, spec := range map[string]string{
+		"several columns":      severalSpecs("goose")[1],
+		"history and triggers": strings.Replace(string(seed), "dialects: [postgres, mysql, sqlite]", "dialects: [mysql]", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			out := generateAll(t, []string{spec})
+			d := dialects[1]
+			db := openSeveral(t, d)
+			p, err := goose.NewProvider(d.goose, db, os.DirFS(filepath.Join(out, "migrations", d.name)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			up := func() {
+				t.Helper()
+				if _, err := p.UpTo(ctx, 1); err != nil {
+					t.Fatalf("up: %v", err)
+				}
+			}
+			down := func() {
+				t.Helper()
+				if _, err := p.DownTo(ctx, 0); err != nil {
+					t.Fatalf("down: %v", err)
+				}
+			}
+			up()
+			mustExec(t, db, `DELETE FROM goose_db_version WHERE version_id = 1`)
+			up()
+			if !hasColumn(t, db, "nodes", "state") {
+				t.Fatal("no state column after the Up ran twice")
+			}
+			down()
+			mustExec(t, db, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (1, 1)`)
+			down()
+			if hasColumn(t, db, "nodes", "state") {
+				t.Fatal("the state column outlived the Down run twice")
+			}
+			up()
 		})
 	}
 }

@@ -73,6 +73,14 @@ type col struct {
 	SetDefault          bool
 	Invalid             string // SQLite's message for a rejected value
 	Labels              string // the set the direction ends with
+	// Mark is MySQL's column comment naming the enum: a column the first
+	// migration finds with it is one that migration already added.
+	Mark string
+	// AddLit and DropLit are the statements that add and drop the column,
+	// as literals, for MySQL to run only when needed (MySQL has no ADD
+	// COLUMN IF NOT EXISTS, MariaDB has it but MySQL does not).
+	AddLit, DropLit string
+	Charset         string // as data.Charset, for the statements above
 }
 
 // moveData is what the "move" template needs for one table.
@@ -124,6 +132,19 @@ func create(m *model.Machine, dialect string) (*migration, error) {
 		s.cols = append(s.cols, colStep{recordedColumn: c, first: i == 0, bind: true})
 	}
 	d := base(q, dialect, s)
+	if dialect == "mysql" {
+		for i, c := range d.Bind {
+			add, err := render1(dialect, "add_column", c)
+			if err != nil {
+				return nil, err
+			}
+			drop, err := render1(dialect, "drop_column", c)
+			if err != nil {
+				return nil, err
+			}
+			d.Bind[i].AddLit, d.Bind[i].DropLit = sqldialect.QuoteLiteral(dialect, add), sqldialect.QuoteLiteral(dialect, drop)
+		}
+	}
 	up, err := statements(dialect, "create", d)
 	if err != nil {
 		return nil, err
@@ -190,6 +211,8 @@ func base(q *model.SQL, dialect string, s *step) data {
 			SetDefault: s.setDefault(c),
 			Invalid:    lit(fmt.Sprintf("invalid %s value for %s", q.Enum, c.name())),
 			Labels:     all,
+			Mark:       lit("fsmgen: " + q.Enum),
+			Charset:    d.Charset,
 		}
 		switch {
 		case c.bind:
@@ -317,6 +340,15 @@ func firstPresent(ls, present []string) int {
 		}
 	}
 	return -1
+}
+
+// render1 renders a dialect template that writes one statement.
+func render1(dialect, name string, v any) (string, error) {
+	var b bytes.Buffer
+	if err := dialectTemplates[dialect].ExecuteTemplate(&b, name, v); err != nil {
+		return "", fmt.Errorf("internal error: %s template %s: %v", dialect, name, err)
+	}
+	return strings.TrimSpace(b.String()), nil
 }
 
 // statements renders a dialect template and splits it at blank lines.

@@ -8,19 +8,55 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_S
 
 SET SESSION lock_wait_timeout = 1;
 
-ALTER TABLE `nodes` ADD COLUMN `provision_state` ENUM('enroll', 'manageable', 'available') NOT NULL DEFAULT 'enroll';
+SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'provision_state' AND COLUMN_COMMENT = 'fsmgen: provision_state'), 'DO 0', 'ALTER TABLE `nodes` ADD COLUMN `provision_state` ENUM(''enroll'', ''manageable'', ''available'') NOT NULL DEFAULT ''enroll'' COMMENT ''fsmgen: provision_state''');
 
-ALTER TABLE `nodes` ADD COLUMN `target_provision_state` ENUM('enroll', 'manageable', 'available');
+PREPARE fsmgen_ddl FROM @fsmgen_ddl;
 
-ALTER TABLE `node_history` ADD COLUMN `state` ENUM('enroll', 'manageable', 'available') DEFAULT 'available';
+EXECUTE fsmgen_ddl;
+
+DEALLOCATE PREPARE fsmgen_ddl;
+
+SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'target_provision_state' AND COLUMN_COMMENT = 'fsmgen: provision_state'), 'DO 0', 'ALTER TABLE `nodes` ADD COLUMN `target_provision_state` ENUM(''enroll'', ''manageable'', ''available'') COMMENT ''fsmgen: provision_state''');
+
+PREPARE fsmgen_ddl FROM @fsmgen_ddl;
+
+EXECUTE fsmgen_ddl;
+
+DEALLOCATE PREPARE fsmgen_ddl;
+
+SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'node_history' AND COLUMN_NAME = 'state' AND COLUMN_COMMENT = 'fsmgen: provision_state'), 'DO 0', 'ALTER TABLE `node_history` ADD COLUMN `state` ENUM(''enroll'', ''manageable'', ''available'') DEFAULT ''available'' COMMENT ''fsmgen: provision_state''');
+
+PREPARE fsmgen_ddl FROM @fsmgen_ddl;
+
+EXECUTE fsmgen_ddl;
+
+DEALLOCATE PREPARE fsmgen_ddl;
 
 -- +goose Down
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 SET SESSION lock_wait_timeout = 1;
 
-ALTER TABLE `nodes` DROP COLUMN `provision_state`;
+SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'provision_state'), 'ALTER TABLE `nodes` DROP COLUMN `provision_state`', 'DO 0');
 
-ALTER TABLE `nodes` DROP COLUMN `target_provision_state`;
+PREPARE fsmgen_ddl FROM @fsmgen_ddl;
 
-ALTER TABLE `node_history` DROP COLUMN `state`;
+EXECUTE fsmgen_ddl;
+
+DEALLOCATE PREPARE fsmgen_ddl;
+
+SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'target_provision_state'), 'ALTER TABLE `nodes` DROP COLUMN `target_provision_state`', 'DO 0');
+
+PREPARE fsmgen_ddl FROM @fsmgen_ddl;
+
+EXECUTE fsmgen_ddl;
+
+DEALLOCATE PREPARE fsmgen_ddl;
+
+SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'node_history' AND COLUMN_NAME = 'state'), 'ALTER TABLE `node_history` DROP COLUMN `state`', 'DO 0');
+
+PREPARE fsmgen_ddl FROM @fsmgen_ddl;
+
+EXECUTE fsmgen_ddl;
+
+DEALLOCATE PREPARE fsmgen_ddl;

@@ -8,9 +8,15 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_S
 
 SET SESSION lock_wait_timeout = 1;
 
-ALTER TABLE `doors` ADD COLUMN `state` ENUM('closed', 'opened') NOT NULL DEFAULT 'closed';
+SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state' AND COLUMN_COMMENT = 'fsmgen: door_state'), 'DO 0', 'ALTER TABLE `doors` ADD COLUMN `state` ENUM(''closed'', ''opened'') NOT NULL DEFAULT ''closed'' COMMENT ''fsmgen: door_state''');
 
-CREATE TABLE `door_moves` (
+PREPARE fsmgen_ddl FROM @fsmgen_ddl;
+
+EXECUTE fsmgen_ddl;
+
+DEALLOCATE PREPARE fsmgen_ddl;
+
+CREATE TABLE IF NOT EXISTS `door_moves` (
     `seq` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `id` VARCHAR(255) NOT NULL,
     `from_state` VARCHAR(255) NOT NULL,
@@ -19,6 +25,10 @@ CREATE TABLE `door_moves` (
     `moved_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     KEY `door_moves_id` (`id`, `seq`)
 ) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+
+DROP TRIGGER IF EXISTS `door_state_enforce_insert`;
+
+DROP TRIGGER IF EXISTS `door_state_enforce_update`;
 
 -- +goose StatementBegin
 CREATE TRIGGER `door_state_enforce_insert` BEFORE INSERT ON `doors` FOR EACH ROW
@@ -43,14 +53,20 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP TRIGGER `door_state_enforce_insert`;
+DROP TRIGGER IF EXISTS `door_state_enforce_insert`;
 
-DROP TRIGGER `door_state_enforce_update`;
+DROP TRIGGER IF EXISTS `door_state_enforce_update`;
 
-DROP TABLE `door_moves`;
+DROP TABLE IF EXISTS `door_moves`;
 
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 SET SESSION lock_wait_timeout = 1;
 
-ALTER TABLE `doors` DROP COLUMN `state`;
+SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state'), 'ALTER TABLE `doors` DROP COLUMN `state`', 'DO 0');
+
+PREPARE fsmgen_ddl FROM @fsmgen_ddl;
+
+EXECUTE fsmgen_ddl;
+
+DEALLOCATE PREPARE fsmgen_ddl;
