@@ -133,10 +133,7 @@ func (p Postgres) enforceFunc(e *Enforcement) string {
 // dollarQuote quotes a function body with a tag that does not occur in
 // it, so that no label inside can end the body early.
 func dollarQuote(body string) string {
-	tag := "$fsmgen$"
-	for i := 0; strings.Contains(body, tag); i++ {
-		tag = "$fsmgen" + strconv.Itoa(i) + "$"
-	}
+	tag := freeDollarTag("$fsmgen$", body)
 	return tag + body + tag
 }
 
@@ -169,8 +166,11 @@ func (Postgres) LastIDStmt() Stmt { return Stmt{} }
 // DollarTag returns a dollar-quote delimiter that does not occur in body,
 // so that a label inside a DO block cannot end it: "$$" unless body holds
 // it.
-func DollarTag(body string) string {
-	tag := "$$"
+func DollarTag(body string) string { return freeDollarTag("$$", body) }
+
+// freeDollarTag returns tag, or the first of $fsmgen0$, $fsmgen1$, ...
+// when body holds it.
+func freeDollarTag(tag, body string) string {
 	for i := 0; strings.Contains(body, tag); i++ {
 		tag = "$fsmgen" + strconv.Itoa(i) + "$"
 	}
