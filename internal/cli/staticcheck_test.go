@@ -10,6 +10,7 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
+	"github.com/fsmgen/fsmgen/internal/gencheck"
 )
 
 // staticcheckVersion is the release .ci/deps installs into bin/; findings
@@ -55,22 +56,12 @@ func TestGeneratedCodePassesStaticcheck(t *testing.T) {
 		t.Skip("runs staticcheck")
 	}
 	bin := staticcheck(t)
-	dir := t.TempDir()
-	write := func(p string, b []byte) {
-		dst := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("go.mod", []byte("module scratch\n\ngo 1.22\n"))
 	specs := map[string]string{"project": "../../spec/states.yaml"}
 	for _, name := range cases(t, "testdata/generate") {
 		specs[name] = filepath.Join("testdata/generate", name, "spec.yaml")
 	}
 	header := []byte("// " + golang.Header + "\n")
+	all := map[string][]byte{}
 	for name, p := range specs {
 		m, err := Load(p)
 		if err != nil {
@@ -88,13 +79,14 @@ func TestGeneratedCodePassesStaticcheck(t *testing.T) {
 			if !bytes.HasPrefix(b, header) {
 				t.Fatalf("%s: %s does not start with the generated header", p, path)
 			}
-			write(name+"/"+path, b[len(header):])
+			all[name+"/"+path] = b[len(header):]
 			n++
 		}
 		if n == 0 {
 			t.Fatalf("%s: no Go files generated", p)
 		}
 	}
+	dir := gencheck.Module(t, all, func(string) bool { return true })
 	cmd := exec.Command(bin, "-checks", "all", "./...")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
