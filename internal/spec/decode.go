@@ -228,7 +228,7 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.errs.Add(d.offsetPos(data, MaxSize), "%s exceeds the size limit of %d bytes here", d.what, MaxSize)
 		return nil
 	}
-	if i, msg := badText(data); i >= 0 {
+	if i, msg := badText(data, d.what); i >= 0 {
 		d.errs.Add(d.offsetPos(data, i), "%s", msg)
 		return nil
 	}
@@ -491,14 +491,14 @@ func kind(n *yaml.Node) string {
 // badText returns the offset of the first byte that cannot appear in a
 // spec, and why: invalid UTF-8, or a control character that YAML forbids
 // (the parser would report it without a position).
-func badText(b []byte) (int, string) {
+func badText(b []byte, what string) (int, string) {
 	for i := 0; i < len(b); {
 		r, size := utf8.DecodeRune(b[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			return i, fmt.Sprintf("invalid UTF-8 byte 0x%02x; specs are UTF-8 text", b[i])
+			return i, fmt.Sprintf("invalid UTF-8 byte 0x%02x; %ss are UTF-8 text", b[i], what)
 		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0x7f, r >= 0x80 && r <= 0x9f && r != 0x85, r == 0xfffe, r == 0xffff:
-			return i, fmt.Sprintf("control character %U is not allowed in a spec", r)
+			return i, fmt.Sprintf("control character %U is not allowed in a %s", r, what)
 		}
 		i += size
 	}
