@@ -257,3 +257,56 @@ func exercise(t *testing.T, d dialect, db *sql.DB, r runner, h *valueHist) {
 		}
 	}
 }
+
+// TestEnforcementWithValues turns on the store's history table and its
+// transition triggers for the adversarial machine: the triggers compare
+// and report its values, which must stay literals in every dialect's
+// trigger or function body.
+func TestEnforcementWithValues(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(goldenCases, "adversarial_values", "spec.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := mustReplace(t, string(b), "\nsql:\n", "\nsql:\n  key: id\n  history: job_history\n  enforce: transitions\n")
+	h := valueHistory(t, "goose", []valueStep{{text, true}})
+	const (
+		queued  = "Queued -- not yet /* started */"
+		running = `it's "running"`
+		failed  = `back\slash \\ and 100% $$ ` + "`code`" + ` | pipe`
+	)
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			db, err := sql.Open(d.driver, d.dsn(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if d.name == "sqlite" {
+				db.SetMaxOpenConns(1)
+			}
+			tbl := ident(d, "jobs")
+			mustExec(t, db, "CREATE TABLE "+tbl+" (id VARCHAR(20) PRIMARY KEY)")
+			r := newRunner(t, d, db, "goose", h.dir(d.name))
+			r.up(t)
+			update := rebind(d, "UPDATE "+tbl+" SET "+ident(d, "state")+" = ? WHERE id = ?")
+			mustExec(t, db, rebind(d, "INSERT INTO "+tbl+" (id, "+ident(d, "state")+") VALUES (?, ?)"), "j", queued)
+			mustExec(t, db, update, running, "j")
+			mustExec(t, db, update, failed, "j")
+			_, err = db.Exec(update, running, "j")
+			if err == nil || !strings.Contains(err.Error(), "is not a transition of job_state") {
+				t.Fatalf("the illegal move %q -> %q: %v", failed, running, err)
+			}
+			if !strings.Contains(err.Error(), failed) {
+				t.Errorf("the refusal does not name the state as stored: %v", err)
+			}
+			_, err = db.Exec(rebind(d, "INSERT INTO "+tbl+" (id, "+ident(d, "state")+") VALUES (?, ?)"), "k", running)
+			if err == nil || !strings.Contains(err.Error(), "is not an entry state of job_state") {
+				t.Fatalf("an insert in %q: %v", running, err)
+			}
+			if err := r.downTo(0); err != nil {
+				t.Fatalf("down to 0: %v", err)
+			}
+			r.up(t)
+		})
+	}
+}
