@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/gencheck"
 	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/writer"
@@ -17,7 +18,8 @@ import (
 
 // FuzzGenerate runs the whole pipeline on arbitrary bytes. Whatever the
 // spec decoder and validator accept must generate, deterministically, files
-// whose paths stay inside the output directory, Go that parses and nothing
+// whose paths stay inside the output directory, Go that parses and whose
+// comments are all plain text (whatever the docs hold), and nothing
 // empty. (Rejected inputs are FuzzDecodeBuild's concern.)
 func FuzzGenerate(f *testing.F) {
 	paths, err := filepath.Glob("../cli/testdata/*/*/spec.yaml")
@@ -55,6 +57,7 @@ func FuzzGenerate(f *testing.F) {
 				if _, err := parser.ParseFile(token.NewFileSet(), p, b, parser.ParseComments|parser.AllErrors); err != nil {
 					t.Errorf("generated %s does not parse: %v\n%s", p, err, b)
 				}
+				gencheck.PlainComments(t, p, b)
 			}
 		}
 		again, err := gen.Generate(m, gen.Options{})

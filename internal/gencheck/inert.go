@@ -26,7 +26,7 @@ func Inert(t testing.TB, files map[string][]byte) {
 	for p, b := range files {
 		if strings.HasSuffix(p, ".go") {
 			want[path.Dir(p)] = append(want[path.Dir(p)], path.Base(p))
-			plainComments(t, p, b)
+			PlainComments(t, p, b)
 		}
 	}
 
@@ -70,10 +70,10 @@ func Inert(t testing.TB, files map[string][]byte) {
 	}
 }
 
-// plainComments fails when a comment of the Go source src is anything but
+// PlainComments fails when a comment of the Go source src is anything but
 // text: a "//" comment is a directive or constraint only when no space
 // follows the slashes, except "// +build", checked on its own.
-func plainComments(t testing.TB, name string, src []byte) {
+func PlainComments(t testing.TB, name string, src []byte) {
 	t.Helper()
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
