@@ -89,7 +89,7 @@ on a precomputed stream of 2^20 (state, event) pairs: \`random\` draws both
 uniformly (about 39% legal), \`legal\` draws uniformly from the legal pairs,
 \`cycle\` repeats one successful introspection (finished, starting, waiting,
 processing, finished). \`table\` is a \`[NumStates][NumEvents]State\` array;
-\`Transition\` and \`Can\` are the generated functions; \`pairmap\` is a
+\`Transition\`, \`Can\` and \`Permitted().Has\` are the generated functions; \`pairmap\` is a
 \`map[[2]uint8]State\`, \`namemap\` a \`map[string]map[string]string\`;
 \`looplab\` (github.com/looplab/fsm v1.0.3) and \`stateless\`
 (github.com/qmuntal/stateless v1.7.2) run the same machine with the state
@@ -109,7 +109,7 @@ least 25× slower than Transition on \`random\`.
 The generated code:
 
 \`\`\`
-$("$benchstat" -col /impl -filter '/impl:(table OR Transition OR Can) .unit:(sec/op OR allocs/op)' "$tmp/transition.txt")
+$("$benchstat" -col /impl -filter '/impl:(table OR Transition OR Can OR Permitted) .unit:(sec/op OR allocs/op)' "$tmp/transition.txt")
 \`\`\`
 
 The peers:

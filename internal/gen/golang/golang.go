@@ -50,6 +50,7 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 		return nil, fmt.Errorf("rendering Go for machine %s: %w", m.Name, err)
 	}
 	buf.Write(transitionsTable(m))
+	buf.Write(permittedTable(m))
 	buf.Write(nextFunc(m))
 	dir := m.Package + "/"
 	return map[string][]byte{
@@ -395,15 +396,9 @@ func (e *emitter) transition() {
 	e.eventSet()
 
 	doc(f, "Permitted returns the events s allows. The set is a value: changing it\nchanges nothing else.")
-	f.Func().Params(Id("s").Id("State")).Id("Permitted").Params().Params(Id("set").Id("EventSet")).Block(
-		If(Id("s").Op("<").Id("NumStates")).Block(
-			For(List(Id("e"), Id("to")).Op(":=").Range().Id("transitions").Index(Id("s"))).Block(
-				If(Id("to").Op("!=").Lit(0)).Block(
-					Id("set").Index(Id("e").Op("/").Lit(64)).Op("|=").Lit(1).Op("<<").Parens(Id("e").Op("%").Lit(64)),
-				),
-			),
-		),
-		Return(),
+	f.Func().Params(Id("s").Id("State")).Id("Permitted").Params().Id("EventSet").Block(
+		If(Id("s").Op("<").Id("NumStates")).Block(Return(Id("permitted").Index(Id("s")))),
+		Return(Id("EventSet").Values()),
 	)
 }
 

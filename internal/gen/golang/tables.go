@@ -45,6 +45,39 @@ func transitionsTable(m *model.Machine) []byte {
 	return b.Bytes()
 }
 
+// permittedDoc documents the table of permitted events.
+const permittedDoc = `permitted holds the events each state allows, by the state's value, so
+that Permitted is one load; it is static data like transitions, and the
+generated test holds it against next too.`
+
+// permittedTable returns the source of the table Permitted reads: one
+// EventSet per state, its words in hexadecimal.
+func permittedTable(m *model.Machine) []byte {
+	words := (len(m.Events) + 63) / 64
+	var b bytes.Buffer
+	b.Grow(len(permittedDoc) + 64 + len(m.States)*(8+words*20))
+	b.WriteString("\n")
+	writeDoc(&b, permittedDoc)
+	b.WriteString("var permitted = [NumStates]EventSet{\n")
+	set := make([]uint64, words)
+	for _, s := range m.ByOrd {
+		clear(set)
+		for _, t := range s.Out {
+			set[t.Event.Index/64] |= 1 << (t.Event.Index % 64)
+		}
+		b.WriteString("\t// " + s.GoName + "\n\t{")
+		for i, w := range set {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("0x" + strconv.FormatUint(w, 16))
+		}
+		b.WriteString("},\n")
+	}
+	b.WriteString("}\n")
+	return b.Bytes()
+}
+
 // nextDoc documents next.
 const nextDoc = `next is the definition of the machine's moves, state by state in spec
 order: the events each state allows, in event order, and the state each leads

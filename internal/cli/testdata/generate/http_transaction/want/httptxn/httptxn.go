@@ -562,15 +562,11 @@ func (set EventSet) String() string {
 
 // Permitted returns the events s allows. The set is a value: changing it
 // changes nothing else.
-func (s State) Permitted() (set EventSet) {
+func (s State) Permitted() EventSet {
 	if s < NumStates {
-		for e, to := range transitions[s] {
-			if to != 0 {
-				set[e/64] |= 1 << (e % 64)
-			}
-		}
+		return permitted[s]
 	}
-	return
+	return EventSet{}
 }
 
 // transitions is next as a table the compiler lays out at build time, so
@@ -600,6 +596,32 @@ var transitions = [NumStates][NumEvents]State{
 	{10: 10, 11: 9, 12: 9},
 	// StateClosed
 	{},
+}
+
+// permitted holds the events each state allows, by the state's value, so
+// that Permitted is one load; it is static data like transitions, and the
+// generated test holds it against next too.
+var permitted = [NumStates]EventSet{
+	// StateIdle
+	{0x1c01},
+	// StateSendingHeaders
+	{0x1802},
+	// StateSendingBody
+	{0x180c},
+	// StateAwaitingHTTPResponse
+	{0x1810},
+	// StateReceivingHeaders
+	{0x1820},
+	// StateReceivingBody
+	{0x18c0},
+	// StateDone
+	{0x1b00},
+	// StateMustClose
+	{0x1c00},
+	// StateFailed
+	{0x1c00},
+	// StateClosed
+	{0x0},
 }
 
 // next is the definition of the machine's moves, state by state in spec

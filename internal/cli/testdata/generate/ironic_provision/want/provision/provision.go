@@ -702,15 +702,11 @@ func (set EventSet) String() string {
 
 // Permitted returns the events s allows. The set is a value: changing it
 // changes nothing else.
-func (s State) Permitted() (set EventSet) {
+func (s State) Permitted() EventSet {
 	if s < NumStates {
-		for e, to := range transitions[s] {
-			if to != 0 {
-				set[e/64] |= 1 << (e % 64)
-			}
-		}
+		return permitted[s]
 	}
-	return
+	return EventSet{}
 }
 
 // transitions is next as a table the compiler lays out at build time, so
@@ -780,6 +776,72 @@ var transitions = [NumStates][NumEvents]State{
 	{2: 10, 6: 5, 9: 24, 12: 27, 15: 28, 17: 30},
 	// StateServiceHold
 	{6: 29, 11: 28, 12: 27, 14: 29},
+}
+
+// permitted holds the events each state allows, by the state's value, so
+// that Permitted is one load; it is static data like transitions, and the
+// generated test holds it against next too.
+var permitted = [NumStates]EventSet{
+	// StateEnroll
+	{0x8},
+	// StateVerifying
+	{0x6000},
+	// StateManageable
+	{0x1b0},
+	// StateAvailable
+	{0x9},
+	// StateActive
+	{0x1206},
+	// StateDeploying
+	{0x2e000},
+	// StateDeployWait
+	{0x34044},
+	// StateDeployFail
+	{0x7},
+	// StateDeployHold
+	{0x840},
+	// StateDeleting
+	{0x4080},
+	// StateCleaning
+	{0x2e008},
+	// StateCleanWait
+	{0x34040},
+	// StateCleanFail
+	{0x8},
+	// StateCleanHold
+	{0x840},
+	// StateError
+	{0x6},
+	// StateInspecting
+	{0xe000},
+	// StateInspectFail
+	{0x28},
+	// StateInspectWait
+	{0x16040},
+	// StateAdopting
+	{0x6000},
+	// StateAdoptFail
+	{0x108},
+	// StateRescue
+	{0x604},
+	// StateRescueFail
+	{0x604},
+	// StateRescueWait
+	{0x14044},
+	// StateRescuing
+	{0xe000},
+	// StateUnrescueFail
+	{0x604},
+	// StateUnrescuing
+	{0x6000},
+	// StateServicing
+	{0x2e000},
+	// StateServiceWait
+	{0x34044},
+	// StateServiceFail
+	{0x29244},
+	// StateServiceHold
+	{0x5840},
 }
 
 // next is the definition of the machine's moves, state by state in spec

@@ -472,15 +472,11 @@ func (set EventSet) String() string {
 
 // Permitted returns the events s allows. The set is a value: changing it
 // changes nothing else.
-func (s State) Permitted() (set EventSet) {
+func (s State) Permitted() EventSet {
 	if s < NumStates {
-		for e, to := range transitions[s] {
-			if to != 0 {
-				set[e/64] |= 1 << (e % 64)
-			}
-		}
+		return permitted[s]
 	}
-	return
+	return EventSet{}
 }
 
 // transitions is next as a table the compiler lays out at build time, so
@@ -502,6 +498,24 @@ var transitions = [NumStates][NumEvents]State{
 	{5: 6},
 	// StateInitial
 	{0: 1},
+}
+
+// permitted holds the events each state allows, by the state's value, so
+// that Permitted is one load; it is static data like transitions, and the
+// generated test holds it against next too.
+var permitted = [NumStates]EventSet{
+	// StateString
+	{0x5},
+	// StateError
+	{0x2},
+	// StateFunc
+	{0x8},
+	// StateDefault
+	{0x10},
+	// StateRange
+	{0x20},
+	// StateInitial
+	{0x1},
 }
 
 // next is the definition of the machine's moves, state by state in spec

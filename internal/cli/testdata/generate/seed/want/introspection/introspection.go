@@ -567,15 +567,11 @@ func (set EventSet) String() string {
 
 // Permitted returns the events s allows. The set is a value: changing it
 // changes nothing else.
-func (s State) Permitted() (set EventSet) {
+func (s State) Permitted() EventSet {
 	if s < NumStates {
-		for e, to := range transitions[s] {
-			if to != 0 {
-				set[e/64] |= 1 << (e % 64)
-			}
-		}
+		return permitted[s]
 	}
-	return
+	return EventSet{}
 }
 
 // transitions is next as a table the compiler lays out at build time, so
@@ -601,6 +597,28 @@ var transitions = [NumStates][NumEvents]State{
 	{0: 4, 2: 5, 5: 5},
 	// StateAborting
 	{2: 5, 8: 5},
+}
+
+// permitted holds the events each state allows, by the state's value, so
+// that Permitted is one load; it is static data like transitions, and the
+// generated test holds it against next too.
+var permitted = [NumStates]EventSet{
+	// StateFinished
+	{0xc2},
+	// StateStarting
+	{0x2c},
+	// StateWaiting
+	{0x95},
+	// StateProcessing
+	{0x64},
+	// StateError
+	{0xb2},
+	// StateReapplying
+	{0x66},
+	// StateEnrolling
+	{0x25},
+	// StateAborting
+	{0x104},
 }
 
 // next is the definition of the machine's moves, state by state in spec

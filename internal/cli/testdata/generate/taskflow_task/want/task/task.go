@@ -517,15 +517,11 @@ func (set EventSet) String() string {
 
 // Permitted returns the events s allows. The set is a value: changing it
 // changes nothing else.
-func (s State) Permitted() (set EventSet) {
+func (s State) Permitted() EventSet {
 	if s < NumStates {
-		for e, to := range transitions[s] {
-			if to != 0 {
-				set[e/64] |= 1 << (e % 64)
-			}
-		}
+		return permitted[s]
 	}
-	return
+	return EventSet{}
 }
 
 // transitions is next as a table the compiler lays out at build time, so
@@ -551,6 +547,28 @@ var transitions = [NumStates][NumEvents]State{
 	{},
 	// StateIgnored
 	{7: 1},
+}
+
+// permitted holds the events each state allows, by the state's value, so
+// that Permitted is one load; it is static data like transitions, and the
+// generated test holds it against next too.
+var permitted = [NumStates]EventSet{
+	// StatePending
+	{0x3},
+	// StateRunning
+	{0xc},
+	// StateSuccess
+	{0x10},
+	// StateFailure
+	{0x10},
+	// StateReverting
+	{0x60},
+	// StateReverted
+	{0x80},
+	// StateRevertFailure
+	{0x0},
+	// StateIgnored
+	{0x80},
 }
 
 // next is the definition of the machine's moves, state by state in spec
