@@ -12,6 +12,7 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/internal/spec"
 )
@@ -81,6 +82,19 @@ func projectPlan(configPath string) (*plan, error) {
 			}
 		}
 	}
+	// A layout from before per-directory histories, moved under the
+	// project whole, keeps its one record beside the dialects' directories.
+	legacy := ""
+	for _, d := range dirs {
+		if l := path.Join(path.Dir(d), sqlmig.LegacyName); legacy == "" || legacy == l {
+			legacy = l
+		} else {
+			legacy = "-"
+		}
+	}
+	if legacy == "-" {
+		legacy = ""
+	}
 	packages := map[string]diag.Pos{}
 	enums := map[string]string{}
 	for _, pm := range pf.Machines {
@@ -127,7 +141,7 @@ func projectPlan(configPath string) (*plan, error) {
 			}
 			enums[q.Enum] = m.Name
 		}
-		p.machines = append(p.machines, job{m: m, opts: gen.Options{Package: pkg, Migrations: dirs}})
+		p.machines = append(p.machines, job{m: m, opts: gen.Options{Package: pkg, Migrations: dirs, LegacyHistory: legacy}})
 		p.owned = append(p.owned, pkg)
 	}
 	if err := errs.Err(); err != nil {

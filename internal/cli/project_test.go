@@ -402,3 +402,48 @@ func TestProjectRetiredMachine(t *testing.T) {
 		t.Errorf("the retired machine's migration is gone: %v", err)
 	}
 }
+
+// A one-machine layout from before per-directory histories, moved whole
+// under a project beside a second machine: the machine whose enum the old
+// record names takes it over, the other starts its own history after it.
+func TestProjectTakesOverALegacyLayout(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "gen"), os.DirFS("../gen/sqlmig/testdata/legacy")); err != nil {
+		t.Fatal(err)
+	}
+	before := readTree(t, filepath.Join(dir, "gen/migrations"))
+	writeTree(t, filepath.Join(dir, "fsm"), map[string]string{
+		"seed.yaml":    seedSpec(t),
+		"payment.yaml": seedSpec(t, "machine: introspection", "machine: payment", "enum: node_state", "enum: payment_state", "table: nodes", "table: payments"),
+	})
+	config := filepath.Join(dir, "fsmgen.yaml")
+	if err := os.WriteFile(config, []byte(`version: 1
+migrations:
+  dirs: {postgres: gen/migrations/postgres, mysql: gen/migrations/mysql, sqlite: gen/migrations/sqlite}
+machines:
+  - {spec: fsm/payment.yaml, dir: gen/payment}
+  - {spec: fsm/seed.yaml, dir: gen/introspection}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "generate", "-config", config); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	after := readTree(t, filepath.Join(dir, "gen/migrations"))
+	for p, b := range before {
+		if strings.HasSuffix(p, ".sql") && after[p] != b {
+			t.Errorf("%s changed", p)
+		}
+	}
+	if _, ok := after["fsmgen.lock"]; ok {
+		t.Errorf("the legacy record is still there")
+	}
+	for _, p := range []string{"postgres/node_state.fsmgen.json", "sqlite/payment_state.fsmgen.json", "mysql/00003_create_payment_state.sql"} {
+		if _, ok := after[p]; !ok {
+			t.Errorf("no %s", p)
+		}
+	}
+	if code, stdout, stderr := run(t, "check", "-config", config); code != ExitOK {
+		t.Errorf("check: %s%s", stdout, stderr)
+	}
+}

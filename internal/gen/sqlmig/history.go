@@ -21,9 +21,13 @@ func HistoryName(enum string) string { return enum + ".fsmgen.json" }
 
 // LegacyHistory is where fsmgen before per-directory histories kept one
 // record for every dialect, relative to the output directory. It is read
-// when a dialect's own history is missing, and removed once every dialect
-// it records has its own.
+// when a dialect's own history is missing, by the machine whose enum it
+// records, and removed once every dialect it records has its own.
 const LegacyHistory = "migrations/fsmgen.lock"
+
+// LegacyName is the legacy history's file name, beside the dialects'
+// directories.
+const LegacyName = "fsmgen.lock"
 
 // MaxVersion bounds migration versions. goose and the version tables hold
 // them as 64-bit integers; half that range is beyond every scheme in use
@@ -143,30 +147,38 @@ type legacy struct {
 	} `json:"dialects"`
 }
 
-// fromLegacy converts the legacy record of dialect, whose files must lie in
-// dir, to a history; nil when it records nothing for dialect.
-func fromLegacy(data []byte, dialect, dir string) (*history, error) {
+func parseLegacy(name string, data []byte) (*legacy, error) {
 	var l legacy
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&l); err != nil {
-		return nil, fmt.Errorf("%s: %v; restore it from version control", LegacyHistory, err)
+		return nil, fmt.Errorf("%s: %v; restore it from version control", name, err)
 	}
+	return &l, nil
+}
+
+// fromLegacy converts the legacy record (at name) of dialect, whose files
+// must lie in dir, to a history; nil when it records nothing for dialect.
+// The record's paths are relative to the output directory it was written
+// in, the parent of the file's migrations/ directory, so a layout moved
+// whole under a project still matches.
+func (l *legacy) history(name, dialect, dir string) (*history, error) {
 	files := l.Dialects[dialect]
 	if len(files) == 0 {
 		return nil, nil
 	}
+	base := path.Dir(path.Dir(name))
 	h := &history{Dialect: dialect, target: l.target}
 	for _, f := range files {
-		if path.Dir(f.Path) != dir {
-			return nil, fmt.Errorf("%s records %s outside %s; move the migrations back, or restore the file from version control", LegacyHistory, f.Path, dir)
+		if path.Dir(path.Join(base, f.Path)) != dir {
+			return nil, fmt.Errorf("%s records %s outside %s; move the migrations back, or restore the file from version control", name, f.Path, dir)
 		}
 		h.Migrations = append(h.Migrations, recorded{Version: f.Version, File: path.Base(f.Path), SHA256: f.SHA256})
 	}
 	if !h.complete() {
-		return nil, fmt.Errorf("%s: incomplete (no states, enum, table or column); restore it from version control", LegacyHistory)
+		return nil, fmt.Errorf("%s: incomplete (no states, enum, table or column); restore it from version control", name)
 	}
-	if err := checkRecorded(LegacyHistory, h.Migrations); err != nil {
+	if err := checkRecorded(name, h.Migrations); err != nil {
 		return nil, err
 	}
 	return h, nil

@@ -8,7 +8,6 @@
 package sqlmig
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -48,13 +47,20 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 	}
 	out = orEmpty(out)
 	files := map[string][]byte{}
-	var legacyData []byte
+	var old *legacy
 	if legacyPath != "" {
 		b, err := fs.ReadFile(out, legacyPath)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		legacyData = b
+		if err == nil {
+			if old, err = parseLegacy(legacyPath, b); err != nil {
+				return nil, err
+			}
+			if old.Enum != q.Enum {
+				old = nil // another machine's, in a project
+			}
+		}
 	}
 	var stamp int64
 	var errs diag.List
@@ -69,8 +75,8 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		if err != nil {
 			return nil, err
 		}
-		if prev == nil && legacyData != nil {
-			if prev, err = fromLegacy(legacyData, d, dir); err != nil {
+		if prev == nil && old != nil {
+			if prev, err = old.history(legacyPath, d, dir); err != nil {
 				return nil, err
 			}
 			if prev != nil {
@@ -145,8 +151,8 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	if legacyData != nil {
-		if err := retireLegacy(legacyData, q.Dialects); err != nil {
+	if old != nil {
+		if err := old.retire(legacyPath, q.Dialects); err != nil {
 			return nil, err
 		}
 		files[legacyPath] = nil
@@ -154,16 +160,12 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 	return files, nil
 }
 
-// retireLegacy allows removing the legacy history only when every dialect
-// it records is still generated, so none of its record is lost.
-func retireLegacy(data []byte, dialects []string) error {
-	var l legacy
-	if err := json.Unmarshal(data, &l); err != nil {
-		return fmt.Errorf("%s: %v; restore it from version control", LegacyHistory, err)
-	}
+// retire allows removing the legacy history only when every dialect it
+// records is still generated, so none of its record is lost.
+func (l *legacy) retire(name string, dialects []string) error {
 	for d := range l.Dialects {
 		if !slices.Contains(dialects, d) {
-			return fmt.Errorf("%s records %s migrations, but %s is no longer among the sql dialects; add it back for one run so its history moves to its own file, then drop it", LegacyHistory, d, d)
+			return fmt.Errorf("%s records %s migrations, but %s is no longer among the sql dialects; add it back for one run so its history moves to its own file, then drop it", name, d, d)
 		}
 	}
 	return nil
