@@ -184,15 +184,17 @@ func MySQLEnumBytes(labels []string) int {
 }
 
 // EnumCharset is what follows ENUM(...) in a column definition: " CHARACTER
-// SET utf8mb4" when a label is not ASCII, as the table's character set
-// (latin1 by default on MariaDB before 11.6) may not hold it and the server
-// would store "?" instead; "" otherwise, so an ASCII enum keeps the table's
+// SET utf8mb4 COLLATE utf8mb4_bin" when a label is not ASCII, as the
+// table's character set (latin1 by default on MariaDB before 11.6) may not
+// hold it and the server would store "?" instead, and as the default
+// collation would take labels that differ only in accents ("café", "cafe")
+// for duplicates; "" otherwise, so an ASCII enum keeps the table's
 // character set and needs no table copy.
 func (MySQL) EnumCharset(labels []string) string {
 	for _, l := range labels {
 		for i := 0; i < len(l); i++ {
 			if l[i] >= 0x80 {
-				return " CHARACTER SET utf8mb4"
+				return " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 			}
 		}
 	}

@@ -31,7 +31,7 @@ const (
 	StateFailed
 	// StateDone is the state "DONE ✓ ünï; DROP TABLE jobs; --": finished.
 	StateDone
-	// StateCancelled is the state "<b>cancelled</b> #1 {x} : ;": stopped on request.
+	// StateCancelled is the state "<b>cancelled</b> #1 {x} : ; café": stopped on request.
 	StateCancelled
 )
 
@@ -48,7 +48,7 @@ var stateNames = [...]string{
 	StateRunning:   "it's \"running\"",
 	StateFailed:    "back\\slash \\\\ and 100% $$ `code` | pipe",
 	StateDone:      "DONE ✓ ünï; DROP TABLE jobs; --",
-	StateCancelled: "<b>cancelled</b> #1 {x} : ;",
+	StateCancelled: "<b>cancelled</b> #1 {x} : ; café",
 }
 
 // String returns the state's stored spelling: its value in the spec.
@@ -76,7 +76,7 @@ func ParseState(name string) (State, error) {
 		return StateFailed, nil
 	case "DONE ✓ ünï; DROP TABLE jobs; --":
 		return StateDone, nil
-	case "<b>cancelled</b> #1 {x} : ;", "aborted":
+	case "<b>cancelled</b> #1 {x} : ; café", "aborted":
 		return StateCancelled, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownState, name)

@@ -5,7 +5,7 @@
 SET lock_timeout = '500ms';
 
 -- +goose StatementBegin
-CREATE TYPE "job_state" AS ENUM ('Queued -- not yet /* started */', 'it''s "running"', 'back\slash \\ and 100% $$ `code` | pipe', 'DONE ✓ ünï; DROP TABLE jobs; --', '<b>cancelled</b> #1 {x} : ;');
+CREATE TYPE "job_state" AS ENUM ('Queued -- not yet /* started */', 'it''s "running"', 'back\slash \\ and 100% $$ `code` | pipe', 'DONE ✓ ünï; DROP TABLE jobs; --', '<b>cancelled</b> #1 {x} : ; café');
 -- +goose StatementEnd
 
 -- +goose StatementBegin
