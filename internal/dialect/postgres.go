@@ -157,8 +157,10 @@ func (p Postgres) CreateHistory(t Table) []string {
 	}
 }
 
-func (p Postgres) DropHistory(t Table) []string {
-	return []string{"DROP TABLE " + p.QuoteIdent(t.History) + ";"}
+func (p Postgres) DropHistory(t Table) (guard, drop []string) {
+	h := p.QuoteIdent(t.History)
+	body := "\nBEGIN\n    IF EXISTS (SELECT 1 FROM " + h + ") THEN\n        RAISE EXCEPTION " + p.QuoteLiteral(historyKept(t)) + ";\n    END IF;\nEND\n"
+	return []string{"DO " + dollarQuote(body) + ";"}, []string{"DROP TABLE " + h + ";"}
 }
 
 func (Postgres) LastIDStmt() Stmt { return Stmt{} }

@@ -120,8 +120,18 @@ func (s SQLite) CreateHistory(t Table) []string {
 	}
 }
 
-func (s SQLite) DropHistory(t Table) []string {
-	return []string{"DROP TABLE " + s.QuoteIdent(t.History) + ";"}
+// DropHistory's guard is a temporary trigger on a temporary table: SQLite
+// has no procedures, and RAISE works only in a trigger.
+func (s SQLite) DropHistory(t Table) (guard, drop []string) {
+	tmp := s.QuoteIdent("fsmgen_guard_history")
+	return []string{
+			"CREATE TEMP TABLE " + tmp + " (x INTEGER);",
+			"CREATE TEMP TRIGGER " + s.QuoteIdent("fsmgen_guard_history_check") + " BEFORE INSERT ON " + tmp +
+				"\nWHEN EXISTS (SELECT 1 FROM " + s.QuoteIdent(t.History) + ")\nBEGIN\n    SELECT RAISE(ABORT, " + s.QuoteLiteral(historyKept(t)) + ");\nEND;",
+			"INSERT INTO " + tmp + " VALUES (1);",
+			"DROP TABLE " + tmp + ";",
+		},
+		[]string{"DROP TABLE " + s.QuoteIdent(t.History) + ";"}
 }
 
 func (SQLite) LastIDStmt() Stmt { return Stmt{} }

@@ -120,9 +120,16 @@ type Enforcer interface {
 	// BypassOff turns it back on, "" where the transaction's end does.
 	BypassOn() string
 	BypassOff() string
-	// CreateHistory and DropHistory create and drop the history table.
+	// CreateHistory creates the history table. DropHistory drops it;
+	// guard, which a Down runs before anything else, stops the Down while
+	// the table holds a row: dropping it would lose recorded moves.
 	CreateHistory(t Table) []string
-	DropHistory(t Table) []string
+	DropHistory(t Table) (guard, drop []string)
+}
+
+// historyKept is the message of DropHistory's guard.
+func historyKept(t Table) string {
+	return "cannot migrate: " + t.History + " holds recorded moves, which dropping it would lose; copy or delete them first"
 }
 
 // relation renders the allowed moves as a list of row values for IN, or

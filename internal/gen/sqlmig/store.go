@@ -119,10 +119,11 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 		mig.up, mig.down = session, slices.Clone(session)
 	}
 	var words, parts []string
-	var histUp, histDown []string
+	var histUp, histGuard, histDown []string
 	if newHistory {
 		t := store.Table(m.SQL)
-		histUp, histDown = d.CreateHistory(t), d.DropHistory(t)
+		histUp = d.CreateHistory(t)
+		histGuard, histDown = d.DropHistory(t)
 		words = append(words, "create history table "+t.History)
 		parts = append(parts, "create_"+t.History)
 	}
@@ -167,7 +168,9 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 		renUp, renDown = []string{dialect.RenameInHistory(d, t, up)}, []string{dialect.RenameInHistory(d, t, down)}
 	}
 	mig.up = concat(stmts(upBefore), mig.up, stmts(renUp), stmts(histUp), stmts(upAfter))
-	mig.down = concat(stmts(downBefore), stmts(histDown), stmts(renDown), mig.down, stmts(downAfter))
+	// The guard runs first: where DDL is not transactional, a Down it
+	// stops must not have changed anything yet.
+	mig.down = concat(stmts(histGuard), stmts(downBefore), stmts(histDown), stmts(renDown), mig.down, stmts(downAfter))
 	return mig
 }
 

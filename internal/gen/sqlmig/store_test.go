@@ -96,6 +96,20 @@ func storeScenario(t *testing.T, d dialect, db *sql.DB, r runner) {
 	move(t, d, db, "n", "starting", false)
 	enforced(t, d, db, true)
 
+	// A Down dropping the history table refuses while it holds a move,
+	// before it changed anything.
+	mustExec(t, db, `INSERT INTO nodes_history (uuid, from_state, to_state, event) VALUES ('n', 'starting', 'waiting', 'wait')`)
+	if err := r.downTo(3); err != nil {
+		t.Fatalf("down to 3: %v", err)
+	}
+	if err := r.downTo(2); err == nil || !strings.Contains(err.Error(), "nodes_history holds recorded moves") {
+		t.Fatalf("down to 2 with history rows: %v", err)
+	}
+	if v := r.version(t); v != 3 {
+		t.Fatalf("a refused Down left version %d, want 3", v)
+	}
+	enforced(t, d, db, true)
+	mustExec(t, db, `DELETE FROM nodes_history`)
 	if err := r.downTo(2); err != nil {
 		t.Fatalf("down to 2: %v", err)
 	}

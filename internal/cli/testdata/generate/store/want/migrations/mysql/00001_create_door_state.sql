@@ -53,6 +53,23 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
+DROP PROCEDURE IF EXISTS `fsmgen_guard_history`;
+
+-- +goose StatementBegin
+CREATE PROCEDURE `fsmgen_guard_history`()
+BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'door_moves') THEN
+        IF EXISTS (SELECT 1 FROM `door_moves`) THEN
+            SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'cannot migrate: door_moves holds recorded moves, which dropping it would lose; copy or delete them first';
+        END IF;
+    END IF;
+END;
+-- +goose StatementEnd
+
+CALL `fsmgen_guard_history`();
+
+DROP PROCEDURE `fsmgen_guard_history`;
+
 DROP TRIGGER IF EXISTS `door_state_enforce_insert`;
 
 DROP TRIGGER IF EXISTS `door_state_enforce_update`;

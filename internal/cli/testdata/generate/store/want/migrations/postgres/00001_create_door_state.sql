@@ -40,6 +40,16 @@ $fsmgen$;
 CREATE TRIGGER "door_state_enforce" BEFORE INSERT OR UPDATE ON "doors" FOR EACH ROW EXECUTE FUNCTION "door_state_enforce"();
 
 -- +goose Down
+-- +goose StatementBegin
+DO $fsmgen$
+BEGIN
+    IF EXISTS (SELECT 1 FROM "door_moves") THEN
+        RAISE EXCEPTION 'cannot migrate: door_moves holds recorded moves, which dropping it would lose; copy or delete them first';
+    END IF;
+END
+$fsmgen$;
+-- +goose StatementEnd
+
 DROP TRIGGER "door_state_enforce" ON "doors";
 
 DROP FUNCTION "door_state_enforce"();
