@@ -115,7 +115,7 @@ func (m MySQL) Enforce(old, new *Enforcement) (before, after []string) {
 	insMsg, updMsg := enforceMessages(m, new, "NEW."+m.QuoteIdent(new.Key), oldCol, col)
 	allowed := "FALSE"
 	if len(new.Moves) > 0 {
-		allowed = "((" + oldCol + ", " + col + ") IN (" + relation(m, new.Moves, "") + "))"
+		allowed = "((" + oldCol + ", " + col + ") IN (" + relation(m, new.Moves) + "))"
 	}
 	entries := make([]string, len(new.Entries))
 	for i, l := range new.Entries {

@@ -112,7 +112,7 @@ func (p Postgres) enforceFunc(e *Enforcement) string {
 	}
 	allowed := "FALSE"
 	if len(e.Moves) > 0 {
-		allowed = "((" + old + "::text, " + col + "::text) IN (" + relation(p, e.Moves, "") + "))"
+		allowed = "((" + old + "::text, " + col + "::text) IN (" + relation(p, e.Moves) + "))"
 	}
 	body := "\nBEGIN\n" +
 		"    IF current_setting('fsmgen.bypass', true) = 'on' THEN\n" +

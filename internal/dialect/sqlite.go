@@ -80,7 +80,7 @@ func (s SQLite) Enforce(old, new *Enforcement) (before, after []string) {
 	insMsg, updMsg := enforceMessages(s, new, "NEW."+s.QuoteIdent(new.Key), oldCol, col)
 	allowed := "FALSE"
 	if len(new.Moves) > 0 {
-		allowed = "((" + oldCol + ", " + col + ") IN (VALUES " + relation(s, new.Moves, "") + "))"
+		allowed = "((" + oldCol + ", " + col + ") IN (VALUES " + relation(s, new.Moves) + "))"
 	}
 	entries := make([]string, len(new.Entries))
 	for i, l := range new.Entries {

@@ -132,12 +132,11 @@ func historyKept(t Table) string {
 	return "cannot migrate: " + t.History + " holds recorded moves, which dropping it would lose; copy or delete them first"
 }
 
-// relation renders the allowed moves as a list of row values for IN, or
-// "" when there are none.
-func relation(d Dialect, moves []Arc, row string) string {
+// relation renders the allowed moves as a list of row values for IN.
+func relation(d Dialect, moves []Arc) string {
 	out := make([]string, len(moves))
 	for i, a := range moves {
-		out[i] = row + "(" + d.QuoteLiteral(a.From) + ", " + d.QuoteLiteral(a.To) + ")"
+		out[i] = "(" + d.QuoteLiteral(a.From) + ", " + d.QuoteLiteral(a.To) + ")"
 	}
 	return strings.Join(out, ", ")
 }
