@@ -523,10 +523,10 @@ var permitted = [NumStates]EventSet{
 // order: the events each state allows, in event order, and the state each leads
 // to. ok is false for an event the state does not allow.
 //
-// Transition, Can and Permitted do not call it: they read transitions, which
-// the generated test holds against it. Called per event, a nested switch
-// costs two dependent indirect jumps, which a random mix of states and events
-// mispredicts, and it is far too large to inline.
+// Transition, Can and Permitted do not call it: they read transitions and
+// permitted, which the generated test holds against it. Called per event, a
+// nested switch costs two dependent indirect jumps, which a random mix of
+// states and events mispredicts, and it is far too large to inline.
 func next(from State, ev Event) (to State, ok bool) {
 	ok = true
 	switch from {
