@@ -47,6 +47,9 @@ func runVerify(p *plan, url string, stdout, stderr io.Writer) int {
 		failed := false
 		for _, c := range t.Columns {
 			names := q.UnquotedColumnNames(c.Table, c.Column, c.First)
+			if dialect == "mysql" {
+				names.InsertTrigger, names.UpdateTrigger = names.StatesInsert, names.StatesUpdate
+			}
 			d, err := verify.Check(ctx, db, verify.Want{
 				Dialect: dialect, Enum: t.Enum, Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable,
 				States: t.States, StatesCheck: names.States,

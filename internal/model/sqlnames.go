@@ -49,6 +49,11 @@ type ColumnNames struct {
 	// the spec's states while the type still holds retired labels: a label
 	// leaves the type only by a rewrite, which a busy table cannot afford.
 	States string
+	// StatesInsert and StatesUpdate are the MySQL triggers that forbid
+	// labels left in the ENUM; the Next ones are their twins while they
+	// are replaced.
+	StatesInsert, StatesUpdate         string
+	StatesInsertNext, StatesUpdateNext string
 }
 
 // ColumnNames returns the quoted identifiers for table.column. The first
@@ -71,11 +76,15 @@ func (q *SQL) columnNames(id func(string) string, table, column string, first bo
 		base = q.Enum + "_" + table + "_" + column
 	}
 	return ColumnNames{
-		Table:         id(table),
-		Column:        id(column),
-		InsertTrigger: id(derivedName(base, "_check_insert")),
-		UpdateTrigger: id(derivedName(base, "_check_update")),
-		States:        id(derivedName(column, "_fsmgen_states")),
+		Table:            id(table),
+		Column:           id(column),
+		InsertTrigger:    id(derivedName(base, "_check_insert")),
+		UpdateTrigger:    id(derivedName(base, "_check_update")),
+		States:           id(derivedName(column, "_fsmgen_states")),
+		StatesInsert:     id(derivedName(table+"_"+column, "_fsmgen_ins")),
+		StatesUpdate:     id(derivedName(table+"_"+column, "_fsmgen_upd")),
+		StatesInsertNext: id(derivedName(table+"_"+column, "_fsmgen_ins_next")),
+		StatesUpdateNext: id(derivedName(table+"_"+column, "_fsmgen_upd_next")),
 	}
 }
 

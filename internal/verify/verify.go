@@ -59,7 +59,7 @@ func Check(ctx context.Context, db *sql.DB, w Want) ([]string, error) {
 	case "postgres":
 		err = c.postgres(typ)
 	case "mysql":
-		c.mysql(typ)
+		err = c.mysql(typ)
 	case "sqlite":
 		err = c.sqlite(typ)
 	}
@@ -132,15 +132,54 @@ func (c *checker) postgres(typ string) error {
 	return nil
 }
 
-func (c *checker) mysql(typ string) {
+func (c *checker) mysql(typ string) error {
 	w := c.w
 	if !strings.HasPrefix(strings.ToLower(typ), "enum(") {
 		c.diff("%s.%s has type %s; the history says an ENUM", w.Table, w.Column, typ)
-		return
+		return nil
 	}
-	if got := quoted(typ); !slices.Equal(got, w.States) {
-		c.diff("%s.%s is ENUM%s; the history says ENUM%s", w.Table, w.Column, list(got), list(w.States))
+	// fsmgen appends new labels at the end of the live ENUM, so the order
+	// is not compared, and leaves labels that left the spec in it,
+	// forbidden by two triggers.
+	labels := quoted(typ)
+	var extra []string
+	for _, l := range labels {
+		if !slices.Contains(w.States, l) {
+			extra = append(extra, l)
+		}
 	}
+	for _, s := range w.States {
+		if !slices.Contains(labels, s) {
+			c.diff("%s.%s lacks label %q", w.Table, w.Column, s)
+		}
+	}
+	rows, err := c.rows(c.cat.Triggers, w.Table)
+	if err != nil {
+		return err
+	}
+	found := 0
+	for _, name := range []string{w.InsertTrigger, w.UpdateTrigger} {
+		i := slices.IndexFunc(rows, func(r []string) bool { return r[0] == name })
+		if i < 0 {
+			continue
+		}
+		found++
+		// NOT IN (labels) … SQLSTATE '45000' … MESSAGE_TEXT = '…'
+		lits := quoted(rows[i][1])
+		if len(lits) >= 2 {
+			lits = lits[:len(lits)-2]
+		}
+		if !sameSet(lits, w.States) {
+			c.diff("trigger %s on %s allows %s; the history says %s", name, w.Table, list(lits), list(w.States))
+		}
+	}
+	switch {
+	case len(extra) > 0 && found < 2:
+		c.diff("%s.%s has label(s) %s, which the history does not (a hand-applied change?), and no fsmgen triggers forbid them", w.Table, w.Column, list(extra))
+	case found == 1:
+		c.diff("one of the triggers %s and %s on %s is missing", w.InsertTrigger, w.UpdateTrigger, w.Table)
+	}
+	return nil
 }
 
 func (c *checker) sqlite(typ string) error {

@@ -73,7 +73,7 @@ func TestVerify(t *testing.T) {
 		{"postgres", "URL", func(d string) string { return d },
 			[]string{`ALTER TABLE nodes ALTER COLUMN state SET DEFAULT 'error'`}, `defaults to 'error'::node_state; the history says "finished"`},
 		{"mysql", "golang-migrate URL", func(d string) string { return "mysql://" + d },
-			[]string{"ALTER TABLE nodes MODIFY state ENUM('starting','waiting','processing','finished','error','reapplying','enrolling','aborting','hotfix') NOT NULL DEFAULT 'finished'"}, `aborting, hotfix); the history says ENUM(starting`},
+			[]string{"ALTER TABLE nodes MODIFY state ENUM('starting','waiting','processing','finished','error','reapplying','enrolling','aborting','hotfix') NOT NULL DEFAULT 'finished'"}, `label(s) (hotfix), which the history does not`},
 		{"mysql", "goose DSN", func(d string) string { return d },
 			[]string{"ALTER TABLE nodes MODIFY state ENUM('starting','waiting','processing','finished','error','reapplying','enrolling','aborting') NULL DEFAULT 'finished'"}, `is nullable`},
 		{"sqlite", "sqlite:// URL", func(d string) string { return "sqlite://" + d },

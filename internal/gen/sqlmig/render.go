@@ -56,6 +56,8 @@ type data struct {
 	Dollar      string // PostgreSQL: the dollar quote around DO blocks
 	Charset     string // MySQL: after ENUM(...), for labels beyond ASCII
 
+	Reordered bool // existing labels change their order
+
 	Session   string // the dialect's session settings, run first
 	Moves     []pair // removed labels whose rows move (PostgreSQL)
 	MoveFrom  string
@@ -81,6 +83,41 @@ type col struct {
 	// COLUMN IF NOT EXISTS, MariaDB has it but MySQL does not).
 	AddLit, DropLit string
 	Charset         string // as data.Charset, for the statements above
+
+	// MySQL: Append is the CONCAT arguments that add each missing label
+	// to the catalog's column type; AlterHead and AlterTail the literal
+	// text around that type in the ALTER. ChangeDefault: the default
+	// differs from the one the column starts with (a renamed default too,
+	// since the old label stays in the ENUM).
+	Append, AlterHead, AlterTail string
+	ChangeDefault                bool
+}
+
+// trig is one MySQL states trigger as the template sees it.
+type trig struct {
+	C                 col
+	Name, Next, Event string
+	Allowed           string
+}
+
+// Named is t under another name.
+func (t trig) Named(name string) trig { t.Name = name; return t }
+
+// Triggers returns the states triggers of every kept column, letting
+// through the direction's labels, or during a rename or move (widened)
+// those of both ends.
+func (d data) Triggers(widened bool) []trig {
+	allowed := d.To
+	if widened {
+		allowed = d.Union
+	}
+	var out []trig
+	for _, c := range d.Cols {
+		out = append(out,
+			trig{C: c, Name: c.StatesInsert, Next: c.StatesInsertNext, Event: "INSERT", Allowed: allowed},
+			trig{C: c, Name: c.StatesUpdate, Next: c.StatesUpdateNext, Event: "UPDATE", Allowed: allowed})
+	}
+	return out
 }
 
 // moveData is what the "move" template needs for one table.
@@ -291,6 +328,10 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 	d.Dollar = sqldialect.DollarTag(d.Union + d.GuardMsg)
 	d.Batch, d.BatchSize = noTx, batchSize
 	added := s.added()
+	d.Reordered = s.reordered()
+	if dialect == "mysql" {
+		mysqlAppend(&d, s, added)
+	}
 	// In place, ADD VALUE keeps existing rows and the type's other users
 	// untouched, and PostgreSQL allows it inside a transaction as long as
 	// the new label is not used before commit; so a new label can become
@@ -402,4 +443,38 @@ func (mig *migration) render(format, dir, version string) (map[string][]byte, er
 		return nil, err
 	}
 	return map[string][]byte{base + ".sql": b}, nil
+}
+
+// mysqlAppend fills in each kept MySQL column's append: every new label
+// (a rename's new name too) goes at the end of the ENUM unless the live
+// column has it already (a run that stopped half way), in a statement
+// built from the catalog so that it keeps the labels in the order the live
+// column has them.
+func mysqlAppend(d *data, s *step, added []string) {
+	for _, p := range s.renames {
+		added = append(added, p.New)
+	}
+	lit := func(l string) string { return sqldialect.QuoteLiteral("mysql", l) }
+	var parts []string
+	for _, l := range added {
+		parts = append(parts, fmt.Sprintf("IF(LOCATE(BINARY %s, @fsmgen_type) > 0, '', %s)", lit(lit(l)), lit(","+lit(l))))
+	}
+	for i := range d.Cols {
+		c := &d.Cols[i]
+		c.ChangeDefault = c.FromDefault != c.Default
+		if len(parts) == 0 {
+			continue
+		}
+		c.Append = strings.Join(parts, ", ")
+		c.AlterHead = lit("ALTER TABLE " + c.Table + " MODIFY COLUMN " + c.Column + " ")
+		tail := d.Charset
+		if c.NotNull {
+			tail += " NOT NULL"
+		}
+		if c.FromDefault != "" {
+			tail += " DEFAULT " + c.FromDefault
+		}
+		// MODIFY replaces the comment too; it marks fsmgen's column.
+		c.AlterTail = lit(tail + " COMMENT " + c.Mark)
+	}
 }

@@ -21,6 +21,10 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_S
 
 SET SESSION lock_wait_timeout = 1;
 
+DROP TRIGGER IF EXISTS `http_transactions_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `http_transactions_state_fsmgen_upd`;
+
 SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'http_transactions' AND COLUMN_NAME = 'state'), 'ALTER TABLE `http_transactions` DROP COLUMN `state`', 'DO 0');
 
 PREPARE fsmgen_ddl FROM @fsmgen_ddl;
