@@ -216,3 +216,18 @@ func historyTable(t *testing.T, d dialect, db *sql.DB, exists bool) {
 		t.Fatalf("history table exists = %v, want %v (%v)", err == nil, exists, err)
 	}
 }
+
+// TestHistoryTableStays refuses the spec changes a history table cannot
+// follow without losing what it recorded.
+func TestHistoryTableStays(t *testing.T) {
+	seed := mustReplace(t, specVersions(t, "goose")[1], "\nsql:\n", "\nsql:\n"+storeKeys)
+	spec, out := filepath.Join(t.TempDir(), "states.yaml"), t.TempDir()
+	writeFile(t, spec, seed)
+	if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+		t.Fatalf("generate: %s", stderr)
+	}
+	writeFile(t, spec, mustReplace(t, seed, "  history: nodes_history\n", ""))
+	expectRefusal(t, spec, out, `sql history is "" but the migration history \(.*\) created the table "nodes_history"`)
+	writeFile(t, spec, mustReplace(t, seed, "  key: uuid\n", "  key: id\n"))
+	expectRefusal(t, spec, out, `sql key is "id" but the history table "nodes_history" records keys of "uuid"`)
+}
