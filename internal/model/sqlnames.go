@@ -16,6 +16,8 @@ type SQLNames struct {
 	GuardTrigger string
 	// EnumLit is the enum's quoted name as a literal, for ::regtype.
 	EnumLit string
+	// Move is the MySQL procedure that moves rows in batches.
+	Move string
 }
 
 // Names returns the quoted identifiers for the dialect called name.
@@ -36,6 +38,7 @@ func (q *SQL) names(name string, id func(string) string) SQLNames {
 		Guard:        id(derivedName("fsmgen_guard_"+q.Enum, "")),
 		GuardTrigger: id(derivedName("fsmgen_guard_"+q.Enum, "_check")),
 		EnumLit:      dialect.For(name).QuoteLiteral(id(q.Enum)),
+		Move:         id(derivedName("fsmgen_move_"+q.Enum, "")),
 	}
 }
 
