@@ -598,6 +598,18 @@ func (b *builder) buildSQL() {
 	if v := s.Versions; v.Set() {
 		q.Versions = b.oneOf(v, "sql versions", "sequential", "timestamp")
 	}
+	if s.AdoptPos.Line != 0 {
+		q.AdoptPos = s.AdoptPos
+		if len(s.Adopt) == 0 {
+			b.errorf(s.AdoptPos, "sql adopt must list the labels the existing columns hold, in database order")
+		}
+		for i, l := range s.Adopt {
+			if slices.ContainsFunc(s.Adopt[:i], func(o spec.Str) bool { return o.Value == l.Value }) {
+				b.errorf(l.Pos, "sql adopt lists %q twice", l.Value)
+			}
+			q.Adopt = append(q.Adopt, l.Value)
+		}
+	}
 	// The generated store moves the first column: the row's own state;
 	// others (a target state, a log) are the application's to write.
 	q.Store = b.buildStore(s, q.Columns[0].Table, q.Columns[0].Column)

@@ -116,6 +116,10 @@ type SQL struct {
 	Format   string   // goose or golang-migrate
 	Versions string   // sequential or timestamp
 	Store    *Store   // nil unless sql.key is given
+	// Adopt are the labels the columns already hold, in database order,
+	// when they exist before fsmgen (sql.adopt); nil when fsmgen adds them.
+	Adopt    []string
+	AdoptPos diag.Pos
 }
 
 // Store is what the generated store (Fire, Move), the history table and

@@ -212,8 +212,11 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 			s.History = d.str(v)
 		case "enforce":
 			s.Enforce = d.str(v)
+		case "adopt":
+			s.AdoptPos = d.pos(v)
+			s.Adopt = d.strList(v)
 		default:
-			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "history", "enforce")
+			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "history", "enforce", "adopt")
 		}
 	})
 	return s

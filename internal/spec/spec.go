@@ -116,6 +116,11 @@ type SQL struct {
 	Versions   Str
 	// The generated store (see model.Store).
 	Key, Version, History, Enforce Str
+	// Adopt lists the labels the columns already hold, in database order:
+	// they exist, and the first migration takes them over. AdoptPos
+	// locates the list.
+	Adopt    []Str
+	AdoptPos diag.Pos
 }
 
 // Column is one column bound to the enum.

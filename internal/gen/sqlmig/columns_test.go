@@ -266,7 +266,10 @@ func expectCounts(t *testing.T, db *sql.DB, table, column string, want map[strin
 
 func hasColumn(t *testing.T, db *sql.DB, table, column string) bool {
 	t.Helper()
-	rows, err := db.QueryContext(context.Background(), fmt.Sprintf(`SELECT * FROM %s WHERE 1 = 0`, table))
+	// A new text each time: pgx would reuse a plan cached before a
+	// migration changed the table's columns.
+	snapshots++
+	rows, err := db.QueryContext(context.Background(), fmt.Sprintf(`SELECT * FROM %s WHERE %d = 0`, table, snapshots))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,6 +105,12 @@ func (r gooseRunner) up(t *testing.T) {
 	}
 }
 
+// tryUp is up, returning the error.
+func (r gooseRunner) tryUp() error {
+	_, err := r.p.Up(context.Background())
+	return err
+}
+
 func (r gooseRunner) upTo(t *testing.T, v int64) {
 	t.Helper()
 	if _, err := r.p.UpTo(context.Background(), v); err != nil {

@@ -58,8 +58,9 @@ type data struct {
 
 	Reordered bool // existing labels change their order
 
-	Session   string // the dialect's session settings, run first
-	Moves     []pair // removed labels whose rows move (PostgreSQL)
+	Adopt     adoptData // the first migration of existing columns (see adopt)
+	Session   string    // the dialect's session settings, run first
+	Moves     []pair    // removed labels whose rows move (PostgreSQL)
 	MoveFrom  string
 	Batch     bool // rows move in batches that commit one by one
 	BatchSize int

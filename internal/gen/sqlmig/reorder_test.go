@@ -5,10 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/golang-migrate/migrate/v4"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
-	"github.com/pressly/goose/v3"
 )
 
 // reordered is severalSets[0] with error moved first and waiting last.
@@ -50,29 +46,7 @@ func TestReorderAppliesEverywhere(t *testing.T) {
 		for _, d := range dialects {
 			t.Run(format+"/"+d.name, func(t *testing.T) {
 				db := open(t, d)
-				dir := os.DirFS(filepath.Join(out, "migrations", d.name))
-				var r runner
-				if format == "goose" {
-					p, err := goose.NewProvider(d.goose, db, dir)
-					if err != nil {
-						t.Fatal(err)
-					}
-					r = gooseRunner{p}
-				} else {
-					src, err := iofs.New(dir, ".")
-					if err != nil {
-						t.Fatal(err)
-					}
-					drv, err := d.migrate(db)
-					if err != nil {
-						t.Fatal(err)
-					}
-					m, err := migrate.NewWithInstance("iofs", src, d.name, drv)
-					if err != nil {
-						t.Fatal(err)
-					}
-					r = migrateRunner{m}
-				}
+				r := newRunner(t, d, db, format, os.DirFS(filepath.Join(out, "migrations", d.name)))
 				r.upTo(t, 1)
 				for _, s := range severalSets[0] {
 					mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state, target) VALUES (?, ?, ?)`), "row-"+s, s, s)

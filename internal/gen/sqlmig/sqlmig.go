@@ -101,9 +101,18 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		var mig *migration
 		var prevStore *storeLock
 		var fwd *step
-		if prev == nil {
+		switch {
+		case prev == nil && q.Adopt != nil:
+			if mig, err = adopt(m, d); err != nil {
+				if dl := (diag.List{}); errors.As(err, &dl) {
+					errs = append(errs, dl...)
+					continue
+				}
+				return nil, err
+			}
+		case prev == nil:
 			mig, err = create(m, d)
-		} else {
+		default:
 			next.Migrations = slices.Clone(prev.Migrations)
 			if err := sameTarget(m, prev, hp); err != nil {
 				errs = append(errs, err.(diag.List)...)

@@ -23,8 +23,8 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP TRIGGER "job_state_check_insert";
+DROP TRIGGER IF EXISTS "job_state_check_insert";
 
-DROP TRIGGER "job_state_check_update";
+DROP TRIGGER IF EXISTS "job_state_check_update";
 
 ALTER TABLE "jobs" DROP COLUMN "state";

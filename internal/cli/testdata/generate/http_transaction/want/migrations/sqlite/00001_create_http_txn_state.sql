@@ -21,8 +21,8 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP TRIGGER "http_txn_state_check_insert";
+DROP TRIGGER IF EXISTS "http_txn_state_check_insert";
 
-DROP TRIGGER "http_txn_state_check_update";
+DROP TRIGGER IF EXISTS "http_txn_state_check_update";
 
 ALTER TABLE "http_transactions" DROP COLUMN "state";

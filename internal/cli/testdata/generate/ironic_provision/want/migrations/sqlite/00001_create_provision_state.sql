@@ -21,8 +21,8 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP TRIGGER "provision_state_check_insert";
+DROP TRIGGER IF EXISTS "provision_state_check_insert";
 
-DROP TRIGGER "provision_state_check_update";
+DROP TRIGGER IF EXISTS "provision_state_check_update";
 
 ALTER TABLE "nodes" DROP COLUMN "provision_state";

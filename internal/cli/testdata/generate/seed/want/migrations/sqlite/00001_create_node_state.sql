@@ -21,8 +21,8 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP TRIGGER "node_state_check_insert";
+DROP TRIGGER IF EXISTS "node_state_check_insert";
 
-DROP TRIGGER "node_state_check_update";
+DROP TRIGGER IF EXISTS "node_state_check_update";
 
 ALTER TABLE "nodes" DROP COLUMN "state";

@@ -57,20 +57,20 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP TRIGGER "provision_state_check_insert";
+DROP TRIGGER IF EXISTS "provision_state_check_insert";
 
-DROP TRIGGER "provision_state_check_update";
+DROP TRIGGER IF EXISTS "provision_state_check_update";
 
 ALTER TABLE "nodes" DROP COLUMN "provision_state";
 
-DROP TRIGGER "provision_state_nodes_target_provision_state_check_insert";
+DROP TRIGGER IF EXISTS "provision_state_nodes_target_provision_state_check_insert";
 
-DROP TRIGGER "provision_state_nodes_target_provision_state_check_update";
+DROP TRIGGER IF EXISTS "provision_state_nodes_target_provision_state_check_update";
 
 ALTER TABLE "nodes" DROP COLUMN "target_provision_state";
 
-DROP TRIGGER "provision_state_node_history_state_check_insert";
+DROP TRIGGER IF EXISTS "provision_state_node_history_state_check_insert";
 
-DROP TRIGGER "provision_state_node_history_state_check_update";
+DROP TRIGGER IF EXISTS "provision_state_node_history_state_check_update";
 
 ALTER TABLE "node_history" DROP COLUMN "state";

@@ -68,8 +68,8 @@ DROP TRIGGER "door_state_enforce_update";
 
 DROP TABLE "door_moves";
 
-DROP TRIGGER "door_state_check_insert";
+DROP TRIGGER IF EXISTS "door_state_check_insert";
 
-DROP TRIGGER "door_state_check_update";
+DROP TRIGGER IF EXISTS "door_state_check_update";
 
 ALTER TABLE "doors" DROP COLUMN "state";

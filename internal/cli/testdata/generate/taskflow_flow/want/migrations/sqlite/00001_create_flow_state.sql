@@ -21,8 +21,8 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP TRIGGER "flow_state_check_insert";
+DROP TRIGGER IF EXISTS "flow_state_check_insert";
 
-DROP TRIGGER "flow_state_check_update";
+DROP TRIGGER IF EXISTS "flow_state_check_update";
 
 ALTER TABLE "flows" DROP COLUMN "state";

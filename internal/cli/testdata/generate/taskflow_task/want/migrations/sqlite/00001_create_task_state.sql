@@ -21,8 +21,8 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP TRIGGER "task_state_check_insert";
+DROP TRIGGER IF EXISTS "task_state_check_insert";
 
-DROP TRIGGER "task_state_check_update";
+DROP TRIGGER IF EXISTS "task_state_check_update";
 
 ALTER TABLE "atoms" DROP COLUMN "state";

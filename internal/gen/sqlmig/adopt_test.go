@@ -1,0 +1,188 @@
+package sqlmig_test
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The labels of ironic-inspector's node_state before aborting, in its
+// migrations' order.
+var inspectorLabels = []string{"starting", "waiting", "processing", "finished", "error", "reapplying", "enrolling"}
+
+// inspectorSchema is ironic-inspector's nodes table as its alembic
+// migrations leave it before the aborting state (d2e48801c8ef added
+// version_id and state NOT NULL DEFAULT 'finished' to the table the
+// initial migration created), in each dialect.
+func inspectorSchema(dialect string, check bool) []string {
+	labels := "'" + strings.Join(inspectorLabels, "', '") + "'"
+	cols := "uuid VARCHAR(36) PRIMARY KEY, started_at %[1]s, finished_at %[1]s, error TEXT, version_id VARCHAR(36) DEFAULT '', state %[2]s NOT NULL DEFAULT 'finished'"
+	switch dialect {
+	case "postgres":
+		return []string{"CREATE TYPE node_state AS ENUM (" + labels + ")", fmt.Sprintf("CREATE TABLE nodes ("+cols+")", "TIMESTAMP", "node_state")}
+	case "mysql":
+		return []string{fmt.Sprintf("CREATE TABLE nodes ("+cols+")", "DATETIME(6)", "ENUM("+labels+")")}
+	}
+	state := "VARCHAR(10)"
+	if check {
+		// SQLAlchemy's Enum without a native type on SQLite.
+		state += " CHECK (state IN (" + labels + "))"
+	}
+	return []string{fmt.Sprintf("CREATE TABLE nodes ("+cols+")", "DATETIME", state), "CREATE INDEX nodes_state ON nodes (state)"}
+}
+
+// adoptSpec is the seed's spec with aborting, taking over the existing
+// column instead of adding it.
+func adoptSpec(t *testing.T, format string) string {
+	t.Helper()
+	v2 := specVersions(t, format)[1]
+	return mustReplace(t, v2, "  dialects:", "  adopt: ["+strings.Join(inspectorLabels, ", ")+"]\n  dialects:")
+}
+
+func openInspector(t *testing.T, d dialect, check bool) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(d.driver, d.dsn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if d.name == "sqlite" {
+		db.SetMaxOpenConns(1)
+	}
+	for _, q := range inspectorSchema(d.name, check) {
+		mustExec(t, db, q)
+	}
+	for i, s := range inspectorLabels {
+		mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, error, version_id, state) VALUES (?, ?, ?, ?)`), fmt.Sprint("node-", i), "e"+s, fmt.Sprint("v", i), s)
+	}
+	mustExec(t, db, `INSERT INTO nodes (uuid) VALUES ('defaulted')`)
+	return db
+}
+
+var snapshots int
+
+// snapshotRows is every row of nodes as text, the state included. Each
+// query's text differs: pgx would reuse a plan cached before the Down gave
+// the column its type back.
+func snapshotRows(t *testing.T, db *sql.DB) []string {
+	t.Helper()
+	snapshots++
+	return strs(t, db, fmt.Sprintf(`SELECT CONCAT_WS('|', uuid, COALESCE(error, '-'), version_id, CAST(state AS VARCHAR(64))) FROM nodes WHERE %d > 0 ORDER BY uuid`, snapshots))
+}
+
+// TestAdoptInspectorSchema takes over ironic-inspector's own nodes.state
+// on every database: adopt and add aborting, down, up. No row is lost or
+// changed, and the column survives every Down.
+func TestAdoptInspectorSchema(t *testing.T) {
+	cols := []boundColumn{{table: "nodes", column: "state", def: "finished"}}
+	for _, format := range []string{"goose", "golang-migrate"} {
+		out := generateAll(t, []string{adoptSpec(t, format)})
+		for _, d := range dialects {
+			t.Run(format+"/"+d.name, func(t *testing.T) {
+				db := openInspector(t, d, false)
+				before := snapshotRows(t, db)
+				r := newRunner(t, d, db, format, os.DirFS(filepath.Join(out, "migrations", d.name)))
+				for i := range 2 {
+					r.up(t)
+					expectColumns(t, d, db, specLabels(t, adoptSpec(t, format)), cols)
+					if diff := cmp.Diff(before, snapshotRows(t, db)); diff != "" {
+						t.Fatalf("round %d: the Up changed rows (-before +after):\n%s", i, diff)
+					}
+					if err := r.downTo(0); err != nil {
+						t.Fatalf("round %d: down: %v", i, err)
+					}
+					if !hasColumn(t, db, "nodes", "state") {
+						t.Fatalf("round %d: the Down dropped the adopted column", i)
+					}
+					if d.name == "sqlite" {
+						// As before fsmgen: no triggers, so any text.
+						if notNull, def := d.columnOf(t, db, "nodes", "state"); !notNull || def != "'finished'" {
+							t.Fatalf("round %d: after the Down: not null %v, default %q", i, notNull, def)
+						}
+					} else {
+						expectColumns(t, d, db, inspectorLabels, cols)
+					}
+					if diff := cmp.Diff(before, snapshotRows(t, db)); diff != "" {
+						t.Fatalf("round %d: the Down changed rows (-before +after):\n%s", i, diff)
+					}
+				}
+			})
+		}
+	}
+}
+
+func specLabels(t *testing.T, text string) []string {
+	t.Helper()
+	spec := filepath.Join(t.TempDir(), "states.yaml")
+	writeFile(t, spec, text)
+	return statesOf(t, spec)
+}
+
+// TestAdoptRefusesAMismatch: when the live column is not what sql.adopt
+// and the spec say, the first migration names every difference (SQLite:
+// the first) and changes nothing.
+func TestAdoptRefusesAMismatch(t *testing.T) {
+	swapped := append([]string{"waiting", "starting"}, inspectorLabels[2:]...)
+	spec := strings.Replace(adoptSpec(t, "goose"), "["+strings.Join(inspectorLabels, ", ")+"]", "["+strings.Join(swapped, ", ")+"]", 1)
+	spec = mustReplace(t, spec, "  column: state\n", "  column: state\n  default: error\n")
+	out := generateAll(t, []string{spec})
+	want := map[string][]string{
+		"postgres": {"cannot adopt: ", "type node_state has the labels {starting,waiting,", "sql.adopt says {waiting,starting,", "nodes.state defaults to 'finished'::node_state, the spec says 'error'::node_state"},
+		"mysql":    {"cannot adopt: nodes.state: labels differ from sql.adopt; nodes.state: default 'finished' (spec: error)"},
+		"sqlite":   {`cannot adopt: nodes.state must exist, be NOT NULL and default to "error"`},
+	}
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			db := openInspector(t, d, false)
+			before := snapshotRows(t, db)
+			r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
+			err := r.(gooseRunner).tryUp()
+			for _, w := range want[d.name] {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Fatalf("up: %v; want it to say %q", err, w)
+				}
+			}
+			if v := r.version(t); v != 0 {
+				t.Fatalf("the refused adoption left version %d", v)
+			}
+			if diff := cmp.Diff(before, snapshotRows(t, db)); diff != "" {
+				t.Fatalf("the refused adoption changed rows (-before +after):\n%s", diff)
+			}
+			if d.labels != nil {
+				if diff := cmp.Diff(inspectorLabels, d.labels(t, db)); diff != "" {
+					t.Fatalf("the refused adoption changed the labels (-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
+// TestAdoptSQLiteCheckConstraint: SQLAlchemy's Enum on SQLite keeps the
+// labels in a CHECK constraint, which would reject aborting; changing it
+// means rebuilding the application's table, so the migration says so and
+// changes nothing.
+func TestAdoptSQLiteCheckConstraint(t *testing.T) {
+	out := generateAll(t, []string{adoptSpec(t, "goose")})
+	d := dialects[2]
+	db := openInspector(t, d, true)
+	before := snapshotRows(t, db)
+	r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
+	err := r.(gooseRunner).tryUp()
+	if err == nil || !strings.Contains(err.Error(), "cannot adopt: nodes has a CHECK constraint, which would reject aborting; SQLite changes a CHECK only by rebuilding the table") {
+		t.Fatalf("up: %v; want the CHECK constraint named", err)
+	}
+	if v := r.version(t); v != 0 {
+		t.Fatalf("the refused adoption left version %d", v)
+	}
+	if diff := cmp.Diff(before, snapshotRows(t, db)); diff != "" {
+		t.Fatalf("the refused adoption changed rows (-before +after):\n%s", diff)
+	}
+	if n := strs(t, db, `SELECT name FROM sqlite_master WHERE type = 'trigger'`); len(n) != 0 {
+		t.Fatalf("the refused adoption left triggers %v", n)
+	}
+}
