@@ -333,3 +333,17 @@ func TestValueChanges(t *testing.T) {
 	writeFile(t, spec, moved)
 	expectRefusal(t, spec, out, `^\S+:36:3: the database holds "Waiting -- for 'data'" for state "waiting", but the spec gives that value to another state.*\n\S+:45:3: state "processing" takes the value "Waiting -- for 'data'", which the database holds for another state.*\n$`)
 }
+
+// TestAdoptedLabelMissingFromSpecIsPositioned: a label sql.adopt lists is
+// accounted for like one a history holds.
+func TestAdoptedLabelMissingFromSpecIsPositioned(t *testing.T) {
+	b, err := os.ReadFile("../../cli/testdata/generate/adopt/spec.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	i, j := strings.Index(text, "removed:\n"), strings.Index(text, "events:\n")
+	spec, out := filepath.Join(t.TempDir(), "states.yaml"), t.TempDir()
+	writeFile(t, spec, text[:i]+text[j:])
+	expectRefusal(t, spec, out, regexp.QuoteMeta(spec)+`:\d+:\d+: state "ajar" is in the migration history \(sql.adopt\) but not in the spec`)
+}
