@@ -108,3 +108,60 @@ func TestOpenRejectsUnknownURLs(t *testing.T) {
 		t.Fatalf("verify without -db: exit %d, want %d", code, cli.ExitUsage)
 	}
 }
+
+// TestVerifySeveralColumns: every column the history binds is checked,
+// a nullable one against having no default.
+func TestVerifySeveralColumns(t *testing.T) {
+	const several = "../cli/testdata/generate/several_columns/spec.yaml"
+	out := t.TempDir()
+	if code, msg := run("generate", "-spec", several, "-out", out); code != cli.ExitOK {
+		t.Fatalf("generate: %s", msg)
+	}
+	for _, c := range []struct {
+		dialect, hotfix, want string
+	}{
+		{"postgres", `ALTER TABLE nodes ALTER COLUMN target_provision_state SET DEFAULT 'enroll'`, `nodes.target_provision_state defaults to 'enroll'::provision_state; the history says it has no default`},
+		{"mysql", `ALTER TABLE nodes ALTER COLUMN target_provision_state SET DEFAULT 'enroll'`, `nodes.target_provision_state defaults to 'enroll'; the history says it has no default`},
+		{"sqlite", `DROP TRIGGER provision_state_nodes_target_provision_state_check_update`, `trigger provision_state_nodes_target_provision_state_check_update on nodes is missing`},
+	} {
+		t.Run(c.dialect, func(t *testing.T) {
+			var driver, dsn string
+			var gd goose.Dialect
+			switch c.dialect {
+			case "postgres":
+				driver, dsn, gd = "pgx", testdb.Postgres(t), goose.DialectPostgres
+			case "mysql":
+				driver, dsn, gd = "mysql", testdb.MySQL(t), goose.DialectMySQL
+			case "sqlite":
+				driver, dsn, gd = "sqlite", filepath.Join(t.TempDir(), "app.db"), goose.DialectSQLite3
+			}
+			db, err := sql.Open(driver, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			for _, q := range []string{`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY)`, `CREATE TABLE node_history (id INTEGER PRIMARY KEY)`} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, err := goose.NewProvider(gd, db, os.DirFS(filepath.Join(out, "migrations", c.dialect)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Up(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			code, msg := run("verify", "-db", dsn, "-spec", several, "-out", out)
+			if code != cli.ExitOK || strings.Count(msg, "matches the") != 3 {
+				t.Fatalf("verify of a database the history built: exit %d: %s", code, msg)
+			}
+			if _, err := db.Exec(c.hotfix); err != nil {
+				t.Fatal(err)
+			}
+			if code, msg := run("verify", "-db", dsn, "-spec", several, "-out", out); code != cli.ExitFail || !strings.Contains(msg, c.want) {
+				t.Fatalf("verify after a hand-applied change: exit %d, want 1 and %q in:\n%s", code, c.want, msg)
+			}
+		})
+	}
+}
