@@ -70,6 +70,7 @@ type data struct {
 type col struct {
 	model.ColumnNames
 	TableLit, ColumnLit string // the names as literals, to look them up
+	StatesLit           string // the states constraint's name as a literal
 	NotNull             bool
 	Default             string // the literal it ends with; "" for none
 	FromDefault         string // the literal it starts with; "" for none
@@ -244,8 +245,9 @@ func base(q *model.SQL, dialect string, s *step) data {
 		tc := col{
 			ColumnNames: q.ColumnNames(dialect, c.Table, c.Column, c.first),
 			TableLit:    lit(c.Table), ColumnLit: lit(c.Column),
-			NotNull: !c.Nullable,
-			Default: orEmpty(c.Default), FromDefault: orEmpty(c.fromDefault),
+			StatesLit: lit(q.UnquotedColumnNames(c.Table, c.Column, c.first).States),
+			NotNull:   !c.Nullable,
+			Default:   orEmpty(c.Default), FromDefault: orEmpty(c.fromDefault),
 			SetDefault: s.setDefault(c),
 			Invalid:    lit(fmt.Sprintf("invalid %s value for %s", q.Enum, c.name())),
 			Labels:     all,

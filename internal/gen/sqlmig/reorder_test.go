@@ -1,10 +1,13 @@
 package sqlmig_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pressly/goose/v3"
 )
 
 // reordered is severalSets[0] with error moved first and waiting last.
@@ -69,4 +72,43 @@ func TestReorderAppliesEverywhere(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestReorderNamesDependents: a reorder still replaces the PostgreSQL type.
+// With a view, a partial index, a CHECK constraint and another table's
+// column using it, the migration names them all before anything changes,
+// instead of failing on the first with PostgreSQL's own message.
+func TestReorderNamesDependents(t *testing.T) {
+	out := generateAll(t, []string{
+		severalSpec(severalSets[0], nil, "", severalV1Cols, "goose"),
+		severalSpec(reordered, nil, "", severalV1Cols, "goose"),
+	})
+	d := dialectNamed("postgres")
+	db := open(t, d)
+	p, err := goose.NewProvider(d.goose, db, os.DirFS(filepath.Join(out, "migrations", d.name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gooseRunner{p}
+	r.upTo(t, 1)
+	for _, q := range []string{
+		`CREATE VIEW busy AS SELECT uuid FROM nodes WHERE state <> 'finished'`,
+		`CREATE INDEX nodes_errors ON nodes (uuid) WHERE state = 'error'`,
+		`ALTER TABLE nodes ADD CONSTRAINT no_waiting_target CHECK (target <> 'waiting' OR uuid <> '')`,
+		`CREATE TABLE audit (id int, state node_state)`,
+	} {
+		mustExec(t, db, q)
+	}
+	if _, err = p.Up(context.Background()); err == nil {
+		t.Fatal("the reorder replaced the type under its dependents")
+	}
+	for _, want := range []string{"column audit.state", "view or rule busy", "index nodes_errors", "constraint no_waiting_target on nodes"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal does not name %s: %v", want, err)
+		}
+	}
+	if v := r.version(t); v != 1 {
+		t.Fatalf("version %d after the refusal, want 1", v)
+	}
+	expectColumns(t, d, db, severalSets[0], severalV1Cols)
 }
