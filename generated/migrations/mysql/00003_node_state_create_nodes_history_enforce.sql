@@ -8,7 +8,7 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_S
 
 SET SESSION lock_wait_timeout = 1;
 
-CREATE TABLE `nodes_history` (
+CREATE TABLE IF NOT EXISTS `nodes_history` (
     `seq` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     `uuid` VARCHAR(255) NOT NULL,
     `from_state` VARCHAR(255) NOT NULL,
@@ -17,6 +17,10 @@ CREATE TABLE `nodes_history` (
     `moved_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     KEY `nodes_history_uuid` (`uuid`, `seq`)
 ) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+
+DROP TRIGGER IF EXISTS `node_state_enforce_insert`;
+
+DROP TRIGGER IF EXISTS `node_state_enforce_update`;
 
 -- +goose StatementBegin
 CREATE TRIGGER `node_state_enforce_insert` BEFORE INSERT ON `nodes` FOR EACH ROW
@@ -41,11 +45,28 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP TRIGGER `node_state_enforce_insert`;
+DROP PROCEDURE IF EXISTS `fsmgen_guard_history`;
 
-DROP TRIGGER `node_state_enforce_update`;
+-- +goose StatementBegin
+CREATE PROCEDURE `fsmgen_guard_history`()
+BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes_history') THEN
+        IF EXISTS (SELECT 1 FROM `nodes_history`) THEN
+            SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'cannot migrate: nodes_history holds recorded moves, which dropping it would lose; copy or delete them first';
+        END IF;
+    END IF;
+END;
+-- +goose StatementEnd
 
-DROP TABLE `nodes_history`;
+CALL `fsmgen_guard_history`();
+
+DROP PROCEDURE `fsmgen_guard_history`;
+
+DROP TRIGGER IF EXISTS `node_state_enforce_insert`;
+
+DROP TRIGGER IF EXISTS `node_state_enforce_update`;
+
+DROP TABLE IF EXISTS `nodes_history`;
 
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 

@@ -36,6 +36,16 @@ $fsmgen$;
 CREATE TRIGGER "node_state_enforce" BEFORE INSERT OR UPDATE ON "nodes" FOR EACH ROW EXECUTE FUNCTION "node_state_enforce"();
 
 -- +goose Down
+-- +goose StatementBegin
+DO $fsmgen$
+BEGIN
+    IF EXISTS (SELECT 1 FROM "nodes_history") THEN
+        RAISE EXCEPTION 'cannot migrate: nodes_history holds recorded moves, which dropping it would lose; copy or delete them first';
+    END IF;
+END
+$fsmgen$;
+-- +goose StatementEnd
+
 DROP TRIGGER "node_state_enforce" ON "nodes";
 
 DROP FUNCTION "node_state_enforce"();

@@ -30,6 +30,20 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
+CREATE TEMP TABLE "fsmgen_guard_history" (x INTEGER);
+
+-- +goose StatementBegin
+CREATE TEMP TRIGGER "fsmgen_guard_history_check" BEFORE INSERT ON "fsmgen_guard_history"
+WHEN EXISTS (SELECT 1 FROM "nodes_history")
+BEGIN
+    SELECT RAISE(ABORT, 'cannot migrate: nodes_history holds recorded moves, which dropping it would lose; copy or delete them first');
+END;
+-- +goose StatementEnd
+
+INSERT INTO "fsmgen_guard_history" VALUES (1);
+
+DROP TABLE "fsmgen_guard_history";
+
 DROP TRIGGER "node_state_enforce_insert";
 
 DROP TRIGGER "node_state_enforce_update";
