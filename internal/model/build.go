@@ -610,15 +610,13 @@ func (b *builder) buildSQL() {
 			q.Adopt = append(q.Adopt, l.Value)
 		}
 	}
-	// The generated store moves the first column: the row's own state;
-	// others (a target state, a log) are the application's to write.
-	q.Store = b.buildStore(s, q.Columns[0].Table, q.Columns[0].Column)
+	q.Store = b.buildStore(s, q.Columns)
 	b.m.SQL = q
 }
 
 // buildStore validates the keys of the generated store. They all hang on
 // the row's key, so none means anything without sql.key.
-func (b *builder) buildStore(s *spec.SQL, table, column string) *Store {
+func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 	if !s.Key.Set() {
 		for _, v := range []struct {
 			key string
@@ -630,6 +628,16 @@ func (b *builder) buildStore(s *spec.SQL, table, column string) *Store {
 		}
 		return nil
 	}
+	// The Store, the triggers and the history follow one column; with
+	// several, writes to the others would pass unchecked and unrecorded.
+	if len(columns) > 1 {
+		var at []string
+		for _, c := range columns {
+			at = append(at, fmt.Sprintf("%s (line %d)", c.Name(), c.Pos.Line))
+		}
+		b.errorf(s.Key.Pos, "sql key works with one state column, but sql columns lists %d: %s; the Store, enforce and history would cover only the first, so bind the enum to that column alone", len(columns), strings.Join(at, ", "))
+	}
+	table, column := columns[0].Table, columns[0].Column
 	st := &Store{Table: table, Column: column, Key: s.Key.Value, Version: s.Version.Value, History: s.History.Value}
 	for _, id := range []struct {
 		key string
