@@ -3,7 +3,7 @@ GO ?= go
 
 .PHONY: generate check test deps fmt-check vet docs bench bench-smoke bench-online
 
-# Regenerate everything under generated/ from spec/states.yaml.
+# Regenerate everything the project file fsmgen.yaml lists (go generate ./...).
 generate:
 	$(GO) generate ./...
 
