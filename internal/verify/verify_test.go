@@ -27,6 +27,14 @@ const (
 // new database and returns it with the URL verify is given.
 func seeded(t *testing.T, dialect string, url func(dsn string) string) (*sql.DB, string) {
 	t.Helper()
+	db, dsn := applied(t, dialect, filepath.Join(out, "migrations", dialect), `CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY)`)
+	return db, url(dsn)
+}
+
+// applied creates tables in a new database, applies the goose migrations
+// in dir to it and returns it with its DSN.
+func applied(t *testing.T, dialect, dir string, tables ...string) (*sql.DB, string) {
+	t.Helper()
 	var driver, dsn string
 	var gd goose.Dialect
 	switch dialect {
@@ -42,17 +50,19 @@ func seeded(t *testing.T, dialect string, url func(dsn string) string) (*sql.DB,
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY)`); err != nil {
-		t.Fatal(err)
+	for _, q := range tables {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
-	p, err := goose.NewProvider(gd, db, os.DirFS(filepath.Join(out, "migrations", dialect)))
+	p, err := goose.NewProvider(gd, db, os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Up(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return db, url(dsn)
+	return db, dsn
 }
 
 func run(args ...string) (int, string) {
@@ -125,33 +135,8 @@ func TestVerifySeveralColumns(t *testing.T) {
 		{"sqlite", `DROP TRIGGER provision_state_nodes_target_provision_state_check_update`, `trigger provision_state_nodes_target_provision_state_check_update on nodes is missing`},
 	} {
 		t.Run(c.dialect, func(t *testing.T) {
-			var driver, dsn string
-			var gd goose.Dialect
-			switch c.dialect {
-			case "postgres":
-				driver, dsn, gd = "pgx", testdb.Postgres(t), goose.DialectPostgres
-			case "mysql":
-				driver, dsn, gd = "mysql", testdb.MySQL(t), goose.DialectMySQL
-			case "sqlite":
-				driver, dsn, gd = "sqlite", filepath.Join(t.TempDir(), "app.db"), goose.DialectSQLite3
-			}
-			db, err := sql.Open(driver, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			for _, q := range []string{`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY)`, `CREATE TABLE node_history (id INTEGER PRIMARY KEY)`} {
-				if _, err := db.Exec(q); err != nil {
-					t.Fatal(err)
-				}
-			}
-			p, err := goose.NewProvider(gd, db, os.DirFS(filepath.Join(out, "migrations", c.dialect)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := p.Up(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			db, dsn := applied(t, c.dialect, filepath.Join(out, "migrations", c.dialect),
+				`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY)`, `CREATE TABLE node_history (id INTEGER PRIMARY KEY)`)
 			code, msg := run("verify", "-db", dsn, "-spec", several, "-out", out)
 			if code != cli.ExitOK || strings.Count(msg, "matches the") != 3 {
 				t.Fatalf("verify of a database the history built: exit %d: %s", code, msg)
