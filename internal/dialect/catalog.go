@@ -1,5 +1,10 @@
 package dialect
 
+import (
+	"regexp"
+	"strings"
+)
+
 // Catalog is how fsmgen verify reads what a live database holds for one
 // bound column. Each query names its parameters; an empty query means the
 // dialect has nothing of that kind.
@@ -46,4 +51,26 @@ ORDER BY t.tgname`,
 		Column:   `SELECT type, CASE WHEN "notnull" = 1 THEN 'NO' ELSE 'YES' END, dflt_value FROM pragma_table_info(?1) WHERE name = ?2`,
 		Triggers: `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 ORDER BY name`,
 	},
+}
+
+var (
+	literalRE      = regexp.MustCompile(`'((?:[^']|'')*)'`)
+	mysqlLiteralRE = regexp.MustCompile(`'((?:[^'\\]|''|\\.)*)'`)
+	mysqlUnquote   = strings.NewReplacer(`''`, `'`, `\\`, `\`, `\'`, `'`)
+)
+
+// Literals returns the string literals in SQL text the catalog of the
+// dialect called name shows (a constraint's or trigger's definition, a
+// default), unquoted: the reverse of QuoteLiteral. A backslash escapes
+// only in MySQL.
+func Literals(name, text string) []string {
+	re, unquote := literalRE, strings.NewReplacer(`''`, `'`)
+	if name == "mysql" {
+		re, unquote = mysqlLiteralRE, mysqlUnquote
+	}
+	out := []string{}
+	for _, m := range re.FindAllStringSubmatch(text, -1) {
+		out = append(out, unquote.Replace(m[1]))
+	}
+	return out
 }

@@ -16,6 +16,11 @@ func TestQuote(t *testing.T) {
 		if got := QuoteLiteral(c.dialect, c.in); got != c.lit {
 			t.Errorf("%s: QuoteLiteral(%q) = %s, want %s", c.dialect, c.in, got, c.lit)
 		}
+		// verify reads labels back from catalog text this way.
+		text := "x NOT IN (" + QuoteLiterals(c.dialect, []string{c.in, `\\`, "''"}) + ")"
+		if got := Literals(c.dialect, text); len(got) != 3 || got[0] != c.in || got[1] != `\\` || got[2] != "''" {
+			t.Errorf("%s: Literals(%s) = %q, want %q, %q and %q back", c.dialect, text, got, c.in, `\\`, "''")
+		}
 	}
 	if got, want := QuoteLiterals("postgres", []string{"a", "b'"}), `'a', 'b'''`; got != want {
 		t.Errorf("QuoteLiterals = %s, want %s", got, want)

@@ -10,7 +10,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -52,7 +51,7 @@ func Check(ctx context.Context, db *sql.DB, w Want) ([]string, error) {
 	switch {
 	case w.Default == "" && !noDefault:
 		c.diff("%s defaults to %s; the history says it has no default", where, def.String)
-	case w.Default != "" && (noDefault || literal(def) != w.Default):
+	case w.Default != "" && (noDefault || c.literal(def) != w.Default):
 		c.diff("%s defaults to %s; the history says %q", where, orNone(def), w.Default)
 	}
 	switch w.Dialect {
@@ -118,7 +117,7 @@ func (c *checker) postgres(typ string) error {
 		if r[0] != w.StatesCheck {
 			continue
 		}
-		check = quoted(r[1])
+		check = c.quoted(r[1])
 		if r[2] != "1" {
 			c.diff("constraint %s on %s is not validated: a migration stopped half way; run it again", w.StatesCheck, w.Table)
 		}
@@ -141,7 +140,7 @@ func (c *checker) mysql(typ string) error {
 	// fsmgen appends new labels at the end of the live ENUM, so the order
 	// is not compared, and leaves labels that left the spec in it,
 	// forbidden by two triggers.
-	labels := quoted(typ)
+	labels := c.quoted(typ)
 	var extra []string
 	for _, l := range labels {
 		if !slices.Contains(w.States, l) {
@@ -165,7 +164,7 @@ func (c *checker) mysql(typ string) error {
 		}
 		found++
 		// NOT IN (labels) … SQLSTATE '45000' … MESSAGE_TEXT = '…'
-		lits := quoted(rows[i][1])
+		lits := c.quoted(rows[i][1])
 		if len(lits) >= 2 {
 			lits = lits[:len(lits)-2]
 		}
@@ -199,7 +198,7 @@ func (c *checker) sqlite(typ string) error {
 		}
 		// The labels are the trigger's NOT IN (…) list; its message is
 		// the last literal.
-		lits := quoted(rows[i][1])
+		lits := c.quoted(rows[i][1])
 		if len(lits) > 0 {
 			lits = lits[:len(lits)-1]
 		}
@@ -248,27 +247,18 @@ func (c *checker) rows(q string, args ...any) ([][]string, error) {
 	return out, rs.Err()
 }
 
-var literalRE = regexp.MustCompile(`'((?:[^'\\]|''|\\.)*)'`)
-
-// quoted returns the string literals in SQL text, unquoted.
-func quoted(text string) []string {
-	out := []string{}
-	for _, m := range literalRE.FindAllStringSubmatch(text, -1) {
-		s := strings.ReplaceAll(m[1], "''", "'")
-		s = strings.ReplaceAll(s, `\\`, `\`)
-		out = append(out, s)
-	}
-	return out
-}
-
 // literal is a default expression's value: 'x'::type on PostgreSQL,
 // 'x' on MariaDB and SQLite, x on MySQL.
-func literal(def sql.NullString) string {
-	if ls := quoted(def.String); len(ls) > 0 {
+func (c *checker) literal(def sql.NullString) string {
+	if ls := c.quoted(def.String); len(ls) > 0 {
 		return ls[0]
 	}
 	return def.String
 }
+
+// quoted returns the string literals in SQL text from the catalog,
+// unquoted.
+func (c *checker) quoted(text string) []string { return dialect.Literals(c.w.Dialect, text) }
 
 func orNone(def sql.NullString) string {
 	if !def.Valid {
