@@ -109,8 +109,6 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if cmd != "init" && cmd != "version" {
 		fl.StringVar(&configPath, "config", "", "")
 		fl.StringVar(&specPath, "spec", "", "")
-	}
-	if cmd != "init" && cmd != "version" {
 		fl.StringVar(&out, "out", out, "")
 	}
 	if cmd == "generate" || cmd == "check" {
