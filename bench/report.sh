@@ -10,16 +10,8 @@ out=${1:-docs/benchmarks.md}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-benchstat=$(command -v benchstat || true)
-if [ -z "$benchstat" ]; then
-	$GO install golang.org/x/perf/cmd/benchstat@latest
-	benchstat="$($GO env GOPATH)/bin/benchstat"
-fi
+. bench/lib.sh
 
-commit=$(git rev-parse --short HEAD)
-if [ -n "$(git status --porcelain -- . ':!docs/benchmarks.md')" ]; then
-	commit="$commit plus uncommitted changes"
-fi
 machine="$($GO version | cut -d' ' -f3-), $(uname -sm), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 
 echo "transition benchmarks..." >&2
@@ -31,14 +23,6 @@ $GO test -run '^$' -bench '^BenchmarkCompileGenerated$' -count=6 ./internal/gen 
 echo "startup benchmark (compiles a 10k-state package first)..." >&2
 $GO test -run '^$' -bench '^BenchmarkStartup$' -count="$COUNT" ./internal/gen >"$tmp/startup.txt"
 
-# median prints "key median" for every key, from lines of "key value".
-median() {
-	sort -k1,1 -k2,2g | awk '
-		function flush() { if (n) print k, (n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2) }
-		$1 != k { flush(); k = $1; n = 0 }
-		{ v[++n] = $2 }
-		END { flush() }'
-}
 # nsop extracts "name ns/op" from benchmark output, without the -N suffix.
 nsop() { awk '/^Benchmark/ { sub(/-[0-9]+$/, "", $1); for (i = 3; i < NF; i++) if ($(i+1) == "ns/op") print $1, $i }' "$1"; }
 

@@ -11,15 +11,7 @@ out=${1:-docs/benchmarks.md}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-benchstat=$(command -v benchstat || true)
-if [ -z "$benchstat" ]; then
-	$GO install golang.org/x/perf/cmd/benchstat@latest
-	benchstat="$($GO env GOPATH)/bin/benchstat"
-fi
-commit=$(git rev-parse --short HEAD)
-if [ -n "$(git status --porcelain -- . ':!docs/benchmarks.md')" ]; then
-	commit="$commit plus uncommitted changes"
-fi
+. bench/lib.sh
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "store benchmark..." >&2
@@ -27,11 +19,7 @@ echo "store benchmark..." >&2
 
 # Median moves/s per implementation.
 awk '/^BenchmarkStoreMove/ { sub(/-[0-9]+$/, "", $1); split($1, p, "="); for (i = 3; i < NF; i++) if ($(i+1) == "moves/s") print p[2], $i }' "$tmp/store.txt" |
-	sort -k1,1 -k2,2g | awk '
-		function flush() { if (n) print k, (n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2) }
-		$1 != k { flush(); k = $1; n = 0 }
-		{ v[++n] = $2 }
-		END { flush() }' >"$tmp/store.med"
+	median >"$tmp/store.med"
 ratios=$(awk '{ m[$1] = $2 } END {
 	printf "| Fire | %.0f | 1 |\n", m["Fire"]
 	printf "| handwritten | %.0f | %.2f× |\n", m["handwritten"], m["Fire"] / m["handwritten"]
