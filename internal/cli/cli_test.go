@@ -14,6 +14,7 @@ import (
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/gencheck"
 	"github.com/fsmgen/fsmgen/internal/golden"
+	"github.com/fsmgen/fsmgen/internal/model"
 )
 
 // run invokes the CLI in-process and returns its exit code and output.
@@ -135,27 +136,40 @@ func TestValidateGolden(t *testing.T) {
 	}
 }
 
+// validSpecs lists the project's spec and every golden generate case's.
+func validSpecs(t *testing.T) []string {
+	t.Helper()
+	specs := []string{"../../spec/states.yaml"}
+	for _, name := range cases(t, "testdata/generate") {
+		specs = append(specs, filepath.Join("testdata/generate", name, "spec.yaml"))
+	}
+	return specs
+}
+
+// generated loads the spec at p and runs every emitter on it.
+func generated(t *testing.T, p string) (*model.Machine, gen.Files) {
+	t.Helper()
+	m, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := gen.Generate(m, gen.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, files
+}
+
 // TestGeneratedCodeRuns compiles the Go output of every valid spec, the
 // project's own included, and runs a table test derived from the model.
 func TestGeneratedCodeRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles generated code")
 	}
-	specs := []string{"../../spec/states.yaml"}
-	for _, name := range cases(t, "testdata/generate") {
-		specs = append(specs, filepath.Join("testdata/generate", name, "spec.yaml"))
-	}
-	for _, p := range specs {
+	for _, p := range validSpecs(t) {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
-			m, err := Load(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			files, err := gen.Generate(m, gen.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			m, files := generated(t, p)
 			gencheck.CompileAndRun(t, m, files)
 		})
 	}
@@ -260,21 +274,10 @@ func TestSpecTextStaysInert(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
 	}
-	specs := []string{"../../spec/states.yaml"}
-	for _, name := range cases(t, "testdata/generate") {
-		specs = append(specs, filepath.Join("testdata/generate", name, "spec.yaml"))
-	}
-	for _, p := range specs {
+	for _, p := range validSpecs(t) {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
-			m, err := Load(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			files, err := gen.Generate(m, gen.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, files := generated(t, p)
 			gencheck.Inert(t, files)
 		})
 	}

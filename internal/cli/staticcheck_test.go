@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
 	"github.com/fsmgen/fsmgen/internal/gencheck"
 )
@@ -56,21 +55,11 @@ func TestGeneratedCodePassesStaticcheck(t *testing.T) {
 		t.Skip("runs staticcheck")
 	}
 	bin := staticcheck(t)
-	specs := map[string]string{"project": "../../spec/states.yaml"}
-	for _, name := range cases(t, "testdata/generate") {
-		specs[name] = filepath.Join("testdata/generate", name, "spec.yaml")
-	}
 	header := []byte("// " + golang.Header + "\n")
 	all := map[string][]byte{}
-	for name, p := range specs {
-		m, err := Load(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files, err := gen.Generate(m, gen.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, p := range validSpecs(t) {
+		_, files := generated(t, p)
+		name := filepath.Base(filepath.Dir(p)) // the case, or spec for the project's
 		n := 0
 		for path, b := range files {
 			if !strings.HasSuffix(path, ".go") {
