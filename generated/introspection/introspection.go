@@ -76,25 +76,34 @@ func (s State) IsValid() bool {
 // ParseState returns the state whose value is name. It also accepts the
 // state's aliases and former names, which nothing produces.
 func ParseState(name string) (State, error) {
-	switch name {
-	case "starting":
-		return StateStarting, nil
-	case "waiting":
-		return StateWaiting, nil
-	case "processing":
-		return StateProcessing, nil
-	case "finished":
-		return StateFinished, nil
-	case "error":
-		return StateError, nil
-	case "reapplying":
-		return StateReapplying, nil
-	case "enrolling":
-		return StateEnrolling, nil
-	case "aborting":
-		return StateAborting, nil
+	if v, ok := parseState(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownState, name)
+}
+
+// parseState is ParseState without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseState(name string) (State, bool) {
+	switch name {
+	case "starting":
+		return StateStarting, true
+	case "waiting":
+		return StateWaiting, true
+	case "processing":
+		return StateProcessing, true
+	case "finished":
+		return StateFinished, true
+	case "error":
+		return StateError, true
+	case "reapplying":
+		return StateReapplying, true
+	case "enrolling":
+		return StateEnrolling, true
+	case "aborting":
+		return StateAborting, true
+	}
+	return 0, false
 }
 
 // States returns every state in spec order, in a new slice.
@@ -123,9 +132,9 @@ func (s State) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *State) UnmarshalText(text []byte) error {
-	v, err := ParseState(string(text))
-	if err != nil {
-		return err
+	v, ok := parseState(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownState, text)
 	}
 	*s = v
 	return nil
@@ -135,7 +144,11 @@ func (s *State) UnmarshalText(text []byte) error {
 func (s *State) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return s.UnmarshalText([]byte(v))
+		p, err := ParseState(v)
+		if err == nil {
+			*s = p
+		}
+		return err
 	case []byte:
 		return s.UnmarshalText(v)
 	case nil:
@@ -240,27 +253,36 @@ func (e Event) IsValid() bool {
 // ParseEvent returns the event whose value is name. It also accepts the
 // event's aliases, which nothing produces.
 func ParseEvent(name string) (Event, error) {
-	switch name {
-	case "process":
-		return EventProcess, nil
-	case "reapply":
-		return EventReapply, nil
-	case "timeout":
-		return EventTimeout, nil
-	case "wait":
-		return EventWait, nil
-	case "abort":
-		return EventAbort, nil
-	case "error":
-		return EventError, nil
-	case "finish":
-		return EventFinish, nil
-	case "start":
-		return EventStart, nil
-	case "abort_end":
-		return EventAbortEnd, nil
+	if v, ok := parseEvent(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownEvent, name)
+}
+
+// parseEvent is ParseEvent without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseEvent(name string) (Event, bool) {
+	switch name {
+	case "process":
+		return EventProcess, true
+	case "reapply":
+		return EventReapply, true
+	case "timeout":
+		return EventTimeout, true
+	case "wait":
+		return EventWait, true
+	case "abort":
+		return EventAbort, true
+	case "error":
+		return EventError, true
+	case "finish":
+		return EventFinish, true
+	case "start":
+		return EventStart, true
+	case "abort_end":
+		return EventAbortEnd, true
+	}
+	return 0, false
 }
 
 // Events returns every event in spec order, in a new slice.
@@ -289,9 +311,9 @@ func (e Event) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (e *Event) UnmarshalText(text []byte) error {
-	v, err := ParseEvent(string(text))
-	if err != nil {
-		return err
+	v, ok := parseEvent(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownEvent, text)
 	}
 	*e = v
 	return nil
@@ -301,7 +323,11 @@ func (e *Event) UnmarshalText(text []byte) error {
 func (e *Event) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return e.UnmarshalText([]byte(v))
+		p, err := ParseEvent(v)
+		if err == nil {
+			*e = p
+		}
+		return err
 	case []byte:
 		return e.UnmarshalText(v)
 	case nil:

@@ -170,18 +170,24 @@ func (e *emitter) enum(s enumSpec) {
 		Return(Id(recv).Op("<").Id(s.numConst)),
 	)
 
+	lookup := strings.ToLower(s.parseFunc[:1]) + s.parseFunc[1:]
 	doc(f, "%s returns the %s whose value is name. It also accepts the\n%s's %s, which nothing produces.", s.parseFunc, s.what, s.what, s.otherSpellings)
 	f.Func().Id(s.parseFunc).Params(Id("name").String()).Params(Id(s.typ), Error()).Block(
+		If(List(Id("v"), Id("ok")).Op(":=").Id(lookup).Call(Id("name")), Id("ok")).Block(Return(Id("v"), Nil())),
+		Return(Lit(0), Qual("fmt", "Errorf").Call(Lit("%w %q"), Id(s.errUnknown), Id("name"))),
+	)
+	doc(f, "%s is %s without the error, so that name does not escape: Scan and\nUnmarshalText convert bytes to it without copying them to the heap.", lookup, s.parseFunc)
+	f.Func().Id(lookup).Params(Id("name").String()).Params(Id(s.typ), Bool()).Block(
 		Switch(Id("name")).BlockFunc(func(g *Group) {
 			for _, it := range s.items {
 				cases := make([]Code, len(it.spellings))
 				for i, sp := range it.spellings {
 					cases[i] = Lit(sp)
 				}
-				g.Case(cases...).Block(Return(Id(it.goName), Nil()))
+				g.Case(cases...).Block(Return(Id(it.goName), True()))
 			}
 		}),
-		Return(Lit(0), Qual("fmt", "Errorf").Call(Lit("%w %q"), Id(s.errUnknown), Id("name"))),
+		Return(Lit(0), False()),
 	)
 
 	doc(f, "%s returns every %s in spec order, in a new slice.", s.listFunc, s.what)
@@ -212,8 +218,8 @@ func (e *emitter) enum(s enumSpec) {
 
 	doc(f, "UnmarshalText implements encoding.TextUnmarshaler.")
 	f.Func().Params(Id(recv).Op("*").Id(s.typ)).Id("UnmarshalText").Params(Id("text").Index().Byte()).Error().Block(
-		List(Id("v"), Err()).Op(":=").Id(s.parseFunc).Call(String().Call(Id("text"))),
-		If(Err().Op("!=").Nil()).Block(Return(Err())),
+		List(Id("v"), Id("ok")).Op(":=").Id(lookup).Call(String().Call(Id("text"))),
+		If(Op("!").Id("ok")).Block(Return(Qual("fmt", "Errorf").Call(Lit("%w %q"), Id(s.errUnknown), Id("text")))),
 		Op("*").Id(recv).Op("=").Id("v"),
 		Return(Nil()),
 	)
@@ -221,7 +227,11 @@ func (e *emitter) enum(s enumSpec) {
 	doc(f, "Scan implements sql.Scanner for a column that stores the %s's value.", s.what)
 	f.Func().Params(Id(recv).Op("*").Id(s.typ)).Id("Scan").Params(Id("src").Any()).Error().Block(
 		Switch(Id("v").Op(":=").Id("src").Assert(Type())).Block(
-			Case(String()).Block(Return(Id(recv).Dot("UnmarshalText").Call(Index().Byte().Call(Id("v"))))),
+			Case(String()).Block(
+				List(Id("p"), Err()).Op(":=").Id(s.parseFunc).Call(Id("v")),
+				If(Err().Op("==").Nil()).Block(Op("*").Id(recv).Op("=").Id("p")),
+				Return(Err()),
+			),
 			Case(Index().Byte()).Block(Return(Id(recv).Dot("UnmarshalText").Call(Id("v")))),
 			Case(Nil()).Block(Return(Qual("fmt", "Errorf").Call(Lit(fmt.Sprintf("%%w NULL; scan a nullable column into Null%s", s.typ)), Id(s.errUnknown)))),
 		),

@@ -48,3 +48,35 @@ func TestNoAllocations(t *testing.T) {
 		t.Errorf("Transition, Can and Permitted allocate %v times over every pair", allocs)
 	}
 }
+
+// TestScanNoAllocations scans every state's and event's value as a driver
+// hands it over, a string or bytes. Bytes are scanned up to 32 long only:
+// longer ones are copied to the heap by the conversion to a string.
+func TestScanNoAllocations(t *testing.T) {
+	var states, events []any
+	for _, s := range States() {
+		states = append(states, s.String())
+		if len(s.String()) <= 32 {
+			states = append(states, []byte(s.String()))
+		}
+	}
+	for _, e := range Events() {
+		events = append(events, e.String())
+		if len(e.String()) <= 32 {
+			events = append(events, []byte(e.String()))
+		}
+	}
+	var s State
+	var e Event
+	allocs := testing.AllocsPerRun(1, func() {
+		for _, src := range states {
+			sinkErr = s.Scan(src)
+		}
+		for _, src := range events {
+			sinkErr = e.Scan(src)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Scan allocates %v times over every value", allocs)
+	}
+}

@@ -64,17 +64,26 @@ func (s State) IsValid() bool {
 // ParseState returns the state whose value is name. It also accepts the
 // state's aliases and former names, which nothing produces.
 func ParseState(name string) (State, error) {
-	switch name {
-	case "idle":
-		return StateIdle, nil
-	case "sending_body":
-		return StateSendingBody, nil
-	case "awaiting_http_response":
-		return StateAwaitingHTTPResponse, nil
-	case "failed":
-		return StateFailure, nil
+	if v, ok := parseState(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownState, name)
+}
+
+// parseState is ParseState without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseState(name string) (State, bool) {
+	switch name {
+	case "idle":
+		return StateIdle, true
+	case "sending_body":
+		return StateSendingBody, true
+	case "awaiting_http_response":
+		return StateAwaitingHTTPResponse, true
+	case "failed":
+		return StateFailure, true
+	}
+	return 0, false
 }
 
 // States returns every state in spec order, in a new slice.
@@ -103,9 +112,9 @@ func (s State) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *State) UnmarshalText(text []byte) error {
-	v, err := ParseState(string(text))
-	if err != nil {
-		return err
+	v, ok := parseState(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownState, text)
 	}
 	*s = v
 	return nil
@@ -115,7 +124,11 @@ func (s *State) UnmarshalText(text []byte) error {
 func (s *State) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return s.UnmarshalText([]byte(v))
+		p, err := ParseState(v)
+		if err == nil {
+			*s = p
+		}
+		return err
 	case []byte:
 		return s.UnmarshalText(v)
 	case nil:
@@ -208,19 +221,28 @@ func (e Event) IsValid() bool {
 // ParseEvent returns the event whose value is name. It also accepts the
 // event's aliases, which nothing produces.
 func ParseEvent(name string) (Event, error) {
-	switch name {
-	case "send":
-		return EventSend, nil
-	case "sent":
-		return EventSent, nil
-	case "json_error":
-		return EventJSONError, nil
-	case "id_mismatch":
-		return EventIDMismatch, nil
-	case "set":
-		return EventReset, nil
+	if v, ok := parseEvent(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownEvent, name)
+}
+
+// parseEvent is ParseEvent without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseEvent(name string) (Event, bool) {
+	switch name {
+	case "send":
+		return EventSend, true
+	case "sent":
+		return EventSent, true
+	case "json_error":
+		return EventJSONError, true
+	case "id_mismatch":
+		return EventIDMismatch, true
+	case "set":
+		return EventReset, true
+	}
+	return 0, false
 }
 
 // Events returns every event in spec order, in a new slice.
@@ -249,9 +271,9 @@ func (e Event) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (e *Event) UnmarshalText(text []byte) error {
-	v, err := ParseEvent(string(text))
-	if err != nil {
-		return err
+	v, ok := parseEvent(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownEvent, text)
 	}
 	*e = v
 	return nil
@@ -261,7 +283,11 @@ func (e *Event) UnmarshalText(text []byte) error {
 func (e *Event) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return e.UnmarshalText([]byte(v))
+		p, err := ParseEvent(v)
+		if err == nil {
+			*e = p
+		}
+		return err
 	case []byte:
 		return e.UnmarshalText(v)
 	case nil:

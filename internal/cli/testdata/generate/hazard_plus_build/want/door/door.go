@@ -67,13 +67,22 @@ func (s State) IsValid() bool {
 // ParseState returns the state whose value is name. It also accepts the
 // state's aliases and former names, which nothing produces.
 func ParseState(name string) (State, error) {
-	switch name {
-	case "closed":
-		return StateClosed, nil
-	case "opened":
-		return StateOpened, nil
+	if v, ok := parseState(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownState, name)
+}
+
+// parseState is ParseState without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseState(name string) (State, bool) {
+	switch name {
+	case "closed":
+		return StateClosed, true
+	case "opened":
+		return StateOpened, true
+	}
+	return 0, false
 }
 
 // States returns every state in spec order, in a new slice.
@@ -102,9 +111,9 @@ func (s State) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *State) UnmarshalText(text []byte) error {
-	v, err := ParseState(string(text))
-	if err != nil {
-		return err
+	v, ok := parseState(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownState, text)
 	}
 	*s = v
 	return nil
@@ -114,7 +123,11 @@ func (s *State) UnmarshalText(text []byte) error {
 func (s *State) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return s.UnmarshalText([]byte(v))
+		p, err := ParseState(v)
+		if err == nil {
+			*s = p
+		}
+		return err
 	case []byte:
 		return s.UnmarshalText(v)
 	case nil:
@@ -203,13 +216,22 @@ func (e Event) IsValid() bool {
 // ParseEvent returns the event whose value is name. It also accepts the
 // event's aliases, which nothing produces.
 func ParseEvent(name string) (Event, error) {
-	switch name {
-	case "open":
-		return EventOpen, nil
-	case "close":
-		return EventClose, nil
+	if v, ok := parseEvent(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownEvent, name)
+}
+
+// parseEvent is ParseEvent without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseEvent(name string) (Event, bool) {
+	switch name {
+	case "open":
+		return EventOpen, true
+	case "close":
+		return EventClose, true
+	}
+	return 0, false
 }
 
 // Events returns every event in spec order, in a new slice.
@@ -238,9 +260,9 @@ func (e Event) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (e *Event) UnmarshalText(text []byte) error {
-	v, err := ParseEvent(string(text))
-	if err != nil {
-		return err
+	v, ok := parseEvent(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownEvent, text)
 	}
 	*e = v
 	return nil
@@ -250,7 +272,11 @@ func (e *Event) UnmarshalText(text []byte) error {
 func (e *Event) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return e.UnmarshalText([]byte(v))
+		p, err := ParseEvent(v)
+		if err == nil {
+			*e = p
+		}
+		return err
 	case []byte:
 		return e.UnmarshalText(v)
 	case nil:

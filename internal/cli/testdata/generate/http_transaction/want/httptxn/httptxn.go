@@ -82,29 +82,38 @@ func (s State) IsValid() bool {
 // ParseState returns the state whose value is name. It also accepts the
 // state's aliases and former names, which nothing produces.
 func ParseState(name string) (State, error) {
-	switch name {
-	case "Idle", "IDLE":
-		return StateIdle, nil
-	case "SendingHeaders":
-		return StateSendingHeaders, nil
-	case "SendingBody", "SEND_BODY":
-		return StateSendingBody, nil
-	case "AwaitingResponse":
-		return StateAwaitingHTTPResponse, nil
-	case "ReceivingHeaders":
-		return StateReceivingHeaders, nil
-	case "ReceivingBody":
-		return StateReceivingBody, nil
-	case "Done", "DONE":
-		return StateDone, nil
-	case "MustClose":
-		return StateMustClose, nil
-	case "Error", "ERROR":
-		return StateFailed, nil
-	case "Closed":
-		return StateClosed, nil
+	if v, ok := parseState(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownState, name)
+}
+
+// parseState is ParseState without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseState(name string) (State, bool) {
+	switch name {
+	case "Idle", "IDLE":
+		return StateIdle, true
+	case "SendingHeaders":
+		return StateSendingHeaders, true
+	case "SendingBody", "SEND_BODY":
+		return StateSendingBody, true
+	case "AwaitingResponse":
+		return StateAwaitingHTTPResponse, true
+	case "ReceivingHeaders":
+		return StateReceivingHeaders, true
+	case "ReceivingBody":
+		return StateReceivingBody, true
+	case "Done", "DONE":
+		return StateDone, true
+	case "MustClose":
+		return StateMustClose, true
+	case "Error", "ERROR":
+		return StateFailed, true
+	case "Closed":
+		return StateClosed, true
+	}
+	return 0, false
 }
 
 // States returns every state in spec order, in a new slice.
@@ -133,9 +142,9 @@ func (s State) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *State) UnmarshalText(text []byte) error {
-	v, err := ParseState(string(text))
-	if err != nil {
-		return err
+	v, ok := parseState(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownState, text)
 	}
 	*s = v
 	return nil
@@ -145,7 +154,11 @@ func (s *State) UnmarshalText(text []byte) error {
 func (s *State) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return s.UnmarshalText([]byte(v))
+		p, err := ParseState(v)
+		if err == nil {
+			*s = p
+		}
+		return err
 	case []byte:
 		return s.UnmarshalText(v)
 	case nil:
@@ -262,35 +275,44 @@ func (e Event) IsValid() bool {
 // ParseEvent returns the event whose value is name. It also accepts the
 // event's aliases, which nothing produces.
 func ParseEvent(name string) (Event, error) {
-	switch name {
-	case "StartRequest":
-		return EventStartRequest, nil
-	case "HeadersSent":
-		return EventHeadersSent, nil
-	case "BodyChunkSent":
-		return EventBodyChunkSent, nil
-	case "BodySent":
-		return EventBodySent, nil
-	case "StatusLine":
-		return EventStatusLine, nil
-	case "HeadersReceived":
-		return EventHeadersReceived, nil
-	case "BodyChunkReceived":
-		return EventBodyChunkReceived, nil
-	case "EndOfMessage":
-		return EventEndOfMessage, nil
-	case "KeepAlive":
-		return EventKeepAlive, nil
-	case "ConnectionClose":
-		return EventConnectionClose, nil
-	case "Close", "Shutdown":
-		return EventClose, nil
-	case "ProtocolError":
-		return EventProtocolError, nil
-	case "Timeout":
-		return EventTimeout, nil
+	if v, ok := parseEvent(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownEvent, name)
+}
+
+// parseEvent is ParseEvent without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseEvent(name string) (Event, bool) {
+	switch name {
+	case "StartRequest":
+		return EventStartRequest, true
+	case "HeadersSent":
+		return EventHeadersSent, true
+	case "BodyChunkSent":
+		return EventBodyChunkSent, true
+	case "BodySent":
+		return EventBodySent, true
+	case "StatusLine":
+		return EventStatusLine, true
+	case "HeadersReceived":
+		return EventHeadersReceived, true
+	case "BodyChunkReceived":
+		return EventBodyChunkReceived, true
+	case "EndOfMessage":
+		return EventEndOfMessage, true
+	case "KeepAlive":
+		return EventKeepAlive, true
+	case "ConnectionClose":
+		return EventConnectionClose, true
+	case "Close", "Shutdown":
+		return EventClose, true
+	case "ProtocolError":
+		return EventProtocolError, true
+	case "Timeout":
+		return EventTimeout, true
+	}
+	return 0, false
 }
 
 // Events returns every event in spec order, in a new slice.
@@ -319,9 +341,9 @@ func (e Event) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (e *Event) UnmarshalText(text []byte) error {
-	v, err := ParseEvent(string(text))
-	if err != nil {
-		return err
+	v, ok := parseEvent(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownEvent, text)
 	}
 	*e = v
 	return nil
@@ -331,7 +353,11 @@ func (e *Event) UnmarshalText(text []byte) error {
 func (e *Event) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return e.UnmarshalText([]byte(v))
+		p, err := ParseEvent(v)
+		if err == nil {
+			*e = p
+		}
+		return err
 	case []byte:
 		return e.UnmarshalText(v)
 	case nil:

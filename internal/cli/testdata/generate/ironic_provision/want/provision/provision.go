@@ -142,69 +142,78 @@ func (s State) IsValid() bool {
 // ParseState returns the state whose value is name. It also accepts the
 // state's aliases and former names, which nothing produces.
 func ParseState(name string) (State, error) {
-	switch name {
-	case "enroll":
-		return StateEnroll, nil
-	case "verifying":
-		return StateVerifying, nil
-	case "manageable":
-		return StateManageable, nil
-	case "available":
-		return StateAvailable, nil
-	case "active":
-		return StateActive, nil
-	case "deploying":
-		return StateDeploying, nil
-	case "wait call-back":
-		return StateDeployWait, nil
-	case "deploy failed":
-		return StateDeployFail, nil
-	case "deploy hold":
-		return StateDeployHold, nil
-	case "deleting":
-		return StateDeleting, nil
-	case "cleaning":
-		return StateCleaning, nil
-	case "clean wait":
-		return StateCleanWait, nil
-	case "clean failed":
-		return StateCleanFail, nil
-	case "clean hold":
-		return StateCleanHold, nil
-	case "error":
-		return StateError, nil
-	case "inspecting":
-		return StateInspecting, nil
-	case "inspect failed":
-		return StateInspectFail, nil
-	case "inspect wait":
-		return StateInspectWait, nil
-	case "adopting":
-		return StateAdopting, nil
-	case "adopt failed":
-		return StateAdoptFail, nil
-	case "rescue":
-		return StateRescue, nil
-	case "rescue failed":
-		return StateRescueFail, nil
-	case "rescue wait":
-		return StateRescueWait, nil
-	case "rescuing":
-		return StateRescuing, nil
-	case "unrescue failed":
-		return StateUnrescueFail, nil
-	case "unrescuing":
-		return StateUnrescuing, nil
-	case "servicing":
-		return StateServicing, nil
-	case "service wait":
-		return StateServiceWait, nil
-	case "service failed":
-		return StateServiceFail, nil
-	case "service hold":
-		return StateServiceHold, nil
+	if v, ok := parseState(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownState, name)
+}
+
+// parseState is ParseState without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseState(name string) (State, bool) {
+	switch name {
+	case "enroll":
+		return StateEnroll, true
+	case "verifying":
+		return StateVerifying, true
+	case "manageable":
+		return StateManageable, true
+	case "available":
+		return StateAvailable, true
+	case "active":
+		return StateActive, true
+	case "deploying":
+		return StateDeploying, true
+	case "wait call-back":
+		return StateDeployWait, true
+	case "deploy failed":
+		return StateDeployFail, true
+	case "deploy hold":
+		return StateDeployHold, true
+	case "deleting":
+		return StateDeleting, true
+	case "cleaning":
+		return StateCleaning, true
+	case "clean wait":
+		return StateCleanWait, true
+	case "clean failed":
+		return StateCleanFail, true
+	case "clean hold":
+		return StateCleanHold, true
+	case "error":
+		return StateError, true
+	case "inspecting":
+		return StateInspecting, true
+	case "inspect failed":
+		return StateInspectFail, true
+	case "inspect wait":
+		return StateInspectWait, true
+	case "adopting":
+		return StateAdopting, true
+	case "adopt failed":
+		return StateAdoptFail, true
+	case "rescue":
+		return StateRescue, true
+	case "rescue failed":
+		return StateRescueFail, true
+	case "rescue wait":
+		return StateRescueWait, true
+	case "rescuing":
+		return StateRescuing, true
+	case "unrescue failed":
+		return StateUnrescueFail, true
+	case "unrescuing":
+		return StateUnrescuing, true
+	case "servicing":
+		return StateServicing, true
+	case "service wait":
+		return StateServiceWait, true
+	case "service failed":
+		return StateServiceFail, true
+	case "service hold":
+		return StateServiceHold, true
+	}
+	return 0, false
 }
 
 // States returns every state in spec order, in a new slice.
@@ -233,9 +242,9 @@ func (s State) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *State) UnmarshalText(text []byte) error {
-	v, err := ParseState(string(text))
-	if err != nil {
-		return err
+	v, ok := parseState(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownState, text)
 	}
 	*s = v
 	return nil
@@ -245,7 +254,11 @@ func (s *State) UnmarshalText(text []byte) error {
 func (s *State) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return s.UnmarshalText([]byte(v))
+		p, err := ParseState(v)
+		if err == nil {
+			*s = p
+		}
+		return err
 	case []byte:
 		return s.UnmarshalText(v)
 	case nil:
@@ -377,45 +390,54 @@ func (e Event) IsValid() bool {
 // ParseEvent returns the event whose value is name. It also accepts the
 // event's aliases, which nothing produces.
 func ParseEvent(name string) (Event, error) {
-	switch name {
-	case "deploy", "active":
-		return EventDeploy, nil
-	case "rebuild":
-		return EventRebuild, nil
-	case "delete", "deleted", "undeploy":
-		return EventDelete, nil
-	case "manage":
-		return EventManage, nil
-	case "provide":
-		return EventProvide, nil
-	case "inspect":
-		return EventInspect, nil
-	case "abort":
-		return EventAbort, nil
-	case "clean":
-		return EventClean, nil
-	case "adopt":
-		return EventAdopt, nil
-	case "rescue":
-		return EventRescue, nil
-	case "unrescue":
-		return EventUnrescue, nil
-	case "unhold":
-		return EventUnhold, nil
-	case "service":
-		return EventService, nil
-	case "done":
-		return EventDone, nil
-	case "fail":
-		return EventFail, nil
-	case "wait":
-		return EventWait, nil
-	case "resume":
-		return EventResume, nil
-	case "hold":
-		return EventHold, nil
+	if v, ok := parseEvent(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownEvent, name)
+}
+
+// parseEvent is ParseEvent without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseEvent(name string) (Event, bool) {
+	switch name {
+	case "deploy", "active":
+		return EventDeploy, true
+	case "rebuild":
+		return EventRebuild, true
+	case "delete", "deleted", "undeploy":
+		return EventDelete, true
+	case "manage":
+		return EventManage, true
+	case "provide":
+		return EventProvide, true
+	case "inspect":
+		return EventInspect, true
+	case "abort":
+		return EventAbort, true
+	case "clean":
+		return EventClean, true
+	case "adopt":
+		return EventAdopt, true
+	case "rescue":
+		return EventRescue, true
+	case "unrescue":
+		return EventUnrescue, true
+	case "unhold":
+		return EventUnhold, true
+	case "service":
+		return EventService, true
+	case "done":
+		return EventDone, true
+	case "fail":
+		return EventFail, true
+	case "wait":
+		return EventWait, true
+	case "resume":
+		return EventResume, true
+	case "hold":
+		return EventHold, true
+	}
+	return 0, false
 }
 
 // Events returns every event in spec order, in a new slice.
@@ -444,9 +466,9 @@ func (e Event) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (e *Event) UnmarshalText(text []byte) error {
-	v, err := ParseEvent(string(text))
-	if err != nil {
-		return err
+	v, ok := parseEvent(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownEvent, text)
 	}
 	*e = v
 	return nil
@@ -456,7 +478,11 @@ func (e *Event) UnmarshalText(text []byte) error {
 func (e *Event) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return e.UnmarshalText([]byte(v))
+		p, err := ParseEvent(v)
+		if err == nil {
+			*e = p
+		}
+		return err
 	case []byte:
 		return e.UnmarshalText(v)
 	case nil:

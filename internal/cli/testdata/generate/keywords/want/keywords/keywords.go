@@ -70,21 +70,30 @@ func (s State) IsValid() bool {
 // ParseState returns the state whose value is name. It also accepts the
 // state's aliases and former names, which nothing produces.
 func ParseState(name string) (State, error) {
-	switch name {
-	case "string":
-		return StateString, nil
-	case "error":
-		return StateError, nil
-	case "func":
-		return StateFunc, nil
-	case "default":
-		return StateDefault, nil
-	case "range":
-		return StateRange, nil
-	case "initial":
-		return StateInitial, nil
+	if v, ok := parseState(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownState, name)
+}
+
+// parseState is ParseState without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseState(name string) (State, bool) {
+	switch name {
+	case "string":
+		return StateString, true
+	case "error":
+		return StateError, true
+	case "func":
+		return StateFunc, true
+	case "default":
+		return StateDefault, true
+	case "range":
+		return StateRange, true
+	case "initial":
+		return StateInitial, true
+	}
+	return 0, false
 }
 
 // States returns every state in spec order, in a new slice.
@@ -113,9 +122,9 @@ func (s State) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *State) UnmarshalText(text []byte) error {
-	v, err := ParseState(string(text))
-	if err != nil {
-		return err
+	v, ok := parseState(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownState, text)
 	}
 	*s = v
 	return nil
@@ -125,7 +134,11 @@ func (s *State) UnmarshalText(text []byte) error {
 func (s *State) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return s.UnmarshalText([]byte(v))
+		p, err := ParseState(v)
+		if err == nil {
+			*s = p
+		}
+		return err
 	case []byte:
 		return s.UnmarshalText(v)
 	case nil:
@@ -221,21 +234,30 @@ func (e Event) IsValid() bool {
 // ParseEvent returns the event whose value is name. It also accepts the
 // event's aliases, which nothing produces.
 func ParseEvent(name string) (Event, error) {
-	switch name {
-	case "type":
-		return EventType, nil
-	case "nil":
-		return EventNil, nil
-	case "select":
-		return EventSelect, nil
-	case "order":
-		return EventOrder, nil
-	case "user":
-		return EventUser, nil
-	case "group":
-		return EventGroup, nil
+	if v, ok := parseEvent(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownEvent, name)
+}
+
+// parseEvent is ParseEvent without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseEvent(name string) (Event, bool) {
+	switch name {
+	case "type":
+		return EventType, true
+	case "nil":
+		return EventNil, true
+	case "select":
+		return EventSelect, true
+	case "order":
+		return EventOrder, true
+	case "user":
+		return EventUser, true
+	case "group":
+		return EventGroup, true
+	}
+	return 0, false
 }
 
 // Events returns every event in spec order, in a new slice.
@@ -264,9 +286,9 @@ func (e Event) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (e *Event) UnmarshalText(text []byte) error {
-	v, err := ParseEvent(string(text))
-	if err != nil {
-		return err
+	v, ok := parseEvent(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownEvent, text)
 	}
 	*e = v
 	return nil
@@ -276,7 +298,11 @@ func (e *Event) UnmarshalText(text []byte) error {
 func (e *Event) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return e.UnmarshalText([]byte(v))
+		p, err := ParseEvent(v)
+		if err == nil {
+			*e = p
+		}
+		return err
 	case []byte:
 		return e.UnmarshalText(v)
 	case nil:

@@ -76,25 +76,34 @@ func (s State) IsValid() bool {
 // ParseState returns the state whose value is name. It also accepts the
 // state's aliases and former names, which nothing produces.
 func ParseState(name string) (State, error) {
-	switch name {
-	case "PENDING":
-		return StatePending, nil
-	case "RUNNING":
-		return StateRunning, nil
-	case "SUCCESS":
-		return StateSuccess, nil
-	case "FAILURE":
-		return StateFailure, nil
-	case "REVERTING":
-		return StateReverting, nil
-	case "REVERTED":
-		return StateReverted, nil
-	case "REVERT_FAILURE":
-		return StateRevertFailure, nil
-	case "IGNORE":
-		return StateIgnored, nil
+	if v, ok := parseState(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownState, name)
+}
+
+// parseState is ParseState without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseState(name string) (State, bool) {
+	switch name {
+	case "PENDING":
+		return StatePending, true
+	case "RUNNING":
+		return StateRunning, true
+	case "SUCCESS":
+		return StateSuccess, true
+	case "FAILURE":
+		return StateFailure, true
+	case "REVERTING":
+		return StateReverting, true
+	case "REVERTED":
+		return StateReverted, true
+	case "REVERT_FAILURE":
+		return StateRevertFailure, true
+	case "IGNORE":
+		return StateIgnored, true
+	}
+	return 0, false
 }
 
 // States returns every state in spec order, in a new slice.
@@ -123,9 +132,9 @@ func (s State) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *State) UnmarshalText(text []byte) error {
-	v, err := ParseState(string(text))
-	if err != nil {
-		return err
+	v, ok := parseState(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownState, text)
 	}
 	*s = v
 	return nil
@@ -135,7 +144,11 @@ func (s *State) UnmarshalText(text []byte) error {
 func (s *State) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return s.UnmarshalText([]byte(v))
+		p, err := ParseState(v)
+		if err == nil {
+			*s = p
+		}
+		return err
 	case []byte:
 		return s.UnmarshalText(v)
 	case nil:
@@ -237,25 +250,34 @@ func (e Event) IsValid() bool {
 // ParseEvent returns the event whose value is name. It also accepts the
 // event's aliases, which nothing produces.
 func ParseEvent(name string) (Event, error) {
-	switch name {
-	case "EXECUTE":
-		return EventExecute, nil
-	case "IGNORE":
-		return EventIgnore, nil
-	case "succeed":
-		return EventSucceed, nil
-	case "fail":
-		return EventFail, nil
-	case "REVERT":
-		return EventRevert, nil
-	case "reverted":
-		return EventReverted, nil
-	case "revert_fail":
-		return EventRevertFail, nil
-	case "reset":
-		return EventReset, nil
+	if v, ok := parseEvent(name); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("%w %q", ErrUnknownEvent, name)
+}
+
+// parseEvent is ParseEvent without the error, so that name does not escape: Scan and
+// UnmarshalText convert bytes to it without copying them to the heap.
+func parseEvent(name string) (Event, bool) {
+	switch name {
+	case "EXECUTE":
+		return EventExecute, true
+	case "IGNORE":
+		return EventIgnore, true
+	case "succeed":
+		return EventSucceed, true
+	case "fail":
+		return EventFail, true
+	case "REVERT":
+		return EventRevert, true
+	case "reverted":
+		return EventReverted, true
+	case "revert_fail":
+		return EventRevertFail, true
+	case "reset":
+		return EventReset, true
+	}
+	return 0, false
 }
 
 // Events returns every event in spec order, in a new slice.
@@ -284,9 +306,9 @@ func (e Event) MarshalText() ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (e *Event) UnmarshalText(text []byte) error {
-	v, err := ParseEvent(string(text))
-	if err != nil {
-		return err
+	v, ok := parseEvent(string(text))
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownEvent, text)
 	}
 	*e = v
 	return nil
@@ -296,7 +318,11 @@ func (e *Event) UnmarshalText(text []byte) error {
 func (e *Event) Scan(src any) error {
 	switch v := src.(type) {
 	case string:
-		return e.UnmarshalText([]byte(v))
+		p, err := ParseEvent(v)
+		if err == nil {
+			*e = p
+		}
+		return err
 	case []byte:
 		return e.UnmarshalText(v)
 	case nil:
