@@ -284,7 +284,7 @@ func (b *builder) declareRemoved() {
 	for _, s := range b.f.States {
 		if r := s.RenamedFrom; r.Set() {
 			switch {
-			case !nameRE.MatchString(r.Value) || len(r.Value) > MaxNameLen:
+			case !validName(r.Value):
 				b.errorf(r.Pos, "renamed_from %q is not a valid state name", r.Value)
 			case r.Value == s.Name.Value:
 				b.errorf(r.Pos, "state %q is renamed from itself", r.Value)
@@ -301,7 +301,7 @@ func (b *builder) declareRemoved() {
 	for _, r := range b.f.Removed {
 		n := r.Name
 		switch {
-		case !nameRE.MatchString(n.Value) || len(n.Value) > MaxNameLen:
+		case !validName(n.Value):
 			b.errorf(n.Pos, "removed state name %q must match [a-z][a-z0-9_]* and be at most %d bytes", n.Value, MaxNameLen)
 			continue
 		case b.states[n.Value] != nil:
@@ -643,8 +643,8 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 		key string
 		v   spec.Str
 	}{{"key", s.Key}, {"version", s.Version}, {"history", s.History}} {
-		if id.v.Set() && (!nameRE.MatchString(id.v.Value) || len(id.v.Value) > MaxNameLen) {
-			b.errorf(id.v.Pos, "sql %s %q must match [a-z][a-z0-9_]* and be at most %d bytes", id.key, id.v.Value, MaxNameLen)
+		if id.v.Set() {
+			b.sqlName(id.key, id.v, s.Pos)
 		}
 	}
 	if st.Key == column {
@@ -685,12 +685,16 @@ func (b *builder) checkCaseInsensitive() {
 	}
 }
 
+// validName reports whether s may name a state, an event or an identifier
+// fsmgen writes into SQL.
+func validName(s string) bool { return nameRE.MatchString(s) && len(s) <= MaxNameLen }
+
 // sqlName checks an identifier fsmgen writes into SQL.
 func (b *builder) sqlName(key string, v spec.Str, section diag.Pos) {
 	switch {
 	case !v.Set():
 		b.errorf(section, "sql: missing required key %q", key)
-	case !nameRE.MatchString(v.Value) || len(v.Value) > MaxNameLen:
+	case !validName(v.Value):
 		b.errorf(v.Pos, "sql %s %q must match [a-z][a-z0-9_]* and be at most %d bytes", key, v.Value, MaxNameLen)
 	}
 }
@@ -837,7 +841,7 @@ func (b *builder) checkSpellings() {
 		states = append(states, spellingsOf(s.Name, s.Value, s.Aliases)...)
 		// declareRemoved has reported former names that are no name, or
 		// a current state's.
-		if r := s.RenamedFrom; r.Set() && nameRE.MatchString(r.Value) && b.states[r.Value] == nil && r.Value != s.Name.Value {
+		if r := s.RenamedFrom; r.Set() && validName(r.Value) && b.states[r.Value] == nil && r.Value != s.Name.Value {
 			states = append(states, spelling{r.Value, "former name", s.Name.Value, r.Pos})
 		}
 	}
