@@ -10,6 +10,7 @@ package sqlmig
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -237,15 +238,29 @@ func scan(out fs.FS, dir string) (*dirFiles, error) {
 		f.versions[name] = v
 		f.highest = max(f.highest, v)
 		if strings.HasSuffix(name, ".sql") {
-			if b, err := fs.ReadFile(out, p); err == nil && strings.HasPrefix(string(b), generatedHeader) {
+			if b := head(out, p); strings.HasPrefix(b, generatedHeader) {
 				// The second line is "-- <enum>: what it does".
-				title, _, _ := strings.Cut(strings.TrimPrefix(string(b), generatedHeader+"\n-- "), "\n")
+				title, _, _ := strings.Cut(strings.TrimPrefix(b, generatedHeader+"\n-- "), "\n")
 				enum, _, _ := strings.Cut(title, ":")
 				f.fsmgen[name] = enum
 			}
 		}
 	}
 	return f, nil
+}
+
+// head returns the start of a file, enough for fsmgen's header and the
+// enum named on the line after it: the directory may hold a service's
+// whole migration history, and only the start tells whose a file is.
+func head(fsys fs.FS, name string) string {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	b := make([]byte, len(generatedHeader)+len("\n-- ")+model.MaxNameLen+1)
+	n, _ := io.ReadFull(f, b)
+	return string(b[:n])
 }
 
 // stray returns a file fsmgen generated for enum that no history records:
