@@ -40,7 +40,8 @@ func Changes(dir string, files map[string][]byte) ([]Change, error) {
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		if err == nil && bytes.Equal(old, files[p]) && files[p] != nil || err != nil && files[p] == nil {
+		exists, remove := err == nil, files[p] == nil
+		if remove && !exists || !remove && exists && bytes.Equal(old, files[p]) {
 			continue
 		}
 		out = append(out, Change{Path: p, Old: old, New: files[p]})
