@@ -23,7 +23,9 @@ type Want struct {
 	Nullable                     bool
 	States                       []string
 	// StatesCheck is the PostgreSQL constraint that forbids labels left
-	// in the type; InsertTrigger and UpdateTrigger are SQLite's triggers.
+	// in the type; InsertTrigger and UpdateTrigger are the triggers that
+	// keep the column to its labels on SQLite, and on MySQL those that
+	// forbid labels left in the ENUM.
 	StatesCheck, InsertTrigger, UpdateTrigger string
 }
 
