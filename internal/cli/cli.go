@@ -253,14 +253,15 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // Load reads, decodes and validates a spec; "-" reads standard input.
 func Load(specPath string) (*model.Machine, error) {
-	_, m, err := load(specPath, specPath)
+	_, m, err := load(specPath)
 	return m, err
 }
 
-// load reads the spec at path, naming it name in positions.
-func load(path, name string) (*spec.File, *model.Machine, error) {
+// load reads the spec at path; positions name it so, or <stdin>.
+func load(path string) (*spec.File, *model.Machine, error) {
 	var data []byte
 	var err error
+	name := path
 	if path == "-" {
 		data, err = spec.Read(stdin)
 		name = "<stdin>"

@@ -111,7 +111,7 @@ func projectPlan(configPath string) (*plan, error) {
 		if filepath.IsAbs(pm.Spec.Value) {
 			specPath = pm.Spec.Value
 		}
-		f, m, err := load(specPath, specPath)
+		f, m, err := load(specPath)
 		if dl := (diag.List{}); errors.As(err, &dl) {
 			errs = append(errs, dl...)
 			continue
