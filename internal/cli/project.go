@@ -84,16 +84,15 @@ func projectPlan(configPath string) (*plan, error) {
 	}
 	// A layout from before per-directory histories, moved under the
 	// project whole, keeps its one record beside the dialects' directories.
-	legacy := ""
+	parents := map[string]bool{}
 	for _, d := range dirs {
-		if l := path.Join(path.Dir(d), sqlmig.LegacyName); legacy == "" || legacy == l {
-			legacy = l
-		} else {
-			legacy = "-"
-		}
+		parents[path.Dir(d)] = true
 	}
-	if legacy == "-" {
-		legacy = ""
+	legacy := ""
+	for parent := range parents {
+		if len(parents) == 1 {
+			legacy = path.Join(parent, sqlmig.LegacyName)
+		}
 	}
 	packages := map[string]diag.Pos{}
 	enums := map[string]string{}
