@@ -165,16 +165,12 @@ func (m MySQL) CreateHistory(t Table) []string {
 // already gone, so that a Down stopped half way can run again.
 func (m MySQL) DropHistory(t Table) (guard, drop []string) {
 	proc := m.QuoteIdent("fsmgen_guard_history")
-	msg := historyKept(t)
-	if len(msg) > 128 {
-		msg = msg[:128] // SIGNAL's MESSAGE_TEXT limit
-	}
 	return []string{
 			"DROP PROCEDURE IF EXISTS " + proc + ";",
 			"CREATE PROCEDURE " + proc + "()\nBEGIN\n" +
 				"    IF EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + m.QuoteLiteral(t.History) + ") THEN\n" +
 				"        IF EXISTS (SELECT 1 FROM " + m.QuoteIdent(t.History) + ") THEN\n" +
-				"            SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + m.QuoteLiteral(msg) + ";\n" +
+				"            SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + RaiseMessage(m.Name(), historyKept(t)) + ";\n" +
 				"        END IF;\n" +
 				"    END IF;\nEND;",
 			"CALL " + proc + "();",

@@ -159,7 +159,7 @@ func (p Postgres) CreateHistory(t Table) []string {
 
 func (p Postgres) DropHistory(t Table) (guard, drop []string) {
 	h := p.QuoteIdent(t.History)
-	body := "\nBEGIN\n    IF EXISTS (SELECT 1 FROM " + h + ") THEN\n        RAISE EXCEPTION " + p.QuoteLiteral(historyKept(t)) + ";\n    END IF;\nEND\n"
+	body := "\nBEGIN\n    IF EXISTS (SELECT 1 FROM " + h + ") THEN\n        RAISE EXCEPTION " + RaiseMessage(p.Name(), historyKept(t)) + ";\n    END IF;\nEND\n"
 	return []string{"DO " + dollarQuote(body) + ";"}, []string{"DROP TABLE " + h + ";"}
 }
 
