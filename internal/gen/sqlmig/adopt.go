@@ -34,6 +34,10 @@ func adopt(m *model.Machine, dialect string) (*migration, error) {
 	for i, c := range d.Cols {
 		rc := s.cols[i]
 		ac := adoptCol{col: c, Name: lit(rc.name()), RegLit: lit(sqldialect.QuoteIdent(dialect, rc.Table))}
+		trig := func(what string) string {
+			return sqldialect.QuoteIdent(dialect, fmt.Sprintf("fsmgen_adopt_%d_%s", i, what))
+		}
+		ac.TrigColumn, ac.TrigRows, ac.TrigCheck = trig("column"), trig("rows"), trig("check")
 		if rc.Default != "" {
 			ac.DefaultExpr = lit(sqldialect.QuoteLiteral(dialect, rc.Default) + "::" + q.Enum)
 			ac.DefaultText = lit(sqldialect.QuoteLiteral(dialect, rc.Default))
@@ -56,8 +60,9 @@ func adopt(m *model.Machine, dialect string) (*migration, error) {
 	mig.title = fmt.Sprintf("%s: adopt %s holding %s", q.Enum, strings.Join(cols, ", "), strings.Join(q.Adopt, ", "))
 	if fwd != nil && len(fwd.added()) > 0 {
 		d.Adopt.Added = sqldialect.QuoteLiterals(dialect, fwd.added())
-		for i, c := range d.Adopt.Cols {
-			d.Adopt.Cols[i].MsgCheck = lit(fmt.Sprintf("cannot adopt: %s has a CHECK constraint, which would reject %s; SQLite changes a CHECK only by rebuilding the table (its 12-step ALTER TABLE procedure): rebuild %s without it first", strings.Trim(c.TableLit, "'"), strings.Join(fwd.added(), ", "), strings.Trim(c.TableLit, "'")))
+		for i := range d.Adopt.Cols {
+			table := s.cols[i].Table
+			d.Adopt.Cols[i].MsgCheck = lit(fmt.Sprintf("cannot adopt: %s has a CHECK constraint, which would reject %s; SQLite changes a CHECK only by rebuilding the table (its 12-step ALTER TABLE procedure): rebuild %s without it first", table, strings.Join(fwd.added(), ", "), table))
 		}
 	}
 	d.Dollar = sqldialect.DollarTag(d.Adopt.Labels)
@@ -126,6 +131,8 @@ type adoptCol struct {
 	// The default as PostgreSQL prints it, as SQLite keeps it, and as MySQL
 	// reports it (MariaDB quotes it, MySQL does not); "" for none.
 	DefaultExpr, DefaultText, DefaultBare string
-	// SQLite's messages, which RAISE takes only as literals.
-	MsgColumn, MsgRows, MsgCheck string
+	// SQLite's messages, which RAISE takes only as literals, and the
+	// temporary triggers that raise them.
+	MsgColumn, MsgRows, MsgCheck    string
+	TrigColumn, TrigRows, TrigCheck string
 }
