@@ -47,11 +47,13 @@ func adopt(m *model.Machine, dialect string) (*migration, error) {
 		ac.MsgRows = lit(fmt.Sprintf("cannot adopt: %s holds values that are not in sql.adopt (%s)", rc.name(), strings.Join(q.Adopt, ", ")))
 		d.Adopt.Cols = append(d.Adopt.Cols, ac)
 	}
+	// The catalog spells each label as a literal (quotes and backslashes
+	// doubled), separated by bare commas.
 	var parts []string
 	for _, l := range q.Adopt {
-		parts = append(parts, strings.ReplaceAll(l, "'", "''"))
+		parts = append(parts, sqldialect.QuoteLiteral("mysql", l))
 	}
-	d.Adopt.MySQLType = lit("enum('" + strings.Join(parts, "','") + "')")
+	d.Adopt.MySQLType = lit("enum(" + strings.Join(parts, ",") + ")")
 	mig := &migration{noTx: noTx(dialect), slug: "adopt_" + q.Enum}
 	var cols []string
 	for _, c := range s.cols {

@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pressly/goose/v3"
+
+	"github.com/fsmgen/fsmgen/internal/cli"
 )
 
 // The labels of ironic-inspector's node_state before aborting, in its
@@ -184,5 +187,40 @@ func TestAdoptSQLiteCheckConstraint(t *testing.T) {
 	}
 	if n := strs(t, db, `SELECT name FROM sqlite_master WHERE type = 'trigger'`); len(n) != 0 {
 		t.Fatalf("the refused adoption left triggers %v", n)
+	}
+}
+
+// TestAdoptMySQLBackslashLabel adopts an ENUM whose label holds a
+// backslash and a quote: the catalog reports the column type with both
+// escaped as in a literal, and the check must compare with that spelling.
+func TestAdoptMySQLBackslashLabel(t *testing.T) {
+	spec := "version: 1\nmachine: door\ninitial: shut\nstates:\n" +
+		"  shut:\n    doc: shut\n    value: 'C:\\shut'\n    transitions:\n      open: opened\n" +
+		"  opened:\n    doc: open\n    value: \"it's open\"\n    transitions:\n      close: shut\n" +
+		"events:\n  open:\n    doc: open\n  close:\n    doc: close\n" +
+		"sql:\n  enum: door_state\n  adopt: ['C:\\shut', \"it's open\"]\n  table: doors\n  column: state\n  dialects: [mysql]\n"
+	path := filepath.Join(t.TempDir(), "states.yaml")
+	if err := os.WriteFile(path, []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if code, _, stderr := run("generate", "-spec", path, "-out", out); code != cli.ExitOK {
+		t.Fatalf("generate exited %d: %s", code, stderr)
+	}
+	db, err := sql.Open("mysql", dialects[1].dsn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	mustExec(t, db, `CREATE TABLE doors (id INT PRIMARY KEY, state ENUM('C:\\shut', 'it''s open') NOT NULL DEFAULT 'C:\\shut')`)
+	mustExec(t, db, `INSERT INTO doors VALUES (1, 'C:\\shut'), (2, 'it''s open')`)
+	p, err := goose.NewProvider(goose.DialectMySQL, db, os.DirFS(filepath.Join(out, "migrations", "mysql")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gooseRunner{p}.up(t)
+	if diff := cmp.Diff(map[string]int{`C:\shut`: 1, "it's open": 1}, countsOf(t, db, "doors", "state")); diff != "" {
+		t.Fatalf("rows after adopting (-want +got):\n%s", diff)
 	}
 }
