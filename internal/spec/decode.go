@@ -275,12 +275,8 @@ func (d *decoder) document(data []byte) *yaml.Node {
 }
 
 func (d *decoder) columns(n *yaml.Node) []Column {
-	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "sql columns must be a list, not %s", kind(n))
-		return nil
-	}
 	var out []Column
-	for _, e := range n.Content {
+	for _, e := range d.list(n, "sql columns") {
 		c := Column{Pos: d.pos(e)}
 		d.mapping(e, "sql column", func(k, v *yaml.Node) {
 			switch k.Value {
@@ -299,6 +295,16 @@ func (d *decoder) columns(n *yaml.Node) []Column {
 		out = append(out, c)
 	}
 	return out
+}
+
+// list returns the elements of a sequence node, or none after reporting
+// that n is not one.
+func (d *decoder) list(n *yaml.Node, what string) []*yaml.Node {
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "%s must be a list, not %s", what, kind(n))
+		return nil
+	}
+	return n.Content
 }
 
 // mapping calls fn for each key/value pair of a mapping node in order,

@@ -59,11 +59,7 @@ func DecodeProject(name string, data []byte) (*Project, error) {
 		case "migrations":
 			p.Migrations = d.migrations(val)
 		case "machines":
-			if val.Kind != yaml.SequenceNode {
-				d.errorf(val, "machines must be a list, not %s", kind(val))
-				return
-			}
-			for _, n := range val.Content {
+			for _, n := range d.list(val, "machines") {
 				m := ProjectMachine{Pos: d.pos(n)}
 				d.mapping(n, "machine", func(k, v *yaml.Node) {
 					switch k.Value {
