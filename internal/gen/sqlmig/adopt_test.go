@@ -49,14 +49,7 @@ func adoptSpec(t *testing.T, format string) string {
 
 func openInspector(t *testing.T, d dialect, check bool) *sql.DB {
 	t.Helper()
-	db, err := sql.Open(d.driver, d.dsn(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if d.name == "sqlite" {
-		db.SetMaxOpenConns(1)
-	}
+	db := connect(t, d, d.dsn(t))
 	for _, q := range inspectorSchema(d.name, check) {
 		mustExec(t, db, q)
 	}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golang-migrate/migrate/v4"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/google/go-cmp/cmp"
 	"github.com/pressly/goose/v3"
 
@@ -110,19 +108,7 @@ func TestSeveralColumnsGolangMigrate(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
 			db := openSeveral(t, d)
-			src, err := iofs.New(os.DirFS(filepath.Join(out, "migrations", d.name)), ".")
-			if err != nil {
-				t.Fatal(err)
-			}
-			drv, err := d.migrate(db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := migrate.NewWithInstance("iofs", src, d.name, drv)
-			if err != nil {
-				t.Fatal(err)
-			}
-			severalScenario(t, d, db, migrateRunner{m})
+			severalScenario(t, d, db, newRunner(t, d, db, "golang-migrate", os.DirFS(filepath.Join(out, "migrations", d.name))))
 		})
 	}
 }

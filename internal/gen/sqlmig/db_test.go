@@ -227,10 +227,9 @@ func open(t *testing.T, d dialect) *sql.DB {
 	return db
 }
 
-// openURL is open, also returning the database's URL.
-func openURL(t *testing.T, d dialect) (*sql.DB, string) {
+// connect opens url, closed when the test ends.
+func connect(t *testing.T, d dialect, url string) *sql.DB {
 	t.Helper()
-	url := d.dsn(t)
 	db, err := sql.Open(d.driver, url)
 	if err != nil {
 		t.Fatal(err)
@@ -241,6 +240,14 @@ func openURL(t *testing.T, d dialect) (*sql.DB, string) {
 		// temporary table must be seen by the statements that follow it.
 		db.SetMaxOpenConns(1)
 	}
+	return db
+}
+
+// openURL is open, also returning the database's URL.
+func openURL(t *testing.T, d dialect) (*sql.DB, string) {
+	t.Helper()
+	url := d.dsn(t)
+	db := connect(t, d, url)
 	// The table is the application's; fsmgen only adds and changes the
 	// state column.
 	mustExec(t, db, `CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, note VARCHAR(20))`)

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golang-migrate/migrate/v4"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/pressly/goose/v3"
 )
 
@@ -21,18 +19,7 @@ func TestGolangMigrateDirtyRecovery(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
 			db := openSeveral(t, d)
-			src, err := iofs.New(os.DirFS(filepath.Join(out, "migrations", d.name)), ".")
-			if err != nil {
-				t.Fatal(err)
-			}
-			drv, err := d.migrate(db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := migrate.NewWithInstance("iofs", src, d.name, drv)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := newRunner(t, d, db, "golang-migrate", os.DirFS(filepath.Join(out, "migrations", d.name))).(migrateRunner).m
 			if err := m.Up(); err != nil {
 				t.Fatal(err)
 			}

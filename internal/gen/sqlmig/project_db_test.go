@@ -234,14 +234,7 @@ func TestServiceWithTwoMachines(t *testing.T) {
 			}
 			for _, d := range dialects {
 				t.Run(d.name, func(t *testing.T) {
-					db, err := sql.Open(d.driver, d.dsn(t))
-					if err != nil {
-						t.Fatal(err)
-					}
-					t.Cleanup(func() { db.Close() })
-					if d.name == "sqlite" {
-						db.SetMaxOpenConns(1)
-					}
+					db := connect(t, d, d.dsn(t))
 					// goose refuses duplicate versions when the runner is made.
 					runnerAt := func(stage int) runner { return newRunner(t, d, db, format, s.migrations(stage, d.name)) }
 					serviceScenario(t, d, db, runnerAt)

@@ -126,16 +126,7 @@ func valueHistory(t *testing.T, format string, steps []valueStep) *valueHist {
 func exerciseAll(t *testing.T, h *valueHist) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
-			db, err := sql.Open(d.driver, d.dsn(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if d.name == "sqlite" {
-				// The guard's temporary table must be seen by the
-				// statements that follow it.
-				db.SetMaxOpenConns(1)
-			}
+			db := connect(t, d, d.dsn(t))
 			mustExec(t, db, "CREATE TABLE "+ident(d, h.table)+" (id VARCHAR(20) PRIMARY KEY)")
 			exercise(t, d, db, newRunner(t, d, db, h.format, h.dir(d.name)), h)
 		})
@@ -277,14 +268,7 @@ func TestEnforcementWithValues(t *testing.T) {
 	)
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
-			db, err := sql.Open(d.driver, d.dsn(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if d.name == "sqlite" {
-				db.SetMaxOpenConns(1)
-			}
+			db := connect(t, d, d.dsn(t))
 			tbl := ident(d, "jobs")
 			mustExec(t, db, "CREATE TABLE "+tbl+" (id VARCHAR(20) PRIMARY KEY)")
 			r := newRunner(t, d, db, "goose", h.dir(d.name))
