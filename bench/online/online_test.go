@@ -10,8 +10,9 @@
 //
 // It is a harness, not a timed test: it asserts only that the data and the
 // errors are as documented. `make bench-online` runs it on 1,000,000 rows
-// and writes docs/online-migrations.md; without FSMGEN_ONLINE_ROWS it
-// runs on a few thousand rows as a smoke test.
+// and writes docs/online-migrations-figures.md (docs/online-migrations.md
+// reads them); without FSMGEN_ONLINE_ROWS it runs on 12,000 rows as a
+// smoke test.
 package online
 
 import (
