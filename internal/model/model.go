@@ -120,6 +120,11 @@ type SQL struct {
 	// when they exist before fsmgen (sql.adopt); nil when fsmgen adds them.
 	Adopt    []string
 	AdoptPos diag.Pos
+	// Compact (sql.compact) allows the migrations that rewrite or copy
+	// the table, for teams that can afford it: the type is made exactly
+	// the spec's labels in spec order.
+	Compact    bool
+	CompactPos diag.Pos
 }
 
 // Store is what the generated store (Fire, Move), the history table and

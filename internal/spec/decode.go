@@ -215,8 +215,10 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 		case "adopt":
 			s.AdoptPos = d.pos(v)
 			s.Adopt = d.strList(v)
+		case "compact":
+			s.Compact = d.bool(v)
 		default:
-			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "history", "enforce", "adopt")
+			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "history", "enforce", "adopt", "compact")
 		}
 	})
 	return s

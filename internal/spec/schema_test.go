@@ -72,7 +72,7 @@ func TestSchemaAcceptsValidSpecs(t *testing.T) {
 
 func TestSchemaRejectsMisshapenSpecs(t *testing.T) {
 	s := compileSchema(t)
-	for _, c := range []string{"unknown_keys", "wrong_types", "bad_names", "version", "final_not_boolean", "value_types", "bad_values", "sql_columns", "sql_columns_shape"} {
+	for _, c := range []string{"unknown_keys", "wrong_types", "bad_names", "version", "final_not_boolean", "value_types", "bad_values", "sql_columns", "sql_columns_shape", "sql_compact"} {
 		p := filepath.Join("../cli/testdata/validate", c, "spec.yaml")
 		err := s.Validate(loadYAML(t, p))
 		if err == nil {

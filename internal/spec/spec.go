@@ -121,6 +121,9 @@ type SQL struct {
 	// locates the list.
 	Adopt    []Str
 	AdoptPos diag.Pos
+	// Compact asks for the one migration that rewrites the table: the
+	// type becomes exactly the spec's labels in spec order.
+	Compact Bool
 }
 
 // Column is one column bound to the enum.
