@@ -39,6 +39,15 @@ type Dialect interface {
 	// session behind it) and, where the server's mode could turn a bad
 	// value into a silent one, a strict mode.
 	MigrationSession() string
+	// MigrationSessionReset undoes MigrationSession at the end of a
+	// migration, so that a tool running on a pooled connection hands it
+	// back as it found it; "" when there is nothing to undo.
+	MigrationSessionReset() string
+	// MigrateCommit is what golang-migrate's files put between statements
+	// that must commit one by one (where goose runs the file outside a
+	// transaction), or "" when each statement commits on its own anyway.
+	// golang-migrate sends a whole file as one query.
+	MigrateCommit() string
 
 	StoreStmts
 	Enforcer

@@ -37,6 +37,15 @@ func (MySQL) DDLNoTx() string {
 	return "MySQL commits every ALTER TABLE implicitly, so a transaction would only pretend to protect it."
 }
 
+// MigrationSessionReset is empty: the strict mode stays, as a guard for
+// whatever the tool runs next on that session.
+func (MySQL) MigrationSessionReset() string { return "" }
+
+// MigrateCommit is empty: golang-migrate's MySQL driver runs the file as
+// several statements (multiStatements=true), each committing on its own
+// under autocommit, and every ALTER commits implicitly anyway.
+func (MySQL) MigrateCommit() string { return "" }
+
 // MigrationSession makes the session strict, so that a value an ENUM does
 // not hold fails the statement instead of being stored as an empty string
 // (the server's or the tool's sql_mode may be lax), and keeps backslash escapes and backquoted

@@ -29,6 +29,21 @@ func (Postgres) DDLNoTx() string { return "" }
 // simply run again.
 func (Postgres) MigrationSession() string { return "SET lock_timeout = '500ms';" }
 
+// MigrationSessionReset: SET outlives the migration on its connection,
+// which goose and golang-migrate take from the application's pool when
+// given a *sql.DB. A migration that fails half way leaves it set.
+func (Postgres) MigrationSessionReset() string { return "RESET lock_timeout;" }
+
+// MigrateCommit: PostgreSQL runs the statements of one simple-protocol
+// query (golang-migrate's pgx and lib/pq drivers send a file that way) as
+// one implicit transaction, which holds every lock until the file ends,
+// unless a COMMIT ends it; the next statement then starts another. The
+// server logs a WARNING "there is no transaction in progress" for each
+// such COMMIT. A statement cannot commit inside itself there: a DO block's
+// COMMIT fails with "invalid transaction termination" (2D000), even right
+// after a COMMIT, so rows cannot move in committed batches.
+func (Postgres) MigrateCommit() string { return "COMMIT;" }
+
 // FireStmt joins the row with the event's arcs instead of computing the
 // target with CASE so that RETURNING can name the state the row left:
 // PostgreSQL before 18 returns only new values. Under READ COMMITTED a

@@ -26,6 +26,11 @@ func (SQLite) DDLNoTx() string { return "" }
 // queue a migration could hold up.
 func (SQLite) MigrationSession() string { return "" }
 
+func (SQLite) MigrationSessionReset() string { return "" }
+
+// MigrateCommit is empty: SQLite's migrations run in one transaction.
+func (SQLite) MigrateCommit() string { return "" }
+
 // FireStmt reads the row's state into a materialized CTE, computed once
 // per statement before the row changes, because RETURNING sees only new
 // values. The statement holds the database's write lock from its first

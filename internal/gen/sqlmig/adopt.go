@@ -74,11 +74,11 @@ func adopt(m *model.Machine, dialect string) (*migration, error) {
 	if fwd != nil {
 		// One transaction where the dialect has them: adopting happens
 		// once, and the Down below replaces the type.
-		up, err := statements(dialect, "alter", alterData(q, dialect, fwd, false))
+		up, err := statements(dialect, "alter", alterData(q, dialect, fwd, false, false))
 		if err != nil {
 			return nil, err
 		}
-		back := alterData(q, dialect, fwd.reverse(), false)
+		back := alterData(q, dialect, fwd.reverse(), false, false)
 		// A label added in place would stay in the type (PostgreSQL) or
 		// the ENUM (MySQL); the adopted column gets its labels back
 		// exactly, so that the check passes when the migration runs again.

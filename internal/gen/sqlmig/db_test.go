@@ -91,6 +91,7 @@ var dialects = []dialect{
 // runner applies migrations with a real migration tool.
 type runner interface {
 	up(t *testing.T)
+	tryUp() error
 	upTo(t *testing.T, v int64)
 	downTo(v int64) error
 	version(t *testing.T) int64
@@ -138,6 +139,14 @@ func (r migrateRunner) up(t *testing.T) {
 	if err := r.m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		t.Fatalf("migrate up: %v", err)
 	}
+}
+
+// tryUp is up, returning the error.
+func (r migrateRunner) tryUp() error {
+	if err := r.m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return err
+	}
+	return nil
 }
 
 func (r migrateRunner) upTo(t *testing.T, v int64) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	migratedb "github.com/golang-migrate/migrate/v4/database"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
 
@@ -258,8 +259,22 @@ func fsmgenObjects(t *testing.T, d dialect, db *sql.DB) string {
 // metadata lock on MariaDB) while a remove migration needs a stronger lock.
 // The migration must give up after its lock timeout (55P03, 1205) instead of
 // queueing every writer behind it for as long as the reader stays, change
-// nothing, and succeed once the reader is gone.
+// nothing, and succeed once the reader is gone. golang-migrate marks the
+// version dirty: README's recovery, force the version before and run up
+// again, must then go through.
 func TestMigrationBehindOpenReadTransaction(t *testing.T) {
+	for _, format := range []string{"goose", "golang-migrate"} {
+		h := buildHistory(t, format)
+		for _, tc := range []struct {
+			name string
+			code string // the lock timeout's SQLSTATE or error number
+		}{{"postgres", "55P03"}, {"mysql", "1205"}} {
+			t.Run(format+"/"+tc.name, func(t *testing.T) { behindOpenReader(t, h, format, tc.name, tc.code) })
+		}
+	}
+}
+
+func behindOpenReader(t *testing.T, h *history, format, name, code string) {
 	// The reader is let go after holdMax at the latest: a migration that
 	// waited for it (no lock timeout) takes about that long, far above
 	// failBound, and writers stall as long.
@@ -267,108 +282,114 @@ func TestMigrationBehindOpenReadTransaction(t *testing.T) {
 		holdMax   = 15 * time.Second
 		failBound = 4 * time.Second
 	)
-	h := buildHistory(t, "goose")
-	for _, tc := range []struct {
-		name string
-		code string // the lock timeout's SQLSTATE or error number
-	}{{"postgres", "55P03"}, {"mysql", "1205"}} {
-		t.Run(tc.name, func(t *testing.T) {
-			d := dialectNamed(tc.name)
-			db, r := gooseOn(t, d, h)
-			r.upTo(t, 4)
-			mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a1', 'aborting'), ('a2', 'aborting')`)
-			before := fsmgenObjects(t, d, db)
-			beforeCounts := counts(t, db)
+	d := dialectNamed(name)
+	db := open(t, d)
+	r := newRunner(t, d, db, format, h.dir(d.name))
+	r.upTo(t, 4)
+	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a1', 'aborting'), ('a2', 'aborting')`)
+	before := fsmgenObjects(t, d, db)
+	beforeCounts := counts(t, db)
 
-			ctx := context.Background()
-			reader, err := db.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer reader.Close()
-			tx, err := reader.BeginTx(ctx, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM nodes`).Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			var release sync.Once
-			end := func() { release.Do(func() { tx.Rollback() }) }
-			watchdog := time.AfterFunc(holdMax, end)
-			defer watchdog.Stop()
-			defer end()
+	ctx := context.Background()
+	reader, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	tx, err := reader.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM nodes`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	var release sync.Once
+	end := func() { release.Do(func() { tx.Rollback() }) }
+	watchdog := time.AfterFunc(holdMax, end)
+	defer watchdog.Stop()
+	defer end()
 
-			// A writer beside the reader: its longest single write is the
-			// stall the waiting migration causes.
-			wctx, stopWriter := context.WithCancel(ctx)
-			var wg sync.WaitGroup
-			var longest atomic.Int64
-			var writeErr atomic.Value
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; wctx.Err() == nil; i++ {
-					start := time.Now()
-					_, err := db.ExecContext(wctx, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, 'starting')`), "w-"+strconv.Itoa(i))
-					if err != nil && wctx.Err() == nil {
-						writeErr.CompareAndSwap(nil, err.Error())
-					}
-					if dt := int64(time.Since(start)); dt > longest.Load() {
-						longest.Store(dt)
-					}
-					time.Sleep(5 * time.Millisecond)
-				}
-			}()
-
+	// A writer beside the reader: its longest single write is the
+	// stall the waiting migration causes.
+	wctx, stopWriter := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var longest atomic.Int64
+	var writeErr atomic.Value
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; wctx.Err() == nil; i++ {
 			start := time.Now()
-			err = r.tryUp()
-			took := time.Since(start)
-			// Writes go on while the reader is still open.
-			time.Sleep(300 * time.Millisecond)
-			stopWriter()
-			wg.Wait()
-			end()
+			_, err := db.ExecContext(wctx, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, 'starting')`), "w-"+strconv.Itoa(i))
+			if err != nil && wctx.Err() == nil {
+				writeErr.CompareAndSwap(nil, err.Error())
+			}
+			if dt := int64(time.Since(start)); dt > longest.Load() {
+				longest.Store(dt)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
 
-			t.Logf("the migration gave up after %v; longest write %v", took, time.Duration(longest.Load()))
-			if err == nil {
-				t.Fatalf("the migration went through behind an open read transaction after %v; want the lock timeout", took)
-			}
-			if got := errCode(err); got != tc.code {
-				t.Fatalf("the migration failed with %q (%v), want the lock timeout %s", got, err, tc.code)
-			}
-			if took > failBound {
-				t.Fatalf("the migration failed after %v, want it to give up within %v", took, failBound)
-			}
-			if stall := time.Duration(longest.Load()); stall > failBound {
-				t.Fatalf("a writer stalled %v behind the waiting migration", stall)
-			}
-			if e := writeErr.Load(); e != nil {
-				t.Fatalf("a writer failed: %v", e)
-			}
-			if v := r.version(t); v != 4 {
-				t.Fatalf("version after the timed-out migration: %d, want 4", v)
-			}
-			if after := fsmgenObjects(t, d, db); after != before {
-				t.Fatalf("the timed-out migration changed objects:\nbefore:\n%s\nafter:\n%s", before, after)
-			}
-			if c := counts(t, db); c["aborting"] != beforeCounts["aborting"] || c["error"] != beforeCounts["error"] {
-				t.Fatalf("the timed-out migration moved rows: before %v, after %v", beforeCounts, c)
-			}
-			expectSet(t, d, db, h.sets[3])
+	start := time.Now()
+	err = r.tryUp()
+	took := time.Since(start)
+	// Writes go on while the reader is still open.
+	time.Sleep(300 * time.Millisecond)
+	stopWriter()
+	wg.Wait()
+	end()
 
-			r.up(t)
-			expectSet(t, d, db, h.sets[4])
-			if c := counts(t, db); c["aborting"] != 0 {
-				t.Fatalf("rows left in aborting after the re-run: %v", c)
-			}
-		})
+	t.Logf("the migration gave up after %v; longest write %v", took, time.Duration(longest.Load()))
+	if err == nil {
+		t.Fatalf("the migration went through behind an open read transaction after %v; want the lock timeout", took)
+	}
+	if got := errCode(err); got != code {
+		t.Fatalf("the migration failed with %q (%v), want the lock timeout %s", got, err, code)
+	}
+	if took > failBound {
+		t.Fatalf("the migration failed after %v, want it to give up within %v", took, failBound)
+	}
+	if stall := time.Duration(longest.Load()); stall > failBound {
+		t.Fatalf("a writer stalled %v behind the waiting migration", stall)
+	}
+	if e := writeErr.Load(); e != nil {
+		t.Fatalf("a writer failed: %v", e)
+	}
+	if mr, ok := r.(migrateRunner); ok {
+		if v, dirty, err := mr.m.Version(); v != 5 || !dirty {
+			t.Fatalf("golang-migrate after the timed-out migration: version %d, dirty %v (%v); want 5, dirty, as README says", v, dirty, err)
+		}
+		if err := mr.m.Force(4); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v := r.version(t); v != 4 {
+		t.Fatalf("version after the timed-out migration: %d, want 4", v)
+	}
+	if after := fsmgenObjects(t, d, db); after != before {
+		t.Fatalf("the timed-out migration changed objects:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if c := counts(t, db); c["aborting"] != beforeCounts["aborting"] || c["error"] != beforeCounts["error"] {
+		t.Fatalf("the timed-out migration moved rows: before %v, after %v", beforeCounts, c)
+	}
+	expectSet(t, d, db, h.sets[3])
+
+	r.up(t)
+	expectSet(t, d, db, h.sets[4])
+	if c := counts(t, db); c["aborting"] != 0 {
+		t.Fatalf("rows left in aborting after the re-run: %v", c)
 	}
 }
 
 // errCode is the SQLSTATE (PostgreSQL) or error number (MySQL) of err, or "".
 func errCode(err error) string {
+	// golang-migrate's drivers keep the driver's error without wrapping it.
+	var de migratedb.Error
+	if errors.As(err, &de) {
+		err = de.OrigErr
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return pe.Code

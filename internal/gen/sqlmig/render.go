@@ -27,6 +27,9 @@ type stmt struct {
 	// with inner semicolons, and those with "--" in a literal, after
 	// which goose stops looking for the semicolon that ends the line.
 	Block bool
+	// Session marks the dialect's session settings and their reset, which
+	// need no commit of their own.
+	Session bool
 }
 
 // data is what the dialect templates see: every identifier already quoted
@@ -62,6 +65,7 @@ type data struct {
 	Session   string    // the dialect's session settings, run first
 	Moves     []pair    // removed labels whose rows move (PostgreSQL)
 	MoveFrom  string
+	NoTx      bool // every statement commits on its own
 	Batch     bool // rows move in batches that commit one by one
 	BatchSize int
 }
@@ -207,19 +211,26 @@ func create(m *model.Machine, dialect string) (*migration, error) {
 // onlineNoTx says why PostgreSQL changes run outside goose's transaction.
 const onlineNoTx = "Each statement commits on its own, so no lock outlives it: rows move in batches and the constraint is validated without blocking writers. Every statement can run again after a failure."
 
+// migrateCommitWhy heads a golang-migrate file whose statements the
+// dialect's MigrateCommit separates.
+const migrateCommitWhy = "golang-migrate sends this file as one query, which would run as one transaction: %s after each statement makes it commit on its own, so no lock outlives it. Every statement can run again after a failure."
+
 func alter(m *model.Machine, dialect string, fwd, back *step) (*migration, error) {
 	mig := &migration{noTx: noTx(dialect)}
 	// A reorder replaces the type, which must happen in one transaction.
-	if dialect == "postgres" && m.SQL.Format == "goose" && !fwd.reordered() {
+	if dialect == "postgres" && !fwd.reordered() {
 		mig.noTx = onlineNoTx
 	}
+	// Under golang-migrate, where the dialect needs a COMMIT between
+	// statements, no statement can commit inside itself.
+	batch := m.SQL.Format == "goose" || sqldialect.For(dialect).MigrateCommit() == ""
 	mig.slug, mig.title = fwd.describe(m.SQL.Enum)
 	for _, dir := range []struct {
 		s   *step
 		out *[]stmt
 	}{{fwd, &mig.up}, {back, &mig.down}} {
 		var err error
-		if *dir.out, err = statements(dialect, "alter", alterData(m.SQL, dialect, dir.s, mig.noTx != "")); err != nil {
+		if *dir.out, err = statements(dialect, "alter", alterData(m.SQL, dialect, dir.s, mig.noTx != "", batch)); err != nil {
 			return nil, err
 		}
 	}
@@ -282,8 +293,9 @@ func base(q *model.SQL, dialect string, s *step) data {
 }
 
 // alterData computes what the alter template needs. noTx tells whether
-// every statement commits on its own.
-func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
+// every statement commits on its own, batch whether a statement can commit
+// inside itself too.
+func alterData(q *model.SQL, dialect string, s *step, noTx, batch bool) data {
 	lit := func(l string) string { return sqldialect.QuoteLiteral(dialect, l) }
 	lits := func(ps []pair) []pair {
 		out := make([]pair, len(ps))
@@ -329,7 +341,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 	// Every label of the change is in Union, and the guard's message
 	// repeats some.
 	d.Dollar = sqldialect.DollarTag(d.Union + d.GuardMsg)
-	d.Batch, d.BatchSize = noTx, batchSize
+	d.NoTx, d.Batch, d.BatchSize = noTx, noTx && batch, batchSize
 	added := s.added()
 	d.Reordered = s.reordered()
 	if dialect == "mysql" {
@@ -412,8 +424,22 @@ func statements(dialect, name string, d data) ([]stmt, error) {
 	return out, nil
 }
 
-// render lays the migration out as files named after version, in dir.
-func (mig *migration) render(format, dir, version string) (map[string][]byte, error) {
+// render lays the migration out as files named after version, in dir,
+// each direction ending with the dialect's session reset.
+func (mig *migration) render(dialect, format, dir, version string) (map[string][]byte, error) {
+	dl := sqldialect.For(dialect)
+	session := strings.Split(dl.MigrationSession(), "\n\n")
+	finish := func(stmts []stmt) []stmt {
+		out := slices.Clone(stmts)
+		for i := range out {
+			out[i].Session = slices.Contains(session, out[i].Text)
+		}
+		if r := dl.MigrationSessionReset(); r != "" {
+			out = append(out, stmt{Text: r, Session: true})
+		}
+		return out
+	}
+	up, down := finish(mig.up), finish(mig.down)
 	base := path.Join(dir, version+"_"+mig.slug)
 	exec := func(t *template.Template, name string, v any) ([]byte, error) {
 		var b bytes.Buffer
@@ -425,13 +451,17 @@ func (mig *migration) render(format, dir, version string) (map[string][]byte, er
 	// The title names states, and goes into a "-- " line of its own.
 	title := model.SQLComment(mig.title)
 	if format == "golang-migrate" {
+		var commit, why string
+		if c := dl.MigrateCommit(); c != "" && mig.noTx != "" {
+			commit, why = c, fmt.Sprintf(migrateCommitWhy, strings.TrimSuffix(c, ";"))
+		}
 		files := map[string][]byte{}
 		for _, f := range []struct {
 			suffix string
 			stmts  []stmt
 			what   string
-		}{{".up.sql", mig.up, "up"}, {".down.sql", mig.down, "down"}} {
-			b, err := exec(migrateTemplate, "file", map[string]any{"Title": title + " (" + f.what + ")", "Stmts": f.stmts})
+		}{{".up.sql", up, "up"}, {".down.sql", down, "down"}} {
+			b, err := exec(migrateTemplate, "file", map[string]any{"Title": title + " (" + f.what + ")", "Why": why, "Commit": commit, "Stmts": f.stmts})
 			if err != nil {
 				return nil, err
 			}
@@ -440,7 +470,7 @@ func (mig *migration) render(format, dir, version string) (map[string][]byte, er
 		return files, nil
 	}
 	b, err := exec(gooseTemplate, "sql_goose.tmpl", map[string]any{
-		"Title": title, "NoTx": mig.noTx != "", "NoTxWhy": mig.noTx, "Up": mig.up, "Down": mig.down,
+		"Title": title, "NoTx": mig.noTx != "", "NoTxWhy": mig.noTx, "Up": up, "Down": down,
 	})
 	if err != nil {
 		return nil, err

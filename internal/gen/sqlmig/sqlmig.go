@@ -144,7 +144,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 			if err != nil {
 				return nil, err
 			}
-			rendered, err := mig.render(q.Format, dir, versionString(q.Versions, v))
+			rendered, err := mig.render(d, q.Format, dir, versionString(q.Versions, v))
 			if err != nil {
 				return nil, err
 			}

@@ -49,6 +49,8 @@ $$;
 
 ALTER TABLE "doors" VALIDATE CONSTRAINT "state_fsmgen_states";
 
+RESET lock_timeout;
+
 -- +goose Down
 SET lock_timeout = '500ms';
 
@@ -114,3 +116,5 @@ ALTER TABLE "doors" ALTER COLUMN "state" SET DEFAULT 'closed';
 DROP TYPE "door_state_old";
 
 ALTER TABLE "doors" DROP CONSTRAINT IF EXISTS "state_fsmgen_states";
+
+RESET lock_timeout;

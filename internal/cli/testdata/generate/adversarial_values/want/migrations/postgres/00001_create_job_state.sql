@@ -12,9 +12,13 @@ CREATE TYPE "job_state" AS ENUM ('Queued -- not yet /* started */', 'it''s "runn
 ALTER TABLE "jobs" ADD COLUMN "state" "job_state" NOT NULL DEFAULT 'Queued -- not yet /* started */';
 -- +goose StatementEnd
 
+RESET lock_timeout;
+
 -- +goose Down
 SET lock_timeout = '500ms';
 
 ALTER TABLE "jobs" DROP COLUMN "state";
 
 DROP TYPE "job_state";
+
+RESET lock_timeout;

@@ -8,9 +8,13 @@ CREATE TYPE "http_txn_state" AS ENUM ('Idle', 'SendingHeaders', 'SendingBody', '
 
 ALTER TABLE "http_transactions" ADD COLUMN "state" "http_txn_state" NOT NULL DEFAULT 'Idle';
 
+RESET lock_timeout;
+
 -- +goose Down
 SET lock_timeout = '500ms';
 
 ALTER TABLE "http_transactions" DROP COLUMN "state";
 
 DROP TYPE "http_txn_state";
+
+RESET lock_timeout;

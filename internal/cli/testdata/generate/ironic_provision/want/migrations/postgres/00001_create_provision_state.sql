@@ -8,9 +8,13 @@ CREATE TYPE "provision_state" AS ENUM ('enroll', 'verifying', 'manageable', 'ava
 
 ALTER TABLE "nodes" ADD COLUMN "provision_state" "provision_state" NOT NULL DEFAULT 'enroll';
 
+RESET lock_timeout;
+
 -- +goose Down
 SET lock_timeout = '500ms';
 
 ALTER TABLE "nodes" DROP COLUMN "provision_state";
 
 DROP TYPE "provision_state";
+
+RESET lock_timeout;

@@ -8,9 +8,13 @@ CREATE TYPE "node_state" AS ENUM ('starting', 'waiting', 'processing', 'finished
 
 ALTER TABLE "nodes" ADD COLUMN "state" "node_state" NOT NULL DEFAULT 'finished';
 
+RESET lock_timeout;
+
 -- +goose Down
 SET lock_timeout = '500ms';
 
 ALTER TABLE "nodes" DROP COLUMN "state";
 
 DROP TYPE "node_state";
+
+RESET lock_timeout;

@@ -12,6 +12,8 @@ ALTER TABLE "nodes" ADD COLUMN "target_provision_state" "provision_state";
 
 ALTER TABLE "node_history" ADD COLUMN "state" "provision_state" DEFAULT 'available';
 
+RESET lock_timeout;
+
 -- +goose Down
 SET lock_timeout = '500ms';
 
@@ -22,3 +24,5 @@ ALTER TABLE "nodes" DROP COLUMN "target_provision_state";
 ALTER TABLE "node_history" DROP COLUMN "state";
 
 DROP TYPE "provision_state";
+
+RESET lock_timeout;

@@ -39,6 +39,8 @@ $fsmgen$;
 
 CREATE TRIGGER "door_state_enforce" BEFORE INSERT OR UPDATE ON "doors" FOR EACH ROW EXECUTE FUNCTION "door_state_enforce"();
 
+RESET lock_timeout;
+
 -- +goose Down
 -- +goose StatementBegin
 DO $fsmgen$
@@ -61,3 +63,5 @@ SET lock_timeout = '500ms';
 ALTER TABLE "doors" DROP COLUMN "state";
 
 DROP TYPE "door_state";
+
+RESET lock_timeout;

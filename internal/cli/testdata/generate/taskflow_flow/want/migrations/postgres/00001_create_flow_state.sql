@@ -8,9 +8,13 @@ CREATE TYPE "flow_state" AS ENUM ('PENDING', 'RUNNING', 'SUCCESS', 'FAILURE', 'R
 
 ALTER TABLE "flows" ADD COLUMN "state" "flow_state" NOT NULL DEFAULT 'PENDING';
 
+RESET lock_timeout;
+
 -- +goose Down
 SET lock_timeout = '500ms';
 
 ALTER TABLE "flows" DROP COLUMN "state";
 
 DROP TYPE "flow_state";
+
+RESET lock_timeout;

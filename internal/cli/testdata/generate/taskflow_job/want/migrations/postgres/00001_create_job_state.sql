@@ -8,9 +8,13 @@ CREATE TYPE "job_state" AS ENUM ('UNCLAIMED', 'CLAIMED', 'COMPLETE');
 
 ALTER TABLE "jobs" ADD COLUMN "state" "job_state" NOT NULL DEFAULT 'UNCLAIMED';
 
+RESET lock_timeout;
+
 -- +goose Down
 SET lock_timeout = '500ms';
 
 ALTER TABLE "jobs" DROP COLUMN "state";
 
 DROP TYPE "job_state";
+
+RESET lock_timeout;

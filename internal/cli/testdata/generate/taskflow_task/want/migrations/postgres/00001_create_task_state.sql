@@ -8,9 +8,13 @@ CREATE TYPE "task_state" AS ENUM ('PENDING', 'RUNNING', 'SUCCESS', 'FAILURE', 'R
 
 ALTER TABLE "atoms" ADD COLUMN "state" "task_state" NOT NULL DEFAULT 'PENDING';
 
+RESET lock_timeout;
+
 -- +goose Down
 SET lock_timeout = '500ms';
 
 ALTER TABLE "atoms" DROP COLUMN "state";
 
 DROP TYPE "task_state";
+
+RESET lock_timeout;
