@@ -1,8 +1,9 @@
 // Package online measures how generated migrations treat a busy table: a
 // nodes table with FSMGEN_ONLINE_ROWS rows (two tables referencing it by
 // foreign key, an index on the state column) takes every change kind up
-// and down with goose on PostgreSQL 15 and MariaDB while four writers
-// update and insert on loopback; the removal is tried first behind another
+// and down with goose and with golang-migrate (FSMGEN_ONLINE_RUNNER picks
+// one) on PostgreSQL 15 and MariaDB while four writers update and insert
+// on loopback; the removal is tried first behind another
 // session's long open read transaction, where it must give up at its lock
 // timeout. It reports each migration's duration, the
 // longest write stall, the writers' errors, and checksums of the rows no
@@ -31,6 +32,11 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/golang-migrate/migrate/v4"
+	migratedb "github.com/golang-migrate/migrate/v4/database"
+	migratemysql "github.com/golang-migrate/migrate/v4/database/mysql"
+	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
 
@@ -64,7 +70,7 @@ var versions = []version{
 	{change: "default change", states: []string{"starting", "waiting", "paused", "processing", "finished", "error", "reprocessing", "enrolling"}, renamed: map[string]string{"reprocessing": "reapplying"}, removed: map[string]string{"aborting": "error"}, def: "waiting"},
 }
 
-func (v version) spec() string {
+func (v version) spec(format string) string {
 	var b strings.Builder
 	b.WriteString("version: 1\nmachine: bench\ninitial: starting\nstates:\n")
 	for i, s := range v.states {
@@ -81,16 +87,17 @@ func (v version) spec() string {
 			fmt.Fprintf(&b, "  %s:\n    doc: gone\n    rows_to: %s\n", old, to)
 		}
 	}
-	fmt.Fprintf(&b, "sql:\n  enum: node_state\n  table: nodes\n  column: state\n  default: %s\n  dialects: [postgres, mysql]\n", v.def)
+	fmt.Fprintf(&b, "sql:\n  enum: node_state\n  table: nodes\n  column: state\n  default: %s\n  format: %s\n  dialects: [postgres, mysql]\n", v.def, format)
 	return b.String()
 }
 
-// history generates the migrations of versions in order, as a user would.
-func history(t *testing.T) string {
+// history generates the migrations of versions in order, as a user would,
+// in format's layout.
+func history(t *testing.T, format string) string {
 	out := t.TempDir()
 	for i, v := range versions {
 		spec := filepath.Join(t.TempDir(), "states.yaml")
-		if err := os.WriteFile(spec, []byte(v.spec()), 0o644); err != nil {
+		if err := os.WriteFile(spec, []byte(v.spec(format)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		var stdout, stderr strings.Builder
@@ -102,12 +109,15 @@ func history(t *testing.T) string {
 }
 
 type db struct {
-	name   string
-	sql    *sql.DB // the writers' pool
-	tool   *sql.DB // goose's: its session settings stay its own
-	goose  goose.Dialect
-	schema []string // run before the first migration
-	fill   []string // after it: rows in every state, index, foreign keys
+	name  string
+	dir   string  // the dialect's migrations directory
+	sql   *sql.DB // the writers' pool
+	tool  *sql.DB // the migration tool's: its session settings stay its own
+	goose goose.Dialect
+	// migrate is golang-migrate's driver for the tool's pool.
+	migrate func() (migratedb.Driver, error)
+	schema  []string // run before the first migration
+	fill    []string // after it: rows in every state, index, foreign keys
 	// sum returns a checksum of the rows no writer touches, with states
 	// mapped by the CASE expression mapping (of "state").
 	sum func(mapping string) string
@@ -121,9 +131,10 @@ func rows() int {
 }
 
 func postgres(t *testing.T) *db {
-	d := &db{name: "PostgreSQL", goose: goose.DialectPostgres}
+	d := &db{name: "PostgreSQL", dir: "postgres", goose: goose.DialectPostgres}
 	dsn := testdb.Postgres(t)
 	d.sql, d.tool = open(t, "pgx", dsn), open(t, "pgx", dsn)
+	d.migrate = func() (migratedb.Driver, error) { return migratepgx.WithInstance(d.tool, &migratepgx.Config{}) }
 	n := rows()
 	d.schema = []string{
 		`CREATE TABLE nodes (id bigint PRIMARY KEY, uuid text NOT NULL, note text)`,
@@ -144,9 +155,10 @@ func postgres(t *testing.T) *db {
 }
 
 func mariadb(t *testing.T) *db {
-	d := &db{name: "MariaDB", goose: goose.DialectMySQL}
+	d := &db{name: "MariaDB", dir: "mysql", goose: goose.DialectMySQL}
 	dsn := testdb.MySQL(t)
 	d.sql, d.tool = open(t, "mysql", dsn), open(t, "mysql", dsn)
+	d.migrate = func() (migratedb.Driver, error) { return migratemysql.WithInstance(d.tool, &migratemysql.Config{}) }
 	n := rows()
 	d.schema = []string{
 		`CREATE TABLE nodes (id BIGINT PRIMARY KEY, uuid VARCHAR(36) NOT NULL, note VARCHAR(40)) ENGINE=InnoDB`,
@@ -250,6 +262,11 @@ func code(err error) string {
 	if err == nil {
 		return ""
 	}
+	// golang-migrate's drivers keep the driver's error without wrapping it.
+	var de migratedb.Error
+	if errors.As(err, &de) {
+		err = de.OrigErr
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return pe.Code
@@ -265,12 +282,12 @@ func code(err error) string {
 var retryable = []string{"55P03", "1205"}
 
 type step struct {
-	dialect, change string
-	took            time.Duration
-	stall           time.Duration
-	writes          int
-	errs            map[string]int
-	err             error
+	dialect, runner, change string
+	took                    time.Duration
+	stall                   time.Duration
+	writes                  int
+	errs                    map[string]int
+	err                     error
 }
 
 // window measures the writes that overlap [from, to]: the longest one, or
@@ -299,77 +316,133 @@ func window(ops [][]write, from, to time.Time) (stall time.Duration, n int, errs
 	return stall, n, errs
 }
 
-func TestOnline(t *testing.T) {
-	out := history(t)
-	var report []step
-	for _, mk := range []func(*testing.T) *db{postgres, mariadb} {
-		d := mk(t)
-		dir := "postgres"
-		if d.goose == goose.DialectMySQL {
-			dir = "mysql"
-		}
-		p, err := goose.NewProvider(d.goose, d.tool, os.DirFS(filepath.Join(out, "migrations", dir)))
+// runners are the migration tools the harness runs, each on fresh
+// databases: FSMGEN_ONLINE_RUNNER names one, or both run.
+func runners() []string {
+	if r := os.Getenv("FSMGEN_ONLINE_RUNNER"); r != "" {
+		return []string{r}
+	}
+	return []string{"goose", "golang-migrate"}
+}
+
+// tool applies one migration at a time, as a deploy would.
+type tool struct {
+	up, down func() error
+	// recover makes the tool ready to run a migration that failed again:
+	// golang-migrate records the version dirty (README: migrate force).
+	recover func() error
+}
+
+func newTool(t *testing.T, d *db, runner, out string) tool {
+	dir := os.DirFS(filepath.Join(out, "migrations", d.dir))
+	ctx := context.Background()
+	if runner == "goose" {
+		p, err := goose.NewProvider(d.goose, d.tool, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx := context.Background()
-		d.exec(t, d.schema...)
-		if _, err := p.UpByOne(ctx); err != nil {
-			t.Fatal(err)
+		return tool{
+			up:      func() error { _, err := p.UpByOne(ctx); return err },
+			down:    func() error { _, err := p.Down(ctx); return err },
+			recover: func() error { return nil },
 		}
-		d.exec(t, d.fill...)
+	}
+	src, err := iofs.New(dir, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv, err := d.migrate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := migrate.NewWithInstance("iofs", src, d.dir, drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tool{
+		up:   func() error { return m.Steps(1) },
+		down: func() error { return m.Steps(-1) },
+		recover: func() error {
+			v, dirty, err := m.Version()
+			if err != nil || !dirty {
+				return fmt.Errorf("golang-migrate after a failed migration: version %d, dirty %v (%v)", v, dirty, err)
+			}
+			return m.Force(int(v) - 1)
+		},
+	}
+}
 
-		stop := make(chan struct{})
-		wait := load(d, stop)
-		time.Sleep(500 * time.Millisecond) // the writers' steady state
-		var marks []mark
-		run := func(change string, f func() error) {
-			from := time.Now()
-			err := f()
-			marks = append(marks, mark{change: change, from: from, to: time.Now(), err: err})
-			time.Sleep(300 * time.Millisecond)
+func TestOnline(t *testing.T) {
+	var report []step
+	for _, runner := range runners() {
+		out := history(t, runner)
+		for _, mk := range []func(*testing.T) *db{postgres, mariadb} {
+			report = append(report, online(t, mk(t), runner, out)...)
 		}
-		up := func() error { _, err := p.UpByOne(ctx); return err }
-		down := func() error { _, err := p.Down(ctx); return err }
-		run(versions[1].change, up)
-		// Rows for the removal to move, on rows no writer touches.
-		d.exec(t, fmt.Sprintf(`UPDATE nodes SET state = 'aborting' WHERE id > %d AND id %% 10 = 3`, hot))
-		before := d.one(t, d.sum(`CASE WHEN state = 'aborting' THEN 'error' ELSE state END`))
-		time.Sleep(time.Second) // the writers' steady state again
-		for i, v := range versions[2:] {
-			if len(v.removed) > len(versions[i+1].removed) {
-				marks = append(marks, behindReader(t, d, v.change, up))
-			}
-			run(v.change, up)
-		}
-		for i := len(versions) - 1; i >= 1; i-- {
-			run("Down of "+versions[i].change, down)
-		}
-		close(stop)
-		ops := wait()
-		after := d.one(t, d.sum(`state`))
-		for _, m := range marks {
-			until := m.to
-			if m.until.After(until) {
-				until = m.until
-			}
-			stall, n, errs := window(ops, m.from, until)
-			report = append(report, step{d.name, m.change, m.to.Sub(m.from), stall, n, errs, m.err})
-			if got := code(m.err); got != m.want {
-				t.Errorf("%s: %s: error %q (%v), want %q", d.name, m.change, got, m.err, m.want)
-			}
-			for c := range errs {
-				if !slices.Contains(retryable, c) {
-					t.Errorf("%s: %s: writers got %s, which is not a documented retryable error", d.name, m.change, c)
-				}
-			}
-		}
-		if before != after {
-			t.Errorf("%s: rows no writer touched changed: checksum %s before, %s after", d.name, before, after)
-		}
-		report = append(report, step{dialect: d.name, change: "checksum " + before + " before, " + after + " after"})
 	}
 	writeReport(t, report)
+}
+
+// online runs every change up and down on d with runner's tool.
+func online(t *testing.T, d *db, runner, out string) []step {
+	var report []step
+	d.exec(t, d.schema...)
+	tl := newTool(t, d, runner, out)
+	if err := tl.up(); err != nil {
+		t.Fatal(err)
+	}
+	d.exec(t, d.fill...)
+
+	stop := make(chan struct{})
+	wait := load(d, stop)
+	time.Sleep(500 * time.Millisecond) // the writers' steady state
+	var marks []mark
+	run := func(change string, f func() error) {
+		from := time.Now()
+		err := f()
+		marks = append(marks, mark{change: change, from: from, to: time.Now(), err: err})
+		time.Sleep(300 * time.Millisecond)
+	}
+	run(versions[1].change, tl.up)
+	// Rows for the removal to move, on rows no writer touches.
+	d.exec(t, fmt.Sprintf(`UPDATE nodes SET state = 'aborting' WHERE id > %d AND id %% 10 = 3`, hot))
+	before := d.one(t, d.sum(`CASE WHEN state = 'aborting' THEN 'error' ELSE state END`))
+	time.Sleep(time.Second) // the writers' steady state again
+	for i, v := range versions[2:] {
+		if len(v.removed) > len(versions[i+1].removed) {
+			marks = append(marks, behindReader(t, d, v.change, tl.up))
+			if err := tl.recover(); err != nil {
+				t.Fatalf("%s, %s: %v", d.name, runner, err)
+			}
+		}
+		run(v.change, tl.up)
+	}
+	for i := len(versions) - 1; i >= 1; i-- {
+		run("Down of "+versions[i].change, tl.down)
+	}
+	close(stop)
+	ops := wait()
+	after := d.one(t, d.sum(`state`))
+	for _, m := range marks {
+		until := m.to
+		if m.until.After(until) {
+			until = m.until
+		}
+		stall, n, errs := window(ops, m.from, until)
+		report = append(report, step{d.name, runner, m.change, m.to.Sub(m.from), stall, n, errs, m.err})
+		if got := code(m.err); got != m.want {
+			t.Errorf("%s, %s: %s: error %q (%v), want %q", d.name, runner, m.change, got, m.err, m.want)
+		}
+		for c := range errs {
+			if !slices.Contains(retryable, c) {
+				t.Errorf("%s, %s: %s: writers got %s, which is not a documented retryable error", d.name, runner, m.change, c)
+			}
+		}
+	}
+	if before != after {
+		t.Errorf("%s, %s: rows no writer touched changed: checksum %s before, %s after", d.name, runner, before, after)
+	}
+	return append(report, step{dialect: d.name, runner: runner, change: "checksum " + before + " before, " + after + " after"})
 }
 
 // mark is one migration run: when it ran, its error, and the error code
@@ -430,10 +503,10 @@ func behindReader(t *testing.T, d *db, change string, up func() error) mark {
 
 func writeReport(t *testing.T, steps []step) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| database | migration | duration | longest write stall | writes | writer errors |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| database | runner | migration | duration | longest write stall | writes | writer errors |\n|---|---|---|---|---|---|---|\n")
 	for _, s := range steps {
 		if s.writes == 0 && s.took == 0 {
-			fmt.Fprintf(&b, "| %s | %s | | | | |\n", s.dialect, s.change)
+			fmt.Fprintf(&b, "| %s | %s | %s | | | | |\n", s.dialect, s.runner, s.change)
 			continue
 		}
 		var errs []string
@@ -445,7 +518,7 @@ func writeReport(t *testing.T, steps []step) {
 		if s.err != nil {
 			status = " (failed: " + code(s.err) + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %d | %s |\n", s.dialect, s.change, status, round(s.took), round(s.stall), s.writes, strings.Join(errs, ", "))
+		fmt.Fprintf(&b, "| %s | %s | %s%s | %s | %s | %d | %s |\n", s.dialect, s.runner, s.change, status, round(s.took), round(s.stall), s.writes, strings.Join(errs, ", "))
 	}
 	t.Logf("%d rows, %d writers:\n%s", rows(), writers, b.String())
 	if p := os.Getenv("FSMGEN_ONLINE_REPORT"); p != "" {
