@@ -161,25 +161,51 @@ func TestAdoptRefusesAMismatch(t *testing.T) {
 // TestAdoptSQLiteCheckConstraint: SQLAlchemy's Enum on SQLite keeps the
 // labels in a CHECK constraint, which would reject aborting; changing it
 // means rebuilding the application's table, so the migration says so and
-// changes nothing.
+// changes nothing. A column whose name starts with "check" is no
+// constraint: that table is adopted.
 func TestAdoptSQLiteCheckConstraint(t *testing.T) {
 	out := generateAll(t, []string{adoptSpec(t, "goose")})
 	d := dialects[2]
-	db := openInspector(t, d, true)
-	before := snapshotRows(t, db)
-	r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
-	err := r.(gooseRunner).tryUp()
-	if err == nil || !strings.Contains(err.Error(), "cannot adopt: nodes has a CHECK constraint, which would reject aborting; SQLite changes a CHECK only by rebuilding the table") {
-		t.Fatalf("up: %v; want the CHECK constraint named", err)
-	}
-	if v := r.version(t); v != 0 {
-		t.Fatalf("the refused adoption left version %d", v)
-	}
-	if diff := cmp.Diff(before, snapshotRows(t, db)); diff != "" {
-		t.Fatalf("the refused adoption changed rows (-before +after):\n%s", diff)
-	}
-	if n := strs(t, db, `SELECT name FROM sqlite_master WHERE type = 'trigger'`); len(n) != 0 {
-		t.Fatalf("the refused adoption left triggers %v", n)
+	for _, c := range []struct {
+		name           string
+		check, refused bool
+		extra          string // a statement run after the schema's
+	}{
+		{name: "check", check: true, refused: true},
+		{name: "check_lower_case_on_its_own_line", refused: true, extra: "ALTER TABLE nodes ADD COLUMN note TEXT\n\tcheck\n(note <> 'x')"},
+		{name: "checked_at", extra: "ALTER TABLE nodes ADD COLUMN checked_at DATETIME"},
+		{name: "quoted_check", extra: `ALTER TABLE nodes ADD COLUMN "check" TEXT`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := openInspector(t, d, c.check)
+			if c.extra != "" {
+				mustExec(t, db, c.extra)
+			}
+			before := snapshotRows(t, db)
+			r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
+			err := r.(gooseRunner).tryUp()
+			if !c.refused {
+				if err != nil {
+					t.Fatalf("up: %v; want the table adopted", err)
+				}
+				if got := countsOf(t, db, "nodes", "state"); got["finished"] != 2 {
+					t.Fatalf("rows after adopting: %v", got)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "cannot adopt: nodes has a CHECK constraint, which would reject aborting; SQLite changes a CHECK only by rebuilding the table") {
+				t.Fatalf("up: %v; want the CHECK constraint named", err)
+			}
+			if v := r.version(t); v != 0 {
+				t.Fatalf("the refused adoption left version %d", v)
+			}
+			if diff := cmp.Diff(before, snapshotRows(t, db)); diff != "" {
+				t.Fatalf("the refused adoption changed rows (-before +after):\n%s", diff)
+			}
+			if n := strs(t, db, `SELECT name FROM sqlite_master WHERE type = 'trigger'`); len(n) != 0 {
+				t.Fatalf("the refused adoption left triggers %v", n)
+			}
+		})
 	}
 }
 

@@ -23,7 +23,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TEMP TRIGGER "fsmgen_adopt_0_check" BEFORE INSERT ON "fsmgen_guard_door_state"
-WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'doors' AND upper(sql) LIKE '%CHECK%')
+WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'doors' AND ' ' || replace(replace(replace(upper(sql), char(9), ' '), char(10), ' '), char(13), ' ') GLOB '*[^A-Z0-9_$]CHECK[ (]*')
 BEGIN
     SELECT RAISE(ABORT, 'cannot adopt: doors has a CHECK constraint, which would reject opened; SQLite changes a CHECK only by rebuilding the table (its 12-step ALTER TABLE procedure): rebuild doors without it first');
 END;
