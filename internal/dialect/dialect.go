@@ -48,6 +48,10 @@ type Dialect interface {
 	// transaction), or "" when each statement commits on its own anyway.
 	// golang-migrate sends a whole file as one query.
 	MigrateCommit() string
+	// RaiseMessage renders msg as the literal a migration's guard raises
+	// (PostgreSQL RAISE, MySQL SIGNAL, SQLite RAISE), as the dialect reads
+	// it.
+	RaiseMessage(msg string) string
 
 	StoreStmts
 	Enforcer
@@ -96,27 +100,16 @@ func singleQuoted(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// RaiseMessage renders msg as the literal a migration's guard raises
-// (PostgreSQL RAISE, MySQL SIGNAL, SQLite RAISE), where each dialect reads
-// the text differently: PostgreSQL takes it as a format string, MySQL cuts
-// it at 128 bytes.
-func RaiseMessage(dialect, msg string) string {
-	switch dialect {
-	case "postgres":
-		msg = strings.ReplaceAll(msg, "%", "%%")
-	case "mysql":
-		msg = cutUTF8(msg, 128) // SIGNAL's MESSAGE_TEXT limit
-	}
-	return QuoteLiteral(dialect, msg)
-}
-
-// cutUTF8 shortens s to at most n bytes without splitting a character.
-func cutUTF8(s string, n int) string {
-	if len(s) <= n {
+// cutRunes shortens s to at most n characters, the last of them "…" when
+// it had to cut, so that a reader sees the text was longer.
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
+	i := 0
+	for range n - 1 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 	}
-	return s[:n]
+	return s[:i] + "…"
 }

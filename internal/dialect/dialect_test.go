@@ -1,6 +1,10 @@
 package dialect
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestQuote(t *testing.T) {
 	for _, c := range []struct {
@@ -40,5 +44,23 @@ func TestEveryNameHasADialect(t *testing.T) {
 		if For(n).Name() != n {
 			t.Errorf("For(%q).Name() = %q", n, For(n).Name())
 		}
+	}
+}
+
+func TestRaiseMessage(t *testing.T) {
+	long := "cannot migrate: " + strings.Repeat("é", 200)
+	got := MySQL{}.RaiseMessage(long)
+	text := strings.TrimSuffix(strings.TrimPrefix(got, "'"), "'")
+	if n := utf8.RuneCountInString(text); n != 128 || !utf8.ValidString(text) || !strings.HasPrefix(text, "cannot migrate: éé") || !strings.HasSuffix(text, "é…") {
+		t.Errorf("MySQL RaiseMessage of %d characters = %s (%d characters), want the first 127 and …", utf8.RuneCountInString(long), got, n)
+	}
+	if got, want := (MySQL{}).RaiseMessage("fits: it's 100%"), `'fits: it''s 100%'`; got != want {
+		t.Errorf("MySQL RaiseMessage = %s, want %s", got, want)
+	}
+	if got, want := (Postgres{}).RaiseMessage("100% it's"), `'100%% it''s'`; got != want {
+		t.Errorf("PostgreSQL RaiseMessage = %s, want %s", got, want)
+	}
+	if got, want := (SQLite{}).RaiseMessage(long), (SQLite{}).QuoteLiteral(long); got != want {
+		t.Errorf("SQLite RaiseMessage cut the message: %s", got)
 	}
 }

@@ -55,6 +55,48 @@ func (MySQL) MigrationSession() string {
 	return "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';\n\nSET SESSION lock_wait_timeout = 1;"
 }
 
+// RaiseMessage keeps 128 characters: MySQL's SIGNAL refuses a longer
+// MESSAGE_TEXT in a strict session (MariaDB takes 512).
+func (m MySQL) RaiseMessage(msg string) string { return m.QuoteLiteral(cutRunes(msg, 128)) }
+
+// signal is the statement that raises msg.
+func (m MySQL) signal(msg string) string {
+	return "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + m.RaiseMessage(msg)
+}
+
+// Guard returns the statements that stop a migration with msg when cond
+// holds. SIGNAL runs from a prepared statement, not a procedure (MySQL has
+// no anonymous blocks): when it fires, nothing is left behind.
+func (m MySQL) Guard(cond, msg string) []string {
+	return prepared("IF(" + cond + ", " + m.QuoteLiteral(m.signal(msg)) + ", 'DO 0')")
+}
+
+// prepared sets @fsmgen_guard to text, an expression, and runs it.
+func prepared(text string) []string {
+	return append([]string{"SET @fsmgen_guard = " + text + ";"}, runGuard...)
+}
+
+var runGuard = []string{"PREPARE fsmgen_guard FROM @fsmgen_guard;", "EXECUTE fsmgen_guard;", "DEALLOCATE PREPARE fsmgen_guard;"}
+
+// ProcedureHandler begins the body of every procedure a migration creates,
+// calls and drops (MySQL loops only inside one): an error that stops the
+// procedure is kept in session variables instead of failing the CALL, so
+// that the DROP PROCEDURE after the CALL still runs, and ProcedureRaise
+// raises it then with its own SQLSTATE, number and text (cut to 128
+// characters), for a tool or a person to tell a lock timeout from a
+// deadlock. Only a lost connection still leaves the procedure behind; the
+// next run replaces it.
+func (MySQL) ProcedureHandler() string {
+	return "DECLARE EXIT HANDLER FOR SQLEXCEPTION\n" +
+		"        GET DIAGNOSTICS CONDITION 1 @fsmgen_state = RETURNED_SQLSTATE, @fsmgen_errno = MYSQL_ERRNO, @fsmgen_error = MESSAGE_TEXT;\n" +
+		"    SET @fsmgen_error = NULL;"
+}
+
+// ProcedureRaise raises the error ProcedureHandler kept, if any.
+func (MySQL) ProcedureRaise() []string {
+	return prepared("IF(@fsmgen_error IS NULL, 'DO 0', CONCAT('SIGNAL SQLSTATE ', QUOTE(@fsmgen_state), ' SET MYSQL_ERRNO = ', @fsmgen_errno, ', MESSAGE_TEXT = ', QUOTE(LEFT(@fsmgen_error, 128))))")
+}
+
 // FireStmt has no RETURNING to tell which arc the row took, so it records
 // the arc's 1-based index with LAST_INSERT_ID(x), which the server sends
 // back with the statement's result (sql.Result.LastInsertId) or, when the
@@ -169,23 +211,16 @@ func (m MySQL) CreateHistory(t Table) []string {
 	}
 }
 
-// DropHistory's guard is a procedure because MySQL has no anonymous
-// blocks; it is dropped as soon as it has run. It passes when the table is
-// already gone, so that a Down stopped half way can run again.
+// DropHistory's guard is a Guard in two steps: its condition reads the
+// table, which a statement may name only when it exists, so the first step
+// asks the catalog and, when the table is there, runs the check that puts
+// the SIGNAL (or a no-op) in @fsmgen_guard for the second. It passes when
+// the table is already gone, so that a Down stopped half way can run
+// again.
 func (m MySQL) DropHistory(t Table) (guard, drop []string) {
-	proc := m.QuoteIdent("fsmgen_guard_history")
-	return []string{
-			"DROP PROCEDURE IF EXISTS " + proc + ";",
-			"CREATE PROCEDURE " + proc + "()\nBEGIN\n" +
-				"    IF EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + m.QuoteLiteral(t.History) + ") THEN\n" +
-				"        IF EXISTS (SELECT 1 FROM " + m.QuoteIdent(t.History) + ") THEN\n" +
-				"            SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + RaiseMessage(m.Name(), historyKept(t)) + ";\n" +
-				"        END IF;\n" +
-				"    END IF;\nEND;",
-			"CALL " + proc + "();",
-			"DROP PROCEDURE " + proc + ";",
-		},
-		[]string{"DROP TABLE IF EXISTS " + m.QuoteIdent(t.History) + ";"}
+	check := "SELECT IF(EXISTS (SELECT 1 FROM " + m.QuoteIdent(t.History) + "), " + m.QuoteLiteral(m.signal(historyKept(t))) + ", 'DO 0') INTO @fsmgen_guard"
+	guard = prepared("IF(EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + m.QuoteLiteral(t.History) + "), " + m.QuoteLiteral(check) + ", 'DO 0')")
+	return append(guard, runGuard...), []string{"DROP TABLE IF EXISTS " + m.QuoteIdent(t.History) + ";"}
 }
 
 // MySQLEnumBudget bounds the bytes the ENUM labels of one table may take,

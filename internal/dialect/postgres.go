@@ -22,6 +22,11 @@ func (Postgres) Now() string                   { return "clock_timestamp()" }
 
 func (Postgres) DDLNoTx() string { return "" }
 
+// RaiseMessage doubles %: RAISE reads its message as a format string.
+func (p Postgres) RaiseMessage(msg string) string {
+	return p.QuoteLiteral(strings.ReplaceAll(msg, "%", "%%"))
+}
+
 // MigrationSession bounds every lock wait: ALTER TABLE and ALTER TYPE
 // queue for their lock behind any open transaction that touched the table,
 // and every later reader and writer queues behind them. Half a second
@@ -174,7 +179,7 @@ func (p Postgres) CreateHistory(t Table) []string {
 
 func (p Postgres) DropHistory(t Table) (guard, drop []string) {
 	h := p.QuoteIdent(t.History)
-	body := "\nBEGIN\n    IF EXISTS (SELECT 1 FROM " + h + ") THEN\n        RAISE EXCEPTION " + RaiseMessage(p.Name(), historyKept(t)) + ";\n    END IF;\nEND\n"
+	body := "\nBEGIN\n    IF EXISTS (SELECT 1 FROM " + h + ") THEN\n        RAISE EXCEPTION " + p.RaiseMessage(historyKept(t)) + ";\n    END IF;\nEND\n"
 	return []string{"DO " + dollarQuote(body) + ";"}, []string{"DROP TABLE " + h + ";"}
 }
 

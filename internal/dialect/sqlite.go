@@ -22,6 +22,23 @@ func (SQLite) Now() string { return "strftime('%Y-%m-%d %H:%M:%f', 'now')" }
 
 func (SQLite) DDLNoTx() string { return "" }
 
+func (s SQLite) RaiseMessage(msg string) string { return s.QuoteLiteral(msg) }
+
+// Guard returns the statements that stop a migration with msg when cond
+// holds. RAISE works only in a trigger and SQLite has no procedures, so a
+// temporary trigger on a temporary table (named table and trigger) raises
+// it; both are gone with the transaction the failure rolls back, and
+// dropped when it passes.
+func (s SQLite) Guard(table, trigger, cond, msg string) []string {
+	tmp := s.QuoteIdent(table)
+	return []string{
+		"CREATE TEMP TABLE " + tmp + " (x INTEGER);",
+		"CREATE TEMP TRIGGER " + s.QuoteIdent(trigger) + " BEFORE INSERT ON " + tmp + "\nWHEN " + cond + "\nBEGIN\n    SELECT RAISE(ABORT, " + s.RaiseMessage(msg) + ");\nEND;",
+		"INSERT INTO " + tmp + " VALUES (1);",
+		"DROP TABLE " + tmp + ";",
+	}
+}
+
 // MigrationSession is empty: SQLite has one writer at a time and no lock
 // queue a migration could hold up.
 func (SQLite) MigrationSession() string { return "" }
@@ -125,17 +142,9 @@ func (s SQLite) CreateHistory(t Table) []string {
 	}
 }
 
-// DropHistory's guard is a temporary trigger on a temporary table: SQLite
-// has no procedures, and RAISE works only in a trigger.
+// DropHistory's guard is a Guard.
 func (s SQLite) DropHistory(t Table) (guard, drop []string) {
-	tmp := s.QuoteIdent("fsmgen_guard_history")
-	return []string{
-			"CREATE TEMP TABLE " + tmp + " (x INTEGER);",
-			"CREATE TEMP TRIGGER " + s.QuoteIdent("fsmgen_guard_history_check") + " BEFORE INSERT ON " + tmp +
-				"\nWHEN EXISTS (SELECT 1 FROM " + s.QuoteIdent(t.History) + ")\nBEGIN\n    SELECT RAISE(ABORT, " + s.QuoteLiteral(historyKept(t)) + ");\nEND;",
-			"INSERT INTO " + tmp + " VALUES (1);",
-			"DROP TABLE " + tmp + ";",
-		},
+	return s.Guard("fsmgen_guard_history", "fsmgen_guard_history_check", "EXISTS (SELECT 1 FROM "+s.QuoteIdent(t.History)+")", historyKept(t)),
 		[]string{"DROP TABLE " + s.QuoteIdent(t.History) + ";"}
 }
 

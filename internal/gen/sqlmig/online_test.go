@@ -186,6 +186,35 @@ func TestBlockedDownLeavesNothing(t *testing.T) {
 	}
 }
 
+// TestMySQLFailedMoveLeavesNothing: the application's own trigger refuses
+// one row's move, so a batch of the move fails inside the move's
+// procedure. The procedure is gone all the same, the error reaches the tool
+// as the trigger raised it, and the migration runs again once the trigger
+// lets the row go.
+func TestMySQLFailedMoveLeavesNothing(t *testing.T) {
+	h := buildHistory(t, "goose")
+	d := dialectNamed("mysql")
+	db, r := gooseOn(t, d, h)
+	r.upTo(t, 4)
+	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a1', 'aborting'), ('a2', 'aborting')`)
+	mustExec(t, db, "CREATE TRIGGER app_keep_a2 BEFORE UPDATE ON nodes FOR EACH ROW\n"+
+		"BEGIN\n    IF NEW.uuid = 'a2' AND NOT (NEW.state <=> OLD.state) THEN\n"+
+		"        SIGNAL SQLSTATE '45001' SET MYSQL_ERRNO = 1644, MESSAGE_TEXT = 'a2 is kept by the application';\n    END IF;\nEND")
+	err := r.tryUp()
+	if err == nil || errCode(err) != "1644" || !strings.Contains(err.Error(), "(45001): a2 is kept by the application") {
+		t.Fatalf("the move of a kept row: %v, want the application's error as it raised it", err)
+	}
+	if left := strs(t, db, `SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()`); len(left) != 0 {
+		t.Fatalf("the failed move left routines %q", left)
+	}
+	mustExec(t, db, `DROP TRIGGER app_keep_a2`)
+	r.up(t)
+	if c := counts(t, db); c["aborting"] != 0 {
+		t.Fatalf("rows left in aborting after the re-run: %v", c)
+	}
+	expectSet(t, d, db, h.sets[4])
+}
+
 // TestNonStrictSession: the tool's session is lax (sql_mode=”), where
 // MySQL stores ” for a value an ENUM lacks and only warns. Every generated
 // migration makes its own session strict.

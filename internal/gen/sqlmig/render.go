@@ -46,18 +46,18 @@ type data struct {
 	Cols, Bind, Unbind, Checked []col
 	Tables                      []table
 
-	Union       string // from and to together (MySQL widens to it first)
-	InPlace     bool   // PostgreSQL: ALTER TYPE in place instead of a new type
-	SetDefault  bool   // some kept column's default changes
-	Renames     []pair
-	Adds        []addValue
-	Remap       []pair // renames and moves, applied to rows
-	RemapFrom   string
-	Guard       string // labels whose rows block this direction
-	GuardMsg    string // the guard's error, as a literal
-	GuardSignal string // MySQL: a SIGNAL raising GuardMsg, as a literal
-	Dollar      string // PostgreSQL: the dollar quote around DO blocks
-	Charset     string // MySQL: after ENUM(...), for labels beyond ASCII
+	Union      string // from and to together (MySQL widens to it first)
+	InPlace    bool   // PostgreSQL: ALTER TYPE in place instead of a new type
+	SetDefault bool   // some kept column's default changes
+	Renames    []pair
+	Adds       []addValue
+	Remap      []pair // renames and moves, applied to rows
+	RemapFrom  string
+	Guard      string // labels whose rows block this direction
+	GuardMsg   string // the guard's error, as a literal (PostgreSQL)
+	GuardStmts string // MySQL, SQLite: the dialect's guard, as statements
+	Dollar     string // PostgreSQL: the dollar quote around DO blocks
+	Charset    string // MySQL: after ENUM(...), for labels beyond ASCII
 
 	Reordered bool // existing labels change their order
 
@@ -68,6 +68,9 @@ type data struct {
 	NoTx      bool // every statement commits on its own
 	Batch     bool // rows move in batches that commit one by one
 	BatchSize int
+	// MySQL: the first lines of the move procedure's body, and what
+	// follows its DROP (see dialect.MySQL.ProcedureHandler).
+	ProcHandler, ProcRaise string
 }
 
 // col is one column as the templates see it.
@@ -329,8 +332,21 @@ func alterData(q *model.SQL, dialect string, s *step, noTx, batch bool) data {
 			}
 		}
 		msg := fmt.Sprintf("cannot migrate: %s has rows in %s, which the target %s lacks; move or delete them first", strings.Join(names, " or "), strings.Join(g, ", "), q.Enum)
-		d.GuardMsg = sqldialect.RaiseMessage(dialect, msg)
-		d.GuardSignal = lit("SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + d.GuardMsg)
+		d.GuardMsg = sqldialect.For(dialect).RaiseMessage(msg)
+		var held []string
+		for _, c := range d.Cols {
+			held = append(held, "EXISTS (SELECT 1 FROM "+c.Table+" WHERE "+c.Column+" IN ("+d.Guard+"))")
+		}
+		cond := strings.Join(held, " OR ")
+		var guard []string
+		switch dialect {
+		case "mysql":
+			guard = sqldialect.MySQL{}.Guard(cond, msg)
+		case "sqlite":
+			n := q.Unquoted(dialect)
+			guard = sqldialect.SQLite{}.Guard(n.Guard, n.GuardTrigger, cond, msg)
+		}
+		d.GuardStmts = strings.Join(guard, "\n\n")
 	}
 	d.Moves = lits(s.moves)
 	var moveFrom []string
@@ -346,6 +362,8 @@ func alterData(q *model.SQL, dialect string, s *step, noTx, batch bool) data {
 	d.Reordered = s.reordered()
 	if dialect == "mysql" {
 		mysqlAppend(&d, s, added)
+		d.ProcHandler = sqldialect.MySQL{}.ProcedureHandler()
+		d.ProcRaise = strings.Join(sqldialect.MySQL{}.ProcedureRaise(), "\n\n")
 	}
 	// In place, ADD VALUE keeps existing rows and the type's other users
 	// untouched, and PostgreSQL allows it inside a transaction as long as

@@ -108,6 +108,11 @@ func storeScenario(t *testing.T, d dialect, db *sql.DB, r runner) {
 	if v := r.version(t); v != 3 {
 		t.Fatalf("a refused Down left version %d, want 3", v)
 	}
+	if d.name == "mysql" {
+		if left := strs(t, db, `SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()`); len(left) != 0 {
+			t.Fatalf("the refused Down left routines %q", left)
+		}
+	}
 	enforced(t, d, db, true)
 	mustExec(t, db, `DELETE FROM nodes_history`)
 	if err := r.downTo(2); err != nil {

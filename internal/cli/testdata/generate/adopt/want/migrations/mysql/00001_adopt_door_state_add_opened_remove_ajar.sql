@@ -87,6 +87,9 @@ DROP PROCEDURE IF EXISTS `fsmgen_move_door_state`;
 -- +goose StatementBegin
 CREATE PROCEDURE `fsmgen_move_door_state`()
 BEGIN
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+        GET DIAGNOSTICS CONDITION 1 @fsmgen_state = RETURNED_SQLSTATE, @fsmgen_errno = MYSQL_ERRNO, @fsmgen_error = MESSAGE_TEXT;
+    SET @fsmgen_error = NULL;
     REPEAT
         UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar') LIMIT 5000;
     UNTIL ROW_COUNT() = 0 END REPEAT;
@@ -96,6 +99,14 @@ END;
 CALL `fsmgen_move_door_state`();
 
 DROP PROCEDURE `fsmgen_move_door_state`;
+
+SET @fsmgen_guard = IF(@fsmgen_error IS NULL, 'DO 0', CONCAT('SIGNAL SQLSTATE ', QUOTE(@fsmgen_state), ' SET MYSQL_ERRNO = ', @fsmgen_errno, ', MESSAGE_TEXT = ', QUOTE(LEFT(@fsmgen_error, 128))));
+
+PREPARE fsmgen_guard FROM @fsmgen_guard;
+
+EXECUTE fsmgen_guard;
+
+DEALLOCATE PREPARE fsmgen_guard;
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins_next`;
 

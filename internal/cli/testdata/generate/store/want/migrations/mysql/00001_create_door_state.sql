@@ -53,22 +53,21 @@ END;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP PROCEDURE IF EXISTS `fsmgen_guard_history`;
-
 -- +goose StatementBegin
-CREATE PROCEDURE `fsmgen_guard_history`()
-BEGIN
-    IF EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'door_moves') THEN
-        IF EXISTS (SELECT 1 FROM `door_moves`) THEN
-            SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'cannot migrate: door_moves holds recorded moves, which dropping it would lose; copy or delete them first';
-        END IF;
-    END IF;
-END;
+SET @fsmgen_guard = IF(EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'door_moves'), 'SELECT IF(EXISTS (SELECT 1 FROM `door_moves`), ''SIGNAL SQLSTATE ''''45000'''' SET MESSAGE_TEXT = ''''cannot migrate: door_moves holds recorded moves, which dropping it would lose; copy or delete them first'''''', ''DO 0'') INTO @fsmgen_guard', 'DO 0');
 -- +goose StatementEnd
 
-CALL `fsmgen_guard_history`();
+PREPARE fsmgen_guard FROM @fsmgen_guard;
 
-DROP PROCEDURE `fsmgen_guard_history`;
+EXECUTE fsmgen_guard;
+
+DEALLOCATE PREPARE fsmgen_guard;
+
+PREPARE fsmgen_guard FROM @fsmgen_guard;
+
+EXECUTE fsmgen_guard;
+
+DEALLOCATE PREPARE fsmgen_guard;
 
 DROP TRIGGER IF EXISTS `door_state_enforce_insert`;
 
