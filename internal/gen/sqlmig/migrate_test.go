@@ -1,14 +1,11 @@
 package sqlmig_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,29 +47,11 @@ END
 $$`)
 	mustExec(t, db, `CREATE TRIGGER probe_locks BEFORE UPDATE ON nodes FOR EACH ROW EXECUTE FUNCTION probe_locks()`)
 
-	ctx, stop := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	var longest atomic.Int64
-	var writeErr atomic.Value
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ctx.Err() == nil; i++ {
-			start := time.Now()
-			if _, err := db.ExecContext(ctx, `UPDATE nodes SET note = $1 WHERE uuid = 'before-fsmgen'`, strconv.Itoa(i%1000)); err != nil && ctx.Err() == nil {
-				writeErr.CompareAndSwap(nil, err.Error())
-			}
-			if dt := int64(time.Since(start)); dt > longest.Load() {
-				longest.Store(dt)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}()
+	stopWriter := writer(db, `UPDATE nodes SET note = $1 WHERE uuid = 'before-fsmgen'`, func(i int) any { return strconv.Itoa(i % 1000) })
 	start := time.Now()
 	r.up(t)
 	took := time.Since(start)
-	stop()
-	wg.Wait()
+	longest, writeErr := stopWriter()
 
 	if took < moveTakes {
 		t.Fatalf("the removal took %v, less than the probe's sleep: the trigger did not run", took)
@@ -84,11 +63,11 @@ $$`)
 	if slices.Contains(modes, "AccessExclusiveLock") {
 		t.Fatalf("rows moved while the migration held ACCESS EXCLUSIVE on nodes (%q): an earlier statement's lock outlived it", modes)
 	}
-	if stall := time.Duration(longest.Load()); stall > stallMax {
-		t.Fatalf("a writer of an unrelated row waited %v while rows moved for %v", stall, moveTakes)
+	if longest > stallMax {
+		t.Fatalf("a writer of an unrelated row waited %v while rows moved for %v", longest, moveTakes)
 	}
-	if e := writeErr.Load(); e != nil {
-		t.Fatalf("a writer failed: %v", e)
+	if writeErr != nil {
+		t.Fatalf("a writer failed: %v", writeErr)
 	}
 	expectSet(t, d, db, h.sets[4])
 	if c := counts(t, db); c["aborting"] != 0 {

@@ -341,36 +341,17 @@ func behindOpenReader(t *testing.T, h *history, format, name, code string) {
 
 	// A writer beside the reader: its longest single write is the
 	// stall the waiting migration causes.
-	wctx, stopWriter := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	var longest atomic.Int64
-	var writeErr atomic.Value
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; wctx.Err() == nil; i++ {
-			start := time.Now()
-			_, err := db.ExecContext(wctx, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, 'starting')`), "w-"+strconv.Itoa(i))
-			if err != nil && wctx.Err() == nil {
-				writeErr.CompareAndSwap(nil, err.Error())
-			}
-			if dt := int64(time.Since(start)); dt > longest.Load() {
-				longest.Store(dt)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}()
+	stopWriter := writer(db, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, 'starting')`), func(i int) any { return "w-" + strconv.Itoa(i) })
 
 	start := time.Now()
 	err = r.tryUp()
 	took := time.Since(start)
 	// Writes go on while the reader is still open.
 	time.Sleep(300 * time.Millisecond)
-	stopWriter()
-	wg.Wait()
+	longest, writeErr := stopWriter()
 	end()
 
-	t.Logf("the migration gave up after %v; longest write %v", took, time.Duration(longest.Load()))
+	t.Logf("the migration gave up after %v; longest write %v", took, longest)
 	if err == nil {
 		t.Fatalf("the migration went through behind an open read transaction after %v; want the lock timeout", took)
 	}
@@ -380,11 +361,11 @@ func behindOpenReader(t *testing.T, h *history, format, name, code string) {
 	if took > failBound {
 		t.Fatalf("the migration failed after %v, want it to give up within %v", took, failBound)
 	}
-	if stall := time.Duration(longest.Load()); stall > failBound {
-		t.Fatalf("a writer stalled %v behind the waiting migration", stall)
+	if longest > failBound {
+		t.Fatalf("a writer stalled %v behind the waiting migration", longest)
 	}
-	if e := writeErr.Load(); e != nil {
-		t.Fatalf("a writer failed: %v", e)
+	if writeErr != nil {
+		t.Fatalf("a writer failed: %v", writeErr)
 	}
 	if mr, ok := r.(migrateRunner); ok {
 		if v, dirty, err := mr.m.Version(); v != 5 || !dirty {
@@ -428,4 +409,30 @@ func errCode(err error) string {
 		return strconv.Itoa(int(me.Number))
 	}
 	return ""
+}
+
+// writer runs q with arg(i) every 5 ms until the returned stop, which
+// gives the longest write and the first error.
+func writer(db *sql.DB, q string, arg func(i int) any) (stop func() (time.Duration, error)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var longest time.Duration
+	var first error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ctx.Err() == nil; i++ {
+			start := time.Now()
+			_, err := db.ExecContext(ctx, q, arg(i))
+			if err != nil && ctx.Err() == nil && first == nil {
+				first = err
+			}
+			longest = max(longest, time.Since(start))
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	return func() (time.Duration, error) {
+		cancel()
+		<-done
+		return longest, first
+	}
 }
