@@ -2,6 +2,7 @@ package sqlmig
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
@@ -15,15 +16,19 @@ const adoptSource = "sql.adopt"
 // adopt is the first migration of columns that exist before fsmgen: it
 // checks that they are what sql.adopt and the spec's columns say (and
 // changes nothing when they are not), then converges them to the spec
-// with the ordinary steps. Its Down returns them to the adopted labels and
-// never drops them.
-func adopt(m *model.Machine, dialect string) (*migration, error) {
+// with the ordinary steps, in place: the type keeps the adopted order. Its
+// Down returns them to the adopted labels, again in place (what the
+// convergence added stays in the type, forbidden), and never drops them.
+// It returns the type the migration leaves, in the database's order.
+func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 	q := m.SQL
 	was := &history{target: target{Enum: q.Enum, Columns: specColumns(q), States: q.Adopt}}
 	fwd, err := diff(m, was, adoptSource)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	// One transaction where the dialect has them: adopting happens once.
+	typ := fwd.toType(dialect, false)
 	s := &step{from: q.Adopt, to: q.Adopt}
 	for i, c := range specColumns(q) {
 		s.cols = append(s.cols, colStep{recordedColumn: c, fromDefault: c.Default, first: i == 0})
@@ -47,73 +52,77 @@ func adopt(m *model.Machine, dialect string) (*migration, error) {
 		ac.MsgRows = lit(fmt.Sprintf("cannot adopt: %s holds values that are not in sql.adopt (%s)", rc.name(), strings.Join(q.Adopt, ", ")))
 		d.Adopt.Cols = append(d.Adopt.Cols, ac)
 	}
-	// The catalog spells each label as a literal (quotes and backslashes
-	// doubled), separated by bare commas.
-	var parts []string
-	for _, l := range q.Adopt {
-		parts = append(parts, sqldialect.QuoteLiteral("mysql", l))
+	d.Adopt.MySQLType = lit(mysqlColumnType(q.Adopt))
+	// Run again after its Down, the check finds the labels the
+	// convergence added still in the type.
+	back := fwd.reverse(typ)
+	kept := back.retired(typ)
+	if typ != nil && !slices.Equal(typ, q.Adopt) {
+		d.Adopt.Grown = sqldialect.QuoteLiterals(dialect, typ)
+		d.Adopt.MySQLGrown = lit(mysqlColumnType(typ))
 	}
-	d.Adopt.MySQLType = lit("enum(" + strings.Join(parts, ",") + ")")
 	mig := &migration{noTx: noTx(dialect), slug: "adopt_" + q.Enum}
 	var cols []string
 	for _, c := range s.cols {
 		cols = append(cols, columnPhrase(c.recordedColumn, func(l string) string { return key(labelKeys(m), l) }))
 	}
 	mig.title = fmt.Sprintf("%s: adopt %s holding %s", q.Enum, strings.Join(cols, ", "), strings.Join(q.Adopt, ", "))
-	if fwd != nil && len(fwd.added()) > 0 {
+	if len(fwd.added()) > 0 {
 		d.Adopt.Added = sqldialect.QuoteLiterals(dialect, fwd.added())
 		for i := range d.Adopt.Cols {
 			table := s.cols[i].Table
 			d.Adopt.Cols[i].MsgCheck = lit(fmt.Sprintf("cannot adopt: %s has a CHECK constraint, which would reject %s; SQLite changes a CHECK only by rebuilding the table (its 12-step ALTER TABLE procedure): rebuild %s without it first", table, strings.Join(fwd.added(), ", "), table))
 		}
 	}
-	d.Dollar = sqldialect.DollarTag(d.Adopt.Labels)
+	d.Dollar = sqldialect.DollarTag(d.Adopt.Labels + d.Adopt.Grown)
 	if mig.up, err = statements(dialect, "adopt_check", d); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if fwd != nil {
-		// One transaction where the dialect has them: adopting happens
-		// once, and the Down below replaces the type.
+	if fwd.changes() {
 		up, err := statements(dialect, "alter", alterData(q, dialect, fwd, false, false))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		back := alterData(q, dialect, fwd.reverse(), false, false)
-		// A label added in place would stay in the type (PostgreSQL) or
-		// the ENUM (MySQL); the adopted column gets its labels back
-		// exactly, so that the check passes when the migration runs again.
-		switch dialect {
-		case "postgres":
-			back.InPlace, back.Adds = false, nil
-		case "mysql":
-			back.Reordered = true
-		}
-		if mig.down, err = statements(dialect, "alter", back); err != nil {
-			return nil, err
+		if mig.down, err = statements(dialect, "alter", alterData(q, dialect, back, false, false)); err != nil {
+			return nil, nil, err
 		}
 		slug, title := fwd.describe(q.Enum)
 		mig.slug += "_" + slug
 		mig.title += ", then " + strings.TrimPrefix(title, q.Enum+": ")
 		mig.up = append(mig.up, up...)
 	}
-	// What fsmgen added to constrain the columns goes with the Down.
-	release, err := statements(dialect, "adopt_release", d)
-	if err != nil {
-		return nil, err
-	}
-	if dialect == "sqlite" && fwd == nil {
+	if dialect == "sqlite" && !fwd.changes() {
 		// The alter's triggers are not there: add them here.
 		t, err := statements(dialect, "adopt_triggers", d)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		mig.up = append(mig.up, t...)
 	}
-	mig.down = append(mig.down, release...)
+	// What fsmgen added to constrain the columns goes with the Down,
+	// unless it forbids labels the Down leaves in the type.
+	if len(kept) == 0 {
+		release, err := statements(dialect, "adopt_release", d)
+		if err != nil {
+			return nil, nil, err
+		}
+		mig.down = append(mig.down, release...)
+	}
 	if len(mig.slug) > 60 {
 		mig.slug = "adopt_" + q.Enum
 	}
-	return mig, nil
+	return mig, typ, nil
+}
+
+// mysqlColumnType is the column type MySQL's catalog reports for an ENUM
+// of labels: each a literal (quotes and backslashes doubled), separated by
+// bare commas.
+func mysqlColumnType(labels []string) string {
+	parts := make([]string, len(labels))
+	for i, l := range labels {
+		parts[i] = sqldialect.QuoteLiteral("mysql", l)
+	}
+	return "enum(" + strings.Join(parts, ",") + ")"
 }
 
 // adoptData is what the adopt templates see.
@@ -121,9 +130,12 @@ type adoptData struct {
 	Labels    string // the adopted labels, as literals
 	EnumName  string // the enum's name, as a literal
 	MySQLType string // the column type MySQL reports for them, as a literal
-	Added     string // labels the convergence adds; "" for none
-	Temp      string // SQLite's temporary table for the checks
-	Cols      []adoptCol
+	// Grown and MySQLGrown are the same for the type the migration
+	// leaves, which its Down keeps; "" when that is the adopted one.
+	Grown, MySQLGrown string
+	Added             string // labels the convergence adds; "" for none
+	Temp              string // SQLite's temporary table for the checks
+	Cols              []adoptCol
 }
 
 type adoptCol struct {

@@ -14,12 +14,21 @@ import (
 // it, in one direction. Labels are the states' values, which is what rows
 // hold; the keys maps name the states behind them, for file names and
 // titles.
+//
+// Only the set of labels matters to a step: the spec's order rules Go and
+// the docs, while the database keeps the order its type grew in (fromType),
+// unless the step restates the type (sql.compact).
 type step struct {
 	from, to         []string
 	renames          []pair // labels renamed in place
 	moves            []pair // labels dropped whose rows go to another label
 	cols             []colStep
 	fromKeys, toKeys map[string]string // label -> state name, where they differ
+	// fromType is what the PostgreSQL type or MySQL ENUM holds before the
+	// step, in the database's order (nil on SQLite). restate, when not
+	// nil, is the list the step gives the type in full: a rewrite
+	// (PostgreSQL) or a copy (MySQL) that only sql.compact asks for.
+	fromType, restate []string
 }
 
 type pair struct{ Old, New string }
@@ -70,21 +79,19 @@ func (s *step) dropped() []string {
 	return out
 }
 
-// reordered reports whether labels present on both sides change their
-// relative order.
-func (s *step) reordered() bool {
-	var was, is []string
-	for _, l := range s.from {
-		if n := s.renamed(l); slices.Contains(s.to, n) {
-			was = append(was, n)
-		}
+// changes reports whether the database needs a migration: labels come or
+// go, a column is bound or its default changes, or the type is restated.
+// A new order of the same labels is not a change.
+func (s *step) changes() bool {
+	if s.restate != nil || !sameSet(s.from, s.to) {
+		return true
 	}
-	for _, l := range s.to {
-		if slices.Contains(was, l) {
-			is = append(is, l)
-		}
-	}
-	return !slices.Equal(was, is)
+	return slices.ContainsFunc(s.cols, func(c colStep) bool { return !c.kept() || c.fromDefault != c.Default })
+}
+
+// sameSet reports whether a and b hold the same elements, each once.
+func sameSet[T comparable](a, b []T) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(x T) bool { return !slices.Contains(b, x) })
 }
 
 // setDefault reports whether c's default changes other than by a rename of
@@ -93,10 +100,15 @@ func (s *step) setDefault(c colStep) bool {
 	return c.kept() && s.renamed(c.fromDefault) != c.Default
 }
 
-// reverse is the Down of s. Rows moved by s cannot be told apart from the
-// target's own rows, so they stay; labels s added become gone, guarded.
-func (s *step) reverse() *step {
-	r := &step{from: s.to, to: s.from, fromKeys: s.toKeys, toKeys: s.fromKeys}
+// reverse is the Down of s, which left the type as typ. Rows moved by s
+// cannot be told apart from the target's own rows, so they stay; labels s
+// added become gone, guarded, and stay in the type unless s restated it:
+// then its Down restates the type s started from.
+func (s *step) reverse(typ []string) *step {
+	r := &step{from: s.to, to: s.from, fromKeys: s.toKeys, toKeys: s.fromKeys, fromType: typ}
+	if s.restate != nil {
+		r.restate = s.fromType
+	}
 	for _, p := range s.renames {
 		r.renames = append(r.renames, pair{p.New, p.Old})
 	}
@@ -163,16 +175,16 @@ func nextColumns(q *model.SQL, l *history) []recordedColumn {
 	return out
 }
 
-// diff compares the spec with the history's end. It returns nil when the
-// database needs no change, and a positioned error for every state the
-// history holds that the spec no longer accounts for.
+// diff compares the spec with the history's end: the step from one to the
+// other (see changes), or a positioned error for every state the history
+// holds that the spec no longer accounts for.
 //
 // The history records labels (values) and the state each belongs to. A
 // state whose label changed, under its own name or one it was renamed
 // from, is a rename of the label; a label that stays but now belongs to
 // another state would silently change what its rows mean, and is refused.
 func diff(m *model.Machine, l *history, hp string) (*step, error) {
-	s := &step{from: l.States, fromKeys: l.Names, toKeys: labelKeys(m)}
+	s := &step{from: l.States, fromKeys: l.Names, toKeys: labelKeys(m), fromType: l.dbType()}
 	var errs diag.List
 	oldLabel := map[string]string{} // state name in the history -> its label
 	for _, lb := range l.States {
@@ -195,6 +207,10 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 		case slices.Contains(l.States, st.Value):
 			refused[old] = true
 			errs.Add(st.Pos, "state %q takes the value %q, which the database holds for another state: existing rows would silently change state; pick an unused value", st.Name, st.Value)
+		case slices.Contains(s.fromType, st.Value):
+			// RENAME VALUE, and MySQL's append, would find it there.
+			refused[old] = true
+			errs.Add(st.Pos, "state %q takes the value %q, which a removed state left in the database's type (the history's type lists it): pick an unused value, or drop it first with sql.compact: true", st.Name, st.Value)
 		default:
 			s.renames = append(s.renames, pair{old, st.Value})
 		}
@@ -211,22 +227,21 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 		}
 		s.moves = append(s.moves, pair{old, m.Removed[i].RowsTo.Value})
 	}
-	change := !slices.Equal(s.from, s.to)
 	for i, c := range nextColumns(m.SQL, l) {
 		cs := colStep{recordedColumn: c, first: i == 0, bind: true}
 		if j := slices.IndexFunc(l.Columns, func(lc recordedColumn) bool { return lc.name() == c.name() }); j >= 0 {
 			cs.bind, cs.fromDefault = false, l.Columns[j].Default
 		}
-		change = change || cs.bind || cs.fromDefault != cs.Default
 		if cs.kept() && cs.fromDefault != cs.Default && slices.Contains(m.SQL.Dialects, "sqlite") {
 			errs.Add(specColumn(m.SQL, c).DefaultPos, "sqlite: the default of %s would change from %s to %s, but SQLite keeps a column's default in the table definition, which belongs to the application; keep the default state's name, or drop sqlite from the dialects and migrate that table by hand", c.name(), orNone(cs.fromDefault), orNone(cs.Default))
 		}
 		s.cols = append(s.cols, cs)
 	}
 	if slices.Contains(m.SQL.Dialects, "mysql") {
-		// MySQL widens every column to the union of both sets first.
+		// MySQL widens every column to the union of both sets first,
+		// beside the labels its ENUM kept.
 		union := slices.Clone(s.to)
-		for _, l := range s.from {
+		for _, l := range append(slices.Clone(s.from), s.fromType...) {
 			if !slices.Contains(union, l) {
 				union = append(union, l)
 			}
@@ -241,9 +256,6 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
-	}
-	if !change {
-		return nil, nil
 	}
 	return s, nil
 }
@@ -314,10 +326,6 @@ func (s *step) describe(enum string) (slug, title string) {
 	for _, l := range s.gone() {
 		parts = append(parts, "remove_"+from(l))
 		words = append(words, "remove "+from(l))
-	}
-	if s.reordered() {
-		parts = append(parts, "reorder")
-		words = append(words, "reorder to "+strings.Join(mapped(s.to, to), ", "))
 	}
 	kept := 0
 	for _, c := range s.cols {

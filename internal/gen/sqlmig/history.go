@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"strconv"
 )
 
@@ -67,6 +68,20 @@ type target struct {
 	// Names maps a label to the state it belongs to where the two differ,
 	// so that a changed value is recognised as the same state's.
 	Names map[string]string `json:"names,omitempty"`
+	// Type is every label the PostgreSQL type or MySQL ENUM holds, in the
+	// database's order, labels that left the spec included: what ORDER BY
+	// follows and verify compares. Left out where it equals States, and
+	// on SQLite, which has no type.
+	Type []string `json:"type,omitempty"`
+}
+
+// dbType returns the labels the database's type holds, in its order:
+// States where the history records no type of its own.
+func (h *target) dbType() []string {
+	if h.Type != nil {
+		return h.Type
+	}
+	return h.States
 }
 
 // recordedColumn is a column the history binds, in the order the history
@@ -200,6 +215,9 @@ func RecordedFiles(name string, data []byte) ([]string, error) {
 
 func (h *history) encode() []byte {
 	h.Note = historyNote
+	if slices.Equal(h.Type, h.States) {
+		h.Type = nil
+	}
 	b, err := json.MarshalIndent(h, "", "  ")
 	if err != nil {
 		panic(err) // plain data: cannot fail

@@ -59,7 +59,13 @@ type data struct {
 	Dollar     string // PostgreSQL: the dollar quote around DO blocks
 	Charset    string // MySQL: after ENUM(...), for labels beyond ASCII
 
-	Reordered bool // existing labels change their order
+	// Type is what the type (PostgreSQL) or each column's ENUM (MySQL)
+	// holds once this direction has run, in the database's order, as
+	// literals; Retired tells whether it holds labels the direction's
+	// set lacks, which the constraint or the triggers must forbid.
+	Type    string
+	Retired bool
+	Restate bool // MySQL: the ENUM is restated in full (sql.compact)
 
 	Adopt     adoptData // the first migration of existing columns (see adopt)
 	Session   string    // the dialect's session settings, run first
@@ -116,12 +122,18 @@ func (t trig) Named(name string) trig { t.Name = name; return t }
 // through the direction's labels, or during a rename or move (widened)
 // those of both ends.
 func (d data) Triggers(widened bool) []trig {
-	allowed := d.To
 	if widened {
-		allowed = d.Union
+		return triggers(d.Cols, d.Union)
 	}
+	return triggers(d.Cols, d.To)
+}
+
+// BindTriggers returns the states triggers of the columns being bound.
+func (d data) BindTriggers() []trig { return triggers(d.Bind, d.To) }
+
+func triggers(cols []col, allowed string) []trig {
 	var out []trig
-	for _, c := range d.Cols {
+	for _, c := range cols {
 		out = append(out,
 			trig{C: c, Name: c.StatesInsert, Next: c.StatesInsertNext, Event: "INSERT", Allowed: allowed},
 			trig{C: c, Name: c.StatesUpdate, Next: c.StatesUpdateNext, Event: "UPDATE", Allowed: allowed})
@@ -218,26 +230,56 @@ const onlineNoTx = "Each statement commits on its own, so no lock outlives it: r
 // dialect's MigrateCommit separates.
 const migrateCommitWhy = "golang-migrate sends this file as one query, which would run as one transaction: %s after each statement makes it commit on its own, so no lock outlives it. Every statement can run again after a failure."
 
-func alter(m *model.Machine, dialect string, fwd, back *step) (*migration, error) {
+// alter returns the migration of fwd in dialect, or nil when the database
+// needs none (a new order of the same labels), and the type it leaves.
+// With sql.compact, a step that would leave the type other than the spec's
+// labels in the spec's order restates it instead.
+func alter(m *model.Machine, dialect string, fwd *step) (*migration, []string, error) {
 	mig := &migration{noTx: noTx(dialect)}
-	// A reorder replaces the type, which must happen in one transaction.
-	if dialect == "postgres" && !fwd.reordered() {
+	online := dialect == "postgres"
+	typ := fwd.toType(dialect, online)
+	if m.SQL.Compact && typ != nil && !slices.Equal(typ, fwd.to) {
+		fwd.restate, typ = slices.Clone(fwd.to), slices.Clone(fwd.to)
+	}
+	if !fwd.changes() {
+		return nil, typ, nil
+	}
+	// Replacing the type must happen in one transaction.
+	if online && fwd.restate == nil {
 		mig.noTx = onlineNoTx
 	}
 	// Under golang-migrate, where the dialect needs a COMMIT between
 	// statements, no statement can commit inside itself.
 	batch := m.SQL.Format == "goose" || sqldialect.For(dialect).MigrateCommit() == ""
 	mig.slug, mig.title = fwd.describe(m.SQL.Enum)
+	if fwd.restate != nil {
+		mig.slug, mig.title = compactName(m.SQL.Enum, dialect, mig.slug, mig.title, fwd.to, fwd.toKeys)
+	}
 	for _, dir := range []struct {
 		s   *step
 		out *[]stmt
-	}{{fwd, &mig.up}, {back, &mig.down}} {
+	}{{fwd, &mig.up}, {fwd.reverse(typ), &mig.down}} {
 		var err error
 		if *dir.out, err = statements(dialect, "alter", alterData(m.SQL, dialect, dir.s, mig.noTx != "", batch)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return mig, nil
+	return mig, typ, nil
+}
+
+// compactName names a migration that restates the type for what it does,
+// and says what that costs.
+func compactName(enum, dialect, slug, title string, to []string, keys map[string]string) (string, string) {
+	what := map[string]string{"postgres": "rewrites every bound table", "mysql": "copies every bound table"}[dialect]
+	words := fmt.Sprintf("compact (%s): the type holds exactly %s, in this order", what, strings.Join(mapped(to, func(l string) string { return key(keys, l) }), ", "))
+	if rest := strings.TrimPrefix(title, enum+": "); rest != "" {
+		words += ", and " + rest
+	}
+	slug = strings.TrimSuffix("compact_"+enum+"_"+slug, "_")
+	if len(slug) > 60 {
+		slug = "compact_" + enum
+	}
+	return slug, enum + ": " + words
 }
 
 // base is what every direction needs: the columns and the labels s ends
@@ -358,62 +400,29 @@ func alterData(q *model.SQL, dialect string, s *step, noTx, batch bool) data {
 	// repeats some.
 	d.Dollar = sqldialect.DollarTag(d.Union + d.GuardMsg)
 	d.NoTx, d.Batch, d.BatchSize = noTx, noTx && batch, batchSize
-	added := s.added()
-	d.Reordered = s.reordered()
+	typ := s.toType(dialect, noTx)
+	d.Type = sqldialect.QuoteLiterals(dialect, typ)
+	d.Retired = len(s.retired(typ)) > 0
+	d.Restate = s.restate != nil
 	if dialect == "mysql" {
-		mysqlAppend(&d, s, added)
+		mysqlAppend(&d, s)
 		d.ProcHandler = sqldialect.MySQL{}.ProcedureHandler()
 		d.ProcRaise = strings.Join(sqldialect.MySQL{}.ProcedureRaise(), "\n\n")
 	}
 	// In place, ADD VALUE keeps existing rows and the type's other users
 	// untouched, and PostgreSQL allows it inside a transaction as long as
-	// the new label is not used before commit; so a new label can become
-	// a default only when each statement commits on its own. Existing
-	// labels cannot change their order in place.
-	d.InPlace = !s.reordered()
-	for _, c := range s.cols {
-		if !noTx && (s.setDefault(c) || c.bind) && slices.Contains(added, c.Default) {
-			d.InPlace = false
-		}
-	}
+	// the new label is not used before commit (see swaps).
+	d.InPlace = !s.swaps(dialect, noTx)
 	if d.InPlace {
-		present := make([]string, 0, len(s.to))
-		for _, l := range s.from {
-			present = append(present, s.renamed(l))
-		}
-		for i, l := range s.to {
-			if !slices.Contains(added, l) {
-				continue
+		for _, a := range s.pgAdds() {
+			if a.Anchor != "" {
+				a.Anchor = lit(a.Anchor)
 			}
-			a := addValue{Label: lit(l)}
-			if j := lastPresent(s.to[:i], present); j >= 0 {
-				a.Rel, a.Anchor = "AFTER", lit(s.to[j])
-			} else if j := firstPresent(s.to[i+1:], present); j >= 0 {
-				a.Rel, a.Anchor = "BEFORE", lit(s.to[i+1+j])
-			}
+			a.Label = lit(a.Label)
 			d.Adds = append(d.Adds, a)
-			present = append(present, l)
 		}
 	}
 	return d
-}
-
-func lastPresent(ls, present []string) int {
-	for i := len(ls) - 1; i >= 0; i-- {
-		if slices.Contains(present, ls[i]) {
-			return i
-		}
-	}
-	return -1
-}
-
-func firstPresent(ls, present []string) int {
-	for i, l := range ls {
-		if slices.Contains(present, l) {
-			return i
-		}
-	}
-	return -1
 }
 
 // render1 renders a dialect template that writes one statement.
@@ -501,13 +510,10 @@ func (mig *migration) render(dialect, format, dir, version string) (map[string][
 // column has it already (a run that stopped half way), in a statement
 // built from the catalog so that it keeps the labels in the order the live
 // column has them.
-func mysqlAppend(d *data, s *step, added []string) {
-	for _, p := range s.renames {
-		added = append(added, p.New)
-	}
+func mysqlAppend(d *data, s *step) {
 	lit := func(l string) string { return sqldialect.QuoteLiteral("mysql", l) }
 	var parts []string
-	for _, l := range added {
+	for _, l := range s.appended() {
 		parts = append(parts, fmt.Sprintf("IF(LOCATE(BINARY %s, @fsmgen_type) > 0, '', %s)", lit(lit(l)), lit(","+lit(l))))
 	}
 	for i := range d.Cols {

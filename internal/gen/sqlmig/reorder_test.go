@@ -1,114 +1,136 @@
 package sqlmig_test
 
 import (
-	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 
-	"github.com/pressly/goose/v3"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fsmgen/fsmgen/internal/cli"
 )
 
-// reordered is severalSets[0] with error moved first and waiting last.
-var reordered = []string{"error", "starting", "finished", "reapplying", "aborting", "waiting"}
+var (
+	// reordered is severalSets[0] with error moved first and waiting last.
+	reordered = []string{"error", "starting", "finished", "reapplying", "aborting", "waiting"}
+	// reorderedAdd adds paused after error, in the new order.
+	reorderedAdd = []string{"error", "paused", "starting", "finished", "reapplying", "aborting", "waiting"}
+	// The type each database holds after both: PostgreSQL puts paused
+	// after error (ADD VALUE ... AFTER), MySQL at the end of the ENUM.
+	reorderedAddType = map[string][]string{
+		"postgres": {"starting", "waiting", "finished", "error", "paused", "reapplying", "aborting"},
+		"mysql":    {"starting", "waiting", "finished", "error", "reapplying", "aborting", "paused"},
+	}
+)
 
-// TestReorderIsNamedForWhatItDoes: a new order alone once wrote
-// 00002_default_finished.sql, empty on PostgreSQL.
-func TestReorderIsNamedForWhatItDoes(t *testing.T) {
+// recordedTarget reads what a dialect's history records: the states in
+// the spec's order and the database's type.
+func recordedTarget(t *testing.T, out, dialect string) (states, typ []string, hasType bool) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, "migrations", dialect, "node_state.fsmgen.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct {
+		States []string
+		Type   []string
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		t.Fatal(err)
+	}
+	if h.Type == nil {
+		return h.States, h.States, false
+	}
+	return h.States, h.Type, true
+}
+
+// TestReorderWritesNothing: the database needs nothing for a new order of
+// the same states, so no migration is written (none that would describe
+// a change that did not happen), the history records the spec's order
+// beside the database's, and check is green.
+func TestReorderWritesNothing(t *testing.T) {
 	out := generateAll(t, []string{
 		severalSpec(severalSets[0], nil, "", severalV1Cols, "goose"),
 		severalSpec(reordered, nil, "", severalV1Cols, "goose"),
 	})
 	for _, d := range []string{"postgres", "mysql", "sqlite"} {
-		p := filepath.Join(out, "migrations", d, "00002_reorder.sql")
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatalf("%s: %v", d, err)
+		if n := countSQL(t, filepath.Join(out, "migrations", d)); n != 1 {
+			t.Errorf("%s: %d migrations after a reorder, want the first alone", d, n)
 		}
-		text := string(b)
-		if !strings.Contains(text, "-- node_state: reorder to error, starting, finished, reapplying, aborting, waiting\n") {
-			t.Errorf("%s: the title does not say what the migration does:\n%s", d, text)
+		states, typ, hasType := recordedTarget(t, out, d)
+		if diff := cmp.Diff(reordered, states); diff != "" {
+			t.Errorf("%s: recorded states (-want +got):\n%s", d, diff)
 		}
-		up, down, _ := strings.Cut(strings.SplitN(text, "-- +goose Up\n", 2)[1], "-- +goose Down\n")
-		if strings.TrimSpace(up) == "" || strings.TrimSpace(down) == "" {
-			t.Errorf("%s: an empty direction:\n%s", d, text)
+		switch {
+		case d == "sqlite" && hasType:
+			t.Errorf("sqlite: the history records a type %v; SQLite has none", typ)
+		case d != "sqlite":
+			if diff := cmp.Diff(severalSets[0], typ); diff != "" {
+				t.Errorf("%s: recorded type (-want +got):\n%s", d, diff)
+			}
 		}
-		if d == "postgres" && strings.Contains(text, "NO TRANSACTION") {
-			t.Errorf("postgres: replacing the type must run in one transaction:\n%s", text)
-		}
+	}
+	spec := filepath.Join(t.TempDir(), "states.yaml")
+	writeFile(t, spec, severalSpec(reordered, nil, "", severalV1Cols, "goose"))
+	if code, _, stderr := run("check", "-spec", spec, "-out", out); code != cli.ExitOK {
+		t.Fatalf("check exited %d after the reorder: %s", code, stderr)
 	}
 }
 
-func TestReorderAppliesEverywhere(t *testing.T) {
+// TestAddAfterReorder: a state added after a reorder lands where the
+// history says the database puts it, and the migration applies with rows
+// in every state, up, down and up again, on every database and tool.
+func TestAddAfterReorder(t *testing.T) {
 	for _, format := range []string{"goose", "golang-migrate"} {
 		out := generateAll(t, []string{
 			severalSpec(severalSets[0], nil, "", severalV1Cols, format),
 			severalSpec(reordered, nil, "", severalV1Cols, format),
+			severalSpec(reorderedAdd, nil, "", severalV1Cols, format),
 		})
 		for _, d := range dialects {
 			t.Run(format+"/"+d.name, func(t *testing.T) {
+				_, typ, _ := recordedTarget(t, out, d.name)
+				if want := reorderedAddType[d.name]; want != nil {
+					if diff := cmp.Diff(want, typ); diff != "" {
+						t.Fatalf("recorded type (-want +got):\n%s", diff)
+					}
+				}
 				db := open(t, d)
 				r := newRunner(t, d, db, format, os.DirFS(filepath.Join(out, "migrations", d.name)))
 				r.upTo(t, 1)
 				for _, s := range severalSets[0] {
 					mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state, target) VALUES (?, ?, ?)`), "row-"+s, s, s)
 				}
-				state, target := countsOf(t, db, "nodes", "state"), countsOf(t, db, "nodes", "target")
-				for i, want := range [][]string{severalSets[0], reordered, severalSets[0], reordered} {
-					switch i {
-					case 1, 3:
-						r.up(t)
-					case 2:
+				state := countsOf(t, db, "nodes", "state")
+				for i, want := range [][]string{reorderedAdd, severalSets[0], reorderedAdd} {
+					if i == 1 {
 						if err := r.downTo(1); err != nil {
 							t.Fatalf("down: %v", err)
 						}
+					} else {
+						r.up(t)
 					}
-					// In the database's order, where it keeps one.
-					expectColumns(t, d, db, want, severalV1Cols)
+					// In the database's order: probes check the set.
+					expectColumns(t, d, db, inTypeOrder(typ, want), severalV1Cols)
 					expectCounts(t, db, "nodes", "state", state)
-					expectCounts(t, db, "nodes", "target", target)
+					if d.labels != nil {
+						// The Down leaves paused in the type, forbidden.
+						if diff := cmp.Diff(typ, d.labels(t, db)); diff != "" {
+							t.Fatalf("step %d: the type is not the history's (-history +live):\n%s", i, diff)
+						}
+					}
+				}
+				if d.labels != nil && slices.Equal(typ, reorderedAdd) {
+					t.Fatal("the type follows the spec's order: the reorder rewrote it")
 				}
 			})
 		}
 	}
 }
 
-// TestReorderNamesDependents: a reorder still replaces the PostgreSQL type.
-// With a view, a partial index, a CHECK constraint and another table's
-// column using it, the migration names them all before anything changes,
-// instead of failing on the first with PostgreSQL's own message.
-func TestReorderNamesDependents(t *testing.T) {
-	out := generateAll(t, []string{
-		severalSpec(severalSets[0], nil, "", severalV1Cols, "goose"),
-		severalSpec(reordered, nil, "", severalV1Cols, "goose"),
-	})
-	d := dialectNamed("postgres")
-	db := open(t, d)
-	p, err := goose.NewProvider(d.goose, db, os.DirFS(filepath.Join(out, "migrations", d.name)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := gooseRunner{p}
-	r.upTo(t, 1)
-	for _, q := range []string{
-		`CREATE VIEW busy AS SELECT uuid FROM nodes WHERE state <> 'finished'`,
-		`CREATE INDEX nodes_errors ON nodes (uuid) WHERE state = 'error'`,
-		`ALTER TABLE nodes ADD CONSTRAINT no_waiting_target CHECK (target <> 'waiting' OR uuid <> '')`,
-		`CREATE TABLE audit (id int, state node_state)`,
-	} {
-		mustExec(t, db, q)
-	}
-	if _, err = p.Up(context.Background()); err == nil {
-		t.Fatal("the reorder replaced the type under its dependents")
-	}
-	for _, want := range []string{"column audit.state", "view or rule busy", "index nodes_errors", "constraint no_waiting_target on nodes"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("the refusal does not name %s: %v", want, err)
-		}
-	}
-	if v := r.version(t); v != 1 {
-		t.Fatalf("version %d after the refusal, want 1", v)
-	}
-	expectColumns(t, d, db, severalSets[0], severalV1Cols)
+// inTypeOrder returns labels in the order of typ, the database's.
+func inTypeOrder(typ, labels []string) []string {
+	return slices.DeleteFunc(slices.Clone(typ), func(l string) bool { return !slices.Contains(labels, l) })
 }

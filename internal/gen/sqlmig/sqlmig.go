@@ -104,7 +104,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		var fwd *step
 		switch {
 		case prev == nil && q.Adopt != nil:
-			if mig, err = adopt(m, d); err != nil {
+			if mig, next.Type, err = adopt(m, d); err != nil {
 				if dl := (diag.List{}); errors.As(err, &dl) {
 					errs = append(errs, dl...)
 					continue
@@ -131,8 +131,9 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 				}
 				return nil, err
 			}
-			if fwd != nil {
-				mig, err = alter(m, d, fwd, fwd.reverse())
+			mig, next.Type, err = alter(m, d, fwd)
+			if mig == nil {
+				fwd = nil
 			}
 		}
 		if err != nil {

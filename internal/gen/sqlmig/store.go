@@ -99,7 +99,9 @@ func cutName(base string, room int) string {
 func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, fwd *step) *migration {
 	next := storeLockOf(m)
 	oldE, newE := enforcement(m.SQL, prev), enforcement(m.SQL, next)
-	sameEnforce := (oldE == nil) == (newE == nil) && (oldE == nil || (slices.Equal(oldE.Moves, newE.Moves) && slices.Equal(oldE.Entries, newE.Entries)))
+	// A new order of the states reorders the moves, which the triggers
+	// allow all the same.
+	sameEnforce := (oldE == nil) == (newE == nil) && (oldE == nil || (sameSet(oldE.Moves, newE.Moves) && sameSet(oldE.Entries, newE.Entries)))
 	newHistory := next != nil && next.History != "" && (prev == nil || prev.History == "")
 	if sameEnforce && !newHistory && mig == nil {
 		return nil

@@ -7,7 +7,7 @@
 -- +goose StatementBegin
 SET @fsmgen_adopt = CONCAT_WS('; ',
     IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state'), NULL, CONCAT('doors.state', ' does not exist')),
-    (SELECT CONCAT('doors.state', ': labels differ from sql.adopt') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state' AND COLUMN_TYPE <> 'enum(''closed'',''ajar'')'),
+    (SELECT CONCAT('doors.state', ': labels differ from sql.adopt') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state' AND COLUMN_TYPE NOT IN ('enum(''closed'',''ajar'')', 'enum(''closed'',''ajar'',''opened'')')),
     (SELECT CONCAT('doors.state', ': nullable (spec: NOT NULL)') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state' AND IS_NULLABLE <> 'NO'),
     (SELECT CONCAT('doors.state', ': default ', COALESCE(COLUMN_DEFAULT, 'none'), ' (spec: ', 'closed', ')') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state' AND NOT (COLUMN_DEFAULT <=> 'closed' OR COLUMN_DEFAULT <=> '''closed''')));
 -- +goose StatementEnd
@@ -173,8 +173,70 @@ EXECUTE fsmgen_guard;
 
 DEALLOCATE PREPARE fsmgen_guard;
 
-ALTER TABLE `doors` MODIFY COLUMN `state` ENUM('closed', 'ajar') NOT NULL DEFAULT 'closed' COMMENT 'fsmgen: door_state';
+SET @fsmgen_type = (SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state');
+
+SET @fsmgen_alter = CONCAT('ALTER TABLE `doors` MODIFY COLUMN `state` ', INSERT(@fsmgen_type, CHAR_LENGTH(@fsmgen_type), 0, CONCAT(IF(LOCATE(BINARY '''ajar''', @fsmgen_type) > 0, '', ',''ajar'''))), ' NOT NULL DEFAULT ''closed'' COMMENT ''fsmgen: door_state''');
+
+PREPARE fsmgen_alter FROM @fsmgen_alter;
+
+EXECUTE fsmgen_alter;
+
+DEALLOCATE PREPARE fsmgen_alter;
+
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins_next`;
+
+-- +goose StatementBegin
+CREATE TRIGGER `doors_state_fsmgen_ins_next` BEFORE INSERT ON `doors` FOR EACH ROW
+BEGIN
+    IF NEW.`state` NOT IN ('closed', 'ajar') THEN
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
+    END IF;
+END;
+-- +goose StatementEnd
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins`;
 
+-- +goose StatementBegin
+CREATE TRIGGER `doors_state_fsmgen_ins` BEFORE INSERT ON `doors` FOR EACH ROW
+BEGIN
+    IF NEW.`state` NOT IN ('closed', 'ajar') THEN
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
+    END IF;
+END;
+-- +goose StatementEnd
+
+DROP TRIGGER `doors_state_fsmgen_ins_next`;
+
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd_next`;
+
+-- +goose StatementBegin
+CREATE TRIGGER `doors_state_fsmgen_upd_next` BEFORE UPDATE ON `doors` FOR EACH ROW
+BEGIN
+    IF NEW.`state` NOT IN ('closed', 'ajar') THEN
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
+    END IF;
+END;
+-- +goose StatementEnd
+
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd`;
+
+-- +goose StatementBegin
+CREATE TRIGGER `doors_state_fsmgen_upd` BEFORE UPDATE ON `doors` FOR EACH ROW
+BEGIN
+    IF NEW.`state` NOT IN ('closed', 'ajar') THEN
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
+    END IF;
+END;
+-- +goose StatementEnd
+
+DROP TRIGGER `doors_state_fsmgen_upd_next`;
+
+-- +goose StatementBegin
+SET @fsmgen_guard = IF(EXISTS (SELECT 1 FROM `doors` WHERE `state` IN ('opened')), 'SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ''cannot migrate: doors.state has rows in opened, which the target door_state lacks; move or delete them first''', 'DO 0');
+-- +goose StatementEnd
+
+PREPARE fsmgen_guard FROM @fsmgen_guard;
+
+EXECUTE fsmgen_guard;
+
+DEALLOCATE PREPARE fsmgen_guard;
