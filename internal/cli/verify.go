@@ -52,7 +52,7 @@ func runVerify(p *plan, url string, stdout, stderr io.Writer) int {
 			}
 			d, err := verify.Check(ctx, db, verify.Want{
 				Dialect: dialect, Enum: t.Enum, Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable,
-				States: t.States, StatesCheck: names.States,
+				States: t.States, Type: t.Type, StatesCheck: names.States,
 				InsertTrigger: names.InsertTrigger, UpdateTrigger: names.UpdateTrigger,
 			})
 			if err != nil {

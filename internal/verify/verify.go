@@ -22,6 +22,9 @@ type Want struct {
 	Default                      string // "" for none
 	Nullable                     bool
 	States                       []string
+	// Type is what the PostgreSQL type or the MySQL ENUM holds, in the
+	// database's order, labels that left the spec included.
+	Type []string
 	// StatesCheck is the PostgreSQL constraint that forbids labels left
 	// in the type; InsertTrigger and UpdateTrigger are the triggers that
 	// keep the column to its labels on SQLite, and on MySQL those that
@@ -92,24 +95,7 @@ func (c *checker) postgres(typ string) error {
 		c.diff("type %s does not exist", w.Enum)
 		return nil
 	}
-	// Labels that left the spec stay in the type; the states must still
-	// come in the history's order.
-	var kept, extra []string
-	for _, l := range labels {
-		if slices.Contains(w.States, l) {
-			kept = append(kept, l)
-		} else {
-			extra = append(extra, l)
-		}
-	}
-	for _, s := range w.States {
-		if !slices.Contains(labels, s) {
-			c.diff("type %s lacks label %q", w.Enum, s)
-		}
-	}
-	if len(kept) == len(w.States) && !slices.Equal(kept, w.States) {
-		c.diff("type %s orders its labels %s; the history says %s", w.Enum, list(kept), list(w.States))
-	}
+	extra := c.sameType("type "+w.Enum, labels)
 	rows, err := c.rows(c.cat.Checks, w.Table)
 	if err != nil {
 		return err
@@ -126,7 +112,7 @@ func (c *checker) postgres(typ string) error {
 	}
 	switch {
 	case check == nil && len(extra) > 0:
-		c.diff("type %s has label(s) %s, which the history does not (a hand-applied change?)", w.Enum, list(extra))
+		c.diff("type %s keeps label(s) %s that left the spec, and no constraint %s on %s forbids them", w.Enum, list(extra), w.StatesCheck, w.Table)
 	case check != nil && !sameSet(check, w.States):
 		c.diff("constraint %s on %s allows %s; the history says %s", w.StatesCheck, w.Table, list(check), list(w.States))
 	}
@@ -139,21 +125,7 @@ func (c *checker) mysql(typ string) error {
 		c.diff("%s.%s has type %s; the history says an ENUM", w.Table, w.Column, typ)
 		return nil
 	}
-	// fsmgen appends new labels at the end of the live ENUM, so the order
-	// is not compared, and leaves labels that left the spec in it,
-	// forbidden by two triggers.
-	labels := c.quoted(typ)
-	var extra []string
-	for _, l := range labels {
-		if !slices.Contains(w.States, l) {
-			extra = append(extra, l)
-		}
-	}
-	for _, s := range w.States {
-		if !slices.Contains(labels, s) {
-			c.diff("%s.%s lacks label %q", w.Table, w.Column, s)
-		}
-	}
+	extra := c.sameType(w.Table+"."+w.Column, c.quoted(typ))
 	rows, err := c.rows(c.cat.Triggers, w.Table)
 	if err != nil {
 		return err
@@ -176,11 +148,52 @@ func (c *checker) mysql(typ string) error {
 	}
 	switch {
 	case len(extra) > 0 && found < 2:
-		c.diff("%s.%s has label(s) %s, which the history does not (a hand-applied change?), and no fsmgen triggers forbid them", w.Table, w.Column, list(extra))
+		c.diff("%s.%s keeps label(s) %s that left the spec, and no fsmgen triggers forbid them", w.Table, w.Column, list(extra))
 	case found == 1:
 		c.diff("one of the triggers %s and %s on %s is missing", w.InsertTrigger, w.UpdateTrigger, w.Table)
 	}
 	return nil
+}
+
+// sameType compares the labels of the live type (what names it) with the
+// history's, labels and order: a label added or renamed by hand, or the
+// type restated in another order, is a difference. It returns the labels
+// the history keeps outside the states, which fsmgen's constraint or
+// triggers must forbid (those it does not know are reported here).
+func (c *checker) sameType(what string, labels []string) (retired []string) {
+	w := c.w
+	for _, l := range labels {
+		if !slices.Contains(w.States, l) && slices.Contains(w.Type, l) {
+			retired = append(retired, l)
+		}
+	}
+	switch {
+	case slices.Equal(labels, w.Type):
+	case sameSet(labels, w.Type):
+		c.diff("%s orders its labels %s; the history says %s", what, list(labels), list(w.Type))
+	default:
+		var more, less []string
+		for _, l := range labels {
+			if !slices.Contains(w.Type, l) {
+				more = append(more, l)
+			}
+		}
+		for _, l := range w.Type {
+			if !slices.Contains(labels, l) {
+				less = append(less, l)
+			}
+		}
+		if len(more) > 0 {
+			c.diff("%s has label(s) %s, which the history does not (a hand-applied change?)", what, list(more))
+		}
+		if len(less) > 0 {
+			c.diff("%s lacks label(s) %s, which the history has", what, list(less))
+		}
+		if len(more) == 0 && len(less) == 0 {
+			c.diff("%s has the labels %s; the history says %s", what, list(labels), list(w.Type))
+		}
+	}
+	return retired
 }
 
 func (c *checker) sqlite(typ string) error {

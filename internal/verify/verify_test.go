@@ -166,3 +166,61 @@ func TestVerifyAdversarialLabels(t *testing.T) {
 		})
 	}
 }
+
+// doorSpec is a machine whose states cycle through labels, stored in
+// doors.state.
+func doorSpec(labels ...string) string {
+	var b strings.Builder
+	b.WriteString("version: 1\nmachine: door\ninitial: closed\nstates:\n")
+	for i, l := range labels {
+		b.WriteString("  " + l + ":\n    doc: a state\n    transitions:\n      next: " + labels[(i+1)%len(labels)] + "\n")
+	}
+	b.WriteString("events:\n  next:\n    doc: the next state\nsql:\n  enum: door_state\n  table: doors\n  column: state\n  dialects: [postgres, mysql]\n")
+	return b.String()
+}
+
+// TestVerifyOrder: the database keeps the order its type grew in, which
+// the history records; verify agrees after a reorder (which changes
+// nothing) and after an add in the middle (which PostgreSQL puts next to
+// its neighbour, MySQL at the end), and catches a reorder applied by
+// hand.
+func TestVerifyOrder(t *testing.T) {
+	out := t.TempDir()
+	spec := filepath.Join(t.TempDir(), "door.yaml")
+	for _, labels := range [][]string{{"closed", "opened"}, {"opened", "closed"}, {"opened", "ajar", "closed"}} {
+		if err := os.WriteFile(spec, []byte(doorSpec(labels...)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, msg := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+			t.Fatalf("generate %v: %s", labels, msg)
+		}
+	}
+	for _, c := range []struct {
+		dialect string
+		hotfix  []string
+	}{
+		{"postgres", []string{
+			`ALTER TYPE door_state RENAME TO door_state_old`,
+			`CREATE TYPE door_state AS ENUM ('opened', 'ajar', 'closed')`,
+			`ALTER TABLE doors ALTER COLUMN state DROP DEFAULT, ALTER COLUMN state TYPE door_state USING state::text::door_state, ALTER COLUMN state SET DEFAULT 'closed'`,
+			`DROP TYPE door_state_old`,
+		}},
+		{"mysql", []string{"ALTER TABLE doors MODIFY state ENUM('opened','ajar','closed') NOT NULL DEFAULT 'closed' COMMENT 'fsmgen: door_state'"}},
+	} {
+		t.Run(c.dialect, func(t *testing.T) {
+			db, dsn := applied(t, c.dialect, filepath.Join(out, "migrations", c.dialect), `CREATE TABLE doors (id INTEGER PRIMARY KEY)`)
+			if code, msg := run("verify", "-db", dsn, "-spec", spec, "-out", out); code != cli.ExitOK {
+				t.Fatalf("verify of a database the history built: exit %d: %s", code, msg)
+			}
+			for _, q := range c.hotfix {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			code, msg := run("verify", "-db", dsn, "-spec", spec, "-out", out)
+			if code != cli.ExitFail || !strings.Contains(msg, "orders its labels (opened, ajar, closed); the history says (closed, ") {
+				t.Fatalf("verify after a reorder by hand: exit %d, want 1 and the two orders in:\n%s", code, msg)
+			}
+		})
+	}
+}

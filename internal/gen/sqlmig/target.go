@@ -14,6 +14,9 @@ type Target struct {
 	Dialect, Enum string
 	Columns       []TargetColumn // in the order the history bound them
 	States        []string
+	// Type is what the type or ENUM holds, in the database's order,
+	// retired labels included; nil on SQLite.
+	Type []string
 	// Version is the last migration's version.
 	Version int64
 }
@@ -28,10 +31,14 @@ func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect strin
 	if h == nil || len(h.Migrations) == 0 {
 		return nil, fmt.Errorf("%s: no migration history; run fsmgen generate first", name)
 	}
-	return &Target{
+	t := &Target{
 		Dialect: dialect, Enum: h.Enum, Columns: targetColumns(h.Columns),
 		States: h.States, Version: h.Migrations[len(h.Migrations)-1].Version,
-	}, nil
+	}
+	if dialect != "sqlite" {
+		t.Type = h.dbType()
+	}
+	return t, nil
 }
 
 // TargetColumn is one column the history binds.
