@@ -79,13 +79,16 @@ func cases(t *testing.T, dir string) []string {
 }
 
 // TestGenerateGolden generates each valid spec under testdata/generate into
-// a fresh directory and compares every file with the case's want/ tree.
-// Running generate a second time must change nothing, and check must pass.
+// a fresh directory, or into a copy of the case's before/ tree (migrations
+// an earlier spec left), and compares every file with the case's want/
+// tree. Running generate a second time must change nothing, and check must
+// pass.
 func TestGenerateGolden(t *testing.T) {
 	for _, name := range cases(t, "testdata/generate") {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata/generate", name)
 			out := t.TempDir()
+			writeTree(t, out, readTree(t, filepath.Join(dir, "before")))
 			specPath := filepath.Join(dir, "spec.yaml")
 			if code, _, stderr := run(t, "generate", "-spec", specPath, "-out", out); code != 0 {
 				t.Fatalf("generate exited %d:\n%s", code, stderr)

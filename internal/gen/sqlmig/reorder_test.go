@@ -1,13 +1,16 @@
 package sqlmig_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pressly/goose/v3"
 
 	"github.com/fsmgen/fsmgen/internal/cli"
 )
@@ -133,4 +136,134 @@ func TestAddAfterReorder(t *testing.T) {
 // inTypeOrder returns labels in the order of typ, the database's.
 func inTypeOrder(typ, labels []string) []string {
 	return slices.DeleteFunc(slices.Clone(typ), func(l string) bool { return !slices.Contains(labels, l) })
+}
+
+var (
+	// compacted is reordered without aborting, whose rows move to error:
+	// the label stays in the type, forbidden, until a compaction.
+	compacted        = []string{"error", "starting", "finished", "reapplying", "waiting"}
+	removeAborting   = "removed:\n  aborting:\n    rows_to: error\n"
+	compactedVersion = 3
+)
+
+// compactSpecs are: the first set, then the new order without aborting,
+// then the same with sql.compact.
+func compactSpecs(t *testing.T, format string) []string {
+	v2 := severalSpec(compacted, nil, removeAborting, severalV1Cols, format)
+	return []string{
+		severalSpec(severalSets[0], nil, "", severalV1Cols, format),
+		v2,
+		mustReplace(t, v2, "sql:\n", "sql:\n  compact: true\n"),
+	}
+}
+
+// TestCompact: sql.compact makes the type exactly the spec's states in
+// the spec's order (PostgreSQL by a new type, MySQL by restating the
+// ENUM), with rows in every state, and its Down gives back the type the
+// history had, the removed label forbidden again; up, down, up, with
+// both tools. SQLite has no type: it gets no migration.
+func TestCompact(t *testing.T) {
+	for _, format := range []string{"goose", "golang-migrate"} {
+		out := generateAll(t, compactSpecs(t, format))
+		if n := countSQL(t, filepath.Join(out, "migrations", "sqlite")); n != 2*map[string]int{"goose": 1, "golang-migrate": 2}[format] {
+			t.Fatalf("%s: sqlite has %d migration files, want none for the compaction", format, n)
+		}
+		for _, d := range dialects {
+			t.Run(format+"/"+d.name, func(t *testing.T) {
+				db := open(t, d)
+				r := newRunner(t, d, db, format, os.DirFS(filepath.Join(out, "migrations", d.name)))
+				r.upTo(t, 1)
+				for _, s := range severalSets[0] {
+					mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state, target) VALUES (?, ?, ?)`), "row-"+s, s, s)
+				}
+				mustExec(t, db, `INSERT INTO nodes (uuid) VALUES ('defaulted')`)
+				r.upTo(t, 2)
+				state, target := countsOf(t, db, "nodes", "state"), countsOf(t, db, "nodes", "target")
+				if d.labels == nil {
+					return
+				}
+				for i, want := range [][]string{compacted, severalSets[0], compacted} {
+					if i == 1 {
+						if err := r.downTo(2); err != nil {
+							t.Fatalf("down: %v", err)
+						}
+					} else {
+						r.upTo(t, int64(compactedVersion))
+					}
+					if diff := cmp.Diff(want, d.labels(t, db)); diff != "" {
+						t.Fatalf("step %d: type (-want +live):\n%s", i, diff)
+					}
+					expectColumns(t, d, db, inTypeOrder(want, compacted), severalV1Cols)
+					expectCounts(t, db, "nodes", "state", state)
+					expectCounts(t, db, "nodes", "target", target)
+				}
+			})
+		}
+	}
+}
+
+// TestCompactNamesDependents: the compaction replaces the PostgreSQL type.
+// With a view, a partial index, a CHECK constraint and another table's
+// column using it, the migration names them all before anything changes,
+// instead of failing on the first with PostgreSQL's own message.
+func TestCompactNamesDependents(t *testing.T) {
+	out := generateAll(t, compactSpecs(t, "goose"))
+	d := dialectNamed("postgres")
+	db := open(t, d)
+	p, err := goose.NewProvider(d.goose, db, os.DirFS(filepath.Join(out, "migrations", d.name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gooseRunner{p}
+	r.upTo(t, 2)
+	for _, q := range []string{
+		`CREATE VIEW busy AS SELECT uuid FROM nodes WHERE state <> 'finished'`,
+		`CREATE INDEX nodes_errors ON nodes (uuid) WHERE state = 'error'`,
+		`ALTER TABLE nodes ADD CONSTRAINT no_waiting_target CHECK (target <> 'waiting' OR uuid <> '')`,
+		`CREATE TABLE audit (id int, state node_state)`,
+	} {
+		mustExec(t, db, q)
+	}
+	if _, err = p.Up(context.Background()); err == nil {
+		t.Fatal("the compaction replaced the type under its dependents")
+	}
+	for _, want := range []string{"column audit.state", "view or rule busy", "index nodes_errors", "constraint no_waiting_target on nodes"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal does not name %s: %v", want, err)
+		}
+	}
+	if v := r.version(t); v != 2 {
+		t.Fatalf("version %d after the refusal, want 2", v)
+	}
+	if diff := cmp.Diff(severalSets[0], d.labels(t, db)); diff != "" {
+		t.Fatalf("the refusal changed the type (-want +live):\n%s", diff)
+	}
+}
+
+// TestCompactWithNothingToCompact: with sql.compact set and the type
+// already the spec's, generate writes nothing; alongside a change that
+// leaves the type otherwise, the one migration does both and says so.
+func TestCompactWithNothingToCompact(t *testing.T) {
+	v1 := mustReplace(t, severalSpec(severalSets[0], nil, "", severalV1Cols, "goose"), "sql:\n", "sql:\n  compact: true\n")
+	v2 := mustReplace(t, severalSpec(severalSets[1], nil, "", severalV1Cols, "goose"), "sql:\n", "sql:\n  compact: true\n")
+	out := generateAll(t, []string{v1, v1})
+	for _, d := range []string{"postgres", "mysql", "sqlite"} {
+		if n := countSQL(t, filepath.Join(out, "migrations", d)); n != 1 {
+			t.Errorf("%s: %d migrations, want the first alone", d, n)
+		}
+	}
+	out = generateAll(t, []string{v1, v2})
+	for d, want := range map[string]string{
+		"postgres": "00002_add_paused.sql", // in place, where the spec puts it
+		"mysql":    "00002_compact_node_state_add_paused.sql",
+		"sqlite":   "00002_add_paused.sql",
+	} {
+		b, err := os.ReadFile(filepath.Join(out, "migrations", d, want))
+		if err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+		if d == "mysql" && !strings.Contains(string(b), "-- node_state: compact (copies every bound table): the type holds exactly starting, waiting, paused, finished, error, reapplying, aborting, in this order, and add paused\n") {
+			t.Errorf("mysql: the title does not say what the migration does:\n%s", b)
+		}
+	}
 }
