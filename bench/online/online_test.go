@@ -59,6 +59,8 @@ type version struct {
 	renamed map[string]string // new: old
 	removed map[string]string // old: rows_to
 	def     string
+	// none: the database needs nothing, so generate writes no migration.
+	none bool
 }
 
 var versions = []version{
@@ -68,6 +70,7 @@ var versions = []version{
 	{change: "rename", states: []string{"starting", "waiting", "paused", "processing", "finished", "error", "reprocessing", "enrolling", "aborting"}, renamed: map[string]string{"reprocessing": "reapplying"}, def: "finished"},
 	{change: "remove (rows_to)", states: []string{"starting", "waiting", "paused", "processing", "finished", "error", "reprocessing", "enrolling"}, renamed: map[string]string{"reprocessing": "reapplying"}, removed: map[string]string{"aborting": "error"}, def: "finished"},
 	{change: "default change", states: []string{"starting", "waiting", "paused", "processing", "finished", "error", "reprocessing", "enrolling"}, renamed: map[string]string{"reprocessing": "reapplying"}, removed: map[string]string{"aborting": "error"}, def: "waiting"},
+	{change: "reorder", states: []string{"error", "finished", "starting", "waiting", "paused", "processing", "reprocessing", "enrolling"}, renamed: map[string]string{"reprocessing": "reapplying"}, removed: map[string]string{"aborting": "error"}, def: "waiting", none: true},
 }
 
 func (v version) spec(format string) string {
@@ -100,12 +103,25 @@ func history(t *testing.T, format string) string {
 		if err := os.WriteFile(spec, []byte(v.spec(format)), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		before := migrationFiles(t, out)
 		var stdout, stderr strings.Builder
 		if code := cli.Run([]string{"generate", "-spec", spec, "-out", out}, &stdout, &stderr); code != 0 {
 			t.Fatalf("version %d: generate: %s", i+1, stderr.String())
 		}
+		if added := migrationFiles(t, out) - before; (added == 0) != v.none {
+			t.Fatalf("version %d (%s): generate added %d migration files", i+1, v.change, added)
+		}
 	}
 	return out
+}
+
+// migrationFiles counts the migrations under out, of every dialect.
+func migrationFiles(t *testing.T, out string) int {
+	files, err := filepath.Glob(filepath.Join(out, "migrations", "*", "*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(files)
 }
 
 type db struct {
@@ -415,10 +431,16 @@ func online(t *testing.T, d *db, runner, out string) []step {
 				t.Fatalf("%s, %s: %v", d.name, runner, err)
 			}
 		}
+		if v.none {
+			run(v.change+" (no migration: nothing to run)", func() error { return nil })
+			continue
+		}
 		run(v.change, tl.up)
 	}
 	for i := len(versions) - 1; i >= 1; i-- {
-		run("Down of "+versions[i].change, tl.down)
+		if !versions[i].none {
+			run("Down of "+versions[i].change, tl.down)
+		}
 	}
 	close(stop)
 	ops := wait()
