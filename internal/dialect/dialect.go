@@ -43,11 +43,11 @@ type Dialect interface {
 	// migration, so that a tool running on a pooled connection hands it
 	// back as it found it; "" when there is nothing to undo.
 	MigrationSessionReset() string
-	// MigrateCommit is what golang-migrate's files put between statements
-	// that must commit one by one (where goose runs the file outside a
-	// transaction), or "" when each statement commits on its own anyway.
-	// golang-migrate sends a whole file as one query.
-	MigrateCommit() string
+	// CommitEach joins statements that must commit one by one (where goose
+	// runs the file outside a transaction) into the one query golang-migrate
+	// sends a whole file as, or returns "" when the dialect runs the
+	// statements of such a query one by one anyway.
+	CommitEach(stmts []string) string
 	// RaiseMessage renders msg as the literal a migration's guard raises
 	// (PostgreSQL RAISE, MySQL SIGNAL, SQLite RAISE), as the dialect reads
 	// it.

@@ -64,3 +64,20 @@ func TestRaiseMessage(t *testing.T) {
 		t.Errorf("SQLite RaiseMessage cut the message: %s", got)
 	}
 }
+
+// TestCommitEach: golang-migrate's one query is one DO block; a DO block
+// among the statements becomes a nested block, and the outer quote is one
+// no statement holds (a label may hold "$migration$").
+func TestCommitEach(t *testing.T) {
+	got := Postgres{}.CommitEach([]string{
+		"SET lock_timeout = '500ms';",
+		"DO $x$\nBEGIN\n    RAISE NOTICE '$migration$';\nEND\n$x$;",
+	})
+	want := "DO $fsmgen0$\nBEGIN\nSET lock_timeout = '500ms';\nCOMMIT;\n\nBEGIN\n    RAISE NOTICE '$migration$';\nEND;\nEND\n$fsmgen0$;"
+	if got != want {
+		t.Errorf("CommitEach =\n%s\nwant\n%s", got, want)
+	}
+	if For("mysql").CommitEach([]string{"SELECT 1;"}) != "" || For("sqlite").CommitEach([]string{"SELECT 1;"}) != "" {
+		t.Error("MySQL and SQLite run a query's statements one by one: CommitEach must leave them")
+	}
+}

@@ -41,10 +41,10 @@ func (MySQL) DDLNoTx() string {
 // whatever the tool runs next on that session.
 func (MySQL) MigrationSessionReset() string { return "" }
 
-// MigrateCommit is empty: golang-migrate's MySQL driver runs the file as
+// CommitEach is empty: golang-migrate's MySQL driver runs the file as
 // several statements (multiStatements=true), each committing on its own
 // under autocommit, and every ALTER commits implicitly anyway.
-func (MySQL) MigrateCommit() string { return "" }
+func (MySQL) CommitEach([]string) string { return "" }
 
 // MigrationSession makes the session strict, so that a value an ENUM does
 // not hold fails the statement instead of being stored as an empty string

@@ -39,15 +39,38 @@ func (Postgres) MigrationSession() string { return "SET lock_timeout = '500ms';"
 // given a *sql.DB. A migration that fails half way leaves it set.
 func (Postgres) MigrationSessionReset() string { return "RESET lock_timeout;" }
 
-// MigrateCommit: PostgreSQL runs the statements of one simple-protocol
-// query (golang-migrate's pgx and lib/pq drivers send a file that way) as
-// one implicit transaction, which holds every lock until the file ends,
-// unless a COMMIT ends it; the next statement then starts another. The
-// server logs a WARNING "there is no transaction in progress" for each
-// such COMMIT. A statement cannot commit inside itself there: a DO block's
-// COMMIT fails with "invalid transaction termination" (2D000), even right
-// after a COMMIT, so rows cannot move in committed batches.
-func (Postgres) MigrateCommit() string { return "COMMIT;" }
+// CommitEach: PostgreSQL runs the statements of one simple-protocol query
+// (golang-migrate's pgx and lib/pq drivers send a file that way) as one
+// implicit transaction, which would hold every lock until the file ends. A
+// COMMIT between them would end it (with a WARNING for each), but no
+// statement could commit inside itself there: a DO block's COMMIT fails
+// with "invalid transaction termination" (2D000), even right after a
+// COMMIT, so rows could not move in committed batches. A DO block alone in
+// its query runs outside any transaction block, and may COMMIT: the
+// statements go into one, in order, each committed, a DO block among them
+// as a nested block (PL/pgSQL takes every other statement fsmgen writes as
+// it is: DDL, UPDATE, SET).
+func (Postgres) CommitEach(stmts []string) string {
+	body := make([]string, len(stmts))
+	for i, s := range stmts {
+		body[i] = nested(s)
+	}
+	text := strings.Join(body, "\nCOMMIT;\n\n")
+	tag := freeDollarTag("$migration$", text)
+	return "DO " + tag + "\nBEGIN\n" + text + "\nEND\n" + tag + ";"
+}
+
+// nested is stmt as a PL/pgSQL statement: a DO block ("DO $tag$", its
+// body, "$tag$;") becomes its body, a block of its own.
+func nested(stmt string) string {
+	first, rest, _ := strings.Cut(stmt, "\n")
+	if tag, ok := strings.CutPrefix(first, "DO "); ok {
+		if body, ok := strings.CutSuffix(rest, "\n"+tag+";"); ok {
+			return body + ";"
+		}
+	}
+	return stmt
+}
 
 // FireStmt joins the row with the event's arcs instead of computing the
 // target with CASE so that RETURNING can name the state the row left:

@@ -45,8 +45,8 @@ func (SQLite) MigrationSession() string { return "" }
 
 func (SQLite) MigrationSessionReset() string { return "" }
 
-// MigrateCommit is empty: SQLite's migrations run in one transaction.
-func (SQLite) MigrateCommit() string { return "" }
+// CommitEach is empty: SQLite's migrations run in one transaction.
+func (SQLite) CommitEach([]string) string { return "" }
 
 // FireStmt reads the row's state into a materialized CTE, computed once
 // per statement before the row changes, because RETURNING sees only new

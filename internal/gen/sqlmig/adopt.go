@@ -79,11 +79,11 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 		return nil, nil, err
 	}
 	if fwd.changes() {
-		up, err := statements(dialect, "alter", alterData(q, dialect, fwd, false, false))
+		up, err := statements(dialect, "alter", alterData(q, dialect, fwd, false))
 		if err != nil {
 			return nil, nil, err
 		}
-		if mig.down, err = statements(dialect, "alter", alterData(q, dialect, back, false, false)); err != nil {
+		if mig.down, err = statements(dialect, "alter", alterData(q, dialect, back, false)); err != nil {
 			return nil, nil, err
 		}
 		slug, title := fwd.describe(q.Enum)

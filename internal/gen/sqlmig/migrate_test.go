@@ -19,7 +19,8 @@ import (
 // the removal's first ALTER TABLE would be held through the row moves and
 // the VALIDATE, and every writer would wait for all of them. A trigger
 // makes the move slow and records, from inside it, the locks the
-// migration's session holds on nodes meanwhile; a writer updates a row the
+// migration's session holds on nodes meanwhile and the transaction each row
+// moves in (batches of 5,000, each committed); a writer updates a row the
 // removal does not move.
 func TestGolangMigrateLocksEndWithTheirStatement(t *testing.T) {
 	const (
@@ -31,14 +32,17 @@ func TestGolangMigrateLocksEndWithTheirStatement(t *testing.T) {
 	db := open(t, d)
 	r := newRunner(t, d, db, "golang-migrate", h.dir(d.name))
 	r.upTo(t, 4)
-	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a1', 'aborting'), ('a2', 'aborting')`)
+	const moving = 12000
+	mustExec(t, db, `INSERT INTO nodes (uuid, state) SELECT 'a' || g, 'aborting' FROM generate_series(1, $1::int) g`, moving)
 	mustExec(t, db, `CREATE TABLE lock_probe (mode text NOT NULL)`)
+	mustExec(t, db, `CREATE TABLE move_probe (xid bigint NOT NULL)`)
 	mustExec(t, db, `CREATE FUNCTION probe_locks() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF OLD.state::text = 'aborting' THEN
-        INSERT INTO lock_probe SELECT mode FROM pg_locks
-        WHERE pid = pg_backend_pid() AND relation = 'nodes'::regclass AND granted;
+        INSERT INTO move_probe VALUES (txid_current());
         IF OLD.uuid = 'a1' THEN
+            INSERT INTO lock_probe SELECT mode FROM pg_locks
+            WHERE pid = pg_backend_pid() AND relation = 'nodes'::regclass AND granted;
             PERFORM pg_sleep(`+strings.TrimSuffix(moveTakes.String(), "s")+`);
         END IF;
     END IF;
@@ -62,6 +66,13 @@ $$`)
 	}
 	if slices.Contains(modes, "AccessExclusiveLock") {
 		t.Fatalf("rows moved while the migration held ACCESS EXCLUSIVE on nodes (%q): an earlier statement's lock outlived it", modes)
+	}
+	var moved, batches int
+	if err := db.QueryRow(`SELECT count(*), count(DISTINCT xid) FROM move_probe`).Scan(&moved, &batches); err != nil {
+		t.Fatal(err)
+	}
+	if moved != moving || batches < moving/5000 {
+		t.Fatalf("%d rows moved in %d transactions, want %d in committed batches of 5000", moved, batches, moving)
 	}
 	if longest > stallMax {
 		t.Fatalf("a writer of an unrelated row waited %v while rows moved for %v", longest, moveTakes)

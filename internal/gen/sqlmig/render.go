@@ -27,9 +27,6 @@ type stmt struct {
 	// with inner semicolons, and those with "--" in a literal, after
 	// which goose stops looking for the semicolon that ends the line.
 	Block bool
-	// Session marks the dialect's session settings and their reset, which
-	// need no commit of their own.
-	Session bool
 }
 
 // data is what the dialect templates see: every identifier already quoted
@@ -71,7 +68,6 @@ type data struct {
 	Session   string    // the dialect's session settings, run first
 	Moves     []pair    // removed labels whose rows move (PostgreSQL)
 	MoveFrom  string
-	NoTx      bool // every statement commits on its own
 	Batch     bool // rows move in batches that commit one by one
 	BatchSize int
 	// MySQL: the first lines of the move procedure's body, and what
@@ -226,9 +222,9 @@ func create(m *model.Machine, dialect string) (*migration, error) {
 // onlineNoTx says why PostgreSQL changes run outside goose's transaction.
 const onlineNoTx = "Each statement commits on its own, so no lock outlives it: rows move in batches and the constraint is validated without blocking writers. Every statement can run again after a failure."
 
-// migrateCommitWhy heads a golang-migrate file whose statements the
-// dialect's MigrateCommit separates.
-const migrateCommitWhy = "golang-migrate sends this file as one query, which would run as one transaction: %s after each statement makes it commit on its own, so no lock outlives it. Every statement can run again after a failure."
+// commitEachWhy heads a golang-migrate file whose statements the dialect
+// put in one query that commits after each of them.
+const commitEachWhy = "golang-migrate sends a file as one query, which would run as one transaction: this one is a single block that commits after each statement, so no lock outlives it and rows move in batches. Every statement can run again after a failure."
 
 // alter returns the migration of fwd in dialect, or nil when the database
 // needs none (a new order of the same labels), and the type it leaves.
@@ -248,9 +244,6 @@ func alter(m *model.Machine, dialect string, fwd *step) (*migration, []string, e
 	if online && fwd.restate == nil {
 		mig.noTx = onlineNoTx
 	}
-	// Under golang-migrate, where the dialect needs a COMMIT between
-	// statements, no statement can commit inside itself.
-	batch := m.SQL.Format == "goose" || sqldialect.For(dialect).MigrateCommit() == ""
 	mig.slug, mig.title = fwd.describe(m.SQL.Enum)
 	if fwd.restate != nil {
 		mig.slug, mig.title = compactName(m.SQL.Enum, dialect, mig.slug, mig.title, fwd.to, fwd.toKeys)
@@ -260,7 +253,7 @@ func alter(m *model.Machine, dialect string, fwd *step) (*migration, []string, e
 		out *[]stmt
 	}{{fwd, &mig.up}, {fwd.reverse(typ), &mig.down}} {
 		var err error
-		if *dir.out, err = statements(dialect, "alter", alterData(m.SQL, dialect, dir.s, mig.noTx != "", batch)); err != nil {
+		if *dir.out, err = statements(dialect, "alter", alterData(m.SQL, dialect, dir.s, mig.noTx != "")); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -338,9 +331,8 @@ func base(q *model.SQL, dialect string, s *step) data {
 }
 
 // alterData computes what the alter template needs. noTx tells whether
-// every statement commits on its own, batch whether a statement can commit
-// inside itself too.
-func alterData(q *model.SQL, dialect string, s *step, noTx, batch bool) data {
+// every statement commits on its own.
+func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 	lit := func(l string) string { return sqldialect.QuoteLiteral(dialect, l) }
 	lits := func(ps []pair) []pair {
 		out := make([]pair, len(ps))
@@ -399,7 +391,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx, batch bool) data {
 	// Every label of the change is in Union, and the guard's message
 	// repeats some.
 	d.Dollar = sqldialect.DollarTag(d.Union + d.GuardMsg)
-	d.NoTx, d.Batch, d.BatchSize = noTx, noTx && batch, batchSize
+	d.Batch, d.BatchSize = noTx, batchSize
 	typ := s.toType(dialect, noTx)
 	d.Type = sqldialect.QuoteLiterals(dialect, typ)
 	d.Retired = len(s.retired(typ)) > 0
@@ -455,18 +447,11 @@ func statements(dialect, name string, d data) ([]stmt, error) {
 // each direction ending with the dialect's session reset.
 func (mig *migration) render(dialect, format, dir, version string) (map[string][]byte, error) {
 	dl := sqldialect.For(dialect)
-	session := strings.Split(dl.MigrationSession(), "\n\n")
-	finish := func(stmts []stmt) []stmt {
-		out := slices.Clone(stmts)
-		for i := range out {
-			out[i].Session = slices.Contains(session, out[i].Text)
-		}
-		if r := dl.MigrationSessionReset(); r != "" {
-			out = append(out, stmt{Text: r, Session: true})
-		}
-		return out
+	up, down := mig.up, mig.down
+	if r := dl.MigrationSessionReset(); r != "" {
+		up = append(slices.Clone(up), stmt{Text: r})
+		down = append(slices.Clone(down), stmt{Text: r})
 	}
-	up, down := finish(mig.up), finish(mig.down)
 	base := path.Join(dir, version+"_"+mig.slug)
 	exec := func(t *template.Template, name string, v any) ([]byte, error) {
 		var b bytes.Buffer
@@ -478,9 +463,19 @@ func (mig *migration) render(dialect, format, dir, version string) (map[string][
 	// The title names states, and goes into a "-- " line of its own.
 	title := model.SQLComment(mig.title)
 	if format == "golang-migrate" {
-		var commit, why string
-		if c := dl.MigrateCommit(); c != "" && mig.noTx != "" {
-			commit, why = c, fmt.Sprintf(migrateCommitWhy, strings.TrimSuffix(c, ";"))
+		// Statements that must commit one by one go into one query the
+		// dialect makes commit after each, where it needs to.
+		why := ""
+		if mig.noTx != "" {
+			for _, p := range []*[]stmt{&up, &down} {
+				texts := make([]string, len(*p))
+				for i, st := range *p {
+					texts[i] = st.Text
+				}
+				if one := dl.CommitEach(texts); one != "" {
+					*p, why = []stmt{{Text: one}}, commitEachWhy
+				}
+			}
 		}
 		files := map[string][]byte{}
 		for _, f := range []struct {
@@ -488,7 +483,7 @@ func (mig *migration) render(dialect, format, dir, version string) (map[string][
 			stmts  []stmt
 			what   string
 		}{{".up.sql", up, "up"}, {".down.sql", down, "down"}} {
-			b, err := exec(migrateTemplate, "file", map[string]any{"Title": title + " (" + f.what + ")", "Why": why, "Commit": commit, "Stmts": f.stmts})
+			b, err := exec(migrateTemplate, "file", map[string]any{"Title": title + " (" + f.what + ")", "Why": why, "Stmts": f.stmts})
 			if err != nil {
 				return nil, err
 			}
