@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,8 +23,8 @@ var inspectorLabels = []string{"starting", "waiting", "processing", "finished", 
 // migrations leave it before the aborting state (d2e48801c8ef added
 // version_id and state NOT NULL DEFAULT 'finished' to the table the
 // initial migration created), in each dialect.
-func inspectorSchema(dialect string, check bool) []string {
-	labels := "'" + strings.Join(inspectorLabels, "', '") + "'"
+func inspectorSchema(dialect string, check bool, order []string) []string {
+	labels := "'" + strings.Join(order, "', '") + "'"
 	cols := "uuid VARCHAR(36) PRIMARY KEY, started_at %[1]s, finished_at %[1]s, error TEXT, version_id VARCHAR(36) DEFAULT '', state %[2]s NOT NULL DEFAULT 'finished'"
 	switch dialect {
 	case "postgres":
@@ -49,8 +50,14 @@ func adoptSpec(t *testing.T, format string) string {
 
 func openInspector(t *testing.T, d dialect, check bool) *sql.DB {
 	t.Helper()
+	return openInspectorIn(t, d, check, inspectorLabels)
+}
+
+// openInspectorIn is openInspector with the type's labels in order.
+func openInspectorIn(t *testing.T, d dialect, check bool, order []string) *sql.DB {
+	t.Helper()
 	db := connect(t, d, d.dsn(t))
-	for _, q := range inspectorSchema(d.name, check) {
+	for _, q := range inspectorSchema(d.name, check, order) {
 		mustExec(t, db, q)
 	}
 	for i, s := range inspectorLabels {
@@ -124,6 +131,43 @@ func TestAdoptInspectorSchema(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestAdoptKeepsTheDatabasesOrder: a column whose labels come in another
+// order than the spec's states is adopted in place: the type keeps its
+// order (aborting goes in beside its neighbour on PostgreSQL, at the end on
+// MySQL), as the history records, up, down and up again.
+func TestAdoptKeepsTheDatabasesOrder(t *testing.T) {
+	order := slices.Clone(inspectorLabels)
+	slices.Reverse(order)
+	spec := strings.Replace(adoptSpec(t, "goose"), "["+strings.Join(inspectorLabels, ", ")+"]", "["+strings.Join(order, ", ")+"]", 1)
+	out := generateAll(t, []string{spec})
+	for _, d := range dialects[:2] {
+		t.Run(d.name, func(t *testing.T) {
+			_, typ, _ := recordedTarget(t, out, d.name)
+			if diff := cmp.Diff(order, inTypeOrder(typ, order)); diff != "" {
+				t.Fatalf("the history's type reorders the adopted labels (-adopted +type):\n%s", diff)
+			}
+			db := openInspectorIn(t, d, false, order)
+			before := snapshotRows(t, db)
+			r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
+			for i, down := range []bool{false, true, false} {
+				if down {
+					if err := r.downTo(0); err != nil {
+						t.Fatalf("down: %v", err)
+					}
+				} else {
+					r.up(t)
+				}
+				if diff := cmp.Diff(typ, d.labels(t, db)); diff != "" {
+					t.Fatalf("step %d: the type is not the history's (-history +live):\n%s", i, diff)
+				}
+				if diff := cmp.Diff(before, snapshotRows(t, db)); diff != "" {
+					t.Fatalf("step %d changed rows (-before +after):\n%s", i, diff)
+				}
+			}
+		})
 	}
 }
 

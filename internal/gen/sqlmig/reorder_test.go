@@ -267,3 +267,41 @@ func TestCompactWithNothingToCompact(t *testing.T) {
 		}
 	}
 }
+
+// TestBindKeepsTheType: a column bound after a removal gets the type the
+// others have: on MySQL the same ENUM, in the same order, the removed
+// label included and forbidden by its triggers; verify agrees on every
+// column.
+func TestBindKeepsTheType(t *testing.T) {
+	specs := []string{
+		severalSpec(severalSets[0], nil, "", severalV1Cols, "goose"),
+		severalSpec(compacted, nil, removeAborting, severalV1Cols, "goose"),
+		severalSpec(compacted, nil, removeAborting, severalV2Cols, "goose"),
+	}
+	out := generateAll(t, specs)
+	spec := filepath.Join(t.TempDir(), "states.yaml")
+	writeFile(t, spec, specs[2])
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			db, url := openURL(t, d)
+			mustExec(t, db, `CREATE TABLE audit (uuid VARCHAR(36) PRIMARY KEY)`)
+			newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name))).up(t)
+			_, typ, _ := recordedTarget(t, out, d.name)
+			if d.name == "mysql" {
+				live := strs(t, db, `SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'audit' AND COLUMN_NAME = 'state'`)
+				if want := "enum('" + strings.Join(typ, "','") + "')"; len(live) != 1 || live[0] != want {
+					t.Fatalf("audit.state is %q, want %s", live, want)
+				}
+			}
+			for l, want := range map[string]bool{"aborting": false, "error": true} {
+				_, err := db.Exec(rebind(d, `INSERT INTO audit (uuid, state) VALUES (?, ?)`), "probe-"+l, l)
+				if (err == nil) != want {
+					t.Errorf("audit.state accepts %s: %v, want %v", l, err == nil, want)
+				}
+			}
+			if code, stdout, stderr := run("verify", "-db", url, "-spec", spec, "-out", out); code != cli.ExitOK {
+				t.Fatalf("verify exited %d: %s%s", code, stdout, stderr)
+			}
+		})
+	}
+}
