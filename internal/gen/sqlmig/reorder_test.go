@@ -80,6 +80,21 @@ func TestReorderWritesNothing(t *testing.T) {
 	if code, _, stderr := run("check", "-spec", spec, "-out", out); code != cli.ExitOK {
 		t.Fatalf("check exited %d after the reorder: %s", code, stderr)
 	}
+	// A reorder beside another change: the migration makes that change
+	// alone, and says nothing of an order.
+	out = generateAll(t, []string{
+		severalSpec(severalSets[0], nil, "", severalV1Cols, "goose"),
+		severalSpec(reorderedAdd, nil, "", severalV1Cols, "goose"),
+	})
+	for _, d := range []string{"postgres", "mysql", "sqlite"} {
+		b, err := os.ReadFile(filepath.Join(out, "migrations", d, "00002_add_paused.sql"))
+		if err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+		if !strings.Contains(string(b), "\n-- node_state: add paused\n") {
+			t.Errorf("%s: the title is not the add's alone:\n%s", d, b)
+		}
+	}
 }
 
 // TestAddAfterReorder: a state added after a reorder lands where the
