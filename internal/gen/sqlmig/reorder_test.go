@@ -320,3 +320,38 @@ func TestBindKeepsTheType(t *testing.T) {
 		})
 	}
 }
+
+// TestCompactDownIsGuarded: the Down of a compaction that also adds a
+// state stops, changing nothing, while rows hold that state, like every
+// Down; once they are gone it gives back the type the history had.
+func TestCompactDownIsGuarded(t *testing.T) {
+	out := generateAll(t, []string{
+		severalSpec(severalSets[0], nil, "", severalV1Cols, "goose"),
+		mustReplace(t, severalSpec(reorderedAdd, nil, "", severalV1Cols, "goose"), "sql:\n", "sql:\n  compact: true\n"),
+	})
+	for _, d := range dialects[:2] {
+		t.Run(d.name, func(t *testing.T) {
+			db := open(t, d)
+			r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
+			r.up(t)
+			if diff := cmp.Diff(reorderedAdd, d.labels(t, db)); diff != "" {
+				t.Fatalf("type after the compaction (-want +live):\n%s", diff)
+			}
+			mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('held', 'paused')`)
+			err := r.downTo(1)
+			if err == nil || !strings.Contains(err.Error(), "cannot migrate: nodes.state or nodes.target has rows in paused") {
+				t.Fatalf("down with a paused row: %v; want the guard's refusal", err)
+			}
+			if diff := cmp.Diff(reorderedAdd, d.labels(t, db)); diff != "" {
+				t.Fatalf("the refused Down changed the type (-want +live):\n%s", diff)
+			}
+			mustExec(t, db, `DELETE FROM nodes WHERE uuid = 'held'`)
+			if err := r.downTo(1); err != nil {
+				t.Fatalf("down: %v", err)
+			}
+			if diff := cmp.Diff(severalSets[0], d.labels(t, db)); diff != "" {
+				t.Fatalf("type after the Down (-want +live):\n%s", diff)
+			}
+		})
+	}
+}
