@@ -242,18 +242,32 @@ func MySQLEnumBytes(labels []string) int {
 	return n
 }
 
-// EnumCharset is what follows ENUM(...) in a column definition: " CHARACTER
-// SET utf8mb4 COLLATE utf8mb4_bin" when a label is not ASCII, as the
-// table's character set (latin1 by default on MariaDB before 11.6) may not
-// hold it and the server would store "?" instead, and as the default
-// collation would take labels that differ only in accents ("café", "cafe")
-// for duplicates; "" otherwise, so an ASCII enum keeps the table's
-// character set and needs no table copy.
-func (MySQL) EnumCharset(labels []string) string {
+// MySQLBin is the collation (of character set utf8mb4) of every ENUM
+// column fsmgen adds, as a history records it. The table's own character
+// set (latin1 by default on MariaDB before 11.6) may not hold a later
+// label, which the server would store as "?", and changing a column's
+// character set copies the table; the default collations take labels that
+// differ only in case or accents ("café", "Cafe") for duplicates.
+const MySQLBin = "utf8mb4_bin"
+
+// Charset is what follows ENUM(...) in a column definition for a column of
+// the recorded collation: MySQLBin's character set and collation, or ""
+// for the table's own. Every MODIFY restates it: leaving it out would
+// convert the column to the table's character set, a copy.
+func (MySQL) Charset(recorded string) string {
+	if recorded == MySQLBin {
+		return " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+	}
+	return ""
+}
+
+// BeyondASCII returns the first label that is not ASCII, or "": only such
+// a label needs more than whatever character set the table has.
+func BeyondASCII(labels []string) string {
 	for _, l := range labels {
 		for i := 0; i < len(l); i++ {
 			if l[i] >= 0x80 {
-				return " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+				return l
 			}
 		}
 	}

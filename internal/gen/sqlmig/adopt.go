@@ -22,7 +22,7 @@ const adoptSource = "sql.adopt"
 // It returns the type the migration leaves, in the database's order.
 func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 	q := m.SQL
-	was := &history{target: target{Enum: q.Enum, Columns: specColumns(q), States: q.Adopt}}
+	was := adopted(q, dialect)
 	fwd, err := diff(m, was, adoptSource)
 	if err != nil {
 		return nil, nil, err
@@ -30,7 +30,7 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 	// One transaction where the dialect has them: adopting happens once.
 	typ := fwd.toType(dialect, false)
 	s := &step{from: q.Adopt, to: q.Adopt}
-	for i, c := range specColumns(q) {
+	for i, c := range nextColumns(q, was, dialect) {
 		s.cols = append(s.cols, colStep{recordedColumn: c, fromDefault: c.Default, first: i == 0})
 	}
 	d := base(q, dialect, s)
@@ -43,6 +43,10 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 			return sqldialect.QuoteIdent(dialect, fmt.Sprintf("fsmgen_adopt_%d_%s", i, what))
 		}
 		ac.TrigColumn, ac.TrigRows, ac.TrigCheck = trig("column"), trig("rows"), trig("check")
+		ac.Collation = "(SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + c.TableLit + ")"
+		if rc.Charset != "" {
+			ac.Collation = lit(rc.Charset)
+		}
 		if rc.Default != "" {
 			ac.DefaultExpr = lit(sqldialect.QuoteLiteral(dialect, rc.Default) + "::" + q.Enum)
 			ac.DefaultText = lit(sqldialect.QuoteLiteral(dialect, rc.Default))
@@ -125,6 +129,14 @@ func mysqlColumnType(labels []string) string {
 	return "enum(" + strings.Join(parts, ",") + ")"
 }
 
+// adopted is the history adopted columns start from: the spec's columns
+// holding sql.adopt. MySQL columns keep their table's character set, or
+// have dialect.MySQLBin when a label is beyond ASCII; the adopt check
+// compares.
+func adopted(q *model.SQL, dialect string) *history {
+	return &history{Dialect: dialect, target: target{Enum: q.Enum, Columns: specColumns(q), States: q.Adopt}}
+}
+
 // adoptData is what the adopt templates see.
 type adoptData struct {
 	Labels    string // the adopted labels, as literals
@@ -145,6 +157,10 @@ type adoptCol struct {
 	// The default as PostgreSQL prints it, as SQLite keeps it, and as MySQL
 	// reports it (MariaDB quotes it, MySQL does not); "" for none.
 	DefaultExpr, DefaultText, DefaultBare string
+	// Collation is what MySQL's column must have, as an expression: the
+	// collation the history records, or the table's, which every MODIFY
+	// keeps by naming none (another would be converted, a copy).
+	Collation string
 	// SQLite's messages, which RAISE takes only as literals, and the
 	// temporary triggers that raise them.
 	MsgColumn, MsgRows, MsgCheck    string

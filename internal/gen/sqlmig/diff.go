@@ -41,6 +41,9 @@ type colStep struct {
 	fromDefault    string
 	first          bool // the history's first column (see model.SQL.ColumnNames)
 	bind, unbind   bool
+	// convert: MySQL gives the column Charset, a copy of the table
+	// (allowed by sql.compact only).
+	convert bool
 }
 
 func (c colStep) kept() bool { return !c.bind && !c.unbind }
@@ -155,16 +158,31 @@ func specColumns(q *model.SQL) []recordedColumn {
 }
 
 // nextColumns orders the spec's columns as the history bound them, new
-// ones last, so that the history's first column stays first.
-func nextColumns(q *model.SQL, l *history) []recordedColumn {
+// ones last, so that the history's first column stays first. In a MySQL
+// history each keeps its recorded character set, and a new one gets
+// dialect.MySQLBin. A column recorded without one holds a label beyond
+// ASCII only after fsmgen gave it MySQLBin: fsmgen before recording
+// character sets did so with the first such label, and since then a
+// conversion is recorded.
+func nextColumns(q *model.SQL, l *history, dialectName string) []recordedColumn {
 	cols := specColumns(q)
+	if dialectName == "mysql" {
+		for i := range cols {
+			cols[i].Charset = dialect.MySQLBin
+		}
+	}
 	if l == nil {
 		return cols
 	}
 	var out []recordedColumn
 	for _, lc := range l.Columns {
 		if i := slices.IndexFunc(cols, func(c recordedColumn) bool { return c.name() == lc.name() }); i >= 0 {
-			out = append(out, cols[i])
+			c := cols[i]
+			c.Charset = lc.Charset
+			if c.Charset == "" && dialectName == "mysql" && dialect.BeyondASCII(l.dbType()) != "" {
+				c.Charset = dialect.MySQLBin
+			}
+			out = append(out, c)
 		}
 	}
 	for _, c := range cols {
@@ -227,15 +245,26 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 		}
 		s.moves = append(s.moves, pair{old, m.Removed[i].RowsTo.Value})
 	}
-	for i, c := range nextColumns(m.SQL, l) {
+	wide := dialect.BeyondASCII(s.to)
+	var narrow []string // MySQL columns that keep the table's character set
+	for i, c := range nextColumns(m.SQL, l, l.Dialect) {
 		cs := colStep{recordedColumn: c, first: i == 0, bind: true}
 		if j := slices.IndexFunc(l.Columns, func(lc recordedColumn) bool { return lc.name() == c.name() }); j >= 0 {
 			cs.bind, cs.fromDefault = false, l.Columns[j].Default
+		}
+		if l.Dialect == "mysql" && cs.Charset == "" && wide != "" {
+			// Only a copy of the table converts the column.
+			narrow = append(narrow, c.name())
+			cs.Charset, cs.convert = dialect.MySQLBin, true
 		}
 		if cs.kept() && cs.fromDefault != cs.Default && slices.Contains(m.SQL.Dialects, "sqlite") {
 			errs.Add(specColumn(m.SQL, c).DefaultPos, "sqlite: the default of %s would change from %s to %s, but SQLite keeps a column's default in the table definition, which belongs to the application; keep the default state's name, or drop sqlite from the dialects and migrate that table by hand", c.name(), orNone(cs.fromDefault), orNone(cs.Default))
 		}
 		s.cols = append(s.cols, cs)
+	}
+	if len(narrow) > 0 && !m.SQL.Compact {
+		st := m.States[slices.IndexFunc(m.States, func(st *model.State) bool { return st.Value == wide })]
+		errs.Add(st.Pos, "mysql: state %q has the value %q, beyond ASCII, but %s keeps its table's character set (per %s), which may not hold it: converting the column to utf8mb4 copies the whole table, blocking its writers for seconds per million rows; give the state an ASCII value, or set sql.compact: true to accept the copy", st.Name, wide, strings.Join(narrow, " and "), hp)
 	}
 	if slices.Contains(m.SQL.Dialects, "mysql") {
 		// MySQL widens every column to the union of both sets first,
@@ -331,6 +360,12 @@ func (s *step) describe(enum string) (slug, title string) {
 	for _, c := range s.cols {
 		if c.kept() {
 			kept++
+		}
+	}
+	for _, c := range s.cols {
+		if c.convert {
+			parts = append(parts, "utf8mb4_"+c.Table+"_"+c.Column)
+			words = append(words, "convert "+c.name()+" to utf8mb4 (copies the table)")
 		}
 	}
 	for _, c := range s.cols {

@@ -10,6 +10,8 @@ import (
 	"path"
 	"slices"
 	"strconv"
+
+	"github.com/fsmgen/fsmgen/internal/dialect"
 )
 
 // HistoryName is the file, inside each dialect's migration directory, that
@@ -91,6 +93,11 @@ type recordedColumn struct {
 	Column   string `json:"column"`
 	Default  string `json:"default,omitempty"` // "" for none
 	Nullable bool   `json:"nullable,omitempty"`
+	// Charset is, in a MySQL history, the collation every MODIFY of the
+	// column restates: dialect.MySQLBin for a column fsmgen added, "" for
+	// one that keeps its table's character set (adopted, or added before
+	// histories recorded it; see nextColumns).
+	Charset string `json:"charset,omitempty"`
 }
 
 func (c recordedColumn) name() string { return c.Table + "." + c.Column }
@@ -104,7 +111,7 @@ func (h *target) complete() bool {
 	}
 	ok := len(h.States) > 0 && h.Enum != "" && len(h.Columns) > 0 && h.Table == "" && h.Column == "" && h.Default == ""
 	for _, c := range h.Columns {
-		ok = ok && c.Table != "" && c.Column != "" && (c.Nullable || c.Default != "")
+		ok = ok && c.Table != "" && c.Column != "" && (c.Nullable || c.Default != "") && (c.Charset == "" || c.Charset == dialect.MySQLBin)
 	}
 	return ok
 }
@@ -123,7 +130,7 @@ func parseHistory(name string, data []byte) (*history, error) {
 		return nil, fmt.Errorf("%s: %v; restore it from version control", name, err)
 	}
 	if !h.complete() {
-		return nil, fmt.Errorf("%s: incomplete (no states, enum, table or column); restore it from version control", name)
+		return nil, fmt.Errorf("%s: incomplete (no states, enum, table or column) or damaged; restore it from version control", name)
 	}
 	if err := checkRecorded(name, h.Migrations); err != nil {
 		return nil, err

@@ -54,7 +54,6 @@ type data struct {
 	GuardMsg   string // the guard's error, as a literal (PostgreSQL)
 	GuardStmts string // MySQL, SQLite: the dialect's guard, as statements
 	Dollar     string // PostgreSQL: the dollar quote around DO blocks
-	Charset    string // MySQL: after ENUM(...), for labels beyond ASCII
 
 	// Type is what the type (PostgreSQL) or each column's ENUM (MySQL)
 	// holds once this direction has run, in the database's order, as
@@ -93,7 +92,7 @@ type col struct {
 	// as literals, for MySQL to run only when needed (MySQL has no ADD
 	// COLUMN IF NOT EXISTS, MariaDB has it but MySQL does not).
 	AddLit, DropLit string
-	Charset         string // as data.Charset, for the statements above
+	Charset         string // MySQL: after ENUM(...) (dialect.MySQL.Charset)
 
 	// MySQL: Append is the CONCAT arguments that add each missing label
 	// to the catalog's column type; AlterHead and AlterTail the literal
@@ -182,7 +181,7 @@ func create(m *model.Machine, dialect string) (*migration, error) {
 		names = append(names, s.Name)
 	}
 	s := &step{to: labels}
-	for i, c := range specColumns(q) {
+	for i, c := range nextColumns(q, nil, dialect) {
 		s.cols = append(s.cols, colStep{recordedColumn: c, first: i == 0, bind: true})
 	}
 	d := base(q, dialect, s)
@@ -287,9 +286,6 @@ func base(q *model.SQL, dialect string, s *step) data {
 	}
 	all := sqldialect.QuoteLiterals(dialect, s.to)
 	d := data{N: q.Names(dialect), Labels: all, To: all, Session: sqldialect.For(dialect).MigrationSession()}
-	if dialect == "mysql" {
-		d.Charset = sqldialect.MySQL{}.EnumCharset(append(slices.Clone(s.to), s.from...))
-	}
 	for _, c := range s.cols {
 		tc := col{
 			ColumnNames: q.ColumnNames(dialect, c.Table, c.Column, c.first),
@@ -301,7 +297,7 @@ func base(q *model.SQL, dialect string, s *step) data {
 			Invalid:    lit(fmt.Sprintf("invalid %s value for %s", q.Enum, c.name())),
 			Labels:     all,
 			Mark:       lit("fsmgen: " + q.Enum),
-			Charset:    d.Charset,
+			Charset:    sqldialect.MySQL{}.Charset(c.Charset),
 		}
 		switch {
 		case c.bind:
@@ -519,7 +515,7 @@ func mysqlAppend(d *data, s *step) {
 		}
 		c.Append = strings.Join(parts, ", ")
 		c.AlterHead = lit("ALTER TABLE " + c.Table + " MODIFY COLUMN " + c.Column + " ")
-		tail := d.Charset
+		tail := c.Charset
 		if c.NotNull {
 			tail += " NOT NULL"
 		}

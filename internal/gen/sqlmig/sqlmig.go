@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
+	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -91,12 +92,23 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		} else if err := found.verify(prev, dir, hp, files); err != nil {
 			return nil, err
 		}
+		was := prev
+		if prev == nil && q.Adopt != nil {
+			was = adopted(q, d)
+		}
 		next := &history{Dialect: d, target: target{
-			Enum: q.Enum, Columns: nextColumns(q, prev),
+			Enum: q.Enum, Columns: nextColumns(q, was, d),
 			Format: q.Format, Versions: q.Versions, Names: labelKeys(m),
 		}}
 		for _, s := range m.States {
 			next.States = append(next.States, s.Value)
+		}
+		if d == "mysql" && sqldialect.BeyondASCII(next.States) != "" {
+			// Every column holds them now: converted, if it had to be
+			// (diff refuses that without sql.compact).
+			for i := range next.Columns {
+				next.Columns[i].Charset = sqldialect.MySQLBin
+			}
 		}
 		next.Store = storeLockOf(m)
 		var mig *migration

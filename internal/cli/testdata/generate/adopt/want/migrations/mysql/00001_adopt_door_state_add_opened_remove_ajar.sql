@@ -9,6 +9,7 @@ SET @fsmgen_adopt = CONCAT_WS('; ',
     IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state'), NULL, CONCAT('doors.state', ' does not exist')),
     (SELECT CONCAT('doors.state', ': labels differ from sql.adopt') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state' AND COLUMN_TYPE NOT IN ('enum(''closed'',''ajar'')', 'enum(''closed'',''ajar'',''opened'')')),
     (SELECT CONCAT('doors.state', ': nullable (spec: NOT NULL)') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state' AND IS_NULLABLE <> 'NO'),
+    (SELECT CONCAT('doors.state', ': collation ', COALESCE(COLLATION_NAME, 'none'), ', not ', COALESCE((SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors'), 'none')) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state' AND NOT (COLLATION_NAME <=> (SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors'))),
     (SELECT CONCAT('doors.state', ': default ', COALESCE(COLUMN_DEFAULT, 'none'), ' (spec: ', 'closed', ')') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state' AND NOT (COLUMN_DEFAULT <=> 'closed' OR COLUMN_DEFAULT <=> '''closed''')));
 -- +goose StatementEnd
 

@@ -8,7 +8,7 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_S
 
 SET SESSION lock_wait_timeout = 1;
 
-SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'provision_state' AND COLUMN_COMMENT = 'fsmgen: provision_state'), 'DO 0', 'ALTER TABLE `nodes` ADD COLUMN `provision_state` ENUM(''enroll'', ''manageable'', ''available'') NOT NULL DEFAULT ''enroll'' COMMENT ''fsmgen: provision_state''');
+SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'provision_state' AND COLUMN_COMMENT = 'fsmgen: provision_state'), 'DO 0', 'ALTER TABLE `nodes` ADD COLUMN `provision_state` ENUM(''enroll'', ''manageable'', ''available'') CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL DEFAULT ''enroll'' COMMENT ''fsmgen: provision_state''');
 
 PREPARE fsmgen_ddl FROM @fsmgen_ddl;
 
@@ -16,7 +16,7 @@ EXECUTE fsmgen_ddl;
 
 DEALLOCATE PREPARE fsmgen_ddl;
 
-SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'target_provision_state' AND COLUMN_COMMENT = 'fsmgen: provision_state'), 'DO 0', 'ALTER TABLE `nodes` ADD COLUMN `target_provision_state` ENUM(''enroll'', ''manageable'', ''available'') COMMENT ''fsmgen: provision_state''');
+SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'target_provision_state' AND COLUMN_COMMENT = 'fsmgen: provision_state'), 'DO 0', 'ALTER TABLE `nodes` ADD COLUMN `target_provision_state` ENUM(''enroll'', ''manageable'', ''available'') CHARACTER SET utf8mb4 COLLATE utf8mb4_bin COMMENT ''fsmgen: provision_state''');
 
 PREPARE fsmgen_ddl FROM @fsmgen_ddl;
 
@@ -24,7 +24,7 @@ EXECUTE fsmgen_ddl;
 
 DEALLOCATE PREPARE fsmgen_ddl;
 
-SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'node_history' AND COLUMN_NAME = 'state' AND COLUMN_COMMENT = 'fsmgen: provision_state'), 'DO 0', 'ALTER TABLE `node_history` ADD COLUMN `state` ENUM(''enroll'', ''manageable'', ''available'') DEFAULT ''available'' COMMENT ''fsmgen: provision_state''');
+SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'node_history' AND COLUMN_NAME = 'state' AND COLUMN_COMMENT = 'fsmgen: provision_state'), 'DO 0', 'ALTER TABLE `node_history` ADD COLUMN `state` ENUM(''enroll'', ''manageable'', ''available'') CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT ''available'' COMMENT ''fsmgen: provision_state''');
 
 PREPARE fsmgen_ddl FROM @fsmgen_ddl;
 

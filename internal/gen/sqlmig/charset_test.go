@@ -1,0 +1,192 @@
+package sqlmig_test
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pressly/goose/v3"
+
+	"github.com/fsmgen/fsmgen/internal/cli"
+	"github.com/fsmgen/fsmgen/internal/golden"
+)
+
+// ajar is a state value beyond ASCII, which a latin1 column cannot hold.
+const ajar = "entrebâillée"
+
+// doorSpec is a MySQL-only machine: shut and opened, and with withAjar a
+// third state whose value is ajar. sqlExtra goes under sql:.
+func doorSpec(withAjar bool, sqlExtra string) string {
+	s := "version: 1\nmachine: door\ninitial: shut\nstates:\n" +
+		"  shut:\n    doc: shut\n    transitions:\n      open: opened\n"
+	if withAjar {
+		s += "      push: ajar\n  ajar:\n    doc: ajar\n    value: " + ajar + "\n    transitions:\n      close: shut\n"
+	}
+	s += "  opened:\n    doc: open\n    transitions:\n      close: shut\n" +
+		"events:\n  open:\n    doc: open\n  close:\n    doc: close\n"
+	if withAjar {
+		s += "  push:\n    doc: push it a little\n"
+	}
+	return s + "sql:\n  enum: door_state\n  table: doors\n  column: state\n  default: shut\n  dialects: [mysql]\n" + sqlExtra
+}
+
+// generateDoors runs generate on each spec in turn into one output
+// directory and returns it.
+func generateDoors(t *testing.T, specs ...string) string {
+	t.Helper()
+	out := t.TempDir()
+	for i, text := range specs {
+		spec := filepath.Join(t.TempDir(), "states.yaml")
+		writeFile(t, spec, text)
+		if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+			t.Fatalf("spec %d: generate: %s", i+1, stderr)
+		}
+	}
+	return out
+}
+
+// doorsDB is an empty MariaDB database (latin1 tables, as MariaDB before
+// 11.6 creates them) on one connection, with goose over out's migrations.
+func doorsDB(t *testing.T, out string) (*sql.DB, gooseRunner) {
+	t.Helper()
+	d := dialectNamed("mysql")
+	db := connect(t, d, d.dsn(t))
+	db.SetMaxOpenConns(1) // session settings below hold for the migrations
+	p, err := goose.NewProvider(d.goose, db, os.DirFS(filepath.Join(out, "migrations", "mysql")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, gooseRunner{p}
+}
+
+func collation(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	c := strs(t, db, `SELECT CONCAT(COLLATION_NAME, '') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state'`)
+	if len(c) != 1 {
+		t.Fatalf("collation of doors.state: %q", c)
+	}
+	return c[0]
+}
+
+// TestMySQLCharsetNoCopy: fsmgen adds the column as utf8mb4_bin, so a
+// later state beyond ASCII is appended in place. The session allows only
+// ALGORITHM=INSTANT for every ALTER the migrations run (MariaDB's
+// alter_algorithm), so a statement that copied the table would fail.
+func TestMySQLCharsetNoCopy(t *testing.T) {
+	out := generateDoors(t, doorSpec(false, ""), doorSpec(true, ""))
+	hist, err := os.ReadFile(filepath.Join(out, "migrations", "mysql", "door_state.fsmgen.json"))
+	if err != nil || !strings.Contains(string(hist), `"charset": "utf8mb4_bin"`) {
+		t.Fatalf("the history does not record the column's character set (%v):\n%s", err, hist)
+	}
+	db, r := doorsDB(t, out)
+	mustExec(t, db, `CREATE TABLE doors (id INT PRIMARY KEY)`)
+	mustExec(t, db, `SET SESSION alter_algorithm = 'INSTANT'`)
+	r.upTo(t, 1)
+	if c := collation(t, db); c != "utf8mb4_bin" {
+		t.Fatalf("the new column's collation is %s, want utf8mb4_bin", c)
+	}
+	mustExec(t, db, `INSERT INTO doors (id, state) VALUES (1, 'shut'), (2, 'opened')`)
+	// The control: converting the column is refused in this session.
+	_, err = db.Exec(`ALTER TABLE doors MODIFY COLUMN state ENUM('shut', 'opened', '` + ajar + `') CHARACTER SET latin1 NOT NULL DEFAULT 'shut'`)
+	if errCode(err) != "1846" {
+		t.Fatalf("a conversion under alter_algorithm=INSTANT: %v, want 1846 (not INSTANT)", err)
+	}
+
+	r.up(t)
+	mustExec(t, db, `INSERT INTO doors (id, state) VALUES (3, ?)`, ajar)
+	want := map[string]int{"shut": 1, "opened": 1, ajar: 1}
+	if diff := cmp.Diff(want, countsOf(t, db, "doors", "state")); diff != "" {
+		t.Fatalf("rows after adding %s (-want +got):\n%s", ajar, diff)
+	}
+	mustExec(t, db, `DELETE FROM doors WHERE id = 3`)
+	if err := r.downTo(1); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	r.up(t)
+	if c := collation(t, db); c != "utf8mb4_bin" {
+		t.Fatalf("after down and up the collation is %s", c)
+	}
+	mustExec(t, db, `INSERT INTO doors (id, state) VALUES (3, ?)`, ajar)
+	if diff := cmp.Diff(want, countsOf(t, db, "doors", "state")); diff != "" {
+		t.Fatalf("rows after down and up (-want +got):\n%s", diff)
+	}
+}
+
+// TestMySQLCharsetConversionRefused: a column that keeps its table's
+// character set (adopted with ASCII labels, or added by fsmgen before
+// histories recorded character sets) would be converted, a copy of the
+// table, by the first label beyond ASCII: generate refuses, positioned,
+// and writes nothing, unless sql.compact allows the copy.
+func TestMySQLCharsetConversionRefused(t *testing.T) {
+	var got []string
+	refuse := func(name, out, text string) {
+		t.Helper()
+		spec := filepath.Join(t.TempDir(), "states.yaml")
+		writeFile(t, spec, text)
+		expectRefusal(t, spec, out, regexp.QuoteMeta(spec)+`:\d+:3: mysql: state "ajar" has the value "`+ajar+`", beyond ASCII, but doors.state keeps its table's character set`)
+		_, _, stderr := run("generate", "-spec", spec, "-out", out)
+		got = append(got, "# "+name+"\n"+strings.ReplaceAll(strings.ReplaceAll(stderr, spec, "states.yaml"), out, "OUT"))
+	}
+	refuse("adopted", t.TempDir(), doorSpec(true, "  adopt: [shut, opened]\n"))
+
+	// A history from before character sets were recorded.
+	out := generateDoors(t, doorSpec(false, ""))
+	hp := filepath.Join(out, "migrations", "mysql", "door_state.fsmgen.json")
+	b, err := os.ReadFile(hp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, hp, strings.Replace(string(b), ",\n      \"charset\": \"utf8mb4_bin\"", "", 1))
+	refuse("recorded before character sets", out, doorSpec(true, ""))
+	golden.Check(t, "testdata/charset_refused.golden", []byte(strings.Join(got, "\n")))
+}
+
+// TestMySQLCharsetConversionCompact: with sql.compact the adopted latin1
+// column is converted, which copies the table (refused under
+// alter_algorithm=INSTANT); afterwards it is utf8mb4_bin, recorded so, and
+// holds the new label.
+func TestMySQLCharsetConversionCompact(t *testing.T) {
+	out := generateDoors(t, doorSpec(true, "  adopt: [shut, opened]\n  compact: true\n"))
+	hist, err := os.ReadFile(filepath.Join(out, "migrations", "mysql", "door_state.fsmgen.json"))
+	if err != nil || !strings.Contains(string(hist), `"charset": "utf8mb4_bin"`) {
+		t.Fatalf("the history does not record the conversion (%v):\n%s", err, hist)
+	}
+	db, r := doorsDB(t, out)
+	mustExec(t, db, `CREATE TABLE doors (id INT PRIMARY KEY, state ENUM('shut', 'opened') NOT NULL DEFAULT 'shut')`)
+	mustExec(t, db, `INSERT INTO doors VALUES (1, 'shut'), (2, 'opened')`)
+	mustExec(t, db, `SET SESSION alter_algorithm = 'INSTANT'`)
+	if err := r.tryUp(); errCode(err) != "1846" {
+		t.Fatalf("the conversion under alter_algorithm=INSTANT: %v, want 1846: it copies the table", err)
+	}
+	mustExec(t, db, `SET SESSION alter_algorithm = DEFAULT`)
+	r.up(t)
+	if c := collation(t, db); c != "utf8mb4_bin" {
+		t.Fatalf("the converted column's collation is %s", c)
+	}
+	mustExec(t, db, `INSERT INTO doors VALUES (3, ?)`, ajar)
+	if diff := cmp.Diff(map[string]int{"shut": 1, "opened": 1, ajar: 1}, countsOf(t, db, "doors", "state")); diff != "" {
+		t.Fatalf("rows after the conversion (-want +got):\n%s", diff)
+	}
+}
+
+// TestAdoptMySQLCollation: an adopted column whose collation is neither
+// the table's nor utf8mb4_bin would be converted by the first MODIFY,
+// which names none: the adopt check refuses it and changes nothing.
+func TestAdoptMySQLCollation(t *testing.T) {
+	out := generateDoors(t, doorSpec(false, "  adopt: [shut, opened]\n"))
+	db, r := doorsDB(t, out)
+	mustExec(t, db, `CREATE TABLE doors (id INT PRIMARY KEY, state ENUM('shut', 'opened') CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL DEFAULT 'shut')`)
+	err := r.tryUp()
+	if err == nil || !strings.Contains(err.Error(), "cannot adopt: doors.state: collation utf8mb4_general_ci, not latin1_swedish_ci") {
+		t.Fatalf("adopting a utf8mb4_general_ci column in a latin1 table: %v, want the collation named", err)
+	}
+	if v := r.version(t); v != 0 {
+		t.Fatalf("the refused adoption left version %d", v)
+	}
+	mustExec(t, db, `ALTER TABLE doors MODIFY COLUMN state ENUM('shut', 'opened') NOT NULL DEFAULT 'shut'`)
+	r.up(t)
+}
