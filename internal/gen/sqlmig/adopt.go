@@ -27,8 +27,7 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	// One transaction where the dialect has them: adopting happens once.
-	typ := fwd.toType(dialect, false)
+	typ := fwd.toType(dialect)
 	s := &step{from: q.Adopt, to: q.Adopt}
 	for i, c := range nextColumns(q, was, dialect) {
 		s.cols = append(s.cols, colStep{recordedColumn: c, fromDefault: c.Default, first: i == 0})

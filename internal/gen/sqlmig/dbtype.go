@@ -10,35 +10,15 @@ import "slices"
 // in its own order, which the history records (target.Type) for verify
 // and for the next step to build on.
 
-// swaps reports whether the step in dialect replaces the type instead of
-// changing it in place: when it restates the type (sql.compact) and, on
-// PostgreSQL, when a label added in a transaction that outlives the
-// statement must at once become a default (PostgreSQL refuses to use a
-// label before the transaction that added it commits). noTx tells whether
-// every statement commits on its own.
-func (s *step) swaps(dialect string, noTx bool) bool {
-	if s.restate != nil {
-		return true
-	}
-	if dialect != "postgres" || noTx {
-		return false
-	}
-	added := s.added()
-	return slices.ContainsFunc(s.cols, func(c colStep) bool {
-		return (s.setDefault(c) || c.bind) && slices.Contains(added, c.Default)
-	})
-}
-
 // toType returns what the type holds after the step, in the database's
-// order; nil on SQLite, which has none.
-func (s *step) toType(dialect string, noTx bool) []string {
+// order; nil on SQLite, which has none. Only a step that restates the type
+// (sql.compact) replaces it; every other changes it in place.
+func (s *step) toType(dialect string) []string {
 	switch {
 	case dialect == "sqlite":
 		return nil
 	case s.restate != nil:
 		return slices.Clone(s.restate)
-	case s.swaps(dialect, noTx):
-		return slices.Clone(s.to)
 	}
 	typ := slices.Clone(s.fromType)
 	if dialect == "mysql" {

@@ -231,8 +231,7 @@ const commitEachWhy = "golang-migrate sends a file as one query, which would run
 // labels in the spec's order restates it instead.
 func alter(m *model.Machine, dialect string, fwd *step) (*migration, []string, error) {
 	mig := &migration{noTx: noTx(dialect)}
-	online := dialect == "postgres"
-	typ := fwd.toType(dialect, online)
+	typ := fwd.toType(dialect)
 	if m.SQL.Compact && typ != nil && !slices.Equal(typ, fwd.to) {
 		fwd.restate, typ = slices.Clone(fwd.to), slices.Clone(fwd.to)
 	}
@@ -240,7 +239,7 @@ func alter(m *model.Machine, dialect string, fwd *step) (*migration, []string, e
 		return nil, typ, nil
 	}
 	// Replacing the type must happen in one transaction.
-	if online && fwd.restate == nil {
+	if dialect == "postgres" && fwd.restate == nil {
 		mig.noTx = onlineNoTx
 	}
 	mig.slug, mig.title = fwd.describe(m.SQL.Enum)
@@ -388,7 +387,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 	// repeats some.
 	d.Dollar = sqldialect.DollarTag(d.Union + d.GuardMsg)
 	d.Batch, d.BatchSize = noTx, batchSize
-	typ := s.toType(dialect, noTx)
+	typ := s.toType(dialect)
 	d.Type = sqldialect.QuoteLiterals(dialect, typ)
 	d.Retired = len(s.retired(typ)) > 0
 	d.Restate = s.restate != nil
@@ -398,9 +397,10 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 		d.ProcRaise = strings.Join(sqldialect.MySQL{}.ProcedureRaise(), "\n\n")
 	}
 	// In place, ADD VALUE keeps existing rows and the type's other users
-	// untouched, and PostgreSQL allows it inside a transaction as long as
-	// the new label is not used before commit (see swaps).
-	d.InPlace = !s.swaps(dialect, noTx)
+	// untouched, and PostgreSQL allows it inside a transaction (an
+	// adoption's) as long as the new label is not used before commit: the
+	// constraint compares text. Only a compaction replaces the type.
+	d.InPlace = s.restate == nil
 	if d.InPlace {
 		for _, a := range s.pgAdds() {
 			if a.Anchor != "" {
