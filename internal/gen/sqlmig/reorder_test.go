@@ -3,6 +3,7 @@ package sqlmig_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -353,5 +354,49 @@ func TestCompactDownIsGuarded(t *testing.T) {
 				t.Fatalf("type after the Down (-want +live):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestCompactWithRename: a compaction that also renames a state moves the
+// rows of the old label to the new one while it replaces the type
+// (PostgreSQL) or restates the ENUM (MySQL), and its Down moves them back,
+// with both tools.
+func TestCompactWithRename(t *testing.T) {
+	renamed := []string{"error", "starting", "finished", "reprocessing", "aborting", "waiting"}
+	for _, format := range []string{"goose", "golang-migrate"} {
+		out := generateAll(t, []string{
+			severalSpec(severalSets[0], nil, "", severalV1Cols, format),
+			mustReplace(t, severalSpec(renamed, map[string]string{"reprocessing": "reapplying"}, "", severalV1Cols, format), "sql:\n", "sql:\n  compact: true\n"),
+		})
+		for _, d := range dialects[:2] {
+			t.Run(format+"/"+d.name, func(t *testing.T) {
+				db := open(t, d)
+				r := newRunner(t, d, db, format, os.DirFS(filepath.Join(out, "migrations", d.name)))
+				r.upTo(t, 1)
+				for _, s := range severalSets[0] {
+					mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state, target) VALUES (?, ?, ?)`), "row-"+s, s, s)
+				}
+				before := map[string]map[string]int{"state": countsOf(t, db, "nodes", "state"), "target": countsOf(t, db, "nodes", "target")}
+				for i, want := range [][]string{renamed, severalSets[0], renamed} {
+					if i == 1 {
+						if err := r.downTo(1); err != nil {
+							t.Fatalf("down: %v", err)
+						}
+					} else {
+						r.up(t)
+					}
+					if diff := cmp.Diff(want, d.labels(t, db)); diff != "" {
+						t.Fatalf("step %d: type (-want +live):\n%s", i, diff)
+					}
+					for column, counts := range before {
+						counts = maps.Clone(counts)
+						if i != 1 {
+							counts["reprocessing"], counts["reapplying"] = counts["reapplying"], 0
+						}
+						expectCounts(t, db, "nodes", column, counts)
+					}
+				}
+			})
+		}
 	}
 }
