@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -259,6 +260,18 @@ func (MySQL) Charset(recorded string) string {
 		return " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 	}
 	return ""
+}
+
+// EnumHas is an SQL condition: the ENUM column type typ (an expression
+// holding the catalog's COLUMN_TYPE: enum(...) with each label quoted and
+// every quote inside a label doubled) has label as one of its labels. A
+// search for the quoted label alone is not enough: the quoted x occurs
+// inside the quoted x' (x, a doubled quote, then the closing quote). So
+// the pattern walks the list from its start one whole label at a time up
+// to the label, which must end where a label ends. (?-i): the catalog's
+// collation ignores case, labels do not.
+func (m MySQL) EnumHas(typ, label string) string {
+	return typ + " REGEXP " + m.QuoteLiteral(`(?-i)^enum\((?:'(?:[^']|'')*',)*`+regexp.QuoteMeta(m.QuoteLiteral(label))+`[,)]`)
 }
 
 // BeyondASCII returns the first label that is not ASCII, or "": only such

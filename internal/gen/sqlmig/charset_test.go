@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -189,4 +190,45 @@ func TestAdoptMySQLCollation(t *testing.T) {
 	}
 	mustExec(t, db, `ALTER TABLE doors MODIFY COLUMN state ENUM('shut', 'opened') NOT NULL DEFAULT 'shut'`)
 	r.up(t)
+}
+
+// TestMySQLAppendExactLabel: the labels x and a.b are appended to an ENUM
+// that holds x' and axb. A search for the quoted x finds it inside the
+// catalog's quoted x' (its quote doubled), and a pattern a.b matches axb:
+// either would take the new label for present and leave it out of the
+// ENUM.
+func TestMySQLAppendExactLabel(t *testing.T) {
+	spec := func(more bool) string {
+		s := "version: 1\nmachine: door\ninitial: shut\nstates:\n" +
+			"  shut:\n    doc: shut\n    value: \"x'\"\n    transitions:\n      open: opened\n"
+		if more {
+			s += "      push: near\n  near:\n    doc: near\n    value: x\n    transitions:\n      close: shut\n" +
+				"  dot:\n    doc: dot\n    value: a.b\n    transitions:\n      close: shut\n"
+		}
+		s += "  opened:\n    doc: open\n    value: axb\n    transitions:\n      close: shut\n"
+		if more {
+			s += "      tilt: dot\n"
+		}
+		s += "events:\n  open:\n    doc: open\n  close:\n    doc: close\n"
+		if more {
+			s += "  push:\n    doc: push\n  tilt:\n    doc: tilt\n"
+		}
+		return s + "sql:\n  enum: door_state\n  table: doors\n  column: state\n  dialects: [mysql]\n"
+	}
+	out := generateDoors(t, spec(false), spec(true))
+	db, r := doorsDB(t, out)
+	mustExec(t, db, `CREATE TABLE doors (id INT PRIMARY KEY)`)
+	r.upTo(t, 1)
+	r.up(t)
+	typ := strs(t, db, `SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state'`)
+	if want := []string{`enum('x''','axb','x','a.b')`}; !slices.Equal(typ, want) {
+		t.Fatalf("ENUM after appending x and a.b: %q, want %q", typ, want)
+	}
+	mustExec(t, db, `INSERT INTO doors VALUES (1, 'x'), (2, 'a.b')`)
+	// Run again, as after a failure behind the ALTER: nothing is appended twice.
+	mustExec(t, db, `DELETE FROM goose_db_version WHERE version_id = 2`)
+	r.up(t)
+	if got := strs(t, db, `SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state'`); !slices.Equal(got, typ) {
+		t.Fatalf("ENUM after running the append again: %q, want %q", got, typ)
+	}
 }

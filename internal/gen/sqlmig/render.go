@@ -505,7 +505,7 @@ func mysqlAppend(d *data, s *step) {
 	lit := func(l string) string { return sqldialect.QuoteLiteral("mysql", l) }
 	var parts []string
 	for _, l := range s.appended() {
-		parts = append(parts, fmt.Sprintf("IF(LOCATE(BINARY %s, @fsmgen_type) > 0, '', %s)", lit(lit(l)), lit(","+lit(l))))
+		parts = append(parts, fmt.Sprintf("IF(%s, '', %s)", sqldialect.MySQL{}.EnumHas("@fsmgen_type", l), lit(","+lit(l))))
 	}
 	for i := range d.Cols {
 		c := &d.Cols[i]
