@@ -100,6 +100,21 @@ func singleQuoted(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
+// MessageMax is the longest message every dialect raises whole: MySQL's
+// SIGNAL refuses a longer MESSAGE_TEXT in a strict session (MariaDB takes
+// 512 characters). Messages longer than that put what matters first.
+const MessageMax = 128
+
+// Message returns short, or long when short is longer than MessageMax:
+// long says the same with what matters first, so that the part MySQL
+// cuts off is the least needed.
+func Message(short, long string) string {
+	if utf8.RuneCountInString(short) <= MessageMax {
+		return short
+	}
+	return long
+}
+
 // cutRunes shortens s to at most n characters, the last of them "…" when
 // it had to cut, so that a reader sees the text was longer.
 func cutRunes(s string, n int) string {

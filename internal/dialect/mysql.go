@@ -56,9 +56,9 @@ func (MySQL) MigrationSession() string {
 	return "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';\n\nSET SESSION lock_wait_timeout = 1;"
 }
 
-// RaiseMessage keeps 128 characters: MySQL's SIGNAL refuses a longer
-// MESSAGE_TEXT in a strict session (MariaDB takes 512).
-func (m MySQL) RaiseMessage(msg string) string { return m.QuoteLiteral(cutRunes(msg, 128)) }
+// RaiseMessage keeps MessageMax characters, the last an ellipsis when it
+// cut.
+func (m MySQL) RaiseMessage(msg string) string { return m.QuoteLiteral(cutRunes(msg, MessageMax)) }
 
 // signal is the statement that raises msg.
 func (m MySQL) signal(msg string) string {
@@ -173,10 +173,13 @@ func (m MySQL) Enforce(old, new *Enforcement) (before, after []string) {
 	for i, l := range new.Entries {
 		entries[i] = m.QuoteLiteral(l)
 	}
+	// msg is utf8mb4 whatever the database's character set: a state's
+	// label beyond it would otherwise fail the assignment, and the
+	// trigger with "Incorrect string value" instead of its message.
 	trigger := func(name, event, cond, msg string) string {
 		return "CREATE TRIGGER " + m.QuoteIdent(new.Trigger+name) + " BEFORE " + event + " ON " + m.QuoteIdent(new.Table) + " FOR EACH ROW\n" +
 			"BEGIN\n" +
-			"    DECLARE msg VARCHAR(128);\n" +
+			"    DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;\n" +
 			"    IF @fsmgen_bypass IS NULL AND " + cond + " THEN\n" +
 			"        SET msg = LEFT(" + msg + ", 128);\n" +
 			"        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;\n" +

@@ -1,6 +1,9 @@
 package dialect
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Table names, unquoted, what a generated store moves: the row's key and
 // state column, and what else a move touches.
@@ -129,7 +132,8 @@ type Enforcer interface {
 
 // historyKept is the message of DropHistory's guard.
 func historyKept(t Table) string {
-	return "cannot migrate: " + t.History + " holds recorded moves, which dropping it would lose; copy or delete them first"
+	return Message("cannot migrate: "+t.History+" holds recorded moves, which dropping it would lose; copy or delete them first",
+		"cannot migrate: copy or delete the recorded moves in "+t.History+" first; dropping it would lose them")
 }
 
 // relation renders the allowed moves as a list of row values for IN.
@@ -142,13 +146,32 @@ func relation(d Dialect, moves []Arc) string {
 }
 
 // enforceMessages are the trigger's error texts as SQL expressions over
-// the old and new state expressions and the key's.
+// the old and new state expressions and the key's. Each names the row
+// first, as a reader looks for it, unless the names are so long that its
+// verdict (up to the states) might not fit in MessageMax, where MySQL
+// cuts: then the verdict comes first and the row last. The key's value
+// counts as 36 characters, a UUID's.
 func enforceMessages(d Dialect, e *Enforcement, key, old, new string) (insert, update string) {
 	lit := d.QuoteLiteral
-	insert = d.Concat(lit(e.Table+": row "+e.Key+" = "), key, lit(": cannot insert in state "), new,
-		lit(", which is not an entry state of "+e.Enum))
-	update = d.Concat(lit(e.Table+": row "+e.Key+" = "), key, lit(": state "), old, lit(" -> "), new,
-		lit(" is not a transition of "+e.Enum))
+	row := e.Table + ": row " + e.Key + " = "
+	longest := 0
+	for _, a := range e.Moves {
+		longest = max(longest, utf8.RuneCountInString(a.From), utf8.RuneCountInString(a.To))
+	}
+	for _, l := range e.Entries {
+		longest = max(longest, utf8.RuneCountInString(l))
+	}
+	head := utf8.RuneCountInString(row) + 36
+	if head+len(": cannot insert in state ")+longest <= MessageMax {
+		insert = d.Concat(lit(row), key, lit(": cannot insert in state "), new, lit(", which is not an entry state of "+e.Enum))
+	} else {
+		insert = d.Concat(lit("not an entry state of "+e.Enum+": "), new, lit(" ("+row), key, lit(")"))
+	}
+	if head+len(": state  ->  is not a transition")+2*longest <= MessageMax {
+		update = d.Concat(lit(row), key, lit(": state "), old, lit(" -> "), new, lit(" is not a transition of "+e.Enum))
+	} else {
+		update = d.Concat(lit("not a transition of "+e.Enum+": "), old, lit(" -> "), new, lit(" ("+row), key, lit(")"))
+	}
 	return insert, update
 }
 

@@ -2,13 +2,16 @@ package sqlmig_test
 
 import (
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/google/go-cmp/cmp"
 	"github.com/pressly/goose/v3"
 
@@ -230,5 +233,70 @@ func TestMySQLAppendExactLabel(t *testing.T) {
 	r.up(t)
 	if got := strs(t, db, `SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state'`); !slices.Equal(got, typ) {
 		t.Fatalf("ENUM after running the append again: %q, want %q", got, typ)
+	}
+}
+
+// TestMySQLLongMessages: with a label beyond ASCII, in a latin1
+// database, every message MySQL raises fits MESSAGE_TEXT's 128
+// characters, is cut between characters, and starts with what went wrong:
+// the Down guard's, and the enforcement triggers' (which build theirs from
+// the row). Short names keep the row first; names near their limits put
+// the verdict first.
+func TestMySQLLongMessages(t *testing.T) {
+	id := strings.Repeat("1be2", 9)
+	long := "półotwarte_" + strings.Repeat("ż", 24) // 59 bytes, 35 characters
+	for _, c := range []struct {
+		name, table, column, enum, label string
+		entry, transition, guard         string // how the messages start
+	}{
+		{"short", "doors", "state", "door_state", "półotwarte",
+			"doors: row id = " + id + ": cannot insert in state półotwarte, which is not an entry state of ",
+			"doors: row id = " + id + ": state opened -> półotwarte is not a transition of door_state",
+			"cannot migrate: doors.state has rows in półotwarte, which the target door_state lacks; move or delete them first"},
+		{"long", "doors_" + strings.Repeat("t", 54), "state_" + strings.Repeat("c", 54), "door_state_" + strings.Repeat("e", 49), long,
+			"not an entry state of door_state_" + strings.Repeat("e", 49) + ": " + long,
+			"not a transition of door_state_" + strings.Repeat("e", 49) + ": opened -> " + long,
+			"cannot migrate: rows in " + long + ", which the target "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			long := c.label
+			spec := func(more bool) string {
+				s := "version: 1\nmachine: door\ninitial: shut\nstates:\n" +
+					"  shut:\n    doc: shut\n    transitions:\n      open: opened\n"
+				if more {
+					s += "      push: ajar\n  ajar:\n    doc: ajar\n    value: " + long + "\n    transitions:\n      close: shut\n"
+				}
+				s += "  opened:\n    doc: open\n    transitions:\n      close: shut\n" +
+					"events:\n  open:\n    doc: open\n  close:\n    doc: close\n"
+				if more {
+					s += "  push:\n    doc: push\n"
+				}
+				return s + "sql:\n  enum: " + c.enum + "\n  table: " + c.table + "\n  column: " + c.column + "\n  default: shut\n  key: id\n  enforce: transitions\n  dialects: [mysql]\n"
+			}
+			out := generateDoors(t, spec(false), spec(true))
+			db, r := doorsDB(t, out)
+			mustExec(t, db, "CREATE TABLE "+c.table+" (id VARCHAR(36) PRIMARY KEY)")
+			r.up(t)
+			message := func(err error, verdict string) {
+				t.Helper()
+				var me *mysql.MySQLError
+				if !errors.As(err, &me) || me.Number != 1644 {
+					t.Fatalf("want a SIGNAL starting %q, got %v", verdict, err)
+				}
+				if n := utf8.RuneCountInString(me.Message); n > 128 || !utf8.ValidString(me.Message) || !strings.HasPrefix(me.Message, verdict) {
+					t.Fatalf("message %q (%d characters), want at most 128, whole characters, starting %q", me.Message, n, verdict)
+				}
+			}
+			_, err := db.Exec("INSERT INTO "+c.table+" (id, "+c.column+") VALUES (?, ?)", id, long)
+			message(err, c.entry)
+			mustExec(t, db, "INSERT INTO "+c.table+" (id) VALUES (?)", id)
+			mustExec(t, db, "UPDATE "+c.table+" SET "+c.column+" = 'opened' WHERE id = ?", id)
+			_, err = db.Exec("UPDATE "+c.table+" SET "+c.column+" = ? WHERE id = ?", long, id)
+			message(err, c.transition)
+
+			mustExec(t, db, "UPDATE "+c.table+" SET "+c.column+" = 'shut' WHERE id = ?", id)
+			mustExec(t, db, "UPDATE "+c.table+" SET "+c.column+" = ? WHERE id = ?", long, id)
+			message(r.downTo(1), c.guard)
+		})
 	}
 }

@@ -83,7 +83,7 @@ type col struct {
 	Default             string // the literal it ends with; "" for none
 	FromDefault         string // the literal it starts with; "" for none
 	SetDefault          bool
-	Invalid             string // SQLite's message for a rejected value
+	Invalid             string // the triggers' message for a rejected value
 	Labels              string // the set the direction ends with
 	// Mark is MySQL's column comment naming the enum: a column the first
 	// migration finds with it is one that migration already added.
@@ -293,7 +293,7 @@ func base(q *model.SQL, dialect string, s *step) data {
 			NotNull:   !c.Nullable,
 			Default:   orEmpty(c.Default), FromDefault: orEmpty(c.fromDefault),
 			SetDefault: s.setDefault(c),
-			Invalid:    lit(fmt.Sprintf("invalid %s value for %s", q.Enum, c.name())),
+			Invalid:    sqldialect.For(dialect).RaiseMessage(fmt.Sprintf("invalid %s value for %s", q.Enum, c.name())),
 			Labels:     all,
 			Mark:       lit("fsmgen: " + q.Enum),
 			Charset:    sqldialect.MySQL{}.Charset(c.Charset),
@@ -360,7 +360,9 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 				names = append(names, c.name())
 			}
 		}
-		msg := fmt.Sprintf("cannot migrate: %s has rows in %s, which the target %s lacks; move or delete them first", strings.Join(names, " or "), strings.Join(g, ", "), q.Enum)
+		cols, labels := strings.Join(names, " or "), strings.Join(g, ", ")
+		msg := sqldialect.Message(fmt.Sprintf("cannot migrate: %s has rows in %s, which the target %s lacks; move or delete them first", cols, labels, q.Enum),
+			fmt.Sprintf("cannot migrate: rows in %s, which the target %s lacks; move or delete them first (%s)", labels, q.Enum, cols))
 		d.GuardMsg = sqldialect.For(dialect).RaiseMessage(msg)
 		var held []string
 		for _, c := range d.Cols {

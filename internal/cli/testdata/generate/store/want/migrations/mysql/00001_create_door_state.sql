@@ -33,7 +33,7 @@ DROP TRIGGER IF EXISTS `door_state_enforce_update`;
 -- +goose StatementBegin
 CREATE TRIGGER `door_state_enforce_insert` BEFORE INSERT ON `doors` FOR EACH ROW
 BEGIN
-    DECLARE msg VARCHAR(128);
+    DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;
     IF @fsmgen_bypass IS NULL AND NEW.`state` NOT IN ('closed') THEN
         SET msg = LEFT(CONCAT('doors: row id = ', NEW.`id`, ': cannot insert in state ', NEW.`state`, ', which is not an entry state of door_state'), 128);
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;
@@ -44,7 +44,7 @@ END;
 -- +goose StatementBegin
 CREATE TRIGGER `door_state_enforce_update` BEFORE UPDATE ON `doors` FOR EACH ROW
 BEGIN
-    DECLARE msg VARCHAR(128);
+    DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;
     IF @fsmgen_bypass IS NULL AND NOT (NEW.`state` <=> OLD.`state`) AND NOT ((OLD.`state`, NEW.`state`) IN (('closed', 'opened'), ('opened', 'closed'))) THEN
         SET msg = LEFT(CONCAT('doors: row id = ', NEW.`id`, ': state ', OLD.`state`, ' -> ', NEW.`state`, ' is not a transition of door_state'), 128);
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;
