@@ -15,9 +15,10 @@ import (
 
 // TestGolangMigrateLocksEndWithTheirStatement: golang-migrate sends a
 // whole file as one query, which PostgreSQL runs as one transaction unless
-// the file commits between statements; then the ACCESS EXCLUSIVE lock of
-// the removal's first ALTER TABLE would be held through the row moves and
-// the VALIDATE, and every writer would wait for all of them. A trigger
+// the file commits after each statement; as one transaction, the ACCESS
+// EXCLUSIVE lock of the removal's first ALTER TABLE would be held through
+// the row moves and the VALIDATE, and every writer would wait for all of
+// them. A trigger
 // makes the move slow and records, from inside it, the locks the
 // migration's session holds on nodes meanwhile and the transaction each row
 // moves in (batches of 5,000, each committed); a writer updates a row the
