@@ -581,6 +581,7 @@ func (b *builder) buildSQL() {
 	slices.SortFunc(q.Dialects, func(a, c string) int { return slices.Index(Dialects, a) - slices.Index(Dialects, c) })
 	if slices.Contains(q.Dialects, "mysql") {
 		b.checkCaseInsensitive()
+		b.checkMySQLCatalogSpelling()
 		b.checkMySQLEnumSize(q, s)
 	}
 	if slices.Contains(q.Dialects, "postgres") && s.Enum.Set() {
@@ -683,6 +684,22 @@ func (b *builder) checkCaseInsensitive() {
 			continue
 		}
 		seen[k] = s
+	}
+}
+
+// checkMySQLCatalogSpelling refuses values with a character beyond U+FFFF
+// (an emoji, say): MySQL's information_schema is utf8mb3 and spells it
+// "?", and migrations read the ENUM's labels back from there (to append a
+// label in place, to adopt, to verify), so they would rewrite the label as
+// "?".
+func (b *builder) checkMySQLCatalogSpelling() {
+	for _, s := range b.m.States {
+		for _, r := range s.Value {
+			if r > 0xFFFF {
+				b.errorf(s.Pos, "mysql: state %q has the value %q, whose character %U MySQL's catalog cannot spell (information_schema is utf8mb3, and shows it as ?), and fsmgen reads the ENUM's labels back from there: pick a value without it, or drop mysql from the dialects", s.Name, s.Value, r)
+				break
+			}
+		}
 	}
 }
 
