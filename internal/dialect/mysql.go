@@ -72,6 +72,12 @@ func (m MySQL) Guard(cond, msg string) []string {
 	return prepared("IF(" + cond + ", " + m.QuoteLiteral(m.signal(msg)) + ", 'DO 0')")
 }
 
+// GuardExpr is Guard for a message computed by msg, an SQL string
+// expression, cut to MessageMax characters when it runs.
+func (m MySQL) GuardExpr(cond, msg string) []string {
+	return prepared("IF(" + cond + ", CONCAT('SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ', QUOTE(LEFT(" + msg + ", " + strconv.Itoa(MessageMax) + "))), 'DO 0')")
+}
+
 // prepared sets @fsmgen_guard to text, an expression, and runs it.
 func prepared(text string) []string {
 	return append([]string{"SET @fsmgen_guard = " + text + ";"}, runGuard...)

@@ -24,19 +24,23 @@ func (SQLite) DDLNoTx() string { return "" }
 
 func (s SQLite) RaiseMessage(msg string) string { return s.QuoteLiteral(msg) }
 
-// Guard returns the statements that stop a migration with msg when cond
-// holds. RAISE works only in a trigger and SQLite has no procedures, so a
-// temporary trigger on a temporary table (named table and trigger) raises
-// it; both are gone with the transaction the failure rolls back, and
-// dropped when it passes.
-func (s SQLite) Guard(table, trigger, cond, msg string) []string {
+// Check is one condition of a SQLite guard: the temporary trigger that
+// raises Msg when Cond holds.
+type Check struct{ Trigger, Cond, Msg string }
+
+// Guard returns the statements that stop a migration at the first of
+// checks that holds, with its message. RAISE works only in a trigger and
+// SQLite has no procedures, so each check is a temporary trigger on a
+// temporary table (named table), which one insert fires; all are gone
+// with the transaction the failure rolls back, and dropped with the table
+// when none fires.
+func (s SQLite) Guard(table string, checks ...Check) []string {
 	tmp := s.QuoteIdent(table)
-	return []string{
-		"CREATE TEMP TABLE " + tmp + " (x INTEGER);",
-		"CREATE TEMP TRIGGER " + s.QuoteIdent(trigger) + " BEFORE INSERT ON " + tmp + "\nWHEN " + cond + "\nBEGIN\n    SELECT RAISE(ABORT, " + s.RaiseMessage(msg) + ");\nEND;",
-		"INSERT INTO " + tmp + " VALUES (1);",
-		"DROP TABLE " + tmp + ";",
+	out := []string{"CREATE TEMP TABLE " + tmp + " (x INTEGER);"}
+	for _, c := range checks {
+		out = append(out, "CREATE TEMP TRIGGER "+s.QuoteIdent(c.Trigger)+" BEFORE INSERT ON "+tmp+"\nWHEN "+c.Cond+"\nBEGIN\n    SELECT RAISE(ABORT, "+s.RaiseMessage(c.Msg)+");\nEND;")
 	}
+	return append(out, "INSERT INTO "+tmp+" VALUES (1);", "DROP TABLE "+tmp+";")
 }
 
 // MigrationSession is empty: SQLite has one writer at a time and no lock
@@ -144,7 +148,7 @@ func (s SQLite) CreateHistory(t Table) []string {
 
 // DropHistory's guard is a Guard.
 func (s SQLite) DropHistory(t Table) (guard, drop []string) {
-	return s.Guard("fsmgen_guard_history", "fsmgen_guard_history_check", "EXISTS (SELECT 1 FROM "+s.QuoteIdent(t.History)+")", historyKept(t)),
+	return s.Guard("fsmgen_guard_history", Check{"fsmgen_guard_history_check", "EXISTS (SELECT 1 FROM " + s.QuoteIdent(t.History) + ")", historyKept(t)}),
 		[]string{"DROP TABLE " + s.QuoteIdent(t.History) + ";"}
 }
 

@@ -34,14 +34,10 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 	}
 	d := base(q, dialect, s)
 	lit := func(l string) string { return sqldialect.QuoteLiteral(dialect, l) }
-	d.Adopt = adoptData{Labels: sqldialect.QuoteLiterals(dialect, q.Adopt), EnumName: lit(q.Enum), Temp: q.Names(dialect).Guard}
+	d.Adopt = adoptData{Labels: sqldialect.QuoteLiterals(dialect, q.Adopt), EnumName: lit(q.Enum)}
 	for i, c := range d.Cols {
 		rc := s.cols[i]
 		ac := adoptCol{col: c, Name: lit(rc.name()), RegLit: lit(sqldialect.QuoteIdent(dialect, rc.Table))}
-		trig := func(what string) string {
-			return sqldialect.QuoteIdent(dialect, fmt.Sprintf("fsmgen_adopt_%d_%s", i, what))
-		}
-		ac.TrigColumn, ac.TrigRows, ac.TrigCheck = trig("column"), trig("rows"), trig("check")
 		ac.Collation = "(SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + c.TableLit + ")"
 		if rc.Charset != "" {
 			ac.Collation = lit(rc.Charset)
@@ -51,8 +47,6 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 			ac.DefaultText = lit(sqldialect.QuoteLiteral(dialect, rc.Default))
 			ac.DefaultBare = lit(rc.Default)
 		}
-		ac.MsgColumn = lit(fmt.Sprintf("cannot adopt: %s must exist, be %s and default to %s, as the spec says", rc.name(), nullWord(rc.Nullable), orNone(rc.Default)))
-		ac.MsgRows = lit(fmt.Sprintf("cannot adopt: %s holds values that are not in sql.adopt (%s)", rc.name(), strings.Join(q.Adopt, ", ")))
 		d.Adopt.Cols = append(d.Adopt.Cols, ac)
 	}
 	d.Adopt.MySQLType = lit(mysqlColumnType(q.Adopt))
@@ -70,12 +64,11 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 		cols = append(cols, columnPhrase(c.recordedColumn, func(l string) string { return key(labelKeys(m), l) }))
 	}
 	mig.title = fmt.Sprintf("%s: adopt %s holding %s", q.Enum, strings.Join(cols, ", "), strings.Join(q.Adopt, ", "))
-	if len(fwd.added()) > 0 {
-		d.Adopt.Added = sqldialect.QuoteLiterals(dialect, fwd.added())
-		for i := range d.Adopt.Cols {
-			table := s.cols[i].Table
-			d.Adopt.Cols[i].MsgCheck = lit(fmt.Sprintf("cannot adopt: %s has a CHECK constraint, which would reject %s; SQLite changes a CHECK only by rebuilding the table (its 12-step ALTER TABLE procedure): rebuild %s without it first", table, strings.Join(fwd.added(), ", "), table))
-		}
+	switch dialect {
+	case "mysql":
+		d.Adopt.Guard = strings.Join(sqldialect.MySQL{}.GuardExpr("@fsmgen_adopt <> ''", "CONCAT('cannot adopt: ', @fsmgen_adopt)"), "\n\n")
+	case "sqlite":
+		d.Adopt.Guard = strings.Join(sqliteAdoptGuard(q, s, d, fwd.added()), "\n\n")
 	}
 	d.Dollar = sqldialect.DollarTag(d.Adopt.Labels + d.Adopt.Grown)
 	if mig.up, err = statements(dialect, "adopt_check", d); err != nil {
@@ -136,6 +129,45 @@ func adopted(q *model.SQL, dialect string) *history {
 	return &history{Dialect: dialect, target: target{Enum: q.Enum, Columns: specColumns(q), States: q.Adopt}}
 }
 
+// sqliteAdoptGuard checks every column of d (those of s) at once: SQLite
+// has no other way to raise an error than a trigger, and each trigger
+// raises one fixed message, so each column has a check per difference:
+// its shape, its rows, and, when the convergence adds labels, a CHECK
+// constraint in its table's definition (SQLAlchemy's Enum writes one),
+// which would reject them; changing it means rebuilding the table, which
+// belongs to the application. CHECK counts only as a word of its own
+// followed by a parenthesis or white space, so that a column named
+// checked_at is no constraint; CHECK inside a quoted name or a literal
+// still refuses, which errs on the side that changes nothing.
+func sqliteAdoptGuard(q *model.SQL, s *step, d data, added []string) []string {
+	var checks []sqldialect.Check
+	for i, c := range d.Adopt.Cols {
+		rc := s.cols[i]
+		name := func(what string) string { return fmt.Sprintf("fsmgen_adopt_%d_%s", i, what) }
+		info := "SELECT 1 FROM pragma_table_info(" + c.TableLit + ") WHERE name = " + c.ColumnLit
+		notNull, def := "0", "NULL"
+		if c.NotNull {
+			notNull = "1"
+		}
+		if c.DefaultText != "" {
+			def = c.DefaultText
+		}
+		checks = append(checks,
+			sqldialect.Check{Trigger: name("column"),
+				Cond: "NOT EXISTS (" + info + ")\n    OR EXISTS (" + info + ` AND ("notnull" <> ` + notNull + " OR dflt_value IS NOT " + def + "))",
+				Msg:  fmt.Sprintf("cannot adopt: %s must exist, be %s and default to %s, as the spec says", rc.name(), nullWord(rc.Nullable), orNone(rc.Default))},
+			sqldialect.Check{Trigger: name("rows"),
+				Cond: "EXISTS (SELECT 1 FROM " + c.Table + " WHERE " + c.Column + " NOT IN (" + d.Adopt.Labels + "))",
+				Msg:  fmt.Sprintf("cannot adopt: %s holds values that are not in sql.adopt (%s)", rc.name(), strings.Join(q.Adopt, ", "))})
+		if len(added) > 0 {
+			checks = append(checks, sqldialect.Check{Trigger: name("check"),
+				Cond: "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = " + c.TableLit + " AND ' ' || replace(replace(replace(upper(sql), char(9), ' '), char(10), ' '), char(13), ' ') GLOB '*[^A-Z0-9_$]CHECK[ (]*')",
+				Msg:  fmt.Sprintf("cannot adopt: %s has a CHECK constraint, which would reject %s; SQLite changes a CHECK only by rebuilding the table (its 12-step ALTER TABLE procedure): rebuild %s without it first", rc.Table, strings.Join(added, ", "), rc.Table)})
+		}
+	}
+	return sqldialect.SQLite{}.Guard(q.Unquoted("sqlite").Guard, checks...)
+}
+
 // adoptData is what the adopt templates see.
 type adoptData struct {
 	Labels    string // the adopted labels, as literals
@@ -144,9 +176,10 @@ type adoptData struct {
 	// Grown and MySQLGrown are the same for the type the migration
 	// leaves, which its Down keeps; "" when that is the adopted one.
 	Grown, MySQLGrown string
-	Added             string // labels the convergence adds; "" for none
-	Temp              string // SQLite's temporary table for the checks
-	Cols              []adoptCol
+	// Guard is the statements that stop the migration when a check
+	// fails (MySQL, SQLite: the dialect's Guard).
+	Guard string
+	Cols  []adoptCol
 }
 
 type adoptCol struct {
@@ -160,8 +193,4 @@ type adoptCol struct {
 	// collation the history records, or the table's, which every MODIFY
 	// keeps by naming none (another would be converted, a copy).
 	Collation string
-	// SQLite's messages, which RAISE takes only as literals, and the
-	// temporary triggers that raise them.
-	MsgColumn, MsgRows, MsgCheck    string
-	TrigColumn, TrigRows, TrigCheck string
 }

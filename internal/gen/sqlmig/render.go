@@ -375,7 +375,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 			guard = sqldialect.MySQL{}.Guard(cond, msg)
 		case "sqlite":
 			n := q.Unquoted(dialect)
-			guard = sqldialect.SQLite{}.Guard(n.Guard, n.GuardTrigger, cond, msg)
+			guard = sqldialect.SQLite{}.Guard(n.Guard, sqldialect.Check{Trigger: n.GuardTrigger, Cond: cond, Msg: msg})
 		}
 		d.GuardStmts = strings.Join(guard, "\n\n")
 	}

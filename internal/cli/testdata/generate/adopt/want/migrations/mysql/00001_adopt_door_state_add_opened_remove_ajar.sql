@@ -13,7 +13,7 @@ SET @fsmgen_adopt = CONCAT_WS('; ',
     (SELECT CONCAT('doors.state', ': default ', COALESCE(COLUMN_DEFAULT, 'none'), ' (spec: ', 'closed', ')') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state' AND NOT (COLUMN_DEFAULT <=> 'closed' OR COLUMN_DEFAULT <=> '''closed''')));
 -- +goose StatementEnd
 
-SET @fsmgen_guard = IF(@fsmgen_adopt = '', 'DO 0', CONCAT('SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ', QUOTE(LEFT(CONCAT('cannot adopt: ', @fsmgen_adopt), 128))));
+SET @fsmgen_guard = IF(@fsmgen_adopt <> '', CONCAT('SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ', QUOTE(LEFT(CONCAT('cannot adopt: ', @fsmgen_adopt), 128))), 'DO 0');
 
 PREPARE fsmgen_guard FROM @fsmgen_guard;
 
