@@ -15,43 +15,30 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pressly/goose/v3"
 
-	"github.com/fsmgen/fsmgen/internal/cli"
 	"github.com/fsmgen/fsmgen/internal/golden"
 )
 
 // ajar is a state value beyond ASCII, which a latin1 column cannot hold.
 const ajar = "entrebâillée"
 
-// doorSpec is a MySQL-only machine: shut and opened, and with withAjar a
-// third state whose value is ajar. sqlExtra goes under sql:.
-func doorSpec(withAjar bool, sqlExtra string) string {
+// doorSpec is a MySQL-only machine: shut and opened, and with a value a
+// third state, ajar, that has it. sqlKeys are its sql keys.
+func doorSpec(value, sqlKeys string) string {
 	s := "version: 1\nmachine: door\ninitial: shut\nstates:\n" +
 		"  shut:\n    doc: shut\n    transitions:\n      open: opened\n"
-	if withAjar {
-		s += "      push: ajar\n  ajar:\n    doc: ajar\n    value: " + ajar + "\n    transitions:\n      close: shut\n"
+	if value != "" {
+		s += "      push: ajar\n  ajar:\n    doc: ajar\n    value: " + value + "\n    transitions:\n      close: shut\n"
 	}
 	s += "  opened:\n    doc: open\n    transitions:\n      close: shut\n" +
 		"events:\n  open:\n    doc: open\n  close:\n    doc: close\n"
-	if withAjar {
+	if value != "" {
 		s += "  push:\n    doc: push it a little\n"
 	}
-	return s + "sql:\n  enum: door_state\n  table: doors\n  column: state\n  default: shut\n  dialects: [mysql]\n" + sqlExtra
+	return s + "sql:\n" + sqlKeys
 }
 
-// generateDoors runs generate on each spec in turn into one output
-// directory and returns it.
-func generateDoors(t *testing.T, specs ...string) string {
-	t.Helper()
-	out := t.TempDir()
-	for i, text := range specs {
-		spec := filepath.Join(t.TempDir(), "states.yaml")
-		writeFile(t, spec, text)
-		if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
-			t.Fatalf("spec %d: generate: %s", i+1, stderr)
-		}
-	}
-	return out
-}
+// doorsSQL are doorSpec's usual sql keys.
+const doorsSQL = "  enum: door_state\n  table: doors\n  column: state\n  default: shut\n  dialects: [mysql]\n"
 
 // doorsDB is an empty MariaDB database (latin1 tables, as MariaDB before
 // 11.6 creates them) on one connection, with goose over out's migrations.
@@ -81,7 +68,7 @@ func collation(t *testing.T, db *sql.DB) string {
 // ALGORITHM=INSTANT for every ALTER the migrations run (MariaDB's
 // alter_algorithm), so a statement that copied the table would fail.
 func TestMySQLCharsetNoCopy(t *testing.T) {
-	out := generateDoors(t, doorSpec(false, ""), doorSpec(true, ""))
+	out := generateAll(t, []string{doorSpec("", doorsSQL), doorSpec(ajar, doorsSQL)})
 	hist, err := os.ReadFile(filepath.Join(out, "migrations", "mysql", "door_state.fsmgen.json"))
 	if err != nil || !strings.Contains(string(hist), `"charset": "utf8mb4_bin"`) {
 		t.Fatalf("the history does not record the column's character set (%v):\n%s", err, hist)
@@ -135,17 +122,17 @@ func TestMySQLCharsetConversionRefused(t *testing.T) {
 		_, _, stderr := run("generate", "-spec", spec, "-out", out)
 		got = append(got, "# "+name+"\n"+strings.ReplaceAll(strings.ReplaceAll(stderr, spec, "states.yaml"), out, "OUT"))
 	}
-	refuse("adopted", t.TempDir(), doorSpec(true, "  adopt: [shut, opened]\n"))
+	refuse("adopted", t.TempDir(), doorSpec(ajar, doorsSQL+"  adopt: [shut, opened]\n"))
 
 	// A history from before character sets were recorded.
-	out := generateDoors(t, doorSpec(false, ""))
+	out := generateAll(t, []string{doorSpec("", doorsSQL)})
 	hp := filepath.Join(out, "migrations", "mysql", "door_state.fsmgen.json")
 	b, err := os.ReadFile(hp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, hp, strings.Replace(string(b), ",\n      \"charset\": \"utf8mb4_bin\"", "", 1))
-	refuse("recorded before character sets", out, doorSpec(true, ""))
+	refuse("recorded before character sets", out, doorSpec(ajar, doorsSQL))
 	golden.Check(t, "testdata/charset_refused.golden", []byte(strings.Join(got, "\n")))
 }
 
@@ -154,7 +141,7 @@ func TestMySQLCharsetConversionRefused(t *testing.T) {
 // alter_algorithm=INSTANT); afterwards it is utf8mb4_bin, recorded so, and
 // holds the new label.
 func TestMySQLCharsetConversionCompact(t *testing.T) {
-	out := generateDoors(t, doorSpec(true, "  adopt: [shut, opened]\n  compact: true\n"))
+	out := generateAll(t, []string{doorSpec(ajar, doorsSQL+"  adopt: [shut, opened]\n  compact: true\n")})
 	hist, err := os.ReadFile(filepath.Join(out, "migrations", "mysql", "door_state.fsmgen.json"))
 	if err != nil || !strings.Contains(string(hist), `"charset": "utf8mb4_bin"`) {
 		t.Fatalf("the history does not record the conversion (%v):\n%s", err, hist)
@@ -181,7 +168,7 @@ func TestMySQLCharsetConversionCompact(t *testing.T) {
 // the table's nor utf8mb4_bin would be converted by the first MODIFY,
 // which names none: the adopt check refuses it and changes nothing.
 func TestAdoptMySQLCollation(t *testing.T) {
-	out := generateDoors(t, doorSpec(false, "  adopt: [shut, opened]\n"))
+	out := generateAll(t, []string{doorSpec("", doorsSQL+"  adopt: [shut, opened]\n")})
 	db, r := doorsDB(t, out)
 	mustExec(t, db, `CREATE TABLE doors (id INT PRIMARY KEY, state ENUM('shut', 'opened') CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL DEFAULT 'shut')`)
 	err := r.tryUp()
@@ -218,7 +205,7 @@ func TestMySQLAppendExactLabel(t *testing.T) {
 		}
 		return s + "sql:\n  enum: door_state\n  table: doors\n  column: state\n  dialects: [mysql]\n"
 	}
-	out := generateDoors(t, spec(false), spec(true))
+	out := generateAll(t, []string{spec(false), spec(true)})
 	db, r := doorsDB(t, out)
 	mustExec(t, db, `CREATE TABLE doors (id INT PRIMARY KEY)`)
 	r.upTo(t, 1)
@@ -260,20 +247,8 @@ func TestMySQLLongMessages(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			long := c.label
-			spec := func(more bool) string {
-				s := "version: 1\nmachine: door\ninitial: shut\nstates:\n" +
-					"  shut:\n    doc: shut\n    transitions:\n      open: opened\n"
-				if more {
-					s += "      push: ajar\n  ajar:\n    doc: ajar\n    value: " + long + "\n    transitions:\n      close: shut\n"
-				}
-				s += "  opened:\n    doc: open\n    transitions:\n      close: shut\n" +
-					"events:\n  open:\n    doc: open\n  close:\n    doc: close\n"
-				if more {
-					s += "  push:\n    doc: push\n"
-				}
-				return s + "sql:\n  enum: " + c.enum + "\n  table: " + c.table + "\n  column: " + c.column + "\n  default: shut\n  key: id\n  enforce: transitions\n  dialects: [mysql]\n"
-			}
-			out := generateDoors(t, spec(false), spec(true))
+			keys := "  enum: " + c.enum + "\n  table: " + c.table + "\n  column: " + c.column + "\n  default: shut\n  key: id\n  enforce: transitions\n  dialects: [mysql]\n"
+			out := generateAll(t, []string{doorSpec("", keys), doorSpec(long, keys)})
 			db, r := doorsDB(t, out)
 			mustExec(t, db, "CREATE TABLE "+c.table+" (id VARCHAR(36) PRIMARY KEY)")
 			r.up(t)
