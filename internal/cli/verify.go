@@ -54,6 +54,7 @@ func runVerify(p *plan, url string, stdout, stderr io.Writer) int {
 				Dialect: dialect, Enum: t.Enum, Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable,
 				States: t.States, Type: t.Type, StatesCheck: names.States,
 				InsertTrigger: names.InsertTrigger, UpdateTrigger: names.UpdateTrigger,
+				Collation: c.Collation,
 			})
 			if err != nil {
 				fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)

@@ -21,6 +21,8 @@ type Catalog struct {
 	Checks string
 	// Triggers (table) returns each trigger's name and definition.
 	Triggers string
+	// Collation (table, column) returns the column's collation (MySQL).
+	Collation string
 }
 
 // CatalogOf returns the catalog queries of the dialect called name.
@@ -46,6 +48,8 @@ ORDER BY t.tgname`,
 			"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?",
 		Triggers: "SELECT TRIGGER_NAME, ACTION_STATEMENT FROM information_schema.TRIGGERS\n" +
 			"WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME",
+		Collation: "SELECT COALESCE(COLLATION_NAME, '') FROM information_schema.COLUMNS\n" +
+			"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?",
 	},
 	"sqlite": {
 		Column:   `SELECT type, CASE WHEN "notnull" = 1 THEN 'NO' ELSE 'YES' END, dflt_value FROM pragma_table_info(?1) WHERE name = ?2`,

@@ -30,6 +30,9 @@ type Want struct {
 	// keep the column to its labels on SQLite, and on MySQL those that
 	// forbid labels left in the ENUM.
 	StatesCheck, InsertTrigger, UpdateTrigger string
+	// Collation is the MySQL column's, as the history records it; "" for
+	// its table's, which verify does not check.
+	Collation string
 }
 
 // Check returns every difference between the database and w, in readable
@@ -126,6 +129,15 @@ func (c *checker) mysql(typ string) error {
 		return nil
 	}
 	extra := c.sameType(w.Table+"."+w.Column, c.quoted(typ))
+	if w.Collation != "" {
+		var coll string
+		if err := c.db.QueryRowContext(c.ctx, c.cat.Collation, w.Table, w.Column).Scan(&coll); err != nil {
+			return fmt.Errorf("reading %s.%s: %w", w.Table, w.Column, err)
+		}
+		if coll != w.Collation {
+			c.diff("%s.%s has collation %s; the history says %s, which every migration restates (converting the column back copies the table)", w.Table, w.Column, coll, w.Collation)
+		}
+	}
 	rows, err := c.rows(c.cat.Triggers, w.Table)
 	if err != nil {
 		return err

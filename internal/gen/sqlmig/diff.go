@@ -159,11 +159,8 @@ func specColumns(q *model.SQL) []recordedColumn {
 
 // nextColumns orders the spec's columns as the history bound them, new
 // ones last, so that the history's first column stays first. In a MySQL
-// history each keeps its recorded character set, and a new one gets
-// dialect.MySQLBin. A column recorded without one holds a label beyond
-// ASCII only after fsmgen gave it MySQLBin: fsmgen before recording
-// character sets did so with the first such label, and since then a
-// conversion is recorded.
+// history each keeps its character set (history.charset), and a new one
+// gets dialect.MySQLBin.
 func nextColumns(q *model.SQL, l *history, dialectName string) []recordedColumn {
 	cols := specColumns(q)
 	if dialectName == "mysql" {
@@ -178,10 +175,7 @@ func nextColumns(q *model.SQL, l *history, dialectName string) []recordedColumn 
 	for _, lc := range l.Columns {
 		if i := slices.IndexFunc(cols, func(c recordedColumn) bool { return c.name() == lc.name() }); i >= 0 {
 			c := cols[i]
-			c.Charset = lc.Charset
-			if c.Charset == "" && dialectName == "mysql" && dialect.BeyondASCII(l.dbType()) != "" {
-				c.Charset = dialect.MySQLBin
-			}
+			c.Charset = l.charset(lc)
 			out = append(out, c)
 		}
 	}

@@ -102,6 +102,17 @@ type recordedColumn struct {
 
 func (c recordedColumn) name() string { return c.Table + "." + c.Column }
 
+// charset is the character set of h's column c: the one recorded, or for a
+// MySQL column recorded without one, what fsmgen gave it before it
+// recorded them: MySQLBin with the first label beyond ASCII, the table's
+// own before (a conversion since then is recorded).
+func (h *history) charset(c recordedColumn) string {
+	if c.Charset == "" && h.Dialect == "mysql" && dialect.BeyondASCII(h.dbType()) != "" {
+		return dialect.MySQLBin
+	}
+	return c.Charset
+}
+
 // complete turns a record of one column into Columns and reports whether
 // the history says what it must.
 func (h *target) complete() bool {

@@ -32,7 +32,7 @@ func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect strin
 		return nil, fmt.Errorf("%s: no migration history; run fsmgen generate first", name)
 	}
 	t := &Target{
-		Dialect: dialect, Enum: h.Enum, Columns: targetColumns(h.Columns),
+		Dialect: dialect, Enum: h.Enum, Columns: targetColumns(h),
 		States: h.States, Version: h.Migrations[len(h.Migrations)-1].Version,
 	}
 	if dialect != "sqlite" {
@@ -49,12 +49,15 @@ type TargetColumn struct {
 	// First is the history's first column, whose SQLite triggers carry the
 	// enum's name alone (see model.SQL.ColumnNames).
 	First bool
+	// Collation is the MySQL column's (dialect.MySQLBin), or "" for its
+	// table's.
+	Collation string
 }
 
-func targetColumns(cs []recordedColumn) []TargetColumn {
-	out := make([]TargetColumn, len(cs))
-	for i, c := range cs {
-		out[i] = TargetColumn{Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable, First: i == 0}
+func targetColumns(h *history) []TargetColumn {
+	out := make([]TargetColumn, len(h.Columns))
+	for i, c := range h.Columns {
+		out[i] = TargetColumn{Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable, First: i == 0, Collation: h.charset(c)}
 	}
 	return out
 }
