@@ -215,9 +215,9 @@ func TestMySQLFailedMoveLeavesNothing(t *testing.T) {
 	expectSet(t, d, db, h.sets[4])
 }
 
-// TestNonStrictSession: the tool's session is lax (sql_mode=”), where
-// MySQL stores ” for a value an ENUM lacks and only warns. Every generated
-// migration makes its own session strict.
+// TestNonStrictSession: the tool's session is lax (an empty sql_mode),
+// where MySQL stores the empty string for a value an ENUM lacks and only
+// warns. Every generated migration makes its own session strict.
 func TestNonStrictSession(t *testing.T) {
 	h := buildHistory(t, "goose")
 	d := dialectNamed("mysql")
