@@ -32,7 +32,47 @@ func (p Postgres) RaiseMessage(msg string) string {
 // and every later reader and writer queues behind them. Half a second
 // bounds that stall; a migration that times out changed nothing and can
 // simply run again.
-func (Postgres) MigrationSession() string { return "SET lock_timeout = '500ms';" }
+func (Postgres) MigrationSession() string { return "SET lock_timeout = '" + pgLockTimeout + "';" }
+
+const (
+	// pgLockTimeout bounds the wait for a lock that queues the table's
+	// readers and writers behind it while it waits (ACCESS EXCLUSIVE).
+	pgLockTimeout = "500ms"
+	// pgMaintenanceTimeout bounds the wait for SHARE UPDATE EXCLUSIVE,
+	// which no reader or writer queues behind. It is above the server's
+	// deadlock_timeout (1 s by default), after which a lock request that
+	// autovacuum blocks makes the server cancel that autovacuum.
+	pgMaintenanceTimeout = "5s"
+)
+
+// LockFirst returns PL/pgSQL statements, for the start of a block, that
+// take SHARE UPDATE EXCLUSIVE on each table (quoted names) before a
+// statement that needs ACCESS EXCLUSIVE. Autovacuum holds that lock on a
+// table with many changed rows, such as one whose rows a removal just
+// moved, and gives way only after deadlock_timeout: longer than the
+// migration's lock timeout, so the migration gave up behind it. Waiting
+// for this lock first, patiently, blocks no reader or writer; holding it
+// keeps autovacuum away until the block's transaction ends; and the
+// ACCESS EXCLUSIVE that follows then waits only for the writers' short
+// transactions, under the migration's lock timeout again. A long open
+// transaction still makes the migration give up at that timeout.
+//
+// The lines come indented for a block's body.
+func (p Postgres) LockFirst(tables ...string) string {
+	var b strings.Builder
+	b.WriteString("    PERFORM set_config('lock_timeout', '" + pgMaintenanceTimeout + "', true);\n")
+	for _, t := range tables {
+		b.WriteString("    LOCK TABLE " + t + " IN SHARE UPDATE EXCLUSIVE MODE;\n")
+	}
+	b.WriteString("    PERFORM set_config('lock_timeout', '" + pgLockTimeout + "', true);")
+	return b.String()
+}
+
+// patiently is stmt, which needs a lock on table that conflicts with
+// autovacuum's, in a block that takes LockFirst's lock first.
+func (p Postgres) patiently(table, stmt string) string {
+	return "DO " + dollarQuote("\nBEGIN\n"+p.LockFirst(p.QuoteIdent(table))+"\n    "+stmt+"\nEND\n") + ";"
+}
 
 // MigrationSessionReset: SET outlives the migration on its connection,
 // which goose and golang-migrate take from the application's pool when
@@ -131,14 +171,14 @@ func (p Postgres) Enforce(old, new *Enforcement) (before, after []string) {
 		return nil, []string{p.enforceFunc(new)}
 	case old != nil:
 		return []string{
-			"DROP TRIGGER " + p.QuoteIdent(old.Trigger) + " ON " + p.QuoteIdent(old.Table) + ";",
+			p.patiently(old.Table, "DROP TRIGGER "+p.QuoteIdent(old.Trigger)+" ON "+p.QuoteIdent(old.Table)+";"),
 			"DROP FUNCTION " + p.QuoteIdent(old.Trigger) + "();",
 		}, nil
 	case new != nil:
 		return nil, []string{
 			p.enforceFunc(new),
-			"CREATE TRIGGER " + p.QuoteIdent(new.Trigger) + " BEFORE INSERT OR UPDATE ON " + p.QuoteIdent(new.Table) +
-				" FOR EACH ROW EXECUTE FUNCTION " + p.QuoteIdent(new.Trigger) + "();",
+			p.patiently(new.Table, "CREATE TRIGGER "+p.QuoteIdent(new.Trigger)+" BEFORE INSERT OR UPDATE ON "+p.QuoteIdent(new.Table)+
+				" FOR EACH ROW EXECUTE FUNCTION "+p.QuoteIdent(new.Trigger)+"();"),
 		}
 	}
 	return nil, nil

@@ -123,6 +123,26 @@ func (d data) Triggers(widened bool) []trig {
 	return triggers(d.Cols, d.To)
 }
 
+// LockFirst is PostgreSQL's patient lock on tables, for the start of a
+// block (sqldialect.Postgres.LockFirst).
+func (d data) LockFirst(tables ...string) string { return sqldialect.Postgres{}.LockFirst(tables...) }
+
+// LockKept is LockFirst on the tables of the kept columns, LockChecked
+// on those of the kept and bound ones.
+func (d data) LockKept() string { return d.LockFirst(tablesOf(d.Cols)...) }
+
+func (d data) LockChecked() string { return d.LockFirst(tablesOf(d.Checked)...) }
+
+func tablesOf(cols []col) []string {
+	var out []string
+	for _, c := range cols {
+		if !slices.Contains(out, c.Table) {
+			out = append(out, c.Table)
+		}
+	}
+	return out
+}
+
 // BindTriggers returns the states triggers of the columns being bound.
 func (d data) BindTriggers() []trig { return triggers(d.Bind, d.To) }
 
@@ -285,6 +305,9 @@ func base(q *model.SQL, dialect string, s *step) data {
 	}
 	all := sqldialect.QuoteLiterals(dialect, s.to)
 	d := data{N: q.Names(dialect), Labels: all, To: all, Session: sqldialect.For(dialect).MigrationSession()}
+	// Labels are the only text from the spec in a block (defaults are
+	// labels too); alterData widens this to what its blocks hold.
+	d.Dollar = sqldialect.DollarTag(all)
 	for _, c := range s.cols {
 		tc := col{
 			ColumnNames: q.ColumnNames(dialect, c.Table, c.Column, c.first),

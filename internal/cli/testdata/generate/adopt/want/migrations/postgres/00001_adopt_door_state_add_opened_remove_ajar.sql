@@ -34,20 +34,41 @@ $$;
 
 SET lock_timeout = '500ms';
 
-ALTER TABLE "doors" DROP CONSTRAINT IF EXISTS "state_fsmgen_states", ADD CONSTRAINT "state_fsmgen_states" CHECK ("state"::text IN ('closed', 'opened', 'ajar')) NOT VALID;
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "doors" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "doors" DROP CONSTRAINT IF EXISTS "state_fsmgen_states", ADD CONSTRAINT "state_fsmgen_states" CHECK ("state"::text IN ('closed', 'opened', 'ajar')) NOT VALID;
+END
+$$;
+-- +goose StatementEnd
 
 ALTER TYPE "door_state" ADD VALUE IF NOT EXISTS 'opened' AFTER 'closed';
 
 -- +goose StatementBegin
 DO $$
 BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "doors" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
     ALTER TABLE "doors" DROP CONSTRAINT IF EXISTS "state_fsmgen_states", ADD CONSTRAINT "state_fsmgen_states" CHECK ("state"::text IN ('closed', 'opened')) NOT VALID;
     UPDATE "doors" SET "state" = CASE "state" WHEN 'ajar' THEN 'closed' ELSE "state" END WHERE "state" IN ('ajar');
 END
 $$;
 -- +goose StatementEnd
 
-ALTER TABLE "doors" VALIDATE CONSTRAINT "state_fsmgen_states";
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "doors" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "doors" VALIDATE CONSTRAINT "state_fsmgen_states";
+END
+$$;
+-- +goose StatementEnd
 
 RESET lock_timeout;
 
@@ -59,6 +80,9 @@ ALTER TYPE "door_state" ADD VALUE IF NOT EXISTS 'ajar' AFTER 'closed';
 -- +goose StatementBegin
 DO $$
 BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "doors" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
     ALTER TABLE "doors" DROP CONSTRAINT IF EXISTS "state_fsmgen_states", ADD CONSTRAINT "state_fsmgen_states" CHECK ("state"::text IN ('closed', 'ajar')) NOT VALID;
     IF EXISTS (SELECT 1 FROM "doors" WHERE "state" IN ('opened')) THEN
         RAISE EXCEPTION 'cannot migrate: doors.state has rows in opened, which the target door_state lacks; move or delete them first';
@@ -67,6 +91,15 @@ END
 $$;
 -- +goose StatementEnd
 
-ALTER TABLE "doors" VALIDATE CONSTRAINT "state_fsmgen_states";
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "doors" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "doors" VALIDATE CONSTRAINT "state_fsmgen_states";
+END
+$$;
+-- +goose StatementEnd
 
 RESET lock_timeout;

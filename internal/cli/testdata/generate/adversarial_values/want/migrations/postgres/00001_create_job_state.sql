@@ -9,7 +9,14 @@ CREATE TYPE "job_state" AS ENUM ('Queued -- not yet /* started */', 'it''s "runn
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-ALTER TABLE "jobs" ADD COLUMN "state" "job_state" NOT NULL DEFAULT 'Queued -- not yet /* started */';
+DO $fsmgen0$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "jobs" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "jobs" ADD COLUMN "state" "job_state" NOT NULL DEFAULT 'Queued -- not yet /* started */';
+END
+$fsmgen0$;
 -- +goose StatementEnd
 
 RESET lock_timeout;

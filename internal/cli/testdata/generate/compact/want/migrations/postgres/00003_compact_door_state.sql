@@ -40,6 +40,16 @@ END
 $$;
 -- +goose StatementEnd
 
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "doors" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+END
+$$;
+-- +goose StatementEnd
+
 ALTER TYPE "door_state" RENAME TO "door_state_old";
 
 CREATE TYPE "door_state" AS ENUM ('opened', 'closed');
@@ -91,6 +101,16 @@ BEGIN
     IF users IS NOT NULL THEN
         RAISE EXCEPTION 'cannot replace type %: % would stop it or be lost; drop them, run this migration, then create them again', '"door_state"', users;
     END IF;
+END
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "doors" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
 END
 $$;
 -- +goose StatementEnd

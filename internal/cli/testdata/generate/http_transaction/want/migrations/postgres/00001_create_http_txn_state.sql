@@ -6,7 +6,16 @@ SET lock_timeout = '500ms';
 
 CREATE TYPE "http_txn_state" AS ENUM ('Idle', 'SendingHeaders', 'SendingBody', 'AwaitingResponse', 'ReceivingHeaders', 'ReceivingBody', 'Done', 'MustClose', 'Error', 'Closed');
 
-ALTER TABLE "http_transactions" ADD COLUMN "state" "http_txn_state" NOT NULL DEFAULT 'Idle';
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "http_transactions" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "http_transactions" ADD COLUMN "state" "http_txn_state" NOT NULL DEFAULT 'Idle';
+END
+$$;
+-- +goose StatementEnd
 
 RESET lock_timeout;
 

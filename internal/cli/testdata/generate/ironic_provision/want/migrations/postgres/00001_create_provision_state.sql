@@ -6,7 +6,16 @@ SET lock_timeout = '500ms';
 
 CREATE TYPE "provision_state" AS ENUM ('enroll', 'verifying', 'manageable', 'available', 'active', 'deploying', 'wait call-back', 'deploy failed', 'deploy hold', 'deleting', 'cleaning', 'clean wait', 'clean failed', 'clean hold', 'error', 'inspecting', 'inspect failed', 'inspect wait', 'adopting', 'adopt failed', 'rescue', 'rescue failed', 'rescue wait', 'rescuing', 'unrescue failed', 'unrescuing', 'servicing', 'service wait', 'service failed', 'service hold');
 
-ALTER TABLE "nodes" ADD COLUMN "provision_state" "provision_state" NOT NULL DEFAULT 'enroll';
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "nodes" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "nodes" ADD COLUMN "provision_state" "provision_state" NOT NULL DEFAULT 'enroll';
+END
+$$;
+-- +goose StatementEnd
 
 RESET lock_timeout;
 

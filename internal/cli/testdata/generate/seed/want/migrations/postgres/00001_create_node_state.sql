@@ -6,7 +6,16 @@ SET lock_timeout = '500ms';
 
 CREATE TYPE "node_state" AS ENUM ('starting', 'waiting', 'processing', 'finished', 'error', 'reapplying', 'enrolling', 'aborting');
 
-ALTER TABLE "nodes" ADD COLUMN "state" "node_state" NOT NULL DEFAULT 'finished';
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "nodes" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "nodes" ADD COLUMN "state" "node_state" NOT NULL DEFAULT 'finished';
+END
+$$;
+-- +goose StatementEnd
 
 RESET lock_timeout;
 

@@ -6,11 +6,38 @@ SET lock_timeout = '500ms';
 
 CREATE TYPE "provision_state" AS ENUM ('enroll', 'manageable', 'available');
 
-ALTER TABLE "nodes" ADD COLUMN "provision_state" "provision_state" NOT NULL DEFAULT 'enroll';
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "nodes" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "nodes" ADD COLUMN "provision_state" "provision_state" NOT NULL DEFAULT 'enroll';
+END
+$$;
+-- +goose StatementEnd
 
-ALTER TABLE "nodes" ADD COLUMN "target_provision_state" "provision_state";
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "nodes" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "nodes" ADD COLUMN "target_provision_state" "provision_state";
+END
+$$;
+-- +goose StatementEnd
 
-ALTER TABLE "node_history" ADD COLUMN "state" "provision_state" DEFAULT 'available';
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "node_history" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "node_history" ADD COLUMN "state" "provision_state" DEFAULT 'available';
+END
+$$;
+-- +goose StatementEnd
 
 RESET lock_timeout;
 

@@ -6,7 +6,16 @@ SET lock_timeout = '500ms';
 
 CREATE TYPE "door_state" AS ENUM ('closed', 'opened');
 
-ALTER TABLE "doors" ADD COLUMN "state" "door_state" NOT NULL DEFAULT 'closed';
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "doors" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "doors" ADD COLUMN "state" "door_state" NOT NULL DEFAULT 'closed';
+END
+$$;
+-- +goose StatementEnd
 
 CREATE TABLE "door_moves" (
     "seq" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -37,7 +46,16 @@ END
 $fsmgen$;
 -- +goose StatementEnd
 
-CREATE TRIGGER "door_state_enforce" BEFORE INSERT OR UPDATE ON "doors" FOR EACH ROW EXECUTE FUNCTION "door_state_enforce"();
+-- +goose StatementBegin
+DO $fsmgen$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "doors" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    CREATE TRIGGER "door_state_enforce" BEFORE INSERT OR UPDATE ON "doors" FOR EACH ROW EXECUTE FUNCTION "door_state_enforce"();
+END
+$fsmgen$;
+-- +goose StatementEnd
 
 RESET lock_timeout;
 
@@ -52,7 +70,16 @@ END
 $fsmgen$;
 -- +goose StatementEnd
 
-DROP TRIGGER "door_state_enforce" ON "doors";
+-- +goose StatementBegin
+DO $fsmgen$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "doors" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    DROP TRIGGER "door_state_enforce" ON "doors";
+END
+$fsmgen$;
+-- +goose StatementEnd
 
 DROP FUNCTION "door_state_enforce"();
 

@@ -6,7 +6,16 @@ SET lock_timeout = '500ms';
 
 CREATE TYPE "flow_state" AS ENUM ('PENDING', 'RUNNING', 'SUCCESS', 'FAILURE', 'REVERTED', 'SUSPENDING', 'SUSPENDED', 'RESUMING');
 
-ALTER TABLE "flows" ADD COLUMN "state" "flow_state" NOT NULL DEFAULT 'PENDING';
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "flows" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "flows" ADD COLUMN "state" "flow_state" NOT NULL DEFAULT 'PENDING';
+END
+$$;
+-- +goose StatementEnd
 
 RESET lock_timeout;
 

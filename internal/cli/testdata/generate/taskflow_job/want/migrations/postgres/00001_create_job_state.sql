@@ -6,7 +6,16 @@ SET lock_timeout = '500ms';
 
 CREATE TYPE "job_state" AS ENUM ('UNCLAIMED', 'CLAIMED', 'COMPLETE');
 
-ALTER TABLE "jobs" ADD COLUMN "state" "job_state" NOT NULL DEFAULT 'UNCLAIMED';
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "jobs" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "jobs" ADD COLUMN "state" "job_state" NOT NULL DEFAULT 'UNCLAIMED';
+END
+$$;
+-- +goose StatementEnd
 
 RESET lock_timeout;
 

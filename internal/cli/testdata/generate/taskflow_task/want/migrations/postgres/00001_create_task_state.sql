@@ -6,7 +6,16 @@ SET lock_timeout = '500ms';
 
 CREATE TYPE "task_state" AS ENUM ('PENDING', 'RUNNING', 'SUCCESS', 'FAILURE', 'REVERTING', 'REVERTED', 'REVERT_FAILURE', 'IGNORE');
 
-ALTER TABLE "atoms" ADD COLUMN "state" "task_state" NOT NULL DEFAULT 'PENDING';
+-- +goose StatementBegin
+DO $$
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    LOCK TABLE "atoms" IN SHARE UPDATE EXCLUSIVE MODE;
+    PERFORM set_config('lock_timeout', '500ms', true);
+    ALTER TABLE "atoms" ADD COLUMN "state" "task_state" NOT NULL DEFAULT 'PENDING';
+END
+$$;
+-- +goose StatementEnd
 
 RESET lock_timeout;
 
