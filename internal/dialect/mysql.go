@@ -51,9 +51,13 @@ func (MySQL) CommitEach([]string) string { return "" }
 // not hold fails the statement instead of being stored as an empty string
 // (the server's or the tool's sql_mode may be lax), and keeps backslash escapes and backquoted
 // identifiers meaning what QuoteLiteral and QuoteIdent assume. The
-// metadata lock wait is bounded to one second, the smallest MySQL accepts.
+// metadata lock wait is bounded to one second, the smallest MySQL accepts,
+// and so is a row lock wait: a batch of a row move that waits for a row an
+// open transaction holds (50 s by default) would hold its other rows'
+// locks as long, stalling their writers. Both fail with 1205, and the
+// migration runs again.
 func (MySQL) MigrationSession() string {
-	return "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';\n\nSET SESSION lock_wait_timeout = 1;"
+	return "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';\n\nSET SESSION lock_wait_timeout = 1;\n\nSET SESSION innodb_lock_wait_timeout = 1;"
 }
 
 // RaiseMessage keeps MessageMax characters, the last an ellipsis when it

@@ -215,6 +215,50 @@ func TestMySQLFailedMoveLeavesNothing(t *testing.T) {
 	expectSet(t, d, db, h.sets[4])
 }
 
+// TestMySQLMoveBehindRowLock: a removal's row move waits for a row lock
+// an open transaction holds. The transaction locks a row of another table,
+// which an application trigger on nodes locks too for one moving row, so
+// that it holds no metadata lock on nodes and the migration's DDL goes
+// through. The batch that waits gives up after a second (1205) instead of
+// innodb_lock_wait_timeout's 50 s, holding the locks of the batch's other
+// rows no longer than that; the migration leaves nothing behind and goes
+// through once the transaction ends.
+func TestMySQLMoveBehindRowLock(t *testing.T) {
+	h := buildHistory(t, "goose")
+	d := dialectNamed("mysql")
+	db, r := gooseOn(t, d, h)
+	r.upTo(t, 4)
+	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a1', 'aborting'), ('a2', 'aborting')`)
+	mustExec(t, db, `CREATE TABLE app_holds (id INT PRIMARY KEY)`)
+	mustExec(t, db, `INSERT INTO app_holds VALUES (1)`)
+	mustExec(t, db, "CREATE TRIGGER app_hold_a2 BEFORE UPDATE ON nodes FOR EACH ROW\n"+
+		"BEGIN\n    IF NEW.uuid = 'a2' THEN\n        SELECT id INTO @held FROM app_holds WHERE id = 1 FOR UPDATE;\n    END IF;\nEND")
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT id FROM app_holds WHERE id = 1 FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = r.tryUp()
+	took := time.Since(start)
+	if errCode(err) != "1205" || took > 5*time.Second {
+		t.Fatalf("the move behind a held row: %v after %v, want 1205 within seconds", err, took)
+	}
+	if left := strs(t, db, `SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()`); len(left) != 0 {
+		t.Fatalf("the failed move left routines %q", left)
+	}
+	tx.Rollback()
+	r.up(t)
+	if c := counts(t, db); c["aborting"] != 0 {
+		t.Fatalf("rows left in aborting after the re-run: %v", c)
+	}
+	expectSet(t, d, db, h.sets[4])
+}
+
 // TestNonStrictSession: the tool's session is lax (an empty sql_mode),
 // where MySQL stores the empty string for a value an ENUM lacks and only
 // warns. Every generated migration makes its own session strict.

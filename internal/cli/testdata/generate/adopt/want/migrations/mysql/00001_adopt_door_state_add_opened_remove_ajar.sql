@@ -25,6 +25,8 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_S
 
 SET SESSION lock_wait_timeout = 1;
 
+SET SESSION innodb_lock_wait_timeout = 1;
+
 SET @fsmgen_type = (SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state');
 
 SET @fsmgen_alter = CONCAT('ALTER TABLE `doors` MODIFY COLUMN `state` ', INSERT(@fsmgen_type, CHAR_LENGTH(@fsmgen_type), 0, CONCAT(IF(@fsmgen_type REGEXP '(?-i)^enum\\((?:''(?:[^'']|'''')*'',)*''opened''[,)]', '', ',''opened'''))), ' NOT NULL DEFAULT ''closed'' COMMENT ''fsmgen: door_state''');
@@ -163,6 +165,8 @@ UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `s
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 SET SESSION lock_wait_timeout = 1;
+
+SET SESSION innodb_lock_wait_timeout = 1;
 
 -- +goose StatementBegin
 SET @fsmgen_guard = IF(EXISTS (SELECT 1 FROM `doors` WHERE `state` IN ('opened')), 'SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ''cannot migrate: doors.state has rows in opened, which the target door_state lacks; move or delete them first''', 'DO 0');

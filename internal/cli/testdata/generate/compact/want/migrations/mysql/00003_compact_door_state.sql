@@ -8,6 +8,8 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_S
 
 SET SESSION lock_wait_timeout = 1;
 
+SET SESSION innodb_lock_wait_timeout = 1;
+
 ALTER TABLE `doors` MODIFY COLUMN `state` ENUM('opened', 'closed') NOT NULL DEFAULT 'closed' COMMENT 'fsmgen: door_state';
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins`;
@@ -18,6 +20,8 @@ DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd`;
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 SET SESSION lock_wait_timeout = 1;
+
+SET SESSION innodb_lock_wait_timeout = 1;
 
 ALTER TABLE `doors` MODIFY COLUMN `state` ENUM('closed', 'opened', 'ajar') NOT NULL DEFAULT 'closed' COMMENT 'fsmgen: door_state';
 

@@ -8,6 +8,8 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_S
 
 SET SESSION lock_wait_timeout = 1;
 
+SET SESSION innodb_lock_wait_timeout = 1;
+
 SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'http_transactions' AND COLUMN_NAME = 'state' AND COLUMN_COMMENT = 'fsmgen: http_txn_state'), 'DO 0', 'ALTER TABLE `http_transactions` ADD COLUMN `state` ENUM(''Idle'', ''SendingHeaders'', ''SendingBody'', ''AwaitingResponse'', ''ReceivingHeaders'', ''ReceivingBody'', ''Done'', ''MustClose'', ''Error'', ''Closed'') CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL DEFAULT ''Idle'' COMMENT ''fsmgen: http_txn_state''');
 
 PREPARE fsmgen_ddl FROM @fsmgen_ddl;
@@ -20,6 +22,8 @@ DEALLOCATE PREPARE fsmgen_ddl;
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 SET SESSION lock_wait_timeout = 1;
+
+SET SESSION innodb_lock_wait_timeout = 1;
 
 DROP TRIGGER IF EXISTS `http_transactions_state_fsmgen_ins`;
 

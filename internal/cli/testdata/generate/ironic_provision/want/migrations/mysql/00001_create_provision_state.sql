@@ -8,6 +8,8 @@ SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_S
 
 SET SESSION lock_wait_timeout = 1;
 
+SET SESSION innodb_lock_wait_timeout = 1;
+
 SET @fsmgen_ddl = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'provision_state' AND COLUMN_COMMENT = 'fsmgen: provision_state'), 'DO 0', 'ALTER TABLE `nodes` ADD COLUMN `provision_state` ENUM(''enroll'', ''verifying'', ''manageable'', ''available'', ''active'', ''deploying'', ''wait call-back'', ''deploy failed'', ''deploy hold'', ''deleting'', ''cleaning'', ''clean wait'', ''clean failed'', ''clean hold'', ''error'', ''inspecting'', ''inspect failed'', ''inspect wait'', ''adopting'', ''adopt failed'', ''rescue'', ''rescue failed'', ''rescue wait'', ''rescuing'', ''unrescue failed'', ''unrescuing'', ''servicing'', ''service wait'', ''service failed'', ''service hold'') CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL DEFAULT ''enroll'' COMMENT ''fsmgen: provision_state''');
 
 PREPARE fsmgen_ddl FROM @fsmgen_ddl;
@@ -20,6 +22,8 @@ DEALLOCATE PREPARE fsmgen_ddl;
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 SET SESSION lock_wait_timeout = 1;
+
+SET SESSION innodb_lock_wait_timeout = 1;
 
 DROP TRIGGER IF EXISTS `nodes_provision_state_fsmgen_ins`;
 
