@@ -201,9 +201,6 @@ func (c *checker) sameType(what string, labels []string) (retired []string) {
 		if len(less) > 0 {
 			c.diff("%s lacks label(s) %s, which the history has", what, list(less))
 		}
-		if len(more) == 0 && len(less) == 0 {
-			c.diff("%s has the labels %s; the history says %s", what, list(labels), list(w.Type))
-		}
 	}
 	return retired
 }
