@@ -440,6 +440,16 @@ func countsOf(t *testing.T, db *sql.DB, table, column string) map[string]int {
 	return out
 }
 
+// noRoutinesLeft fails when the MySQL database keeps a stored routine:
+// a migration's move procedure must be gone even when it failed, and
+// guards are never procedures.
+func noRoutinesLeft(t *testing.T, db *sql.DB, what string) {
+	t.Helper()
+	if left := strs(t, db, `SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()`); len(left) != 0 {
+		t.Fatalf("%s left routines %q", what, left)
+	}
+}
+
 func strs(t *testing.T, db *sql.DB, q string) []string {
 	t.Helper()
 	rows, err := db.Query(q)

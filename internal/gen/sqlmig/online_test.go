@@ -204,9 +204,7 @@ func TestMySQLFailedMoveLeavesNothing(t *testing.T) {
 	if err == nil || errCode(err) != "1644" || !strings.Contains(err.Error(), "(45001): a2 is kept by the application") {
 		t.Fatalf("the move of a kept row: %v, want the application's error as it raised it", err)
 	}
-	if left := strs(t, db, `SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()`); len(left) != 0 {
-		t.Fatalf("the failed move left routines %q", left)
-	}
+	noRoutinesLeft(t, db, "the failed move")
 	mustExec(t, db, `DROP TRIGGER app_keep_a2`)
 	r.up(t)
 	if c := counts(t, db); c["aborting"] != 0 {
@@ -248,9 +246,7 @@ func TestMySQLMoveBehindRowLock(t *testing.T) {
 	if errCode(err) != "1205" || took > 5*time.Second {
 		t.Fatalf("the move behind a held row: %v after %v, want 1205 within seconds", err, took)
 	}
-	if left := strs(t, db, `SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()`); len(left) != 0 {
-		t.Fatalf("the failed move left routines %q", left)
-	}
+	noRoutinesLeft(t, db, "the failed move")
 	tx.Rollback()
 	r.up(t)
 	if c := counts(t, db); c["aborting"] != 0 {

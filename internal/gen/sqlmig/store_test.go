@@ -109,9 +109,7 @@ func storeScenario(t *testing.T, d dialect, db *sql.DB, r runner) {
 		t.Fatalf("a refused Down left version %d, want 3", v)
 	}
 	if d.name == "mysql" {
-		if left := strs(t, db, `SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()`); len(left) != 0 {
-			t.Fatalf("the refused Down left routines %q", left)
-		}
+		noRoutinesLeft(t, db, "the refused Down")
 	}
 	enforced(t, d, db, true)
 	mustExec(t, db, `DELETE FROM nodes_history`)
