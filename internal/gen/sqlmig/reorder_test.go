@@ -2,6 +2,7 @@ package sqlmig_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"maps"
 	"os"
@@ -116,20 +117,12 @@ func TestAddAfterReorder(t *testing.T) {
 						t.Fatalf("recorded type (-want +got):\n%s", diff)
 					}
 				}
-				db := open(t, d)
-				r := newRunner(t, d, db, format, os.DirFS(filepath.Join(out, "migrations", d.name)))
-				r.upTo(t, 1)
-				for _, s := range severalSets[0] {
-					mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state, target) VALUES (?, ?, ?)`), "row-"+s, s, s)
-				}
+				db, r := seededAtFirst(t, d, format, out)
 				state := countsOf(t, db, "nodes", "state")
-				for i, want := range [][]string{reorderedAdd, severalSets[0], reorderedAdd} {
-					if i == 1 {
-						if err := r.downTo(1); err != nil {
-							t.Fatalf("down: %v", err)
-						}
-					} else {
-						r.up(t)
+				upDownUp(t, r, 1, func(i int, up bool) {
+					want := severalSets[0]
+					if up {
+						want = reorderedAdd
 					}
 					// In the database's order: probes check the set.
 					expectColumns(t, d, db, inTypeOrder(typ, want), severalV1Cols)
@@ -140,12 +133,41 @@ func TestAddAfterReorder(t *testing.T) {
 							t.Fatalf("step %d: the type is not the history's (-history +live):\n%s", i, diff)
 						}
 					}
-				}
+				})
 				if d.labels != nil && slices.Equal(typ, reorderedAdd) {
 					t.Fatal("the type follows the spec's order: the reorder rewrote it")
 				}
 			})
 		}
+	}
+}
+
+// seededAtFirst opens d, applies the first of out's migrations for it with
+// format and writes a row in every state of the first set.
+func seededAtFirst(t *testing.T, d dialect, format, out string) (*sql.DB, runner) {
+	t.Helper()
+	db := open(t, d)
+	r := newRunner(t, d, db, format, os.DirFS(filepath.Join(out, "migrations", d.name)))
+	r.upTo(t, 1)
+	for _, s := range severalSets[0] {
+		mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state, target) VALUES (?, ?, ?)`), "row-"+s, s, s)
+	}
+	return db, r
+}
+
+// upDownUp migrates all the way up, down to version bottom and up again,
+// calling check after each step with whether the step went up.
+func upDownUp(t *testing.T, r runner, bottom int64, check func(step int, up bool)) {
+	t.Helper()
+	for i := range 3 {
+		if i == 1 {
+			if err := r.downTo(bottom); err != nil {
+				t.Fatalf("down to %d: %v", bottom, err)
+			}
+		} else {
+			r.up(t)
+		}
+		check(i, i != 1)
 	}
 }
 
@@ -157,9 +179,8 @@ func inTypeOrder(typ, labels []string) []string {
 var (
 	// compacted is reordered without aborting, whose rows move to error:
 	// the label stays in the type, forbidden, until a compaction.
-	compacted        = []string{"error", "starting", "finished", "reapplying", "waiting"}
-	removeAborting   = "removed:\n  aborting:\n    rows_to: error\n"
-	compactedVersion = 3
+	compacted      = []string{"error", "starting", "finished", "reapplying", "waiting"}
+	removeAborting = "removed:\n  aborting:\n    rows_to: error\n"
 )
 
 // compactSpecs are: the first set, then the new order without aborting,
@@ -186,25 +207,17 @@ func TestCompact(t *testing.T) {
 		}
 		for _, d := range dialects {
 			t.Run(format+"/"+d.name, func(t *testing.T) {
-				db := open(t, d)
-				r := newRunner(t, d, db, format, os.DirFS(filepath.Join(out, "migrations", d.name)))
-				r.upTo(t, 1)
-				for _, s := range severalSets[0] {
-					mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state, target) VALUES (?, ?, ?)`), "row-"+s, s, s)
-				}
+				db, r := seededAtFirst(t, d, format, out)
 				mustExec(t, db, `INSERT INTO nodes (uuid) VALUES ('defaulted')`)
 				r.upTo(t, 2)
 				state, target := countsOf(t, db, "nodes", "state"), countsOf(t, db, "nodes", "target")
 				if d.labels == nil {
 					return
 				}
-				for i, want := range [][]string{compacted, severalSets[0], compacted} {
-					if i == 1 {
-						if err := r.downTo(2); err != nil {
-							t.Fatalf("down: %v", err)
-						}
-					} else {
-						r.upTo(t, int64(compactedVersion))
+				upDownUp(t, r, 2, func(i int, up bool) { // 3 is the compaction
+					want := severalSets[0]
+					if up {
+						want = compacted
 					}
 					if diff := cmp.Diff(want, d.labels(t, db)); diff != "" {
 						t.Fatalf("step %d: type (-want +live):\n%s", i, diff)
@@ -212,7 +225,7 @@ func TestCompact(t *testing.T) {
 					expectColumns(t, d, db, inTypeOrder(want, compacted), severalV1Cols)
 					expectCounts(t, db, "nodes", "state", state)
 					expectCounts(t, db, "nodes", "target", target)
-				}
+				})
 			})
 		}
 	}
@@ -370,32 +383,24 @@ func TestCompactWithRename(t *testing.T) {
 		})
 		for _, d := range dialects[:2] {
 			t.Run(format+"/"+d.name, func(t *testing.T) {
-				db := open(t, d)
-				r := newRunner(t, d, db, format, os.DirFS(filepath.Join(out, "migrations", d.name)))
-				r.upTo(t, 1)
-				for _, s := range severalSets[0] {
-					mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state, target) VALUES (?, ?, ?)`), "row-"+s, s, s)
-				}
+				db, r := seededAtFirst(t, d, format, out)
 				before := map[string]map[string]int{"state": countsOf(t, db, "nodes", "state"), "target": countsOf(t, db, "nodes", "target")}
-				for i, want := range [][]string{renamed, severalSets[0], renamed} {
-					if i == 1 {
-						if err := r.downTo(1); err != nil {
-							t.Fatalf("down: %v", err)
-						}
-					} else {
-						r.up(t)
+				upDownUp(t, r, 1, func(i int, up bool) {
+					want := severalSets[0]
+					if up {
+						want = renamed
 					}
 					if diff := cmp.Diff(want, d.labels(t, db)); diff != "" {
 						t.Fatalf("step %d: type (-want +live):\n%s", i, diff)
 					}
 					for column, counts := range before {
 						counts = maps.Clone(counts)
-						if i != 1 {
+						if up {
 							counts["reprocessing"], counts["reapplying"] = counts["reapplying"], 0
 						}
 						expectCounts(t, db, "nodes", column, counts)
 					}
-				}
+				})
 			})
 		}
 	}
