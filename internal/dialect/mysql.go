@@ -275,9 +275,25 @@ func (MySQL) Charset(recorded string) string {
 	return ""
 }
 
+// ColumnType is the COLUMN_TYPE the catalog reports for an ENUM of labels:
+// each a literal (quotes and backslashes doubled), separated by bare
+// commas.
+func (m MySQL) ColumnType(labels []string) string {
+	parts := make([]string, len(labels))
+	for i, l := range labels {
+		parts[i] = m.QuoteLiteral(l)
+	}
+	return "enum(" + strings.Join(parts, ",") + ")"
+}
+
+// TableCollation is an SQL expression: the default collation of the table
+// tableLit (a literal) names, which a column that states none has.
+func (MySQL) TableCollation(tableLit string) string {
+	return "(SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + tableLit + ")"
+}
+
 // EnumHas is an SQL condition: the ENUM column type typ (an expression
-// holding the catalog's COLUMN_TYPE: enum(...) with each label quoted and
-// every quote inside a label doubled) has label as one of its labels. A
+// holding the catalog's COLUMN_TYPE, as ColumnType spells it) has label as one of its labels. A
 // search for the quoted label alone is not enough: the quoted x occurs
 // inside the quoted x' (x, a doubled quote, then the closing quote). So
 // the pattern walks the list from its start one whole label at a time up

@@ -38,7 +38,7 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 	for i, c := range d.Cols {
 		rc := s.cols[i]
 		ac := adoptCol{col: c, Name: lit(rc.name()), RegLit: lit(sqldialect.QuoteIdent(dialect, rc.Table))}
-		ac.Collation = "(SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + c.TableLit + ")"
+		ac.Collation = sqldialect.MySQL{}.TableCollation(c.TableLit)
 		if rc.Charset != "" {
 			ac.Collation = lit(rc.Charset)
 		}
@@ -49,14 +49,14 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 		}
 		d.Adopt.Cols = append(d.Adopt.Cols, ac)
 	}
-	d.Adopt.MySQLType = lit(mysqlColumnType(q.Adopt))
+	d.Adopt.MySQLType = lit(sqldialect.MySQL{}.ColumnType(q.Adopt))
 	// Run again after its Down, the check finds the labels the
 	// convergence added still in the type.
 	back := fwd.reverse(typ)
 	kept := back.retired(typ)
 	if typ != nil && !slices.Equal(typ, q.Adopt) {
 		d.Adopt.Grown = sqldialect.QuoteLiterals(dialect, typ)
-		d.Adopt.MySQLGrown = lit(mysqlColumnType(typ))
+		d.Adopt.MySQLGrown = lit(sqldialect.MySQL{}.ColumnType(typ))
 	}
 	mig := &migration{noTx: noTx(dialect), slug: "adopt_" + q.Enum}
 	var cols []string
@@ -108,17 +108,6 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 		mig.slug = "adopt_" + q.Enum
 	}
 	return mig, typ, nil
-}
-
-// mysqlColumnType is the column type MySQL's catalog reports for an ENUM
-// of labels: each a literal (quotes and backslashes doubled), separated by
-// bare commas.
-func mysqlColumnType(labels []string) string {
-	parts := make([]string, len(labels))
-	for i, l := range labels {
-		parts[i] = sqldialect.QuoteLiteral("mysql", l)
-	}
-	return "enum(" + strings.Join(parts, ",") + ")"
 }
 
 // adopted is the history adopted columns start from: the spec's columns
