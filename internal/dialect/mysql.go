@@ -93,9 +93,9 @@ var runGuard = []string{"PREPARE fsmgen_guard FROM @fsmgen_guard;", "EXECUTE fsm
 // calls and drops (MySQL loops only inside one): an error that stops the
 // procedure is kept in session variables instead of failing the CALL, so
 // that the DROP PROCEDURE after the CALL still runs, and ProcedureRaise
-// raises it then with its own SQLSTATE, number and text (cut to 128
-// characters), for a tool or a person to tell a lock timeout from a
-// deadlock. Only a lost connection still leaves the procedure behind; the
+// raises it then with its own SQLSTATE, number and text (cut to
+// MessageMax characters), for a tool or a person to tell a lock timeout
+// from a deadlock. Only a lost connection still leaves the procedure behind; the
 // next run replaces it.
 func (MySQL) ProcedureHandler() string {
 	return "DECLARE EXIT HANDLER FOR SQLEXCEPTION\n" +
@@ -105,7 +105,7 @@ func (MySQL) ProcedureHandler() string {
 
 // ProcedureRaise raises the error ProcedureHandler kept, if any.
 func (MySQL) ProcedureRaise() []string {
-	return prepared("IF(@fsmgen_error IS NULL, 'DO 0', CONCAT('SIGNAL SQLSTATE ', QUOTE(@fsmgen_state), ' SET MYSQL_ERRNO = ', @fsmgen_errno, ', MESSAGE_TEXT = ', QUOTE(LEFT(@fsmgen_error, 128))))")
+	return prepared("IF(@fsmgen_error IS NULL, 'DO 0', CONCAT('SIGNAL SQLSTATE ', QUOTE(@fsmgen_state), ' SET MYSQL_ERRNO = ', @fsmgen_errno, ', MESSAGE_TEXT = ', QUOTE(LEFT(@fsmgen_error, " + strconv.Itoa(MessageMax) + "))))")
 }
 
 // FireStmt has no RETURNING to tell which arc the row took, so it records
@@ -159,7 +159,7 @@ func (m MySQL) HistoryStmt(t Table) Stmt {
 
 // Enforce drops and recreates the two triggers: MySQL has no CREATE OR
 // REPLACE TRIGGER. SIGNAL takes only a variable or literal as its message,
-// and at most 128 characters of it. Every drop says IF EXISTS, and a new
+// and at most MessageMax characters of it. Every drop says IF EXISTS, and a new
 // trigger is dropped before it is created: MySQL cannot roll DDL back, so a migration
 // that failed half way must be able to run again.
 func (m MySQL) Enforce(old, new *Enforcement) (before, after []string) {
@@ -189,9 +189,9 @@ func (m MySQL) Enforce(old, new *Enforcement) (before, after []string) {
 	trigger := func(name, event, cond, msg string) string {
 		return "CREATE TRIGGER " + m.QuoteIdent(new.Trigger+name) + " BEFORE " + event + " ON " + m.QuoteIdent(new.Table) + " FOR EACH ROW\n" +
 			"BEGIN\n" +
-			"    DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;\n" +
+			"    DECLARE msg VARCHAR(" + strconv.Itoa(MessageMax) + ") CHARACTER SET utf8mb4;\n" +
 			"    IF @fsmgen_bypass IS NULL AND " + cond + " THEN\n" +
-			"        SET msg = LEFT(" + msg + ", 128);\n" +
+			"        SET msg = LEFT(" + msg + ", " + strconv.Itoa(MessageMax) + ");\n" +
 			"        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;\n" +
 			"    END IF;\n" +
 			"END;"
