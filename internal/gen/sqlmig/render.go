@@ -51,6 +51,7 @@ type data struct {
 	Remap      []pair // renames and moves, applied to rows
 	RemapFrom  string
 	Guard      string // labels whose rows block this direction
+	GuardCond  string // whether a kept column holds one of them
 	GuardMsg   string // the guard's error, as a literal (PostgreSQL)
 	GuardStmts string // MySQL, SQLite: the dialect's guard, as statements
 	Dollar     string // PostgreSQL: the dollar quote around DO blocks
@@ -391,14 +392,14 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 		for _, c := range d.Cols {
 			held = append(held, "EXISTS (SELECT 1 FROM "+c.Table+" WHERE "+c.Column+" IN ("+d.Guard+"))")
 		}
-		cond := strings.Join(held, " OR ")
+		d.GuardCond = strings.Join(held, " OR ")
 		var guard []string
 		switch dialect {
 		case "mysql":
-			guard = sqldialect.MySQL{}.Guard(cond, msg)
+			guard = sqldialect.MySQL{}.Guard(d.GuardCond, msg)
 		case "sqlite":
 			n := q.Unquoted(dialect)
-			guard = sqldialect.SQLite{}.Guard(n.Guard, sqldialect.Check{Trigger: n.GuardTrigger, Cond: cond, Msg: msg})
+			guard = sqldialect.SQLite{}.Guard(n.Guard, sqldialect.Check{Trigger: n.GuardTrigger, Cond: d.GuardCond, Msg: msg})
 		}
 		d.GuardStmts = strings.Join(guard, "\n\n")
 	}
