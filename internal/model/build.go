@@ -611,7 +611,7 @@ func (b *builder) buildSQL() {
 			q.Adopt = append(q.Adopt, l.Value)
 		}
 	}
-	q.Compact, q.CompactPos = s.Compact.Value, s.Compact.Pos
+	q.Compact = s.Compact.Value
 	q.Store = b.buildStore(s, q.Columns)
 	b.m.SQL = q
 }

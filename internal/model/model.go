@@ -123,8 +123,7 @@ type SQL struct {
 	// Compact (sql.compact) allows the migrations that rewrite or copy
 	// the table, for teams that can afford it: the type is made exactly
 	// the spec's labels in spec order.
-	Compact    bool
-	CompactPos diag.Pos
+	Compact bool
 }
 
 // Store is what the generated store (Fire, Move), the history table and
