@@ -51,14 +51,18 @@ func snapshot(t *testing.T, dir string) map[string]string {
 }
 
 // expectRefusal runs generate and check and wants both to fail with want
-// in stderr, leaving the output directory exactly as it was.
-func expectRefusal(t *testing.T, spec, out, want string) {
+// in stderr, leaving the output directory exactly as it was. It returns
+// generate's stderr, for a golden of the whole message.
+func expectRefusal(t *testing.T, spec, out, want string) (generateStderr string) {
 	t.Helper()
 	before := snapshot(t, out)
 	for _, cmd := range []string{"generate", "check"} {
 		code, _, stderr := run(cmd, "-spec", spec, "-out", out)
 		if code != cli.ExitFail || !regexp.MustCompile(want).MatchString(stderr) {
 			t.Errorf("%s: exit %d, stderr %q; want exit 1 and %q", cmd, code, stderr, want)
+		}
+		if cmd == "generate" {
+			generateStderr = stderr
 		}
 	}
 	if after := snapshot(t, out); len(after) != len(before) || func() bool {
@@ -71,6 +75,7 @@ func expectRefusal(t *testing.T, spec, out, want string) {
 	}() {
 		t.Errorf("a refused run changed the output directory")
 	}
+	return generateStderr
 }
 
 func TestEditedMigrationIsRefused(t *testing.T) {
