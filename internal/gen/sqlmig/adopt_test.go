@@ -152,21 +152,14 @@ func TestAdoptKeepsTheDatabasesOrder(t *testing.T) {
 			db := openInspectorIn(t, d, false, order)
 			before := snapshotRows(t, db)
 			r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
-			for i, down := range []bool{false, true, false} {
-				if down {
-					if err := r.downTo(0); err != nil {
-						t.Fatalf("down: %v", err)
-					}
-				} else {
-					r.up(t)
-				}
+			upDownUp(t, r, 0, func(i int, _ bool) {
 				if diff := cmp.Diff(typ, d.labels(t, db)); diff != "" {
 					t.Fatalf("step %d: the type is not the history's (-history +live):\n%s", i, diff)
 				}
 				if diff := cmp.Diff(before, snapshotRows(t, db)); diff != "" {
 					t.Fatalf("step %d changed rows (-before +after):\n%s", i, diff)
 				}
-			}
+			})
 		})
 	}
 }
@@ -196,7 +189,7 @@ func TestAdoptRefusesAMismatch(t *testing.T) {
 			db := openInspector(t, d, false)
 			before := snapshotRows(t, db)
 			r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
-			err := r.(gooseRunner).tryUp()
+			err := r.tryUp()
 			for _, w := range want[d.name] {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Fatalf("up: %v; want it to say %q", err, w)
@@ -242,7 +235,7 @@ func TestAdoptSQLiteCheckConstraint(t *testing.T) {
 			}
 			before := snapshotRows(t, db)
 			r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
-			err := r.(gooseRunner).tryUp()
+			err := r.tryUp()
 			if !c.refused {
 				if err != nil {
 					t.Fatalf("up: %v; want the table adopted", err)
