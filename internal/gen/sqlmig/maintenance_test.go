@@ -59,10 +59,7 @@ func TestMigrationOutwaitsMaintenance(t *testing.T) {
 			if writeErr != nil {
 				t.Fatalf("a writer failed: %v", writeErr)
 			}
-			expectSet(t, d, db, h.sets[4])
-			if c := counts(t, db); c["aborting"] != 0 {
-				t.Fatalf("rows left in aborting: %v", c)
-			}
+			removalDone(t, d, db, h)
 		})
 	}
 }

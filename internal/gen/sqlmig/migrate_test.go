@@ -81,10 +81,7 @@ $$`)
 	if writeErr != nil {
 		t.Fatalf("a writer failed: %v", writeErr)
 	}
-	expectSet(t, d, db, h.sets[4])
-	if c := counts(t, db); c["aborting"] != 0 {
-		t.Fatalf("rows left in aborting: %v", c)
-	}
+	removalDone(t, d, db, h)
 }
 
 // TestNewDefaultLabelKeepsTheType: a state added and made the default in
