@@ -38,6 +38,14 @@ func (MySQL) DDLNoTx() string {
 	return "MySQL commits every ALTER TABLE implicitly, so a transaction would only pretend to protect it."
 }
 
+// Instant ends an ALTER TABLE that must change only the table's metadata:
+// appending labels to an ENUM that keeps its character set and collation
+// (MariaDB 10.3 and MySQL 8.0 do that in place). Without it the server
+// would copy the table, blocking writers for as long, whenever it cannot:
+// after a hand-applied change of the column's collation, say. With it the
+// statement fails instead (1846), and verify tells why.
+func (MySQL) Instant() string { return ", ALGORITHM=INSTANT" }
+
 // MigrationSessionReset is empty: the strict mode stays, as a guard for
 // whatever the tool runs next on that session.
 func (MySQL) MigrationSessionReset() string { return "" }

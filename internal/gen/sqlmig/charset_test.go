@@ -274,3 +274,26 @@ func TestMySQLLongMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestMySQLAppendNeverCopies: the column's collation was changed by hand
+// after fsmgen created it as utf8mb4_bin. The next migration's append
+// restates the recorded collation, which would convert the column, a copy
+// of the table; it must fail instead (1846) and leave the column as it was.
+func TestMySQLAppendNeverCopies(t *testing.T) {
+	h := buildHistory(t, "goose")
+	d := dialectNamed("mysql")
+	db, r := gooseOn(t, d, h)
+	r.upTo(t, 1)
+	var typ, def string
+	if err := db.QueryRow(`SELECT COLUMN_TYPE, COLUMN_DEFAULT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'state'`).Scan(&typ, &def); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, "ALTER TABLE nodes MODIFY COLUMN state "+typ+" CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL DEFAULT "+def)
+	err := r.tryUp()
+	if errCode(err) != "1846" {
+		t.Fatalf("the append on a column converted by hand: %v, want 1846 (not done instantly)", err)
+	}
+	if got := strs(t, db, `SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes' AND COLUMN_NAME = 'state'`); len(got) != 1 || got[0] != "latin1_swedish_ci" {
+		t.Fatalf("the column's collation after the failed append: %q, want it untouched", got)
+	}
+}

@@ -94,6 +94,7 @@ type col struct {
 	// COLUMN IF NOT EXISTS, MariaDB has it but MySQL does not).
 	AddLit, DropLit string
 	Charset         string // MySQL: after ENUM(...) (dialect.MySQL.Charset)
+	Convert         bool   // MySQL: Charset converts the column (sql.compact)
 
 	// MySQL: Append is the CONCAT arguments that add each missing label
 	// to the catalog's column type; AlterHead and AlterTail the literal
@@ -321,6 +322,7 @@ func base(q *model.SQL, dialect string, s *step) data {
 			Labels:     all,
 			Mark:       lit("fsmgen: " + q.Enum),
 			Charset:    sqldialect.MySQL{}.Charset(c.Charset),
+			Convert:    c.convert,
 		}
 		switch {
 		case c.bind:
@@ -549,6 +551,10 @@ func mysqlAppend(d *data, s *step) {
 			tail += " DEFAULT " + c.FromDefault
 		}
 		// MODIFY replaces the comment too; it marks fsmgen's column.
-		c.AlterTail = lit(tail + " COMMENT " + c.Mark)
+		tail += " COMMENT " + c.Mark
+		if !c.Convert {
+			tail += sqldialect.MySQL{}.Instant()
+		}
+		c.AlterTail = lit(tail)
 	}
 }

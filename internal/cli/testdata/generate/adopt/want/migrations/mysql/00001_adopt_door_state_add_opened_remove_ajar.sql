@@ -29,7 +29,7 @@ SET SESSION innodb_lock_wait_timeout = 1;
 
 SET @fsmgen_type = (SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state');
 
-SET @fsmgen_alter = CONCAT('ALTER TABLE `doors` MODIFY COLUMN `state` ', INSERT(@fsmgen_type, CHAR_LENGTH(@fsmgen_type), 0, CONCAT(IF(@fsmgen_type REGEXP '(?-i)^enum\\((?:''(?:[^'']|'''')*'',)*''opened''[,)]', '', ',''opened'''))), ' NOT NULL DEFAULT ''closed'' COMMENT ''fsmgen: door_state''');
+SET @fsmgen_alter = CONCAT('ALTER TABLE `doors` MODIFY COLUMN `state` ', INSERT(@fsmgen_type, CHAR_LENGTH(@fsmgen_type), 0, CONCAT(IF(@fsmgen_type REGEXP '(?-i)^enum\\((?:''(?:[^'']|'''')*'',)*''opened''[,)]', '', ',''opened'''))), ' NOT NULL DEFAULT ''closed'' COMMENT ''fsmgen: door_state'', ALGORITHM=INSTANT');
 
 PREPARE fsmgen_alter FROM @fsmgen_alter;
 
@@ -180,7 +180,7 @@ DEALLOCATE PREPARE fsmgen_guard;
 
 SET @fsmgen_type = (SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'state');
 
-SET @fsmgen_alter = CONCAT('ALTER TABLE `doors` MODIFY COLUMN `state` ', INSERT(@fsmgen_type, CHAR_LENGTH(@fsmgen_type), 0, CONCAT(IF(@fsmgen_type REGEXP '(?-i)^enum\\((?:''(?:[^'']|'''')*'',)*''ajar''[,)]', '', ',''ajar'''))), ' NOT NULL DEFAULT ''closed'' COMMENT ''fsmgen: door_state''');
+SET @fsmgen_alter = CONCAT('ALTER TABLE `doors` MODIFY COLUMN `state` ', INSERT(@fsmgen_type, CHAR_LENGTH(@fsmgen_type), 0, CONCAT(IF(@fsmgen_type REGEXP '(?-i)^enum\\((?:''(?:[^'']|'''')*'',)*''ajar''[,)]', '', ',''ajar'''))), ' NOT NULL DEFAULT ''closed'' COMMENT ''fsmgen: door_state'', ALGORITHM=INSTANT');
 
 PREPARE fsmgen_alter FROM @fsmgen_alter;
 
