@@ -116,6 +116,19 @@ func (MySQL) ProcedureRaise() []string {
 	return prepared("IF(@fsmgen_error IS NULL, 'DO 0', CONCAT('SIGNAL SQLSTATE ', QUOTE(@fsmgen_state), ' SET MYSQL_ERRNO = ', @fsmgen_errno, ', MESSAGE_TEXT = ', QUOTE(LEFT(@fsmgen_error, " + strconv.Itoa(MessageMax) + "))))")
 }
 
+// MoveIsolation runs right before each UPDATE that moves rows, in a
+// batch or the stragglers' step, and applies to the next transaction
+// only: under autocommit, that UPDATE. The session's own level is left as
+// it was. Under REPEATABLE READ, InnoDB's default, the UPDATE takes
+// next-key locks on every index record it scans, gaps included, so that
+// an application's insert into a scanned range waits for the batch, and a
+// writer that also holds row locks may deadlock with it (1213). Under READ
+// COMMITTED it locks only the rows it changes and releases those it scans
+// but leaves. Its binary log must then be row-based: with binlog_format
+// STATEMENT the UPDATE fails (1665), while MIXED (MariaDB's default) and
+// ROW (MySQL's) log it as rows.
+func (MySQL) MoveIsolation() string { return "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;" }
+
 // FireStmt has no RETURNING to tell which arc the row took, so it records
 // the arc's 1-based index with LAST_INSERT_ID(x), which the server sends
 // back with the statement's result (sql.Result.LastInsertId) or, when the

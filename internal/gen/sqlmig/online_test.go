@@ -260,6 +260,82 @@ func TestMySQLMoveBehindRowLock(t *testing.T) {
 	removalDone(t, d, db, h)
 }
 
+// TestMySQLBatchLeavesGapsOpen: while a batch of a row move holds its
+// transaction open (an application trigger sleeps for one moving row),
+// another session inserts a row with the label being moved, into the
+// state index's gap between two rows the batch moves. Under REPEATABLE
+// READ the batch holds next-key locks on that range and the insert waits
+// for the batch to commit; each batch runs under READ COMMITTED, which
+// takes no gap locks, so the insert goes through at once. The migration
+// still moves every row, the one inserted meanwhile too, and the
+// session's own isolation level is what it was.
+func TestMySQLBatchLeavesGapsOpen(t *testing.T) {
+	h := buildHistory(t, "goose")
+	d := dialectNamed("mysql")
+	db, url := openURL(t, d)
+	db.SetMaxOpenConns(1) // the session the migrations run on
+	p, err := goose.NewProvider(d.goose, db, h.dir(d.name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gooseRunner{p}
+	r.upTo(t, 4)
+	other := connect(t, d, url)
+	mustExec(t, db, `CREATE INDEX nodes_state ON nodes (state)`)
+	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a1', 'aborting'), ('a3', 'aborting')`)
+	mustExec(t, db, "CREATE TRIGGER app_slow_a3 BEFORE UPDATE ON nodes FOR EACH ROW\n"+
+		"BEGIN\n    IF NEW.uuid = 'a3' AND NOT (NEW.state <=> OLD.state) THEN\n        SELECT SLEEP(2) INTO @slept;\n    END IF;\nEND")
+	var before string
+	if err := db.QueryRow(`SELECT @@session.tx_isolation`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+
+	done := make(chan error, 1)
+	go func() { done <- r.tryUp() }()
+	// The batch's transaction is open once the trigger sleeps.
+	var id int64
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		err := other.QueryRow(`SELECT ID FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep'`).Scan(&id)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, sql.ErrNoRows) || time.Now().After(deadline) {
+			t.Fatalf("waiting for the batch to sleep: %v (migration: %v)", err, <-done)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Read once: InnoDB refreshes INNODB_TRX only when it was not read for
+	// 100 ms.
+	var iso string
+	if err := other.QueryRow(`SELECT trx_isolation_level FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = ?`, id).Scan(&iso); err != nil {
+		t.Fatalf("the batch's transaction: %v", err)
+	}
+	start := time.Now()
+	_, err = other.Exec(`INSERT INTO nodes (uuid, state) VALUES ('a2', 'aborting')`)
+	took := time.Since(start)
+	if err := <-done; err != nil {
+		t.Fatalf("the migration: %v", err)
+	}
+	if err != nil {
+		t.Fatalf("the insert beside the batch: %v", err)
+	}
+	t.Logf("the insert beside the batch (%s) took %v", iso, took)
+	if took > 500*time.Millisecond {
+		t.Fatalf("the insert into a gap the batch scanned waited %v for the batch (its isolation level: %s), want < 500ms", took, iso)
+	}
+	if iso != "READ COMMITTED" {
+		t.Fatalf("the batch ran under %s, want READ COMMITTED", iso)
+	}
+	removalDone(t, d, db, h)
+	var after string
+	if err := db.QueryRow(`SELECT @@session.tx_isolation`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Fatalf("the migration left the session's isolation level at %s, was %s", after, before)
+	}
+}
+
 // TestNonStrictSession: the tool's session is lax (an empty sql_mode),
 // where MySQL stores the empty string for a value an ENUM lacks and only
 // warns. Every generated migration makes its own session strict.

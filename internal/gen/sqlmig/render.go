@@ -73,6 +73,9 @@ type data struct {
 	// MySQL: the first lines of the move procedure's body, and what
 	// follows its DROP (see dialect.MySQL.ProcedureHandler).
 	ProcHandler, ProcRaise string
+	// MySQL: runs right before each UPDATE that moves rows (see
+	// dialect.MySQL.MoveIsolation).
+	MoveIsolation string
 }
 
 // col is one column as the templates see it.
@@ -423,6 +426,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 		mysqlAppend(&d, s)
 		d.ProcHandler = sqldialect.MySQL{}.ProcedureHandler()
 		d.ProcRaise = strings.Join(sqldialect.MySQL{}.ProcedureRaise(), "\n\n")
+		d.MoveIsolation = sqldialect.MySQL{}.MoveIsolation()
 	}
 	// In place, ADD VALUE keeps existing rows and the type's other users
 	// untouched, and PostgreSQL allows it inside a transaction (an

@@ -94,6 +94,7 @@ BEGIN
         GET DIAGNOSTICS CONDITION 1 @fsmgen_state = RETURNED_SQLSTATE, @fsmgen_errno = MYSQL_ERRNO, @fsmgen_error = MESSAGE_TEXT;
     SET @fsmgen_error = NULL;
     REPEAT
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
         UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar') LIMIT 5000;
     UNTIL ROW_COUNT() = 0 END REPEAT;
 END;
@@ -158,6 +159,8 @@ END;
 -- +goose StatementEnd
 
 DROP TRIGGER `doors_state_fsmgen_upd_next`;
+
+SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
 UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar');
 
