@@ -46,9 +46,19 @@ func (MySQL) DDLNoTx() string {
 // statement fails instead (1846), and verify tells why.
 func (MySQL) Instant() string { return ", ALGORITHM=INSTANT" }
 
-// MigrationSessionReset is empty: the strict mode stays, as a guard for
-// whatever the tool runs next on that session.
-func (MySQL) MigrationSessionReset() string { return "" }
+// MigrationSessionReset gives the session back the settings
+// MigrationSession saved: a tool given the application's *sql.DB returns
+// the connection to its pool, where a 1 s row lock wait or another
+// sql_mode would change how the application's own statements behave. A
+// migration that set nothing (an adoption that only checks) keeps the
+// session's settings, and the saved values are cleared, so that no later
+// migration restores stale ones.
+func (MySQL) MigrationSessionReset() string {
+	return "SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), " +
+		"SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), " +
+		"SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);\n\n" +
+		"SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;"
+}
 
 // CommitEach is empty: golang-migrate's MySQL driver runs the file as
 // several statements (multiStatements=true), each committing on its own
@@ -63,9 +73,11 @@ func (MySQL) CommitEach([]string) string { return "" }
 // and so is a row lock wait: a batch of a row move that waits for a row an
 // open transaction holds (50 s by default) would hold its other rows'
 // locks as long, stalling their writers. Both fail with 1205, and the
-// migration runs again.
+// migration runs again. The session's own settings are saved first, for
+// MigrationSessionReset; a migration that fails half way leaves its own.
 func (MySQL) MigrationSession() string {
-	return "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';\n\nSET SESSION lock_wait_timeout = 1;\n\nSET SESSION innodb_lock_wait_timeout = 1;"
+	return "SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;\n\n" +
+		"SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';\n\nSET SESSION lock_wait_timeout = 1;\n\nSET SESSION innodb_lock_wait_timeout = 1;"
 }
 
 // RaiseMessage keeps MessageMax characters, the last an ellipsis when it

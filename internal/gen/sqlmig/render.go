@@ -477,8 +477,10 @@ func (mig *migration) render(dialect, format, dir, version string) (map[string][
 	dl := sqldialect.For(dialect)
 	up, down := mig.up, mig.down
 	if r := dl.MigrationSessionReset(); r != "" {
-		up = append(slices.Clone(up), stmt{Text: r})
-		down = append(slices.Clone(down), stmt{Text: r})
+		up, down = slices.Clone(up), slices.Clone(down)
+		for _, text := range strings.Split(r, "\n\n") {
+			up, down = append(up, stmt{Text: text}), append(down, stmt{Text: text})
+		}
 	}
 	base := path.Join(dir, version+"_"+mig.slug)
 	exec := func(t *template.Template, name string, v any) ([]byte, error) {

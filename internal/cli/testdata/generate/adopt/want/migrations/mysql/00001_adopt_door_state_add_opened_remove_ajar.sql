@@ -21,6 +21,8 @@ EXECUTE fsmgen_guard;
 
 DEALLOCATE PREPARE fsmgen_guard;
 
+SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;
+
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 SET SESSION lock_wait_timeout = 1;
@@ -164,7 +166,13 @@ SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
 UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar');
 
+SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
+
+SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;
+
 -- +goose Down
+SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;
+
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 SET SESSION lock_wait_timeout = 1;
@@ -248,3 +256,7 @@ PREPARE fsmgen_guard FROM @fsmgen_guard;
 EXECUTE fsmgen_guard;
 
 DEALLOCATE PREPARE fsmgen_guard;
+
+SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
+
+SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;

@@ -4,6 +4,8 @@
 -- +goose NO TRANSACTION
 
 -- +goose Up
+SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;
+
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 SET SESSION lock_wait_timeout = 1;
@@ -54,6 +56,10 @@ BEGIN
 END;
 -- +goose StatementEnd
 
+SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
+
+SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;
+
 -- +goose Down
 -- +goose StatementBegin
 SET @fsmgen_guard = IF(EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'door_moves'), 'SELECT IF(EXISTS (SELECT 1 FROM `door_moves`), ''SIGNAL SQLSTATE ''''45000'''' SET MESSAGE_TEXT = ''''cannot migrate: door_moves holds recorded moves, which dropping it would lose; copy or delete them first'''''', ''DO 0'') INTO @fsmgen_guard', 'DO 0');
@@ -77,6 +83,8 @@ DROP TRIGGER IF EXISTS `door_state_enforce_update`;
 
 DROP TABLE IF EXISTS `door_moves`;
 
+SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;
+
 SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
 
 SET SESSION lock_wait_timeout = 1;
@@ -94,3 +102,7 @@ PREPARE fsmgen_ddl FROM @fsmgen_ddl;
 EXECUTE fsmgen_ddl;
 
 DEALLOCATE PREPARE fsmgen_ddl;
+
+SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
+
+SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;
