@@ -52,12 +52,12 @@ func (MySQL) Instant() string { return ", ALGORITHM=INSTANT" }
 // sql_mode would change how the application's own statements behave. A
 // migration that set nothing (an adoption that only checks) keeps the
 // session's settings, and the saved values are cleared, so that no later
-// migration restores stale ones.
+// migration restores stale ones. So is the bypass a row move set.
 func (MySQL) MigrationSessionReset() string {
 	return "SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), " +
 		"SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), " +
 		"SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);\n\n" +
-		"SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;"
+		"SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL, @fsmgen_bypass = NULL;"
 }
 
 // CommitEach is empty: golang-migrate's MySQL driver runs the file as
@@ -190,22 +190,30 @@ func (m MySQL) HistoryStmt(t Table) Stmt {
 	return Stmt{SQL: historyInsert(m, t) + " VALUES (?, ?, ?, ?)", Args: []Arg{ArgKey, ArgFrom, ArgTo, ArgEvent}}
 }
 
-// Enforce drops and recreates the two triggers: MySQL has no CREATE OR
-// REPLACE TRIGGER. SIGNAL takes only a variable or literal as its message,
-// and at most MessageMax characters of it. Every drop says IF EXISTS, and a new
-// trigger is dropped before it is created: MySQL cannot roll DDL back, so a migration
-// that failed half way must be able to run again.
-func (m MySQL) Enforce(old, new *Enforcement) (before, after []string) {
-	if old != nil {
-		before = []string{
-			"DROP TRIGGER IF EXISTS " + m.QuoteIdent(old.Trigger+"_insert") + ";",
-			"DROP TRIGGER IF EXISTS " + m.QuoteIdent(old.Trigger+"_update") + ";",
-		}
+// Enforce replaces each trigger without a gap, as the states triggers
+// are: MySQL has no CREATE OR REPLACE TRIGGER, so a twin with the new
+// rules stands while the trigger is dropped and created again, then goes.
+// Meanwhile a write passes only what both allow, never more than either.
+// Every step can run again after a failure at any point: MySQL cannot
+// roll DDL back. SIGNAL takes only a variable or literal as its message,
+// and at most MessageMax characters of it.
+func (m MySQL) Enforce(old, new *Enforcement) []string {
+	e := new
+	if e == nil {
+		e = old
 	}
+	if e == nil {
+		return nil
+	}
+	names := []string{e.Trigger + "_insert", e.Trigger + "_update"}
+	twins := []string{e.Trigger + "_ins_nx", e.Trigger + "_upd_nx"}
 	if new == nil {
-		return before, nil
+		var out []string
+		for _, n := range append(twins, names...) {
+			out = append(out, "DROP TRIGGER IF EXISTS "+m.QuoteIdent(n)+";")
+		}
+		return out
 	}
-
 	col, oldCol := "NEW."+m.QuoteIdent(new.Column), "OLD."+m.QuoteIdent(new.Column)
 	insMsg, updMsg := enforceMessages(m, new, "NEW."+m.QuoteIdent(new.Key), oldCol, col)
 	allowed := "FALSE"
@@ -220,25 +228,43 @@ func (m MySQL) Enforce(old, new *Enforcement) (before, after []string) {
 	// label beyond it would otherwise fail the assignment, and the
 	// trigger with "Incorrect string value" instead of its message.
 	trigger := func(name, event, cond, msg string) string {
-		return "CREATE TRIGGER " + m.QuoteIdent(new.Trigger+name) + " BEFORE " + event + " ON " + m.QuoteIdent(new.Table) + " FOR EACH ROW\n" +
+		return "CREATE TRIGGER " + m.QuoteIdent(name) + " BEFORE " + event + " ON " + m.QuoteIdent(new.Table) + " FOR EACH ROW\n" +
 			"BEGIN\n" +
 			"    DECLARE msg VARCHAR(" + strconv.Itoa(MessageMax) + ") CHARACTER SET utf8mb4;\n" +
-			"    IF @fsmgen_bypass IS NULL AND " + cond + " THEN\n" +
+			"    IF " + cond + " AND NOT " + mysqlBypassed + " THEN\n" +
 			"        SET msg = LEFT(" + msg + ", " + strconv.Itoa(MessageMax) + ");\n" +
 			"        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;\n" +
 			"    END IF;\n" +
 			"END;"
 	}
-	return before, []string{
-		"DROP TRIGGER IF EXISTS " + m.QuoteIdent(new.Trigger+"_insert") + ";",
-		"DROP TRIGGER IF EXISTS " + m.QuoteIdent(new.Trigger+"_update") + ";",
-		trigger("_insert", "INSERT", col+" NOT IN ("+strings.Join(entries, ", ")+")", insMsg),
-		trigger("_update", "UPDATE", "NOT ("+col+" <=> "+oldCol+") AND NOT "+allowed, updMsg),
+	conds := []struct{ event, cond, msg string }{
+		{"INSERT", col + " NOT IN (" + strings.Join(entries, ", ") + ")", insMsg},
+		{"UPDATE", "NOT (" + col + " <=> " + oldCol + ") AND NOT " + allowed, updMsg},
 	}
+	var out []string
+	for i, c := range conds {
+		twin, name := m.QuoteIdent(twins[i]), m.QuoteIdent(names[i])
+		out = append(out,
+			"DROP TRIGGER IF EXISTS "+twin+";",
+			trigger(twins[i], c.event, c.cond, c.msg),
+			"DROP TRIGGER IF EXISTS "+name+";",
+			trigger(names[i], c.event, c.cond, c.msg),
+			"DROP TRIGGER IF EXISTS "+twin+";")
+	}
+	return out
 }
 
+// mysqlBypassed holds when the session asked for the bypass with exactly
+// 1 (NULL-safe, so that an unset variable never makes the condition NULL;
+// 0 and 'off' do not pass) and its user is the triggers' definer, who
+// created them and may drop them: inside a trigger CURRENT_USER() is the
+// definer, USER() the client. Another account can set the variable but
+// never passes.
+const mysqlBypassed = "(@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1) = SUBSTRING_INDEX(CURRENT_USER(), '@', 1))"
+
 // BypassOn sets a session variable: MySQL has no transaction-local
-// settings, so BypassOff must follow before the connection is reused.
+// settings, so BypassOff must follow before the connection is reused. It
+// takes effect only for the account that created the triggers.
 func (MySQL) BypassOn() string  { return "SET @fsmgen_bypass = 1;" }
 func (MySQL) BypassOff() string { return "SET @fsmgen_bypass = NULL;" }
 

@@ -163,27 +163,44 @@ func (Postgres) HistoryStmt(Table) Stmt { return Stmt{} }
 // Enforce uses one trigger function for INSERT and UPDATE. The trigger has
 // no column list or WHEN clause, which would stop ALTER COLUMN … TYPE (an
 // enum migration) from running while it exists; the function returns at
-// once when the state is unchanged. A change of the allowed moves only
-// replaces the function, which takes no lock on the table.
-func (p Postgres) Enforce(old, new *Enforcement) (before, after []string) {
+// once when the state is unchanged. Going from one set of rules to another
+// only replaces the function (CREATE OR REPLACE, no lock on the table):
+// the trigger stays, so there is no instant without enforcement. Every
+// statement can run again: a migration that failed half way is finished by
+// running it again.
+func (p Postgres) Enforce(old, new *Enforcement) []string {
 	switch {
-	case old != nil && new != nil:
-		return nil, []string{p.enforceFunc(new)}
-	case old != nil:
+	case new == nil && old != nil:
 		return []string{
-			p.patiently(old.Table, "DROP TRIGGER "+p.QuoteIdent(old.Trigger)+" ON "+p.QuoteIdent(old.Table)+";"),
-			"DROP FUNCTION " + p.QuoteIdent(old.Trigger) + "();",
-		}, nil
-	case new != nil:
-		return nil, []string{
-			p.enforceFunc(new),
-			p.patiently(new.Table, "CREATE TRIGGER "+p.QuoteIdent(new.Trigger)+" BEFORE INSERT OR UPDATE ON "+p.QuoteIdent(new.Table)+
-				" FOR EACH ROW EXECUTE FUNCTION "+p.QuoteIdent(new.Trigger)+"();"),
+			p.patiently(old.Table, "DROP TRIGGER IF EXISTS "+p.QuoteIdent(old.Trigger)+" ON "+p.QuoteIdent(old.Table)+";"),
+			"DROP FUNCTION IF EXISTS " + p.QuoteIdent(old.Trigger) + "();",
 		}
+	case new == nil:
+		return nil
+	case old != nil:
+		return []string{p.enforceFunc(new)}
 	}
-	return nil, nil
+	return []string{
+		p.enforceFunc(new),
+		p.patiently(new.Table, "CREATE OR REPLACE TRIGGER "+p.QuoteIdent(new.Trigger)+" BEFORE INSERT OR UPDATE ON "+p.QuoteIdent(new.Table)+
+			" FOR EACH ROW EXECUTE FUNCTION "+p.QuoteIdent(new.Trigger)+"();"),
+	}
 }
 
+// pgBypassed is true when the current transaction asked for the bypass and
+// its role has the privileges of the table's owner: the one who could drop
+// or disable the trigger anyway. A role that may only write the table
+// cannot pass, whatever it sets; a custom setting alone is open to every
+// role (SET, set_config, PGOPTIONS). Unset, the setting reads as NULL,
+// which must not make the whole condition NULL: that would let the write
+// through.
+const pgBypassed = "coalesce(current_setting('fsmgen.bypass', true), '') = 'on' AND pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE')"
+
+// enforceFunc pins search_path to pg_catalog: the function runs as
+// whoever writes the table, a superuser included, and with that role's
+// search_path an operator or function another role defined in a schema
+// on it (public, say) would be found before the built-in one. The body
+// names no table or type; the table comes from the trigger.
 func (p Postgres) enforceFunc(e *Enforcement) string {
 	col := "NEW." + p.QuoteIdent(e.Column)
 	old := "OLD." + p.QuoteIdent(e.Column)
@@ -198,19 +215,16 @@ func (p Postgres) enforceFunc(e *Enforcement) string {
 		allowed = "((" + old + "::text, " + col + "::text) IN (" + relation(p, e.Moves) + "))"
 	}
 	body := "\nBEGIN\n" +
-		"    IF current_setting('fsmgen.bypass', true) = 'on' THEN\n" +
-		"        RETURN NEW;\n" +
-		"    END IF;\n" +
 		"    IF TG_OP = 'INSERT' THEN\n" +
-		"        IF " + col + "::text NOT IN (" + strings.Join(entries, ", ") + ") THEN\n" +
+		"        IF " + col + "::text NOT IN (" + strings.Join(entries, ", ") + ") AND NOT (" + pgBypassed + ") THEN\n" +
 		"            RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = " + insMsg + ";\n" +
 		"        END IF;\n" +
-		"    ELSIF " + col + " IS DISTINCT FROM " + old + " AND NOT " + allowed + " THEN\n" +
+		"    ELSIF " + col + " IS DISTINCT FROM " + old + " AND NOT " + allowed + " AND NOT (" + pgBypassed + ") THEN\n" +
 		"        RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = " + updMsg + ";\n" +
 		"    END IF;\n" +
 		"    RETURN NEW;\n" +
 		"END\n"
-	return "CREATE OR REPLACE FUNCTION " + p.QuoteIdent(e.Trigger) + "() RETURNS trigger LANGUAGE plpgsql AS " + dollarQuote(body) + ";"
+	return "CREATE OR REPLACE FUNCTION " + p.QuoteIdent(e.Trigger) + "() RETURNS trigger LANGUAGE plpgsql\nSET search_path = pg_catalog, pg_temp AS " + dollarQuote(body) + ";"
 }
 
 // dollarQuote quotes a function body with a tag that does not occur in
@@ -221,14 +235,17 @@ func dollarQuote(body string) string {
 }
 
 // BypassOn is transaction-local: SET LOCAL ends with the transaction, so a
-// repair cannot leave enforcement off by accident.
+// repair cannot leave enforcement off by accident. It takes effect only
+// for a role with the table owner's privileges (pgBypassed).
 func (Postgres) BypassOn() string  { return "SET LOCAL fsmgen.bypass = 'on';" }
 func (Postgres) BypassOff() string { return "" }
 
+// CreateHistory and DropHistory may run again after a failure half way:
+// the statements around them in an online migration commit one by one.
 func (p Postgres) CreateHistory(t Table) []string {
 	h := p.QuoteIdent(t.History)
 	return []string{
-		"CREATE TABLE " + h + " (\n" +
+		"CREATE TABLE IF NOT EXISTS " + h + " (\n" +
 			"    " + p.QuoteIdent(HistSeq) + " bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n" +
 			"    " + p.QuoteIdent(t.Key) + " text NOT NULL,\n" +
 			"    " + p.QuoteIdent(HistFrom) + " text NOT NULL,\n" +
@@ -236,14 +253,17 @@ func (p Postgres) CreateHistory(t Table) []string {
 			"    " + p.QuoteIdent(HistEvent) + " text NOT NULL,\n" +
 			"    " + p.QuoteIdent(HistAt) + " timestamptz NOT NULL DEFAULT " + p.Now() + "\n" +
 			");",
-		"CREATE INDEX " + p.QuoteIdent(t.History+"_"+t.Key) + " ON " + h + " (" + q(p, t.Key, HistSeq) + ");",
+		"CREATE INDEX IF NOT EXISTS " + p.QuoteIdent(t.History+"_"+t.Key) + " ON " + h + " (" + q(p, t.Key, HistSeq) + ");",
 	}
 }
 
+// DropHistory's guard reads the table only once the catalog says it is
+// there (PL/pgSQL plans the inner IF when it reaches it), so that a Down
+// stopped after the DROP passes its guard when run again.
 func (p Postgres) DropHistory(t Table) (guard, drop []string) {
 	h := p.QuoteIdent(t.History)
-	body := "\nBEGIN\n    IF EXISTS (SELECT 1 FROM " + h + ") THEN\n        RAISE EXCEPTION " + p.RaiseMessage(historyKept(t)) + ";\n    END IF;\nEND\n"
-	return []string{"DO " + dollarQuote(body) + ";"}, []string{"DROP TABLE " + h + ";"}
+	body := "\nBEGIN\n    IF to_regclass(" + p.QuoteLiteral(h) + ") IS NOT NULL THEN\n        IF EXISTS (SELECT 1 FROM " + h + ") THEN\n            RAISE EXCEPTION " + p.RaiseMessage(historyKept(t)) + ";\n        END IF;\n    END IF;\nEND\n"
+	return []string{"DO " + dollarQuote(body) + ";"}, []string{"DROP TABLE IF EXISTS " + h + ";"}
 }
 
 func (Postgres) LastIDStmt() Stmt { return Stmt{} }

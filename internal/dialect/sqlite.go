@@ -89,21 +89,27 @@ func (s SQLite) HistoryStmt(t Table) Stmt {
 	return Stmt{SQL: historyInsert(s, t) + " VALUES (?1, ?2, ?3, ?4)", Args: []Arg{ArgKey, ArgFrom, ArgTo, ArgEvent}}
 }
 
-// Enforce drops and recreates the two triggers. A trigger may not read a
-// temporary table, so the bypass is PRAGMA defer_foreign_keys, which
-// SQLite itself switches off at every COMMIT and ROLLBACK.
-func (s SQLite) Enforce(old, new *Enforcement) (before, after []string) {
-	if old != nil {
-		before = []string{
-			"DROP TRIGGER " + s.QuoteIdent(old.Trigger+"_insert") + ";",
-			"DROP TRIGGER " + s.QuoteIdent(old.Trigger+"_update") + ";",
+// Enforce drops and recreates the two triggers, which SQLite does in the
+// migration's transaction: no other connection sees a moment without
+// them. A trigger may not read a temporary table, so the bypass is PRAGMA
+// defer_foreign_keys, which SQLite itself switches off at every COMMIT and
+// ROLLBACK. The messages are constants: RAISE takes an expression only
+// from SQLite 3.47, and an older SQLite refuses to open a database whose
+// schema holds one.
+func (s SQLite) Enforce(old, new *Enforcement) []string {
+	var out []string
+	for _, e := range []*Enforcement{old, new} {
+		if e != nil {
+			out = append(out,
+				"DROP TRIGGER IF EXISTS "+s.QuoteIdent(e.Trigger+"_insert")+";",
+				"DROP TRIGGER IF EXISTS "+s.QuoteIdent(e.Trigger+"_update")+";")
+			break
 		}
 	}
 	if new == nil {
-		return before, nil
+		return out
 	}
 	col, oldCol := "NEW."+s.QuoteIdent(new.Column), "OLD."+s.QuoteIdent(new.Column)
-	insMsg, updMsg := enforceMessages(s, new, "NEW."+s.QuoteIdent(new.Key), oldCol, col)
 	allowed := "FALSE"
 	if len(new.Moves) > 0 {
 		allowed = "((" + oldCol + ", " + col + ") IN (VALUES " + relation(s, new.Moves) + "))"
@@ -117,15 +123,26 @@ func (s SQLite) Enforce(old, new *Enforcement) (before, after []string) {
 		return "CREATE TRIGGER " + s.QuoteIdent(new.Trigger+name) + " BEFORE " + event + " ON " + s.QuoteIdent(new.Table) + "\n" +
 			"FOR EACH ROW WHEN " + cond + " AND " + noBypass + "\n" +
 			"BEGIN\n" +
-			"    SELECT RAISE(ABORT, " + msg + ");\n" +
+			"    SELECT RAISE(ABORT, " + s.QuoteLiteral(msg) + ");\n" +
 			"END;"
 	}
-	return before, []string{
+	insMsg, updMsg := sqliteEnforceMessages(new)
+	return append(out,
 		trigger("_insert", "INSERT", col+" NOT IN ("+strings.Join(entries, ", ")+")", insMsg),
 		trigger("_update", "UPDATE OF "+s.QuoteIdent(new.Column), col+" IS NOT "+oldCol+" AND NOT "+allowed, updMsg),
-	}
+	)
 }
 
+// sqliteEnforceMessages are the triggers' constant messages: they name
+// the table and the enum, and say what was refused, but not the row or
+// its states, which a constant cannot hold.
+func sqliteEnforceMessages(e *Enforcement) (insert, update string) {
+	return e.Table + ": cannot insert a row in a state that is not an entry state of " + e.Enum,
+		e.Table + ": the state change is not a transition of " + e.Enum
+}
+
+// BypassOn works for every connection that can write the file: whoever
+// can write it can also drop the triggers.
 func (SQLite) BypassOn() string  { return "PRAGMA defer_foreign_keys = ON;" }
 func (SQLite) BypassOff() string { return "" }
 
@@ -134,7 +151,7 @@ func (SQLite) BypassOff() string { return "" }
 func (s SQLite) CreateHistory(t Table) []string {
 	h := s.QuoteIdent(t.History)
 	return []string{
-		"CREATE TABLE " + h + " (\n" +
+		"CREATE TABLE IF NOT EXISTS " + h + " (\n" +
 			"    " + s.QuoteIdent(HistSeq) + " INTEGER PRIMARY KEY AUTOINCREMENT,\n" +
 			"    " + s.QuoteIdent(t.Key) + " NOT NULL,\n" +
 			"    " + s.QuoteIdent(HistFrom) + " TEXT NOT NULL,\n" +
@@ -142,14 +159,14 @@ func (s SQLite) CreateHistory(t Table) []string {
 			"    " + s.QuoteIdent(HistEvent) + " TEXT NOT NULL,\n" +
 			"    " + s.QuoteIdent(HistAt) + " TEXT NOT NULL DEFAULT (" + s.Now() + ")\n" +
 			");",
-		"CREATE INDEX " + s.QuoteIdent(t.History+"_"+t.Key) + " ON " + h + " (" + q(s, t.Key, HistSeq) + ");",
+		"CREATE INDEX IF NOT EXISTS " + s.QuoteIdent(t.History+"_"+t.Key) + " ON " + h + " (" + q(s, t.Key, HistSeq) + ");",
 	}
 }
 
 // DropHistory's guard is a Guard.
 func (s SQLite) DropHistory(t Table) (guard, drop []string) {
 	return s.Guard("fsmgen_guard_history", Check{"fsmgen_guard_history_check", "EXISTS (SELECT 1 FROM " + s.QuoteIdent(t.History) + ")", historyKept(t)}),
-		[]string{"DROP TABLE " + s.QuoteIdent(t.History) + ";"}
+		[]string{"DROP TABLE IF EXISTS " + s.QuoteIdent(t.History) + ";"}
 }
 
 func (SQLite) LastIDStmt() Stmt { return Stmt{} }

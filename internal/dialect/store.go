@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -114,13 +115,15 @@ const EnforceSuffixLen = len("_insert")
 
 // Enforcer renders the enforcement triggers and the history table.
 type Enforcer interface {
-	// Enforce returns the statements that turn the triggers of old into
-	// those of new (nil: none): before runs ahead of the migration's other
-	// statements (which may move rows the old triggers would refuse),
-	// after runs last.
-	Enforce(old, new *Enforcement) (before, after []string)
-	// BypassOn turns enforcement off for the current transaction;
-	// BypassOff turns it back on, "" where the transaction's end does.
+	// Enforce returns the statements that take the triggers from the
+	// rules of old to those of new (nil: no triggers), leaving no instant
+	// in which neither set is in force, and each of which can run again
+	// after a failure at any point.
+	Enforce(old, new *Enforcement) []string
+	// BypassOn turns enforcement off for the current transaction, for a
+	// role allowed to (the table's owner on PostgreSQL, the account that
+	// created the triggers on MySQL); BypassOff turns it back on, "" where
+	// the transaction's end does.
 	BypassOn() string
 	BypassOff() string
 	// CreateHistory creates the history table. DropHistory drops it;
@@ -128,6 +131,26 @@ type Enforcer interface {
 	// the table holds a row: dropping it would lose recorded moves.
 	CreateHistory(t Table) []string
 	DropHistory(t Table) (guard, drop []string)
+}
+
+// Widened is what e and o allow together: the rules while a migration
+// that goes from one to the other runs, so that a writer following either
+// machine is served and nothing else passes.
+func (e *Enforcement) Widened(o *Enforcement) *Enforcement {
+	w := *e
+	w.Moves = slices.Clone(e.Moves)
+	for _, m := range o.Moves {
+		if !slices.Contains(w.Moves, m) {
+			w.Moves = append(w.Moves, m)
+		}
+	}
+	w.Entries = slices.Clone(e.Entries)
+	for _, l := range o.Entries {
+		if !slices.Contains(w.Entries, l) {
+			w.Entries = append(w.Entries, l)
+		}
+	}
+	return &w
 }
 
 // historyKept is the message of DropHistory's guard.

@@ -185,7 +185,13 @@ func TestCheckedInHistory(t *testing.T) {
 			}
 		}
 	}
-	if got, want := countSQL(t, out), 3*3+3*3; got != want {
+	checkedIn := 0
+	for rel := range want {
+		if strings.HasSuffix(rel, ".sql") {
+			checkedIn++
+		}
+	}
+	if got, want := countSQL(t, out), checkedIn+3*3; got != want {
 		t.Errorf("%d migration files after three spec changes, want %d", got, want)
 	}
 }

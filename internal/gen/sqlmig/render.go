@@ -76,6 +76,12 @@ type data struct {
 	// MySQL: runs right before each UPDATE that moves rows (see
 	// dialect.MySQL.MoveIsolation).
 	MoveIsolation string
+	// Bypass: the machine's triggers enforce its transitions, which a
+	// row move is not; each move's transaction (PostgreSQL) or the move
+	// procedure's session (MySQL) turns on the bypass the migrating role
+	// is allowed, so that the triggers stay in force for every other
+	// writer.
+	Bypass bool
 }
 
 // col is one column as the templates see it.
@@ -418,6 +424,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 	// repeats some.
 	d.Dollar = sqldialect.DollarTag(d.Union + d.GuardMsg)
 	d.Batch, d.BatchSize = noTx, batchSize
+	d.Bypass = q.Store != nil && q.Store.Enforce
 	typ := s.toType(dialect)
 	d.Type = sqldialect.QuoteLiterals(dialect, typ)
 	d.Retired = len(s.retired(typ)) > 0

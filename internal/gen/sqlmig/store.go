@@ -23,7 +23,18 @@ type storeLock struct {
 type enforceLock struct {
 	Moves   [][2]string `json:"moves"` // (from, to), from != to, by state order
 	Entries []string    `json:"entries"`
+	// Form is the triggers' form, enforceForm when written by this
+	// fsmgen; 0 in a history written before forms were recorded.
+	Form int `json:"form,omitempty"`
 }
+
+// enforceForm is the form of the triggers this fsmgen writes. Form 2: only
+// a privileged role can bypass them (the table's owner on PostgreSQL, the
+// triggers' definer on MySQL, with exactly 1), the PostgreSQL function
+// pins its search_path, and SQLite's messages are constants that SQLite
+// before 3.47 can read. A database whose history records an older form
+// gets a migration that replaces its triggers.
+const enforceForm = 2
 
 func storeLockOf(m *model.Machine) *storeLock {
 	st := m.SQL.Store
@@ -32,7 +43,7 @@ func storeLockOf(m *model.Machine) *storeLock {
 	}
 	l := &storeLock{Key: st.Key, History: st.History}
 	if st.Enforce {
-		e := &enforceLock{}
+		e := &enforceLock{Form: enforceForm}
 		for _, s := range m.States {
 			for _, t := range s.Out {
 				mv := [2]string{s.Value, t.To.Value}
@@ -102,8 +113,9 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 	// A new order of the states reorders the moves, which the triggers
 	// allow all the same.
 	sameEnforce := (oldE == nil) == (newE == nil) && (oldE == nil || (sameSet(oldE.Moves, newE.Moves) && sameSet(oldE.Entries, newE.Entries)))
+	harden := sameEnforce && newE != nil && prev.Enforce.Form < enforceForm
 	newHistory := next != nil && next.History != "" && (prev == nil || prev.History == "")
-	if sameEnforce && !newHistory && mig == nil {
+	if sameEnforce && !harden && !newHistory && mig == nil {
 		return nil
 	}
 	d := dialect.For(name)
@@ -129,29 +141,34 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 		words = append(words, "create history table "+t.History)
 		parts = append(parts, "create_"+t.History)
 	}
+	// Enforcement is never off while a migration runs. An enum change
+	// first widens the rules to what both ends allow, so that a writer
+	// following either machine goes on, and narrows them to the target's
+	// last; its own row moves (a removed state's, to rows_to) pass by the
+	// bypass, in its own transactions. Triggers that start or stop are
+	// created last or dropped first.
 	var upBefore, upAfter, downBefore, downAfter []string
 	switch {
-	case enumChange:
-		// The old triggers go before the enum's own change and the new
-		// ones come after it: its statements may move rows (a removed
-		// state's, in batches) in ways neither set allows.
-		upBefore, _ = d.Enforce(oldE, nil)
-		_, upAfter = d.Enforce(nil, newE)
-		downBefore, _ = d.Enforce(newE, nil)
-		_, downAfter = d.Enforce(nil, oldE)
-	case !sameEnforce:
-		upBefore, upAfter = d.Enforce(oldE, newE)
-		downBefore, downAfter = d.Enforce(newE, oldE)
+	case enumChange && oldE != nil && newE != nil:
+		w := oldE.Widened(newE)
+		upBefore, upAfter = d.Enforce(oldE, w), d.Enforce(w, newE)
+		downBefore, downAfter = d.Enforce(newE, w), d.Enforce(w, oldE)
+	case !enumChange && newE != nil:
+		upAfter, downAfter = d.Enforce(oldE, newE), d.Enforce(newE, oldE)
+	default:
+		upBefore, upAfter = d.Enforce(oldE, nil), d.Enforce(nil, newE)
+		downBefore, downAfter = d.Enforce(newE, nil), d.Enforce(nil, oldE)
 	}
-	if !sameEnforce {
-		switch {
-		case newE == nil:
-			words, parts = append(words, "stop enforcing transitions"), append(parts, "unenforce")
-		case oldE == nil:
-			words, parts = append(words, "enforce transitions"), append(parts, "enforce")
-		default:
-			words, parts = append(words, "enforce the new transitions"), append(parts, "transitions")
-		}
+	switch {
+	case harden:
+		words, parts = append(words, "replace the triggers by ones only a privileged role can bypass"), append(parts, "harden_triggers")
+	case sameEnforce:
+	case newE == nil:
+		words, parts = append(words, "stop enforcing transitions"), append(parts, "unenforce")
+	case oldE == nil:
+		words, parts = append(words, "enforce transitions"), append(parts, "enforce")
+	default:
+		words, parts = append(words, "enforce the new transitions"), append(parts, "transitions")
 	}
 	if mig.slug == "" {
 		mig.slug, mig.title = m.SQL.Enum+"_"+strings.Join(parts, "_"), m.SQL.Enum+": "+strings.Join(words, ", ")

@@ -281,7 +281,7 @@ func TestEnforcementWithValues(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "not a transition of job_state") {
 				t.Fatalf("the illegal move %q -> %q: %v", failed, running, err)
 			}
-			if !strings.Contains(err.Error(), failed) {
+			if d.name != "sqlite" && !strings.Contains(err.Error(), failed) { // SQLite's message is a constant
 				t.Errorf("the refusal does not name the state as stored: %v", err)
 			}
 			_, err = db.Exec(rebind(d, "INSERT INTO "+tbl+" (id, "+ident(d, "state")+") VALUES (?, ?)"), "k", running)

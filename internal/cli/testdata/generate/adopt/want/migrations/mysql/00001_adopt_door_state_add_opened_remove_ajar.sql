@@ -162,13 +162,36 @@ END;
 
 DROP TRIGGER `doors_state_fsmgen_upd_next`;
 
-SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+DROP PROCEDURE IF EXISTS `fsmgen_move_door_state`;
 
-UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar');
+-- +goose StatementBegin
+CREATE PROCEDURE `fsmgen_move_door_state`()
+BEGIN
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+        GET DIAGNOSTICS CONDITION 1 @fsmgen_state = RETURNED_SQLSTATE, @fsmgen_errno = MYSQL_ERRNO, @fsmgen_error = MESSAGE_TEXT;
+    SET @fsmgen_error = NULL;
+    REPEAT
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+        UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar') LIMIT 5000;
+    UNTIL ROW_COUNT() = 0 END REPEAT;
+END;
+-- +goose StatementEnd
+
+CALL `fsmgen_move_door_state`();
+
+DROP PROCEDURE `fsmgen_move_door_state`;
+
+SET @fsmgen_guard = IF(@fsmgen_error IS NULL, 'DO 0', CONCAT('SIGNAL SQLSTATE ', QUOTE(@fsmgen_state), ' SET MYSQL_ERRNO = ', @fsmgen_errno, ', MESSAGE_TEXT = ', QUOTE(LEFT(@fsmgen_error, 128))));
+
+PREPARE fsmgen_guard FROM @fsmgen_guard;
+
+EXECUTE fsmgen_guard;
+
+DEALLOCATE PREPARE fsmgen_guard;
 
 SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
 
-SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;
+SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL, @fsmgen_bypass = NULL;
 
 -- +goose Down
 SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;
@@ -259,4 +282,4 @@ DEALLOCATE PREPARE fsmgen_guard;
 
 SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
 
-SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;
+SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL, @fsmgen_bypass = NULL;

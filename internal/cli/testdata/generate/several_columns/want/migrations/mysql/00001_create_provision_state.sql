@@ -38,7 +38,7 @@ DEALLOCATE PREPARE fsmgen_ddl;
 
 SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
 
-SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;
+SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL, @fsmgen_bypass = NULL;
 
 -- +goose Down
 SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;
@@ -87,4 +87,4 @@ DEALLOCATE PREPARE fsmgen_ddl;
 
 SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
 
-SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;
+SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL, @fsmgen_bypass = NULL;

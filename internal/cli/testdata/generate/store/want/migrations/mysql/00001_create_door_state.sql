@@ -30,35 +30,65 @@ CREATE TABLE IF NOT EXISTS `door_moves` (
     KEY `door_moves_id` (`id`, `seq`)
 ) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 
-DROP TRIGGER IF EXISTS `door_state_enforce_insert`;
-
-DROP TRIGGER IF EXISTS `door_state_enforce_update`;
+DROP TRIGGER IF EXISTS `door_state_enforce_ins_nx`;
 
 -- +goose StatementBegin
-CREATE TRIGGER `door_state_enforce_insert` BEFORE INSERT ON `doors` FOR EACH ROW
+CREATE TRIGGER `door_state_enforce_ins_nx` BEFORE INSERT ON `doors` FOR EACH ROW
 BEGIN
     DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;
-    IF @fsmgen_bypass IS NULL AND NEW.`state` NOT IN ('closed') THEN
+    IF NEW.`state` NOT IN ('closed') AND NOT (@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1) = SUBSTRING_INDEX(CURRENT_USER(), '@', 1)) THEN
         SET msg = LEFT(CONCAT('doors: row id = ', NEW.`id`, ': cannot insert in state ', NEW.`state`, ', which is not an entry state of door_state'), 128);
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;
     END IF;
 END;
 -- +goose StatementEnd
 
+DROP TRIGGER IF EXISTS `door_state_enforce_insert`;
+
 -- +goose StatementBegin
-CREATE TRIGGER `door_state_enforce_update` BEFORE UPDATE ON `doors` FOR EACH ROW
+CREATE TRIGGER `door_state_enforce_insert` BEFORE INSERT ON `doors` FOR EACH ROW
 BEGIN
     DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;
-    IF @fsmgen_bypass IS NULL AND NOT (NEW.`state` <=> OLD.`state`) AND NOT ((OLD.`state`, NEW.`state`) IN (('closed', 'opened'), ('opened', 'closed'))) THEN
+    IF NEW.`state` NOT IN ('closed') AND NOT (@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1) = SUBSTRING_INDEX(CURRENT_USER(), '@', 1)) THEN
+        SET msg = LEFT(CONCAT('doors: row id = ', NEW.`id`, ': cannot insert in state ', NEW.`state`, ', which is not an entry state of door_state'), 128);
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;
+    END IF;
+END;
+-- +goose StatementEnd
+
+DROP TRIGGER IF EXISTS `door_state_enforce_ins_nx`;
+
+DROP TRIGGER IF EXISTS `door_state_enforce_upd_nx`;
+
+-- +goose StatementBegin
+CREATE TRIGGER `door_state_enforce_upd_nx` BEFORE UPDATE ON `doors` FOR EACH ROW
+BEGIN
+    DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;
+    IF NOT (NEW.`state` <=> OLD.`state`) AND NOT ((OLD.`state`, NEW.`state`) IN (('closed', 'opened'), ('opened', 'closed'))) AND NOT (@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1) = SUBSTRING_INDEX(CURRENT_USER(), '@', 1)) THEN
         SET msg = LEFT(CONCAT('doors: row id = ', NEW.`id`, ': state ', OLD.`state`, ' -> ', NEW.`state`, ' is not a transition of door_state'), 128);
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;
     END IF;
 END;
 -- +goose StatementEnd
 
+DROP TRIGGER IF EXISTS `door_state_enforce_update`;
+
+-- +goose StatementBegin
+CREATE TRIGGER `door_state_enforce_update` BEFORE UPDATE ON `doors` FOR EACH ROW
+BEGIN
+    DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;
+    IF NOT (NEW.`state` <=> OLD.`state`) AND NOT ((OLD.`state`, NEW.`state`) IN (('closed', 'opened'), ('opened', 'closed'))) AND NOT (@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1) = SUBSTRING_INDEX(CURRENT_USER(), '@', 1)) THEN
+        SET msg = LEFT(CONCAT('doors: row id = ', NEW.`id`, ': state ', OLD.`state`, ' -> ', NEW.`state`, ' is not a transition of door_state'), 128);
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;
+    END IF;
+END;
+-- +goose StatementEnd
+
+DROP TRIGGER IF EXISTS `door_state_enforce_upd_nx`;
+
 SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
 
-SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;
+SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL, @fsmgen_bypass = NULL;
 
 -- +goose Down
 -- +goose StatementBegin
@@ -76,6 +106,10 @@ PREPARE fsmgen_guard FROM @fsmgen_guard;
 EXECUTE fsmgen_guard;
 
 DEALLOCATE PREPARE fsmgen_guard;
+
+DROP TRIGGER IF EXISTS `door_state_enforce_ins_nx`;
+
+DROP TRIGGER IF EXISTS `door_state_enforce_upd_nx`;
 
 DROP TRIGGER IF EXISTS `door_state_enforce_insert`;
 
@@ -105,4 +139,4 @@ DEALLOCATE PREPARE fsmgen_ddl;
 
 SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
 
-SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL;
+SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL, @fsmgen_bypass = NULL;

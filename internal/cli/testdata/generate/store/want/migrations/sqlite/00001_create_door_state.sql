@@ -20,7 +20,7 @@ BEGIN
 END;
 -- +goose StatementEnd
 
-CREATE TABLE "door_moves" (
+CREATE TABLE IF NOT EXISTS "door_moves" (
     "seq" INTEGER PRIMARY KEY AUTOINCREMENT,
     "id" NOT NULL,
     "from_state" TEXT NOT NULL,
@@ -29,13 +29,17 @@ CREATE TABLE "door_moves" (
     "moved_at" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now'))
 );
 
-CREATE INDEX "door_moves_id" ON "door_moves" ("id", "seq");
+CREATE INDEX IF NOT EXISTS "door_moves_id" ON "door_moves" ("id", "seq");
+
+DROP TRIGGER IF EXISTS "door_state_enforce_insert";
+
+DROP TRIGGER IF EXISTS "door_state_enforce_update";
 
 -- +goose StatementBegin
 CREATE TRIGGER "door_state_enforce_insert" BEFORE INSERT ON "doors"
 FOR EACH ROW WHEN NEW."state" NOT IN ('closed') AND NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)
 BEGIN
-    SELECT RAISE(ABORT, 'doors: row id = ' || NEW."id" || ': cannot insert in state ' || NEW."state" || ', which is not an entry state of door_state');
+    SELECT RAISE(ABORT, 'doors: cannot insert a row in a state that is not an entry state of door_state');
 END;
 -- +goose StatementEnd
 
@@ -43,7 +47,7 @@ END;
 CREATE TRIGGER "door_state_enforce_update" BEFORE UPDATE OF "state" ON "doors"
 FOR EACH ROW WHEN NEW."state" IS NOT OLD."state" AND NOT ((OLD."state", NEW."state") IN (VALUES ('closed', 'opened'), ('opened', 'closed'))) AND NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)
 BEGIN
-    SELECT RAISE(ABORT, 'doors: row id = ' || NEW."id" || ': state ' || OLD."state" || ' -> ' || NEW."state" || ' is not a transition of door_state');
+    SELECT RAISE(ABORT, 'doors: the state change is not a transition of door_state');
 END;
 -- +goose StatementEnd
 
@@ -62,11 +66,11 @@ INSERT INTO "fsmgen_guard_history" VALUES (1);
 
 DROP TABLE "fsmgen_guard_history";
 
-DROP TRIGGER "door_state_enforce_insert";
+DROP TRIGGER IF EXISTS "door_state_enforce_insert";
 
-DROP TRIGGER "door_state_enforce_update";
+DROP TRIGGER IF EXISTS "door_state_enforce_update";
 
-DROP TABLE "door_moves";
+DROP TABLE IF EXISTS "door_moves";
 
 DROP TRIGGER IF EXISTS "door_state_check_insert";
 

@@ -1,0 +1,274 @@
+package sqlmig_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+
+	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+)
+
+// serverDialects are the dialects whose enforcement must hold against other
+// roles: SQLite has none (whoever can write the file can drop triggers).
+func serverDialects() []dialect { return dialects[:2] }
+
+// enforcedDB is a database at version 3 of storeHistory (history and
+// enforced transitions) with a row n in processing, and its URL.
+func enforcedDB(t *testing.T, d dialect) (*sql.DB, string) {
+	t.Helper()
+	db, u := openURL(t, d)
+	newRunner(t, d, db, "goose", os.DirFS(filepath.Join(storeHistory(t, "goose"), "migrations", d.name))).upTo(t, 3)
+	mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), "n", "starting")
+	mustExec(t, db, rebind(d, `UPDATE nodes SET state = ? WHERE uuid = ?`), "waiting", "n")
+	mustExec(t, db, rebind(d, `UPDATE nodes SET state = ? WHERE uuid = ?`), "processing", "n")
+	return db, u
+}
+
+// writerRole creates a login role that may only read, insert and update
+// nodes, and returns a connection as that role. extra is appended to its
+// URL's query (PostgreSQL) or set as its connection parameters (MySQL).
+func writerRole(t *testing.T, d dialect, db *sql.DB, dbURL, name string, extra map[string]string) *sql.DB {
+	t.Helper()
+	var u string
+	switch d.name {
+	case "postgres":
+		mustExec(t, db, fmt.Sprintf(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%[1]s') THEN CREATE ROLE %[1]s LOGIN; END IF; END $$`, name))
+		mustExec(t, db, fmt.Sprintf(`GRANT SELECT, INSERT, UPDATE ON nodes TO %s`, name))
+		p, err := url.Parse(dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.User = url.User(name)
+		for k, v := range extra {
+			// PathEscape: pgx reads "+" as itself, not as a space.
+			p.RawQuery += "&" + url.QueryEscape(k) + "=" + strings.ReplaceAll(url.QueryEscape(v), "+", "%20")
+		}
+		u = p.String()
+	case "mysql":
+		mustExec(t, db, fmt.Sprintf(`CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY 'pw'`, name))
+		mustExec(t, db, fmt.Sprintf(`GRANT SELECT, INSERT, UPDATE ON nodes TO '%s'@'%%'`, name))
+		cfg, err := mysql.ParseDSN(dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.User, cfg.Passwd = name, "pw"
+		for k, v := range extra {
+			if cfg.Params == nil {
+				cfg.Params = map[string]string{}
+			}
+			cfg.Params[k] = v
+		}
+		u = cfg.FormatDSN()
+	}
+	return connect(t, d, u)
+}
+
+// TestOrdinaryWriterCannotBypass: a role that may only write the table
+// cannot make an illegal move or insert, whatever setting the triggers
+// read it sets, in a transaction or for its whole session; the migrating
+// role (the owner, the triggers' definer) still can.
+func TestOrdinaryWriterCannotBypass(t *testing.T) {
+	for _, d := range serverDialects() {
+		t.Run(d.name, func(t *testing.T) {
+			db, u := enforcedDB(t, d)
+			ctx := context.Background()
+			role := "fsmgen_writer_" + strings.ReplaceAll(filepath.Base(t.TempDir()), "-", "")
+			var sessions []struct {
+				what string
+				db   *sql.DB
+				set  []string // run in the move's transaction first
+			}
+			add := func(what string, db *sql.DB, set ...string) {
+				sessions = append(sessions, struct {
+					what string
+					db   *sql.DB
+					set  []string
+				}{what, db, set})
+			}
+			plain := writerRole(t, d, db, u, role, nil)
+			switch d.name {
+			case "postgres":
+				add("SET LOCAL", plain, `SET LOCAL fsmgen.bypass = 'on'`)
+				add("set_config for the session", plain, `SELECT set_config('fsmgen.bypass', 'on', false)`)
+				add("SET for the session", plain, `SET fsmgen.bypass = on`)
+				add("options in the connection", writerRole(t, d, db, u, role, map[string]string{"options": "-c fsmgen.bypass=on"}))
+				add("a SET ROLE it may not", plain, `SET LOCAL ROLE postgres`, `SET LOCAL fsmgen.bypass = 'on'`)
+			case "mysql":
+				for _, v := range []string{"1", "0", "'off'", "'on'", "'1'", "TRUE", "''"} {
+					add("@fsmgen_bypass = "+v, plain, "SET @fsmgen_bypass = "+v)
+				}
+			}
+			for _, s := range sessions {
+				for i, stmt := range []string{
+					rebind(d, `UPDATE nodes SET state = ? WHERE uuid = ?`),
+					rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`),
+				} {
+					args := []any{"waiting", "n"} // processing -> waiting
+					if i == 1 {
+						args = []any{"x", "waiting"}
+					}
+					tx, err := s.db.BeginTx(ctx, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, set := range s.set {
+						tx.ExecContext(ctx, set) // a setting it may not make fails; the write must fail either way
+					}
+					_, err = tx.ExecContext(ctx, stmt, args...)
+					if err == nil {
+						err = tx.Commit()
+					} else {
+						tx.Rollback()
+					}
+					if err == nil {
+						t.Errorf("%s: a writer role made the illegal %q %v", s.what, stmt, args)
+					}
+				}
+			}
+			if got := counts(t, db); got["processing"] != 1 || got["waiting"] != 0 {
+				t.Fatalf("rows per state after the attempts: %v", got)
+			}
+			// The migrating role still can, in its own transaction.
+			if !move(t, d, db, "n", "waiting", false) {
+				t.Fatal("the owner's bypass was refused")
+			}
+		})
+	}
+}
+
+// TestSearchPathHijack: a role that can create objects in a schema on a
+// privileged caller's search_path defines = for the enum; the trigger
+// function, run for that caller, must not call it.
+func TestSearchPathHijack(t *testing.T) {
+	d := dialectNamed("postgres")
+	db, _ := enforcedDB(t, d)
+	role := "fsmgen_mallory_" + strings.ReplaceAll(filepath.Base(t.TempDir()), "-", "")
+	for _, stmt := range []string{
+		`CREATE ROLE ` + role,
+		`GRANT CREATE, USAGE ON SCHEMA public TO ` + role,
+		`SET ROLE ` + role,
+		`CREATE TABLE hijacked (who text)`,
+		`GRANT INSERT ON hijacked TO PUBLIC`,
+		`CREATE FUNCTION public.evil_eq(node_state, node_state) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN INSERT INTO public.hijacked VALUES (current_user); RETURN $1::text = $2::text; END $$`,
+		`CREATE OPERATOR public.= (LEFTARG = node_state, RIGHTARG = node_state, FUNCTION = public.evil_eq)`,
+		`RESET ROLE`,
+	} {
+		mustExec(t, db, stmt)
+	}
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx := context.Background()
+	for _, stmt := range []string{`SET search_path = "$user", public`, `UPDATE nodes SET note = 'x'`, `UPDATE nodes SET state = 'finished' WHERE uuid = 'n'`} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if who := strs(t, db, `SELECT who FROM hijacked`); len(who) != 0 {
+		t.Fatalf("the trigger called another role's operator as %q", who)
+	}
+}
+
+// TestEnforcedWhileRowsMove: while a removal moves many rows (in batches
+// that commit one by one), a writer keeps trying illegal moves and
+// inserts in states that are no entry; none may be accepted, at any
+// instant, and the migration still goes through.
+func TestEnforcedWhileRowsMove(t *testing.T) {
+	const rows = 20000
+	specs := specVersions(t, "goose")
+	for i := range specs {
+		specs[i] = mustReplace(t, specs[i], "\nsql:\n", "\nsql:\n"+storeKeys)
+	}
+	out := generateAll(t, specs)
+	for _, d := range serverDialects() {
+		t.Run(d.name, func(t *testing.T) {
+			db, u := openURL(t, d)
+			r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
+			r.upTo(t, 4)
+			fill(t, d, db, rows, "aborting")
+			writer := writerRole(t, d, db, u, "fsmgen_w_"+strings.ReplaceAll(filepath.Base(t.TempDir()), "-", ""), nil)
+			mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), "f", "finished")
+			var accepted, tries atomic.Int64
+			done := make(chan struct{})
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := 0; ; n++ {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					// finished -> waiting is illegal in every version;
+					// aborting -> finished too; waiting is no entry state.
+					for _, w := range []struct {
+						q    string
+						args []any
+					}{
+						{`UPDATE nodes SET state = ? WHERE uuid = ?`, []any{"waiting", "f"}},
+						{`UPDATE nodes SET state = ? WHERE uuid = ?`, []any{"finished", fmt.Sprintf("r%d", n%rows)}},
+						{`INSERT INTO nodes (uuid, state) VALUES (?, ?)`, []any{fmt.Sprintf("w%d", n), "waiting"}},
+					} {
+						tries.Add(1)
+						if _, err := writer.Exec(rebind(d, w.q), w.args...); err == nil {
+							accepted.Add(1)
+						}
+					}
+				}
+			}()
+			r.up(t)
+			close(done)
+			wg.Wait()
+			if tries.Load() < 10 {
+				t.Fatalf("the writer tried only %d times while the migration ran", tries.Load())
+			}
+			if n := accepted.Load(); n != 0 {
+				t.Fatalf("%d of %d illegal writes were accepted while the migration ran", n, tries.Load())
+			}
+			if got := counts(t, db); got["error"] != rows || got["aborting"] != 0 {
+				t.Fatalf("rows per state after the removal: %v", got)
+			}
+		})
+	}
+}
+
+// fill inserts n rows r0… in state, bypassing enforcement as the owner.
+func fill(t *testing.T, d dialect, db *sql.DB, n int, state string) {
+	t.Helper()
+	var gen string
+	switch d.name {
+	case "postgres":
+		gen = fmt.Sprintf(`INSERT INTO nodes (uuid, state) SELECT 'r' || g, '%s' FROM generate_series(0, %d) g`, state, n-1)
+	case "mysql":
+		gen = fmt.Sprintf(`INSERT INTO nodes (uuid, state) SELECT CONCAT('r', seq), '%s' FROM seq_0_to_%d`, state, n-1)
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	dl := sqldialect.For(d.name)
+	for _, q := range []string{dl.BypassOn(), gen, dl.BypassOff()} {
+		if q == "" {
+			continue
+		}
+		if _, err := tx.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
