@@ -1,0 +1,218 @@
+package sqlmig_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// rerunSpecs are one spec per change kind, in order, each with the store's
+// history and enforced transitions from the second on: the enum created;
+// a state added with the history table and the triggers; a state added;
+// a rename; a removal with rows_to; a default change; a change of the
+// transitions alone; a compaction.
+func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
+	t.Helper()
+	v := specVersions(t, format)
+	for i := range v {
+		v[i] = mustReplace(t, v[i], "dialects: [postgres, mysql, sqlite]", "dialects: [postgres, mysql]")
+	}
+	with := func(s string) string { return mustReplace(t, s, "\nsql:\n", "\nsql:\n"+storeKeys) }
+	def := mustReplace(t, with(v[4]), "  enforce: transitions\n", "  enforce: transitions\n  default: starting\n")
+	moves := mustReplace(t, def, "      finish: finished\n      timeout: error\n  finished:", "      abort: starting\n      finish: finished\n      timeout: error\n  finished:")
+	compact := mustReplace(t, moves, "  enforce: transitions\n", "  enforce: transitions\n  compact: true\n")
+	return []string{v[0], with(v[1]), with(v[2]), with(v[3]), with(v[4]), def, moves, compact},
+		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact"}
+}
+
+// TestEveryStatementRunsAgain stops every migration of every change kind
+// after each of its statements, in each direction, as a lock timeout or a
+// killed server or client would, and then runs the same migration again
+// with the real tool: it must go through and leave the schema and the rows
+// exactly as a clean run does. goose runs PostgreSQL's online changes and
+// every MySQL migration outside a transaction, statement by statement;
+// golang-migrate runs PostgreSQL's as one block that commits after each
+// statement, and its documented step after a failure is force, then up.
+// Migrations that run in one transaction are all or nothing.
+func TestEveryStatementRunsAgain(t *testing.T) {
+	for _, c := range []struct{ dialect, format string }{{"postgres", "goose"}, {"mysql", "goose"}, {"postgres", "golang-migrate"}} {
+		t.Run(c.dialect+"/"+c.format, func(t *testing.T) {
+			t.Parallel()
+			specs, kinds := rerunSpecs(t, c.format)
+			out := generateAll(t, specs)
+			gooseOut := out
+			if c.format != "goose" {
+				goose, _ := rerunSpecs(t, "goose")
+				gooseOut = generateAll(t, goose)
+			}
+			d := dialectNamed(c.dialect)
+			for v := int64(2); v <= int64(len(specs)); v++ {
+				up, down := migrationStatements(t, filepath.Join(gooseOut, "migrations", d.name), v)
+				if len(up)+len(down) == 0 {
+					continue // one transaction
+				}
+				t.Run(fmt.Sprintf("%d %s", v, kinds[v-1]), func(t *testing.T) {
+					t.Parallel()
+					db := open(t, d)
+					r := newRunner(t, d, db, c.format, os.DirFS(filepath.Join(out, "migrations", d.name)))
+					r.upTo(t, 1)
+					for i, s := range allLabels[:len(allLabels)-1] {
+						if slices.Contains(specLabels(t, specs[0]), s) {
+							mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), fmt.Sprintf("s%d", i), s)
+						}
+					}
+					if v > 2 {
+						r.upTo(t, v-1)
+					}
+					rerunEach(t, d, db, r, c.format, v, up, down)
+				})
+			}
+		})
+	}
+}
+
+// rerunEach stops version v after each of its statements, in each
+// direction, and runs it again; db is at version v-1.
+func rerunEach(t *testing.T, d dialect, db *sql.DB, r runner, format string, v int64, up, down []string) {
+	// A clean run first: up, down and up again reach the states every
+	// rerun must reach.
+	r.upTo(t, v)
+	mustDown(t, r, v-1)
+	r.upTo(t, v)
+	after := schemaOf(t, d, db)
+	mustDown(t, r, v-1)
+	before := schemaOf(t, d, db)
+	for _, dir := range []struct {
+		name       string
+		stmts      []string
+		start, end []string
+		from, to   int64
+	}{{"up", up, before, after, v - 1, v}, {"down", down, after, before, v, v - 1}} {
+		if dir.name == "down" {
+			r.upTo(t, v)
+		}
+		for n := 1; n <= len(dir.stmts); n++ {
+			partial(t, db, dir.stmts[:n])
+			if format != "goose" {
+				// golang-migrate left the target version dirty.
+				forceTo(t, r, dir.from)
+			}
+			if dir.to > dir.from {
+				r.upTo(t, dir.to)
+			} else if err := r.downTo(dir.to); err != nil {
+				t.Fatalf("%s, run again after its statement %d of %d: %v\n%s", dir.name, n, len(dir.stmts), err, dir.stmts[n-1])
+			}
+			if diff := cmp.Diff(dir.end, schemaOf(t, d, db)); diff != "" {
+				t.Fatalf("%s, stopped after statement %d of %d and run again, differs from a clean run (-want +got):\n%s\nlast statement run:\n%s", dir.name, n, len(dir.stmts), diff, dir.stmts[n-1])
+			}
+			// Back to where this direction starts.
+			if dir.to > dir.from {
+				mustDown(t, r, dir.from)
+			} else {
+				r.upTo(t, dir.from)
+			}
+			if diff := cmp.Diff(dir.start, schemaOf(t, d, db)); diff != "" {
+				t.Fatalf("%s, after statement %d: the way back differs (-want +got):\n%s", dir.name, n, diff)
+			}
+		}
+	}
+}
+
+func mustDown(t *testing.T, r runner, v int64) {
+	t.Helper()
+	if err := r.downTo(v); err != nil {
+		t.Fatalf("down to %d: %v", v, err)
+	}
+}
+
+// forceTo is golang-migrate's force.
+func forceTo(t *testing.T, r runner, v int64) {
+	t.Helper()
+	if err := r.(migrateRunner).m.Force(int(v)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// migrationStatements returns the statements of version v's goose file in
+// dir, per direction; none when the file runs in one transaction, where a
+// failure leaves nothing behind.
+func migrationStatements(t *testing.T, dir string, v int64) (up, down []string) {
+	t.Helper()
+	matches, err := filepath.Glob(filepath.Join(dir, fmt.Sprintf("%05d_*.sql", v)))
+	if err != nil || len(matches) != 1 {
+		t.Fatalf("version %d: %v %v", v, matches, err)
+	}
+	b, err := os.ReadFile(matches[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "-- +goose NO TRANSACTION") {
+		return nil, nil
+	}
+	u, dn, _ := strings.Cut(string(b), "-- +goose Down")
+	return gooseStatements(u), gooseStatements(dn)
+}
+
+// partial runs stmts in one session, as the runner would have before the
+// statement after them failed.
+func partial(t *testing.T, db *sql.DB, stmts []string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for i, s := range stmts {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			t.Fatalf("statement %d: %v\n%s", i+1, err, s)
+		}
+	}
+}
+
+// schemaOf describes everything the migrations own, and the rows per
+// state, one sorted line each.
+func schemaOf(t *testing.T, d dialect, db *sql.DB) []string {
+	t.Helper()
+	var qs []string
+	switch d.name {
+	case "postgres":
+		qs = []string{
+			`SELECT 'label ' || t.typname || ' ' || e.enumsortorder || ' ' || e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid`,
+			`SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) || ' validated ' || convalidated FROM pg_constraint WHERE conrelid = 'nodes'::regclass`,
+			`SELECT 'trigger ' || pg_get_triggerdef(oid) || ' ' || tgenabled::text FROM pg_trigger WHERE tgrelid = 'nodes'::regclass AND NOT tgisinternal`,
+			`SELECT 'function ' || proname || ' ' || md5(prosrc) || ' ' || coalesce(array_to_string(proconfig, ','), '') FROM pg_proc WHERE pronamespace = 'public'::regnamespace`,
+			`SELECT 'column ' || table_name || '.' || column_name || ' ' || udt_name || ' ' || is_nullable || ' ' || coalesce(column_default, '') FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT IN ('goose_db_version', 'schema_migrations')`,
+			`SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename NOT IN ('goose_db_version', 'schema_migrations')`,
+			`SELECT 'rows ' || coalesce(state::text, 'NULL') || ' ' || count(*) FROM nodes GROUP BY state`,
+			`SELECT 'history rows ' || count(*) FROM nodes_history WHERE to_regclass('nodes_history') IS NOT NULL`,
+		}
+	case "mysql":
+		qs = []string{
+			`SELECT CONCAT('column ', TABLE_NAME, '.', COLUMN_NAME, ' ', COLUMN_TYPE, ' ', IS_NULLABLE, ' ', COALESCE(COLUMN_DEFAULT, 'none'), ' ', COALESCE(COLLATION_NAME, ''), ' ', COLUMN_COMMENT) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT IN ('goose_db_version', 'schema_migrations')`,
+			`SELECT CONCAT('trigger ', TRIGGER_NAME, ' ', ACTION_TIMING, ' ', EVENT_MANIPULATION, ' ', MD5(ACTION_STATEMENT)) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()`,
+			`SELECT CONCAT('routine ', ROUTINE_NAME) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()`,
+			`SELECT CONCAT('index ', TABLE_NAME, ' ', INDEX_NAME, ' ', SEQ_IN_INDEX, ' ', COLUMN_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT IN ('goose_db_version', 'schema_migrations')`,
+			`SELECT CONCAT('rows ', COALESCE(CAST(state AS CHAR), 'NULL'), ' ', COUNT(*)) FROM nodes GROUP BY state`,
+		}
+	}
+	var out []string
+	for _, q := range qs {
+		if strings.Contains(q, "nodes_history") && len(strs(t, db, `SELECT 1 FROM information_schema.tables WHERE table_name = 'nodes_history'`)) == 0 {
+			continue
+		}
+		out = append(out, strs(t, db, q)...)
+	}
+	if d.name == "mysql" && len(strs(t, db, `SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'nodes_history'`)) > 0 {
+		out = append(out, strs(t, db, `SELECT CONCAT('history rows ', COUNT(*)) FROM nodes_history`)...)
+	}
+	slices.Sort(out)
+	return out
+}
