@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -270,5 +271,40 @@ func fill(t *testing.T, d dialect, db *sql.DB, n int, state string) {
 	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOlderSQLiteReadsTheFile: Debian 12's sqlite3 (3.40) opens a database
+// whose triggers the migrations created, and the triggers still refuse an
+// illegal move there. A RAISE with an expression (SQLite 3.47) made it
+// refuse the whole file: "malformed database schema".
+func TestOlderSQLiteReadsTheFile(t *testing.T) {
+	cli, err := exec.LookPath("sqlite3")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("sqlite3 not found; CI is set, so this fails instead of skipping (Debian package sqlite3, bash .ci/deps)")
+		}
+		t.Skip("sqlite3 not found; install Debian package sqlite3 (bash .ci/deps)")
+	}
+	d := dialectNamed("sqlite")
+	file := filepath.Join(t.TempDir(), "nodes.db")
+	db := connect(t, d, "file:"+file)
+	mustExec(t, db, `CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, note VARCHAR(20))`)
+	newRunner(t, d, db, "goose", os.DirFS(filepath.Join(storeHistory(t, "goose"), "migrations", d.name))).upTo(t, 3)
+	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('n', 'finished')`)
+	db.Close()
+	sqlite := func(stmt string) (string, error) {
+		out, err := exec.Command(cli, file, stmt).CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	version, _ := sqlite("SELECT sqlite_version()")
+	if out, err := sqlite("SELECT state FROM nodes"); err != nil || out != "finished" {
+		t.Fatalf("sqlite3 %s cannot read the file: %v\n%s", version, err, out)
+	}
+	if out, err := sqlite("UPDATE nodes SET state = 'waiting' WHERE uuid = 'n'"); err == nil || !strings.Contains(out, "not a transition of node_state") {
+		t.Fatalf("sqlite3 %s: the illegal move finished -> waiting: %v\n%s", version, err, out)
+	}
+	if out, err := sqlite("UPDATE nodes SET state = 'starting' WHERE uuid = 'n'"); err != nil {
+		t.Fatalf("sqlite3 %s: the legal move finished -> starting: %v\n%s", version, err, out)
 	}
 }
