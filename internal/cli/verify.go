@@ -62,6 +62,12 @@ func runVerify(p *plan, url string, stdout, stderr io.Writer) int {
 			}
 			diffs = append(diffs, d...)
 		}
+		d, err := verify.CheckStore(ctx, db, verify.Store{Dialect: dialect, History: t.History, Key: t.HistoryKey, Enforce: t.Enforce, Checkable: t.Checkable})
+		if err != nil {
+			fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
+			code, failed = ExitFail, true
+		}
+		diffs = append(diffs, d...)
 		if len(diffs) > 0 {
 			fmt.Fprintf(stderr, "fsmgen verify: the database differs from the %s migration history of %s (version %d):\n", dialect, t.Enum, t.Version)
 			for _, d := range slices.Compact(diffs) {

@@ -23,6 +23,11 @@ type Catalog struct {
 	Triggers string
 	// Collation (table, column) returns the column's collation (MySQL).
 	Collation string
+	// Function (name) returns the body of the function of that name
+	// (PostgreSQL).
+	Function string
+	// Columns (table) returns the names of the table's columns.
+	Columns string
 }
 
 // CatalogOf returns the catalog queries of the dialect called name.
@@ -42,6 +47,8 @@ ORDER BY c.conname`,
 		Triggers: `SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid
 WHERE NOT t.tgisinternal AND r.relname = $1 AND r.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
 ORDER BY t.tgname`,
+		Function: `SELECT prosrc FROM pg_proc WHERE proname = $1 AND pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())`,
+		Columns:  `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
 	},
 	"mysql": {
 		Column: "SELECT COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT FROM information_schema.COLUMNS\n" +
@@ -50,10 +57,12 @@ ORDER BY t.tgname`,
 			"WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME",
 		Collation: "SELECT COALESCE(COLLATION_NAME, '') FROM information_schema.COLUMNS\n" +
 			"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+		Columns: "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
 	},
 	"sqlite": {
 		Column:   `SELECT type, CASE WHEN "notnull" = 1 THEN 'NO' ELSE 'YES' END, dflt_value FROM pragma_table_info(?1) WHERE name = ?2`,
 		Triggers: `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 ORDER BY name`,
+		Columns:  `SELECT name FROM pragma_table_info(?1)`,
 	},
 }
 

@@ -195,63 +195,77 @@ func (m MySQL) HistoryStmt(t Table) Stmt {
 // rules stands while the trigger is dropped and created again, then goes.
 // Meanwhile a write passes only what both allow, never more than either.
 // Every step can run again after a failure at any point: MySQL cannot
-// roll DDL back. SIGNAL takes only a variable or literal as its message,
-// and at most MessageMax characters of it.
+// roll DDL back.
 func (m MySQL) Enforce(old, new *Enforcement) []string {
-	e := new
-	if e == nil {
-		e = old
-	}
-	if e == nil {
-		return nil
-	}
-	names := []string{e.Trigger + "_insert", e.Trigger + "_update"}
-	twins := []string{e.Trigger + "_ins_nx", e.Trigger + "_upd_nx"}
+	var out []string
 	if new == nil {
-		var out []string
-		for _, n := range append(twins, names...) {
-			out = append(out, "DROP TRIGGER IF EXISTS "+m.QuoteIdent(n)+";")
+		if old != nil {
+			ts := m.enforceTriggers(old)
+			for _, n := range []string{ts[0].twin, ts[1].twin, ts[0].name, ts[1].name} {
+				out = append(out, "DROP TRIGGER IF EXISTS "+m.QuoteIdent(n)+";")
+			}
 		}
 		return out
 	}
-	col, oldCol := "NEW."+m.QuoteIdent(new.Column), "OLD."+m.QuoteIdent(new.Column)
-	insMsg, updMsg := enforceMessages(m, new, "NEW."+m.QuoteIdent(new.Key), oldCol, col)
-	allowed := "FALSE"
-	if len(new.Moves) > 0 {
-		allowed = "((" + oldCol + ", " + col + ") IN (" + relation(m, new.Moves) + "))"
+	for _, t := range m.enforceTriggers(new) {
+		twin, name := m.QuoteIdent(t.twin), m.QuoteIdent(t.name)
+		out = append(out,
+			"DROP TRIGGER IF EXISTS "+twin+";",
+			"CREATE TRIGGER "+twin+t.head+t.body+";",
+			"DROP TRIGGER IF EXISTS "+name+";",
+			"CREATE TRIGGER "+name+t.head+t.body+";",
+			"DROP TRIGGER IF EXISTS "+twin+";")
 	}
-	entries := make([]string, len(new.Entries))
-	for i, l := range new.Entries {
+	return out
+}
+
+// EnforceObjects: each trigger's statement, its BEGIN … END.
+func (m MySQL) EnforceObjects(e *Enforcement) []EnforceObject {
+	var out []EnforceObject
+	for _, t := range m.enforceTriggers(e) {
+		out = append(out, EnforceObject{Name: t.name, Def: t.body})
+	}
+	return out
+}
+
+// mysqlTrigger is one enforcement trigger: its name, its twin's, what
+// follows the name in CREATE TRIGGER up to the body, and the body.
+type mysqlTrigger struct{ name, twin, head, body string }
+
+// enforceTriggers renders the INSERT and the UPDATE trigger. SIGNAL takes
+// only a variable or literal as its message, and at most MessageMax
+// characters of it.
+func (m MySQL) enforceTriggers(e *Enforcement) []mysqlTrigger {
+	col, oldCol := "NEW."+m.QuoteIdent(e.Column), "OLD."+m.QuoteIdent(e.Column)
+	insMsg, updMsg := enforceMessages(m, e, "NEW."+m.QuoteIdent(e.Key), oldCol, col)
+	allowed := "FALSE"
+	if len(e.Moves) > 0 {
+		allowed = "((" + oldCol + ", " + col + ") IN (" + relation(m, e.Moves) + "))"
+	}
+	entries := make([]string, len(e.Entries))
+	for i, l := range e.Entries {
 		entries[i] = m.QuoteLiteral(l)
 	}
 	// msg is utf8mb4 whatever the database's character set: a state's
 	// label beyond it would otherwise fail the assignment, and the
 	// trigger with "Incorrect string value" instead of its message.
-	trigger := func(name, event, cond, msg string) string {
-		return "CREATE TRIGGER " + m.QuoteIdent(name) + " BEFORE " + event + " ON " + m.QuoteIdent(new.Table) + " FOR EACH ROW\n" +
-			"BEGIN\n" +
-			"    DECLARE msg VARCHAR(" + strconv.Itoa(MessageMax) + ") CHARACTER SET utf8mb4;\n" +
-			"    IF " + cond + " AND NOT " + mysqlBypassed + " THEN\n" +
-			"        SET msg = LEFT(" + msg + ", " + strconv.Itoa(MessageMax) + ");\n" +
-			"        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;\n" +
-			"    END IF;\n" +
-			"END;"
+	trigger := func(suffix, twin, event, cond, msg string) mysqlTrigger {
+		return mysqlTrigger{
+			name: e.Trigger + suffix, twin: e.Trigger + twin,
+			head: " BEFORE " + event + " ON " + m.QuoteIdent(e.Table) + " FOR EACH ROW\n",
+			body: "BEGIN\n" +
+				"    DECLARE msg VARCHAR(" + strconv.Itoa(MessageMax) + ") CHARACTER SET utf8mb4;\n" +
+				"    IF " + cond + " AND NOT " + mysqlBypassed + " THEN\n" +
+				"        SET msg = LEFT(" + msg + ", " + strconv.Itoa(MessageMax) + ");\n" +
+				"        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;\n" +
+				"    END IF;\n" +
+				"END",
+		}
 	}
-	conds := []struct{ event, cond, msg string }{
-		{"INSERT", col + " NOT IN (" + strings.Join(entries, ", ") + ")", insMsg},
-		{"UPDATE", "NOT (" + col + " <=> " + oldCol + ") AND NOT " + allowed, updMsg},
+	return []mysqlTrigger{
+		trigger("_insert", "_ins_nx", "INSERT", col+" NOT IN ("+strings.Join(entries, ", ")+")", insMsg),
+		trigger("_update", "_upd_nx", "UPDATE", "NOT ("+col+" <=> "+oldCol+") AND NOT "+allowed, updMsg),
 	}
-	var out []string
-	for i, c := range conds {
-		twin, name := m.QuoteIdent(twins[i]), m.QuoteIdent(names[i])
-		out = append(out,
-			"DROP TRIGGER IF EXISTS "+twin+";",
-			trigger(twins[i], c.event, c.cond, c.msg),
-			"DROP TRIGGER IF EXISTS "+name+";",
-			trigger(names[i], c.event, c.cond, c.msg),
-			"DROP TRIGGER IF EXISTS "+twin+";")
-	}
-	return out
 }
 
 // mysqlBypassed holds when the session asked for the bypass with exactly

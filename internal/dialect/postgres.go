@@ -202,6 +202,16 @@ const pgBypassed = "coalesce(current_setting('fsmgen.bypass', true), '') = 'on' 
 // on it (public, say) would be found before the built-in one. The body
 // names no table or type; the table comes from the trigger.
 func (p Postgres) enforceFunc(e *Enforcement) string {
+	return "CREATE OR REPLACE FUNCTION " + p.QuoteIdent(e.Trigger) + "() RETURNS trigger LANGUAGE plpgsql\nSET search_path = pg_catalog, pg_temp AS " + dollarQuote(p.enforceBody(e)) + ";"
+}
+
+// EnforceObjects: the function's body, and the trigger, whose presence
+// verify checks.
+func (p Postgres) EnforceObjects(e *Enforcement) []EnforceObject {
+	return []EnforceObject{{Function: true, Name: e.Trigger, Def: p.enforceBody(e)}, {Name: e.Trigger}}
+}
+
+func (p Postgres) enforceBody(e *Enforcement) string {
 	col := "NEW." + p.QuoteIdent(e.Column)
 	old := "OLD." + p.QuoteIdent(e.Column)
 	key := "NEW." + p.QuoteIdent(e.Key) + "::text"
@@ -224,7 +234,7 @@ func (p Postgres) enforceFunc(e *Enforcement) string {
 		"    END IF;\n" +
 		"    RETURN NEW;\n" +
 		"END\n"
-	return "CREATE OR REPLACE FUNCTION " + p.QuoteIdent(e.Trigger) + "() RETURNS trigger LANGUAGE plpgsql\nSET search_path = pg_catalog, pg_temp AS " + dollarQuote(body) + ";"
+	return body
 }
 
 // dollarQuote quotes a function body with a tag that does not occur in

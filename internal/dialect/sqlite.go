@@ -109,28 +109,36 @@ func (s SQLite) Enforce(old, new *Enforcement) []string {
 	if new == nil {
 		return out
 	}
-	col, oldCol := "NEW."+s.QuoteIdent(new.Column), "OLD."+s.QuoteIdent(new.Column)
-	allowed := "FALSE"
-	if len(new.Moves) > 0 {
-		allowed = "((" + oldCol + ", " + col + ") IN (VALUES " + relation(s, new.Moves) + "))"
+	for _, o := range s.EnforceObjects(new) {
+		out = append(out, o.Def+";")
 	}
-	entries := make([]string, len(new.Entries))
-	for i, l := range new.Entries {
+	return out
+}
+
+// EnforceObjects: each trigger's CREATE TRIGGER, as sqlite_master keeps it.
+func (s SQLite) EnforceObjects(e *Enforcement) []EnforceObject {
+	col, oldCol := "NEW."+s.QuoteIdent(e.Column), "OLD."+s.QuoteIdent(e.Column)
+	allowed := "FALSE"
+	if len(e.Moves) > 0 {
+		allowed = "((" + oldCol + ", " + col + ") IN (VALUES " + relation(s, e.Moves) + "))"
+	}
+	entries := make([]string, len(e.Entries))
+	for i, l := range e.Entries {
 		entries[i] = s.QuoteLiteral(l)
 	}
 	const noBypass = "NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)"
-	trigger := func(name, event, cond, msg string) string {
-		return "CREATE TRIGGER " + s.QuoteIdent(new.Trigger+name) + " BEFORE " + event + " ON " + s.QuoteIdent(new.Table) + "\n" +
+	trigger := func(suffix, event, cond, msg string) EnforceObject {
+		return EnforceObject{Name: e.Trigger + suffix, Def: "CREATE TRIGGER " + s.QuoteIdent(e.Trigger+suffix) + " BEFORE " + event + " ON " + s.QuoteIdent(e.Table) + "\n" +
 			"FOR EACH ROW WHEN " + cond + " AND " + noBypass + "\n" +
 			"BEGIN\n" +
 			"    SELECT RAISE(ABORT, " + s.QuoteLiteral(msg) + ");\n" +
-			"END;"
+			"END"}
 	}
-	insMsg, updMsg := sqliteEnforceMessages(new)
-	return append(out,
+	insMsg, updMsg := sqliteEnforceMessages(e)
+	return []EnforceObject{
 		trigger("_insert", "INSERT", col+" NOT IN ("+strings.Join(entries, ", ")+")", insMsg),
-		trigger("_update", "UPDATE OF "+s.QuoteIdent(new.Column), col+" IS NOT "+oldCol+" AND NOT "+allowed, updMsg),
-	)
+		trigger("_update", "UPDATE OF "+s.QuoteIdent(e.Column), col+" IS NOT "+oldCol+" AND NOT "+allowed, updMsg),
+	}
 }
 
 // sqliteEnforceMessages are the triggers' constant messages: they name

@@ -120,6 +120,9 @@ type Enforcer interface {
 	// in which neither set is in force, and each of which can run again
 	// after a failure at any point.
 	Enforce(old, new *Enforcement) []string
+	// EnforceObjects are the objects Enforce(nil, e) creates, as verify
+	// finds them in the catalog.
+	EnforceObjects(e *Enforcement) []EnforceObject
 	// BypassOn turns enforcement off for the current transaction, for a
 	// role allowed to (the table's owner on PostgreSQL, the account that
 	// created the triggers on MySQL); BypassOff turns it back on, "" where
@@ -131,6 +134,16 @@ type Enforcer interface {
 	// the table holds a row: dropping it would lose recorded moves.
 	CreateHistory(t Table) []string
 	DropHistory(t Table) (guard, drop []string)
+}
+
+// EnforceObject is one object that enforces the transitions, as the
+// dialect's catalog shows it: Def is what verify compares (PostgreSQL: the
+// function's body; MySQL: the trigger's statement; SQLite: its CREATE
+// TRIGGER).
+type EnforceObject struct {
+	Function bool // a function (PostgreSQL); else a trigger on the table
+	Name     string
+	Def      string
 }
 
 // Widened is what e and o allow together: the rules while a migration

@@ -90,6 +90,24 @@ func TestVerify(t *testing.T) {
 			[]string{`DROP TRIGGER node_state_check_update`}, `trigger node_state_check_update on nodes is missing`},
 		{"sqlite", "path", func(d string) string { return d },
 			[]string{`DROP TRIGGER node_state_check_insert`, `CREATE TRIGGER node_state_check_insert BEFORE INSERT ON nodes FOR EACH ROW WHEN NEW.state NOT IN ('starting', 'hotfix') BEGIN SELECT RAISE(ABORT, 'no'); END`}, `allows (starting, hotfix)`},
+		// The store's objects: a dropped or replaced trigger, function or
+		// history table leaves moves unchecked or unrecorded.
+		{"postgres", "URL", func(d string) string { return d },
+			[]string{`DROP TRIGGER node_state_enforce ON nodes`}, `trigger node_state_enforce on nodes is missing`},
+		{"postgres", "URL", func(d string) string { return d },
+			[]string{`DROP TRIGGER node_state_enforce ON nodes`, `DROP FUNCTION node_state_enforce()`}, `trigger function node_state_enforce() is missing`},
+		{"postgres", "URL", func(d string) string { return d },
+			[]string{`CREATE OR REPLACE FUNCTION node_state_enforce() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$`}, `trigger function node_state_enforce() differs`},
+		{"postgres", "URL", func(d string) string { return d },
+			[]string{`DROP TABLE nodes_history`}, `history table nodes_history does not exist`},
+		{"mysql", "goose DSN", func(d string) string { return d },
+			[]string{"DROP TRIGGER node_state_enforce_update"}, `trigger node_state_enforce_update on nodes is missing`},
+		{"mysql", "goose DSN", func(d string) string { return d },
+			[]string{"DROP TRIGGER node_state_enforce_insert", "CREATE TRIGGER node_state_enforce_insert BEFORE INSERT ON nodes FOR EACH ROW BEGIN END"}, `trigger node_state_enforce_insert on nodes differs`},
+		{"mysql", "goose DSN", func(d string) string { return d },
+			[]string{"ALTER TABLE nodes_history DROP COLUMN event"}, `history table nodes_history lacks column event`},
+		{"sqlite", "path", func(d string) string { return d },
+			[]string{`DROP TRIGGER node_state_enforce_insert`}, `trigger node_state_enforce_insert on nodes is missing`},
 	} {
 		t.Run(c.dialect+" "+c.form, func(t *testing.T) {
 			db, url := seeded(t, c.dialect, c.url)

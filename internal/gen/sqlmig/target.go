@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path"
 
+	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -19,6 +20,13 @@ type Target struct {
 	Type []string
 	// Version is the last migration's version.
 	Version int64
+	// History is the history table, keyed by HistoryKey; "" for none.
+	History, HistoryKey string
+	// Enforce is what the triggers enforce, nil for none. Checkable
+	// tells whether they are of the form this fsmgen writes, so that
+	// their text can be compared with what it would write.
+	Enforce   *dialect.Enforcement
+	Checkable bool
 }
 
 // Recorded reads the history of m's enum in dialect's directory under out.
@@ -37,6 +45,14 @@ func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect strin
 	}
 	if dialect != "sqlite" {
 		t.Type = h.dbType()
+	}
+	if st := h.Store; st != nil {
+		t.History, t.HistoryKey = st.History, st.Key
+		if t.Enforce = enforcement(m.SQL, st); t.Enforce != nil {
+			// The table the triggers are on is the history's first column's.
+			t.Enforce.Table, t.Enforce.Column = h.Columns[0].Table, h.Columns[0].Column
+			t.Checkable = st.Enforce.Form == enforceForm
+		}
 	}
 	return t, nil
 }

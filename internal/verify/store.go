@@ -1,0 +1,72 @@
+package verify
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"github.com/fsmgen/fsmgen/internal/dialect"
+)
+
+// Store is what the history says the generated store's objects are.
+type Store struct {
+	Dialect string
+	// History is the history table, keyed by Key; "" for none.
+	History, Key string
+	// Enforce is what the triggers enforce; nil for none. Checkable: the
+	// history records triggers of the form this fsmgen writes, whose
+	// text is then compared too.
+	Enforce   *dialect.Enforcement
+	Checkable bool
+}
+
+// CheckStore returns every difference between the database and s: a
+// missing or changed history table, trigger or trigger function, each of
+// which would leave moves unrecorded or illegal ones accepted without a
+// word.
+func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
+	c := &checker{ctx: ctx, db: db, cat: dialect.CatalogOf(s.Dialect)}
+	if s.History != "" {
+		cols, err := c.strings(c.cat.Columns, s.History)
+		if err != nil {
+			return nil, err
+		}
+		if len(cols) == 0 {
+			c.diff("history table %s does not exist; the history created it", s.History)
+		}
+		for _, want := range []string{dialect.HistSeq, s.Key, dialect.HistFrom, dialect.HistTo, dialect.HistEvent, dialect.HistAt} {
+			if len(cols) > 0 && !slices.Contains(cols, want) {
+				c.diff("history table %s lacks column %s", s.History, want)
+			}
+		}
+	}
+	if e := s.Enforce; e != nil {
+		triggers, err := c.rows(c.cat.Triggers, e.Table)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range dialect.For(s.Dialect).EnforceObjects(e) {
+			var got []string
+			if o.Function {
+				got, err = c.strings(c.cat.Function, o.Name)
+				if err != nil {
+					return nil, err
+				}
+			} else if i := slices.IndexFunc(triggers, func(r []string) bool { return r[0] == o.Name }); i >= 0 {
+				got = []string{triggers[i][1]}
+			}
+			what := fmt.Sprintf("trigger %s on %s", o.Name, e.Table)
+			if o.Function {
+				what = fmt.Sprintf("trigger function %s()", o.Name)
+			}
+			switch {
+			case len(got) == 0:
+				c.diff("%s is missing: transitions are not enforced; run the migrations again, or restore it", what)
+			case s.Checkable && o.Def != "" && got[0] != o.Def:
+				c.diff("%s differs from the one the migrations created (replaced by hand?); run fsmgen generate and the migrations, or restore it", what)
+			}
+		}
+	}
+	return c.diffs, nil
+}
