@@ -3,6 +3,8 @@ package verify
 import (
 	"database/sql"
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 
 	_ "github.com/go-sql-driver/mysql" // mysql
@@ -12,17 +14,25 @@ import (
 
 // Open connects to url, written the way goose or golang-migrate take it:
 //
-//	postgres://… or postgresql://…             PostgreSQL
+//	postgres://…, postgresql://…, pgx://…      PostgreSQL (pgx5://, pgx4:// too)
+//	host=… dbname=… user=…                     the same, as keyword/value pairs
 //	mysql://user:pass@tcp(host:port)/db?…      MySQL or MariaDB (golang-migrate)
 //	user:pass@tcp(host:port)/db?…              the same, as a driver DSN (goose)
 //	sqlite://path, sqlite3://path, file:path   SQLite, or a path ending in .db,
 //	                                           .sqlite or .sqlite3
 //
-// It returns the database and the dialect's name.
+// It returns the database and the dialect's name. It never creates a
+// database: a SQLite file that does not exist is an error.
 func Open(url string) (*sql.DB, string, error) {
 	driver, dsn, dialect, err := parse(url)
 	if err != nil {
 		return nil, "", err
+	}
+	if dialect == "sqlite" {
+		path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+		if _, err := os.Stat(path); err != nil {
+			return nil, "", fmt.Errorf("-db %q: %v; verify reads an existing database and never creates one", redact(url), err)
+		}
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
@@ -41,6 +51,12 @@ func parse(url string) (driver, dsn, dialect string, err error) {
 	}
 	switch {
 	case strings.HasPrefix(lower, "postgres://"), strings.HasPrefix(lower, "postgresql://"):
+		return "pgx", url, "postgres", nil
+	case strings.HasPrefix(lower, "pgx://"), strings.HasPrefix(lower, "pgx4://"), strings.HasPrefix(lower, "pgx5://"):
+		// golang-migrate's names for its pgx drivers.
+		_, rest, _ := strings.Cut(url, "://")
+		return "pgx", "postgres://" + rest, "postgres", nil
+	case keywordValue.MatchString(url):
 		return "pgx", url, "postgres", nil
 	case strings.HasPrefix(lower, "mysql://"):
 		rest, _ := cut("mysql://")
@@ -61,19 +77,28 @@ func parse(url string) (driver, dsn, dialect string, err error) {
 	return "", "", "", fmt.Errorf("-db %q: not a database URL fsmgen knows (postgres://…, mysql://user@tcp(host:port)/db, user@tcp(host:port)/db, sqlite://path)", redact(url))
 }
 
-// redact hides a password in an error message.
+// keywordValue is libpq's keyword/value form (host=… dbname=…), which
+// goose passes to pgx as it is.
+var keywordValue = regexp.MustCompile(`^\s*(host|hostaddr|port|dbname|user|password|sslmode|application_name)\s*=`)
+
+// secrets are the places a password stands in every form Open knows (and
+// those it does not), each with what replaces it: user:password@ in a URL
+// or a MySQL DSN, a password query parameter, a password= pair (quoted or
+// not).
+var secrets = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@?]*:)[^@/?]*@`), "${1}***@"},
+	{regexp.MustCompile(`^([^:/@?=\s]*:)[^@/]*@`), "${1}***@"},
+	{regexp.MustCompile(`(?i)([?&]password=)[^&]*`), "${1}***"},
+	{regexp.MustCompile(`(?i)(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)`), "${1}${2}***"},
+}
+
+// redact hides passwords in text that names a database.
 func redact(url string) string {
-	at := strings.LastIndex(url, "@")
-	if at < 0 {
-		return url
-	}
-	head := url[:at]
-	start := strings.Index(head, "://") + 3
-	if start < 3 {
-		start = 0
-	}
-	if i := strings.Index(head[start:], ":"); i >= 0 {
-		return head[:start+i] + ":***" + url[at:]
+	for _, s := range secrets {
+		url = s.re.ReplaceAllString(url, s.with)
 	}
 	return url
 }

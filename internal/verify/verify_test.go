@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -255,4 +257,38 @@ func TestVerifyMySQLCollation(t *testing.T) {
 	db, dsn := applied(t, "mysql", filepath.Join(out, "migrations", "mysql"), `CREATE TABLE doors (id INTEGER PRIMARY KEY)`)
 	caught(t, db, dsn, spec, out, []string{"ALTER TABLE doors MODIFY state ENUM('closed','opened') CHARACTER SET latin1 NOT NULL DEFAULT 'closed' COMMENT 'fsmgen: door_state'"},
 		"doors.state has collation latin1_swedish_ci; the history says utf8mb4_bin")
+}
+
+// TestVerifyDSNForms: verify takes a PostgreSQL DSN in libpq's keyword/value
+// form (goose passes it to pgx as it is) and golang-migrate's pgx5://;
+// a password never shows in what it prints, in any form; and a SQLite
+// path that does not exist is an error, not a new empty file.
+func TestVerifyDSNForms(t *testing.T) {
+	_, url := seeded(t, "postgres", func(d string) string { return d })
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv := fmt.Sprintf("host=%s port=%s user=%s password=s3cret dbname=%s sslmode=disable", u.Hostname(), u.Port(), u.User.Username(), strings.TrimPrefix(u.Path, "/"))
+	for _, dsn := range []string{kv, "pgx5://" + strings.TrimPrefix(url, "postgres://")} {
+		if code, msg := run("verify", "-db", dsn, "-spec", spec, "-out", out); code != cli.ExitOK || strings.Contains(msg, "s3cret") {
+			t.Fatalf("verify -db %q: exit %d:\n%s", dsn, code, msg)
+		}
+	}
+	for _, dsn := range []string{
+		"host=127.0.0.1 port=1 user=x password=s3cret dbname=x connect_timeout=1",
+		"pgsql://u@h/db?sslmode=disable&password=s3cret",
+		"oracle://scott:s3cret@db/x",
+		"sqlite://" + filepath.Join(t.TempDir(), "typo.db"),
+	} {
+		code, msg := run("verify", "-db", dsn, "-spec", spec, "-out", out)
+		if code == cli.ExitOK || strings.Contains(msg, "s3cret") {
+			t.Errorf("verify -db %q: exit %d, want a failure that hides the password:\n%s", dsn, code, msg)
+		}
+	}
+	typo := filepath.Join(t.TempDir(), "typo.db")
+	run("verify", "-db", "sqlite://"+typo, "-spec", spec, "-out", out)
+	if _, err := os.Stat(typo); err == nil {
+		t.Fatal("verify created the SQLite file it was given")
+	}
 }
