@@ -72,13 +72,22 @@ func projectPlan(configPath string) (*plan, error) {
 		if mg.Versions.Set() {
 			versions = oneOf(&errs, mg.Versions, "migrations versions", "sequential", "timestamp")
 		}
+		// Each dialect keeps a history per enum under the same name:
+		// two dialects in one directory would overwrite each other's.
+		taken := map[string]spec.DialectDir{}
 		for _, dd := range mg.Dirs {
 			switch d := dd.Dialect.Value; {
 			case !slices.Contains(model.Dialects, d):
 				errs.Add(dd.Dialect.Pos, "unknown dialect %q%s; fsmgen knows %s", d, diag.DidYouMean(d, model.Dialects), strings.Join(model.Dialects, ", "))
 			case localDir(&errs, dd.Dir, "migration directory"):
-				dirs[d] = path.Clean(dd.Dir.Value)
-				p.owned = append(p.owned, dirs[d])
+				dir := path.Clean(dd.Dir.Value)
+				if other, dup := taken[dir]; dup {
+					errs.Add(dd.Dir.Pos, "migration directory %s is also %s's (line %d); each dialect needs its own: their migrations and histories would overwrite each other", dir, other.Dialect.Value, other.Dir.Pos.Line)
+					continue
+				}
+				taken[dir] = dd
+				dirs[d] = dir
+				p.owned = append(p.owned, dir)
 			}
 		}
 	}

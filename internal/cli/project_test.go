@@ -135,6 +135,7 @@ func TestProjectFileProblemsArePositioned(t *testing.T) {
 		{"unknown key", "version: 1\nmachines:\n  - spec: a.yaml\n    dir: a\n    dri: b\n", `fsmgen.yaml:5:5: unknown machine key "dri" \(did you mean "dir"\?\)`},
 		{"escaping dir", "version: 1\nmachines:\n  - spec: a.yaml\n    dir: ../elsewhere\n", `fsmgen.yaml:4:10: package directory "../elsewhere" must be a relative path inside the project's directory`},
 		{"unknown dialect", "version: 1\nmigrations:\n  dirs:\n    postgre: db\nmachines:\n  - spec: a.yaml\n    dir: a\n", `fsmgen.yaml:4:5: unknown dialect "postgre" \(did you mean "postgres"\?\)`},
+		{"shared dialect directory", "version: 1\nmigrations:\n  dirs:\n    postgres: db\n    mysql: ./db\nmachines:\n  - spec: a.yaml\n    dir: a\n", `fsmgen.yaml:5:12: migration directory db is also postgres's \(line 4\); each dialect needs its own`},
 		{"format", "version: 1\nmigrations:\n  format: gose\nmachines:\n  - spec: a.yaml\n    dir: a\n", `fsmgen.yaml:3:11: migrations format must be one of goose, golang-migrate, not "gose" \(did you mean "goose"\?\)`},
 		{"no machines", "version: 1\n", `fsmgen.yaml:1:1: the project lists no machines`},
 		{"alias", "version: 1\nmachines:\n  - &m {spec: a.yaml, dir: a}\n  - *m\n", `fsmgen.yaml:3:5: YAML anchors and aliases are not supported in project files`},

@@ -659,8 +659,13 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 		b.errorf(s.Version.Pos, "sql version %q is also the key", st.Version)
 	}
 	if st.History != "" {
-		if st.History == table {
+		switch {
+		case st.History == table:
 			b.errorf(s.History.Pos, "sql history %q is the state's own table; name a new table", st.History)
+		case slices.Contains(runnerTables, strings.ToLower(st.History)):
+			b.errorf(s.History.Pos, "sql history %q is the table goose or golang-migrate keeps its versions in; name a new table", st.History)
+		case strings.EqualFold(st.History, s.Enum.Value):
+			b.errorf(s.History.Pos, "sql history %q is the enum's name, which on PostgreSQL the table's row type would take; name a new table", st.History)
 		}
 		if slices.Contains(HistoryColumns, st.Key) {
 			b.errorf(s.Key.Pos, "sql key %q is also the name of a history column (%s); with sql history the key needs another name", st.Key, strings.Join(HistoryColumns, ", "))
@@ -671,6 +676,11 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 	}
 	return st
 }
+
+// runnerTables are the tables goose and golang-migrate keep their versions
+// in by default: a history table of that name would collide with them
+// (MySQL's CREATE TABLE IF NOT EXISTS would silently take theirs).
+var runnerTables = []string{"goose_db_version", "schema_migrations"}
 
 // checkCaseInsensitive refuses values that differ only in case: MySQL
 // compares ENUM labels with the column's collation, case-insensitive by

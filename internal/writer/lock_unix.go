@@ -32,7 +32,12 @@ func Lock(dir string, wait time.Duration, note func(string)) (unlock func(), err
 	deadline := time.Now().Add(wait)
 	waiting := false
 	for {
-		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
+		// O_NOFOLLOW: a link there (dangling or not) could point
+		// outside the project, and the lock is truncated and written.
+		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o644)
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, fmt.Errorf("%s is a symbolic link; fsmgen writes its lock only to a file of its own: remove the link", p)
+		}
 		if err != nil {
 			return nil, err
 		}
