@@ -352,3 +352,30 @@ func TestAdoptedLabelMissingFromSpecIsPositioned(t *testing.T) {
 	writeFile(t, spec, text[:i]+text[j:])
 	expectRefusal(t, spec, out, regexp.QuoteMeta(spec)+`:\d+:\d+: state "ajar" is in the migration history \(sql.adopt\) but not in the spec`)
 }
+
+// TestDamagedHistoryIsRefused: a hand-edited history whose states or type
+// name a label twice, or whose type lacks a state, and one too large to be
+// a history, are refused before anything is written (a state listed twice
+// wrote an empty migration).
+func TestDamagedHistoryIsRefused(t *testing.T) {
+	spec, out := setup(t)
+	p := filepath.Join(out, "migrations/postgres", sqlmig.HistoryName("node_state"))
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := string(b)
+	for _, c := range []struct{ edit, want string }{
+		{strings.Replace(good, `"aborting"`, `"aborting",
+    "aborting"`, 1), `states lists "aborting" twice`},
+		{strings.Replace(good, `"migrations"`, `"type": ["starting", "waiting"],
+  "migrations"`, 1), `type lacks the state "processing"`},
+		{strings.Replace(good, `"migrations"`, `"type": ["starting", "starting"],
+  "migrations"`, 1), `type lists "starting" twice`},
+		{good + strings.Repeat(" ", 16<<20), `more than a history can take`},
+	} {
+		writeFile(t, p, c.edit)
+		expectRefusal(t, spec, out, c.want)
+	}
+	writeFile(t, p, good)
+}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/spec"
 )
 
 // HistoryName is the file, inside each dialect's migration directory, that
@@ -133,7 +134,15 @@ type recorded struct {
 	SHA256  string `json:"sha256"`
 }
 
+// maxHistory bounds a history file's size, as spec.MaxSize bounds a
+// spec's: twice that, since a history also lists every migration and
+// allowed move.
+const maxHistory = 2 * spec.MaxSize
+
 func parseHistory(name string, data []byte) (*history, error) {
+	if len(data) > maxHistory {
+		return nil, fmt.Errorf("%s: %d bytes, more than a history can take (%d); restore it from version control", name, len(data), maxHistory)
+	}
 	var h history
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -146,7 +155,40 @@ func parseHistory(name string, data []byte) (*history, error) {
 	if err := checkRecorded(name, h.Migrations); err != nil {
 		return nil, err
 	}
+	if err := h.checkLabels(name); err != nil {
+		return nil, err
+	}
 	return &h, nil
+}
+
+// checkLabels refuses a states or type list that names a label twice, and
+// a type that lacks a state: every later step compares them as sets, and
+// would write migrations for a database that cannot exist.
+func (h *history) checkLabels(name string) error {
+	for _, list := range []struct {
+		key    string
+		labels []string
+	}{{"states", h.States}, {"type", h.Type}} {
+		seen := make(map[string]bool, len(list.labels))
+		for _, l := range list.labels {
+			if seen[l] {
+				return fmt.Errorf("%s: %s lists %q twice; restore it from version control", name, list.key, l)
+			}
+			seen[l] = true
+		}
+	}
+	if h.Type != nil {
+		in := make(map[string]bool, len(h.Type))
+		for _, l := range h.Type {
+			in[l] = true
+		}
+		for _, l := range h.States {
+			if !in[l] {
+				return fmt.Errorf("%s: type lacks the state %q, which the database's type must hold; restore it from version control", name, l)
+			}
+		}
+	}
+	return nil
 }
 
 // checkRecorded refuses records a later step would turn into nonsense: a
