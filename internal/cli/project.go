@@ -115,9 +115,19 @@ func projectPlan(configPath string) (*plan, error) {
 			continue
 		}
 		packages[pkg] = pm.Dir.Pos
+		// A spec is read only inside the project, and not through a link
+		// that leaves it.
+		if !localDir(&errs, pm.Spec, "spec") {
+			continue
+		}
 		specPath := filepath.Join(p.root, filepath.FromSlash(pm.Spec.Value))
-		if filepath.IsAbs(pm.Spec.Value) {
-			specPath = pm.Spec.Value
+		if real, err := filepath.EvalSymlinks(specPath); err == nil {
+			if root, err := filepath.EvalSymlinks(p.root); err == nil {
+				if rel, err := filepath.Rel(root, real); err != nil || !filepath.IsLocal(rel) {
+					errs.Add(pm.Spec.Pos, "spec %q is a link that leaves the project's directory; fsmgen reads only files inside it", pm.Spec.Value)
+					continue
+				}
+			}
 		}
 		f, m, err := load(specPath)
 		if dl := (diag.List{}); errors.As(err, &dl) {

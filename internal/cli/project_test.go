@@ -135,6 +135,7 @@ func TestProjectFileProblemsArePositioned(t *testing.T) {
 		{"unknown key", "version: 1\nmachines:\n  - spec: a.yaml\n    dir: a\n    dri: b\n", `fsmgen.yaml:5:5: unknown machine key "dri" \(did you mean "dir"\?\)`},
 		{"escaping dir", "version: 1\nmachines:\n  - spec: a.yaml\n    dir: ../elsewhere\n", `fsmgen.yaml:4:10: package directory "../elsewhere" must be a relative path inside the project's directory`},
 		{"unknown dialect", "version: 1\nmigrations:\n  dirs:\n    postgre: db\nmachines:\n  - spec: a.yaml\n    dir: a\n", `fsmgen.yaml:4:5: unknown dialect "postgre" \(did you mean "postgres"\?\)`},
+		{"spec outside the project", "version: 1\nmachines:\n  - spec: ../../etc/x.yaml\n    dir: a\n", `fsmgen.yaml:3:11: spec "../../etc/x.yaml" must be a relative path inside the project's directory`},
 		{"shared dialect directory", "version: 1\nmigrations:\n  dirs:\n    postgres: db\n    mysql: ./db\nmachines:\n  - spec: a.yaml\n    dir: a\n", `fsmgen.yaml:5:12: migration directory db is also postgres's \(line 4\); each dialect needs its own`},
 		{"format", "version: 1\nmigrations:\n  format: gose\nmachines:\n  - spec: a.yaml\n    dir: a\n", `fsmgen.yaml:3:11: migrations format must be one of goose, golang-migrate, not "gose" \(did you mean "goose"\?\)`},
 		{"no machines", "version: 1\n", `fsmgen.yaml:1:1: the project lists no machines`},
@@ -159,6 +160,21 @@ func TestProjectFileProblemsArePositioned(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want %q", code, stderr, c.want)
 			}
 		})
+	}
+}
+
+// TestProjectSpecLinkLeaving: a spec inside the project that is a link to
+// a file outside it is not read (its content would be echoed in errors).
+func TestProjectSpecLinkLeaving(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	writeTree(t, dir, map[string]string{"fsmgen.yaml": "version: 1\nmachines:\n  - spec: a.yaml\n    dir: a\n"})
+	writeTree(t, outside, map[string]string{"secret": "password: hunter2\n"})
+	if err := os.Symlink(filepath.Join(outside, "secret"), filepath.Join(dir, "a.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := inDir(t, dir, "validate")
+	if code != ExitFail || !strings.Contains(stderr, `fsmgen.yaml:3:11: spec "a.yaml" is a link that leaves the project's directory`) || strings.Contains(stderr, "hunter2") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
 
