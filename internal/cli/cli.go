@@ -37,7 +37,8 @@ Usage:
   fsmgen check    [-config FILE] [-templates DIR]
                                             exit 1 with a unified diff when output is stale
   fsmgen validate [-config FILE]            report every problem generate would refuse
-  fsmgen verify   -db URL [-config FILE]    exit 1 listing every difference between a
+  fsmgen verify   -db URL [-table NAME] [-config FILE]
+                                            exit 1 listing every difference between a
                                             live database and the migration history
   fsmgen version                            print fsmgen's module version
 
@@ -56,6 +57,10 @@ Flags:
   -db URL      the database verify inspects, as goose or golang-migrate take
                it: postgres://…, mysql://user@tcp(host:port)/db or the DSN
                user@tcp(host:port)/db, sqlite://path or a file path
+  -table NAME  the migration tool's version table, where verify checks that
+               the last migration ran to its end (default goose_db_version,
+               or schema_migrations for golang-migrate, or the URL's
+               x-migrations-table)
   -render svg  also render every generated .dot file with Graphviz's dot
                (must be on PATH); the pictures are not covered by check,
                since they depend on the Graphviz version
@@ -117,9 +122,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if cmd == "generate" {
 		fl.StringVar(&renderFormat, "render", "", "")
 	}
-	var dbURL string
+	var dbURL, versionTable string
 	if cmd == "verify" {
 		fl.StringVar(&dbURL, "db", "", "")
+		fl.StringVar(&versionTable, "table", "", "")
 	}
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -165,7 +171,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return ExitFail
 	}
 	if cmd == "verify" {
-		return runVerify(p, dbURL, stdout, stderr)
+		return runVerify(p, dbURL, versionTable, stdout, stderr)
 	}
 	var opts gen.Options
 	if templateDir != "" {

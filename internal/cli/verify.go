@@ -17,15 +17,18 @@ import (
 // hanging a deploy.
 const verifyTimeout = 30 * time.Second
 
-func runVerify(p *plan, url string, stdout, stderr io.Writer) int {
+func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 	if url == "" {
 		fmt.Fprintf(stderr, "fsmgen verify: -db URL is required\n\n%s", usage)
 		return ExitUsage
 	}
-	db, dialect, err := verify.Open(url)
+	db, dialect, urlTable, err := verify.Open(url)
 	if err != nil {
 		fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
 		return ExitUsage
+	}
+	if table == "" {
+		table = urlTable
 	}
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), verifyTimeout)
@@ -68,6 +71,13 @@ func runVerify(p *plan, url string, stdout, stderr io.Writer) int {
 			code, failed = ExitFail, true
 		}
 		diffs = append(diffs, d...)
+		// Said first: it explains the differences after it.
+		d, err = verify.CheckApplied(ctx, db, verify.Runner{Dialect: dialect, Format: q.Format, Table: table, Version: t.Version, File: t.File})
+		if err != nil {
+			fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
+			code, failed = ExitFail, true
+		}
+		diffs = append(d, diffs...)
 		if len(diffs) > 0 {
 			fmt.Fprintf(stderr, "fsmgen verify: the database differs from the %s migration history of %s (version %d):\n", dialect, t.Enum, t.Version)
 			for _, d := range slices.Compact(diffs) {

@@ -219,11 +219,12 @@ func (m MySQL) Enforce(old, new *Enforcement) []string {
 	return out
 }
 
-// EnforceObjects: each trigger's statement, its BEGIN … END.
+// EnforceObjects: each trigger's statement, its BEGIN … END, and its
+// twin.
 func (m MySQL) EnforceObjects(e *Enforcement) []EnforceObject {
 	var out []EnforceObject
 	for _, t := range m.enforceTriggers(e) {
-		out = append(out, EnforceObject{Name: t.name, Def: t.body})
+		out = append(out, EnforceObject{Name: t.name, Def: t.body}, EnforceObject{Name: t.twin, Transient: true})
 	}
 	return out
 }

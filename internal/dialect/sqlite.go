@@ -98,13 +98,14 @@ func (s SQLite) HistoryStmt(t Table) Stmt {
 // schema holds one.
 func (s SQLite) Enforce(old, new *Enforcement) []string {
 	var out []string
-	for _, e := range []*Enforcement{old, new} {
-		if e != nil {
-			out = append(out,
-				"DROP TRIGGER IF EXISTS "+s.QuoteIdent(e.Trigger+"_insert")+";",
-				"DROP TRIGGER IF EXISTS "+s.QuoteIdent(e.Trigger+"_update")+";")
-			break
-		}
+	e := old
+	if e == nil {
+		e = new
+	}
+	if e != nil {
+		out = append(out,
+			"DROP TRIGGER IF EXISTS "+s.QuoteIdent(e.Trigger+"_insert")+";",
+			"DROP TRIGGER IF EXISTS "+s.QuoteIdent(e.Trigger+"_update")+";")
 	}
 	if new == nil {
 		return out

@@ -144,6 +144,10 @@ type EnforceObject struct {
 	Function bool // a function (PostgreSQL); else a trigger on the table
 	Name     string
 	Def      string
+	// Transient objects stand only while a migration runs (a twin that
+	// enforces while its trigger is replaced): one that is still there
+	// is a migration that stopped half way.
+	Transient bool
 }
 
 // Widened is what e and o allow together: the rules while a migration

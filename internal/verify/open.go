@@ -3,6 +3,7 @@ package verify
 import (
 	"database/sql"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -21,24 +22,53 @@ import (
 //	sqlite://path, sqlite3://path, file:path   SQLite, or a path ending in .db,
 //	                                           .sqlite or .sqlite3
 //
-// It returns the database and the dialect's name. It never creates a
-// database: a SQLite file that does not exist is an error.
-func Open(url string) (*sql.DB, string, error) {
+// It returns the database, the dialect's name, and the version table
+// golang-migrate's x-migrations-table names ("" when it is not there).
+// golang-migrate's x- parameters are its own, so they are not passed to
+// the driver. It never creates a database: a SQLite file that does not
+// exist is an error.
+func Open(url string) (db *sql.DB, dialect, table string, err error) {
+	url, table = cutRunnerParams(url)
 	driver, dsn, dialect, err := parse(url)
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	if dialect == "sqlite" {
 		path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
 		if _, err := os.Stat(path); err != nil {
-			return nil, "", fmt.Errorf("-db %q: %v; verify reads an existing database and never creates one", redact(url), err)
+			return nil, "", "", fmt.Errorf("-db %q: %v; verify reads an existing database and never creates one", redact(url), err)
 		}
 	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		return nil, "", err
+	if db, err = sql.Open(driver, dsn); err != nil {
+		return nil, "", "", err
 	}
-	return db, dialect, nil
+	return db, dialect, table, nil
+}
+
+// cutRunnerParams removes golang-migrate's x- query parameters from url
+// and returns x-migrations-table's value.
+func cutRunnerParams(url string) (rest, table string) {
+	base, query, ok := strings.Cut(url, "?")
+	if !ok {
+		return url, ""
+	}
+	var kept []string
+	for _, p := range strings.Split(query, "&") {
+		k, v, _ := strings.Cut(p, "=")
+		switch {
+		case strings.EqualFold(k, "x-migrations-table"):
+			if u, err := neturl.QueryUnescape(v); err == nil {
+				table = u
+			}
+		case strings.HasPrefix(strings.ToLower(k), "x-"):
+		default:
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return base, table
+	}
+	return base + "?" + strings.Join(kept, "&"), table
 }
 
 func parse(url string) (driver, dsn, dialect string, err error) {

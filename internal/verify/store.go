@@ -61,6 +61,10 @@ func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
 				what = fmt.Sprintf("trigger function %s()", o.Name)
 			}
 			switch {
+			case o.Transient:
+				if len(got) > 0 {
+					c.diff("%s, which a migration makes only while it replaces a trigger, is still there: that migration stopped half way; run it again", what)
+				}
 			case len(got) == 0:
 				c.diff("%s is missing: transitions are not enforced; run the migrations again, or restore it", what)
 			case s.Checkable && o.Def != "" && got[0] != o.Def:

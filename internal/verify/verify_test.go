@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/golang-migrate/migrate/v4"
+	_ "github.com/golang-migrate/migrate/v4/database/pgx/v5" // pgx5://
+	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/pressly/goose/v3"
 
 	"github.com/fsmgen/fsmgen/internal/cli"
@@ -110,6 +113,14 @@ func TestVerify(t *testing.T) {
 			[]string{"ALTER TABLE nodes_history DROP COLUMN event"}, `history table nodes_history lacks column event`},
 		{"sqlite", "path", func(d string) string { return d },
 			[]string{`DROP TRIGGER node_state_enforce_insert`}, `trigger node_state_enforce_insert on nodes is missing`},
+		// A migration that stopped half way: its twin trigger left
+		// standing, or the runner's record of it missing.
+		{"mysql", "goose DSN", func(d string) string { return d },
+			[]string{"CREATE TRIGGER node_state_enforce_ins_nx BEFORE INSERT ON nodes FOR EACH ROW BEGIN END"}, `trigger node_state_enforce_ins_nx on nodes, which a migration makes only while it replaces a trigger, is still there`},
+		{"postgres", "URL", func(d string) string { return d },
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 4`}, `migration 00004_node_state_harden_triggers.sql (version 4) has not run here: goose_db_version records version 3 as the last applied`},
+		{"sqlite", "path", func(d string) string { return d },
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 4`}, `(version 4) has not run here`},
 	} {
 		t.Run(c.dialect+" "+c.form, func(t *testing.T) {
 			db, url := seeded(t, c.dialect, c.url)
@@ -137,7 +148,7 @@ func caught(t *testing.T, db *sql.DB, url, spec, out string, hotfix []string, wa
 }
 
 func TestOpenRejectsUnknownURLs(t *testing.T) {
-	_, _, err := verify.Open("oracle://scott:tiger@db/x")
+	_, _, _, err := verify.Open("oracle://scott:tiger@db/x")
 	if err == nil || strings.Contains(err.Error(), "tiger") {
 		t.Fatalf("err = %v, want a refusal that hides the password", err)
 	}
@@ -290,5 +301,65 @@ func TestVerifyDSNForms(t *testing.T) {
 	run("verify", "-db", "sqlite://"+typo, "-spec", spec, "-out", out)
 	if _, err := os.Stat(typo); err == nil {
 		t.Fatal("verify created the SQLite file it was given")
+	}
+}
+
+// TestVerifyRunnerVersion: a database whose last migration has not run,
+// or stopped half way, is said to be so. golang-migrate's URL, with its
+// own x-migrations-table, is what verify is given too.
+func TestVerifyRunnerVersion(t *testing.T) {
+	out := t.TempDir()
+	spec := filepath.Join(t.TempDir(), "door.yaml")
+	for _, labels := range [][]string{{"closed", "opened"}, {"closed", "opened", "ajar"}} {
+		s := strings.Replace(doorSpec(labels...), "  dialects:", "  format: golang-migrate\n  dialects:", 1)
+		if err := os.WriteFile(spec, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, msg := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+			t.Fatalf("generate %v: %s", labels, msg)
+		}
+	}
+	dsn := testdb.Postgres(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE doors (id INTEGER PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	url := "pgx5://" + strings.TrimPrefix(dsn, "postgres://")
+	if strings.Contains(url, "?") {
+		url += "&x-migrations-table=door_versions"
+	} else {
+		url += "?x-migrations-table=door_versions"
+	}
+	src, err := iofs.New(os.DirFS(filepath.Join(out, "migrations", "postgres")), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := migrate.NewWithSourceInstance("iofs", src, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.Up(); err != nil {
+		t.Fatal(err)
+	}
+	caught(t, db, url, spec, out, []string{`UPDATE door_versions SET dirty = true`}, `door_versions marks version 2 dirty: that migration stopped half way`)
+	if _, err := db.Exec(`UPDATE door_versions SET dirty = false, version = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if code, msg := run("verify", "-db", url, "-spec", spec, "-out", out); code != cli.ExitFail || !strings.Contains(msg, "(version 2) has not run here: door_versions records version 1") {
+		t.Fatalf("verify of a database at version 1 of 2: exit %d:\n%s", code, msg)
+	}
+	// Another table named with -table, which does not exist: verify
+	// cannot tell, says nothing of versions, and finds the schema
+	// (version 2's) as the history says.
+	if code, msg := run("verify", "-db", url, "-table", "elsewhere", "-spec", spec, "-out", out); code != cli.ExitOK {
+		t.Fatalf("verify -table elsewhere: exit %d:\n%s", code, msg)
+	}
+	if code, msg := run("verify", "-db", url, "-table", "x; DROP TABLE doors", "-spec", spec, "-out", out); code != cli.ExitFail || !strings.Contains(msg, "a name of letters") {
+		t.Fatalf("verify -table with SQL in it: exit %d:\n%s", code, msg)
 	}
 }

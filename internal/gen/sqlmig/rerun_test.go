@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fsmgen/fsmgen/internal/cli"
 )
 
 // rerunSpecs are one spec per change kind, in order, each with the store's
@@ -32,60 +34,110 @@ func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
 		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact"}
 }
 
+// rerunSeq is one sequence of specs whose migrations are stopped half
+// way, from version first on; setup brings a new database to version
+// first-1, with rows.
+type rerunSeq struct {
+	specs, kinds []string
+	first        int64
+	setup        func(t *testing.T, d dialect, db *sql.DB, r runner)
+}
+
+// rerunSeqs are the change kinds of rerunSpecs, after a first version
+// with rows in every state, and the adoption of an existing column with
+// the history table and the triggers at once.
+func rerunSeqs(t *testing.T, format string) []rerunSeq {
+	specs, kinds := rerunSpecs(t, format)
+	adopt := mustReplace(t, mustReplace(t, adoptSpec(t, format), "dialects: [postgres, mysql, sqlite]", "dialects: [postgres, mysql]"), "\nsql:\n", "\nsql:\n"+storeKeys)
+	return []rerunSeq{
+		{specs, kinds, 2, func(t *testing.T, d dialect, db *sql.DB, r runner) {
+			mustExec(t, db, `CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, note VARCHAR(20))`)
+			r.upTo(t, 1)
+			for i, s := range allLabels[:len(allLabels)-1] {
+				if slices.Contains(specLabels(t, specs[0]), s) {
+					mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), fmt.Sprintf("s%d", i), s)
+				}
+			}
+		}},
+		{[]string{adopt}, []string{"adopt with history and triggers"}, 1, func(t *testing.T, d dialect, db *sql.DB, r runner) {
+			for _, q := range inspectorSchema(d.name, false, inspectorLabels) {
+				mustExec(t, db, q)
+			}
+			for i, s := range inspectorLabels {
+				mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), fmt.Sprint("node-", i), s)
+			}
+		}},
+	}
+}
+
 // TestEveryStatementRunsAgain stops every migration of every change kind
 // after each of its statements, in each direction, as a lock timeout or a
 // killed server or client would, and then runs the same migration again
 // with the real tool: it must go through and leave the schema and the rows
-// exactly as a clean run does. goose runs PostgreSQL's online changes and
-// every MySQL migration outside a transaction, statement by statement;
-// golang-migrate runs PostgreSQL's as one block that commits after each
-// statement, and its documented step after a failure is force, then up.
-// Migrations that run in one transaction are all or nothing.
+// exactly as a clean run does, and fsmgen verify must flag the stopped
+// Up before it runs again and agree with the database after. goose runs
+// PostgreSQL's online changes and every MySQL migration outside a
+// transaction, statement by statement; golang-migrate runs PostgreSQL's
+// as one block that commits after each statement, and its documented step
+// after a failure is force, then up. Migrations that run in one
+// transaction are all or nothing.
 func TestEveryStatementRunsAgain(t *testing.T) {
 	for _, c := range []struct{ dialect, format string }{{"postgres", "goose"}, {"mysql", "goose"}, {"postgres", "golang-migrate"}} {
 		t.Run(c.dialect+"/"+c.format, func(t *testing.T) {
 			t.Parallel()
-			specs, kinds := rerunSpecs(t, c.format)
-			out := generateAll(t, specs)
-			gooseOut := out
-			if c.format != "goose" {
-				goose, _ := rerunSpecs(t, "goose")
-				gooseOut = generateAll(t, goose)
-			}
-			d := dialectNamed(c.dialect)
-			for v := int64(2); v <= int64(len(specs)); v++ {
-				up, down := migrationStatements(t, filepath.Join(gooseOut, "migrations", d.name), v)
-				if len(up)+len(down) == 0 {
-					continue // one transaction
-				}
-				t.Run(fmt.Sprintf("%d %s", v, kinds[v-1]), func(t *testing.T) {
-					t.Parallel()
-					db := open(t, d)
-					r := newRunner(t, d, db, c.format, os.DirFS(filepath.Join(out, "migrations", d.name)))
-					r.upTo(t, 1)
-					for i, s := range allLabels[:len(allLabels)-1] {
-						if slices.Contains(specLabels(t, specs[0]), s) {
-							mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), fmt.Sprintf("s%d", i), s)
+			gooseSeqs := rerunSeqs(t, "goose")
+			for i, seq := range rerunSeqs(t, c.format) {
+				out := generateAll(t, seq.specs)
+				gooseOut := generateAll(t, gooseSeqs[i].specs)
+				d := dialectNamed(c.dialect)
+				for v := seq.first; v <= int64(len(seq.specs)); v++ {
+					up, down := migrationStatements(t, filepath.Join(gooseOut, "migrations", d.name), v)
+					if len(up)+len(down) == 0 {
+						continue // one transaction
+					}
+					t.Run(fmt.Sprintf("%d %s", v, seq.kinds[v-1]), func(t *testing.T) {
+						t.Parallel()
+						url := d.dsn(t)
+						db := connect(t, d, url)
+						r := newRunner(t, d, db, c.format, os.DirFS(filepath.Join(out, "migrations", d.name)))
+						seq.setup(t, d, db, r)
+						if v > seq.first {
+							r.upTo(t, v-1)
 						}
-					}
-					if v > 2 {
-						r.upTo(t, v-1)
-					}
-					rerunEach(t, d, db, r, c.format, v, up, down)
-				})
+						rerunEach(t, d, db, r, c.format, v, up, down, verifier(t, url, seq.specs, v))
+					})
+				}
 			}
 		})
 	}
 }
 
+// verifier returns what fsmgen verify says of the database at url against
+// the history of specs[:v]: nil when it agrees.
+func verifier(t *testing.T, url string, specs []string, v int64) func() error {
+	out := generateAll(t, specs[:v])
+	spec := filepath.Join(t.TempDir(), "states.yaml")
+	writeFile(t, spec, specs[v-1])
+	return func() error {
+		if code, stdout, stderr := run("verify", "-db", url, "-spec", spec, "-out", out); code != cli.ExitOK {
+			return fmt.Errorf("exit %d: %s%s", code, stdout, stderr)
+		}
+		return nil
+	}
+}
+
 // rerunEach stops version v after each of its statements, in each
-// direction, and runs it again; db is at version v-1.
-func rerunEach(t *testing.T, d dialect, db *sql.DB, r runner, format string, v int64, up, down []string) {
+// direction, and runs it again; db is at version v-1. verify checks the
+// database against version v's history.
+func rerunEach(t *testing.T, d dialect, db *sql.DB, r runner, format string, v int64, up, down []string, verify func() error) {
 	// A clean run first: up, down and up again reach the states every
 	// rerun must reach.
 	r.upTo(t, v)
 	mustDown(t, r, v-1)
 	r.upTo(t, v)
+	if err := verify(); err != nil {
+		t.Fatalf("verify after a clean run: %v", err)
+	}
 	after := schemaOf(t, d, db)
 	mustDown(t, r, v-1)
 	before := schemaOf(t, d, db)
@@ -101,11 +153,25 @@ func rerunEach(t *testing.T, d dialect, db *sql.DB, r runner, format string, v i
 		for n := 1; n <= len(dir.stmts); n++ {
 			partial(t, db, dir.stmts[:n])
 			if format != "goose" {
-				// golang-migrate left the target version dirty.
+				// golang-migrate marks the version it was going to
+				// dirty before it runs a file; the documented step is
+				// to force the one it started from.
+				if dir.to > 0 {
+					markDirty(t, db, r, dir.to)
+				}
+				if dir.name == "up" && verify() == nil {
+					t.Fatalf("up stopped after statement %d of %d: verify does not flag the dirty version", n, len(dir.stmts))
+				}
 				forceTo(t, r, dir.from)
+			}
+			if dir.name == "up" && verify() == nil {
+				t.Fatalf("up stopped after statement %d of %d: verify agrees with the database\nlast statement run:\n%s", n, len(dir.stmts), dir.stmts[n-1])
 			}
 			if dir.to > dir.from {
 				r.upTo(t, dir.to)
+				if err := verify(); err != nil {
+					t.Fatalf("up stopped after statement %d of %d and run again: verify: %v", n, len(dir.stmts), err)
+				}
 			} else if err := r.downTo(dir.to); err != nil {
 				t.Fatalf("%s, run again after its statement %d of %d: %v\n%s", dir.name, n, len(dir.stmts), err, dir.stmts[n-1])
 			}
@@ -130,6 +196,14 @@ func mustDown(t *testing.T, r runner, v int64) {
 	if err := r.downTo(v); err != nil {
 		t.Fatalf("down to %d: %v", v, err)
 	}
+}
+
+// markDirty leaves golang-migrate's record as a run that stopped in
+// version v's file leaves it.
+func markDirty(t *testing.T, db *sql.DB, r runner, v int64) {
+	t.Helper()
+	forceTo(t, r, v)
+	mustExec(t, db, `UPDATE schema_migrations SET dirty = true`)
 }
 
 // forceTo is golang-migrate's force.

@@ -18,8 +18,9 @@ type Target struct {
 	// Type is what the type or ENUM holds, in the database's order,
 	// retired labels included; nil on SQLite.
 	Type []string
-	// Version is the last migration's version.
+	// Version is the last migration's version, File its file's name.
 	Version int64
+	File    string
 	// History is the history table, keyed by HistoryKey; "" for none.
 	History, HistoryKey string
 	// Enforce is what the triggers enforce, nil for none. Checkable
@@ -39,9 +40,10 @@ func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect strin
 	if h == nil || len(h.Migrations) == 0 {
 		return nil, fmt.Errorf("%s: no migration history; run fsmgen generate first", name)
 	}
+	last := h.Migrations[len(h.Migrations)-1]
 	t := &Target{
 		Dialect: dialect, Enum: h.Enum, Columns: targetColumns(h),
-		States: h.States, Version: h.Migrations[len(h.Migrations)-1].Version,
+		States: h.States, Version: last.Version, File: last.File,
 	}
 	if dialect != "sqlite" {
 		t.Type = h.dbType()

@@ -1,0 +1,88 @@
+package verify
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/fsmgen/fsmgen/internal/dialect"
+)
+
+// Runner is the tool that applies the migrations and the table in which
+// it records what ran.
+type Runner struct {
+	Dialect string
+	// Format is goose or golang-migrate.
+	Format string
+	// Table is its version table; "" for the tool's own default.
+	Table string
+	// Version is the history's last migration, in File.
+	Version int64
+	File    string
+}
+
+// DefaultTable is the version table each runner uses unless told
+// otherwise (goose -table, golang-migrate's x-migrations-table).
+var DefaultTable = map[string]string{"goose": "goose_db_version", "golang-migrate": "schema_migrations"}
+
+// plainTable is what a version table's name may be: it is written into
+// the query as it is, so nothing that needs quoting; it is looked up in
+// the connection's schema, as the checks look up the bound tables.
+var plainTable = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// CheckApplied says whether r's last migration has run to its end: a
+// database at an older version, or one where a migration stopped half
+// way, differs from the history in ways the other checks can only
+// describe piece by piece. A database without the version table says
+// nothing: its migrations may be applied by another tool, under other
+// numbers.
+func CheckApplied(ctx context.Context, db *sql.DB, r Runner) ([]string, error) {
+	table := r.Table
+	if table == "" {
+		table = DefaultTable[r.Format]
+	}
+	if !plainTable.MatchString(table) {
+		return nil, fmt.Errorf("version table %q: a name of letters, digits and _, in the connection's schema", table)
+	}
+	c := &checker{ctx: ctx, db: db, cat: dialect.CatalogOf(r.Dialect)}
+	cols, err := c.strings(c.cat.Columns, table)
+	if err != nil || len(cols) == 0 {
+		return nil, err
+	}
+	run := fmt.Sprintf("migration %s (version %d) has not run here", r.File, r.Version)
+	switch r.Format {
+	case "golang-migrate":
+		var v int64
+		var dirty bool
+		err := db.QueryRowContext(ctx, "SELECT version, dirty FROM "+table).Scan(&v, &dirty)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			c.diff("%s: %s records no version (run migrate up)", run, table)
+		case err != nil:
+			return nil, fmt.Errorf("reading %s: %w", table, err)
+		case dirty:
+			c.diff("%s marks version %d dirty: that migration stopped half way; run `migrate force` with the version before it, then `migrate up`, which finishes it", table, v)
+		case v < r.Version:
+			c.diff("%s: %s records version %d (run migrate up)", run, table, v)
+		}
+	default:
+		var applied bool
+		err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT is_applied FROM %s WHERE version_id = %d ORDER BY id DESC", table, r.Version)).Scan(&applied)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", table, err)
+		}
+		if !applied {
+			var last sql.NullInt64
+			if err := db.QueryRowContext(ctx, "SELECT MAX(version_id) FROM "+table+" WHERE is_applied").Scan(&last); err != nil {
+				return nil, fmt.Errorf("reading %s: %w", table, err)
+			}
+			c.diff("%s: %s records version %d as the last applied (run goose up; a migration that stopped half way finishes when run again)", run, table, last.Int64)
+		}
+	}
+	return c.diffs, nil
+}
