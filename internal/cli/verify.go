@@ -50,14 +50,16 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 		failed := false
 		for _, c := range t.Columns {
 			names := q.UnquotedColumnNames(c.Table, c.Column, c.First)
+			var twins []string
 			if dialect == "mysql" {
 				names.InsertTrigger, names.UpdateTrigger = names.StatesInsert, names.StatesUpdate
+				twins = []string{names.StatesInsertNext, names.StatesUpdateNext}
 			}
 			d, err := verify.Check(ctx, db, verify.Want{
 				Dialect: dialect, Enum: t.Enum, Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable,
 				States: t.States, Type: t.Type, StatesCheck: names.States,
 				InsertTrigger: names.InsertTrigger, UpdateTrigger: names.UpdateTrigger,
-				Collation: c.Collation,
+				Collation: c.Collation, Twins: twins,
 			})
 			if err != nil {
 				fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)

@@ -63,7 +63,7 @@ func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
 			switch {
 			case o.Transient:
 				if len(got) > 0 {
-					c.diff("%s, which a migration makes only while it replaces a trigger, is still there: that migration stopped half way; run it again", what)
+					c.leftOver(what)
 				}
 			case len(got) == 0:
 				c.diff("%s is missing: transitions are not enforced; run the migrations again, or restore it", what)

@@ -30,6 +30,9 @@ type Want struct {
 	// keep the column to its labels on SQLite, and on MySQL those that
 	// forbid labels left in the ENUM.
 	StatesCheck, InsertTrigger, UpdateTrigger string
+	// Twins are the MySQL triggers that stand in for InsertTrigger and
+	// UpdateTrigger only while a migration replaces them.
+	Twins []string
 	// Collation is the MySQL column's, as the history records it; "" for
 	// its table's, which verify does not check.
 	Collation string
@@ -83,6 +86,11 @@ type checker struct {
 
 func (c *checker) diff(format string, args ...any) {
 	c.diffs = append(c.diffs, fmt.Sprintf(format, args...))
+}
+
+// leftOver reports an object that stands only while a migration runs.
+func (c *checker) leftOver(what string) {
+	c.diff("%s, which a migration makes only while it replaces a trigger, is still there: that migration stopped half way; run it again", what)
 }
 
 func (c *checker) postgres(typ string) error {
@@ -141,6 +149,11 @@ func (c *checker) mysql(typ string) error {
 	rows, err := c.rows(c.cat.Triggers, w.Table)
 	if err != nil {
 		return err
+	}
+	for _, name := range w.Twins {
+		if slices.ContainsFunc(rows, func(r []string) bool { return r[0] == name }) {
+			c.leftOver(fmt.Sprintf("trigger %s on %s", name, w.Table))
+		}
 	}
 	found := 0
 	for _, name := range []string{w.InsertTrigger, w.UpdateTrigger} {

@@ -117,6 +117,8 @@ func TestVerify(t *testing.T) {
 		// standing, or the runner's record of it missing.
 		{"mysql", "goose DSN", func(d string) string { return d },
 			[]string{"CREATE TRIGGER node_state_enforce_ins_nx BEFORE INSERT ON nodes FOR EACH ROW BEGIN END"}, `trigger node_state_enforce_ins_nx on nodes, which a migration makes only while it replaces a trigger, is still there`},
+		{"mysql", "goose DSN", func(d string) string { return d },
+			[]string{"CREATE TRIGGER nodes_state_fsmgen_upd_next BEFORE UPDATE ON nodes FOR EACH ROW BEGIN END"}, `trigger nodes_state_fsmgen_upd_next on nodes, which a migration makes only while it replaces a trigger, is still there`},
 		{"postgres", "URL", func(d string) string { return d },
 			[]string{`DELETE FROM goose_db_version WHERE version_id = 4`}, `migration 00004_node_state_harden_triggers.sql (version 4) has not run here: goose_db_version records version 3 as the last applied`},
 		{"sqlite", "path", func(d string) string { return d },
