@@ -39,11 +39,19 @@ type stranded struct {
 }
 
 // leftovers scans the directories the plan owns for files that carry
-// fsmgen's mark but are not in files. testdata, vendor and hidden
+// fsmgen's mark but are not in files: Go, DOT and Markdown files whose
+// mark names one of the plan's specs, and migration histories. testdata, vendor and hidden
 // directories are skipped, as the go command skips them; so are
 // directories with a project file of their own.
 func (p *plan) leftovers(files gen.Files) (*leftovers, error) {
 	l := &leftovers{}
+	// Only files made from one of this run's specs are its own.
+	var sources []string
+	for _, j := range p.machines {
+		if j.opts.Source != "" {
+			sources = append(sources, gen.SourceText(j.opts.Source))
+		}
+	}
 	seen := map[string]bool{}
 	for _, dir := range p.owned {
 		root := filepath.Join(p.root, filepath.FromSlash(dir))
@@ -81,7 +89,7 @@ func (p *plan) leftovers(files gen.Files) (*leftovers, error) {
 			}
 			switch ext := path.Ext(rel); {
 			case ext == ".go" || ext == ".dot" || ext == ".md":
-				if !marked(full) {
+				if !slices.Contains(sources, recordedSource(full)) {
 					break
 				}
 				l.removed = append(l.removed, rel)
@@ -126,6 +134,13 @@ func (p *plan) leftovers(files gen.Files) (*leftovers, error) {
 	return l, nil
 }
 
+// recordedSource is the spec a package file's mark names; "" for none.
+func recordedSource(name string) string {
+	line, _, _ := bytes.Cut(firstBytes(name), []byte("\n"))
+	src, _ := gen.Source(line)
+	return src
+}
+
 func regular(name string) bool {
 	st, err := os.Lstat(name)
 	return err == nil && st.Mode().IsRegular()
@@ -135,15 +150,20 @@ func regular(name string) bool {
 // first line of a commented file, the second of a JSON history ("{" and
 // then the "generated" key).
 func marked(name string) bool {
+	lines := bytes.SplitN(firstBytes(name), []byte("\n"), 3)
+	return bytes.Contains(lines[0], generatedMark) || len(lines) > 1 && bytes.Equal(bytes.TrimSpace(lines[0]), []byte("{")) && bytes.Contains(lines[1], generatedMark)
+}
+
+// firstBytes returns the start of a file, enough for its first lines.
+func firstBytes(name string) []byte {
 	f, err := os.Open(name)
 	if err != nil {
-		return false
+		return nil
 	}
 	defer f.Close()
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
-	lines := bytes.SplitN(head[:n], []byte("\n"), 3)
-	return bytes.Contains(lines[0], generatedMark) || len(lines) > 1 && bytes.Equal(bytes.TrimSpace(lines[0]), []byte("{")) && bytes.Contains(lines[1], generatedMark)
+	return head[:n]
 }
 
 // report tells what to do about stranded histories.

@@ -42,11 +42,23 @@ func singlePlan(specPath, out string, specOnly bool) (*plan, error) {
 	}
 	return &plan{
 		root:      out,
-		machines:  []job{{m: m, opts: gen.Options{LegacyHistory: sqlmig.LegacyHistory}}},
+		machines:  []job{{m: m, opts: gen.Options{LegacyHistory: sqlmig.LegacyHistory, Source: relativeSource(specPath, out)}}},
 		owned:     []string{"."},
 		recursive: true,
 		specOnly:  specOnly,
 	}, nil
+}
+
+// relativeSource is the spec's path relative to out, which the package's
+// files record; none for standard input.
+func relativeSource(specPath, out string) string {
+	if specPath == "-" {
+		return ""
+	}
+	if rel, err := filepath.Rel(out, specPath); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(filepath.Clean(specPath))
 }
 
 // generate runs every machine's emitters. Each machine sees the files of

@@ -159,7 +159,7 @@ func projectPlan(configPath string) (*plan, error) {
 			}
 			enums[q.Enum] = m.Name
 		}
-		p.machines = append(p.machines, job{m: m, opts: gen.Options{Package: pkg, Migrations: dirs, LegacyHistory: legacy}})
+		p.machines = append(p.machines, job{m: m, opts: gen.Options{Package: pkg, Migrations: dirs, LegacyHistory: legacy, Source: path.Clean(pm.Spec.Value)}})
 		p.owned = append(p.owned, pkg)
 	}
 	if err := errs.Err(); err != nil {

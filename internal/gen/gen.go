@@ -44,6 +44,9 @@ type Options struct {
 	// Now is the clock for timestamp migration versions; the CLI passes
 	// time.Now, tests a fixed time. Emitters never read the real clock.
 	Now func() time.Time
+	// Source is the spec's path, relative to Out, which the package's
+	// files record (see stamp); "" records none.
+	Source string
 }
 
 // emitters are pure functions of the machine and options; their outputs are
@@ -60,14 +63,18 @@ var emitters = []func(*model.Machine, Options) (map[string][]byte, error){
 }
 
 // inPackage moves an emitter's files, which it names under a directory of
-// the machine's name, into the package directory the project gives.
+// the machine's name, into the package directory the project gives, and
+// stamps them with the spec they come from.
 func (o Options) inPackage(files map[string][]byte, err error) (map[string][]byte, error) {
-	if err != nil || o.Package == "" {
-		return files, err
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string][]byte, len(files))
 	for p, b := range files {
-		out[path.Join(o.Package, path.Base(p))] = b
+		if o.Package != "" {
+			p = path.Join(o.Package, path.Base(p))
+		}
+		out[p] = stamp(b, o.Source)
 	}
 	return out, nil
 }

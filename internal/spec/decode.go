@@ -273,7 +273,21 @@ func (d *decoder) document(data []byte) *yaml.Node {
 		d.errorf(root, "%s is empty", d.what)
 		return nil
 	}
+	if root.Kind != yaml.MappingNode {
+		// Named by its kind alone: a file that is not a spec (a .env, a
+		// key) must not have its text printed.
+		d.errorf(root, "%s must be a mapping of keys, not %s; is this a %s?", d.what, kindOnly(root), d.what)
+		return nil
+	}
 	return root
+}
+
+// kindOnly is kind without the value.
+func kindOnly(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return "a scalar"
+	}
+	return kind(n)
 }
 
 func (d *decoder) columns(n *yaml.Node) []Column {

@@ -79,8 +79,10 @@ func severalSpecs(format string) []string {
 func generateAll(t *testing.T, specs []string) string {
 	t.Helper()
 	out := t.TempDir()
+	// One path for every version, as a user edits one spec: the package
+	// files record it.
+	spec := lastSpec(out)
 	for i, text := range specs {
-		spec := filepath.Join(t.TempDir(), "states.yaml")
 		writeFile(t, spec, text)
 		if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
 			t.Fatalf("version %d: generate exited %d: %s", i+1, code, stderr)
@@ -88,6 +90,9 @@ func generateAll(t *testing.T, specs []string) string {
 	}
 	return out
 }
+
+// lastSpec is where generateAll keeps the spec of out's last version.
+func lastSpec(out string) string { return out + ".yaml" }
 
 func TestSeveralColumnsGoose(t *testing.T) {
 	out := generateAll(t, severalSpecs("goose"))

@@ -77,9 +77,7 @@ func TestReorderWritesNothing(t *testing.T) {
 			}
 		}
 	}
-	spec := filepath.Join(t.TempDir(), "states.yaml")
-	writeFile(t, spec, severalSpec(reordered, nil, "", severalV1Cols, "goose"))
-	if code, _, stderr := run("check", "-spec", spec, "-out", out); code != cli.ExitOK {
+	if code, _, stderr := run("check", "-spec", lastSpec(out), "-out", out); code != cli.ExitOK {
 		t.Fatalf("check exited %d after the reorder: %s", code, stderr)
 	}
 	// A reorder beside another change: the migration makes that change
