@@ -583,7 +583,7 @@ func rerun(t *testing.T, d *db, runner string, outs, specs []string) []result {
 		}
 	}
 	close(stop)
-	lost(t, d, wait())
+	lost(t, d, runner, wait())
 	return report
 }
 
@@ -634,7 +634,7 @@ func mapping(v int, dir string) string {
 }
 
 // lost checks every write the writers saw committed.
-func lost(t *testing.T, d *db, ws []writes) {
+func lost(t *testing.T, d *db, runner string, ws []writes) {
 	notes := map[string]int64{}
 	rs, err := d.sql.Query(`SELECT uuid, note FROM nodes`)
 	if err != nil {
@@ -673,7 +673,7 @@ func lost(t *testing.T, d *db, ws []writes) {
 	for _, w := range ws {
 		n += w.n
 	}
-	t.Logf("%s: %d writes, %d committed writes missing", d.name, n, missing)
+	t.Logf("%s, %s: %d writes, %d committed writes missing", d.name, runner, n, missing)
 	if missing > 0 {
 		t.Errorf("%s: %d committed writes are missing", d.name, missing)
 	}

@@ -18,9 +18,12 @@ trap 'rm -f "$table" "$log"' EXIT
 	echo "$(nproc) CPU cores, $(uname -sm), PostgreSQL 15 and MariaDB $(mariadbd --version 2>/dev/null | grep -o '[0-9]*\.[0-9]*\.[0-9]*' | head -1),"
 	echo "$rows rows in nodes (history table and enforced transitions on), 4 writers on loopback."
 	echo "Each goose migration failed at its 1st, 2nd, … statement in turn; golang-migrate's"
-	echo "connection killed at 8 points spread over a clean run. Writers' committed writes:"
+	echo "connection killed at 8 points spread over a clean run. verify compares with the"
+	echo "changed version's history: before the run again it flags every failed Up, and every"
+	echo "failed Down that changed something (one stopped before its first change leaves the"
+	echo "version as it was); after it (a Down: and an Up again) it agrees. Writers' committed writes:"
 	echo
-	grep -o '[A-Za-z]*: [0-9]* writes, [0-9]* committed writes missing' "$log" | sed 's/^/- /'
+	grep -o '[A-Za-z]*, [a-z-]*: [0-9]* writes, [0-9]* committed writes missing' "$log" | sed 's/^/- /'
 	echo
 	cat "$table"
 } >"$out"
