@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/fsmgen/fsmgen/internal/gen"
@@ -105,9 +106,12 @@ var (
 )
 
 // BenchmarkCompileGenerated measures `go build` of the Go package generated
-// for a 1k-state machine. Each op builds a fresh variant of the package (a
-// trailing comment that never repeats defeats the build cache), while its
-// standard library imports come from the cache as in everyday builds.
+// for a 1k-state and a 10k-state machine (100 events). Each op builds a
+// fresh variant of the package (a trailing comment that never repeats
+// defeats the build cache), while its standard library imports come from
+// the cache as in everyday builds. peak-MB is the largest resident set of
+// the build's processes, the compiler's. Targets for 10k states: ≤ 10 s
+// and ≤ 1 GB.
 func BenchmarkCompileGenerated(b *testing.B) {
 	if testing.Short() {
 		b.Skip("compiles a large package; skipped in -short")
@@ -116,42 +120,50 @@ func BenchmarkCompileGenerated(b *testing.B) {
 	if err != nil {
 		b.Skip("no go command")
 	}
-	const n = 1000
-	files, err := pipeline(synthSpec(n))
-	if err != nil {
-		b.Fatal(err)
-	}
-	const goFile = "synth/synth.go"
-	src, ok := files[goFile]
-	if !ok {
-		b.Fatalf("no %s among the generated files", goFile)
-	}
-	dir := b.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "synth"), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module synthbuild\n\ngo 1.26\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	build := func(b *testing.B) {
-		compileSeq++
-		variant := fmt.Appendf(append([]byte(nil), src...), "\n// build %d %d\n", compileSalt, compileSeq)
-		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(goFile)), variant, 0o644); err != nil {
+	for _, n := range []int{1000, 10000} {
+		files, err := pipeline(synthSpec(n))
+		if err != nil {
 			b.Fatal(err)
 		}
-		cmd := exec.Command(goBin, "build", "./synth")
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("go build: %v\n%s", err, out)
+		const goFile = "synth/synth.go"
+		src, ok := files[goFile]
+		if !ok {
+			b.Fatalf("no %s among the generated files", goFile)
 		}
+		dir := b.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, "synth"), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module synthbuild\n\ngo 1.26\n"), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		var peak int64
+		build := func(b *testing.B) {
+			compileSeq++
+			variant := fmt.Appendf(append([]byte(nil), src...), "\n// build %d %d\n", compileSalt, compileSeq)
+			if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(goFile)), variant, 0o644); err != nil {
+				b.Fatal(err)
+			}
+			cmd := exec.Command(goBin, "build", "./synth")
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("go build: %v\n%s", err, out)
+			}
+			// wait4 reports the largest resident set of the command and
+			// the processes it waited for (KiB on Linux).
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+				peak = max(peak, ru.Maxrss)
+			}
+		}
+		b.Run(fmt.Sprintf("states=%d", n), func(b *testing.B) {
+			build(b) // warm the cache with the package's imports
+			for b.Loop() {
+				build(b)
+			}
+			b.ReportMetric(float64(peak)/1024, "peak-MB")
+		})
 	}
-	b.Run(fmt.Sprintf("states=%d", n), func(b *testing.B) {
-		build(b) // warm the cache with the package's imports
-		for b.Loop() {
-			build(b)
-		}
-	})
 }
 
 // startupStates is the size of the machine BenchmarkStartup imports: the

@@ -51,7 +51,6 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 	}
 	buf.Write(transitionsTable(m))
 	buf.Write(permittedTable(m))
-	buf.Write(nextFunc(m))
 	dir := m.Package + "/"
 	return map[string][]byte{
 		dir + m.Package + ".go":             buf.Bytes(),

@@ -83,10 +83,11 @@ const nextDoc = `next is the definition of the machine's moves, state by state i
 order: the events each state allows, in event order, and the state each leads
 to. ok is false for an event the state does not allow.
 
-Transition, Can and Permitted do not call it: they read transitions and
-permitted, which the generated test holds against it. Called per event, a
-nested switch costs two dependent indirect jumps, which a random mix of
-states and events mispredicts, and it is far too large to inline.`
+It lives in the package's test, which holds Transition, Can and Permitted
+(they read the transitions and permitted tables) against it: called per
+event, a nested switch costs two dependent indirect jumps, which a random
+mix of states and events mispredicts, and for a big machine it would cost
+the package's compile more than all the rest.`
 
 // nextFunc returns the source of next, one nested switch stating every move
 // so that a reviewer can hold it against the spec.
@@ -211,7 +212,8 @@ func TestScanNoAllocations(t *testing.T) {
 }
 `
 
-// tablesTest returns the source of the generated package's test.
+// tablesTest returns the source of the generated package's test, next
+// included.
 func tablesTest(m *model.Machine) []byte {
-	return []byte(strings.Replace(tablesTestSource, "package PKG", "package "+m.Package, 1))
+	return append([]byte(strings.Replace(tablesTestSource, "package PKG", "package "+m.Package, 1)), nextFunc(m)...)
 }

@@ -80,3 +80,128 @@ func TestScanNoAllocations(t *testing.T) {
 		t.Errorf("Scan allocates %v times over every value", allocs)
 	}
 }
+
+// next is the definition of the machine's moves, state by state in spec
+// order: the events each state allows, in event order, and the state each leads
+// to. ok is false for an event the state does not allow.
+//
+// It lives in the package's test, which holds Transition, Can and Permitted
+// (they read the transitions and permitted tables) against it: called per
+// event, a nested switch costs two dependent indirect jumps, which a random
+// mix of states and events mispredicts, and for a big machine it would cost
+// the package's compile more than all the rest.
+func next(from State, ev Event) (to State, ok bool) {
+	ok = true
+	switch from {
+	case StateIdle:
+		switch ev {
+		case EventStartRequest:
+			to = StateSendingHeaders
+		case EventClose:
+			to = StateClosed
+		case EventProtocolError:
+			to = StateFailed // machine-wide
+		case EventTimeout:
+			to = StateFailed // machine-wide
+		default:
+			ok = false
+		}
+	case StateSendingHeaders:
+		switch ev {
+		case EventHeadersSent:
+			to = StateSendingBody
+		case EventProtocolError:
+			to = StateFailed // machine-wide
+		case EventTimeout:
+			to = StateFailed // machine-wide
+		default:
+			ok = false
+		}
+	case StateSendingBody:
+		switch ev {
+		case EventBodyChunkSent:
+			to = StateSendingBody
+		case EventBodySent:
+			to = StateAwaitingHTTPResponse
+		case EventProtocolError:
+			to = StateFailed // machine-wide
+		case EventTimeout:
+			to = StateFailed // machine-wide
+		default:
+			ok = false
+		}
+	case StateAwaitingHTTPResponse:
+		switch ev {
+		case EventStatusLine:
+			to = StateReceivingHeaders
+		case EventProtocolError:
+			to = StateFailed // machine-wide
+		case EventTimeout:
+			to = StateFailed // machine-wide
+		default:
+			ok = false
+		}
+	case StateReceivingHeaders:
+		switch ev {
+		case EventHeadersReceived:
+			to = StateReceivingBody
+		case EventProtocolError:
+			to = StateFailed // machine-wide
+		case EventTimeout:
+			to = StateFailed // machine-wide
+		default:
+			ok = false
+		}
+	case StateReceivingBody:
+		switch ev {
+		case EventBodyChunkReceived:
+			to = StateReceivingBody
+		case EventEndOfMessage:
+			to = StateDone
+		case EventProtocolError:
+			to = StateFailed // machine-wide
+		case EventTimeout:
+			to = StateFailed // machine-wide
+		default:
+			ok = false
+		}
+	case StateDone:
+		switch ev {
+		case EventKeepAlive:
+			to = StateIdle
+		case EventConnectionClose:
+			to = StateMustClose
+		case EventProtocolError:
+			to = StateFailed // machine-wide
+		case EventTimeout:
+			to = StateFailed // machine-wide
+		default:
+			ok = false
+		}
+	case StateMustClose:
+		switch ev {
+		case EventClose:
+			to = StateClosed
+		case EventProtocolError:
+			to = StateFailed // machine-wide
+		case EventTimeout:
+			to = StateFailed // machine-wide
+		default:
+			ok = false
+		}
+	case StateFailed:
+		switch ev {
+		case EventClose:
+			to = StateClosed
+		case EventProtocolError:
+			to = StateFailed // machine-wide
+		case EventTimeout:
+			to = StateFailed // machine-wide
+		default:
+			ok = false
+		}
+	default:
+		ok = false
+	}
+	return
+}

@@ -80,3 +80,357 @@ func TestScanNoAllocations(t *testing.T) {
 		t.Errorf("Scan allocates %v times over every value", allocs)
 	}
 }
+
+// next is the definition of the machine's moves, state by state in spec
+// order: the events each state allows, in event order, and the state each leads
+// to. ok is false for an event the state does not allow.
+//
+// It lives in the package's test, which holds Transition, Can and Permitted
+// (they read the transitions and permitted tables) against it: called per
+// event, a nested switch costs two dependent indirect jumps, which a random
+// mix of states and events mispredicts, and for a big machine it would cost
+// the package's compile more than all the rest.
+func next(from State, ev Event) (to State, ok bool) {
+	ok = true
+	switch from {
+	case StateEnroll:
+		switch ev {
+		case EventManage:
+			to = StateVerifying
+		default:
+			ok = false
+		}
+	case StateVerifying:
+		switch ev {
+		case EventDone:
+			to = StateManageable
+		case EventFail:
+			to = StateEnroll
+		default:
+			ok = false
+		}
+	case StateManageable:
+		switch ev {
+		case EventProvide:
+			to = StateCleaning
+		case EventInspect:
+			to = StateInspecting
+		case EventClean:
+			to = StateCleaning
+		case EventAdopt:
+			to = StateAdopting
+		default:
+			ok = false
+		}
+	case StateAvailable:
+		switch ev {
+		case EventDeploy:
+			to = StateDeploying
+		case EventManage:
+			to = StateManageable
+		default:
+			ok = false
+		}
+	case StateActive:
+		switch ev {
+		case EventRebuild:
+			to = StateDeploying
+		case EventDelete:
+			to = StateDeleting
+		case EventRescue:
+			to = StateRescuing
+		case EventService:
+			to = StateServicing
+		default:
+			ok = false
+		}
+	case StateDeploying:
+		switch ev {
+		case EventDone:
+			to = StateActive
+		case EventFail:
+			to = StateDeployFail
+		case EventWait:
+			to = StateDeployWait
+		case EventHold:
+			to = StateDeployHold
+		default:
+			ok = false
+		}
+	case StateDeployWait:
+		switch ev {
+		case EventDelete:
+			to = StateDeleting
+		case EventAbort:
+			to = StateDeployFail
+		case EventFail:
+			to = StateDeployFail
+		case EventResume:
+			to = StateDeploying
+		case EventHold:
+			to = StateDeployHold
+		default:
+			ok = false
+		}
+	case StateDeployFail:
+		switch ev {
+		case EventDeploy:
+			to = StateDeploying
+		case EventRebuild:
+			to = StateDeploying
+		case EventDelete:
+			to = StateDeleting
+		default:
+			ok = false
+		}
+	case StateDeployHold:
+		switch ev {
+		case EventAbort:
+			to = StateDeployFail
+		case EventUnhold:
+			to = StateDeployWait
+		default:
+			ok = false
+		}
+	case StateDeleting:
+		switch ev {
+		case EventClean:
+			to = StateCleaning
+		case EventFail:
+			to = StateError
+		default:
+			ok = false
+		}
+	case StateCleaning:
+		switch ev {
+		case EventManage:
+			to = StateManageable
+		case EventDone:
+			to = StateAvailable
+		case EventFail:
+			to = StateCleanFail
+		case EventWait:
+			to = StateCleanWait
+		case EventHold:
+			to = StateCleanHold
+		default:
+			ok = false
+		}
+	case StateCleanWait:
+		switch ev {
+		case EventAbort:
+			to = StateCleanFail
+		case EventFail:
+			to = StateCleanFail
+		case EventResume:
+			to = StateCleaning
+		case EventHold:
+			to = StateCleanHold
+		default:
+			ok = false
+		}
+	case StateCleanFail:
+		switch ev {
+		case EventManage:
+			to = StateManageable
+		default:
+			ok = false
+		}
+	case StateCleanHold:
+		switch ev {
+		case EventAbort:
+			to = StateCleanFail
+		case EventUnhold:
+			to = StateCleanWait
+		default:
+			ok = false
+		}
+	case StateError:
+		switch ev {
+		case EventRebuild:
+			to = StateDeploying
+		case EventDelete:
+			to = StateDeleting
+		default:
+			ok = false
+		}
+	case StateInspecting:
+		switch ev {
+		case EventDone:
+			to = StateManageable
+		case EventFail:
+			to = StateInspectFail
+		case EventWait:
+			to = StateInspectWait
+		default:
+			ok = false
+		}
+	case StateInspectFail:
+		switch ev {
+		case EventManage:
+			to = StateManageable
+		case EventInspect:
+			to = StateInspecting
+		default:
+			ok = false
+		}
+	case StateInspectWait:
+		switch ev {
+		case EventAbort:
+			to = StateInspectFail
+		case EventDone:
+			to = StateManageable
+		case EventFail:
+			to = StateInspectFail
+		case EventResume:
+			to = StateInspecting
+		default:
+			ok = false
+		}
+	case StateAdopting:
+		switch ev {
+		case EventDone:
+			to = StateActive
+		case EventFail:
+			to = StateAdoptFail
+		default:
+			ok = false
+		}
+	case StateAdoptFail:
+		switch ev {
+		case EventManage:
+			to = StateManageable
+		case EventAdopt:
+			to = StateAdopting
+		default:
+			ok = false
+		}
+	case StateRescue:
+		switch ev {
+		case EventDelete:
+			to = StateDeleting
+		case EventRescue:
+			to = StateRescuing
+		case EventUnrescue:
+			to = StateUnrescuing
+		default:
+			ok = false
+		}
+	case StateRescueFail:
+		switch ev {
+		case EventDelete:
+			to = StateDeleting
+		case EventRescue:
+			to = StateRescuing
+		case EventUnrescue:
+			to = StateUnrescuing
+		default:
+			ok = false
+		}
+	case StateRescueWait:
+		switch ev {
+		case EventDelete:
+			to = StateDeleting
+		case EventAbort:
+			to = StateRescueFail
+		case EventFail:
+			to = StateRescueFail
+		case EventResume:
+			to = StateRescuing
+		default:
+			ok = false
+		}
+	case StateRescuing:
+		switch ev {
+		case EventDone:
+			to = StateRescue
+		case EventFail:
+			to = StateRescueFail
+		case EventWait:
+			to = StateRescueWait
+		default:
+			ok = false
+		}
+	case StateUnrescueFail:
+		switch ev {
+		case EventDelete:
+			to = StateDeleting
+		case EventRescue:
+			to = StateRescuing
+		case EventUnrescue:
+			to = StateUnrescuing
+		default:
+			ok = false
+		}
+	case StateUnrescuing:
+		switch ev {
+		case EventDone:
+			to = StateActive
+		case EventFail:
+			to = StateUnrescueFail
+		default:
+			ok = false
+		}
+	case StateServicing:
+		switch ev {
+		case EventDone:
+			to = StateActive
+		case EventFail:
+			to = StateServiceFail
+		case EventWait:
+			to = StateServiceWait
+		case EventHold:
+			to = StateServiceHold
+		default:
+			ok = false
+		}
+	case StateServiceWait:
+		switch ev {
+		case EventDelete:
+			to = StateDeleting
+		case EventAbort:
+			to = StateServiceFail
+		case EventFail:
+			to = StateServiceFail
+		case EventResume:
+			to = StateServicing
+		case EventHold:
+			to = StateServiceHold
+		default:
+			ok = false
+		}
+	case StateServiceFail:
+		switch ev {
+		case EventDelete:
+			to = StateDeleting
+		case EventAbort:
+			to = StateActive
+		case EventRescue:
+			to = StateRescuing
+		case EventService:
+			to = StateServicing
+		case EventWait:
+			to = StateServiceWait
+		case EventHold:
+			to = StateServiceHold
+		default:
+			ok = false
+		}
+	case StateServiceHold:
+		switch ev {
+		case EventAbort:
+			to = StateServiceFail
+		case EventUnhold:
+			to = StateServiceWait
+		case EventService:
+			to = StateServicing
+		case EventFail:
+			to = StateServiceFail
+		default:
+			ok = false
+		}
+	default:
+		ok = false
+	}
+	return
+}

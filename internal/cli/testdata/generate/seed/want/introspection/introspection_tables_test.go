@@ -80,3 +80,113 @@ func TestScanNoAllocations(t *testing.T) {
 		t.Errorf("Scan allocates %v times over every value", allocs)
 	}
 }
+
+// next is the definition of the machine's moves, state by state in spec
+// order: the events each state allows, in event order, and the state each leads
+// to. ok is false for an event the state does not allow.
+//
+// It lives in the package's test, which holds Transition, Can and Permitted
+// (they read the transitions and permitted tables) against it: called per
+// event, a nested switch costs two dependent indirect jumps, which a random
+// mix of states and events mispredicts, and for a big machine it would cost
+// the package's compile more than all the rest.
+func next(from State, ev Event) (to State, ok bool) {
+	ok = true
+	switch from {
+	case StateStarting:
+		switch ev {
+		case EventTimeout:
+			to = StateError
+		case EventWait:
+			to = StateWaiting
+		case EventError:
+			to = StateError
+		default:
+			ok = false
+		}
+	case StateWaiting:
+		switch ev {
+		case EventProcess:
+			to = StateProcessing
+		case EventTimeout:
+			to = StateError
+		case EventAbort:
+			to = StateAborting
+		case EventStart:
+			to = StateStarting
+		default:
+			ok = false
+		}
+	case StateProcessing:
+		switch ev {
+		case EventTimeout:
+			to = StateError
+		case EventError:
+			to = StateError
+		case EventFinish:
+			to = StateFinished
+		default:
+			ok = false
+		}
+	case StateFinished:
+		switch ev {
+		case EventReapply:
+			to = StateReapplying
+		case EventFinish:
+			to = StateFinished
+		case EventStart:
+			to = StateStarting
+		default:
+			ok = false
+		}
+	case StateError:
+		switch ev {
+		case EventReapply:
+			to = StateReapplying
+		case EventAbort:
+			to = StateError
+		case EventError:
+			to = StateError
+		case EventStart:
+			to = StateStarting
+		default:
+			ok = false
+		}
+	case StateReapplying:
+		switch ev {
+		case EventReapply:
+			to = StateReapplying
+		case EventTimeout:
+			to = StateError
+		case EventError:
+			to = StateError
+		case EventFinish:
+			to = StateFinished
+		default:
+			ok = false
+		}
+	case StateEnrolling:
+		switch ev {
+		case EventProcess:
+			to = StateProcessing
+		case EventTimeout:
+			to = StateError
+		case EventError:
+			to = StateError
+		default:
+			ok = false
+		}
+	case StateAborting:
+		switch ev {
+		case EventTimeout:
+			to = StateError
+		case EventAbortEnd:
+			to = StateError
+		default:
+			ok = false
+		}
+	default:
+		ok = false
+	}
+	return
+}

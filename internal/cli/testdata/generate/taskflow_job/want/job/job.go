@@ -506,36 +506,3 @@ var permitted = [NumStates]EventSet{
 	// StateComplete
 	{0x0},
 }
-
-// next is the definition of the machine's moves, state by state in spec
-// order: the events each state allows, in event order, and the state each leads
-// to. ok is false for an event the state does not allow.
-//
-// Transition, Can and Permitted do not call it: they read transitions and
-// permitted, which the generated test holds against it. Called per event, a
-// nested switch costs two dependent indirect jumps, which a random mix of
-// states and events mispredicts, and it is far too large to inline.
-func next(from State, ev Event) (to State, ok bool) {
-	ok = true
-	switch from {
-	case StateUnclaimed:
-		switch ev {
-		case EventClaim:
-			to = StateClaimed
-		default:
-			ok = false
-		}
-	case StateClaimed:
-		switch ev {
-		case EventAbandon:
-			to = StateUnclaimed
-		case EventFinish:
-			to = StateComplete
-		default:
-			ok = false
-		}
-	default:
-		ok = false
-	}
-	return
-}

@@ -80,3 +80,76 @@ func TestScanNoAllocations(t *testing.T) {
 		t.Errorf("Scan allocates %v times over every value", allocs)
 	}
 }
+
+// next is the definition of the machine's moves, state by state in spec
+// order: the events each state allows, in event order, and the state each leads
+// to. ok is false for an event the state does not allow.
+//
+// It lives in the package's test, which holds Transition, Can and Permitted
+// (they read the transitions and permitted tables) against it: called per
+// event, a nested switch costs two dependent indirect jumps, which a random
+// mix of states and events mispredicts, and for a big machine it would cost
+// the package's compile more than all the rest.
+func next(from State, ev Event) (to State, ok bool) {
+	ok = true
+	switch from {
+	case StatePending:
+		switch ev {
+		case EventExecute:
+			to = StateRunning
+		case EventIgnore:
+			to = StateIgnored
+		default:
+			ok = false
+		}
+	case StateRunning:
+		switch ev {
+		case EventSucceed:
+			to = StateSuccess
+		case EventFail:
+			to = StateFailure
+		default:
+			ok = false
+		}
+	case StateSuccess:
+		switch ev {
+		case EventRevert:
+			to = StateReverting
+		default:
+			ok = false
+		}
+	case StateFailure:
+		switch ev {
+		case EventRevert:
+			to = StateReverting
+		default:
+			ok = false
+		}
+	case StateReverting:
+		switch ev {
+		case EventReverted:
+			to = StateReverted
+		case EventRevertFail:
+			to = StateRevertFailure
+		default:
+			ok = false
+		}
+	case StateReverted:
+		switch ev {
+		case EventReset:
+			to = StatePending
+		default:
+			ok = false
+		}
+	case StateIgnored:
+		switch ev {
+		case EventReset:
+			to = StatePending
+		default:
+			ok = false
+		}
+	default:
+		ok = false
+	}
+	return
+}
