@@ -21,7 +21,7 @@ trap 'rm -f "$table" "$log"' EXIT
 	echo "connection killed at 8 points spread over a clean run. verify compares with the"
 	echo "changed version's history: before the run again it flags every failed Up, and every"
 	echo "failed Down that changed something (one stopped before its first change leaves the"
-	echo "version as it was); after it (a Down: and an Up again) it agrees. Writers' committed writes:"
+	echo "version as it was); after it (for a Down, once the Up has run again) it agrees. Writers' committed writes:"
 	echo
 	grep -o '[A-Za-z]*, [a-z-]*: [0-9]* writes, [0-9]* committed writes missing' "$log" | sed 's/^/- /'
 	echo
