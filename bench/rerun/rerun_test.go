@@ -320,7 +320,9 @@ type tool struct {
 	// reopen starts golang-migrate again after its connection was
 	// killed; nil for goose.
 	reopen  func() error
-	version func() int
+	// version is the version the tool records, and whether it marks it
+	// dirty.
+	version func() (int, bool)
 }
 
 func newTool(t *testing.T, d *db, runner, out string) tool {
@@ -335,7 +337,7 @@ func newTool(t *testing.T, d *db, runner, out string) tool {
 			up:      func() error { _, err := p.UpByOne(ctx); return err },
 			down:    func() error { _, err := p.Down(ctx); return err },
 			recover: func(int64) error { return nil },
-			version: func() int { v, _ := p.GetDBVersion(ctx); return int(v) },
+			version: func() (int, bool) { v, _ := p.GetDBVersion(ctx); return int(v), false },
 		}
 	}
 	// golang-migrate holds one connection for as long as it runs: after
@@ -371,7 +373,7 @@ func newTool(t *testing.T, d *db, runner, out string) tool {
 			return m.Force(int(from))
 		},
 		reopen:  reopen,
-		version: func() int { v, _, _ := m.Version(); return int(v) },
+		version: func() (int, bool) { v, dirty, _ := m.Version(); return int(v), dirty },
 	}
 }
 
@@ -520,11 +522,22 @@ func rerun(t *testing.T, d *db, runner string, outs, specs []string) []result {
 				}
 				before := d.one(t, d.mapped(mapping(v, dir)))
 				failed := fail(t, d, runner, run, k, clean)
-				if !failed && tl.reopen != nil {
-					// Killed after the run had finished.
+				if tl.reopen != nil {
+					// Its connection was killed, whether it had finished
+					// or not.
 					if err := tl.reopen(); err != nil {
 						t.Fatal(err)
 					}
+				}
+				// Killed after its last statement, golang-migrate has
+				// finished the migration all the same: nothing is half
+				// done.
+				at := v
+				if dir == "down" {
+					at = v - 1
+				}
+				if got, dirty := tl.version(); failed && got == at && !dirty {
+					failed = false
 				}
 				if !failed {
 					break // the run went through: k is past its last statement
@@ -576,7 +589,7 @@ func rerun(t *testing.T, d *db, runner string, outs, specs []string) []result {
 		}
 		// The down loop ends at v-1, or for golang-migrate at v after
 		// its last kill: on to v.
-		if tl.version() < v {
+		if got, _ := tl.version(); got < v {
 			if err := tl.up(); err != nil {
 				t.Fatal(err)
 			}
