@@ -319,7 +319,7 @@ type tool struct {
 	recover func(from int64) error
 	// reopen starts golang-migrate again after its connection was
 	// killed; nil for goose.
-	reopen  func() error
+	reopen func() error
 	// version is the version the tool records, and whether it marks it
 	// dirty.
 	version func() (int, bool)
