@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs BenchmarkStoreMove (PostgreSQL, 8 concurrent workers) and writes its
+# Runs BenchmarkStoreMove (three databases, 8 concurrent workers) and writes its
 # section of the report (docs/benchmarks.md unless a path is given), between
 # the store markers, leaving the rest of the file as it is. report.sh calls
 # it; run it alone to refresh only these figures. COUNT sets the runs.
@@ -15,15 +15,22 @@ trap 'rm -rf "$tmp"' EXIT
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "store benchmark..." >&2
-(cd bench && $GO test -run '^$' -bench '^BenchmarkStoreMove$' -benchtime=2s -count="$COUNT" .) >"$tmp/store.txt"
+# -count=1 per round: every implementation runs once per round, so that a
+# change of the machine's load falls on all of them alike.
+for _ in $(seq "$COUNT"); do
+	(cd bench && $GO test -run '^$' -bench '^BenchmarkStoreMove$' -benchtime=2s -count=1 .) >>"$tmp/store.txt"
+done
 
-# Median moves/s per implementation.
-awk '/^BenchmarkStoreMove/ { sub(/-[0-9]+$/, "", $1); split($1, p, "="); for (i = 3; i < NF; i++) if ($(i+1) == "moves/s") print p[2], $i }' "$tmp/store.txt" |
+# Median moves/s per database and implementation.
+awk '/^BenchmarkStoreMove/ { sub(/-[0-9]+$/, "", $1); split($1, p, "/"); sub(/^db=/, "", p[2]); sub(/^impl=/, "", p[3]); for (i = 3; i < NF; i++) if ($(i+1) == "moves/s") print p[2] "/" p[3], $i }' "$tmp/store.txt" |
 	median >"$tmp/store.med"
-ratios=$(awk '{ m[$1] = $2 } END {
-	printf "| Fire | %.0f | 1 |\n", m["Fire"]
-	printf "| handwritten | %.0f | %.2f× |\n", m["handwritten"], m["Fire"] / m["handwritten"]
-	printf "| handwritten+history | %.0f | %.2f× |\n", m["handwritten+history"], m["Fire"] / m["handwritten+history"]
+ratios=$(awk '{ split($1, k, "/"); m[k[1], k[2]] = $2; dbs[k[1]] = 1 } END {
+	n = split("postgres mysql sqlite", order, " ")
+	for (j = 1; j <= n; j++) {
+		d = order[j]
+		if (!(d in dbs)) continue
+		printf "| %s | %.0f | %.0f | %.0f | %.0f | %.2f× | %.2f× |\n", d, m[d, "Fire"], m[d, "handwritten"], m[d, "handwritten+history"], m[d, "bare"], m[d, "Fire"] / m[d, "handwritten+history"], m[d, "Fire"] / m[d, "bare"]
+	}
 }' "$tmp/store.med")
 
 section="$tmp/section.md"
@@ -32,26 +39,29 @@ cat >"$section" <<MD
 ## Moving rows in the database
 
 Figures from one run of \`bash bench/store_report.sh\` at commit $commit
-(load average $load at start):
+(load average $load at start), $COUNT rounds of:
 
 \`\`\`sh
-cd bench && go test -run '^\$' -bench '^BenchmarkStoreMove\$' -benchtime=2s -count=$COUNT .
+cd bench && go test -run '^\$' -bench '^BenchmarkStoreMove\$' -benchtime=2s -count=1 .
 \`\`\`
 
-One op is one move of a row of the seed's \`nodes\` table on PostgreSQL 15
-(internal/testdb: local, fsync off), with the seed's migrations applied:
-enforcement triggers on, \`nodes_history\` present. Eight workers move rows
-of their own, each row round the cycle start, wait, process, finish, so
-every call is a move. \`Fire\` is the generated Store (one statement: the
-move and its history row); \`handwritten\` is the pattern it replaces,
-\`BEGIN; SELECT … FOR UPDATE; Transition; UPDATE; COMMIT\`;
-\`handwritten+history\` adds the history row Fire writes, the same work.
+One op is one move of a row of the seed's \`nodes\` table on PostgreSQL 15,
+MariaDB and SQLite (internal/testdb: local, fsync off; SQLite in WAL with
+\`synchronous=NORMAL\`), with the seed's migrations applied: enforcement
+triggers on, \`nodes_history\` present. Eight workers move rows of their
+own, each row round the cycle start, wait, process, finish, so every call
+is a move. \`Fire\` is the generated Store (the move and its history row);
+\`handwritten\` is the pattern it replaces, \`BEGIN; SELECT … FOR UPDATE;
+Transition; UPDATE; COMMIT\`; \`handwritten+history\` adds the history row
+Fire writes, the same work; \`bare\` is \`UPDATE nodes SET state = … WHERE
+uuid = …\` alone in autocommit, one round trip and no read or history: the
+limit of a persisted move. Each round runs every implementation once, so
+the variants alternate.
 
-Medians of moves per second (target: Fire at least 2× the hand-written
-pattern):
+Medians of moves per second:
 
-| impl | moves/s | Fire / impl |
-|---|---|---|
+| database | Fire | handwritten | handwritten+history | bare | Fire / handwritten+history | Fire / bare |
+|---|---|---|---|---|---|---|
 $ratios
 
 \`\`\`

@@ -5,11 +5,15 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
 	"github.com/pressly/goose/v3"
 
 	fsmpkg "github.com/fsmgen/fsmgen/generated/introspection"
@@ -30,105 +34,185 @@ const (
 // over, so every call is a move.
 var storeCycle = []fsmpkg.Event{fsmpkg.EventStart, fsmpkg.EventWait, fsmpkg.EventProcess, fsmpkg.EventFinish}
 
-// BenchmarkStoreMove compares, on PostgreSQL with the seed's schema
-// (enforcement triggers on, the history table present), moves per second
-// of the generated Store's Fire (one statement: the move and its history
-// row) with the pattern it replaces: BEGIN; SELECT … FOR UPDATE;
-// Transition; UPDATE; COMMIT, and that pattern with the history row added,
-// the same work Fire does.
-func BenchmarkStoreMove(b *testing.B) {
-	db := storeDB(b)
-	st := fsmpkg.NewStore(fsmpkg.Postgres)
-	impls := []struct {
-		name string
-		move func(ctx context.Context, key string, ev fsmpkg.Event) error
-	}{
-		{"Fire", func(ctx context.Context, key string, ev fsmpkg.Event) error {
-			_, _, err := st.Fire(ctx, db, key, ev)
-			return err
+// storeDialect is one database BenchmarkStoreMove runs on.
+type storeDialect struct {
+	name  string
+	store fsmpkg.Dialect
+	// open returns a new database with the seed's migrations applied.
+	open  func(b *testing.B) *sql.DB
+	goose goose.Dialect
+	// bind turns ? placeholders into the dialect's.
+	bind func(string) string
+	// lock is what the hand-written read appends to lock the row.
+	lock string
+}
+
+var storeDialects = []storeDialect{
+	{name: "postgres", store: fsmpkg.Postgres, goose: goose.DialectPostgres, bind: dollars, lock: " FOR UPDATE",
+		open: func(b *testing.B) *sql.DB { return openDB(b, "pgx", testdb.Postgres(b)) }},
+	{name: "mysql", store: fsmpkg.MySQL, goose: goose.DialectMySQL, bind: same, lock: " FOR UPDATE",
+		open: func(b *testing.B) *sql.DB { return openDB(b, "mysql", testdb.MySQL(b)) }},
+	// WAL, a busy timeout and BEGIN IMMEDIATE, as the README tells a
+	// service on SQLite to open it.
+	{name: "sqlite", store: fsmpkg.SQLite, goose: goose.DialectSQLite3, bind: same,
+		open: func(b *testing.B) *sql.DB {
+			return openDB(b, "sqlite", "file:"+filepath.Join(b.TempDir(), "store.db")+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 		}},
-		{"handwritten", func(ctx context.Context, key string, ev fsmpkg.Event) error {
-			return handwritten(ctx, db, key, ev, false)
-		}},
-		{"handwritten+history", func(ctx context.Context, key string, ev fsmpkg.Event) error {
-			return handwritten(ctx, db, key, ev, true)
-		}},
+}
+
+func same(q string) string { return q }
+
+func dollars(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(c)
 	}
-	for _, impl := range impls {
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			ctx := context.Background()
-			var wg sync.WaitGroup
-			errs := make(chan error, storeWorkers)
-			b.ResetTimer()
-			start := time.Now()
-			for w := range storeWorkers {
-				n := b.N / storeWorkers
-				if w < b.N%storeWorkers {
-					n++
-				}
-				wg.Go(func() {
-					// Each worker keeps its rows' place in the cycle: the
-					// rows start finished and go round in step.
-					step := storeProgress[impl.name][w]
-					for i := range n {
-						key := fmt.Sprintf("%s-%d-%d", impl.name, w, i%rowsPerWorker)
-						if err := impl.move(ctx, key, storeCycle[(step+i/rowsPerWorker)%len(storeCycle)]); err != nil {
-							errs <- err
-							return
-						}
+	return b.String()
+}
+
+func openDB(b *testing.B, driver, dsn string) *sql.DB {
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db.SetMaxIdleConns(storeWorkers)
+	return db
+}
+
+// storeImpls are the ways of making a move BenchmarkStoreMove compares:
+// the generated Store's Fire (the move and its history row); the pattern
+// it replaces, BEGIN; SELECT … FOR UPDATE; Transition; UPDATE; COMMIT,
+// without and with the history row (the same work as Fire); and the bare
+// UPDATE of the state alone in autocommit, one round trip and no read:
+// the limit of a persisted move.
+var storeImpls = []string{"Fire", "handwritten", "handwritten+history", "bare"}
+
+// BenchmarkStoreMove measures moves per second of each of storeImpls on
+// PostgreSQL, MariaDB and SQLite with the seed's schema (enforcement
+// triggers on, the history table present). Eight workers move rows of
+// their own, each row round the cycle start, wait, process, finish, so
+// every call is a move. Run it with -count=1 several times (as
+// bench/store_report.sh does) so that the variants alternate round by
+// round on a machine whose load changes.
+func BenchmarkStoreMove(b *testing.B) {
+	for _, d := range storeDialects {
+		b.Run("db="+d.name, func(b *testing.B) {
+			db := storeDB(b, d)
+			st := fsmpkg.NewStore(d.store)
+			moves := map[string]func(ctx context.Context, key string, from fsmpkg.State, ev fsmpkg.Event) error{
+				"Fire": func(ctx context.Context, key string, _ fsmpkg.State, ev fsmpkg.Event) error {
+					_, _, err := st.Fire(ctx, db, key, ev)
+					return err
+				},
+				"handwritten": func(ctx context.Context, key string, _ fsmpkg.State, ev fsmpkg.Event) error {
+					return handwritten(ctx, d, db, key, ev, false)
+				},
+				"handwritten+history": func(ctx context.Context, key string, _ fsmpkg.State, ev fsmpkg.Event) error {
+					return handwritten(ctx, d, db, key, ev, true)
+				},
+				"bare": func(ctx context.Context, key string, from fsmpkg.State, ev fsmpkg.Event) error {
+					to, err := fsmpkg.Transition(from, ev)
+					if err != nil {
+						return err
 					}
-					storeProgress[impl.name][w] = step + (n+rowsPerWorker-1)/rowsPerWorker
-					if n%rowsPerWorker != 0 {
-						// A partial round leaves rows out of step: finish it
-						// so that the next run starts in step.
-						for i := n; i%rowsPerWorker != 0; i++ {
-							key := fmt.Sprintf("%s-%d-%d", impl.name, w, i%rowsPerWorker)
-							if err := impl.move(ctx, key, storeCycle[(step+i/rowsPerWorker)%len(storeCycle)]); err != nil {
-								errs <- err
-								return
-							}
-						}
-					}
+					_, err = db.ExecContext(ctx, d.bind(`UPDATE nodes SET state = ? WHERE uuid = ?`), to.String(), key)
+					return err
+				},
+			}
+			for _, impl := range storeImpls {
+				b.Run("impl="+impl, func(b *testing.B) {
+					runMoves(b, d.name+"/"+impl, impl, moves[impl])
 				})
 			}
-			wg.Wait()
-			elapsed := time.Since(start)
-			b.StopTimer()
-			close(errs)
-			for err := range errs {
-				b.Fatal(err)
-			}
-			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "moves/s")
 		})
 	}
 }
 
-// storeProgress is, per implementation and worker, how many rounds of the
-// cycle its rows have made across the benchmark's runs.
-var storeProgress = map[string]*[storeWorkers]int{
-	"Fire": {}, "handwritten": {}, "handwritten+history": {},
+// runMoves runs b.N moves over storeWorkers workers and reports moves/s.
+func runMoves(b *testing.B, progress, impl string, move func(ctx context.Context, key string, from fsmpkg.State, ev fsmpkg.Event) error) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, storeWorkers)
+	b.ResetTimer()
+	start := time.Now()
+	steps := storeProgress(progress)
+	for w := range storeWorkers {
+		n := b.N / storeWorkers
+		if w < b.N%storeWorkers {
+			n++
+		}
+		wg.Go(func() {
+			// Each worker keeps its rows' place in the cycle: the rows
+			// start finished and go round in step. A partial round is
+			// finished, so that the next run starts in step.
+			step := steps[w]
+			i := 0
+			for ; i < n || i%rowsPerWorker != 0; i++ {
+				key := fmt.Sprintf("%s-%d-%d", impl, w, i%rowsPerWorker)
+				at := (step + i/rowsPerWorker) % len(storeCycle)
+				if err := move(ctx, key, storeFrom[at], storeCycle[at]); err != nil {
+					errs <- err
+					return
+				}
+			}
+			steps[w] = step + i/rowsPerWorker
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "moves/s")
+}
+
+// storeFrom is the state each event of storeCycle leaves.
+var storeFrom = []fsmpkg.State{fsmpkg.StateFinished, fsmpkg.StateStarting, fsmpkg.StateWaiting, fsmpkg.StateProcessing}
+
+var (
+	progressMu sync.Mutex
+	progress   = map[string]*[storeWorkers]int{}
+)
+
+// storeProgress is, per database and implementation, how many rounds of
+// the cycle each worker's rows have made across the benchmark's runs.
+func storeProgress(key string) *[storeWorkers]int {
+	progressMu.Lock()
+	defer progressMu.Unlock()
+	if progress[key] == nil {
+		progress[key] = &[storeWorkers]int{}
+	}
+	return progress[key]
 }
 
 // handwritten is the read-decide-write pattern the Store replaces.
-func handwritten(ctx context.Context, db *sql.DB, key string, ev fsmpkg.Event, history bool) error {
+func handwritten(ctx context.Context, d storeDialect, db *sql.DB, key string, ev fsmpkg.Event, history bool) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	var from fsmpkg.State
-	if err := tx.QueryRowContext(ctx, `SELECT state FROM nodes WHERE uuid = $1 FOR UPDATE`, key).Scan(&from); err != nil {
+	if err := tx.QueryRowContext(ctx, d.bind(`SELECT state FROM nodes WHERE uuid = ?`+d.lock), key).Scan(&from); err != nil {
 		return err
 	}
 	to, err := fsmpkg.Transition(from, ev)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE nodes SET state = $1 WHERE uuid = $2`, to.String(), key); err != nil {
+	if _, err := tx.ExecContext(ctx, d.bind(`UPDATE nodes SET state = ? WHERE uuid = ?`), to.String(), key); err != nil {
 		return err
 	}
 	if history {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO nodes_history (uuid, from_state, to_state, event) VALUES ($1, $2, $3, $4)`,
+		if _, err := tx.ExecContext(ctx, d.bind(`INSERT INTO nodes_history (uuid, from_state, to_state, event) VALUES (?, ?, ?, ?)`),
 			key, from.String(), to.String(), ev.String()); err != nil {
 			return err
 		}
@@ -137,42 +221,38 @@ func handwritten(ctx context.Context, db *sql.DB, key string, ev fsmpkg.Event, h
 }
 
 var (
-	storeOnce sync.Once
-	storeConn *sql.DB
+	storeMu  sync.Mutex
+	storeDBs = map[string]*sql.DB{}
 )
 
-// storeDB is one PostgreSQL database with the seed's nodes table and the
+// storeDB is one database per dialect with the seed's nodes table and the
 // generated migrations, shared by every run of the benchmark.
-func storeDB(b *testing.B) *sql.DB {
-	storeOnce.Do(func() {
-		db, err := sql.Open("pgx", testdb.Postgres(b))
-		if err != nil {
-			b.Fatal(err)
-		}
-		db.SetMaxIdleConns(storeWorkers)
-		if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, started_at TIMESTAMP)`); err != nil {
-			b.Fatal(err)
-		}
-		p, err := goose.NewProvider(goose.DialectPostgres, db, os.DirFS("../generated/migrations/postgres"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := p.Up(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-		for impl := range storeProgress {
-			for w := range storeWorkers {
-				for r := range rowsPerWorker {
-					if _, err := db.Exec(`INSERT INTO nodes (uuid) VALUES ($1)`, fmt.Sprintf("%s-%d-%d", impl, w, r)); err != nil {
-						b.Fatal(err)
-					}
+func storeDB(b *testing.B, d storeDialect) *sql.DB {
+	storeMu.Lock()
+	defer storeMu.Unlock()
+	if db := storeDBs[d.name]; db != nil {
+		return db
+	}
+	db := d.open(b)
+	if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, started_at TIMESTAMP NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	p, err := goose.NewProvider(d.goose, db, os.DirFS("../generated/migrations/"+d.name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := p.Up(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	for _, impl := range storeImpls {
+		for w := range storeWorkers {
+			for r := range rowsPerWorker {
+				if _, err := db.Exec(d.bind(`INSERT INTO nodes (uuid) VALUES (?)`), fmt.Sprintf("%s-%d-%d", impl, w, r)); err != nil {
+					b.Fatal(err)
 				}
 			}
 		}
-		storeConn = db
-	})
-	if storeConn == nil {
-		b.Fatal("no database")
 	}
-	return storeConn
+	storeDBs[d.name] = db
+	return db
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 )
 
 // DBTX is what a Store needs from a database handle: *sql.DB, *sql.Tx
@@ -61,55 +63,58 @@ func storeNonce() uint64 {
 
 var storeDialects = [...]storeQueries{Postgres: {
 	fire: [NumEvents]storeStmt{
-		EventAbort:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'aborting'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventAbortEnd: storeStmt{"WITH m (f, t) AS (VALUES ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort_end' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventError:    storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'error' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventFinish:   storeStmt{"WITH m (f, t) AS (VALUES ('processing'::\"node_state\", 'finished'::\"node_state\"), ('finished'::\"node_state\", 'finished'::\"node_state\"), ('reapplying'::\"node_state\", 'finished'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'finish' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventProcess:  storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'processing'::\"node_state\"), ('enrolling'::\"node_state\", 'processing'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'process' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventReapply:  storeStmt{"WITH m (f, t) AS (VALUES ('finished'::\"node_state\", 'reapplying'::\"node_state\"), ('error'::\"node_state\", 'reapplying'::\"node_state\"), ('reapplying'::\"node_state\", 'reapplying'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'reapply' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventStart:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'starting'::\"node_state\"), ('finished'::\"node_state\", 'starting'::\"node_state\"), ('error'::\"node_state\", 'starting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'start' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventTimeout:  storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('waiting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\"), ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'timeout' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
-		EventWait:     storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'waiting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'wait' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k"},
+		EventAbort:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'aborting'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventAbort)},
+		EventAbortEnd: storeStmt{"WITH m (f, t) AS (VALUES ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort_end' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventAbortEnd)},
+		EventError:    storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'error' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventError)},
+		EventFinish:   storeStmt{"WITH m (f, t) AS (VALUES ('processing'::\"node_state\", 'finished'::\"node_state\"), ('finished'::\"node_state\", 'finished'::\"node_state\"), ('reapplying'::\"node_state\", 'finished'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'finish' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventFinish)},
+		EventProcess:  storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'processing'::\"node_state\"), ('enrolling'::\"node_state\", 'processing'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'process' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventProcess)},
+		EventReapply:  storeStmt{"WITH m (f, t) AS (VALUES ('finished'::\"node_state\", 'reapplying'::\"node_state\"), ('error'::\"node_state\", 'reapplying'::\"node_state\"), ('reapplying'::\"node_state\", 'reapplying'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'reapply' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventReapply)},
+		EventStart:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'starting'::\"node_state\"), ('finished'::\"node_state\", 'starting'::\"node_state\"), ('error'::\"node_state\", 'starting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'start' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventStart)},
+		EventTimeout:  storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('waiting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\"), ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'timeout' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventTimeout)},
+		EventWait:     storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'waiting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'wait' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventWait)},
 	},
 	history:  storeStmt{},
 	insertID: false,
 	lastID:   storeStmt{},
-	move:     storeStmt{"WITH u AS (UPDATE \"nodes\" SET \"state\" = $3 WHERE \"uuid\" = $1 AND \"state\" = $2 RETURNING \"uuid\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT \"uuid\", $2::text, $3::text, $4 FROM u", "kfte"},
-	state:    storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = $1", "k"},
+	move:     storeStmt{"WITH u AS (UPDATE \"nodes\" SET \"state\" = $3 WHERE \"uuid\" = $1 AND \"state\" = $2 RETURNING \"uuid\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT \"uuid\", $2::text, $3::text, $4 FROM u", "kfte", storeMove},
+	prepare:  false,
+	state:    storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeState},
 }, MySQL: {
 	fire: [NumEvents]storeStmt{
-		EventAbort:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'error')) % 65536 WHEN 1 THEN 'aborting' WHEN 2 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('waiting', 'error')", "nk"},
-		EventAbortEnd: storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'aborting')) % 65536 WHEN 1 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('aborting')", "nk"},
-		EventError:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'processing', 'error', 'reapplying', 'enrolling')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('starting', 'processing', 'error', 'reapplying', 'enrolling')", "nk"},
-		EventFinish:   storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'processing', 'finished', 'reapplying')) % 65536 WHEN 1 THEN 'finished' WHEN 2 THEN 'finished' WHEN 3 THEN 'finished' END WHERE `uuid` = ? AND `state` IN ('processing', 'finished', 'reapplying')", "nk"},
-		EventProcess:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'enrolling')) % 65536 WHEN 1 THEN 'processing' WHEN 2 THEN 'processing' END WHERE `uuid` = ? AND `state` IN ('waiting', 'enrolling')", "nk"},
-		EventReapply:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'finished', 'error', 'reapplying')) % 65536 WHEN 1 THEN 'reapplying' WHEN 2 THEN 'reapplying' WHEN 3 THEN 'reapplying' END WHERE `uuid` = ? AND `state` IN ('finished', 'error', 'reapplying')", "nk"},
-		EventStart:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'finished', 'error')) % 65536 WHEN 1 THEN 'starting' WHEN 2 THEN 'starting' WHEN 3 THEN 'starting' END WHERE `uuid` = ? AND `state` IN ('waiting', 'finished', 'error')", "nk"},
-		EventTimeout:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' WHEN 6 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')", "nk"},
-		EventWait:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting')) % 65536 WHEN 1 THEN 'waiting' END WHERE `uuid` = ? AND `state` IN ('starting')", "nk"},
+		EventAbort:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'error')) % 65536 WHEN 1 THEN 'aborting' WHEN 2 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('waiting', 'error')", "nk", int(EventAbort)},
+		EventAbortEnd: storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'aborting')) % 65536 WHEN 1 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('aborting')", "nk", int(EventAbortEnd)},
+		EventError:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'processing', 'error', 'reapplying', 'enrolling')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('starting', 'processing', 'error', 'reapplying', 'enrolling')", "nk", int(EventError)},
+		EventFinish:   storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'processing', 'finished', 'reapplying')) % 65536 WHEN 1 THEN 'finished' WHEN 2 THEN 'finished' WHEN 3 THEN 'finished' END WHERE `uuid` = ? AND `state` IN ('processing', 'finished', 'reapplying')", "nk", int(EventFinish)},
+		EventProcess:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'enrolling')) % 65536 WHEN 1 THEN 'processing' WHEN 2 THEN 'processing' END WHERE `uuid` = ? AND `state` IN ('waiting', 'enrolling')", "nk", int(EventProcess)},
+		EventReapply:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'finished', 'error', 'reapplying')) % 65536 WHEN 1 THEN 'reapplying' WHEN 2 THEN 'reapplying' WHEN 3 THEN 'reapplying' END WHERE `uuid` = ? AND `state` IN ('finished', 'error', 'reapplying')", "nk", int(EventReapply)},
+		EventStart:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'finished', 'error')) % 65536 WHEN 1 THEN 'starting' WHEN 2 THEN 'starting' WHEN 3 THEN 'starting' END WHERE `uuid` = ? AND `state` IN ('waiting', 'finished', 'error')", "nk", int(EventStart)},
+		EventTimeout:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' WHEN 6 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')", "nk", int(EventTimeout)},
+		EventWait:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting')) % 65536 WHEN 1 THEN 'waiting' END WHERE `uuid` = ? AND `state` IN ('starting')", "nk", int(EventWait)},
 	},
-	history:  storeStmt{"INSERT INTO `nodes_history` (`uuid`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte"},
+	history:  storeStmt{"INSERT INTO `nodes_history` (`uuid`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
 	insertID: true,
-	lastID:   storeStmt{"SELECT LAST_INSERT_ID()", ""},
-	move:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END WHERE `uuid` = ? AND `state` = ?", "ntkf"},
-	state:    storeStmt{"SELECT `state` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k"},
+	lastID:   storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
+	move:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END WHERE `uuid` = ? AND `state` = ?", "ntkf", storeMove},
+	prepare:  true,
+	state:    storeStmt{"SELECT `state` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeState},
 }, SQLite: {
 	fire: [NumEvents]storeStmt{
-		EventAbort:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'aborting' WHEN 'error' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'error') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k"},
-		EventAbortEnd: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'aborting' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k"},
-		EventError:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'error' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting', 'processing', 'error', 'reapplying', 'enrolling') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k"},
-		EventFinish:   storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'processing' THEN 'finished' WHEN 'finished' THEN 'finished' WHEN 'reapplying' THEN 'finished' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('processing', 'finished', 'reapplying') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k"},
-		EventProcess:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'processing' WHEN 'enrolling' THEN 'processing' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'enrolling') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k"},
-		EventReapply:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'finished' THEN 'reapplying' WHEN 'error' THEN 'reapplying' WHEN 'reapplying' THEN 'reapplying' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('finished', 'error', 'reapplying') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k"},
-		EventStart:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'starting' WHEN 'finished' THEN 'starting' WHEN 'error' THEN 'starting' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'finished', 'error') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k"},
-		EventTimeout:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'waiting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' WHEN 'aborting' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k"},
-		EventWait:     storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'waiting' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k"},
+		EventAbort:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'aborting' WHEN 'error' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'error') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventAbort)},
+		EventAbortEnd: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'aborting' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventAbortEnd)},
+		EventError:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'error' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting', 'processing', 'error', 'reapplying', 'enrolling') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventError)},
+		EventFinish:   storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'processing' THEN 'finished' WHEN 'finished' THEN 'finished' WHEN 'reapplying' THEN 'finished' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('processing', 'finished', 'reapplying') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventFinish)},
+		EventProcess:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'processing' WHEN 'enrolling' THEN 'processing' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'enrolling') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventProcess)},
+		EventReapply:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'finished' THEN 'reapplying' WHEN 'error' THEN 'reapplying' WHEN 'reapplying' THEN 'reapplying' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('finished', 'error', 'reapplying') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventReapply)},
+		EventStart:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'starting' WHEN 'finished' THEN 'starting' WHEN 'error' THEN 'starting' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'finished', 'error') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventStart)},
+		EventTimeout:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'waiting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' WHEN 'aborting' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventTimeout)},
+		EventWait:     storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'waiting' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventWait)},
 	},
-	history:  storeStmt{"INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte"},
+	history:  storeStmt{"INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
 	insertID: false,
 	lastID:   storeStmt{},
-	move:     storeStmt{"UPDATE \"nodes\" SET \"state\" = ?3 WHERE \"uuid\" = ?1 AND \"state\" = ?2", "kft"},
-	state:    storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k"},
+	move:     storeStmt{"UPDATE \"nodes\" SET \"state\" = ?3 WHERE \"uuid\" = ?1 AND \"state\" = ?2", "kft", storeMove},
+	prepare:  true,
+	state:    storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeState},
 }}
 
 // Store moves rows through the machine in the database: every move is one
@@ -118,6 +123,15 @@ var storeDialects = [...]storeQueries{Postgres: {
 // is safe for concurrent use.
 type Store struct {
 	q *storeQueries
+	// dbs holds, per *sql.DB the Store was given, its prepared statements.
+	dbs sync.Map
+}
+
+// storePrepared holds one database's statements, each prepared the first
+// time it runs.
+type storePrepared struct {
+	db    *sql.DB
+	stmts [storeStmts]atomic.Pointer[sql.Stmt]
 }
 
 type storeQueries struct {
@@ -126,11 +140,24 @@ type storeQueries struct {
 	// insertID: the dialect has no UPDATE … RETURNING; its statements
 	// report a move through LAST_INSERT_ID(n) instead.
 	insertID bool
+	// prepare: the Store prepares the statements once per *sql.DB.
+	prepare bool
 }
 
 type storeStmt struct {
 	query, args string
+	id          int // its slot in a storePrepared
 }
+
+// The statements' slots in a storePrepared: each event's fire statement,
+// then these.
+const (
+	storeMove = int(NumEvents) + iota
+	storeState
+	storeHistory
+	storeLastID
+	storeStmts
+)
 
 // maxStoreAttempts bounds the retries of a move that lost a race: the row
 // was moved between the statement's snapshot and its row lock (PostgreSQL,
@@ -144,7 +171,25 @@ func NewStore(d Dialect) *Store {
 	if int(d) >= len(storeDialects) {
 		panic("NewStore: unknown dialect")
 	}
-	return &Store{&storeDialects[d]}
+	return &Store{q: &storeDialects[d]}
+}
+
+// Close closes the statements the Store prepared, on every database it
+// was given. A Store needs no Close: its statements go with their
+// databases; Close is for a program that drops a database and keeps the
+// Store.
+func (s *Store) Close() error {
+	var errs []error
+	s.dbs.Range(func(db, p any) bool {
+		s.dbs.Delete(db)
+		for i := range p.(*storePrepared).stmts {
+			if ps := p.(*storePrepared).stmts[i].Swap(nil); ps != nil {
+				errs = append(errs, ps.Close())
+			}
+		}
+		return true
+	})
+	return errors.Join(errs...)
 }
 
 // Fire moves the row with that key by ev from whatever state it is in now,
@@ -159,7 +204,7 @@ func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 	if !ev.IsValid() {
 		return 0, 0, fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
 	}
-	err = s.inTx(ctx, db, func(db DBTX) error {
+	err = s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
 			var moved bool
 			from, to, moved, err = s.fire(ctx, db, key, ev)
@@ -190,7 +235,7 @@ func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event
 	if to, err = Transition(from, ev); err != nil {
 		return from, err
 	}
-	err = s.inTx(ctx, db, func(db DBTX) error {
+	err = s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
 			moved, err := s.move(ctx, db, key, from, to, ev)
 			if err != nil {
@@ -217,7 +262,7 @@ func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event
 
 // fire runs ev's statement. When the row did not move, from is the state
 // that kept it from moving.
-func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to State, moved bool, err error) {
+func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from, to State, moved bool, err error) {
 	st := s.q.fire[ev]
 	nonce := storeNonce()
 	args, err := st.bind(key, 0, 0, ev, nonce)
@@ -225,7 +270,7 @@ func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 		return 0, 0, false, err
 	}
 	if s.q.insertID {
-		res, err := db.ExecContext(ctx, st.query, args...)
+		res, err := db.exec(ctx, st, args...)
 		if err != nil {
 			return 0, 0, false, err
 		}
@@ -241,7 +286,7 @@ func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 		from, err = s.current(ctx, db, key)
 		return from, from, false, err
 	}
-	rows, err := db.QueryContext(ctx, st.query, args...)
+	rows, err := db.query(ctx, st, args...)
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -267,13 +312,13 @@ func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 	return from, next.V, true, nil
 }
 
-func (s *Store) move(ctx context.Context, db DBTX, key any, from, to State, ev Event) (bool, error) {
+func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event) (bool, error) {
 	nonce := storeNonce()
 	args, err := s.q.move.bind(key, from, to, ev, nonce)
 	if err != nil {
 		return false, err
 	}
-	res, err := db.ExecContext(ctx, s.q.move.query, args...)
+	res, err := db.exec(ctx, s.q.move, args...)
 	if err != nil {
 		return false, err
 	}
@@ -288,7 +333,7 @@ func (s *Store) move(ctx context.Context, db DBTX, key any, from, to State, ev E
 
 // arc decodes the LAST_INSERT_ID a statement of an insertID dialect set:
 // the 1-based index of the arc it took, or 0 when it did not move the row.
-func (s *Store) arc(ctx context.Context, db DBTX, res sql.Result, nonce uint64) (int64, error) {
+func (s *Store) arc(ctx context.Context, db storeConn, res sql.Result, nonce uint64) (int64, error) {
 	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, err
@@ -296,7 +341,7 @@ func (s *Store) arc(ctx context.Context, db DBTX, res sql.Result, nonce uint64) 
 	if id == 0 {
 		// The server leaves it out of the result when the table has
 		// triggers; the connection still has it.
-		if err := db.QueryRowContext(ctx, s.q.lastID.query).Scan(&id); err != nil {
+		if err := db.scan(ctx, s.q.lastID, nil, &id); err != nil {
 			return 0, err
 		}
 	}
@@ -307,16 +352,16 @@ func (s *Store) arc(ctx context.Context, db DBTX, res sql.Result, nonce uint64) 
 }
 
 // current reads the row's state after a statement that did not move it.
-func (s *Store) current(ctx context.Context, db DBTX, key any) (State, error) {
+func (s *Store) current(ctx context.Context, db storeConn, key any) (State, error) {
 	var now State
-	err := db.QueryRowContext(ctx, s.q.state.query, key).Scan(&now)
+	err := db.scan(ctx, s.q.state, []any{key}, &now)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}
 	return now, err
 }
 
-func (s *Store) appendHistory(ctx context.Context, db DBTX, key any, from, to State, ev Event) error {
+func (s *Store) appendHistory(ctx context.Context, db storeConn, key any, from, to State, ev Event) error {
 	if s.q.history.query == "" {
 		return nil
 	}
@@ -324,7 +369,7 @@ func (s *Store) appendHistory(ctx context.Context, db DBTX, key any, from, to St
 	if err != nil {
 		return err
 	}
-	_, err = db.ExecContext(ctx, s.q.history.query, args...)
+	_, err = db.exec(ctx, s.q.history, args...)
 	return err
 }
 
@@ -332,37 +377,128 @@ func (s *Store) appendHistory(ctx context.Context, db DBTX, key any, from, to St
 // move and its history row) and db is not one already, and on one
 // connection when the move is read back through LAST_INSERT_ID(). A
 // *sql.Tx or *sql.Conn, or any other DBTX that can neither begin a
-// transaction nor hand out a connection, is used as it is.
-func (s *Store) inTx(ctx context.Context, db DBTX, fn func(DBTX) error) error {
+// transaction nor hand out a connection, is used as it is. On a *sql.DB
+// the statements run prepared (see storeConn).
+func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) error {
+	p := s.prepared(db)
 	if s.q.history.query == "" {
 		c, ok := db.(interface {
 			Conn(context.Context) (*sql.Conn, error)
 		})
 		if !s.q.insertID || !ok {
-			return fn(db)
+			return fn(storeConn{db: db, p: p})
 		}
 		conn, err := c.Conn(ctx)
 		if err != nil {
 			return err
 		}
 		defer conn.Close()
-		return fn(conn)
+		return fn(storeConn{db: conn})
 	}
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
 	if !ok {
-		return fn(db)
+		return fn(storeConn{db: db})
 	}
 	tx, err := b.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(storeConn{db: tx, tx: tx, p: p}); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
+}
+
+// prepared returns the prepared statements of db when it is a *sql.DB
+// and the dialect's statements are prepared; nil otherwise.
+func (s *Store) prepared(db DBTX) *storePrepared {
+	d, ok := db.(*sql.DB)
+	if !ok || !s.q.prepare {
+		return nil
+	}
+	if p, ok := s.dbs.Load(d); ok {
+		return p.(*storePrepared)
+	}
+	p, _ := s.dbs.LoadOrStore(d, &storePrepared{db: d})
+	return p.(*storePrepared)
+}
+
+// stmt returns st prepared on p's database, preparing it the first time.
+// database/sql then prepares it once on each connection it runs on.
+func (p *storePrepared) stmt(ctx context.Context, st storeStmt) (*sql.Stmt, error) {
+	slot := &p.stmts[st.id]
+	if ps := slot.Load(); ps != nil {
+		return ps, nil
+	}
+	ps, err := p.db.PrepareContext(ctx, st.query)
+	if err != nil {
+		return nil, err
+	}
+	if !slot.CompareAndSwap(nil, ps) {
+		ps.Close()
+		return slot.Load(), nil
+	}
+	return ps, nil
+}
+
+// storeConn is where a move's statements run: db, which is tx when the
+// Store began a transaction on a *sql.DB. With p, the prepared statements
+// of that *sql.DB, they run prepared (on SQLite and MySQL, see prepare in
+// storeQueries); without (a caller's *sql.Tx or *sql.Conn, PostgreSQL),
+// as text.
+type storeConn struct {
+	db DBTX
+	tx *sql.Tx
+	p  *storePrepared
+}
+
+// prepare returns st ready to run where c runs; nil when c runs text.
+func (c storeConn) prepare(ctx context.Context, st storeStmt) (*sql.Stmt, error) {
+	if c.p == nil {
+		return nil, nil
+	}
+	ps, err := c.p.stmt(ctx, st)
+	if err != nil || c.tx == nil {
+		return ps, err
+	}
+	return c.tx.StmtContext(ctx, ps), nil
+}
+
+func (c storeConn) exec(ctx context.Context, st storeStmt, args ...any) (sql.Result, error) {
+	ps, err := c.prepare(ctx, st)
+	switch {
+	case err != nil:
+		return nil, err
+	case ps == nil:
+		return c.db.ExecContext(ctx, st.query, args...)
+	}
+	return ps.ExecContext(ctx, args...)
+}
+
+func (c storeConn) query(ctx context.Context, st storeStmt, args ...any) (*sql.Rows, error) {
+	ps, err := c.prepare(ctx, st)
+	switch {
+	case err != nil:
+		return nil, err
+	case ps == nil:
+		return c.db.QueryContext(ctx, st.query, args...)
+	}
+	return ps.QueryContext(ctx, args...)
+}
+
+// scan reads the one row st returns into dest.
+func (c storeConn) scan(ctx context.Context, st storeStmt, args []any, dest ...any) error {
+	ps, err := c.prepare(ctx, st)
+	switch {
+	case err != nil:
+		return err
+	case ps == nil:
+		return c.db.QueryRowContext(ctx, st.query, args...).Scan(dest...)
+	}
+	return ps.QueryRowContext(ctx, args...).Scan(dest...)
 }
 
 // bind lays out a statement's parameters. States and events are passed as

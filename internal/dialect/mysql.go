@@ -389,3 +389,7 @@ func BeyondASCII(labels []string) string {
 	}
 	return ""
 }
+
+// Prepare is true: go-sql-driver/mysql prepares, runs and closes a
+// statement with parameters, three round trips, unless it is prepared.
+func (MySQL) Prepare() bool { return true }

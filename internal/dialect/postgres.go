@@ -325,3 +325,9 @@ func PostgresTypeClash(name string, tables []string) string {
 	}
 	return ""
 }
+
+// Prepare is false: pgx caches every statement per connection already,
+// under its text, and drops one PostgreSQL no longer runs (0A000, once a
+// compaction replaced the type); statements prepared through database/sql
+// share those names and would keep the stale ones.
+func (Postgres) Prepare() bool { return false }

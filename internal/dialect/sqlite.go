@@ -179,3 +179,8 @@ func (s SQLite) DropHistory(t Table) (guard, drop []string) {
 }
 
 func (SQLite) LastIDStmt() Stmt { return Stmt{} }
+
+// Prepare is true: SQLite compiles a statement, and the table's triggers
+// with it, each time it is prepared, and modernc keeps no cache. A
+// prepared statement is recompiled by SQLite itself after a schema change.
+func (SQLite) Prepare() bool { return true }

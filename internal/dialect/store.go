@@ -68,6 +68,10 @@ type StoreStmts interface {
 	StateStmt(t Table) Stmt
 	HistoryStmt(t Table) Stmt
 	LastIDStmt() Stmt
+	// Prepare reports whether the Store prepares its statements once per
+	// *sql.DB, for a driver that would otherwise prepare them on every
+	// call.
+	Prepare() bool
 }
 
 // q quotes a list of identifiers and joins them with ", ".

@@ -4,25 +4,30 @@ package store
 // holds no text from the spec; the declarations before it (DBTX, the
 // errors, the statements) bring in its imports.
 const methods = `
-// Store moves rows through the machine in the database: every move is one
-// conditional UPDATE that checks the row's current state and writes the new
-// one atomically, so no read-then-write race exists on any dialect. A Store
-// is safe for concurrent use.
-type Store struct {
-	q *storeQueries
-}
-
 type storeQueries struct {
 	fire                         [NumEvents]storeStmt
 	move, state, history, lastID storeStmt
 	// insertID: the dialect has no UPDATE … RETURNING; its statements
 	// report a move through LAST_INSERT_ID(n) instead.
 	insertID bool
+	// prepare: the Store prepares the statements once per *sql.DB.
+	prepare bool
 }
 
 type storeStmt struct {
 	query, args string
+	id          int // its slot in a storePrepared
 }
+
+// The statements' slots in a storePrepared: each event's fire statement,
+// then these.
+const (
+	storeMove = int(NumEvents) + iota
+	storeState
+	storeHistory
+	storeLastID
+	storeStmts
+)
 
 // maxStoreAttempts bounds the retries of a move that lost a race: the row
 // was moved between the statement's snapshot and its row lock (PostgreSQL,
@@ -36,7 +41,25 @@ func NewStore(d Dialect) *Store {
 	if int(d) >= len(storeDialects) {
 		panic("NewStore: unknown dialect")
 	}
-	return &Store{&storeDialects[d]}
+	return &Store{q: &storeDialects[d]}
+}
+
+// Close closes the statements the Store prepared, on every database it
+// was given. A Store needs no Close: its statements go with their
+// databases; Close is for a program that drops a database and keeps the
+// Store.
+func (s *Store) Close() error {
+	var errs []error
+	s.dbs.Range(func(db, p any) bool {
+		s.dbs.Delete(db)
+		for i := range p.(*storePrepared).stmts {
+			if ps := p.(*storePrepared).stmts[i].Swap(nil); ps != nil {
+				errs = append(errs, ps.Close())
+			}
+		}
+		return true
+	})
+	return errors.Join(errs...)
 }
 
 // Fire moves the row with that key by ev from whatever state it is in now,
@@ -51,7 +74,7 @@ func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 	if !ev.IsValid() {
 		return 0, 0, fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
 	}
-	err = s.inTx(ctx, db, func(db DBTX) error {
+	err = s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
 			var moved bool
 			from, to, moved, err = s.fire(ctx, db, key, ev)
@@ -82,7 +105,7 @@ func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event
 	if to, err = Transition(from, ev); err != nil {
 		return from, err
 	}
-	err = s.inTx(ctx, db, func(db DBTX) error {
+	err = s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
 			moved, err := s.move(ctx, db, key, from, to, ev)
 			if err != nil {
@@ -109,7 +132,7 @@ func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event
 
 // fire runs ev's statement. When the row did not move, from is the state
 // that kept it from moving.
-func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to State, moved bool, err error) {
+func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from, to State, moved bool, err error) {
 	st := s.q.fire[ev]
 	nonce := storeNonce()
 	args, err := st.bind(key, 0, 0, ev, nonce)
@@ -117,7 +140,7 @@ func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 		return 0, 0, false, err
 	}
 	if s.q.insertID {
-		res, err := db.ExecContext(ctx, st.query, args...)
+		res, err := db.exec(ctx, st, args...)
 		if err != nil {
 			return 0, 0, false, err
 		}
@@ -133,7 +156,7 @@ func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 		from, err = s.current(ctx, db, key)
 		return from, from, false, err
 	}
-	rows, err := db.QueryContext(ctx, st.query, args...)
+	rows, err := db.query(ctx, st, args...)
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -159,13 +182,13 @@ func (s *Store) fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 	return from, next.V, true, nil
 }
 
-func (s *Store) move(ctx context.Context, db DBTX, key any, from, to State, ev Event) (bool, error) {
+func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event) (bool, error) {
 	nonce := storeNonce()
 	args, err := s.q.move.bind(key, from, to, ev, nonce)
 	if err != nil {
 		return false, err
 	}
-	res, err := db.ExecContext(ctx, s.q.move.query, args...)
+	res, err := db.exec(ctx, s.q.move, args...)
 	if err != nil {
 		return false, err
 	}
@@ -180,7 +203,7 @@ func (s *Store) move(ctx context.Context, db DBTX, key any, from, to State, ev E
 
 // arc decodes the LAST_INSERT_ID a statement of an insertID dialect set:
 // the 1-based index of the arc it took, or 0 when it did not move the row.
-func (s *Store) arc(ctx context.Context, db DBTX, res sql.Result, nonce uint64) (int64, error) {
+func (s *Store) arc(ctx context.Context, db storeConn, res sql.Result, nonce uint64) (int64, error) {
 	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, err
@@ -188,7 +211,7 @@ func (s *Store) arc(ctx context.Context, db DBTX, res sql.Result, nonce uint64) 
 	if id == 0 {
 		// The server leaves it out of the result when the table has
 		// triggers; the connection still has it.
-		if err := db.QueryRowContext(ctx, s.q.lastID.query).Scan(&id); err != nil {
+		if err := db.scan(ctx, s.q.lastID, nil, &id); err != nil {
 			return 0, err
 		}
 	}
@@ -199,16 +222,16 @@ func (s *Store) arc(ctx context.Context, db DBTX, res sql.Result, nonce uint64) 
 }
 
 // current reads the row's state after a statement that did not move it.
-func (s *Store) current(ctx context.Context, db DBTX, key any) (State, error) {
+func (s *Store) current(ctx context.Context, db storeConn, key any) (State, error) {
 	var now State
-	err := db.QueryRowContext(ctx, s.q.state.query, key).Scan(&now)
+	err := db.scan(ctx, s.q.state, []any{key}, &now)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}
 	return now, err
 }
 
-func (s *Store) appendHistory(ctx context.Context, db DBTX, key any, from, to State, ev Event) error {
+func (s *Store) appendHistory(ctx context.Context, db storeConn, key any, from, to State, ev Event) error {
 	if s.q.history.query == "" {
 		return nil
 	}
@@ -216,7 +239,7 @@ func (s *Store) appendHistory(ctx context.Context, db DBTX, key any, from, to St
 	if err != nil {
 		return err
 	}
-	_, err = db.ExecContext(ctx, s.q.history.query, args...)
+	_, err = db.exec(ctx, s.q.history, args...)
 	return err
 }
 
@@ -224,37 +247,128 @@ func (s *Store) appendHistory(ctx context.Context, db DBTX, key any, from, to St
 // move and its history row) and db is not one already, and on one
 // connection when the move is read back through LAST_INSERT_ID(). A
 // *sql.Tx or *sql.Conn, or any other DBTX that can neither begin a
-// transaction nor hand out a connection, is used as it is.
-func (s *Store) inTx(ctx context.Context, db DBTX, fn func(DBTX) error) error {
+// transaction nor hand out a connection, is used as it is. On a *sql.DB
+// the statements run prepared (see storeConn).
+func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) error {
+	p := s.prepared(db)
 	if s.q.history.query == "" {
 		c, ok := db.(interface {
 			Conn(context.Context) (*sql.Conn, error)
 		})
 		if !s.q.insertID || !ok {
-			return fn(db)
+			return fn(storeConn{db: db, p: p})
 		}
 		conn, err := c.Conn(ctx)
 		if err != nil {
 			return err
 		}
 		defer conn.Close()
-		return fn(conn)
+		return fn(storeConn{db: conn})
 	}
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
 	if !ok {
-		return fn(db)
+		return fn(storeConn{db: db})
 	}
 	tx, err := b.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(storeConn{db: tx, tx: tx, p: p}); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
+}
+
+// prepared returns the prepared statements of db when it is a *sql.DB
+// and the dialect's statements are prepared; nil otherwise.
+func (s *Store) prepared(db DBTX) *storePrepared {
+	d, ok := db.(*sql.DB)
+	if !ok || !s.q.prepare {
+		return nil
+	}
+	if p, ok := s.dbs.Load(d); ok {
+		return p.(*storePrepared)
+	}
+	p, _ := s.dbs.LoadOrStore(d, &storePrepared{db: d})
+	return p.(*storePrepared)
+}
+
+// stmt returns st prepared on p's database, preparing it the first time.
+// database/sql then prepares it once on each connection it runs on.
+func (p *storePrepared) stmt(ctx context.Context, st storeStmt) (*sql.Stmt, error) {
+	slot := &p.stmts[st.id]
+	if ps := slot.Load(); ps != nil {
+		return ps, nil
+	}
+	ps, err := p.db.PrepareContext(ctx, st.query)
+	if err != nil {
+		return nil, err
+	}
+	if !slot.CompareAndSwap(nil, ps) {
+		ps.Close()
+		return slot.Load(), nil
+	}
+	return ps, nil
+}
+
+// storeConn is where a move's statements run: db, which is tx when the
+// Store began a transaction on a *sql.DB. With p, the prepared statements
+// of that *sql.DB, they run prepared (on SQLite and MySQL, see prepare in
+// storeQueries); without (a caller's *sql.Tx or *sql.Conn, PostgreSQL),
+// as text.
+type storeConn struct {
+	db DBTX
+	tx *sql.Tx
+	p  *storePrepared
+}
+
+// prepare returns st ready to run where c runs; nil when c runs text.
+func (c storeConn) prepare(ctx context.Context, st storeStmt) (*sql.Stmt, error) {
+	if c.p == nil {
+		return nil, nil
+	}
+	ps, err := c.p.stmt(ctx, st)
+	if err != nil || c.tx == nil {
+		return ps, err
+	}
+	return c.tx.StmtContext(ctx, ps), nil
+}
+
+func (c storeConn) exec(ctx context.Context, st storeStmt, args ...any) (sql.Result, error) {
+	ps, err := c.prepare(ctx, st)
+	switch {
+	case err != nil:
+		return nil, err
+	case ps == nil:
+		return c.db.ExecContext(ctx, st.query, args...)
+	}
+	return ps.ExecContext(ctx, args...)
+}
+
+func (c storeConn) query(ctx context.Context, st storeStmt, args ...any) (*sql.Rows, error) {
+	ps, err := c.prepare(ctx, st)
+	switch {
+	case err != nil:
+		return nil, err
+	case ps == nil:
+		return c.db.QueryContext(ctx, st.query, args...)
+	}
+	return ps.QueryContext(ctx, args...)
+}
+
+// scan reads the one row st returns into dest.
+func (c storeConn) scan(ctx context.Context, st storeStmt, args []any, dest ...any) error {
+	ps, err := c.prepare(ctx, st)
+	switch {
+	case err != nil:
+		return err
+	case ps == nil:
+		return c.db.QueryRowContext(ctx, st.query, args...).Scan(dest...)
+	}
+	return ps.QueryRowContext(ctx, args...).Scan(dest...)
 }
 
 // bind lays out a statement's parameters. States and events are passed as

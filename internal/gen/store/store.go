@@ -96,15 +96,16 @@ func declare(f *File, m *model.Machine) {
 		d := dialect.For(name)
 		fires := Dict{}
 		for _, ev := range m.Events {
-			fires[Id(ev.GoName)] = stmt(d.FireStmt(t, ev.Value, Arcs(m, ev)))
+			fires[Id(ev.GoName)] = stmt(d.FireStmt(t, ev.Value, Arcs(m, ev)), Int().Call(Id(ev.GoName)))
 		}
 		entries = append(entries, Id(dialectIdents[name]).Op(":").Values(Dict{
 			Id("fire"):     Index(Id("NumEvents")).Id("storeStmt").Values(fires),
-			Id("move"):     stmt(d.MoveStmt(t)),
-			Id("state"):    stmt(d.StateStmt(t)),
-			Id("history"):  stmt(d.HistoryStmt(t)),
-			Id("lastID"):   stmt(d.LastIDStmt()),
+			Id("move"):     stmt(d.MoveStmt(t), Id("storeMove")),
+			Id("state"):    stmt(d.StateStmt(t), Id("storeState")),
+			Id("history"):  stmt(d.HistoryStmt(t), Id("storeHistory")),
+			Id("lastID"):   stmt(d.LastIDStmt(), Id("storeLastID")),
 			Id("insertID"): Lit(!d.UpdateReturning()),
+			Id("prepare"):  Lit(d.Prepare()),
 		}))
 	}
 	f.Comment("storeSources lists, for each event, the states it leaves in the order")
@@ -126,9 +127,26 @@ func declare(f *File, m *model.Machine) {
 		Return(Qual("math/rand/v2", "Uint64").Call().Op(">>").Lit(24).Op("|").Lit(1).Op("<<").Lit(39)),
 	)
 	f.Var().Id("storeDialects").Op("=").Index(Op("...")).Id("storeQueries").Values(entries...)
+
+	f.Comment("Store moves rows through the machine in the database: every move is one")
+	f.Comment("conditional UPDATE that checks the row's current state and writes the new")
+	f.Comment("one atomically, so no read-then-write race exists on any dialect. A Store")
+	f.Comment("is safe for concurrent use.")
+	f.Type().Id("Store").Struct(
+		Id("q").Op("*").Id("storeQueries"),
+		Comment("dbs holds, per *sql.DB the Store was given, its prepared statements."),
+		Id("dbs").Qual("sync", "Map"),
+	)
+	f.Comment("storePrepared holds one database's statements, each prepared the first")
+	f.Comment("time it runs.")
+	f.Type().Id("storePrepared").Struct(
+		Id("db").Op("*").Qual("database/sql", "DB"),
+		Id("stmts").Index(Id("storeStmts")).Qual("sync/atomic", "Pointer").Types(Qual("database/sql", "Stmt")),
+	)
 }
 
-func stmt(s dialect.Stmt) Code {
+// stmt is a statement with its slot in a storePrepared.
+func stmt(s dialect.Stmt, id Code) Code {
 	if s.SQL == "" {
 		return Id("storeStmt").Values()
 	}
@@ -136,5 +154,5 @@ func stmt(s dialect.Stmt) Code {
 	for i, a := range s.Args {
 		args[i] = "kften"[a]
 	}
-	return Id("storeStmt").Values(Lit(s.SQL), Lit(string(args)))
+	return Id("storeStmt").Values(Lit(s.SQL), Lit(string(args)), id)
 }
