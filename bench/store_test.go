@@ -13,8 +13,8 @@ import (
 
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite"
 	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite"
 
 	fsmpkg "github.com/fsmgen/fsmgen/generated/introspection"
 	"github.com/fsmgen/fsmgen/internal/testdb"
