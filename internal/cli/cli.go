@@ -9,6 +9,8 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
@@ -74,9 +76,11 @@ renamed machine), and reports migrations it would not write now (a dropped
 dialect or machine) without touching them; check fails on both.
 check and validate never write.
 
-In a Go module, a file such as
+In a Go module that pins fsmgen as a tool (go get -tool
+github.com/fsmgen/fsmgen/cmd/fsmgen; fsmgen init writes this file), a file
+such as
 
-  //go:generate go run github.com/fsmgen/fsmgen/cmd/fsmgen generate
+  //go:generate go tool fsmgen generate
 
 makes "go generate ./..." regenerate everything.
 `
@@ -254,7 +258,44 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	left.report(stderr, p.root)
+	fmt.Fprintln(stdout, p.summary(files, changes))
 	return ExitOK
+}
+
+// summary is generate's one line: what it wrote, the new migrations by
+// name, what it removed.
+func (p *plan) summary(files gen.Files, changes []writer.Change) string {
+	var written, removed int
+	var migrations []string
+	for _, c := range changes {
+		switch {
+		case c.New == nil:
+			removed++
+		case c.Old == nil && path.Ext(c.Path) == ".sql":
+			migrations = append(migrations, p.display(c.Path))
+			written++
+		default:
+			written++
+		}
+	}
+	kept := 0
+	for _, b := range files {
+		if b != nil {
+			kept++
+		}
+	}
+	what := fmt.Sprintf("%d machine(s)", len(p.machines))
+	if written+removed == 0 {
+		return fmt.Sprintf("fsmgen: %s, %d file(s), nothing changed", what, kept)
+	}
+	line := fmt.Sprintf("fsmgen: %s, %d file(s) written, %d unchanged", what, written, kept-written)
+	if removed > 0 {
+		line += fmt.Sprintf(", %d removed", removed)
+	}
+	if len(migrations) > 0 {
+		line += fmt.Sprintf("; new migration(s): %s", strings.Join(migrations, ", "))
+	}
+	return line
 }
 
 // Load reads, decodes and validates a spec; "-" reads standard input.
@@ -277,10 +318,5 @@ func load(path string) (*spec.File, *model.Machine, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("fsmgen: %w", err)
 	}
-	f, err := spec.Decode(name, data)
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := model.Build(f)
-	return f, m, err
+	return model.Load(name, data)
 }

@@ -285,3 +285,16 @@ func TestSpecTextStaysInert(t *testing.T) {
 		})
 	}
 }
+
+// TestGenerateSummary: generate says in one line what it did.
+func TestGenerateSummary(t *testing.T) {
+	out := t.TempDir()
+	spec := "testdata/generate/store/spec.yaml"
+	code, stdout, stderr := run(t, "generate", "-spec", spec, "-out", out)
+	if code != ExitOK || !strings.HasPrefix(stdout, "fsmgen: 1 machine(s), ") || !strings.Contains(stdout, " file(s) written, 0 unchanged; new migration(s): ") || !strings.Contains(stdout, filepath.ToSlash(out)+"/migrations/postgres/00001_create_door_state.sql") || strings.Count(stdout, "\n") != 1 {
+		t.Fatalf("first generate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, _ := run(t, "generate", "-spec", spec, "-out", out); code != ExitOK || !strings.HasSuffix(stdout, " file(s), nothing changed\n") {
+		t.Fatalf("second generate: exit %d, %q", code, stdout)
+	}
+}

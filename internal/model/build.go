@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"go/token"
 	"regexp"
@@ -30,11 +31,26 @@ var Dialects = dialect.Names
 
 // Parse decodes and validates the spec in data; name is used in positions.
 func Parse(name string, data []byte) (*Machine, error) {
+	_, m, err := Load(name, data)
+	return m, err
+}
+
+// Load is Parse that also returns the decoded spec. The decoder's problems
+// and the model's are reported together, sorted: a key defined twice does
+// not hide the rest.
+func Load(name string, data []byte) (*spec.File, *Machine, error) {
 	f, err := spec.Decode(name, data)
-	if err != nil {
-		return nil, err
+	var decoded diag.List
+	if err != nil && (f == nil || !errors.As(err, &decoded)) {
+		return nil, nil, err
 	}
-	return Build(f)
+	m, err := Build(f)
+	if decoded == nil {
+		return f, m, err
+	}
+	var built diag.List
+	errors.As(err, &built)
+	return nil, nil, append(decoded, built...).Err()
 }
 
 // Build validates a decoded spec and returns the machine. All problems are

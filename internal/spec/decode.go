@@ -17,19 +17,28 @@ import (
 
 // Decode parses a spec. name is used in positions. On failure the error is a
 // diag.List with every shape problem found.
+//
+// When its only problems are keys defined twice (the first of each is
+// kept), it also returns what it decoded, so that the model
+// can report its own problems beside these; after any other, nil.
 func Decode(name string, data []byte) (*File, error) {
 	d := &decoder{file: name, what: "spec"}
 	f := d.decode(data)
-	if err := d.errs.Err(); err != nil {
-		return nil, err
+	if d.lossy {
+		f = nil
 	}
-	return f, nil
+	return f, d.errs.Err()
 }
 
 type decoder struct {
 	file string
 	what string // "spec" or "project file", for messages about the document
 	errs diag.List
+	// lossy: a problem left a value out or misread it (a wrong type, an
+	// unknown key that is a typo of a known one), so that what was decoded
+	// would make the model report problems that are only echoes of it. A
+	// key defined twice loses nothing the model needs: the first stays.
+	lossy bool
 }
 
 func (d *decoder) pos(n *yaml.Node) diag.Pos {
@@ -37,6 +46,12 @@ func (d *decoder) pos(n *yaml.Node) diag.Pos {
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.lossy = true
+	d.note(n, format, args...)
+}
+
+// note reports a problem that leaves out nothing the model needs.
+func (d *decoder) note(n *yaml.Node, format string, args ...any) {
 	d.errs.Add(d.pos(n), format, args...)
 }
 
@@ -346,7 +361,7 @@ func (d *decoder) mapping(n *yaml.Node, what string, fn func(key, val *yaml.Node
 			continue
 		}
 		if prev, dup := seen[k.Value]; dup {
-			d.errorf(k, "%q is defined twice in %s (first at line %d)", k.Value, what, prev.Line)
+			d.note(k, "%q is defined twice in %s (first at line %d)", k.Value, what, prev.Line)
 			continue
 		}
 		seen[k.Value] = k

@@ -90,7 +90,7 @@ func parse(url string) (driver, dsn, dialect string, err error) {
 		return "pgx", url, "postgres", nil
 	case strings.HasPrefix(lower, "mysql://"):
 		rest, _ := cut("mysql://")
-		return "mysql", rest, "mysql", nil
+		return "mysql", mysqlAddr(rest), "mysql", nil
 	case strings.HasPrefix(lower, "sqlite://"), strings.HasPrefix(lower, "sqlite3://"):
 		rest, ok := cut("sqlite://")
 		if !ok {
@@ -105,6 +105,22 @@ func parse(url string) (driver, dsn, dialect string, err error) {
 		return "sqlite", url, "sqlite", nil
 	}
 	return "", "", "", fmt.Errorf("-db %q: not a database URL fsmgen knows (postgres://…, mysql://user@tcp(host:port)/db, user@tcp(host:port)/db, sqlite://path)", redact(url))
+}
+
+// mysqlAddr gives a URL's plain host:port, as in mysql://u:p@db:3306/app,
+// the tcp( ) the driver's DSN needs; an address already in a protocol's
+// parentheses stays as it is.
+func mysqlAddr(rest string) string {
+	at := strings.LastIndex(rest, "@")
+	slash := strings.Index(rest[at+1:], "/")
+	if slash < 0 {
+		return rest
+	}
+	addr := rest[at+1 : at+1+slash]
+	if addr == "" || strings.Contains(addr, "(") {
+		return rest
+	}
+	return rest[:at+1] + "tcp(" + addr + ")" + rest[at+1+slash:]
 }
 
 // keywordValue is libpq's keyword/value form (host=… dbname=…), which

@@ -91,6 +91,9 @@ func TestVerify(t *testing.T) {
 			[]string{"ALTER TABLE nodes MODIFY state ENUM('starting','waiting','processing','finished','error','reapplying','enrolling','aborting','hotfix') NOT NULL DEFAULT 'finished'"}, `label(s) (hotfix), which the history does not`},
 		{"mysql", "goose DSN", func(d string) string { return d },
 			[]string{"ALTER TABLE nodes MODIFY state ENUM('starting','waiting','processing','finished','error','reapplying','enrolling','aborting') NULL DEFAULT 'finished'"}, `is nullable`},
+		{"mysql", "URL with host:port", func(d string) string {
+			return "mysql://" + strings.Replace(strings.Replace(d, "tcp(", "", 1), ")/", "/", 1)
+		}, []string{"ALTER TABLE nodes ALTER COLUMN state SET DEFAULT 'error'"}, `defaults to 'error'`},
 		{"sqlite", "sqlite:// URL", func(d string) string { return "sqlite://" + d },
 			[]string{`DROP TRIGGER node_state_check_update`}, `trigger node_state_check_update on nodes is missing`},
 		{"sqlite", "path", func(d string) string { return d },
