@@ -36,6 +36,13 @@ var ErrNotFound = fmt.Errorf("introspection: no such row in nodes: %w", sql.ErrN
 // ErrStale matches the error Move returns when the row is no longer in the
 // state the caller read: someone else moved it first.
 var ErrStale = errors.New("introspection: stale: the row is no longer in the state read")
+
+// ErrExists is returned by Create when a row with the key is there already.
+var ErrExists = errors.New("introspection: a row of nodes with this key exists")
+
+// ErrNotEntry matches the error Create returns for a state a machine may not
+// start in.
+var ErrNotEntry = errors.New("introspection: not an entry state")
 var errContended = errors.New("introspection: the row kept changing under concurrent moves; try again")
 
 // storeDialects holds each dialect's statements, rendered when the package
@@ -62,6 +69,8 @@ func storeNonce() uint64 {
 }
 
 var storeDialects = [...]storeQueries{Postgres: {
+	create:        storeStmt{"WITH i AS (INSERT INTO \"nodes\" (\"uuid\", \"state\") VALUES ($1, $2) ON CONFLICT (\"uuid\") DO NOTHING RETURNING \"uuid\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT \"uuid\", '', $2::text, '' FROM i", "kt", storeCreate},
+	createHistory: storeStmt{},
 	fire: [NumEvents]storeStmt{
 		EventAbort:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'aborting'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventAbort)},
 		EventAbortEnd: storeStmt{"WITH m (f, t) AS (VALUES ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort_end' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventAbortEnd)},
@@ -80,6 +89,8 @@ var storeDialects = [...]storeQueries{Postgres: {
 	prepare:  false,
 	state:    storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeState},
 }, MySQL: {
+	create:        storeStmt{"INSERT INTO `nodes` (`uuid`, `state`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `uuid` = `uuid`", "kt", storeCreate},
+	createHistory: storeStmt{"INSERT INTO `nodes_history` (`uuid`, `from_state`, `to_state`, `event`) VALUES (?, '', ?, '')", "kt", storeCreateHistory},
 	fire: [NumEvents]storeStmt{
 		EventAbort:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'error')) % 65536 WHEN 1 THEN 'aborting' WHEN 2 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('waiting', 'error')", "nk", int(EventAbort)},
 		EventAbortEnd: storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'aborting')) % 65536 WHEN 1 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('aborting')", "nk", int(EventAbortEnd)},
@@ -98,6 +109,8 @@ var storeDialects = [...]storeQueries{Postgres: {
 	prepare:  true,
 	state:    storeStmt{"SELECT `state` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeState},
 }, SQLite: {
+	create:        storeStmt{"INSERT INTO \"nodes\" (\"uuid\", \"state\") VALUES (?1, ?2) ON CONFLICT (\"uuid\") DO NOTHING", "kt", storeCreate},
+	createHistory: storeStmt{"INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") VALUES (?1, '', ?2, '')", "kt", storeCreateHistory},
 	fire: [NumEvents]storeStmt{
 		EventAbort:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'aborting' WHEN 'error' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'error') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventAbort)},
 		EventAbortEnd: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'aborting' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventAbortEnd)},
@@ -137,6 +150,9 @@ type storePrepared struct {
 type storeQueries struct {
 	fire                         [NumEvents]storeStmt
 	move, state, history, lastID storeStmt
+	// create inserts a row; createHistory writes its first history row
+	// when create does not.
+	create, createHistory storeStmt
 	// insertID: the dialect has no UPDATE … RETURNING; its statements
 	// report a move through LAST_INSERT_ID(n) instead.
 	insertID bool
@@ -156,6 +172,8 @@ const (
 	storeState
 	storeHistory
 	storeLastID
+	storeCreate
+	storeCreateHistory
 	storeStmts
 )
 
@@ -190,6 +208,43 @@ func (s *Store) Close() error {
 		return true
 	})
 	return errors.Join(errs...)
+}
+
+// Create inserts a row with that key in st, a state the machine may start
+// in, and appends its first history row, whose from_state and event are
+// empty. A state that is no entry returns an error matching ErrNotEntry
+// without asking the database; a row with that key already there returns
+// ErrExists. Nothing is written on any error, and a caller's transaction
+// can go on after ErrExists.
+func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
+	if !st.IsEntry() {
+		return fmt.Errorf("%w: %v", ErrNotEntry, st)
+	}
+	return s.inTx(ctx, db, func(db storeConn) error {
+		args, err := s.q.create.bind(key, 0, st, 0, 0)
+		if err != nil {
+			return err
+		}
+		res, err := db.exec(ctx, s.q.create, args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		switch {
+		case err != nil:
+			return err
+		case n == 0:
+			return ErrExists
+		}
+		if s.q.createHistory.query == "" {
+			return nil
+		}
+		if args, err = s.q.createHistory.bind(key, 0, st, 0, 0); err != nil {
+			return err
+		}
+		_, err = db.exec(ctx, s.q.createHistory, args...)
+		return err
+	})
 }
 
 // Fire moves the row with that key by ev from whatever state it is in now,

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -473,6 +474,86 @@ func TestStorePreparedAcrossMigrations(t *testing.T) {
 			fire(introspection.EventStart)
 			if got := s.state(t, "p"); got != introspection.StateStarting {
 				t.Fatalf("state %v, want starting", got)
+			}
+		})
+	}
+}
+
+// TestStoreCreate: Create inserts a row in an entry state with its first
+// history row (from_state and event empty); a state that is no entry is
+// refused before the database is asked; a key that is taken is ErrExists,
+// and a caller's transaction goes on after it. Of eight concurrent Creates
+// of one key, exactly one succeeds.
+func TestStoreCreate(t *testing.T) {
+	ctx := context.Background()
+	for _, s := range openStores(t) {
+		t.Run(s.name, func(t *testing.T) {
+			st := introspection.NewStore(s.dialect)
+			if err := st.Create(ctx, s.db, "c1", introspection.StateStarting); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.state(t, "c1"); got != introspection.StateStarting {
+				t.Fatalf("state %v, want starting", got)
+			}
+			if err := st.Create(ctx, s.db, "c2", introspection.StateWaiting); !errors.Is(err, introspection.ErrNotEntry) {
+				t.Fatalf("Create in waiting: %v, want ErrNotEntry", err)
+			}
+			if err := st.Create(ctx, s.db, "c1", introspection.StateEnrolling); !errors.Is(err, introspection.ErrExists) {
+				t.Fatalf("Create of a taken key: %v, want ErrExists", err)
+			}
+			if got := s.state(t, "c1"); got != introspection.StateStarting {
+				t.Fatalf("the taken key's row is in %v now", got)
+			}
+			tx, err := s.db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Create(ctx, tx, "c1", introspection.StateStarting); !errors.Is(err, introspection.ErrExists) {
+				t.Fatalf("Create of a taken key in a transaction: %v", err)
+			}
+			if err := st.Create(ctx, tx, "c3", introspection.StateEnrolling); err != nil {
+				t.Fatalf("Create after ErrExists in the same transaction: %v", err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			var created, exists atomic.Int32
+			for range 8 {
+				wg.Go(func() {
+					switch err := st.Create(ctx, s.db, "c4", introspection.StateStarting); {
+					case err == nil:
+						created.Add(1)
+					case errors.Is(err, introspection.ErrExists):
+						exists.Add(1)
+					default:
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			if created.Load() != 1 || exists.Load() != 7 {
+				t.Fatalf("eight Creates of one key: %d created, %d ErrExists", created.Load(), exists.Load())
+			}
+			if _, _, err := st.Fire(ctx, s.db, "c1", introspection.EventWait); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			rows, err := s.db.Query(s.bind(`SELECT uuid, from_state, to_state, event FROM nodes_history WHERE uuid IN ('c1', 'c2', 'c3', 'c4') ORDER BY uuid, seq`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var k, f, to, ev string
+				if err := rows.Scan(&k, &f, &to, &ev); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, k+" "+f+">"+to+" "+ev)
+			}
+			want := []string{"c1 >starting ", "c1 starting>waiting wait", "c3 >enrolling ", "c4 >starting "}
+			if !slices.Equal(got, want) {
+				t.Fatalf("history %q, want %q", got, want)
 			}
 		})
 	}

@@ -183,6 +183,21 @@ func (m MySQL) StateStmt(t Table) Stmt {
 
 // HistoryStmt runs after the move, in the same transaction: MySQL has no
 // data-modifying CTEs.
+// CreateStmt: a key already there updates nothing (the key to itself),
+// which go-sql-driver/mysql reports as 0 rows affected unless the DSN
+// asks for clientFoundRows.
+func (m MySQL) CreateStmt(t Table) (Stmt, Stmt) {
+	key := m.QuoteIdent(t.Key)
+	create := Stmt{
+		SQL:  "INSERT INTO " + m.QuoteIdent(t.Name) + " (" + key + ", " + m.QuoteIdent(t.Column) + ") VALUES (?, ?) ON DUPLICATE KEY UPDATE " + key + " = " + key,
+		Args: []Arg{ArgKey, ArgTo},
+	}
+	if t.History == "" {
+		return create, Stmt{}
+	}
+	return create, Stmt{SQL: createHistory(m, t, "?", "?"), Args: []Arg{ArgKey, ArgTo}}
+}
+
 func (m MySQL) HistoryStmt(t Table) Stmt {
 	if t.History == "" {
 		return Stmt{}

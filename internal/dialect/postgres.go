@@ -152,6 +152,21 @@ func (p Postgres) MoveStmt(t Table) Stmt {
 	}
 }
 
+// CreateStmt appends the history row in the same statement. ON CONFLICT
+// leaves a caller's transaction usable after a key that is taken, which a
+// failed INSERT would abort.
+func (p Postgres) CreateStmt(t Table) (Stmt, Stmt) {
+	key, col, tab := p.QuoteIdent(t.Key), p.QuoteIdent(t.Column), p.QuoteIdent(t.Name)
+	insert := "INSERT INTO " + tab + " (" + key + ", " + col + ") VALUES ($1, $2) ON CONFLICT (" + key + ") DO NOTHING"
+	if t.History == "" {
+		return Stmt{SQL: insert, Args: []Arg{ArgKey, ArgTo}}, Stmt{}
+	}
+	return Stmt{
+		SQL:  "WITH i AS (" + insert + " RETURNING " + key + ")\n" + historyInsert(p, t) + " SELECT " + key + ", '', $2::text, '' FROM i",
+		Args: []Arg{ArgKey, ArgTo},
+	}, Stmt{}
+}
+
 func (p Postgres) StateStmt(t Table) Stmt {
 	return Stmt{SQL: "SELECT " + p.QuoteIdent(t.Column) + " FROM " + p.QuoteIdent(t.Name) + " WHERE " + p.QuoteIdent(t.Key) + " = $1", Args: []Arg{ArgKey}}
 }

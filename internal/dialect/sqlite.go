@@ -82,6 +82,18 @@ func (s SQLite) StateStmt(t Table) Stmt {
 
 // HistoryStmt runs after the move, in the same transaction: SQLite has no
 // data-modifying CTEs.
+func (s SQLite) CreateStmt(t Table) (Stmt, Stmt) {
+	key := s.QuoteIdent(t.Key)
+	create := Stmt{
+		SQL:  "INSERT INTO " + s.QuoteIdent(t.Name) + " (" + key + ", " + s.QuoteIdent(t.Column) + ") VALUES (?1, ?2) ON CONFLICT (" + key + ") DO NOTHING",
+		Args: []Arg{ArgKey, ArgTo},
+	}
+	if t.History == "" {
+		return create, Stmt{}
+	}
+	return create, Stmt{SQL: createHistory(s, t, "?1", "?2"), Args: []Arg{ArgKey, ArgTo}}
+}
+
 func (s SQLite) HistoryStmt(t Table) Stmt {
 	if t.History == "" {
 		return Stmt{}

@@ -67,6 +67,10 @@ type StoreStmts interface {
 	MoveStmt(t Table) Stmt
 	StateStmt(t Table) Stmt
 	HistoryStmt(t Table) Stmt
+	// CreateStmt inserts a row in a state (ArgTo) unless a row with its
+	// key is there, and affects one row when it inserted it; history is
+	// the row's first history entry, empty when create writes it.
+	CreateStmt(t Table) (create, history Stmt)
 	LastIDStmt() Stmt
 	// Prepare reports whether the Store prepares its statements once per
 	// *sql.DB, for a driver that would otherwise prepare them on every
@@ -81,6 +85,12 @@ func q(d Dialect, names ...string) string {
 		out[i] = d.QuoteIdent(n)
 	}
 	return strings.Join(out, ", ")
+}
+
+// createHistory is a created row's first history entry: from_state and
+// event empty.
+func createHistory(d Dialect, t Table, key, to string) string {
+	return historyInsert(d, t) + " VALUES (" + key + ", '', " + to + ", '')"
 }
 
 func historyInsert(d Dialect, t Table) string {

@@ -7,6 +7,9 @@ const methods = `
 type storeQueries struct {
 	fire                         [NumEvents]storeStmt
 	move, state, history, lastID storeStmt
+	// create inserts a row; createHistory writes its first history row
+	// when create does not.
+	create, createHistory storeStmt
 	// insertID: the dialect has no UPDATE … RETURNING; its statements
 	// report a move through LAST_INSERT_ID(n) instead.
 	insertID bool
@@ -26,6 +29,8 @@ const (
 	storeState
 	storeHistory
 	storeLastID
+	storeCreate
+	storeCreateHistory
 	storeStmts
 )
 
@@ -60,6 +65,43 @@ func (s *Store) Close() error {
 		return true
 	})
 	return errors.Join(errs...)
+}
+
+// Create inserts a row with that key in st, a state the machine may start
+// in, and appends its first history row, whose from_state and event are
+// empty. A state that is no entry returns an error matching ErrNotEntry
+// without asking the database; a row with that key already there returns
+// ErrExists. Nothing is written on any error, and a caller's transaction
+// can go on after ErrExists.
+func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
+	if !st.IsEntry() {
+		return fmt.Errorf("%w: %v", ErrNotEntry, st)
+	}
+	return s.inTx(ctx, db, func(db storeConn) error {
+		args, err := s.q.create.bind(key, 0, st, 0, 0)
+		if err != nil {
+			return err
+		}
+		res, err := db.exec(ctx, s.q.create, args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		switch {
+		case err != nil:
+			return err
+		case n == 0:
+			return ErrExists
+		}
+		if s.q.createHistory.query == "" {
+			return nil
+		}
+		if args, err = s.q.createHistory.bind(key, 0, st, 0, 0); err != nil {
+			return err
+		}
+		_, err = db.exec(ctx, s.q.createHistory, args...)
+		return err
+	})
 }
 
 // Fire moves the row with that key by ev from whatever state it is in now,

@@ -86,6 +86,11 @@ func declare(f *File, m *model.Machine) {
 	f.Comment("ErrStale matches the error Move returns when the row is no longer in the")
 	f.Comment("state the caller read: someone else moved it first.")
 	f.Var().Id("ErrStale").Op("=").Qual("errors", "New").Call(Lit(m.Name + ": stale: the row is no longer in the state read"))
+	f.Comment("ErrExists is returned by Create when a row with the key is there already.")
+	f.Var().Id("ErrExists").Op("=").Qual("errors", "New").Call(Lit(m.Name + ": a row of " + q.Store.Table + " with this key exists"))
+	f.Comment("ErrNotEntry matches the error Create returns for a state a machine may not")
+	f.Comment("start in.")
+	f.Var().Id("ErrNotEntry").Op("=").Qual("errors", "New").Call(Lit(m.Name + ": not an entry state"))
 	f.Var().Id("errContended").Op("=").Qual("errors", "New").Call(Lit(m.Name + ": the row kept changing under concurrent moves; try again"))
 
 	f.Comment("storeDialects holds each dialect's statements, rendered when the package")
@@ -98,14 +103,17 @@ func declare(f *File, m *model.Machine) {
 		for _, ev := range m.Events {
 			fires[Id(ev.GoName)] = stmt(d.FireStmt(t, ev.Value, Arcs(m, ev)), Int().Call(Id(ev.GoName)))
 		}
+		create, createHistory := d.CreateStmt(t)
 		entries = append(entries, Id(dialectIdents[name]).Op(":").Values(Dict{
-			Id("fire"):     Index(Id("NumEvents")).Id("storeStmt").Values(fires),
-			Id("move"):     stmt(d.MoveStmt(t), Id("storeMove")),
-			Id("state"):    stmt(d.StateStmt(t), Id("storeState")),
-			Id("history"):  stmt(d.HistoryStmt(t), Id("storeHistory")),
-			Id("lastID"):   stmt(d.LastIDStmt(), Id("storeLastID")),
-			Id("insertID"): Lit(!d.UpdateReturning()),
-			Id("prepare"):  Lit(d.Prepare()),
+			Id("create"):        stmt(create, Id("storeCreate")),
+			Id("createHistory"): stmt(createHistory, Id("storeCreateHistory")),
+			Id("fire"):          Index(Id("NumEvents")).Id("storeStmt").Values(fires),
+			Id("move"):          stmt(d.MoveStmt(t), Id("storeMove")),
+			Id("state"):         stmt(d.StateStmt(t), Id("storeState")),
+			Id("history"):       stmt(d.HistoryStmt(t), Id("storeHistory")),
+			Id("lastID"):        stmt(d.LastIDStmt(), Id("storeLastID")),
+			Id("insertID"):      Lit(!d.UpdateReturning()),
+			Id("prepare"):       Lit(d.Prepare()),
 		}))
 	}
 	f.Comment("storeSources lists, for each event, the states it leaves in the order")

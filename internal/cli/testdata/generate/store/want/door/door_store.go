@@ -36,6 +36,13 @@ var ErrNotFound = fmt.Errorf("door: no such row in doors: %w", sql.ErrNoRows)
 // ErrStale matches the error Move returns when the row is no longer in the
 // state the caller read: someone else moved it first.
 var ErrStale = errors.New("door: stale: the row is no longer in the state read")
+
+// ErrExists is returned by Create when a row with the key is there already.
+var ErrExists = errors.New("door: a row of doors with this key exists")
+
+// ErrNotEntry matches the error Create returns for a state a machine may not
+// start in.
+var ErrNotEntry = errors.New("door: not an entry state")
 var errContended = errors.New("door: the row kept changing under concurrent moves; try again")
 
 // storeDialects holds each dialect's statements, rendered when the package
@@ -55,6 +62,8 @@ func storeNonce() uint64 {
 }
 
 var storeDialects = [...]storeQueries{Postgres: {
+	create:        storeStmt{"WITH i AS (INSERT INTO \"doors\" (\"id\", \"state\") VALUES ($1, $2) ON CONFLICT (\"id\") DO NOTHING RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", '', $2::text, '' FROM i", "kt", storeCreate},
+	createHistory: storeStmt{},
 	fire: [NumEvents]storeStmt{
 		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventClose)},
 		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventOpen)},
@@ -66,6 +75,8 @@ var storeDialects = [...]storeQueries{Postgres: {
 	prepare:  false,
 	state:    storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
 }, MySQL: {
+	create:        storeStmt{"INSERT INTO `doors` (`id`, `state`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `id` = `id`", "kt", storeCreate},
+	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, '', ?, '')", "kt", storeCreateHistory},
 	fire: [NumEvents]storeStmt{
 		EventClose: storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'opened')) % 65536 WHEN 1 THEN 'closed' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('opened')", "nk", int(EventClose)},
 		EventOpen:  storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed')) % 65536 WHEN 1 THEN 'opened' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('closed')", "nk", int(EventOpen)},
@@ -77,6 +88,8 @@ var storeDialects = [...]storeQueries{Postgres: {
 	prepare:  true,
 	state:    storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
 }, SQLite: {
+	create:        storeStmt{"INSERT INTO \"doors\" (\"id\", \"state\") VALUES (?1, ?2) ON CONFLICT (\"id\") DO NOTHING", "kt", storeCreate},
+	createHistory: storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, '', ?2, '')", "kt", storeCreateHistory},
 	fire: [NumEvents]storeStmt{
 		EventClose: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'opened' THEN 'closed' END, \"lock_version\" = \"lock_version\" + 1\nWHERE \"id\" = ?1 AND \"state\" IN ('opened') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventClose)},
 		EventOpen:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'opened' END, \"lock_version\" = \"lock_version\" + 1\nWHERE \"id\" = ?1 AND \"state\" IN ('closed') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventOpen)},
@@ -109,6 +122,9 @@ type storePrepared struct {
 type storeQueries struct {
 	fire                         [NumEvents]storeStmt
 	move, state, history, lastID storeStmt
+	// create inserts a row; createHistory writes its first history row
+	// when create does not.
+	create, createHistory storeStmt
 	// insertID: the dialect has no UPDATE … RETURNING; its statements
 	// report a move through LAST_INSERT_ID(n) instead.
 	insertID bool
@@ -128,6 +144,8 @@ const (
 	storeState
 	storeHistory
 	storeLastID
+	storeCreate
+	storeCreateHistory
 	storeStmts
 )
 
@@ -162,6 +180,43 @@ func (s *Store) Close() error {
 		return true
 	})
 	return errors.Join(errs...)
+}
+
+// Create inserts a row with that key in st, a state the machine may start
+// in, and appends its first history row, whose from_state and event are
+// empty. A state that is no entry returns an error matching ErrNotEntry
+// without asking the database; a row with that key already there returns
+// ErrExists. Nothing is written on any error, and a caller's transaction
+// can go on after ErrExists.
+func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
+	if !st.IsEntry() {
+		return fmt.Errorf("%w: %v", ErrNotEntry, st)
+	}
+	return s.inTx(ctx, db, func(db storeConn) error {
+		args, err := s.q.create.bind(key, 0, st, 0, 0)
+		if err != nil {
+			return err
+		}
+		res, err := db.exec(ctx, s.q.create, args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		switch {
+		case err != nil:
+			return err
+		case n == 0:
+			return ErrExists
+		}
+		if s.q.createHistory.query == "" {
+			return nil
+		}
+		if args, err = s.q.createHistory.bind(key, 0, st, 0, 0); err != nil {
+			return err
+		}
+		_, err = db.exec(ctx, s.q.createHistory, args...)
+		return err
+	})
 }
 
 // Fire moves the row with that key by ev from whatever state it is in now,
