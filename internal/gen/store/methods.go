@@ -50,15 +50,16 @@ func NewStore(d Dialect) *Store {
 }
 
 // Close closes the statements the Store prepared, on every database it
-// was given. A Store needs no Close: its statements go with their
-// databases; Close is for a program that drops a database and keeps the
-// Store.
+// was given; call it when no move runs. A Store needs no Close: its
+// statements go with their databases; Close is for a program that drops a
+// database and keeps the Store, which prepares them again if used.
 func (s *Store) Close() error {
 	var errs []error
-	s.dbs.Range(func(db, p any) bool {
+	s.dbs.Range(func(db, v any) bool {
 		s.dbs.Delete(db)
-		for i := range p.(*storePrepared).stmts {
-			if ps := p.(*storePrepared).stmts[i].Swap(nil); ps != nil {
+		p := v.(*storePrepared)
+		for i := range p.stmts {
+			if ps := p.stmts[i].Swap(nil); ps != nil {
 				errs = append(errs, ps.Close())
 			}
 		}
