@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -293,3 +294,41 @@ func schemaOf(t *testing.T, d dialect, db *sql.DB) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestLockTimeoutsComeFirst: in every migration of every change kind, no
+// DDL runs before the statement that bounds the session's lock waits: a
+// trigger's or a table's DDL queues for the table's lock like any ALTER,
+// and without the bound it would wait behind a long transaction for as
+// long as it lasts, with every writer of the table queued behind it.
+func TestLockTimeoutsComeFirst(t *testing.T) {
+	specs, _ := rerunSpecs(t, "goose")
+	for _, seq := range [][]string{specs, {rerunSeqs(t, "goose")[1].specs[0]}} {
+		out := generateAll(t, seq)
+		for _, c := range []struct{ dialect, bound string }{{"postgres", "SET lock_timeout"}, {"mysql", "SET SESSION lock_wait_timeout"}} {
+			files, err := filepath.Glob(filepath.Join(out, "migrations", c.dialect, "*.sql"))
+			if err != nil || len(files) == 0 {
+				t.Fatalf("%s: %v %v", c.dialect, files, err)
+			}
+			for _, f := range files {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				up, down, _ := strings.Cut(string(b), "-- +goose Down")
+				for _, part := range []string{up, down} {
+					bounded := false
+					for _, s := range gooseStatements(part) {
+						if strings.HasPrefix(s, c.bound) {
+							bounded = true
+						}
+						if ddl.MatchString(s) && !bounded {
+							t.Errorf("%s: DDL before %q:\n%s", filepath.Base(f), c.bound, s)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+var ddl = regexp.MustCompile(`(?i)^(ALTER|CREATE|DROP)\b`)

@@ -186,11 +186,28 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 		}
 		renUp, renDown = []string{dialect.RenameInHistory(d, t, up)}, []string{dialect.RenameInHistory(d, t, down)}
 	}
-	mig.up = concat(stmts(upBefore), mig.up, stmts(renUp), stmts(histUp), stmts(upAfter))
-	// The guard runs first: where DDL is not transactional, a Down it
-	// stops must not have changed anything yet.
-	mig.down = concat(stmts(histGuard), stmts(downBefore), stmts(histDown), stmts(renDown), mig.down, stmts(downAfter))
+	// The session's lock timeouts come first: a trigger's or the history
+	// table's DDL waits for the table's lock like any ALTER. The guard
+	// runs before them: where DDL is not transactional, a Down it stops
+	// must not have changed anything yet.
+	upSession, up := cutSession(mig.up, d)
+	mig.up = concat(upSession, stmts(upBefore), up, stmts(renUp), stmts(histUp), stmts(upAfter))
+	downSession, down := cutSession(mig.down, d)
+	mig.down = concat(stmts(histGuard), downSession, stmts(downBefore), stmts(histDown), stmts(renDown), down, stmts(downAfter))
 	return mig
+}
+
+// cutSession splits off the statements that set the migration's session
+// (d.MigrationSession) at the start of ss.
+func cutSession(ss []stmt, d dialect.Dialect) (session, rest []stmt) {
+	n := 0
+	for _, text := range strings.Split(d.MigrationSession(), "\n\n") {
+		if text == "" || n == len(ss) || strings.TrimSpace(ss[n].Text) != strings.TrimSpace(text) {
+			break
+		}
+		n++
+	}
+	return ss[:n], ss[n:]
 }
 
 func stmts(texts []string) []stmt {

@@ -107,6 +107,14 @@ EXECUTE fsmgen_guard;
 
 DEALLOCATE PREPARE fsmgen_guard;
 
+SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;
+
+SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+
+SET SESSION lock_wait_timeout = 1;
+
+SET SESSION innodb_lock_wait_timeout = 1;
+
 DROP TRIGGER IF EXISTS `door_state_enforce_ins_nx`;
 
 DROP TRIGGER IF EXISTS `door_state_enforce_upd_nx`;
@@ -116,14 +124,6 @@ DROP TRIGGER IF EXISTS `door_state_enforce_insert`;
 DROP TRIGGER IF EXISTS `door_state_enforce_update`;
 
 DROP TABLE IF EXISTS `door_moves`;
-
-SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;
-
-SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
-
-SET SESSION lock_wait_timeout = 1;
-
-SET SESSION innodb_lock_wait_timeout = 1;
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins`;
 

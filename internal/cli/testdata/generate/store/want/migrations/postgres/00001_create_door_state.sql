@@ -70,6 +70,8 @@ END
 $fsmgen$;
 -- +goose StatementEnd
 
+SET lock_timeout = '500ms';
+
 -- +goose StatementBegin
 DO $fsmgen$
 BEGIN
@@ -84,8 +86,6 @@ $fsmgen$;
 DROP FUNCTION IF EXISTS "door_state_enforce"();
 
 DROP TABLE IF EXISTS "door_moves";
-
-SET lock_timeout = '500ms';
 
 ALTER TABLE "doors" DROP COLUMN "state";
 
