@@ -2,10 +2,12 @@
 // and enforced transitions at each of its statements in turn, on a nodes
 // table of FSMGEN_RERUN_ROWS rows while four writers insert rows and
 // update others, and runs it again with the real tool, as an operator
-// would after a lock timeout or a lost connection. After each failure
-// fsmgen verify must say the database is not at the version; after the
-// run again it must agree, and the rows must be those a clean run leaves.
-// At the end no write a writer saw committed may be missing.
+// would after a lock timeout or a lost connection. fsmgen verify, against
+// the changed version's history, must flag every failed Up before the run
+// again (a failed Down only when it changed something), and agree after
+// it (after a Down, once the Up has run again); the rows must be those a
+// clean run leaves. At the end no write a writer saw committed may be
+// missing.
 //
 // goose runs on PostgreSQL and MariaDB: the tool's connections fail the
 // k-th statement sent to the database, for every k up to one past the
