@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite"
 
+	"github.com/fsmgen/fsmgen/bench/internal/harness"
 	fsmpkg "github.com/fsmgen/fsmgen/generated/introspection"
 	"github.com/fsmgen/fsmgen/internal/testdb"
 )
@@ -48,7 +48,7 @@ type storeDialect struct {
 }
 
 var storeDialects = []storeDialect{
-	{name: "postgres", store: fsmpkg.Postgres, goose: goose.DialectPostgres, bind: dollars, lock: " FOR UPDATE",
+	{name: "postgres", store: fsmpkg.Postgres, goose: goose.DialectPostgres, bind: harness.Dollars, lock: " FOR UPDATE",
 		open: func(b *testing.B) *sql.DB { return openDB(b, "pgx", testdb.Postgres(b)) }},
 	{name: "mysql", store: fsmpkg.MySQL, goose: goose.DialectMySQL, bind: same, lock: " FOR UPDATE",
 		open: func(b *testing.B) *sql.DB { return openDB(b, "mysql", testdb.MySQL(b)) }},
@@ -61,20 +61,6 @@ var storeDialects = []storeDialect{
 }
 
 func same(q string) string { return q }
-
-func dollars(q string) string {
-	var b strings.Builder
-	n := 0
-	for _, c := range q {
-		if c == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
 
 func openDB(b *testing.B, driver, dsn string) *sql.DB {
 	db, err := sql.Open(driver, dsn)

@@ -19,7 +19,6 @@ package online
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -31,15 +30,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
+	_ "github.com/go-sql-driver/mysql" // mysql
 	"github.com/golang-migrate/migrate/v4"
 	migratedb "github.com/golang-migrate/migrate/v4/database"
 	migratemysql "github.com/golang-migrate/migrate/v4/database/mysql"
 	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
 
+	"github.com/fsmgen/fsmgen/bench/internal/harness"
 	"github.com/fsmgen/fsmgen/internal/cli"
 	"github.com/fsmgen/fsmgen/internal/testdb"
 )
@@ -233,23 +232,10 @@ func (d *db) exec(t *testing.T, qs ...string) {
 	}
 }
 
-// asOwner runs q on one connection with the owner's bypass of the
-// enforcement triggers.
+// asOwner runs q past the enforcement triggers.
 func (d *db) asOwner(t *testing.T, q string) {
-	ctx := context.Background()
-	c, err := d.sql.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	stmts := []string{"BEGIN", "SET LOCAL fsmgen.bypass = 'on'", q, "COMMIT"}
-	if d.goose != goose.DialectPostgres {
-		stmts = []string{"SET @fsmgen_bypass = 1", q, "SET @fsmgen_bypass = NULL"}
-	}
-	for _, s := range stmts {
-		if _, err := c.ExecContext(ctx, s); err != nil {
-			t.Fatalf("%s: %s: %v", d.name, s, err)
-		}
+	if err := harness.AsOwner(context.Background(), d.sql, d.dir, q); err != nil {
+		t.Fatalf("%s: %s: %v", d.name, q, err)
 	}
 }
 
@@ -290,49 +276,15 @@ func load(d *db, stop <-chan struct{}) func() [][]write {
 					q, args = `INSERT INTO events (node_id) VALUES (?)`, []any{id}
 				}
 				if d.goose == goose.DialectPostgres {
-					q = rebind(q)
+					q = harness.Dollars(q)
 				}
 				start := time.Now()
 				_, err := d.sql.Exec(q, args...)
-				out[w] = append(out[w], write{start, time.Since(start), code(err)})
+				out[w] = append(out[w], write{start, time.Since(start), harness.Code(err)})
 			}
 		}()
 	}
 	return func() [][]write { wg.Wait(); return out }
-}
-
-func rebind(q string) string {
-	n := 0
-	var b strings.Builder
-	for _, c := range q {
-		if c == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-func code(err error) string {
-	if err == nil {
-		return ""
-	}
-	// golang-migrate's drivers keep the driver's error without wrapping it.
-	var de migratedb.Error
-	if errors.As(err, &de) {
-		err = de.OrigErr
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code
-	}
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return strconv.Itoa(int(me.Number))
-	}
-	return err.Error()
 }
 
 // retryable are the writer errors the README tells applications to retry:
@@ -471,7 +423,7 @@ func online(t *testing.T, d *db, runner, out string) []step {
 	run := func(change string, f func() error, up bool) {
 		from := time.Now()
 		err := f()
-		if c := code(err); slices.Contains(retryable, c) {
+		if c := harness.Code(err); slices.Contains(retryable, c) {
 			if err := tl.recover(up); err != nil {
 				t.Fatalf("%s, %s: %s: %v", d.name, runner, change, err)
 			}
@@ -514,7 +466,7 @@ func online(t *testing.T, d *db, runner, out string) []step {
 		}
 		stall, n, errs := window(ops, m.from, until)
 		report = append(report, step{d.name, runner, m.change, m.to.Sub(m.from), stall, n, errs, m.err})
-		if got := code(m.err); got != m.want {
+		if got := harness.Code(m.err); got != m.want {
 			t.Errorf("%s, %s: %s: error %q (%v), want %q", d.name, runner, m.change, got, m.err, m.want)
 		}
 		for c := range errs {
@@ -600,7 +552,7 @@ func writeReport(t *testing.T, steps []step) {
 		slices.Sort(errs)
 		status := ""
 		if s.err != nil {
-			status = " (failed: " + code(s.err) + ")"
+			status = " (failed: " + harness.Code(s.err) + ")"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s%s | %s | %s | %d | %s |\n", s.dialect, s.runner, s.change, status, round(s.took), round(s.stall), s.writes, strings.Join(errs, ", "))
 	}

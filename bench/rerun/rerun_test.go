@@ -41,10 +41,10 @@ import (
 	"github.com/golang-migrate/migrate/v4"
 	migratepgx "github.com/golang-migrate/migrate/v4/database/pgx/v5"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 
+	"github.com/fsmgen/fsmgen/bench/internal/harness"
 	"github.com/fsmgen/fsmgen/internal/cli"
 	"github.com/fsmgen/fsmgen/internal/testdb"
 )
@@ -217,7 +217,6 @@ type db struct {
 	tool      *sql.DB // the migration tool's: one connection, through an injector
 	in        *injector
 	goose     goose.Dialect
-	bypass    []string // the owner's bypass on one connection, and its end
 	schema    []string
 	// mapped returns, for rows r%, a checksum of the key and the state
 	// (mapped as the change maps it, or as it is for "state").
@@ -232,7 +231,6 @@ type db struct {
 func postgres(t *testing.T) *db {
 	d := &db{name: "PostgreSQL", dir: "postgres", dsn: testdb.Postgres(t), in: pgInjector, goose: goose.DialectPostgres}
 	d.sql, d.tool = open(t, "pgx", d.dsn, writers+2), open(t, "pgx-failing", d.dsn, 1)
-	d.bypass = []string{"BEGIN", "SET LOCAL fsmgen.bypass = 'on'", "COMMIT"}
 	d.schema = []string{
 		`CREATE TABLE nodes (uuid varchar(36) PRIMARY KEY, note bigint NOT NULL DEFAULT 0)`,
 		fmt.Sprintf(`INSERT INTO nodes (uuid) SELECT 'r' || g FROM generate_series(1, %d) g`, rows()),
@@ -254,7 +252,6 @@ func postgres(t *testing.T) *db {
 func mariadb(t *testing.T) *db {
 	d := &db{name: "MariaDB", dir: "mysql", dsn: testdb.MySQL(t), in: myInjector, goose: goose.DialectMySQL}
 	d.sql, d.tool = open(t, "mysql", d.dsn, writers+2), open(t, "mysql-failing", d.dsn, 1)
-	d.bypass = []string{"SET @fsmgen_bypass = 1", "SET @fsmgen_bypass = NULL"}
 	d.schema = []string{
 		`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, note BIGINT NOT NULL DEFAULT 0) ENGINE=InnoDB`,
 		fmt.Sprintf(`INSERT INTO nodes (uuid) SELECT CONCAT('r', seq) FROM seq_1_to_%d`, rows()),
@@ -296,20 +293,10 @@ func (d *db) one(t *testing.T, q string) string {
 	return s.String
 }
 
-// asOwner runs q with the table owner's bypass, as an operator's repair
-// would.
+// asOwner runs q past the enforcement triggers.
 func (d *db) asOwner(t *testing.T, q string) {
-	ctx := context.Background()
-	c, err := d.sql.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	stmts := slices.Insert(slices.Clone(d.bypass), len(d.bypass)-1, q)
-	for _, s := range stmts {
-		if _, err := c.ExecContext(ctx, s); err != nil {
-			t.Fatalf("%s: %s: %v", d.name, s, err)
-		}
+	if err := harness.AsOwner(context.Background(), d.sql, d.dir, q); err != nil {
+		t.Fatalf("%s: %s: %v", d.name, q, err)
 	}
 }
 
@@ -412,13 +399,13 @@ func load(d *db, stop <-chan struct{}) func() []writes {
 					q, args = `UPDATE nodes SET note = ? WHERE uuid = ?`, []any{i, key}
 				}
 				if d.goose == goose.DialectPostgres {
-					q = strings.Replace(strings.Replace(q, "?", "$1", 1), "?", "$2", 1)
+					q = harness.Dollars(q)
 				}
 				_, err := d.sql.Exec(q, args...)
 				out[w].n++
 				switch {
 				case err != nil:
-					out[w].errs[code(err)]++
+					out[w].errs[harness.Code(err)]++
 				case update:
 					out[w].note[key] = i
 				default:
@@ -429,18 +416,6 @@ func load(d *db, stop <-chan struct{}) func() []writes {
 		}()
 	}
 	return func() []writes { wg.Wait(); return out }
-}
-
-func code(err error) string {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code
-	}
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return strconv.Itoa(int(me.Number))
-	}
-	return err.Error()
 }
 
 // retryable are the writer errors the README tells applications to retry.
