@@ -78,6 +78,10 @@ func stepTransition(p pair) (fsmpkg.State, bool) {
 	return to, err == nil
 }
 
+func stepNext(p pair) (fsmpkg.State, bool) {
+	return fsmpkg.Next(p.s, p.ev)
+}
+
 func stepCan(p pair) (fsmpkg.State, bool) {
 	return p.s, p.s.Can(p.ev)
 }
@@ -143,6 +147,17 @@ var impls = []impl{
 		acc := 0
 		for i := 0; i < b.N; i++ {
 			if to, ok := stepTransition(ps[i&streamMask]); ok {
+				acc += int(to)
+			} else {
+				acc--
+			}
+		}
+		sink = acc
+	}},
+	{"Next", func(b *testing.B, ps []pair) {
+		acc := 0
+		for i := 0; i < b.N; i++ {
+			if to, ok := stepNext(ps[i&streamMask]); ok {
 				acc += int(to)
 			} else {
 				acc--
@@ -250,6 +265,8 @@ func TestPeersAgree(t *testing.T) {
 			}
 			to, ok := stepTransition(p)
 			check("Transition", to, ok)
+			to, ok = stepNext(p)
+			check("Next", to, ok)
 			_, ok = stepCan(p)
 			check("Can", want, ok)
 			to, ok = stepPairMap(p)

@@ -396,6 +396,16 @@ func (e *emitter) transition() {
 		Return(Id("from"), Id("TransitionError").Values(Op("&").Id("transitionPair").Values(Id("from"), Id("ev")))),
 	)
 
+	doc(f, "Next returns the state ev leads to from the state from, and true; for an\nevent from does not allow, from and false. It is Transition without an\nerror value to build and test, for code that only branches on the\noutcome.")
+	f.Func().Id("Next").Params(Id("from").Id("State"), Id("ev").Id("Event")).Params(Id("State"), Bool()).Block(
+		If(Id("from").Op("<").Id("NumStates").Op("&&").Id("ev").Op("<").Id("NumEvents")).Block(
+			If(Id("to").Op(":=").Id("transitions").Index(Id("from")).Index(Id("ev")), Id("to").Op("!=").Lit(0)).Block(
+				Return(Id("to").Op("-").Lit(1), True()),
+			),
+		),
+		Return(Id("from"), False()),
+	)
+
 	doc(f, "Can reports whether s allows e.")
 	f.Func().Params(Id("s").Id("State")).Id("Can").Params(Id("e").Id("Event")).Bool().Block(
 		Return(Id("s").Op("<").Id("NumStates").Op("&&").Id("e").Op("<").Id("NumEvents").Op("&&").

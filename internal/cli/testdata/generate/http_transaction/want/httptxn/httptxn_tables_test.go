@@ -15,6 +15,9 @@ func TestTransitionsMatchNext(t *testing.T) {
 		permitted := from.Permitted()
 		for ev := Event(0); ev < NumEvents; ev++ {
 			want, ok := next(from, ev)
+			if to, moves := Next(from, ev); moves != ok || ok && to != want || !ok && to != from {
+				t.Errorf("Next(%v, %v) = %v, %v; next says %v, %v", from, ev, to, moves, want, ok)
+			}
 			got, err := Transition(from, ev)
 			var te TransitionError
 			switch {
@@ -39,6 +42,7 @@ func TestNoAllocations(t *testing.T) {
 		for from := State(0); from < NumStates; from++ {
 			for ev := Event(0); ev < NumEvents; ev++ {
 				_, sinkErr = Transition(from, ev)
+				_, _ = Next(from, ev)
 				_ = from.Can(ev)
 			}
 			_ = from.Permitted()

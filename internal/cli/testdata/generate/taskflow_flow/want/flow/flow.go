@@ -489,6 +489,19 @@ func Transition(from State, ev Event) (State, error) {
 	return from, TransitionError{&transitionPair{from, ev}}
 }
 
+// Next returns the state ev leads to from the state from, and true; for an
+// event from does not allow, from and false. It is Transition without an
+// error value to build and test, for code that only branches on the
+// outcome.
+func Next(from State, ev Event) (State, bool) {
+	if from < NumStates && ev < NumEvents {
+		if to := transitions[from][ev]; to != 0 {
+			return to - 1, true
+		}
+	}
+	return from, false
+}
+
 // Can reports whether s allows e.
 func (s State) Can(e Event) bool {
 	return s < NumStates && e < NumEvents && transitions[s][e] != 0
