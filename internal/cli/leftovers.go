@@ -137,8 +137,7 @@ func (p *plan) leftovers(files gen.Files) (*leftovers, error) {
 // recordedSource is the spec a package file's mark names; "" for none.
 func recordedSource(name string) string {
 	line, _, _ := bytes.Cut(firstBytes(name), []byte("\n"))
-	src, _ := gen.Source(line)
-	return src
+	return gen.Source(line)
 }
 
 func regular(name string) bool {

@@ -187,13 +187,13 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 		renUp, renDown = []string{dialect.RenameInHistory(d, t, up)}, []string{dialect.RenameInHistory(d, t, down)}
 	}
 	// The session's lock timeouts come first: a trigger's or the history
-	// table's DDL waits for the table's lock like any ALTER. The guard
-	// runs before them: where DDL is not transactional, a Down it stops
-	// must not have changed anything yet.
+	// table's DDL waits for the table's lock like any ALTER, and so does
+	// the guard's read. The guard comes next: where DDL is not
+	// transactional, a Down it stops must not have changed anything yet.
 	upSession, up := cutSession(mig.up, d)
 	mig.up = concat(upSession, stmts(upBefore), up, stmts(renUp), stmts(histUp), stmts(upAfter))
 	downSession, down := cutSession(mig.down, d)
-	mig.down = concat(stmts(histGuard), downSession, stmts(downBefore), stmts(histDown), stmts(renDown), down, stmts(downAfter))
+	mig.down = concat(downSession, stmts(histGuard), stmts(downBefore), stmts(histDown), stmts(renDown), down, stmts(downAfter))
 	return mig
 }
 

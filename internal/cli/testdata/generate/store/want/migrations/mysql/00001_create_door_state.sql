@@ -91,6 +91,14 @@ SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION l
 SET @fsmgen_sql_mode = NULL, @fsmgen_lock_wait_timeout = NULL, @fsmgen_innodb_lock_wait_timeout = NULL, @fsmgen_bypass = NULL;
 
 -- +goose Down
+SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;
+
+SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+
+SET SESSION lock_wait_timeout = 1;
+
+SET SESSION innodb_lock_wait_timeout = 1;
+
 -- +goose StatementBegin
 SET @fsmgen_guard = IF(EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'door_moves'), 'SELECT IF(EXISTS (SELECT 1 FROM `door_moves`), ''SIGNAL SQLSTATE ''''45000'''' SET MESSAGE_TEXT = ''''cannot migrate: door_moves holds recorded moves, which dropping it would lose; copy or delete them first'''''', ''DO 0'') INTO @fsmgen_guard', 'DO 0');
 -- +goose StatementEnd
@@ -106,14 +114,6 @@ PREPARE fsmgen_guard FROM @fsmgen_guard;
 EXECUTE fsmgen_guard;
 
 DEALLOCATE PREPARE fsmgen_guard;
-
-SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;
-
-SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
-
-SET SESSION lock_wait_timeout = 1;
-
-SET SESSION innodb_lock_wait_timeout = 1;
 
 DROP TRIGGER IF EXISTS `door_state_enforce_ins_nx`;
 

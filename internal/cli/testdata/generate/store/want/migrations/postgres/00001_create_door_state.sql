@@ -58,6 +58,8 @@ $fsmgen$;
 RESET lock_timeout;
 
 -- +goose Down
+SET lock_timeout = '500ms';
+
 -- +goose StatementBegin
 DO $fsmgen$
 BEGIN
@@ -69,8 +71,6 @@ BEGIN
 END
 $fsmgen$;
 -- +goose StatementEnd
-
-SET lock_timeout = '500ms';
 
 -- +goose StatementBegin
 DO $fsmgen$
