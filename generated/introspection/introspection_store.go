@@ -45,9 +45,6 @@ var ErrExists = errors.New("introspection: a row of nodes with this key exists")
 var ErrNotEntry = errors.New("introspection: not an entry state")
 var errContended = errors.New("introspection: the row kept changing under concurrent moves; try again")
 
-// storeDialects holds each dialect's statements, rendered when the package
-// was generated. The args strings say what each parameter holds: k key,
-// f from, t to, e event, n the call's nonce.
 // storeSources lists, for each event, the states it leaves in the order
 // of the arcs in the statements that report the arc taken by its index.
 var storeSources = [NumEvents][]State{
@@ -68,66 +65,142 @@ func storeNonce() uint64 {
 	return rand.Uint64()>>24 | 1<<39
 }
 
+// Row is a row of nodes as the Store reads it.
+type Row struct {
+	State State
+	// Version is nodes.version_id, a token every move replaces.
+	Version string
+}
+
+func (r *Row) dest() []any {
+	return []any{&r.State, &r.Version}
+}
+
+// MoveAt moves the row with that key by ev only if it is still at version,
+// the one Get read, and returns the row as the move left it. A row at
+// another version returns ErrStale, and an event its state does not allow
+// a TransitionError, each with the row as it is now; no row with that key
+// returns ErrNotFound. Nothing is written on any error.
+//
+// A version cannot come back, so a row that left the state read and
+// returned to it is stale too: a sweeper that read a row never moves the
+// row's next life.
+func (s *Store) MoveAt(ctx context.Context, db DBTX, key any, version string, ev Event) (Row, error) {
+	next := storeToken()
+	var r Row
+	if err := s.moveAt(ctx, db, key, version, next, ev, &r); err != nil {
+		return r, err
+	}
+	r.Version = next
+	return r, nil
+}
+
+// storeDialects holds each dialect's statements, rendered when the package
+// was generated. The args strings say what each parameter holds: k key,
+// f from, t to, e event, n the call's nonce, v the version read, w the new
+// version token.
 var storeDialects = [...]storeQueries{Postgres: {
-	create:        storeStmt{"WITH i AS (INSERT INTO \"nodes\" (\"uuid\", \"state\") VALUES ($1, $2) ON CONFLICT (\"uuid\") DO NOTHING RETURNING \"uuid\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT \"uuid\", '', $2::text, '' FROM i", "kt", storeCreate},
+	create:        storeStmt{"WITH i AS (INSERT INTO \"nodes\" (\"uuid\", \"state\", \"version_id\") VALUES ($1, $2, $3) ON CONFLICT (\"uuid\") DO NOTHING RETURNING \"uuid\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT \"uuid\", '', $2::text, '' FROM i", "ktw", storeCreate},
 	createHistory: storeStmt{},
 	fire: [NumEvents]storeStmt{
-		EventAbort:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'aborting'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventAbort)},
-		EventAbortEnd: storeStmt{"WITH m (f, t) AS (VALUES ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort_end' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventAbortEnd)},
-		EventError:    storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'error' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventError)},
-		EventFinish:   storeStmt{"WITH m (f, t) AS (VALUES ('processing'::\"node_state\", 'finished'::\"node_state\"), ('finished'::\"node_state\", 'finished'::\"node_state\"), ('reapplying'::\"node_state\", 'finished'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'finish' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventFinish)},
-		EventProcess:  storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'processing'::\"node_state\"), ('enrolling'::\"node_state\", 'processing'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'process' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventProcess)},
-		EventReapply:  storeStmt{"WITH m (f, t) AS (VALUES ('finished'::\"node_state\", 'reapplying'::\"node_state\"), ('error'::\"node_state\", 'reapplying'::\"node_state\"), ('reapplying'::\"node_state\", 'reapplying'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'reapply' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventReapply)},
-		EventStart:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'starting'::\"node_state\"), ('finished'::\"node_state\", 'starting'::\"node_state\"), ('error'::\"node_state\", 'starting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'start' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventStart)},
-		EventTimeout:  storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('waiting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\"), ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'timeout' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventTimeout)},
-		EventWait:     storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'waiting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'wait' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventWait)},
+		EventAbort:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'aborting'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kw", int(EventAbort)},
+		EventAbortEnd: storeStmt{"WITH m (f, t) AS (VALUES ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort_end' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kw", int(EventAbortEnd)},
+		EventError:    storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'error' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kw", int(EventError)},
+		EventFinish:   storeStmt{"WITH m (f, t) AS (VALUES ('processing'::\"node_state\", 'finished'::\"node_state\"), ('finished'::\"node_state\", 'finished'::\"node_state\"), ('reapplying'::\"node_state\", 'finished'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'finish' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kw", int(EventFinish)},
+		EventProcess:  storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'processing'::\"node_state\"), ('enrolling'::\"node_state\", 'processing'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'process' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kw", int(EventProcess)},
+		EventReapply:  storeStmt{"WITH m (f, t) AS (VALUES ('finished'::\"node_state\", 'reapplying'::\"node_state\"), ('error'::\"node_state\", 'reapplying'::\"node_state\"), ('reapplying'::\"node_state\", 'reapplying'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'reapply' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kw", int(EventReapply)},
+		EventStart:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'starting'::\"node_state\"), ('finished'::\"node_state\", 'starting'::\"node_state\"), ('error'::\"node_state\", 'starting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'start' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kw", int(EventStart)},
+		EventTimeout:  storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('waiting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\"), ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'timeout' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kw", int(EventTimeout)},
+		EventWait:     storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'waiting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'wait' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kw", int(EventWait)},
 	},
-	history:  storeStmt{},
-	insertID: false,
-	lastID:   storeStmt{},
-	move:     storeStmt{"WITH u AS (UPDATE \"nodes\" SET \"state\" = $3 WHERE \"uuid\" = $1 AND \"state\" = $2 RETURNING \"uuid\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT \"uuid\", $2::text, $3::text, $4 FROM u", "kfte", storeMove},
-	prepare:  false,
-	state:    storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeState},
+	fireAt: [NumEvents]storeStmt{
+		EventAbort:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'aborting'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"version_id\" = $3 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kwv", NumEvents + int(EventAbort)},
+		EventAbortEnd: storeStmt{"WITH m (f, t) AS (VALUES ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"version_id\" = $3 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'abort_end' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kwv", NumEvents + int(EventAbortEnd)},
+		EventError:    storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('error'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"version_id\" = $3 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'error' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kwv", NumEvents + int(EventError)},
+		EventFinish:   storeStmt{"WITH m (f, t) AS (VALUES ('processing'::\"node_state\", 'finished'::\"node_state\"), ('finished'::\"node_state\", 'finished'::\"node_state\"), ('reapplying'::\"node_state\", 'finished'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"version_id\" = $3 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'finish' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kwv", NumEvents + int(EventFinish)},
+		EventProcess:  storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'processing'::\"node_state\"), ('enrolling'::\"node_state\", 'processing'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"version_id\" = $3 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'process' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kwv", NumEvents + int(EventProcess)},
+		EventReapply:  storeStmt{"WITH m (f, t) AS (VALUES ('finished'::\"node_state\", 'reapplying'::\"node_state\"), ('error'::\"node_state\", 'reapplying'::\"node_state\"), ('reapplying'::\"node_state\", 'reapplying'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"version_id\" = $3 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'reapply' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kwv", NumEvents + int(EventReapply)},
+		EventStart:    storeStmt{"WITH m (f, t) AS (VALUES ('waiting'::\"node_state\", 'starting'::\"node_state\"), ('finished'::\"node_state\", 'starting'::\"node_state\"), ('error'::\"node_state\", 'starting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"version_id\" = $3 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'start' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kwv", NumEvents + int(EventStart)},
+		EventTimeout:  storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('waiting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\"), ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"version_id\" = $3 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'timeout' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kwv", NumEvents + int(EventTimeout)},
+		EventWait:     storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'waiting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2 FROM m WHERE r.\"uuid\" = $1 AND r.\"version_id\" = $3 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'wait' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kwv", NumEvents + int(EventWait)},
+	},
+	get:        storeStmt{"SELECT \"state\", \"version_id\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeGet},
+	getCurrent: storeStmt{"SELECT \"state\", \"version_id\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeGetCurrent},
+	history:    storeStmt{},
+	insertID:   false,
+	lastID:     storeStmt{},
+	move:       storeStmt{"WITH u AS (UPDATE \"nodes\" SET \"state\" = $3, \"version_id\" = $5 WHERE \"uuid\" = $1 AND \"state\" = $2 RETURNING \"uuid\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT \"uuid\", $2::text, $3::text, $4 FROM u", "kftew", storeMove},
+	prepare:    false,
+	state:      storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeState},
+	token:      true,
 }, MySQL: {
-	create:        storeStmt{"INSERT INTO `nodes` (`uuid`, `state`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `uuid` = `uuid`", "kt", storeCreate},
+	create:        storeStmt{"INSERT INTO `nodes` (`uuid`, `state`, `version_id`) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE `uuid` = `uuid`", "ktw", storeCreate},
 	createHistory: storeStmt{"INSERT INTO `nodes_history` (`uuid`, `from_state`, `to_state`, `event`) VALUES (?, '', ?, '')", "kt", storeCreateHistory},
 	fire: [NumEvents]storeStmt{
-		EventAbort:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'error')) % 65536 WHEN 1 THEN 'aborting' WHEN 2 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('waiting', 'error')", "nk", int(EventAbort)},
-		EventAbortEnd: storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'aborting')) % 65536 WHEN 1 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('aborting')", "nk", int(EventAbortEnd)},
-		EventError:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'processing', 'error', 'reapplying', 'enrolling')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('starting', 'processing', 'error', 'reapplying', 'enrolling')", "nk", int(EventError)},
-		EventFinish:   storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'processing', 'finished', 'reapplying')) % 65536 WHEN 1 THEN 'finished' WHEN 2 THEN 'finished' WHEN 3 THEN 'finished' END WHERE `uuid` = ? AND `state` IN ('processing', 'finished', 'reapplying')", "nk", int(EventFinish)},
-		EventProcess:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'enrolling')) % 65536 WHEN 1 THEN 'processing' WHEN 2 THEN 'processing' END WHERE `uuid` = ? AND `state` IN ('waiting', 'enrolling')", "nk", int(EventProcess)},
-		EventReapply:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'finished', 'error', 'reapplying')) % 65536 WHEN 1 THEN 'reapplying' WHEN 2 THEN 'reapplying' WHEN 3 THEN 'reapplying' END WHERE `uuid` = ? AND `state` IN ('finished', 'error', 'reapplying')", "nk", int(EventReapply)},
-		EventStart:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'finished', 'error')) % 65536 WHEN 1 THEN 'starting' WHEN 2 THEN 'starting' WHEN 3 THEN 'starting' END WHERE `uuid` = ? AND `state` IN ('waiting', 'finished', 'error')", "nk", int(EventStart)},
-		EventTimeout:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' WHEN 6 THEN 'error' END WHERE `uuid` = ? AND `state` IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')", "nk", int(EventTimeout)},
-		EventWait:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting')) % 65536 WHEN 1 THEN 'waiting' END WHERE `uuid` = ? AND `state` IN ('starting')", "nk", int(EventWait)},
+		EventAbort:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'error')) % 65536 WHEN 1 THEN 'aborting' WHEN 2 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `state` IN ('waiting', 'error')", "nwk", int(EventAbort)},
+		EventAbortEnd: storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'aborting')) % 65536 WHEN 1 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `state` IN ('aborting')", "nwk", int(EventAbortEnd)},
+		EventError:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'processing', 'error', 'reapplying', 'enrolling')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `state` IN ('starting', 'processing', 'error', 'reapplying', 'enrolling')", "nwk", int(EventError)},
+		EventFinish:   storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'processing', 'finished', 'reapplying')) % 65536 WHEN 1 THEN 'finished' WHEN 2 THEN 'finished' WHEN 3 THEN 'finished' END, `version_id` = ? WHERE `uuid` = ? AND `state` IN ('processing', 'finished', 'reapplying')", "nwk", int(EventFinish)},
+		EventProcess:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'enrolling')) % 65536 WHEN 1 THEN 'processing' WHEN 2 THEN 'processing' END, `version_id` = ? WHERE `uuid` = ? AND `state` IN ('waiting', 'enrolling')", "nwk", int(EventProcess)},
+		EventReapply:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'finished', 'error', 'reapplying')) % 65536 WHEN 1 THEN 'reapplying' WHEN 2 THEN 'reapplying' WHEN 3 THEN 'reapplying' END, `version_id` = ? WHERE `uuid` = ? AND `state` IN ('finished', 'error', 'reapplying')", "nwk", int(EventReapply)},
+		EventStart:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'finished', 'error')) % 65536 WHEN 1 THEN 'starting' WHEN 2 THEN 'starting' WHEN 3 THEN 'starting' END, `version_id` = ? WHERE `uuid` = ? AND `state` IN ('waiting', 'finished', 'error')", "nwk", int(EventStart)},
+		EventTimeout:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' WHEN 6 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `state` IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')", "nwk", int(EventTimeout)},
+		EventWait:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting')) % 65536 WHEN 1 THEN 'waiting' END, `version_id` = ? WHERE `uuid` = ? AND `state` IN ('starting')", "nwk", int(EventWait)},
 	},
-	history:  storeStmt{"INSERT INTO `nodes_history` (`uuid`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
-	insertID: true,
-	lastID:   storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
-	move:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END WHERE `uuid` = ? AND `state` = ?", "ntkf", storeMove},
-	prepare:  true,
-	state:    storeStmt{"SELECT `state` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeState},
+	fireAt: [NumEvents]storeStmt{
+		EventAbort:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'error')) % 65536 WHEN 1 THEN 'aborting' WHEN 2 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('waiting', 'error')", "nwkv", NumEvents + int(EventAbort)},
+		EventAbortEnd: storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'aborting')) % 65536 WHEN 1 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('aborting')", "nwkv", NumEvents + int(EventAbortEnd)},
+		EventError:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'processing', 'error', 'reapplying', 'enrolling')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('starting', 'processing', 'error', 'reapplying', 'enrolling')", "nwkv", NumEvents + int(EventError)},
+		EventFinish:   storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'processing', 'finished', 'reapplying')) % 65536 WHEN 1 THEN 'finished' WHEN 2 THEN 'finished' WHEN 3 THEN 'finished' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('processing', 'finished', 'reapplying')", "nwkv", NumEvents + int(EventFinish)},
+		EventProcess:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'enrolling')) % 65536 WHEN 1 THEN 'processing' WHEN 2 THEN 'processing' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('waiting', 'enrolling')", "nwkv", NumEvents + int(EventProcess)},
+		EventReapply:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'finished', 'error', 'reapplying')) % 65536 WHEN 1 THEN 'reapplying' WHEN 2 THEN 'reapplying' WHEN 3 THEN 'reapplying' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('finished', 'error', 'reapplying')", "nwkv", NumEvents + int(EventReapply)},
+		EventStart:    storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'finished', 'error')) % 65536 WHEN 1 THEN 'starting' WHEN 2 THEN 'starting' WHEN 3 THEN 'starting' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('waiting', 'finished', 'error')", "nwkv", NumEvents + int(EventStart)},
+		EventTimeout:  storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' WHEN 6 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')", "nwkv", NumEvents + int(EventTimeout)},
+		EventWait:     storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting')) % 65536 WHEN 1 THEN 'waiting' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('starting')", "nwkv", NumEvents + int(EventWait)},
+	},
+	get:        storeStmt{"SELECT `state`, `version_id` FROM `nodes` WHERE `uuid` = ?", "k", storeGet},
+	getCurrent: storeStmt{"SELECT `state`, `version_id` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeGetCurrent},
+	history:    storeStmt{"INSERT INTO `nodes_history` (`uuid`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
+	insertID:   true,
+	lastID:     storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
+	move:       storeStmt{"UPDATE `nodes` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `version_id` = ? WHERE `uuid` = ? AND `state` = ?", "ntwkf", storeMove},
+	prepare:    true,
+	state:      storeStmt{"SELECT `state` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeState},
+	token:      true,
 }, SQLite: {
-	create:        storeStmt{"INSERT INTO \"nodes\" (\"uuid\", \"state\") VALUES (?1, ?2) ON CONFLICT (\"uuid\") DO NOTHING", "kt", storeCreate},
+	create:        storeStmt{"INSERT INTO \"nodes\" (\"uuid\", \"state\", \"version_id\") VALUES (?1, ?2, ?3) ON CONFLICT (\"uuid\") DO NOTHING", "ktw", storeCreate},
 	createHistory: storeStmt{"INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") VALUES (?1, '', ?2, '')", "kt", storeCreateHistory},
 	fire: [NumEvents]storeStmt{
-		EventAbort:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'aborting' WHEN 'error' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'error') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventAbort)},
-		EventAbortEnd: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'aborting' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventAbortEnd)},
-		EventError:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'error' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting', 'processing', 'error', 'reapplying', 'enrolling') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventError)},
-		EventFinish:   storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'processing' THEN 'finished' WHEN 'finished' THEN 'finished' WHEN 'reapplying' THEN 'finished' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('processing', 'finished', 'reapplying') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventFinish)},
-		EventProcess:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'processing' WHEN 'enrolling' THEN 'processing' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'enrolling') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventProcess)},
-		EventReapply:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'finished' THEN 'reapplying' WHEN 'error' THEN 'reapplying' WHEN 'reapplying' THEN 'reapplying' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('finished', 'error', 'reapplying') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventReapply)},
-		EventStart:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'starting' WHEN 'finished' THEN 'starting' WHEN 'error' THEN 'starting' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'finished', 'error') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventStart)},
-		EventTimeout:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'waiting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' WHEN 'aborting' THEN 'error' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventTimeout)},
-		EventWait:     storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'waiting' END\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventWait)},
+		EventAbort:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'aborting' WHEN 'error' THEN 'error' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'error') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kw", int(EventAbort)},
+		EventAbortEnd: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'aborting' THEN 'error' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"state\" IN ('aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kw", int(EventAbortEnd)},
+		EventError:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'error' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting', 'processing', 'error', 'reapplying', 'enrolling') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kw", int(EventError)},
+		EventFinish:   storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'processing' THEN 'finished' WHEN 'finished' THEN 'finished' WHEN 'reapplying' THEN 'finished' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"state\" IN ('processing', 'finished', 'reapplying') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kw", int(EventFinish)},
+		EventProcess:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'processing' WHEN 'enrolling' THEN 'processing' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'enrolling') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kw", int(EventProcess)},
+		EventReapply:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'finished' THEN 'reapplying' WHEN 'error' THEN 'reapplying' WHEN 'reapplying' THEN 'reapplying' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"state\" IN ('finished', 'error', 'reapplying') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kw", int(EventReapply)},
+		EventStart:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'starting' WHEN 'finished' THEN 'starting' WHEN 'error' THEN 'starting' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"state\" IN ('waiting', 'finished', 'error') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kw", int(EventStart)},
+		EventTimeout:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'waiting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' WHEN 'aborting' THEN 'error' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kw", int(EventTimeout)},
+		EventWait:     storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'waiting' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"state\" IN ('starting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kw", int(EventWait)},
 	},
-	history:  storeStmt{"INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
-	insertID: false,
-	lastID:   storeStmt{},
-	move:     storeStmt{"UPDATE \"nodes\" SET \"state\" = ?3 WHERE \"uuid\" = ?1 AND \"state\" = ?2", "kft", storeMove},
-	prepare:  true,
-	state:    storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeState},
+	fireAt: [NumEvents]storeStmt{
+		EventAbort:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'aborting' WHEN 'error' THEN 'error' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"version_id\" = ?3 AND \"state\" IN ('waiting', 'error') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kwv", NumEvents + int(EventAbort)},
+		EventAbortEnd: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'aborting' THEN 'error' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"version_id\" = ?3 AND \"state\" IN ('aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kwv", NumEvents + int(EventAbortEnd)},
+		EventError:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'error' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"version_id\" = ?3 AND \"state\" IN ('starting', 'processing', 'error', 'reapplying', 'enrolling') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kwv", NumEvents + int(EventError)},
+		EventFinish:   storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'processing' THEN 'finished' WHEN 'finished' THEN 'finished' WHEN 'reapplying' THEN 'finished' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"version_id\" = ?3 AND \"state\" IN ('processing', 'finished', 'reapplying') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kwv", NumEvents + int(EventFinish)},
+		EventProcess:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'processing' WHEN 'enrolling' THEN 'processing' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"version_id\" = ?3 AND \"state\" IN ('waiting', 'enrolling') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kwv", NumEvents + int(EventProcess)},
+		EventReapply:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'finished' THEN 'reapplying' WHEN 'error' THEN 'reapplying' WHEN 'reapplying' THEN 'reapplying' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"version_id\" = ?3 AND \"state\" IN ('finished', 'error', 'reapplying') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kwv", NumEvents + int(EventReapply)},
+		EventStart:    storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'waiting' THEN 'starting' WHEN 'finished' THEN 'starting' WHEN 'error' THEN 'starting' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"version_id\" = ?3 AND \"state\" IN ('waiting', 'finished', 'error') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kwv", NumEvents + int(EventStart)},
+		EventTimeout:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'waiting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' WHEN 'aborting' THEN 'error' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"version_id\" = ?3 AND \"state\" IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kwv", NumEvents + int(EventTimeout)},
+		EventWait:     storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'waiting' END, \"version_id\" = ?2\nWHERE \"uuid\" = ?1 AND \"version_id\" = ?3 AND \"state\" IN ('starting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kwv", NumEvents + int(EventWait)},
+	},
+	get:        storeStmt{"SELECT \"state\", \"version_id\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeGet},
+	getCurrent: storeStmt{"SELECT \"state\", \"version_id\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeGetCurrent},
+	history:    storeStmt{"INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
+	insertID:   false,
+	lastID:     storeStmt{},
+	move:       storeStmt{"UPDATE \"nodes\" SET \"state\" = ?3, \"version_id\" = ?4 WHERE \"uuid\" = ?1 AND \"state\" = ?2", "kftw", storeMove},
+	prepare:    true,
+	state:      storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeState},
+	token:      true,
 }}
 
 // Store moves rows through the machine in the database: every move is one
@@ -148,8 +221,13 @@ type storePrepared struct {
 }
 
 type storeQueries struct {
-	fire                         [NumEvents]storeStmt
+	fire [NumEvents]storeStmt
+	// fireAt moves only a row still at the version the caller read.
+	fireAt                       [NumEvents]storeStmt
 	move, state, history, lastID storeStmt
+	// get reads a row; getCurrent reads its latest version even in a
+	// caller's transaction.
+	get, getCurrent storeStmt
 	// create inserts a row; createHistory writes its first history row
 	// when create does not.
 	create, createHistory storeStmt
@@ -158,6 +236,8 @@ type storeQueries struct {
 	insertID bool
 	// prepare: the Store prepares the statements once per *sql.DB.
 	prepare bool
+	// token: every move writes a new version token (storeToken).
+	token bool
 }
 
 type storeStmt struct {
@@ -166,16 +246,43 @@ type storeStmt struct {
 }
 
 // The statements' slots in a storePrepared: each event's fire statement,
-// then these.
+// its fireAt, then these.
 const (
-	storeMove = int(NumEvents) + iota
+	storeMove = 2*int(NumEvents) + iota
 	storeState
 	storeHistory
 	storeLastID
 	storeCreate
 	storeCreateHistory
+	storeGet
+	storeGetCurrent
 	storeStmts
 )
+
+// storeArgs are the values a statement's parameters are taken from.
+type storeArgs struct {
+	key      any
+	from, to State
+	ev       Event
+	nonce    uint64
+	// version is the one the caller read; token the one a move writes.
+	version, token any
+}
+
+// storeToken returns a new version token: a random UUID (version 4),
+// which fits the VARCHAR(36) such columns usually are.
+func storeToken() string {
+	hi, lo := rand.Uint64(), rand.Uint64()
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, hi>>16&0xffff, hi&0x0fff|0x4000, lo>>48&0x3fff|0x8000, lo&0xffffffffffff)
+}
+
+// args fills in a new version token where every move writes one.
+func (s *Store) args(a storeArgs) storeArgs {
+	if s.q.token && a.token == nil {
+		a.token = storeToken()
+	}
+	return a
+}
 
 // maxStoreAttempts bounds the retries of a move that lost a race: the row
 // was moved between the statement's snapshot and its row lock (PostgreSQL,
@@ -222,7 +329,8 @@ func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
 		return fmt.Errorf("%w: %v", ErrNotEntry, st)
 	}
 	return s.inTx(ctx, db, func(db storeConn) error {
-		args, err := s.q.create.bind(key, 0, st, 0, 0)
+		a := s.args(storeArgs{key: key, to: st})
+		args, err := s.q.create.bind(a)
 		if err != nil {
 			return err
 		}
@@ -240,7 +348,7 @@ func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
 		if s.q.createHistory.query == "" {
 			return nil
 		}
-		if args, err = s.q.createHistory.bind(key, 0, st, 0, 0); err != nil {
+		if args, err = s.q.createHistory.bind(a); err != nil {
 			return err
 		}
 		_, err = db.exec(ctx, s.q.createHistory, args...)
@@ -263,7 +371,7 @@ func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 	err = s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
 			var moved bool
-			from, to, moved, err = s.fire(ctx, db, key, ev)
+			from, to, moved, err = s.fire(ctx, db, s.q.fire[ev], s.args(storeArgs{key: key, ev: ev}), true)
 			switch {
 			case err != nil:
 				return err
@@ -316,12 +424,12 @@ func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event
 	return to, nil
 }
 
-// fire runs ev's statement. When the row did not move, from is the state
-// that kept it from moving.
-func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from, to State, moved bool, err error) {
-	st := s.q.fire[ev]
-	nonce := storeNonce()
-	args, err := st.bind(key, 0, 0, ev, nonce)
+// fire runs st, a statement of a.ev. When the row did not move and
+// explain is set, from is the state that kept it from moving.
+func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArgs, explain bool) (from, to State, moved bool, err error) {
+	key, ev := a.key, a.ev
+	a.nonce = storeNonce()
+	args, err := st.bind(a)
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -330,7 +438,7 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 		if err != nil {
 			return 0, 0, false, err
 		}
-		arc, err := s.arc(ctx, db, res, nonce)
+		arc, err := s.arc(ctx, db, res, a.nonce)
 		if err != nil {
 			return 0, 0, false, err
 		}
@@ -338,6 +446,9 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 			from = src[arc-1]
 			to, _ = Transition(from, ev)
 			return from, to, true, nil
+		}
+		if !explain {
+			return 0, 0, false, nil
 		}
 		from, err = s.current(ctx, db, key)
 		return from, from, false, err
@@ -352,6 +463,9 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 			return 0, 0, false, err
 		}
 		rows.Close()
+		if !explain {
+			return 0, 0, false, nil
+		}
 		from, err = s.current(ctx, db, key)
 		return from, from, false, err
 	}
@@ -369,8 +483,8 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 }
 
 func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event) (bool, error) {
-	nonce := storeNonce()
-	args, err := s.q.move.bind(key, from, to, ev, nonce)
+	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce()})
+	args, err := s.q.move.bind(a)
 	if err != nil {
 		return false, err
 	}
@@ -380,7 +494,7 @@ func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State,
 	}
 	var n int64
 	if s.q.insertID {
-		n, err = s.arc(ctx, db, res, nonce)
+		n, err = s.arc(ctx, db, res, a.nonce)
 	} else {
 		n, err = res.RowsAffected()
 	}
@@ -407,6 +521,17 @@ func (s *Store) arc(ctx context.Context, db storeConn, res sql.Result, nonce uin
 	return id & 0xffff, nil
 }
 
+// Get reads the row with that key: its state and version. No row with
+// that key returns ErrNotFound.
+func (s *Store) Get(ctx context.Context, db DBTX, key any) (Row, error) {
+	var r Row
+	err := storeConn{db: db, p: s.prepared(db)}.scan(ctx, s.q.get, []any{key}, r.dest()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Row{}, ErrNotFound
+	}
+	return r, err
+}
+
 // current reads the row's state after a statement that did not move it.
 func (s *Store) current(ctx context.Context, db storeConn, key any) (State, error) {
 	var now State
@@ -421,7 +546,7 @@ func (s *Store) appendHistory(ctx context.Context, db storeConn, key any, from, 
 	if s.q.history.query == "" {
 		return nil
 	}
-	args, err := s.q.history.bind(key, from, to, ev, 0)
+	args, err := s.q.history.bind(storeArgs{key: key, from: from, to: to, ev: ev})
 	if err != nil {
 		return err
 	}
@@ -559,25 +684,67 @@ func (c storeConn) scan(ctx context.Context, st storeStmt, args []any, dest ...a
 
 // bind lays out a statement's parameters. States and events are passed as
 // their stored spelling, not left to each driver's idea of a uint8.
-func (st storeStmt) bind(key any, from, to State, ev Event, nonce uint64) ([]any, error) {
+func (st storeStmt) bind(a storeArgs) ([]any, error) {
 	args := make([]any, len(st.args))
 	var err error
 	for i := range len(st.args) {
 		switch st.args[i] {
 		case 'k':
-			args[i] = key
+			args[i] = a.key
 		case 'f':
-			args[i], err = from.Value()
+			args[i], err = a.from.Value()
 		case 't':
-			args[i], err = to.Value()
+			args[i], err = a.to.Value()
 		case 'e':
-			args[i], err = ev.Value()
+			args[i], err = a.ev.Value()
 		case 'n':
-			args[i] = nonce
+			args[i] = a.nonce
+		case 'v':
+			args[i] = a.version
+		case 'w':
+			args[i] = a.token
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
 	return args, nil
+}
+
+// moveAt moves the row by ev while it is at version, writing next (the
+// token, with a token) and filling r as it then is: the state entered, or
+// the state and version that kept it from moving.
+func (s *Store) moveAt(ctx context.Context, db DBTX, key, version, next any, ev Event, r *Row) error {
+	if !ev.IsValid() {
+		return fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
+	}
+	a := storeArgs{key: key, ev: ev, version: version}
+	if s.q.token {
+		a.token = next
+	}
+	return s.inTx(ctx, db, func(db storeConn) error {
+		for range maxStoreAttempts {
+			from, to, moved, err := s.fire(ctx, db, s.q.fireAt[ev], a, false)
+			switch {
+			case err != nil:
+				return err
+			case moved:
+				r.State = to
+				return s.appendHistory(ctx, db, key, from, to, ev)
+			}
+			err = db.scan(ctx, s.q.getCurrent, []any{key}, r.dest()...)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return ErrNotFound
+			case err != nil:
+				return err
+			case any(r.Version) != version:
+				return fmt.Errorf("%w: it is at version %v, not %v", ErrStale, r.Version, version)
+			case !r.State.Can(ev):
+				_, err := Transition(r.State, ev)
+				return err
+			}
+		}
+		return errContended
+	})
 }

@@ -23,7 +23,7 @@ type node struct{ UUID string }
 // with the Store. TestREADMEExampleIsTested keeps the README's block equal
 // to the lines between the markers.
 func finished(ctx context.Context, db *sql.DB, store *introspection.Store, node node, now time.Time, errText string) error {
-	// README begin
+	// README begin finished
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -39,26 +39,89 @@ func finished(ctx context.Context, db *sql.DB, store *introspection.Store, node 
 	// README end
 }
 
-// TestREADMEFinished runs the example on SQLite: the move and the row's
-// other update commit together, or neither is written.
-func TestREADMEFinished(t *testing.T) {
+// sweepOne is the README's sweeper: it times out the node's introspection
+// if it is still the one that was read.
+func sweepOne(ctx context.Context, db *sql.DB, store *introspection.Store, uuid string, expired func(string) bool) error {
+	// README begin sweep
+	row, err := store.Get(ctx, db, uuid)
+	if err != nil {
+		return err
+	}
+	if row.State == introspection.StateWaiting && expired(uuid) {
+		_, err = store.MoveAt(ctx, db, uuid, row.Version, introspection.EventTimeout)
+		if errors.Is(err, introspection.ErrStale) {
+			return nil // it moved since the read: not the introspection that expired
+		}
+	}
+	return err
+	// README end
+}
+
+// TestREADMESweep runs the sweeper on SQLite: a node that finished and
+// started again between the sweeper's read and its move is left alone.
+func TestREADMESweep(t *testing.T) {
 	ctx := context.Background()
+	db := readmeDB(t)
+	store := introspection.NewStore(introspection.SQLite)
+	if err := store.Create(ctx, db, "n", introspection.StateStarting); err != nil {
+		t.Fatal(err)
+	}
+	fire := func(evs ...introspection.Event) {
+		t.Helper()
+		for _, ev := range evs {
+			if _, _, err := store.Fire(ctx, db, "n", ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	fire(introspection.EventWait)
+	// Between the read and the move, the node leaves waiting and is back.
+	restarted := func(string) bool {
+		fire(introspection.EventProcess, introspection.EventFinish, introspection.EventStart, introspection.EventWait)
+		return true
+	}
+	if err := sweepOne(ctx, db, store, "n", restarted); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := store.Get(ctx, db, "n"); r.State != introspection.StateWaiting {
+		t.Fatalf("the sweeper moved the restarted introspection to %v", r.State)
+	}
+	if err := sweepOne(ctx, db, store, "n", func(string) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := store.Get(ctx, db, "n"); r.State != introspection.StateError {
+		t.Fatalf("an expired introspection is in %v, want error", r.State)
+	}
+}
+
+// readmeDB opens a SQLite database with the seed's migrations applied to
+// a nodes table with the columns the examples use. The CHECK lets a test
+// make an update fail.
+func readmeDB(t *testing.T) *sql.DB {
+	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	// The CHECK lets the test make the second statement fail.
-	if _, err := db.Exec(`CREATE TABLE nodes (uuid TEXT PRIMARY KEY, finished_at TEXT, error TEXT CHECK (error <> 'refused'))`); err != nil {
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(`CREATE TABLE nodes (uuid TEXT PRIMARY KEY, finished_at TEXT, error TEXT CHECK (error <> 'refused'), version_id TEXT NOT NULL DEFAULT '')`); err != nil {
 		t.Fatal(err)
 	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, os.DirFS(filepath.Join("..", "migrations", "sqlite")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	if _, err := p.Up(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+// TestREADMEFinished runs the example on SQLite: the move and the row's
+// other update commit together, or neither is written.
+func TestREADMEFinished(t *testing.T) {
+	ctx := context.Background()
+	db := readmeDB(t)
 	if _, err := db.Exec(`INSERT INTO nodes (uuid, state) VALUES ('n1', 'starting'), ('n2', 'starting')`); err != nil {
 		t.Fatal(err)
 	}
@@ -120,8 +183,8 @@ func TestREADMEFinished(t *testing.T) {
 	}
 }
 
-// TestREADMEExampleIsTested fails when README.md's finished example and
-// the body of finished above differ.
+// TestREADMEExampleIsTested fails when a README.md example and the lines
+// between its markers in this file differ.
 func TestREADMEExampleIsTested(t *testing.T) {
 	src, err := os.ReadFile("readme_test.go")
 	if err != nil {
@@ -131,18 +194,23 @@ func TestREADMEExampleIsTested(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, body, ok := bytes.Cut(src, []byte("\t// README begin\n"))
-	body, _, ok2 := bytes.Cut(body, []byte("\t// README end\n"))
-	if !ok || !ok2 {
-		t.Fatal("readme_test.go: no README begin/end markers")
-	}
-	_, block, ok := bytes.Cut(readme, []byte("`finished(Events.finish)` becomes:\n\n  ```go\n"))
-	block, _, ok2 = bytes.Cut(block, []byte("  ```\n"))
-	if !ok || !ok2 {
-		t.Fatal("README.md: no go block after \"`finished(Events.finish)` becomes:\"")
-	}
-	if diff := cmp.Diff(dedent(string(body), "\t"), dedent(string(block), "  ")); diff != "" {
-		t.Errorf("README.md's finished example differs from the tested one in readme_test.go (-tested +README):\n%s", diff)
+	for _, c := range []struct{ name, anchor string }{
+		{"finished", "`finished(Events.finish)` becomes:\n\n  ```go\n"},
+		{"sweep", "introspection of a node that finished and started\n  again between its read and its move:\n\n  ```go\n"},
+	} {
+		_, body, ok := bytes.Cut(src, []byte("\t// README begin "+c.name+"\n"))
+		body, _, ok2 := bytes.Cut(body, []byte("\t// README end\n"))
+		if !ok || !ok2 {
+			t.Fatalf("readme_test.go: no README begin %s/end markers", c.name)
+		}
+		_, block, ok := bytes.Cut(readme, []byte(c.anchor))
+		block, _, ok2 = bytes.Cut(block, []byte("  ```\n"))
+		if !ok || !ok2 {
+			t.Fatalf("README.md: no go block after %q", c.anchor)
+		}
+		if diff := cmp.Diff(dedent(string(body), "\t"), dedent(string(block), "  ")); diff != "" {
+			t.Errorf("README.md's %s example differs from the tested one in readme_test.go (-tested +README):\n%s", c.name, diff)
+		}
 	}
 }
 

@@ -65,7 +65,7 @@ func openStores(t *testing.T) []storeDB {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, started_at VARCHAR(40))`); err != nil {
+		if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, started_at VARCHAR(40), version_id VARCHAR(36) NOT NULL DEFAULT '')`); err != nil {
 			t.Fatalf("%s: %v", d.name, err)
 		}
 		p, err := goose.NewProvider(d.goose, db, os.DirFS(filepath.Join("..", "migrations", d.name)))
@@ -242,7 +242,7 @@ func TestStoreConcurrent(t *testing.T) {
 						key := fmt.Sprintf("node-%02d", rng.IntN(rows))
 						ev := introspection.Events()[rng.IntN(int(introspection.NumEvents))]
 						var err error
-						switch i % 3 {
+						switch i % 4 {
 						case 0:
 							_, _, err = st.Fire(ctx, s.db, key, ev)
 						case 1:
@@ -255,6 +255,11 @@ func TestStoreConcurrent(t *testing.T) {
 							var from introspection.State
 							if from, err = currentState(ctx, s, key); err == nil {
 								_, err = st.Move(ctx, s.db, key, from, ev)
+							}
+						case 3:
+							var r introspection.Row
+							if r, err = st.Get(ctx, s.db, key); err == nil {
+								_, err = st.MoveAt(ctx, s.db, key, r.Version, ev)
 							}
 						}
 						switch {
@@ -556,5 +561,176 @@ func TestStoreCreate(t *testing.T) {
 				t.Fatalf("history %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// TestStoreMoveAt checks the version-checked move: a row that moved since
+// it was read is stale even when it is back in the state read, and a
+// sweeper that reads rows and times them out never times out a row's next
+// introspection.
+func TestStoreMoveAt(t *testing.T) {
+	ctx := context.Background()
+	for _, s := range openStores(t) {
+		t.Run(s.name, func(t *testing.T) {
+			st := introspection.NewStore(s.dialect)
+			if _, err := st.Get(ctx, s.db, "none"); !errors.Is(err, introspection.ErrNotFound) {
+				t.Fatalf("Get of no row: %v, want ErrNotFound", err)
+			}
+			if _, err := st.MoveAt(ctx, s.db, "none", "", introspection.EventWait); !errors.Is(err, introspection.ErrNotFound) {
+				t.Fatalf("MoveAt of no row: %v, want ErrNotFound", err)
+			}
+			if err := st.Create(ctx, s.db, "m", introspection.StateStarting); err != nil {
+				t.Fatal(err)
+			}
+			r0, err := st.Get(ctx, s.db, "m")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r0.State != introspection.StateStarting || len(r0.Version) != 36 {
+				t.Fatalf("Get after Create: %+v, want starting and a token", r0)
+			}
+			r1, err := st.MoveAt(ctx, s.db, "m", r0.Version, introspection.EventWait)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := st.Get(ctx, s.db, "m"); r1.State != introspection.StateWaiting || r1.Version == r0.Version || got != r1 {
+				t.Fatalf("MoveAt returned %+v; the row is %+v; it was %+v", r1, got, r0)
+			}
+			// The row leaves waiting and comes back: a sweeper holding r1 is stale.
+			for _, ev := range []introspection.Event{introspection.EventAbort, introspection.EventAbortEnd, introspection.EventStart, introspection.EventWait} {
+				if _, _, err := st.Fire(ctx, s.db, "m", ev); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now, err := st.MoveAt(ctx, s.db, "m", r1.Version, introspection.EventTimeout)
+			if !errors.Is(err, introspection.ErrStale) || now.State != introspection.StateWaiting || now.Version == r1.Version {
+				t.Fatalf("MoveAt at a version the row has left: %+v, %v; want ErrStale and the row as it is", now, err)
+			}
+			if _, err := st.MoveAt(ctx, s.db, "m", now.Version, introspection.EventFinish); !errors.Is(err, introspection.ErrInvalidTransition) {
+				t.Fatalf("MoveAt by an event waiting does not allow: %v", err)
+			}
+			if got, _ := st.Get(ctx, s.db, "m"); got != now {
+				t.Fatalf("refused moves changed the row: %+v, was %+v", got, now)
+			}
+			tx, err := s.db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.MoveAt(ctx, tx, "m", now.Version, introspection.EventTimeout); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := st.Get(ctx, s.db, "m"); got != now {
+				t.Fatalf("a rolled back MoveAt left the row %+v, was %+v", got, now)
+			}
+			sweeperRace(t, s, st)
+		})
+	}
+}
+
+// sweeperRace runs workers that start introspections (a new started_at
+// with each start, in the start's transaction) and finish them, against
+// sweepers that read waiting rows and time them out with MoveAt. The
+// sweeper's move and its read of started_at share a transaction, in which
+// the move holds the row: the start it read must still be the row's.
+func sweeperRace(t *testing.T, s storeDB, st *introspection.Store) {
+	t.Helper()
+	ctx := context.Background()
+	const rows, workers, sweepers = 20, 4, 2
+	for i := range rows {
+		if err := st.Create(ctx, s.db, fmt.Sprintf("r-%02d", i), introspection.StateStarting); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var starts atomic.Int64
+	var timedOut, stale atomic.Int64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 17))
+			for range 300 {
+				key := fmt.Sprintf("r-%02d", rng.IntN(rows))
+				for _, ev := range []introspection.Event{introspection.EventStart, introspection.EventWait, introspection.EventProcess, introspection.EventFinish} {
+					tx, err := s.db.BeginTx(ctx, nil)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					_, _, err = st.Fire(ctx, tx, key, ev)
+					if err == nil && ev == introspection.EventStart {
+						_, err = tx.ExecContext(ctx, s.bind(`UPDATE nodes SET started_at = ? WHERE uuid = ?`), strconv.FormatInt(starts.Add(1), 10), key)
+					}
+					if err != nil {
+						tx.Rollback()
+						if !errors.Is(err, introspection.ErrInvalidTransition) {
+							t.Error(err)
+							return
+						}
+						continue
+					}
+					if err := tx.Commit(); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	var swg sync.WaitGroup
+	for range sweepers {
+		swg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				for i := range rows {
+					key := fmt.Sprintf("r-%02d", i)
+					var r introspection.Row
+					var started sql.NullString
+					err := s.db.QueryRowContext(ctx, s.bind(`SELECT state, version_id, started_at FROM nodes WHERE uuid = ?`), key).Scan(&r.State, &r.Version, &started)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if r.State != introspection.StateWaiting {
+						continue
+					}
+					tx, err := s.db.BeginTx(ctx, nil)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					_, err = st.MoveAt(ctx, tx, key, r.Version, introspection.EventTimeout)
+					var now sql.NullString
+					if err == nil {
+						err = tx.QueryRowContext(ctx, s.bind(`SELECT started_at FROM nodes WHERE uuid = ?`), key).Scan(&now)
+					}
+					tx.Commit()
+					switch {
+					case errors.Is(err, introspection.ErrStale):
+						stale.Add(1)
+					case err != nil:
+						t.Error(err)
+						return
+					case now != started:
+						t.Errorf("%s: timed out the introspection started at %v, having read the one started at %v", key, now.String, started.String)
+					default:
+						timedOut.Add(1)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(done)
+	swg.Wait()
+	t.Logf("sweepers: %d timed out, %d stale", timedOut.Load(), stale.Load())
+	if timedOut.Load() == 0 || stale.Load() == 0 {
+		t.Fatalf("the race was not exercised: %d timed out, %d stale", timedOut.Load(), stale.Load())
 	}
 }

@@ -150,15 +150,16 @@ func (MySQL) MoveIsolation() string { return "SET TRANSACTION ISOLATION LEVEL RE
 // is the state the row left. Assignments run left to right, so FIELD sees
 // the old state. The call's nonce in the high bits tells the value apart
 // from one an earlier statement left behind.
-func (m MySQL) FireStmt(t Table, event string, arcs []Arc) Stmt {
+func (m MySQL) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
 	key, col, tab := m.QuoteIdent(t.Key), m.QuoteIdent(t.Column), m.QuoteIdent(t.Name)
+	ps := newParams(m)
 	var b strings.Builder
-	b.WriteString("UPDATE " + tab + " SET " + col + " = CASE LAST_INSERT_ID(? * 65536 + FIELD(" + col + ", " + sources(m, arcs) + ")) % 65536")
+	b.WriteString("UPDATE " + tab + " SET " + col + " = CASE LAST_INSERT_ID(" + ps.ph(ArgNonce) + " * 65536 + FIELD(" + col + ", " + sources(m, arcs) + ")) % 65536")
 	for i, a := range arcs {
 		b.WriteString(" WHEN " + strconv.Itoa(i+1) + " THEN " + m.QuoteLiteral(a.To))
 	}
-	b.WriteString(" END" + versionBump(m, t, "") + " WHERE " + key + " = ? AND " + col + " IN (" + sources(m, arcs) + ")")
-	return Stmt{SQL: b.String(), Args: []Arg{ArgNonce, ArgKey}}
+	b.WriteString(" END" + versionBump(t, ps, "") + " WHERE " + key + " = " + ps.ph(ArgKey) + atVersion(t, ps, "", at) + " AND " + col + " IN (" + sources(m, arcs) + ")")
+	return ps.stmt(b.String())
 }
 
 // MoveStmt reports the move through LAST_INSERT_ID too rather than the
@@ -166,10 +167,9 @@ func (m MySQL) FireStmt(t Table, event string, arcs []Arc) Stmt {
 // connection sets CLIENT_FOUND_ROWS.
 func (m MySQL) MoveStmt(t Table) Stmt {
 	key, col, tab := m.QuoteIdent(t.Key), m.QuoteIdent(t.Column), m.QuoteIdent(t.Name)
-	return Stmt{
-		SQL:  "UPDATE " + tab + " SET " + col + " = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END" + versionBump(m, t, "") + " WHERE " + key + " = ? AND " + col + " = ?",
-		Args: []Arg{ArgNonce, ArgTo, ArgKey, ArgFrom},
-	}
+	ps := newParams(m)
+	set := "UPDATE " + tab + " SET " + col + " = CASE LAST_INSERT_ID(" + ps.ph(ArgNonce) + " * 65536 + 1) % 65536 WHEN 1 THEN " + ps.ph(ArgTo) + " END" + versionBump(t, ps, "")
+	return ps.stmt(set + " WHERE " + key + " = " + ps.ph(ArgKey) + " AND " + col + " = " + ps.ph(ArgFrom))
 }
 
 func (MySQL) LastIDStmt() Stmt { return Stmt{SQL: "SELECT LAST_INSERT_ID()"} }
@@ -181,23 +181,29 @@ func (m MySQL) StateStmt(t Table) Stmt {
 	return Stmt{SQL: "SELECT " + m.QuoteIdent(t.Column) + " FROM " + m.QuoteIdent(t.Name) + " WHERE " + m.QuoteIdent(t.Key) + " = ? FOR UPDATE", Args: []Arg{ArgKey}}
 }
 
-// HistoryStmt runs after the move, in the same transaction: MySQL has no
-// data-modifying CTEs.
+// GetStmt locks the row when current, as StateStmt does.
+func (m MySQL) GetStmt(t Table, current bool) Stmt {
+	if current {
+		return getStmt(t, newParams(m), " FOR UPDATE")
+	}
+	return getStmt(t, newParams(m), "")
+}
+
 // CreateStmt: a key already there updates nothing (the key to itself),
 // which go-sql-driver/mysql reports as 0 rows affected unless the DSN
 // asks for clientFoundRows.
 func (m MySQL) CreateStmt(t Table) (Stmt, Stmt) {
 	key := m.QuoteIdent(t.Key)
-	create := Stmt{
-		SQL:  "INSERT INTO " + m.QuoteIdent(t.Name) + " (" + key + ", " + m.QuoteIdent(t.Column) + ") VALUES (?, ?) ON DUPLICATE KEY UPDATE " + key + " = " + key,
-		Args: []Arg{ArgKey, ArgTo},
-	}
+	ps := newParams(m)
+	create := ps.stmt(insertRow(t, ps) + " ON DUPLICATE KEY UPDATE " + key + " = " + key)
 	if t.History == "" {
 		return create, Stmt{}
 	}
 	return create, Stmt{SQL: createHistory(m, t, "?", "?"), Args: []Arg{ArgKey, ArgTo}}
 }
 
+// HistoryStmt runs after the move, in the same transaction: MySQL has no
+// data-modifying CTEs.
 func (m MySQL) HistoryStmt(t Table) Stmt {
 	if t.History == "" {
 		return Stmt{}

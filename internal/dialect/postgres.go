@@ -119,7 +119,7 @@ func nested(stmt string) string {
 // same arc only; when that fails the row did not move, and the second
 // branch reports the state the snapshot saw, which the caller then judges
 // (and retries if that state allows the event after all).
-func (p Postgres) FireStmt(t Table, event string, arcs []Arc) Stmt {
+func (p Postgres) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
 	enum := p.QuoteIdent(t.Enum)
 	var b strings.Builder
 	b.WriteString("WITH m (f, t) AS (VALUES ")
@@ -129,47 +129,51 @@ func (p Postgres) FireStmt(t Table, event string, arcs []Arc) Stmt {
 		}
 		b.WriteString("(" + p.QuoteLiteral(a.From) + "::" + enum + ", " + p.QuoteLiteral(a.To) + "::" + enum + ")")
 	}
+	ps := newParams(p, ArgKey)
 	key, col, tab := p.QuoteIdent(t.Key), p.QuoteIdent(t.Column), p.QuoteIdent(t.Name)
-	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + versionBump(p, t, "r.") +
-		" FROM m WHERE r." + key + " = $1 AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t)")
+	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + versionBump(t, ps, "r.") +
+		" FROM m WHERE r." + key + " = $1" + atVersion(t, ps, "r.", at) + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t)")
 	if t.History != "" {
 		b.WriteString(",\nh AS (" + historyInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(event) + " FROM u)")
 	}
 	b.WriteString("\nSELECT f, t FROM u\nUNION ALL\nSELECT " + col + ", NULL::" + enum + " FROM " + tab +
 		" WHERE " + key + " = $1 AND NOT EXISTS (SELECT 1 FROM u)")
-	return Stmt{SQL: b.String(), Args: []Arg{ArgKey}}
+	return ps.stmt(b.String())
 }
 
 func (p Postgres) MoveStmt(t Table) Stmt {
 	key, col, tab := p.QuoteIdent(t.Key), p.QuoteIdent(t.Column), p.QuoteIdent(t.Name)
-	update := "UPDATE " + tab + " SET " + col + " = $3" + versionBump(p, t, "") + " WHERE " + key + " = $1 AND " + col + " = $2"
+	ps := newParams(p, ArgKey, ArgFrom, ArgTo)
+	if t.History != "" {
+		ps.args = append(ps.args, ArgEvent)
+	}
+	update := "UPDATE " + tab + " SET " + col + " = $3" + versionBump(t, ps, "") + " WHERE " + key + " = $1 AND " + col + " = $2"
 	if t.History == "" {
-		return Stmt{SQL: update, Args: []Arg{ArgKey, ArgFrom, ArgTo}}
+		return ps.stmt(update)
 	}
-	return Stmt{
-		SQL:  "WITH u AS (" + update + " RETURNING " + key + ")\n" + historyInsert(p, t) + " SELECT " + key + ", $2::text, $3::text, $4 FROM u",
-		Args: []Arg{ArgKey, ArgFrom, ArgTo, ArgEvent},
-	}
+	return ps.stmt("WITH u AS (" + update + " RETURNING " + key + ")\n" + historyInsert(p, t) + " SELECT " + key + ", $2::text, $3::text, $4 FROM u")
 }
 
 // CreateStmt appends the history row in the same statement. ON CONFLICT
 // leaves a caller's transaction usable after a key that is taken, which a
 // failed INSERT would abort.
 func (p Postgres) CreateStmt(t Table) (Stmt, Stmt) {
-	key, col, tab := p.QuoteIdent(t.Key), p.QuoteIdent(t.Column), p.QuoteIdent(t.Name)
-	insert := "INSERT INTO " + tab + " (" + key + ", " + col + ") VALUES ($1, $2) ON CONFLICT (" + key + ") DO NOTHING"
+	ps := newParams(p)
+	key := p.QuoteIdent(t.Key)
+	insert := insertRow(t, ps) + " ON CONFLICT (" + key + ") DO NOTHING"
 	if t.History == "" {
-		return Stmt{SQL: insert, Args: []Arg{ArgKey, ArgTo}}, Stmt{}
+		return ps.stmt(insert), Stmt{}
 	}
-	return Stmt{
-		SQL:  "WITH i AS (" + insert + " RETURNING " + key + ")\n" + historyInsert(p, t) + " SELECT " + key + ", '', $2::text, '' FROM i",
-		Args: []Arg{ArgKey, ArgTo},
-	}, Stmt{}
+	return ps.stmt("WITH i AS (" + insert + " RETURNING " + key + ")\n" + historyInsert(p, t) + " SELECT " + key + ", '', " + ps.ph(ArgTo) + "::text, '' FROM i"), Stmt{}
 }
 
 func (p Postgres) StateStmt(t Table) Stmt {
 	return Stmt{SQL: "SELECT " + p.QuoteIdent(t.Column) + " FROM " + p.QuoteIdent(t.Name) + " WHERE " + p.QuoteIdent(t.Key) + " = $1", Args: []Arg{ArgKey}}
 }
+
+// GetStmt reads the latest committed version either way: a statement in
+// READ COMMITTED takes a new snapshot.
+func (p Postgres) GetStmt(t Table, current bool) Stmt { return getStmt(t, newParams(p), "") }
 
 // HistoryStmt is empty: the move statements append history through a
 // data-modifying CTE, in the same statement.

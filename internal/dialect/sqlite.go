@@ -56,38 +56,38 @@ func (SQLite) CommitEach([]string) string { return "" }
 // per statement before the row changes, because RETURNING sees only new
 // values. The statement holds the database's write lock from its first
 // read, so the state it read is the state it moved from.
-func (s SQLite) FireStmt(t Table, event string, arcs []Arc) Stmt {
+func (s SQLite) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
 	key, col, tab := s.QuoteIdent(t.Key), s.QuoteIdent(t.Column), s.QuoteIdent(t.Name)
+	ps := newParams(s, ArgKey)
 	var b strings.Builder
 	b.WriteString("WITH o (f) AS MATERIALIZED (SELECT " + col + " FROM " + tab + " WHERE " + key + " = ?1)\n")
 	b.WriteString("UPDATE " + tab + " SET " + col + " = CASE " + col)
 	for _, a := range arcs {
 		b.WriteString(" WHEN " + s.QuoteLiteral(a.From) + " THEN " + s.QuoteLiteral(a.To))
 	}
-	b.WriteString(" END" + versionBump(s, t, "") + "\nWHERE " + key + " = ?1 AND " + col + " IN (" + sources(s, arcs) + ") AND " + col + " = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), " + col)
-	return Stmt{SQL: b.String(), Args: []Arg{ArgKey}}
+	b.WriteString(" END" + versionBump(t, ps, "") + "\nWHERE " + key + " = ?1" + atVersion(t, ps, "", at) + " AND " + col + " IN (" + sources(s, arcs) + ") AND " + col + " = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), " + col)
+	return ps.stmt(b.String())
 }
 
 func (s SQLite) MoveStmt(t Table) Stmt {
 	key, col, tab := s.QuoteIdent(t.Key), s.QuoteIdent(t.Column), s.QuoteIdent(t.Name)
-	return Stmt{
-		SQL:  "UPDATE " + tab + " SET " + col + " = ?3" + versionBump(s, t, "") + " WHERE " + key + " = ?1 AND " + col + " = ?2",
-		Args: []Arg{ArgKey, ArgFrom, ArgTo},
-	}
+	ps := newParams(s, ArgKey, ArgFrom, ArgTo)
+	return ps.stmt("UPDATE " + tab + " SET " + col + " = ?3" + versionBump(t, ps, "") + " WHERE " + key + " = ?1 AND " + col + " = ?2")
 }
 
 func (s SQLite) StateStmt(t Table) Stmt {
 	return Stmt{SQL: "SELECT " + s.QuoteIdent(t.Column) + " FROM " + s.QuoteIdent(t.Name) + " WHERE " + s.QuoteIdent(t.Key) + " = ?1", Args: []Arg{ArgKey}}
 }
 
+// GetStmt needs no lock to be current: one writer at a time, and a
+// transaction sees its own writes.
+func (s SQLite) GetStmt(t Table, current bool) Stmt { return getStmt(t, newParams(s), "") }
+
 // HistoryStmt runs after the move, in the same transaction: SQLite has no
 // data-modifying CTEs.
 func (s SQLite) CreateStmt(t Table) (Stmt, Stmt) {
-	key := s.QuoteIdent(t.Key)
-	create := Stmt{
-		SQL:  "INSERT INTO " + s.QuoteIdent(t.Name) + " (" + key + ", " + s.QuoteIdent(t.Column) + ") VALUES (?1, ?2) ON CONFLICT (" + key + ") DO NOTHING",
-		Args: []Arg{ArgKey, ArgTo},
-	}
+	ps := newParams(s)
+	create := ps.stmt(insertRow(t, ps) + " ON CONFLICT (" + s.QuoteIdent(t.Key) + ") DO NOTHING")
 	if t.History == "" {
 		return create, Stmt{}
 	}

@@ -11,8 +11,11 @@ import (
 type Table struct {
 	Name, Key, Column string
 	Enum              string // the column's type on PostgreSQL
-	Version           string // integer column bumped by every move; "" for none
-	History           string // table every move appends to; "" for none
+	Version           string // column every move changes; "" for none
+	// Token: Version holds an opaque token that every move replaces with
+	// a new one (ArgToken), not a counter it increments.
+	Token   bool
+	History string // table every move appends to; "" for none
 }
 
 // HistoryColumns are the history table's columns after the key (which is
@@ -40,6 +43,11 @@ const (
 	// ArgNonce is a random number of the call, which tells its
 	// LAST_INSERT_ID apart from any earlier one of the connection.
 	ArgNonce
+	// ArgVersion is the version the caller read: the statement moves the
+	// row only while it is still at it.
+	ArgVersion
+	// ArgToken is the new version token a move or a create writes.
+	ArgToken
 )
 
 // Stmt is a statement and the values its parameters take, in order.
@@ -47,6 +55,27 @@ type Stmt struct {
 	SQL  string
 	Args []Arg
 }
+
+// params writes a statement's parameters in the order they appear: a
+// dialect with numbered placeholders refers to a parameter again by its
+// number, MySQL's ? takes a value at every appearance.
+type params struct {
+	d    Dialect
+	args []Arg
+}
+
+func newParams(d Dialect, args ...Arg) *params { return &params{d: d, args: args} }
+
+// ph returns a's placeholder.
+func (p *params) ph(a Arg) string {
+	if n := slices.Index(p.args, a); n >= 0 && p.d.Placeholder(1) != p.d.Placeholder(2) {
+		return p.d.Placeholder(n + 1)
+	}
+	p.args = append(p.args, a)
+	return p.d.Placeholder(len(p.args))
+}
+
+func (p *params) stmt(sql string) Stmt { return Stmt{SQL: sql, Args: p.args} }
 
 // Store statements. Each dialect renders them in its file; the protocol
 // the generated code follows is fixed by UpdateReturning:
@@ -63,9 +92,15 @@ type Stmt struct {
 //
 // HistoryStmt is empty when the move statements append history themselves.
 type StoreStmts interface {
-	FireStmt(t Table, event string, arcs []Arc) Stmt
+	// FireStmt moves the row by event; with at, only while it is at the
+	// version the caller read (ArgVersion).
+	FireStmt(t Table, event string, arcs []Arc, at bool) Stmt
 	MoveStmt(t Table) Stmt
 	StateStmt(t Table) Stmt
+	// GetStmt reads the row's state and version, the version only when
+	// t has one. With current, the read sees the row's latest committed
+	// version even inside a caller's transaction, as StateStmt does.
+	GetStmt(t Table, current bool) Stmt
 	HistoryStmt(t Table) Stmt
 	// CreateStmt inserts a row in a state (ArgTo) unless a row with its
 	// key is there, and affects one row when it inserted it; history is
@@ -97,12 +132,46 @@ func historyInsert(d Dialect, t Table) string {
 	return "INSERT INTO " + d.QuoteIdent(t.History) + " (" + q(d, t.Key, HistFrom, HistTo, HistEvent) + ")"
 }
 
-func versionBump(d Dialect, t Table, qualifier string) string {
+// versionBump is the assignment that changes the version by a move.
+func versionBump(t Table, p *params, qualifier string) string {
 	if t.Version == "" {
 		return ""
 	}
-	v := d.QuoteIdent(t.Version)
+	v := p.d.QuoteIdent(t.Version)
+	if t.Token {
+		return ", " + v + " = " + p.ph(ArgToken)
+	}
 	return ", " + v + " = " + qualifier + v + " + 1"
+}
+
+// atVersion is the condition of a move at the version the caller read.
+func atVersion(t Table, p *params, qualifier string, at bool) string {
+	if !at {
+		return ""
+	}
+	return " AND " + qualifier + p.d.QuoteIdent(t.Version) + " = " + p.ph(ArgVersion)
+}
+
+// getStmt selects the row's state and version by key; suffix ends it.
+func getStmt(t Table, p *params, suffix string) Stmt {
+	d := p.d
+	cols := d.QuoteIdent(t.Column)
+	if t.Version != "" {
+		cols += ", " + d.QuoteIdent(t.Version)
+	}
+	return p.stmt("SELECT " + cols + " FROM " + d.QuoteIdent(t.Name) + " WHERE " + d.QuoteIdent(t.Key) + " = " + p.ph(ArgKey) + suffix)
+}
+
+// insertRow inserts a created row: its key, state and, with a token, the
+// first token. A counter starts at the column's default.
+func insertRow(t Table, p *params) string {
+	d := p.d
+	cols, vals := d.QuoteIdent(t.Key)+", "+d.QuoteIdent(t.Column), p.ph(ArgKey)+", "+p.ph(ArgTo)
+	if t.Token {
+		cols += ", " + d.QuoteIdent(t.Version)
+		vals += ", " + p.ph(ArgToken)
+	}
+	return "INSERT INTO " + d.QuoteIdent(t.Name) + " (" + cols + ") VALUES (" + vals + ")"
 }
 
 func sources(d Dialect, arcs []Arc) string {

@@ -44,9 +44,9 @@ func TestVersionBump(t *testing.T) {
 			}
 			mustExec(t, db, fmt.Sprintf(`CREATE TABLE doors (id VARCHAR(10) PRIMARY KEY, state %s NOT NULL, lock_version INTEGER NOT NULL DEFAULT 0)`, c.col))
 			mustExec(t, db, `INSERT INTO doors (id, state) VALUES ('d', 'closed')`)
-			fire := d.FireStmt(tab, "open", arcs)
+			fire := d.FireStmt(tab, "open", arcs, false)
 			for i, want := range []string{"closed", "opened"} {
-				from := run(t, db, d, fire)
+				from := run(t, db, d, fire, 0)
 				if from != want {
 					t.Fatalf("move %d: from %q, want %q", i+1, from, want)
 				}
@@ -55,11 +55,24 @@ func TestVersionBump(t *testing.T) {
 				}
 			}
 			mustExec(t, db, `UPDATE doors SET state = 'closed' WHERE id = 'd'`)
-			if from := run(t, db, d, d.FireStmt(tab, "open", arcs[1:])); from != "" {
+			if from := run(t, db, d, d.FireStmt(tab, "open", arcs[1:], false), 0); from != "" {
 				t.Fatalf("a refused move reported from %q", from)
 			}
 			if v := version(t, db); v != 2 {
 				t.Fatalf("a refused move left the version at %d, want 2", v)
+			}
+			// At a version: only the one the row is at moves it.
+			at := d.FireStmt(tab, "open", arcs, true)
+			for _, stale := range []int{1, 3} {
+				if from := run(t, db, d, at, stale); from != "" {
+					t.Fatalf("a move at version %d, the row being at 2, moved from %q", stale, from)
+				}
+			}
+			if from := run(t, db, d, at, 2); from != "closed" {
+				t.Fatalf("a move at the row's version moved from %q, want closed", from)
+			}
+			if v := version(t, db); v != 3 {
+				t.Fatalf("a move at version 2 left the version at %d, want 3", v)
 			}
 		})
 	}
@@ -67,9 +80,10 @@ func TestVersionBump(t *testing.T) {
 
 var calls int64
 
-// run executes a Fire statement for key d and returns the state it moved
+// run executes a Fire statement for key d (at version at, for one that
+// checks it) and returns the state it moved
 // from, "" when it did not move.
-func run(t *testing.T, db *sql.DB, d dialect.Dialect, st dialect.Stmt) string {
+func run(t *testing.T, db *sql.DB, d dialect.Dialect, st dialect.Stmt, at int) string {
 	t.Helper()
 	// A new nonce per call, as the Store draws: the connection keeps the
 	// last LAST_INSERT_ID, which must not pass for this call's.
@@ -82,6 +96,8 @@ func run(t *testing.T, db *sql.DB, d dialect.Dialect, st dialect.Stmt) string {
 			args = append(args, "d")
 		case dialect.ArgNonce:
 			args = append(args, nonce)
+		case dialect.ArgVersion:
+			args = append(args, at)
 		default:
 			t.Fatalf("unexpected argument %d", a)
 		}

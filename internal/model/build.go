@@ -639,7 +639,7 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 		for _, v := range []struct {
 			key string
 			v   spec.Str
-		}{{"version", s.Version}, {"history", s.History}, {"enforce", s.Enforce}} {
+		}{{"version", s.Version}, {"version_kind", s.VersionKind}, {"history", s.History}, {"enforce", s.Enforce}} {
 			if v.v.Set() {
 				b.errorf(v.v.Pos, "sql %s needs sql key: the column that identifies a row", v.key)
 			}
@@ -669,10 +669,16 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 		b.errorf(s.Key.Pos, "sql key %q is the state column; name the column that identifies a row", st.Key)
 	}
 	if st.Version == column {
-		b.errorf(s.Version.Pos, "sql version %q is the state column; name an integer column of its own", st.Version)
+		b.errorf(s.Version.Pos, "sql version %q is the state column; name a column of its own", st.Version)
 	}
 	if st.Version != "" && st.Version == st.Key {
 		b.errorf(s.Version.Pos, "sql version %q is also the key", st.Version)
+	}
+	if v := s.VersionKind; v.Set() {
+		if !s.Version.Set() {
+			b.errorf(v.Pos, "sql version_kind needs sql version: the column it describes")
+		}
+		st.Token = b.oneOf(v, "sql version_kind", "counter", "token") == "token"
 	}
 	if st.History != "" {
 		switch {

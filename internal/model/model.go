@@ -131,7 +131,8 @@ type SQL struct {
 type Store struct {
 	Table, Column string
 	Key           string
-	Version       string // integer column bumped by every move; "" for none
+	Version       string // column every move changes; "" for none
+	Token         bool   // Version holds a token every move replaces, not a counter
 	History       string // history table; "" for none
 	Enforce       bool   // triggers reject moves the spec does not allow
 }

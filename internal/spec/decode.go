@@ -223,6 +223,8 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 			s.Key = d.str(v)
 		case "version":
 			s.Version = d.str(v)
+		case "version_kind":
+			s.VersionKind = d.str(v)
 		case "history":
 			s.History = d.str(v)
 		case "enforce":
@@ -233,7 +235,7 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 		case "compact":
 			s.Compact = d.bool(v)
 		default:
-			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "history", "enforce", "adopt", "compact")
+			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "version_kind", "history", "enforce", "adopt", "compact")
 		}
 	})
 	return s

@@ -116,6 +116,8 @@ type SQL struct {
 	Versions   Str
 	// The generated store (see model.Store).
 	Key, Version, History, Enforce Str
+	// VersionKind is counter (the default) or token.
+	VersionKind Str
 	// Adopt lists the labels the columns already hold, in database order:
 	// they exist, and the first migration takes them over. AdoptPos
 	// locates the list.

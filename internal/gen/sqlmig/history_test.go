@@ -54,7 +54,7 @@ func specVersions(t *testing.T, format string) []string {
 }
 
 // storeKeys are the seed's sql keys for the generated store.
-const storeKeys = "  key: uuid\n  history: nodes_history\n  enforce: transitions\n"
+const storeKeys = "  key: uuid\n  version: version_id\n  version_kind: token\n  history: nodes_history\n  enforce: transitions\n"
 
 func buildHistory(t *testing.T, format string) *history {
 	t.Helper()

@@ -5,8 +5,13 @@ package store
 // errors, the statements) bring in its imports.
 const methods = `
 type storeQueries struct {
-	fire                         [NumEvents]storeStmt
+	fire [NumEvents]storeStmt
+	// fireAt moves only a row still at the version the caller read.
+	fireAt                       [NumEvents]storeStmt
 	move, state, history, lastID storeStmt
+	// get reads a row; getCurrent reads its latest version even in a
+	// caller's transaction.
+	get, getCurrent storeStmt
 	// create inserts a row; createHistory writes its first history row
 	// when create does not.
 	create, createHistory storeStmt
@@ -15,6 +20,8 @@ type storeQueries struct {
 	insertID bool
 	// prepare: the Store prepares the statements once per *sql.DB.
 	prepare bool
+	// token: every move writes a new version token (storeToken).
+	token bool
 }
 
 type storeStmt struct {
@@ -23,16 +30,43 @@ type storeStmt struct {
 }
 
 // The statements' slots in a storePrepared: each event's fire statement,
-// then these.
+// its fireAt, then these.
 const (
-	storeMove = int(NumEvents) + iota
+	storeMove = 2*int(NumEvents) + iota
 	storeState
 	storeHistory
 	storeLastID
 	storeCreate
 	storeCreateHistory
+	storeGet
+	storeGetCurrent
 	storeStmts
 )
+
+// storeArgs are the values a statement's parameters are taken from.
+type storeArgs struct {
+	key      any
+	from, to State
+	ev       Event
+	nonce    uint64
+	// version is the one the caller read; token the one a move writes.
+	version, token any
+}
+
+// storeToken returns a new version token: a random UUID (version 4),
+// which fits the VARCHAR(36) such columns usually are.
+func storeToken() string {
+	hi, lo := rand.Uint64(), rand.Uint64()
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, hi>>16&0xffff, hi&0x0fff|0x4000, lo>>48&0x3fff|0x8000, lo&0xffffffffffff)
+}
+
+// args fills in a new version token where every move writes one.
+func (s *Store) args(a storeArgs) storeArgs {
+	if s.q.token && a.token == nil {
+		a.token = storeToken()
+	}
+	return a
+}
 
 // maxStoreAttempts bounds the retries of a move that lost a race: the row
 // was moved between the statement's snapshot and its row lock (PostgreSQL,
@@ -79,7 +113,8 @@ func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
 		return fmt.Errorf("%w: %v", ErrNotEntry, st)
 	}
 	return s.inTx(ctx, db, func(db storeConn) error {
-		args, err := s.q.create.bind(key, 0, st, 0, 0)
+		a := s.args(storeArgs{key: key, to: st})
+		args, err := s.q.create.bind(a)
 		if err != nil {
 			return err
 		}
@@ -97,7 +132,7 @@ func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
 		if s.q.createHistory.query == "" {
 			return nil
 		}
-		if args, err = s.q.createHistory.bind(key, 0, st, 0, 0); err != nil {
+		if args, err = s.q.createHistory.bind(a); err != nil {
 			return err
 		}
 		_, err = db.exec(ctx, s.q.createHistory, args...)
@@ -120,7 +155,7 @@ func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 	err = s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
 			var moved bool
-			from, to, moved, err = s.fire(ctx, db, key, ev)
+			from, to, moved, err = s.fire(ctx, db, s.q.fire[ev], s.args(storeArgs{key: key, ev: ev}), true)
 			switch {
 			case err != nil:
 				return err
@@ -173,12 +208,12 @@ func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event
 	return to, nil
 }
 
-// fire runs ev's statement. When the row did not move, from is the state
-// that kept it from moving.
-func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from, to State, moved bool, err error) {
-	st := s.q.fire[ev]
-	nonce := storeNonce()
-	args, err := st.bind(key, 0, 0, ev, nonce)
+// fire runs st, a statement of a.ev. When the row did not move and
+// explain is set, from is the state that kept it from moving.
+func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArgs, explain bool) (from, to State, moved bool, err error) {
+	key, ev := a.key, a.ev
+	a.nonce = storeNonce()
+	args, err := st.bind(a)
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -187,7 +222,7 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 		if err != nil {
 			return 0, 0, false, err
 		}
-		arc, err := s.arc(ctx, db, res, nonce)
+		arc, err := s.arc(ctx, db, res, a.nonce)
 		if err != nil {
 			return 0, 0, false, err
 		}
@@ -195,6 +230,9 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 			from = src[arc-1]
 			to, _ = Transition(from, ev)
 			return from, to, true, nil
+		}
+		if !explain {
+			return 0, 0, false, nil
 		}
 		from, err = s.current(ctx, db, key)
 		return from, from, false, err
@@ -209,6 +247,9 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 			return 0, 0, false, err
 		}
 		rows.Close()
+		if !explain {
+			return 0, 0, false, nil
+		}
 		from, err = s.current(ctx, db, key)
 		return from, from, false, err
 	}
@@ -226,8 +267,8 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 }
 
 func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event) (bool, error) {
-	nonce := storeNonce()
-	args, err := s.q.move.bind(key, from, to, ev, nonce)
+	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce()})
+	args, err := s.q.move.bind(a)
 	if err != nil {
 		return false, err
 	}
@@ -237,7 +278,7 @@ func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State,
 	}
 	var n int64
 	if s.q.insertID {
-		n, err = s.arc(ctx, db, res, nonce)
+		n, err = s.arc(ctx, db, res, a.nonce)
 	} else {
 		n, err = res.RowsAffected()
 	}
@@ -264,6 +305,17 @@ func (s *Store) arc(ctx context.Context, db storeConn, res sql.Result, nonce uin
 	return id & 0xffff, nil
 }
 
+// Get reads the row with that key: its state and version. No row with
+// that key returns ErrNotFound.
+func (s *Store) Get(ctx context.Context, db DBTX, key any) (Row, error) {
+	var r Row
+	err := storeConn{db: db, p: s.prepared(db)}.scan(ctx, s.q.get, []any{key}, r.dest()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Row{}, ErrNotFound
+	}
+	return r, err
+}
+
 // current reads the row's state after a statement that did not move it.
 func (s *Store) current(ctx context.Context, db storeConn, key any) (State, error) {
 	var now State
@@ -278,7 +330,7 @@ func (s *Store) appendHistory(ctx context.Context, db storeConn, key any, from, 
 	if s.q.history.query == "" {
 		return nil
 	}
-	args, err := s.q.history.bind(key, from, to, ev, 0)
+	args, err := s.q.history.bind(storeArgs{key: key, from: from, to: to, ev: ev})
 	if err != nil {
 		return err
 	}
@@ -416,26 +468,72 @@ func (c storeConn) scan(ctx context.Context, st storeStmt, args []any, dest ...a
 
 // bind lays out a statement's parameters. States and events are passed as
 // their stored spelling, not left to each driver's idea of a uint8.
-func (st storeStmt) bind(key any, from, to State, ev Event, nonce uint64) ([]any, error) {
+func (st storeStmt) bind(a storeArgs) ([]any, error) {
 	args := make([]any, len(st.args))
 	var err error
 	for i := range len(st.args) {
 		switch st.args[i] {
 		case 'k':
-			args[i] = key
+			args[i] = a.key
 		case 'f':
-			args[i], err = from.Value()
+			args[i], err = a.from.Value()
 		case 't':
-			args[i], err = to.Value()
+			args[i], err = a.to.Value()
 		case 'e':
-			args[i], err = ev.Value()
+			args[i], err = a.ev.Value()
 		case 'n':
-			args[i] = nonce
+			args[i] = a.nonce
+		case 'v':
+			args[i] = a.version
+		case 'w':
+			args[i] = a.token
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
 	return args, nil
+}
+`
+
+// versionMethods are the methods of a store whose table has a version
+// column. MoveAt, generated with the version's type, calls moveAt.
+const versionMethods = `
+// moveAt moves the row by ev while it is at version, writing next (the
+// token, with a token) and filling r as it then is: the state entered, or
+// the state and version that kept it from moving.
+func (s *Store) moveAt(ctx context.Context, db DBTX, key, version, next any, ev Event, r *Row) error {
+	if !ev.IsValid() {
+		return fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
+	}
+	a := storeArgs{key: key, ev: ev, version: version}
+	if s.q.token {
+		a.token = next
+	}
+	return s.inTx(ctx, db, func(db storeConn) error {
+		for range maxStoreAttempts {
+			from, to, moved, err := s.fire(ctx, db, s.q.fireAt[ev], a, false)
+			switch {
+			case err != nil:
+				return err
+			case moved:
+				r.State = to
+				return s.appendHistory(ctx, db, key, from, to, ev)
+			}
+			err = db.scan(ctx, s.q.getCurrent, []any{key}, r.dest()...)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return ErrNotFound
+			case err != nil:
+				return err
+			case any(r.Version) != version:
+				return fmt.Errorf("%w: it is at version %v, not %v", ErrStale, r.Version, version)
+			case !r.State.Can(ev):
+				_, err := Transition(r.State, ev)
+				return err
+			}
+		}
+		return errContended
+	})
 }
 `

@@ -30,13 +30,16 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 		return nil, fmt.Errorf("rendering the store of machine %s: %w", m.Name, err)
 	}
 	buf.WriteString(methods)
+	if m.SQL.Store.Version != "" {
+		buf.WriteString(versionMethods)
+	}
 	return map[string][]byte{m.Package + "/" + m.Package + "_store.go": buf.Bytes()}, nil
 }
 
 // Table is the dialect's view of the machine's store.
 func Table(q *model.SQL) dialect.Table {
 	s := q.Store
-	return dialect.Table{Name: s.Table, Key: s.Key, Column: s.Column, Enum: q.Enum, Version: s.Version, History: s.History}
+	return dialect.Table{Name: s.Table, Key: s.Key, Column: s.Column, Enum: q.Enum, Version: s.Version, Token: s.Token, History: s.History}
 }
 
 // Arcs returns, for ev, the states it leaves (in state order) and where
@@ -93,21 +96,25 @@ func declare(f *File, m *model.Machine) {
 	f.Var().Id("ErrNotEntry").Op("=").Qual("errors", "New").Call(Lit(m.Name + ": not an entry state"))
 	f.Var().Id("errContended").Op("=").Qual("errors", "New").Call(Lit(m.Name + ": the row kept changing under concurrent moves; try again"))
 
-	f.Comment("storeDialects holds each dialect's statements, rendered when the package")
-	f.Comment("was generated. The args strings say what each parameter holds: k key,")
-	f.Comment("f from, t to, e event, n the call's nonce.")
 	var entries []Code
 	for _, name := range q.Dialects {
 		d := dialect.For(name)
-		fires := Dict{}
+		fires, fireAts := Dict{}, Dict{}
 		for _, ev := range m.Events {
-			fires[Id(ev.GoName)] = stmt(d.FireStmt(t, ev.Value, Arcs(m, ev)), Int().Call(Id(ev.GoName)))
+			fires[Id(ev.GoName)] = stmt(d.FireStmt(t, ev.Value, Arcs(m, ev), false), Int().Call(Id(ev.GoName)))
+			if t.Version != "" {
+				fireAts[Id(ev.GoName)] = stmt(d.FireStmt(t, ev.Value, Arcs(m, ev), true), Id("NumEvents").Op("+").Int().Call(Id(ev.GoName)))
+			}
 		}
 		create, createHistory := d.CreateStmt(t)
 		entries = append(entries, Id(dialectIdents[name]).Op(":").Values(Dict{
 			Id("create"):        stmt(create, Id("storeCreate")),
 			Id("createHistory"): stmt(createHistory, Id("storeCreateHistory")),
 			Id("fire"):          Index(Id("NumEvents")).Id("storeStmt").Values(fires),
+			Id("fireAt"):        Index(Id("NumEvents")).Id("storeStmt").Values(fireAts),
+			Id("get"):           stmt(d.GetStmt(t, false), Id("storeGet")),
+			Id("getCurrent"):    stmt(d.GetStmt(t, true), Id("storeGetCurrent")),
+			Id("token"):         Lit(t.Token),
 			Id("move"):          stmt(d.MoveStmt(t), Id("storeMove")),
 			Id("state"):         stmt(d.StateStmt(t), Id("storeState")),
 			Id("history"):       stmt(d.HistoryStmt(t), Id("storeHistory")),
@@ -134,6 +141,11 @@ func declare(f *File, m *model.Machine) {
 	f.Func().Id("storeNonce").Params().Uint64().Block(
 		Return(Qual("math/rand/v2", "Uint64").Call().Op(">>").Lit(24).Op("|").Lit(1).Op("<<").Lit(39)),
 	)
+	declareRow(f, m)
+	f.Comment("storeDialects holds each dialect's statements, rendered when the package")
+	f.Comment("was generated. The args strings say what each parameter holds: k key,")
+	f.Comment("f from, t to, e event, n the call's nonce, v the version read, w the new")
+	f.Comment("version token.")
 	f.Var().Id("storeDialects").Op("=").Index(Op("...")).Id("storeQueries").Values(entries...)
 
 	f.Comment("Store moves rows through the machine in the database: every move is one")
@@ -160,7 +172,57 @@ func stmt(s dialect.Stmt, id Code) Code {
 	}
 	args := make([]byte, len(s.Args))
 	for i, a := range s.Args {
-		args[i] = "kften"[a]
+		args[i] = "kftenvw"[a]
 	}
 	return Id("storeStmt").Values(Lit(s.SQL), Lit(string(args)), id)
+}
+
+// declareRow declares Row, what Get reads, and MoveAt, which moves a row
+// at the version read.
+func declareRow(f *File, m *model.Machine) {
+	st := m.SQL.Store
+	fields := []Code{Id("State").Id("State")}
+	dest := []Code{Op("&").Id("r").Dot("State")}
+	vt := Int64()
+	if st.Token {
+		vt = String()
+	}
+	if st.Version != "" {
+		what := "a counter every move increments"
+		if st.Token {
+			what = "a token every move replaces"
+		}
+		fields = append(fields, Comment("Version is "+st.Table+"."+st.Version+", "+what+"."), Id("Version").Add(vt))
+		dest = append(dest, Op("&").Id("r").Dot("Version"))
+	}
+	f.Comment("Row is a row of " + st.Table + " as the Store reads it.")
+	f.Type().Id("Row").Struct(fields...)
+	f.Func().Params(Id("r").Op("*").Id("Row")).Id("dest").Params().Index().Any().Block(Return(Index().Any().Values(dest...)))
+	if st.Version == "" {
+		return
+	}
+	next := Id("version").Op("+").Lit(1)
+	if st.Token {
+		next = Id("storeToken").Call()
+	}
+	f.Comment("MoveAt moves the row with that key by ev only if it is still at version,")
+	f.Comment("the one Get read, and returns the row as the move left it. A row at")
+	f.Comment("another version returns ErrStale, and an event its state does not allow")
+	f.Comment("a TransitionError, each with the row as it is now; no row with that key")
+	f.Comment("returns ErrNotFound. Nothing is written on any error.")
+	f.Comment("")
+	f.Comment("A version cannot come back, so a row that left the state read and")
+	f.Comment("returned to it is stale too: a sweeper that read a row never moves the")
+	f.Comment("row's next life.")
+	f.Func().Params(Id("s").Op("*").Id("Store")).Id("MoveAt").Params(
+		Id("ctx").Qual("context", "Context"), Id("db").Id("DBTX"), Id("key").Any(), Id("version").Add(vt), Id("ev").Id("Event"),
+	).Params(Id("Row"), Error()).Block(
+		Id("next").Op(":=").Add(next),
+		Var().Id("r").Id("Row"),
+		If(Err().Op(":=").Id("s").Dot("moveAt").Call(Id("ctx"), Id("db"), Id("key"), Id("version"), Id("next"), Id("ev"), Op("&").Id("r")), Err().Op("!=").Nil()).Block(
+			Return(Id("r"), Err()),
+		),
+		Id("r").Dot("Version").Op("=").Id("next"),
+		Return(Id("r"), Nil()),
+	)
 }

@@ -45,9 +45,6 @@ var ErrExists = errors.New("door: a row of doors with this key exists")
 var ErrNotEntry = errors.New("door: not an entry state")
 var errContended = errors.New("door: the row kept changing under concurrent moves; try again")
 
-// storeDialects holds each dialect's statements, rendered when the package
-// was generated. The args strings say what each parameter holds: k key,
-// f from, t to, e event, n the call's nonce.
 // storeSources lists, for each event, the states it leaves in the order
 // of the arcs in the statements that report the arc taken by its index.
 var storeSources = [NumEvents][]State{
@@ -61,6 +58,40 @@ func storeNonce() uint64 {
 	return rand.Uint64()>>24 | 1<<39
 }
 
+// Row is a row of doors as the Store reads it.
+type Row struct {
+	State State
+	// Version is doors.lock_version, a counter every move increments.
+	Version int64
+}
+
+func (r *Row) dest() []any {
+	return []any{&r.State, &r.Version}
+}
+
+// MoveAt moves the row with that key by ev only if it is still at version,
+// the one Get read, and returns the row as the move left it. A row at
+// another version returns ErrStale, and an event its state does not allow
+// a TransitionError, each with the row as it is now; no row with that key
+// returns ErrNotFound. Nothing is written on any error.
+//
+// A version cannot come back, so a row that left the state read and
+// returned to it is stale too: a sweeper that read a row never moves the
+// row's next life.
+func (s *Store) MoveAt(ctx context.Context, db DBTX, key any, version int64, ev Event) (Row, error) {
+	next := version + 1
+	var r Row
+	if err := s.moveAt(ctx, db, key, version, next, ev, &r); err != nil {
+		return r, err
+	}
+	r.Version = next
+	return r, nil
+}
+
+// storeDialects holds each dialect's statements, rendered when the package
+// was generated. The args strings say what each parameter holds: k key,
+// f from, t to, e event, n the call's nonce, v the version read, w the new
+// version token.
 var storeDialects = [...]storeQueries{Postgres: {
 	create:        storeStmt{"WITH i AS (INSERT INTO \"doors\" (\"id\", \"state\") VALUES ($1, $2) ON CONFLICT (\"id\") DO NOTHING RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", '', $2::text, '' FROM i", "kt", storeCreate},
 	createHistory: storeStmt{},
@@ -68,12 +99,19 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventClose)},
 		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventOpen)},
 	},
-	history:  storeStmt{},
-	insertID: false,
-	lastID:   storeStmt{},
-	move:     storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfte", storeMove},
-	prepare:  false,
-	state:    storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
+	fireAt: [NumEvents]storeStmt{
+		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $2 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kv", NumEvents + int(EventClose)},
+		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $2 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kv", NumEvents + int(EventOpen)},
+	},
+	get:        storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGet},
+	getCurrent: storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGetCurrent},
+	history:    storeStmt{},
+	insertID:   false,
+	lastID:     storeStmt{},
+	move:       storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfte", storeMove},
+	prepare:    false,
+	state:      storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
+	token:      false,
 }, MySQL: {
 	create:        storeStmt{"INSERT INTO `doors` (`id`, `state`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `id` = `id`", "kt", storeCreate},
 	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, '', ?, '')", "kt", storeCreateHistory},
@@ -81,12 +119,19 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventClose: storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'opened')) % 65536 WHEN 1 THEN 'closed' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('opened')", "nk", int(EventClose)},
 		EventOpen:  storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed')) % 65536 WHEN 1 THEN 'opened' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('closed')", "nk", int(EventOpen)},
 	},
-	history:  storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
-	insertID: true,
-	lastID:   storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
-	move:     storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ntkf", storeMove},
-	prepare:  true,
-	state:    storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
+	fireAt: [NumEvents]storeStmt{
+		EventClose: storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'opened')) % 65536 WHEN 1 THEN 'closed' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('opened')", "nkv", NumEvents + int(EventClose)},
+		EventOpen:  storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed')) % 65536 WHEN 1 THEN 'opened' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('closed')", "nkv", NumEvents + int(EventOpen)},
+	},
+	get:        storeStmt{"SELECT `state`, `lock_version` FROM `doors` WHERE `id` = ?", "k", storeGet},
+	getCurrent: storeStmt{"SELECT `state`, `lock_version` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeGetCurrent},
+	history:    storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
+	insertID:   true,
+	lastID:     storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
+	move:       storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ntkf", storeMove},
+	prepare:    true,
+	state:      storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
+	token:      false,
 }, SQLite: {
 	create:        storeStmt{"INSERT INTO \"doors\" (\"id\", \"state\") VALUES (?1, ?2) ON CONFLICT (\"id\") DO NOTHING", "kt", storeCreate},
 	createHistory: storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, '', ?2, '')", "kt", storeCreateHistory},
@@ -94,12 +139,19 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventClose: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'opened' THEN 'closed' END, \"lock_version\" = \"lock_version\" + 1\nWHERE \"id\" = ?1 AND \"state\" IN ('opened') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventClose)},
 		EventOpen:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'opened' END, \"lock_version\" = \"lock_version\" + 1\nWHERE \"id\" = ?1 AND \"state\" IN ('closed') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventOpen)},
 	},
-	history:  storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
-	insertID: false,
-	lastID:   storeStmt{},
-	move:     storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = ?1 AND \"state\" = ?2", "kft", storeMove},
-	prepare:  true,
-	state:    storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
+	fireAt: [NumEvents]storeStmt{
+		EventClose: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'opened' THEN 'closed' END, \"lock_version\" = \"lock_version\" + 1\nWHERE \"id\" = ?1 AND \"lock_version\" = ?2 AND \"state\" IN ('opened') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kv", NumEvents + int(EventClose)},
+		EventOpen:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'opened' END, \"lock_version\" = \"lock_version\" + 1\nWHERE \"id\" = ?1 AND \"lock_version\" = ?2 AND \"state\" IN ('closed') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kv", NumEvents + int(EventOpen)},
+	},
+	get:        storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGet},
+	getCurrent: storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGetCurrent},
+	history:    storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
+	insertID:   false,
+	lastID:     storeStmt{},
+	move:       storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = ?1 AND \"state\" = ?2", "kft", storeMove},
+	prepare:    true,
+	state:      storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
+	token:      false,
 }}
 
 // Store moves rows through the machine in the database: every move is one
@@ -120,8 +172,13 @@ type storePrepared struct {
 }
 
 type storeQueries struct {
-	fire                         [NumEvents]storeStmt
+	fire [NumEvents]storeStmt
+	// fireAt moves only a row still at the version the caller read.
+	fireAt                       [NumEvents]storeStmt
 	move, state, history, lastID storeStmt
+	// get reads a row; getCurrent reads its latest version even in a
+	// caller's transaction.
+	get, getCurrent storeStmt
 	// create inserts a row; createHistory writes its first history row
 	// when create does not.
 	create, createHistory storeStmt
@@ -130,6 +187,8 @@ type storeQueries struct {
 	insertID bool
 	// prepare: the Store prepares the statements once per *sql.DB.
 	prepare bool
+	// token: every move writes a new version token (storeToken).
+	token bool
 }
 
 type storeStmt struct {
@@ -138,16 +197,43 @@ type storeStmt struct {
 }
 
 // The statements' slots in a storePrepared: each event's fire statement,
-// then these.
+// its fireAt, then these.
 const (
-	storeMove = int(NumEvents) + iota
+	storeMove = 2*int(NumEvents) + iota
 	storeState
 	storeHistory
 	storeLastID
 	storeCreate
 	storeCreateHistory
+	storeGet
+	storeGetCurrent
 	storeStmts
 )
+
+// storeArgs are the values a statement's parameters are taken from.
+type storeArgs struct {
+	key      any
+	from, to State
+	ev       Event
+	nonce    uint64
+	// version is the one the caller read; token the one a move writes.
+	version, token any
+}
+
+// storeToken returns a new version token: a random UUID (version 4),
+// which fits the VARCHAR(36) such columns usually are.
+func storeToken() string {
+	hi, lo := rand.Uint64(), rand.Uint64()
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, hi>>16&0xffff, hi&0x0fff|0x4000, lo>>48&0x3fff|0x8000, lo&0xffffffffffff)
+}
+
+// args fills in a new version token where every move writes one.
+func (s *Store) args(a storeArgs) storeArgs {
+	if s.q.token && a.token == nil {
+		a.token = storeToken()
+	}
+	return a
+}
 
 // maxStoreAttempts bounds the retries of a move that lost a race: the row
 // was moved between the statement's snapshot and its row lock (PostgreSQL,
@@ -194,7 +280,8 @@ func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
 		return fmt.Errorf("%w: %v", ErrNotEntry, st)
 	}
 	return s.inTx(ctx, db, func(db storeConn) error {
-		args, err := s.q.create.bind(key, 0, st, 0, 0)
+		a := s.args(storeArgs{key: key, to: st})
+		args, err := s.q.create.bind(a)
 		if err != nil {
 			return err
 		}
@@ -212,7 +299,7 @@ func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
 		if s.q.createHistory.query == "" {
 			return nil
 		}
-		if args, err = s.q.createHistory.bind(key, 0, st, 0, 0); err != nil {
+		if args, err = s.q.createHistory.bind(a); err != nil {
 			return err
 		}
 		_, err = db.exec(ctx, s.q.createHistory, args...)
@@ -235,7 +322,7 @@ func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 	err = s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
 			var moved bool
-			from, to, moved, err = s.fire(ctx, db, key, ev)
+			from, to, moved, err = s.fire(ctx, db, s.q.fire[ev], s.args(storeArgs{key: key, ev: ev}), true)
 			switch {
 			case err != nil:
 				return err
@@ -288,12 +375,12 @@ func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event
 	return to, nil
 }
 
-// fire runs ev's statement. When the row did not move, from is the state
-// that kept it from moving.
-func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from, to State, moved bool, err error) {
-	st := s.q.fire[ev]
-	nonce := storeNonce()
-	args, err := st.bind(key, 0, 0, ev, nonce)
+// fire runs st, a statement of a.ev. When the row did not move and
+// explain is set, from is the state that kept it from moving.
+func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArgs, explain bool) (from, to State, moved bool, err error) {
+	key, ev := a.key, a.ev
+	a.nonce = storeNonce()
+	args, err := st.bind(a)
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -302,7 +389,7 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 		if err != nil {
 			return 0, 0, false, err
 		}
-		arc, err := s.arc(ctx, db, res, nonce)
+		arc, err := s.arc(ctx, db, res, a.nonce)
 		if err != nil {
 			return 0, 0, false, err
 		}
@@ -310,6 +397,9 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 			from = src[arc-1]
 			to, _ = Transition(from, ev)
 			return from, to, true, nil
+		}
+		if !explain {
+			return 0, 0, false, nil
 		}
 		from, err = s.current(ctx, db, key)
 		return from, from, false, err
@@ -324,6 +414,9 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 			return 0, 0, false, err
 		}
 		rows.Close()
+		if !explain {
+			return 0, 0, false, nil
+		}
 		from, err = s.current(ctx, db, key)
 		return from, from, false, err
 	}
@@ -341,8 +434,8 @@ func (s *Store) fire(ctx context.Context, db storeConn, key any, ev Event) (from
 }
 
 func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event) (bool, error) {
-	nonce := storeNonce()
-	args, err := s.q.move.bind(key, from, to, ev, nonce)
+	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce()})
+	args, err := s.q.move.bind(a)
 	if err != nil {
 		return false, err
 	}
@@ -352,7 +445,7 @@ func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State,
 	}
 	var n int64
 	if s.q.insertID {
-		n, err = s.arc(ctx, db, res, nonce)
+		n, err = s.arc(ctx, db, res, a.nonce)
 	} else {
 		n, err = res.RowsAffected()
 	}
@@ -379,6 +472,17 @@ func (s *Store) arc(ctx context.Context, db storeConn, res sql.Result, nonce uin
 	return id & 0xffff, nil
 }
 
+// Get reads the row with that key: its state and version. No row with
+// that key returns ErrNotFound.
+func (s *Store) Get(ctx context.Context, db DBTX, key any) (Row, error) {
+	var r Row
+	err := storeConn{db: db, p: s.prepared(db)}.scan(ctx, s.q.get, []any{key}, r.dest()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Row{}, ErrNotFound
+	}
+	return r, err
+}
+
 // current reads the row's state after a statement that did not move it.
 func (s *Store) current(ctx context.Context, db storeConn, key any) (State, error) {
 	var now State
@@ -393,7 +497,7 @@ func (s *Store) appendHistory(ctx context.Context, db storeConn, key any, from, 
 	if s.q.history.query == "" {
 		return nil
 	}
-	args, err := s.q.history.bind(key, from, to, ev, 0)
+	args, err := s.q.history.bind(storeArgs{key: key, from: from, to: to, ev: ev})
 	if err != nil {
 		return err
 	}
@@ -531,25 +635,67 @@ func (c storeConn) scan(ctx context.Context, st storeStmt, args []any, dest ...a
 
 // bind lays out a statement's parameters. States and events are passed as
 // their stored spelling, not left to each driver's idea of a uint8.
-func (st storeStmt) bind(key any, from, to State, ev Event, nonce uint64) ([]any, error) {
+func (st storeStmt) bind(a storeArgs) ([]any, error) {
 	args := make([]any, len(st.args))
 	var err error
 	for i := range len(st.args) {
 		switch st.args[i] {
 		case 'k':
-			args[i] = key
+			args[i] = a.key
 		case 'f':
-			args[i], err = from.Value()
+			args[i], err = a.from.Value()
 		case 't':
-			args[i], err = to.Value()
+			args[i], err = a.to.Value()
 		case 'e':
-			args[i], err = ev.Value()
+			args[i], err = a.ev.Value()
 		case 'n':
-			args[i] = nonce
+			args[i] = a.nonce
+		case 'v':
+			args[i] = a.version
+		case 'w':
+			args[i] = a.token
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
 	return args, nil
+}
+
+// moveAt moves the row by ev while it is at version, writing next (the
+// token, with a token) and filling r as it then is: the state entered, or
+// the state and version that kept it from moving.
+func (s *Store) moveAt(ctx context.Context, db DBTX, key, version, next any, ev Event, r *Row) error {
+	if !ev.IsValid() {
+		return fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
+	}
+	a := storeArgs{key: key, ev: ev, version: version}
+	if s.q.token {
+		a.token = next
+	}
+	return s.inTx(ctx, db, func(db storeConn) error {
+		for range maxStoreAttempts {
+			from, to, moved, err := s.fire(ctx, db, s.q.fireAt[ev], a, false)
+			switch {
+			case err != nil:
+				return err
+			case moved:
+				r.State = to
+				return s.appendHistory(ctx, db, key, from, to, ev)
+			}
+			err = db.scan(ctx, s.q.getCurrent, []any{key}, r.dest()...)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return ErrNotFound
+			case err != nil:
+				return err
+			case any(r.Version) != version:
+				return fmt.Errorf("%w: it is at version %v, not %v", ErrStale, r.Version, version)
+			case !r.State.Can(ev):
+				_, err := Transition(r.State, ev)
+				return err
+			}
+		}
+		return errContended
+	})
 }
