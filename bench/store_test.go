@@ -220,7 +220,7 @@ func storeDB(b *testing.B, d storeDialect) *sql.DB {
 		return db
 	}
 	db := d.open(b)
-	if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, started_at TIMESTAMP NULL, version_id VARCHAR(36) NOT NULL DEFAULT '')`); err != nil {
+	if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, version_id VARCHAR(36) NOT NULL DEFAULT '')`); err != nil {
 		b.Fatal(err)
 	}
 	p, err := goose.NewProvider(d.goose, db, os.DirFS("../generated/migrations/"+d.name))

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pressly/goose/v3"
@@ -19,24 +18,112 @@ import (
 
 type node struct{ UUID string }
 
-// finished is the README's example: the seed's finished(Events.finish)
-// with the Store. TestREADMEExampleIsTested keeps the README's block equal
-// to the lines between the markers.
-func finished(ctx context.Context, db *sql.DB, store *introspection.Store, node node, now time.Time, errText string) error {
+// finished is the README's example: the seed's finished(event, error)
+// with the Store. TestREADMEExampleIsTested keeps the README's blocks
+// equal to the lines between the markers.
+func finished(ctx context.Context, db *sql.DB, store *introspection.Store, node node, ev introspection.Event, errText string) error {
 	// README begin finished
+	opt := introspection.ClearError()
+	if errText != "" {
+		opt = introspection.SetError(errText)
+	}
+	_, _, err := store.Fire(ctx, db, node.UUID, ev, opt)
+	return err // a refused move wrote nothing, fields included
+	// README end
+}
+
+// processed is the README's example of a move in the caller's
+// transaction.
+func processed(ctx context.Context, db *sql.DB, store *introspection.Store, node node, note string) error {
+	// README begin tx
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, _, err := store.Fire(ctx, tx, node.UUID, introspection.EventFinish); err != nil {
-		return err // the node was not in a state that may finish: nothing written
+	if _, _, err := store.Fire(ctx, tx, node.UUID, introspection.EventProcess); err != nil {
+		return err // the node was not in a state that may process: nothing written
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE nodes SET finished_at = $1, error = $2 WHERE uuid = $3`, now, errText, node.UUID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE nodes SET note = $1 WHERE uuid = $2`, note, node.UUID); err != nil {
 		return err // the move rolls back with it
 	}
 	return tx.Commit()
 	// README end
+}
+
+// readmeRow is what the README's examples change in a row.
+type readmeRow struct {
+	State      introspection.State
+	FinishedAt bool
+	Error      sql.NullString
+	Note       sql.NullString
+	History    int
+}
+
+func readRow(t *testing.T, db *sql.DB, key string) readmeRow {
+	t.Helper()
+	var r readmeRow
+	err := db.QueryRow(`SELECT state, finished_at IS NOT NULL, error, note, (SELECT count(*) FROM nodes_history h WHERE h.uuid = n.uuid) FROM nodes n WHERE uuid = ?`, key).
+		Scan(&r.State, &r.FinishedAt, &r.Error, &r.Note, &r.History)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestREADMEFinished runs the examples on SQLite: the fields change with
+// the move, and the row's other update commits with it, or nothing is
+// written.
+func TestREADMEFinished(t *testing.T) {
+	ctx := context.Background()
+	db := readmeDB(t)
+	store := introspection.NewStore(introspection.SQLite)
+	for _, key := range []string{"n1", "n2", "n3"} {
+		if err := store.Create(ctx, db, key, introspection.StateStarting, introspection.SetError("stale text")); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := store.Fire(ctx, db, key, introspection.EventWait); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// n1 waits, which may not finish: nothing is written.
+	before := readRow(t, db, "n1")
+	if err := finished(ctx, db, store, node{"n1"}, introspection.EventFinish, ""); !errors.Is(err, introspection.ErrInvalidTransition) {
+		t.Fatalf("finished from waiting: %v, want ErrInvalidTransition", err)
+	}
+	if diff := cmp.Diff(before, readRow(t, db, "n1")); diff != "" {
+		t.Errorf("a refused move wrote (-before +after):\n%s", diff)
+	}
+	// The update after the move fails: the move rolls back with it.
+	if err := processed(ctx, db, store, node{"n1"}, "refused"); err == nil || !strings.Contains(err.Error(), "CHECK") {
+		t.Fatalf("processed with a refused update: %v, want the CHECK's error", err)
+	}
+	if diff := cmp.Diff(before, readRow(t, db, "n1")); diff != "" {
+		t.Errorf("a failed update left the move written (-before +after):\n%s", diff)
+	}
+	// Both commit, with one history row.
+	for _, key := range []string{"n1", "n2", "n3"} {
+		if err := processed(ctx, db, store, node{key}, "seen"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := finished(ctx, db, store, node{"n1"}, introspection.EventFinish, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := finished(ctx, db, store, node{"n2"}, introspection.EventError, "ramdisk lost"); err != nil {
+		t.Fatal(err)
+	}
+	// n3's error is Create's option, which overrode starting's set.
+	seen := sql.NullString{String: "seen", Valid: true}
+	for key, want := range map[string]readmeRow{
+		"n1": {State: introspection.StateFinished, FinishedAt: true, Note: seen, History: 4},
+		"n2": {State: introspection.StateError, FinishedAt: true, Error: sql.NullString{String: "ramdisk lost", Valid: true}, Note: seen, History: 4},
+		"n3": {State: introspection.StateProcessing, Error: sql.NullString{String: "stale text", Valid: true}, Note: seen, History: 3},
+	} {
+		if diff := cmp.Diff(want, readRow(t, db, key)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", key, diff)
+		}
+	}
 }
 
 // sweepOne is the README's sweeper: it times out the node's introspection
@@ -104,7 +191,7 @@ func readmeDB(t *testing.T) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(`CREATE TABLE nodes (uuid TEXT PRIMARY KEY, finished_at TEXT, error TEXT CHECK (error <> 'refused'), version_id TEXT NOT NULL DEFAULT '')`); err != nil {
+	if _, err := db.Exec(`CREATE TABLE nodes (uuid TEXT PRIMARY KEY, note TEXT CHECK (note <> 'refused'), version_id TEXT NOT NULL DEFAULT '')`); err != nil {
 		t.Fatal(err)
 	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, os.DirFS(filepath.Join("..", "migrations", "sqlite")))
@@ -115,72 +202,6 @@ func readmeDB(t *testing.T) *sql.DB {
 		t.Fatal(err)
 	}
 	return db
-}
-
-// TestREADMEFinished runs the example on SQLite: the move and the row's
-// other update commit together, or neither is written.
-func TestREADMEFinished(t *testing.T) {
-	ctx := context.Background()
-	db := readmeDB(t)
-	if _, err := db.Exec(`INSERT INTO nodes (uuid, state) VALUES ('n1', 'starting'), ('n2', 'starting')`); err != nil {
-		t.Fatal(err)
-	}
-	store := introspection.NewStore(introspection.SQLite)
-	for _, ev := range []introspection.Event{introspection.EventWait, introspection.EventProcess} {
-		if _, _, err := store.Fire(ctx, db, "n1", ev); err != nil {
-			t.Fatal(err)
-		}
-	}
-	type row struct {
-		State      introspection.State
-		FinishedAt sql.NullString
-		Error      sql.NullString
-		History    int
-	}
-	read := func(key string) row {
-		t.Helper()
-		var r row
-		err := db.QueryRow(`SELECT state, finished_at, error, (SELECT count(*) FROM nodes_history h WHERE h.uuid = n.uuid) FROM nodes n WHERE uuid = ?`, key).
-			Scan(&r.State, &r.FinishedAt, &r.Error, &r.History)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	now := time.Date(2026, 11, 28, 6, 0, 0, 0, time.UTC)
-
-	// n2 is starting, which may not finish: nothing is written.
-	before := read("n2")
-	if err := finished(ctx, db, store, node{"n2"}, now, ""); !errors.Is(err, introspection.ErrInvalidTransition) {
-		t.Fatalf("finished from starting: %v, want ErrInvalidTransition", err)
-	}
-	if diff := cmp.Diff(before, read("n2")); diff != "" {
-		t.Errorf("a refused move wrote (-before +after):\n%s", diff)
-	}
-
-	// The second statement fails: the move rolls back with it.
-	before = read("n1")
-	if err := finished(ctx, db, store, node{"n1"}, now, "refused"); err == nil || !strings.Contains(err.Error(), "CHECK") {
-		t.Fatalf("finished with a refused update: %v, want the CHECK's error", err)
-	}
-	if diff := cmp.Diff(before, read("n1")); diff != "" {
-		t.Errorf("a failed update left the move written (-before +after):\n%s", diff)
-	}
-
-	// Both statements succeed: both are committed, with one history row.
-	if err := finished(ctx, db, store, node{"n1"}, now, "none"); err != nil {
-		t.Fatal(err)
-	}
-	want := before
-	want.State, want.Error, want.History = introspection.StateFinished, sql.NullString{String: "none", Valid: true}, before.History+1
-	got := read("n1")
-	if !got.FinishedAt.Valid {
-		t.Errorf("finished_at was not written")
-	}
-	got.FinishedAt = want.FinishedAt
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("after a committed finish (-want +got):\n%s", diff)
-	}
 }
 
 // TestREADMEExampleIsTested fails when a README.md example and the lines
@@ -196,6 +217,7 @@ func TestREADMEExampleIsTested(t *testing.T) {
 	}
 	for _, c := range []struct{ name, anchor string }{
 		{"finished", "`finished(Events.finish)` becomes:\n\n  ```go\n"},
+		{"tx", "the row's other changes: they commit or roll back together:\n\n  ```go\n"},
 		{"sweep", "introspection of a node that finished and started\n  again between its read and its move:\n\n  ```go\n"},
 	} {
 		_, body, ok := bytes.Cut(src, []byte("\t// README begin "+c.name+"\n"))

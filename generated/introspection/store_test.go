@@ -65,7 +65,7 @@ func openStores(t *testing.T) []storeDB {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, started_at VARCHAR(40), version_id VARCHAR(36) NOT NULL DEFAULT '')`); err != nil {
+		if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, started_no VARCHAR(40), version_id VARCHAR(36) NOT NULL DEFAULT '')`); err != nil {
 			t.Fatalf("%s: %v", d.name, err)
 		}
 		p, err := goose.NewProvider(d.goose, db, os.DirFS(filepath.Join("..", "migrations", d.name)))
@@ -465,13 +465,15 @@ func TestStorePreparedAcrossMigrations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The last migration adds the fields the statements write: down
+			// and up again, the statements prepared before meet new columns.
 			if _, err := p.DownTo(ctx, last-1); err != nil {
 				t.Fatal(err)
 			}
-			fire(introspection.EventProcess)
 			if _, err := p.Up(ctx); err != nil {
 				t.Fatal(err)
 			}
+			fire(introspection.EventProcess)
 			fire(introspection.EventFinish)
 			if err := st.Close(); err != nil {
 				t.Fatal(err)
@@ -630,10 +632,10 @@ func TestStoreMoveAt(t *testing.T) {
 	}
 }
 
-// sweeperRace runs workers that start introspections (a new started_at
+// sweeperRace runs workers that start introspections (a new started_no
 // with each start, in the start's transaction) and finish them, against
 // sweepers that read waiting rows and time them out with MoveAt. The
-// sweeper's move and its read of started_at share a transaction, in which
+// sweeper's move and its read of started_no share a transaction, in which
 // the move holds the row: the start it read must still be the row's.
 func sweeperRace(t *testing.T, s storeDB, st *introspection.Store) {
 	t.Helper()
@@ -661,7 +663,7 @@ func sweeperRace(t *testing.T, s storeDB, st *introspection.Store) {
 					}
 					_, _, err = st.Fire(ctx, tx, key, ev)
 					if err == nil && ev == introspection.EventStart {
-						_, err = tx.ExecContext(ctx, s.bind(`UPDATE nodes SET started_at = ? WHERE uuid = ?`), strconv.FormatInt(starts.Add(1), 10), key)
+						_, err = tx.ExecContext(ctx, s.bind(`UPDATE nodes SET started_no = ? WHERE uuid = ?`), strconv.FormatInt(starts.Add(1), 10), key)
 					}
 					if err != nil {
 						tx.Rollback()
@@ -692,7 +694,7 @@ func sweeperRace(t *testing.T, s storeDB, st *introspection.Store) {
 					key := fmt.Sprintf("r-%02d", i)
 					var r introspection.Row
 					var started sql.NullString
-					err := s.db.QueryRowContext(ctx, s.bind(`SELECT state, version_id, started_at FROM nodes WHERE uuid = ?`), key).Scan(&r.State, &r.Version, &started)
+					err := s.db.QueryRowContext(ctx, s.bind(`SELECT state, version_id, started_no FROM nodes WHERE uuid = ?`), key).Scan(&r.State, &r.Version, &started)
 					if err != nil {
 						t.Error(err)
 						return
@@ -708,7 +710,7 @@ func sweeperRace(t *testing.T, s storeDB, st *introspection.Store) {
 					_, err = st.MoveAt(ctx, tx, key, r.Version, introspection.EventTimeout)
 					var now sql.NullString
 					if err == nil {
-						err = tx.QueryRowContext(ctx, s.bind(`SELECT started_at FROM nodes WHERE uuid = ?`), key).Scan(&now)
+						err = tx.QueryRowContext(ctx, s.bind(`SELECT started_no FROM nodes WHERE uuid = ?`), key).Scan(&now)
 					}
 					tx.Commit()
 					switch {
@@ -732,5 +734,152 @@ func sweeperRace(t *testing.T, s storeDB, st *introspection.Store) {
 	t.Logf("sweepers: %d timed out, %d stale", timedOut.Load(), stale.Load())
 	if timedOut.Load() == 0 || stale.Load() == 0 {
 		t.Fatalf("the race was not exercised: %d timed out, %d stale", timedOut.Load(), stale.Load())
+	}
+}
+
+// fieldsRow is a row's state and fields, read in one statement.
+type fieldsRow struct {
+	State                 introspection.State
+	StartedAt, FinishedAt sql.Null[time.Time]
+	Error                 sql.NullString
+}
+
+func (s storeDB) fields(t *testing.T, key string) fieldsRow {
+	t.Helper()
+	var r fieldsRow
+	err := s.db.QueryRow(s.bind(`SELECT state, started_at, finished_at, error FROM nodes WHERE uuid = ?`), key).Scan(&r.State, &r.StartedAt, &r.FinishedAt, &r.Error)
+	if err != nil {
+		t.Fatalf("%s: %v", s.name, err)
+	}
+	return r
+}
+
+// TestStoreFields checks the fields a move sets in its own statement: what
+// the state entered sets, the options that override it, nothing written
+// by a refused move, and no reader that sees a state without its fields.
+func TestStoreFields(t *testing.T) {
+	ctx := context.Background()
+	for _, s := range openStores(t) {
+		t.Run(s.name, func(t *testing.T) {
+			st := introspection.NewStore(s.dialect)
+			if err := st.Create(ctx, s.db, "f", introspection.StateStarting); err != nil {
+				t.Fatal(err)
+			}
+			r := s.fields(t, "f")
+			if !r.StartedAt.Valid || r.FinishedAt.Valid || r.Error.Valid {
+				t.Fatalf("Create in starting: %+v; want started_at set by starting's set, the others NULL", r)
+			}
+			if err := st.Create(ctx, s.db, "g", introspection.StateEnrolling, introspection.SetError("from the ramdisk")); err != nil {
+				t.Fatal(err)
+			}
+			if r := s.fields(t, "g"); r.StartedAt.Valid || r.Error.String != "from the ramdisk" {
+				t.Fatalf("Create in enrolling with SetError: %+v", r)
+			}
+			for _, ev := range []introspection.Event{introspection.EventWait, introspection.EventProcess} {
+				if _, _, err := st.Fire(ctx, s.db, "f", ev); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := s.fields(t, "f"); got.StartedAt != r.StartedAt || got.FinishedAt.Valid || got.Error.Valid {
+				t.Fatalf("moves into states that set nothing changed the fields: %+v, was %+v", got, r)
+			}
+			// A refused move writes no field either.
+			before := s.fields(t, "f")
+			if _, _, err := st.Fire(ctx, s.db, "f", introspection.EventWait, introspection.SetError("no")); !errors.Is(err, introspection.ErrInvalidTransition) {
+				t.Fatalf("Fire wait from processing: %v", err)
+			}
+			if _, err := st.Move(ctx, s.db, "f", introspection.StateWaiting, introspection.EventProcess, introspection.SetError("no")); !errors.Is(err, introspection.ErrStale) {
+				t.Fatalf("a stale Move: %v", err)
+			}
+			if got := s.fields(t, "f"); got != before {
+				t.Fatalf("refused moves wrote fields: %+v, was %+v", got, before)
+			}
+			// An option overrides the state's set; the last of two wins.
+			at := time.Date(2017, 3, 14, 15, 9, 26, 535897000, time.UTC)
+			if _, _, err := st.Fire(ctx, s.db, "f", introspection.EventFinish, introspection.SetFinishedAtNow(), introspection.SetFinishedAt(at), introspection.SetError("kept")); err != nil {
+				t.Fatal(err)
+			}
+			r = s.fields(t, "f")
+			if !r.FinishedAt.V.Equal(at) || r.Error.String != "kept" {
+				t.Fatalf("Fire finish with SetFinishedAt(%v), SetError: %+v", at, r)
+			}
+			// Move, whose target the Store knows: starting's set applies,
+			// ClearError is what it sets anyway.
+			if _, err := st.Move(ctx, s.db, "f", introspection.StateFinished, introspection.EventStart, introspection.ClearError()); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.fields(t, "f"); !got.StartedAt.Valid || got.StartedAt == before.StartedAt || got.FinishedAt.Valid || got.Error.Valid {
+				t.Fatalf("Move into starting: %+v; want a new started_at, the others NULL", got)
+			}
+			row, err := st.Get(ctx, s.db, "f")
+			if err != nil {
+				t.Fatal(err)
+			}
+			moved, err := st.MoveAt(ctx, s.db, "f", row.Version, introspection.EventError, introspection.SetError("timed out"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := st.Get(ctx, s.db, "f"); got != moved || !moved.FinishedAt.Valid || moved.Error.V != "timed out" {
+				t.Fatalf("MoveAt returned %+v; the row is %+v", moved, got)
+			}
+			fieldsFollowMoves(t, s, st)
+		})
+	}
+}
+
+// fieldsFollowMoves moves rows through the machine from several workers
+// while readers check that no row's state is ever seen without its
+// finished_at: NULL while an introspection runs, set once it ended.
+func fieldsFollowMoves(t *testing.T, s storeDB, st *introspection.Store) {
+	t.Helper()
+	ctx := context.Background()
+	const rows = 10
+	for i := range rows {
+		if err := st.Create(ctx, s.db, fmt.Sprintf("ff-%d", i), introspection.StateStarting); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ended := map[introspection.State]bool{introspection.StateFinished: true, introspection.StateError: true, introspection.StateReapplying: true}
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	var reads atomic.Int64
+	for range 2 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				for i := range rows {
+					r := s.fields(t, fmt.Sprintf("ff-%d", i))
+					reads.Add(1)
+					if r.FinishedAt.Valid != ended[r.State] {
+						t.Errorf("row ff-%d seen in %v with finished_at %v", i, r.State, r.FinishedAt)
+						return
+					}
+				}
+			}
+		})
+	}
+	var workers sync.WaitGroup
+	for w := range 4 {
+		workers.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 23))
+			for range 400 {
+				key := fmt.Sprintf("ff-%d", rng.IntN(rows))
+				ev := introspection.Events()[rng.IntN(int(introspection.NumEvents))]
+				if _, _, err := st.Fire(ctx, s.db, key, ev); err != nil && !errors.Is(err, introspection.ErrInvalidTransition) {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	workers.Wait()
+	close(done)
+	readers.Wait()
+	if reads.Load() == 0 {
+		t.Fatal("no reads ran")
 	}
 }

@@ -30,6 +30,9 @@ type Dialect interface {
 	Concat(exprs ...string) string
 	// Now is the database clock's current time, as a column default.
 	Now() string
+	// Typed gives the parameter ph the SQL type of a field's type (or
+	// "int" for a mode), where the dialect would not infer it.
+	Typed(ph, typ string) string
 	// DDLNoTx says why migrations must run outside a transaction, or is
 	// "" when DDL is transactional.
 	DDLNoTx() string
@@ -55,6 +58,7 @@ type Dialect interface {
 
 	StoreStmts
 	Enforcer
+	FieldDDL
 }
 
 // Names lists the dialects fsmgen knows, in canonical order.

@@ -33,6 +33,8 @@ func (MySQL) Concat(exprs ...string) string { return "CONCAT(" + strings.Join(ex
 // still be told apart by time.
 func (MySQL) Now() string { return "CURRENT_TIMESTAMP(6)" }
 
+func (MySQL) Typed(ph, _ string) string { return ph }
+
 // DDLNoTx says why: migrations run outside a transaction.
 func (MySQL) DDLNoTx() string {
 	return "MySQL commits every ALTER TABLE implicitly, so a transaction would only pretend to protect it."
@@ -154,7 +156,9 @@ func (m MySQL) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
 	key, col, tab := m.QuoteIdent(t.Key), m.QuoteIdent(t.Column), m.QuoteIdent(t.Name)
 	ps := newParams(m)
 	var b strings.Builder
-	b.WriteString("UPDATE " + tab + " SET " + col + " = CASE LAST_INSERT_ID(" + ps.ph(ArgNonce) + " * 65536 + FIELD(" + col + ", " + sources(m, arcs) + ")) % 65536")
+	// MySQL assigns left to right, each assignment seeing the ones before:
+	// the fields, which depend on the state the row leaves, come first.
+	b.WriteString("UPDATE " + tab + " SET " + leading(fieldsSet(t, ps, "", col, arcs)) + col + " = CASE LAST_INSERT_ID(" + ps.ph(ArgNonce) + " * 65536 + FIELD(" + col + ", " + sources(m, arcs) + ")) % 65536")
 	for i, a := range arcs {
 		b.WriteString(" WHEN " + strconv.Itoa(i+1) + " THEN " + m.QuoteLiteral(a.To))
 	}
@@ -168,8 +172,48 @@ func (m MySQL) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
 func (m MySQL) MoveStmt(t Table) Stmt {
 	key, col, tab := m.QuoteIdent(t.Key), m.QuoteIdent(t.Column), m.QuoteIdent(t.Name)
 	ps := newParams(m)
-	set := "UPDATE " + tab + " SET " + col + " = CASE LAST_INSERT_ID(" + ps.ph(ArgNonce) + " * 65536 + 1) % 65536 WHEN 1 THEN " + ps.ph(ArgTo) + " END" + versionBump(t, ps, "")
+	set := "UPDATE " + tab + " SET " + leading(fieldsSet(t, ps, "", "", nil)) + col + " = CASE LAST_INSERT_ID(" + ps.ph(ArgNonce) + " * 65536 + 1) % 65536 WHEN 1 THEN " + ps.ph(ArgTo) + " END" + versionBump(t, ps, "")
 	return ps.stmt(set + " WHERE " + key + " = " + ps.ph(ArgKey) + " AND " + col + " = " + ps.ph(ArgFrom))
+}
+
+// leading renders assignments before a SET's next one.
+func leading(assigns []string) string {
+	if len(assigns) == 0 {
+		return ""
+	}
+	return strings.Join(assigns, ", ") + ", "
+}
+
+// FieldType: DATETIME, not TIMESTAMP, which ends in 2038 and follows the
+// session's time zone.
+func (MySQL) FieldType(typ string) string {
+	return map[string]string{"text": "TEXT", "timestamp": "DATETIME(6)", "int": "BIGINT", "bool": "BOOLEAN", "bytes": "LONGBLOB"}[typ]
+}
+
+func (m MySQL) columnExists(t Table, col string) string {
+	return "EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + m.QuoteLiteral(t.Name) + " AND COLUMN_NAME = " + m.QuoteLiteral(col) + ")"
+}
+
+// AddField adds the column in place (ALGORITHM=INSTANT). A TEXT column's
+// default is an expression in parentheses, the only form MySQL takes.
+func (m MySQL) AddField(t Table, f Field) []string {
+	def := m.FieldType(f.Type)
+	if !f.Default.Null {
+		v := fieldValue(m, f, f.Default)
+		if f.Type == "text" {
+			v = "(" + v + ")"
+		}
+		def += " NOT NULL DEFAULT " + v
+	}
+	add := "ALTER TABLE " + m.QuoteIdent(t.Name) + " ADD COLUMN " + m.QuoteIdent(f.Name) + " " + def + m.Instant()
+	return prepared("IF(" + m.columnExists(t, f.Name) + ", 'DO 0', " + m.QuoteLiteral(add) + ")")
+}
+
+func (m MySQL) DropField(t Table, f Field) (guard, drop []string) {
+	check := "SELECT IF(EXISTS (SELECT 1 FROM " + m.QuoteIdent(t.Name) + " WHERE NOT (" + m.QuoteIdent(f.Name) + " <=> " + fieldValue(m, f, f.Default) + ")), " + m.QuoteLiteral(m.signal(fieldKept(t, f))) + ", 'DO 0') INTO @fsmgen_guard"
+	guard = prepared("IF(" + m.columnExists(t, f.Name) + ", " + m.QuoteLiteral(check) + ", 'DO 0')")
+	dropCol := "ALTER TABLE " + m.QuoteIdent(t.Name) + " DROP COLUMN " + m.QuoteIdent(f.Name) + m.Instant()
+	return append(guard, runGuard...), prepared("IF(" + m.columnExists(t, f.Name) + ", " + m.QuoteLiteral(dropCol) + ", 'DO 0')")
 }
 
 func (MySQL) LastIDStmt() Stmt { return Stmt{SQL: "SELECT LAST_INSERT_ID()"} }

@@ -20,6 +20,11 @@ func (Postgres) UpdateReturning() bool         { return true }
 func (Postgres) Concat(exprs ...string) string { return strings.Join(exprs, " || ") }
 func (Postgres) Now() string                   { return "clock_timestamp()" }
 
+func (Postgres) Typed(ph, typ string) string { return ph + "::" + pgFieldTypes[typ] }
+
+// pgFieldTypes are the types of a field's type, and "int" for a mode.
+var pgFieldTypes = map[string]string{"text": "text", "timestamp": "timestamptz", "int": "bigint", "bool": "boolean", "bytes": "bytea"}
+
 func (Postgres) DDLNoTx() string { return "" }
 
 // RaiseMessage doubles %: RAISE reads its message as a format string.
@@ -131,7 +136,7 @@ func (p Postgres) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
 	}
 	ps := newParams(p, ArgKey)
 	key, col, tab := p.QuoteIdent(t.Key), p.QuoteIdent(t.Column), p.QuoteIdent(t.Name)
-	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + versionBump(t, ps, "r.") +
+	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + versionBump(t, ps, "r.") + joinSet(fieldsSet(t, ps, "r.", "m.f", arcs)) +
 		" FROM m WHERE r." + key + " = $1" + atVersion(t, ps, "r.", at) + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t)")
 	if t.History != "" {
 		b.WriteString(",\nh AS (" + historyInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(event) + " FROM u)")
@@ -147,7 +152,7 @@ func (p Postgres) MoveStmt(t Table) Stmt {
 	if t.History != "" {
 		ps.args = append(ps.args, ArgEvent)
 	}
-	update := "UPDATE " + tab + " SET " + col + " = $3" + versionBump(t, ps, "") + " WHERE " + key + " = $1 AND " + col + " = $2"
+	update := "UPDATE " + tab + " SET " + col + " = $3" + versionBump(t, ps, "") + joinSet(fieldsSet(t, ps, "", "", nil)) + " WHERE " + key + " = $1 AND " + col + " = $2"
 	if t.History == "" {
 		return ps.stmt(update)
 	}
@@ -296,6 +301,21 @@ func (p Postgres) DropHistory(t Table) (guard, drop []string) {
 }
 
 func (Postgres) LastIDStmt() Stmt { return Stmt{} }
+
+func (Postgres) FieldType(typ string) string { return pgFieldTypes[typ] }
+
+// AddField: a column without a default, or with a constant one, is a
+// change of the catalog alone.
+func (p Postgres) AddField(t Table, f Field) []string {
+	return []string{p.patiently(t.Name, "ALTER TABLE "+p.QuoteIdent(t.Name)+" ADD COLUMN IF NOT EXISTS "+p.QuoteIdent(f.Name)+" "+fieldColumn(p, f)+";")}
+}
+
+func (p Postgres) DropField(t Table, f Field) (guard, drop []string) {
+	tab, col := p.QuoteIdent(t.Name), p.QuoteIdent(f.Name)
+	exists := "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(" + p.QuoteLiteral(tab) + ") AND attname = " + p.QuoteLiteral(f.Name) + " AND NOT attisdropped)"
+	body := "\nBEGIN\n    IF " + exists + " THEN\n        IF EXISTS (SELECT 1 FROM " + tab + " WHERE " + col + " IS DISTINCT FROM " + fieldValue(p, f, f.Default) + ") THEN\n            RAISE EXCEPTION " + p.RaiseMessage(fieldKept(t, f)) + ";\n        END IF;\n    END IF;\nEND\n"
+	return []string{"DO " + dollarQuote(body) + ";"}, []string{p.patiently(t.Name, "ALTER TABLE "+tab+" DROP COLUMN IF EXISTS "+col+";")}
+}
 
 // DollarTag returns a dollar-quote delimiter that does not occur in body,
 // so that a label inside a DO block cannot end it: "$$" unless body holds

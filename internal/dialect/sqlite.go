@@ -18,6 +18,8 @@ func (SQLite) UpdateReturning() bool         { return true }
 func (SQLite) Concat(exprs ...string) string { return strings.Join(exprs, " || ") }
 
 // Now is UTC text with milliseconds, the precision SQLite's clock has.
+func (SQLite) Typed(ph, _ string) string { return ph }
+
 func (SQLite) Now() string { return "strftime('%Y-%m-%d %H:%M:%f', 'now')" }
 
 func (SQLite) DDLNoTx() string { return "" }
@@ -65,14 +67,14 @@ func (s SQLite) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
 	for _, a := range arcs {
 		b.WriteString(" WHEN " + s.QuoteLiteral(a.From) + " THEN " + s.QuoteLiteral(a.To))
 	}
-	b.WriteString(" END" + versionBump(t, ps, "") + "\nWHERE " + key + " = ?1" + atVersion(t, ps, "", at) + " AND " + col + " IN (" + sources(s, arcs) + ") AND " + col + " = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), " + col)
+	b.WriteString(" END" + versionBump(t, ps, "") + joinSet(fieldsSet(t, ps, "", col, arcs)) + "\nWHERE " + key + " = ?1" + atVersion(t, ps, "", at) + " AND " + col + " IN (" + sources(s, arcs) + ") AND " + col + " = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), " + col)
 	return ps.stmt(b.String())
 }
 
 func (s SQLite) MoveStmt(t Table) Stmt {
 	key, col, tab := s.QuoteIdent(t.Key), s.QuoteIdent(t.Column), s.QuoteIdent(t.Name)
 	ps := newParams(s, ArgKey, ArgFrom, ArgTo)
-	return ps.stmt("UPDATE " + tab + " SET " + col + " = ?3" + versionBump(t, ps, "") + " WHERE " + key + " = ?1 AND " + col + " = ?2")
+	return ps.stmt("UPDATE " + tab + " SET " + col + " = ?3" + versionBump(t, ps, "") + joinSet(fieldsSet(t, ps, "", "", nil)) + " WHERE " + key + " = ?1 AND " + col + " = ?2")
 }
 
 func (s SQLite) StateStmt(t Table) Stmt {
@@ -191,6 +193,23 @@ func (s SQLite) DropHistory(t Table) (guard, drop []string) {
 }
 
 func (SQLite) LastIDStmt() Stmt { return Stmt{} }
+
+// FieldType: SQLite has no timestamp type; the declared type TIMESTAMP
+// makes drivers (modernc's, mattn's) read the text back as a time.
+func (SQLite) FieldType(typ string) string {
+	return map[string]string{"text": "TEXT", "timestamp": "TIMESTAMP", "int": "INTEGER", "bool": "BOOLEAN", "bytes": "BLOB"}[typ]
+}
+
+// AddField needs no check: SQLite's migrations run in one transaction.
+func (s SQLite) AddField(t Table, f Field) []string {
+	return []string{"ALTER TABLE " + s.QuoteIdent(t.Name) + " ADD COLUMN " + s.QuoteIdent(f.Name) + " " + fieldColumn(s, f) + ";"}
+}
+
+func (s SQLite) DropField(t Table, f Field) (guard, drop []string) {
+	cond := "EXISTS (SELECT 1 FROM " + s.QuoteIdent(t.Name) + " WHERE " + s.QuoteIdent(f.Name) + " IS NOT " + fieldValue(s, f, f.Default) + ")"
+	return s.Guard("fsmgen_guard_field", Check{"fsmgen_guard_field_check", cond, fieldKept(t, f)}),
+		[]string{"ALTER TABLE " + s.QuoteIdent(t.Name) + " DROP COLUMN " + s.QuoteIdent(f.Name) + ";"}
+}
 
 // Prepare is true: SQLite compiles a statement, and the table's triggers
 // with it, each time it is prepared, and modernc keeps no cache. A

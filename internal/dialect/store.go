@@ -2,6 +2,7 @@ package dialect
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,6 +17,26 @@ type Table struct {
 	// a new one (ArgToken), not a counter it increments.
 	Token   bool
 	History string // table every move appends to; "" for none
+	Fields  []Field
+}
+
+// Field is a column a move writes besides the state (sql.fields).
+type Field struct {
+	Name string
+	Type string // text, timestamp, int, bool or bytes
+	// Default is what Create writes when nothing sets the field.
+	Default Value
+	// Sets holds what entering a state writes, by the state's label.
+	Sets map[string]Value
+}
+
+// Value is what a field is set to: NULL, the database's clock (Now), or
+// the constant of the field's type (Text, Int or Bool).
+type Value struct {
+	Null, Now bool
+	Text      string
+	Int       int64
+	Bool      bool
 }
 
 // HistoryColumns are the history table's columns after the key (which is
@@ -48,6 +69,10 @@ const (
 	ArgVersion
 	// ArgToken is the new version token a move or a create writes.
 	ArgToken
+	// ArgField+i are field i's two parameters, in this order: the mode
+	// (0: the call does not set it, 1: to the value, NULL included, 2: to
+	// the database's clock) and the value.
+	ArgField Arg = 16
 )
 
 // Stmt is a statement and the values its parameters take, in order.
@@ -66,13 +91,105 @@ type params struct {
 
 func newParams(d Dialect, args ...Arg) *params { return &params{d: d, args: args} }
 
-// ph returns a's placeholder.
+// number returns the number of the first parameter a stands for.
+func (p *params) number(i int) int {
+	n := 1
+	for _, a := range p.args[:i] {
+		n += a.width()
+	}
+	return n
+}
+
+// width is how many parameters a stands for.
+func (a Arg) width() int {
+	if a >= ArgField {
+		return 2
+	}
+	return 1
+}
+
+// ph returns a's placeholder; for a field's, its mode's, which its
+// value's follows.
 func (p *params) ph(a Arg) string {
-	if n := slices.Index(p.args, a); n >= 0 && p.d.Placeholder(1) != p.d.Placeholder(2) {
-		return p.d.Placeholder(n + 1)
+	if i := slices.Index(p.args, a); i >= 0 && p.d.Placeholder(1) != p.d.Placeholder(2) {
+		return p.d.Placeholder(p.number(i))
 	}
 	p.args = append(p.args, a)
-	return p.d.Placeholder(len(p.args))
+	return p.d.Placeholder(p.number(len(p.args) - 1))
+}
+
+// field returns the placeholders of field i's mode and value.
+func (p *params) field(i int) (mode, value string) {
+	mode = p.ph(ArgField + Arg(i))
+	if p.d.Placeholder(1) == p.d.Placeholder(2) {
+		return mode, mode
+	}
+	return mode, p.d.Placeholder(p.number(slices.Index(p.args, ArgField+Arg(i))) + 1)
+}
+
+// fieldSet is field i's new value in a statement: the call's when it sets
+// it, else otherwise (the field itself to keep it, what the state sets,
+// the default).
+func fieldSet(t Table, p *params, i int, otherwise string) string {
+	f := t.Fields[i]
+	mode, val := p.field(i)
+	s := "CASE " + p.d.Typed(mode, "int") + " WHEN 1 THEN " + p.d.Typed(val, f.Type)
+	if f.Type == "timestamp" {
+		s += " WHEN 2 THEN " + p.d.Now()
+	}
+	return s + " ELSE " + otherwise + " END"
+}
+
+// fieldValue renders v for field f.
+func fieldValue(d Dialect, f Field, v Value) string {
+	switch {
+	case v.Null:
+		return "NULL"
+	case v.Now:
+		return d.Now()
+	}
+	switch f.Type {
+	case "int":
+		return strconv.FormatInt(v.Int, 10)
+	case "bool":
+		if v.Bool {
+			return "TRUE"
+		}
+		return "FALSE"
+	}
+	return d.QuoteLiteral(v.Text)
+}
+
+// fieldsSet are the assignments of t's fields by a move: the call's
+// values, else, by the state the row enters, what that state sets (arcs:
+// the move's arcs, told apart by from, the state the row leaves; none
+// when the caller passes what the state sets).
+func fieldsSet(t Table, p *params, qualifier, from string, arcs []Arc) []string {
+	var out []string
+	for i, f := range t.Fields {
+		col := p.d.QuoteIdent(f.Name)
+		keep := qualifier + col
+		var b strings.Builder
+		for _, a := range arcs {
+			if v, ok := f.Sets[a.To]; ok {
+				b.WriteString(" WHEN " + p.d.QuoteLiteral(a.From) + " THEN " + fieldValue(p.d, f, v))
+			}
+		}
+		if b.Len() > 0 {
+			keep = "CASE " + from + b.String() + " ELSE " + keep + " END"
+		}
+		out = append(out, col+" = "+fieldSet(t, p, i, keep))
+	}
+	return out
+}
+
+// joinSet renders assignments after a SET that assigns something else
+// first.
+func joinSet(assigns []string) string {
+	if len(assigns) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(assigns, ", ")
 }
 
 func (p *params) stmt(sql string) Stmt { return Stmt{SQL: sql, Args: p.args} }
@@ -152,12 +269,16 @@ func atVersion(t Table, p *params, qualifier string, at bool) string {
 	return " AND " + qualifier + p.d.QuoteIdent(t.Version) + " = " + p.ph(ArgVersion)
 }
 
-// getStmt selects the row's state and version by key; suffix ends it.
+// getStmt selects the row's state, version and fields by key; suffix
+// ends it.
 func getStmt(t Table, p *params, suffix string) Stmt {
 	d := p.d
 	cols := d.QuoteIdent(t.Column)
 	if t.Version != "" {
 		cols += ", " + d.QuoteIdent(t.Version)
+	}
+	for _, f := range t.Fields {
+		cols += ", " + d.QuoteIdent(f.Name)
 	}
 	return p.stmt("SELECT " + cols + " FROM " + d.QuoteIdent(t.Name) + " WHERE " + d.QuoteIdent(t.Key) + " = " + p.ph(ArgKey) + suffix)
 }
@@ -170,6 +291,10 @@ func insertRow(t Table, p *params) string {
 	if t.Token {
 		cols += ", " + d.QuoteIdent(t.Version)
 		vals += ", " + p.ph(ArgToken)
+	}
+	for i, f := range t.Fields {
+		cols += ", " + d.QuoteIdent(f.Name)
+		vals += ", " + fieldSet(t, p, i, fieldValue(d, f, f.Default))
 	}
 	return "INSERT INTO " + d.QuoteIdent(t.Name) + " (" + cols + ") VALUES (" + vals + ")"
 }

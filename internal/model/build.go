@@ -127,6 +127,7 @@ func (b *builder) build() {
 	}
 	b.checkEventsUsed()
 	b.buildSQL()
+	b.resolveSets()
 }
 
 // checkPackage sets the Go package name: package: when given, else the
@@ -644,6 +645,9 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 				b.errorf(v.v.Pos, "sql %s needs sql key: the column that identifies a row", v.key)
 			}
 		}
+		if s.FieldsPos.Line != 0 {
+			b.errorf(s.FieldsPos, "sql fields needs sql key: the column that identifies a row")
+		}
 		return nil
 	}
 	// The Store, the triggers and the history follow one column; with
@@ -696,6 +700,7 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 	if v := s.Enforce; v.Set() {
 		st.Enforce = b.oneOf(v, "sql enforce", "transitions") == "transitions"
 	}
+	b.buildFields(s, st)
 	return st
 }
 

@@ -52,6 +52,7 @@ type State struct {
 	Out         []*Transition // legal moves from this state, by event order
 	Targets     []*State      // by event index: where each event leads, nil when illegal
 	RenamedFrom string        // former name, "" when not renamed
+	Set         []Assign      // fields every move into the state sets
 	Pos         diag.Pos
 
 	// For diagrams (see diagram.go).
@@ -133,6 +134,7 @@ type Store struct {
 	Key           string
 	Version       string // column every move changes; "" for none
 	Token         bool   // Version holds a token every move replaces, not a counter
+	Fields        []*Field
 	History       string // history table; "" for none
 	Enforce       bool   // triggers reject moves the spec does not allow
 }

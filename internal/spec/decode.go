@@ -176,8 +176,13 @@ func (d *decoder) state(k, v *yaml.Node) State {
 			s.Aliases = d.strList(v)
 		case "go_name":
 			s.GoName = d.str(v)
+		case "set":
+			s.SetPos = d.pos(v)
+			d.mapping(v, "set", func(k, v *yaml.Node) {
+				s.Set = append(s.Set, Assign{Field: d.name(k), Value: d.scalar(v)})
+			})
 		default:
-			d.unknownKey(k, "state", "doc", "value", "aliases", "tags", "transitions", "renamed_from", "final", "go_name")
+			d.unknownKey(k, "state", "doc", "value", "aliases", "tags", "transitions", "renamed_from", "final", "go_name", "set")
 		}
 	})
 	return s
@@ -234,8 +239,13 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 			s.Adopt = d.strList(v)
 		case "compact":
 			s.Compact = d.bool(v)
+		case "fields":
+			s.FieldsPos = d.pos(v)
+			d.mapping(v, "sql fields", func(k, v *yaml.Node) {
+				s.Fields = append(s.Fields, d.field(k, v))
+			})
 		default:
-			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "version_kind", "history", "enforce", "adopt", "compact")
+			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "version_kind", "history", "enforce", "adopt", "compact", "fields")
 		}
 	})
 	return s
@@ -305,6 +315,52 @@ func kindOnly(n *yaml.Node) string {
 		return "a scalar"
 	}
 	return kind(n)
+}
+
+func (d *decoder) field(k, v *yaml.Node) Field {
+	f := Field{Name: d.name(k)}
+	d.mapping(v, "sql field", func(k, v *yaml.Node) {
+		switch k.Value {
+		case "type":
+			f.Type = d.str(v)
+		case "nullable":
+			f.Nullable = d.bool(v)
+		case "default":
+			f.Default = d.scalar(v)
+		case "adopt":
+			f.Adopt = d.bool(v)
+		default:
+			d.unknownKey(k, "sql field", "type", "nullable", "default", "adopt")
+		}
+	})
+	return f
+}
+
+// scalar decodes a value a field may take: a string, a number, a boolean
+// or null, each as YAML reads it.
+func (d *decoder) scalar(n *yaml.Node) Scalar {
+	if n.Kind != yaml.ScalarNode {
+		d.errorf(n, "expected a value (a string, a number, true, false or null), not %s", kind(n))
+		return Scalar{Pos: d.pos(n)}
+	}
+	k := "str"
+	if n.Style == 0 {
+		switch n.Tag {
+		case "!!str":
+			if slices.Contains(yaml11Words, strings.ToLower(n.Value)) {
+				d.note(n, "%s is read as a boolean or null by YAML 1.1 tools; quote it (%q) or write true, false or null", n.Value, n.Value)
+			}
+		case "!!null":
+			k = "null"
+		case "!!int":
+			k = "int"
+		case "!!bool":
+			k = "bool"
+		case "!!float":
+			d.errorf(n, "expected a string, an integer, true, false or null, not %s", kind(n))
+		}
+	}
+	return Scalar{Value: n.Value, Kind: k, Pos: d.pos(n)}
 }
 
 func (d *decoder) columns(n *yaml.Node) []Column {

@@ -71,8 +71,36 @@ type State struct {
 	Tags        []Str
 	Transitions []Transition
 	RenamedFrom Str
-	Final       Bool // a final state: the machine's work is over, nothing leaves it
-	GoName      Str  // replaces the CamelCase form of Name in Go identifiers
+	Final       Bool     // a final state: the machine's work is over, nothing leaves it
+	GoName      Str      // replaces the CamelCase form of Name in Go identifiers
+	Set         []Assign // fields every move into the state sets
+	SetPos      diag.Pos
+}
+
+// Assign sets a field to a value.
+type Assign struct {
+	Field Str
+	Value Scalar
+}
+
+// Scalar is a YAML scalar as written: Kind is "null", "str", "int" or
+// "bool" (the last three as YAML reads them unquoted).
+type Scalar struct {
+	Value, Kind string
+	Pos         diag.Pos
+}
+
+// Set reports whether the value appeared in the spec.
+func (s Scalar) Set() bool { return s.Pos.Line != 0 }
+
+// Field is a column of the state's table besides the state that the
+// Store writes with a move (sql.fields).
+type Field struct {
+	Name     Str
+	Type     Str
+	Nullable Bool
+	Default  Scalar
+	Adopt    Bool // the column exists: migrations neither add nor drop it
 }
 
 // Event is one entry of the events mapping.
@@ -121,8 +149,10 @@ type SQL struct {
 	// Adopt lists the labels the columns already hold, in database order:
 	// they exist, and the first migration takes them over. AdoptPos
 	// locates the list.
-	Adopt    []Str
-	AdoptPos diag.Pos
+	Adopt     []Str
+	AdoptPos  diag.Pos
+	Fields    []Field
+	FieldsPos diag.Pos
 	// Compact asks for the one migration that rewrites the table: the
 	// type becomes exactly the spec's labels in spec order.
 	Compact Bool

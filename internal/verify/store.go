@@ -19,6 +19,9 @@ type Store struct {
 	// text is then compared too.
 	Enforce   *dialect.Enforcement
 	Checkable bool
+	// Fields are columns of Table the Store writes (sql.fields).
+	Table  string
+	Fields []string
 }
 
 // CheckStore returns every difference between the database and s: a
@@ -38,6 +41,17 @@ func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
 		for _, want := range []string{dialect.HistSeq, s.Key, dialect.HistFrom, dialect.HistTo, dialect.HistEvent, dialect.HistAt} {
 			if len(cols) > 0 && !slices.Contains(cols, want) {
 				c.diff("history table %s lacks column %s", s.History, want)
+			}
+		}
+	}
+	if len(s.Fields) > 0 {
+		cols, err := c.strings(c.cat.Columns, s.Table)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range s.Fields {
+			if !slices.Contains(cols, f) {
+				c.diff("column %s.%s (sql field %s) is missing: the Store's moves would fail; run the migrations again, or restore it", s.Table, f, f)
 			}
 		}
 	}

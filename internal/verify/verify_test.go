@@ -123,9 +123,13 @@ func TestVerify(t *testing.T) {
 		{"mysql", "goose DSN", func(d string) string { return d },
 			[]string{"CREATE TRIGGER nodes_state_fsmgen_upd_next BEFORE UPDATE ON nodes FOR EACH ROW BEGIN END"}, `trigger nodes_state_fsmgen_upd_next on nodes, which a migration makes only while it replaces a trigger, is still there`},
 		{"postgres", "URL", func(d string) string { return d },
-			[]string{`DELETE FROM goose_db_version WHERE version_id = 4`}, `migration 00004_node_state_harden_triggers.sql (version 4) has not run here: goose_db_version records version 3 as the last applied`},
+			[]string{`ALTER TABLE nodes DROP COLUMN error`}, `column nodes.error (sql field error) is missing`},
 		{"sqlite", "path", func(d string) string { return d },
-			[]string{`DELETE FROM goose_db_version WHERE version_id = 4`}, `(version 4) has not run here`},
+			[]string{`ALTER TABLE nodes DROP COLUMN started_at`}, `column nodes.started_at (sql field started_at) is missing`},
+		{"postgres", "URL", func(d string) string { return d },
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 5`}, `migration 00005_node_state_add_started_at_add_finished_at_add_error.sql (version 5) has not run here: goose_db_version records version 4 as the last applied`},
+		{"sqlite", "path", func(d string) string { return d },
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 5`}, `(version 5) has not run here`},
 	} {
 		t.Run(c.dialect+" "+c.form, func(t *testing.T) {
 			db, url := seeded(t, c.dialect, c.url)

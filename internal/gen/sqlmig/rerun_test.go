@@ -20,7 +20,7 @@ import (
 // history and enforced transitions from the second on: the enum created;
 // a state added with the history table and the triggers; a state added;
 // a rename; a removal with rows_to; a default change; a change of the
-// transitions alone; a compaction.
+// transitions alone; a compaction; fields added.
 func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
 	t.Helper()
 	v := specVersions(t, format)
@@ -31,9 +31,18 @@ func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
 	def := mustReplace(t, with(v[4]), "  enforce: transitions\n", "  enforce: transitions\n  default: starting\n")
 	moves := mustReplace(t, def, "      finish: finished\n      timeout: error\n  finished:", "      abort: starting\n      finish: finished\n      timeout: error\n  finished:")
 	compact := mustReplace(t, moves, "  enforce: transitions\n", "  enforce: transitions\n  compact: true\n")
-	return []string{v[0], with(v[1]), with(v[2]), with(v[3]), with(v[4]), def, moves, compact},
-		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact"}
+	fields := compact + seedFieldsBlock
+	return []string{v[0], with(v[1]), with(v[2]), with(v[3]), with(v[4]), def, moves, compact, fields},
+		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact", "fields"}
 }
+
+// seedFieldsBlock declares fields of each kind the seed does not: one not
+// nullable, with a default the rows already there take.
+const seedFieldsBlock = `  fields:
+    started_at: {type: timestamp, nullable: true}
+    error: {type: text, nullable: true}
+    attempts: {type: int, default: 0}
+`
 
 // rerunSeq is one sequence of specs whose migrations are stopped half
 // way, from version first on; setup brings a new database to version

@@ -136,6 +136,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 				continue
 			}
 			prevStore = prev.Store
+			next.Store = retire(next.Store, prev.Store)
 			if fwd, err = diff(m, prev, hp); err != nil {
 				if dl := (diag.List{}); errors.As(err, &dl) {
 					errs = append(errs, dl...)

@@ -1,7 +1,9 @@
 package sqlmig
 
 import (
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
@@ -18,6 +20,38 @@ type storeLock struct {
 	Key     string       `json:"key"`
 	History string       `json:"history,omitempty"`
 	Enforce *enforceLock `json:"enforce,omitempty"`
+	Fields  []fieldLock  `json:"fields,omitempty"`
+}
+
+// fieldLock is a field whose column the migrations added, or took over
+// (Adopt).
+type fieldLock struct {
+	Name     string         `json:"name"`
+	Type     string         `json:"type"`
+	Nullable bool           `json:"nullable,omitempty"`
+	Default  *dialect.Value `json:"default,omitempty"` // nil: NULL
+	Adopt    bool           `json:"adopt,omitempty"`
+	// Retired: the spec no longer lists it. Its column stays, with the
+	// values rows hold: fsmgen drops a field's column only in the Down of
+	// the migration that added it.
+	Retired bool `json:"retired,omitempty"`
+}
+
+func fieldLockOf(f *model.Field) fieldLock {
+	l := fieldLock{Name: f.Name, Type: f.Type, Nullable: f.Nullable, Adopt: f.Adopt}
+	if !f.Default.Null {
+		v := f.Default
+		l.Default = &v
+	}
+	return l
+}
+
+func (l fieldLock) field() dialect.Field {
+	f := dialect.Field{Name: l.Name, Type: l.Type, Default: dialect.Value{Null: true}}
+	if l.Default != nil {
+		f.Default = *l.Default
+	}
+	return f
 }
 
 type enforceLock struct {
@@ -38,10 +72,13 @@ const enforceForm = 2
 
 func storeLockOf(m *model.Machine) *storeLock {
 	st := m.SQL.Store
-	if st == nil || (st.History == "" && !st.Enforce) {
+	if st == nil || (st.History == "" && !st.Enforce && len(st.Fields) == 0) {
 		return nil
 	}
 	l := &storeLock{Key: st.Key, History: st.History}
+	for _, f := range st.Fields {
+		l.Fields = append(l.Fields, fieldLockOf(f))
+	}
 	if st.Enforce {
 		e := &enforceLock{Form: enforceForm}
 		for _, s := range m.States {
@@ -60,22 +97,98 @@ func storeLockOf(m *model.Machine) *storeLock {
 	return l
 }
 
-// checkStore refuses changes to the history table that would lose rows.
+// checkStore refuses changes to the history table that would lose rows,
+// and to a field's column, which the migrations added as it was.
 func checkStore(m *model.Machine, prev *storeLock, hp string) error {
-	if prev == nil || prev.History == "" {
+	if prev == nil {
 		return nil
+	}
+	var errs diag.List
+	if st := m.SQL.Store; st != nil {
+		for _, f := range st.Fields {
+			i := slices.IndexFunc(prev.Fields, func(l fieldLock) bool { return l.Name == f.Name })
+			if i < 0 {
+				continue
+			}
+			was, now := prev.Fields[i], fieldLockOf(f)
+			was.Retired = false
+			if !reflect.DeepEqual(was, now) {
+				errs.Add(f.Pos, "sql field %q was %s in the migration history (%s) and is %s now; a field's type, nullable, default and adopt cannot change: add a field of another name", f.Name, was.describe(), hp, now.describe())
+			}
+		}
+	}
+	if prev.History == "" {
+		return errs.Err()
 	}
 	var now string
 	if st := m.SQL.Store; st != nil {
 		now = st.History
 	}
-	var errs diag.List
 	if now != prev.History {
 		errs.Add(m.SQL.Pos, "sql history is %q but the migration history (%s) created the table %q; a migration dropping it would lose every recorded move: keep history: %s", now, hp, prev.History, prev.History)
 	} else if m.SQL.Store.Key != prev.Key {
 		errs.Add(m.SQL.Pos, "sql key is %q but the history table %q records keys of %q; keep key: %s", m.SQL.Store.Key, prev.History, prev.Key, prev.Key)
 	}
 	return errs.Err()
+}
+
+// describe says what the history records of the field, as a spec writes it.
+func (l fieldLock) describe() string {
+	s := "{type: " + l.Type
+	if l.Nullable {
+		s += ", nullable: true"
+	}
+	if v := l.Default; v != nil {
+		s += ", default: "
+		switch l.Type {
+		case "int":
+			s += strconv.FormatInt(v.Int, 10)
+		case "bool":
+			s += strconv.FormatBool(v.Bool)
+		default:
+			s += strconv.Quote(v.Text)
+		}
+	}
+	if l.Adopt {
+		s += ", adopt: true"
+	}
+	return s + "}"
+}
+
+// retire keeps in next the fields prev records that the spec no longer
+// lists, marked retired: their columns stay.
+func retire(next, prev *storeLock) *storeLock {
+	if prev == nil {
+		return next
+	}
+	for _, l := range prev.Fields {
+		if next != nil && slices.ContainsFunc(next.Fields, func(n fieldLock) bool { return n.Name == l.Name }) {
+			continue
+		}
+		if next == nil {
+			next = &storeLock{Key: prev.Key}
+		}
+		l.Retired = true
+		next.Fields = append(next.Fields, l)
+	}
+	return next
+}
+
+// addedFields are the fields of next whose columns the migrations add:
+// not adopted, and not in prev (retired ones included, whose columns
+// stand).
+func addedFields(next, prev *storeLock) []fieldLock {
+	var out []fieldLock
+	if next == nil {
+		return nil
+	}
+	for _, l := range next.Fields {
+		if l.Adopt || l.Retired || (prev != nil && slices.ContainsFunc(prev.Fields, func(p fieldLock) bool { return p.Name == l.Name })) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func enforcement(q *model.SQL, l *storeLock) *dialect.Enforcement {
@@ -115,7 +228,8 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 	sameEnforce := (oldE == nil) == (newE == nil) && (oldE == nil || (sameSet(oldE.Moves, newE.Moves) && sameSet(oldE.Entries, newE.Entries)))
 	harden := sameEnforce && newE != nil && prev.Enforce.Form < enforceForm
 	newHistory := next != nil && next.History != "" && (prev == nil || prev.History == "")
-	if sameEnforce && !harden && !newHistory && mig == nil {
+	added := addedFields(next, prev)
+	if sameEnforce && !harden && !newHistory && len(added) == 0 && mig == nil {
 		return nil
 	}
 	d := dialect.For(name)
@@ -135,11 +249,22 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 	var words, parts []string
 	var histUp, histGuard, histDown []string
 	if newHistory {
-		t := store.Table(m.SQL)
+		t := store.Table(m)
 		histUp = d.CreateHistory(t)
 		histGuard, histDown = d.DropHistory(t)
 		words = append(words, "create history table "+t.History)
 		parts = append(parts, "create_"+t.History)
+	}
+	var fieldsUp, fieldsGuard, fieldsDown []string
+	if len(added) > 0 {
+		t := store.Table(m)
+		for _, l := range added {
+			fieldsUp = append(fieldsUp, d.AddField(t, l.field())...)
+			guard, drop := d.DropField(t, l.field())
+			fieldsGuard, fieldsDown = append(fieldsGuard, guard...), append(fieldsDown, drop...)
+			words = append(words, "add field "+l.Name)
+			parts = append(parts, "add_"+l.Name)
+		}
 	}
 	// Enforcement is never off while a migration runs. An enum change
 	// first widens the rules to what both ends allow, so that a writer
@@ -149,6 +274,8 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 	// created last or dropped first.
 	var upBefore, upAfter, downBefore, downAfter []string
 	switch {
+	case sameEnforce && !harden && !enumChange:
+		// Only fields change: the triggers stay as they are.
 	case enumChange && oldE != nil && newE != nil:
 		w := oldE.Widened(newE)
 		upBefore, upAfter = d.Enforce(oldE, w), d.Enforce(w, newE)
@@ -179,7 +306,7 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 	// state by its new name. Nothing else in the history changes.
 	var renUp, renDown []string
 	if fwd != nil && prev != nil && prev.History != "" && len(fwd.renames) > 0 {
-		t := store.Table(m.SQL)
+		t := store.Table(m)
 		var up, down []dialect.Arc
 		for _, r := range fwd.renames {
 			up, down = append(up, dialect.Arc{From: r.Old, To: r.New}), append(down, dialect.Arc{From: r.New, To: r.Old})
@@ -191,9 +318,9 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 	// the guard's read. The guard comes next: where DDL is not
 	// transactional, a Down it stops must not have changed anything yet.
 	upSession, up := cutSession(mig.up, d)
-	mig.up = concat(upSession, stmts(upBefore), up, stmts(renUp), stmts(histUp), stmts(upAfter))
+	mig.up = concat(upSession, stmts(fieldsUp), stmts(upBefore), up, stmts(renUp), stmts(histUp), stmts(upAfter))
 	downSession, down := cutSession(mig.down, d)
-	mig.down = concat(downSession, stmts(histGuard), stmts(downBefore), stmts(histDown), stmts(renDown), down, stmts(downAfter))
+	mig.down = concat(downSession, stmts(histGuard), stmts(fieldsGuard), stmts(downBefore), stmts(histDown), stmts(fieldsDown), stmts(renDown), down, stmts(downAfter))
 	return mig
 }
 

@@ -28,6 +28,9 @@ type Target struct {
 	// their text can be compared with what it would write.
 	Enforce   *dialect.Enforcement
 	Checkable bool
+	// Fields are the columns of sql.fields the state's table must have:
+	// those the migrations added or took over, retired ones left out.
+	Fields []string
 }
 
 // Recorded reads the history of m's enum in dialect's directory under out.
@@ -50,6 +53,11 @@ func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect strin
 	}
 	if st := h.Store; st != nil {
 		t.History, t.HistoryKey = st.History, st.Key
+		for _, f := range st.Fields {
+			if !f.Retired {
+				t.Fields = append(t.Fields, f.Name)
+			}
+		}
 		if t.Enforce = enforcement(m.SQL, st); t.Enforce != nil {
 			// The table the triggers are on is the history's first column's.
 			t.Enforce.Table, t.Enforce.Column = h.Columns[0].Table, h.Columns[0].Column

@@ -22,6 +22,8 @@ type storeQueries struct {
 	prepare bool
 	// token: every move writes a new version token (storeToken).
 	token bool
+	// fields: the row has fields, which MoveAt reads back after a move.
+	fields bool
 }
 
 type storeStmt struct {
@@ -51,6 +53,26 @@ type storeArgs struct {
 	nonce    uint64
 	// version is the one the caller read; token the one a move writes.
 	version, token any
+	// opts are the call's options; sets, where the statement does not
+	// apply what the state entered sets, those of the state.
+	opts, sets []Option
+}
+
+// field returns what a statement sets field i to: its mode (0: not set,
+// 1: to the value, 2: to the database's clock) and value. The call's last
+// option for it wins, then the state's set.
+func (a *storeArgs) field(i uint8) (mode int64, v any) {
+	for _, set := range [...][]Option{a.opts, a.sets} {
+		for j := len(set) - 1; j >= 0; j-- {
+			if o := set[j]; o.field == i {
+				if o.now {
+					return 2, nil
+				}
+				return 1, o.v
+			}
+		}
+	}
+	return 0, nil
 }
 
 // storeToken returns a new version token: a random UUID (version 4),
@@ -108,12 +130,12 @@ func (s *Store) Close() error {
 // without asking the database; a row with that key already there returns
 // ErrExists. Nothing is written on any error, and a caller's transaction
 // can go on after ErrExists.
-func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
+func (s *Store) Create(ctx context.Context, db DBTX, key any, st State, opts ...Option) error {
 	if !st.IsEntry() {
 		return fmt.Errorf("%w: %v", ErrNotEntry, st)
 	}
 	return s.inTx(ctx, db, func(db storeConn) error {
-		a := s.args(storeArgs{key: key, to: st})
+		a := s.args(storeArgs{key: key, to: st, opts: opts, sets: storeSets[st]})
 		args, err := s.q.create.bind(a)
 		if err != nil {
 			return err
@@ -148,14 +170,14 @@ func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
 //
 // db may be the caller's *sql.Tx: the move then commits or rolls back with
 // the caller's other changes.
-func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event) (from, to State, err error) {
+func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event, opts ...Option) (from, to State, err error) {
 	if !ev.IsValid() {
 		return 0, 0, fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
 	}
 	err = s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
 			var moved bool
-			from, to, moved, err = s.fire(ctx, db, s.q.fire[ev], s.args(storeArgs{key: key, ev: ev}), true)
+			from, to, moved, err = s.fire(ctx, db, s.q.fire[ev], s.args(storeArgs{key: key, ev: ev, opts: opts}), true)
 			switch {
 			case err != nil:
 				return err
@@ -179,13 +201,13 @@ func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 // in from returns ErrStale; no row with that key returns ErrNotFound; an
 // event from does not allow returns a TransitionError without asking the
 // database. On every error it returns from and writes nothing.
-func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event) (to State, err error) {
+func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event, opts ...Option) (to State, err error) {
 	if to, err = Transition(from, ev); err != nil {
 		return from, err
 	}
 	err = s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
-			moved, err := s.move(ctx, db, key, from, to, ev)
+			moved, err := s.move(ctx, db, key, from, to, ev, opts)
 			if err != nil {
 				return err
 			}
@@ -266,8 +288,8 @@ func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArg
 	return from, next.V, true, nil
 }
 
-func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event) (bool, error) {
-	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce()})
+func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event, opts []Option) (bool, error) {
+	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce(), opts: opts, sets: storeSets[to]})
 	args, err := s.q.move.bind(a)
 	if err != nil {
 		return false, err
@@ -468,29 +490,36 @@ func (c storeConn) scan(ctx context.Context, st storeStmt, args []any, dest ...a
 
 // bind lays out a statement's parameters. States and events are passed as
 // their stored spelling, not left to each driver's idea of a uint8.
+// A field's letter (A for the first) stands for its two parameters.
 func (st storeStmt) bind(a storeArgs) ([]any, error) {
-	args := make([]any, len(st.args))
-	var err error
-	for i := range len(st.args) {
-		switch st.args[i] {
+	args := make([]any, 0, 2*len(st.args))
+	for _, c := range []byte(st.args) {
+		var v any
+		var err error
+		switch c {
 		case 'k':
-			args[i] = a.key
+			v = a.key
 		case 'f':
-			args[i], err = a.from.Value()
+			v, err = a.from.Value()
 		case 't':
-			args[i], err = a.to.Value()
+			v, err = a.to.Value()
 		case 'e':
-			args[i], err = a.ev.Value()
+			v, err = a.ev.Value()
 		case 'n':
-			args[i] = a.nonce
+			v = a.nonce
 		case 'v':
-			args[i] = a.version
+			v = a.version
 		case 'w':
-			args[i] = a.token
+			v = a.token
+		default:
+			mode, value := a.field(c - 'A')
+			args = append(args, mode)
+			v = value
 		}
 		if err != nil {
 			return nil, err
 		}
+		args = append(args, v)
 	}
 	return args, nil
 }
@@ -500,17 +529,18 @@ func (st storeStmt) bind(a storeArgs) ([]any, error) {
 // column. MoveAt, generated with the version's type, calls moveAt.
 const versionMethods = `
 // moveAt moves the row by ev while it is at version, writing next (the
-// token, with a token) and filling r as it then is: the state entered, or
-// the state and version that kept it from moving.
-func (s *Store) moveAt(ctx context.Context, db DBTX, key, version, next any, ev Event, r *Row) error {
+// token, with a token) and filling r as it then is: the state entered
+// (and the fields, read back: read is then true), or the row that kept it
+// from moving.
+func (s *Store) moveAt(ctx context.Context, db DBTX, key, version, next any, ev Event, r *Row, opts []Option) (read bool, err error) {
 	if !ev.IsValid() {
-		return fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
+		return false, fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
 	}
-	a := storeArgs{key: key, ev: ev, version: version}
+	a := storeArgs{key: key, ev: ev, version: version, opts: opts}
 	if s.q.token {
 		a.token = next
 	}
-	return s.inTx(ctx, db, func(db storeConn) error {
+	return s.q.fields, s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
 			from, to, moved, err := s.fire(ctx, db, s.q.fireAt[ev], a, false)
 			switch {
@@ -518,7 +548,10 @@ func (s *Store) moveAt(ctx context.Context, db DBTX, key, version, next any, ev 
 				return err
 			case moved:
 				r.State = to
-				return s.appendHistory(ctx, db, key, from, to, ev)
+				if err := s.appendHistory(ctx, db, key, from, to, ev); err != nil || !s.q.fields {
+					return err
+				}
+				return db.scan(ctx, s.q.getCurrent, []any{key}, r.dest()...)
 			}
 			err = db.scan(ctx, s.q.getCurrent, []any{key}, r.dest()...)
 			switch {

@@ -37,9 +37,20 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 }
 
 // Table is the dialect's view of the machine's store.
-func Table(q *model.SQL) dialect.Table {
+func Table(m *model.Machine) dialect.Table {
+	q := m.SQL
 	s := q.Store
-	return dialect.Table{Name: s.Table, Key: s.Key, Column: s.Column, Enum: q.Enum, Version: s.Version, Token: s.Token, History: s.History}
+	t := dialect.Table{Name: s.Table, Key: s.Key, Column: s.Column, Enum: q.Enum, Version: s.Version, Token: s.Token, History: s.History}
+	for _, f := range s.Fields {
+		df := dialect.Field{Name: f.Name, Type: f.Type, Default: f.Default, Sets: map[string]dialect.Value{}}
+		for _, st := range m.States {
+			if v, ok := st.SetOf(f); ok {
+				df.Sets[st.Value] = v
+			}
+		}
+		t.Fields = append(t.Fields, df)
+	}
+	return t
 }
 
 // Arcs returns, for ev, the states it leaves (in state order) and where
@@ -61,7 +72,7 @@ var dialectIdents = map[string]string{"postgres": "Postgres", "mysql": "MySQL", 
 
 func declare(f *File, m *model.Machine) {
 	q := m.SQL
-	t := Table(q)
+	t := Table(m)
 	ctx := Qual("context", "Context")
 	f.Comment("DBTX is what a Store needs from a database handle: *sql.DB, *sql.Tx")
 	f.Comment("and *sql.Conn satisfy it.")
@@ -115,6 +126,7 @@ func declare(f *File, m *model.Machine) {
 			Id("get"):           stmt(d.GetStmt(t, false), Id("storeGet")),
 			Id("getCurrent"):    stmt(d.GetStmt(t, true), Id("storeGetCurrent")),
 			Id("token"):         Lit(t.Token),
+			Id("fields"):        Lit(len(t.Fields) > 0),
 			Id("move"):          stmt(d.MoveStmt(t), Id("storeMove")),
 			Id("state"):         stmt(d.StateStmt(t), Id("storeState")),
 			Id("history"):       stmt(d.HistoryStmt(t), Id("storeHistory")),
@@ -142,6 +154,7 @@ func declare(f *File, m *model.Machine) {
 		Return(Qual("math/rand/v2", "Uint64").Call().Op(">>").Lit(24).Op("|").Lit(1).Op("<<").Lit(39)),
 	)
 	declareRow(f, m)
+	declareOptions(f, m)
 	f.Comment("storeDialects holds each dialect's statements, rendered when the package")
 	f.Comment("was generated. The args strings say what each parameter holds: k key,")
 	f.Comment("f from, t to, e event, n the call's nonce, v the version read, w the new")
@@ -172,7 +185,11 @@ func stmt(s dialect.Stmt, id Code) Code {
 	}
 	args := make([]byte, len(s.Args))
 	for i, a := range s.Args {
-		args[i] = "kftenvw"[a]
+		if a >= dialect.ArgField {
+			args[i] = 'A' + byte(a-dialect.ArgField)
+		} else {
+			args[i] = "kftenvw"[a]
+		}
 	}
 	return Id("storeStmt").Values(Lit(s.SQL), Lit(string(args)), id)
 }
@@ -195,6 +212,14 @@ func declareRow(f *File, m *model.Machine) {
 		fields = append(fields, Comment("Version is "+st.Table+"."+st.Version+", "+what+"."), Id("Version").Add(vt))
 		dest = append(dest, Op("&").Id("r").Dot("Version"))
 	}
+	for _, fd := range st.Fields {
+		t := fieldType(fd)
+		if fd.Nullable && fd.Type != "bytes" {
+			t = Qual("database/sql", "Null").Types(t)
+		}
+		fields = append(fields, Id(fd.Camel).Add(t))
+		dest = append(dest, Op("&").Id("r").Dot(fd.Camel))
+	}
 	f.Comment("Row is a row of " + st.Table + " as the Store reads it.")
 	f.Type().Id("Row").Struct(fields...)
 	f.Func().Params(Id("r").Op("*").Id("Row")).Id("dest").Params().Index().Any().Block(Return(Index().Any().Values(dest...)))
@@ -215,14 +240,86 @@ func declareRow(f *File, m *model.Machine) {
 	f.Comment("returned to it is stale too: a sweeper that read a row never moves the")
 	f.Comment("row's next life.")
 	f.Func().Params(Id("s").Op("*").Id("Store")).Id("MoveAt").Params(
-		Id("ctx").Qual("context", "Context"), Id("db").Id("DBTX"), Id("key").Any(), Id("version").Add(vt), Id("ev").Id("Event"),
+		Id("ctx").Qual("context", "Context"), Id("db").Id("DBTX"), Id("key").Any(), Id("version").Add(vt), Id("ev").Id("Event"), Id("opts").Op("...").Id("Option"),
 	).Params(Id("Row"), Error()).Block(
 		Id("next").Op(":=").Add(next),
 		Var().Id("r").Id("Row"),
-		If(Err().Op(":=").Id("s").Dot("moveAt").Call(Id("ctx"), Id("db"), Id("key"), Id("version"), Id("next"), Id("ev"), Op("&").Id("r")), Err().Op("!=").Nil()).Block(
-			Return(Id("r"), Err()),
+		List(Id("read"), Err()).Op(":=").Id("s").Dot("moveAt").Call(Id("ctx"), Id("db"), Id("key"), Id("version"), Id("next"), Id("ev"), Op("&").Id("r"), Id("opts")),
+		If(Err().Op("==").Nil().Op("&&").Op("!").Id("read")).Block(
+			Id("r").Dot("Version").Op("=").Id("next"),
 		),
-		Id("r").Dot("Version").Op("=").Id("next"),
-		Return(Id("r"), Nil()),
+		Return(Id("r"), Err()),
 	)
+}
+
+// fieldType is the Go type of a field's values.
+func fieldType(f *model.Field) *Statement {
+	switch f.Type {
+	case "timestamp":
+		return Qual("time", "Time")
+	case "int":
+		return Int64()
+	case "bool":
+		return Bool()
+	case "bytes":
+		return Index().Byte()
+	}
+	return String()
+}
+
+// declareOptions declares Option, a constructor per way to set each
+// field, and what entering each state sets.
+func declareOptions(f *File, m *model.Machine) {
+	f.Comment("Option sets a field of the row in the move's own statement: Fire, Move,")
+	f.Comment("MoveAt and Create take them. An option overrides what the state entered")
+	f.Comment("sets; of two for one field, the last wins.")
+	f.Type().Id("Option").Struct(
+		Id("field").Uint8(),
+		Id("now").Bool(),
+		Id("v").Any(),
+	)
+	for _, fd := range m.SQL.Store.Fields {
+		col := m.SQL.Store.Table + "." + fd.Name
+		idx := Id("field").Op(":").Lit(fd.Index)
+		f.Comment(fmt.Sprintf("Set%s sets %s to v.", fd.Camel, col))
+		f.Func().Id("Set" + fd.Camel).Params(Id("v").Add(fieldType(fd))).Id("Option").Block(
+			Return(Id("Option").Values(idx, Id("v").Op(":").Id("v"))),
+		)
+		if fd.Nullable {
+			f.Comment(fmt.Sprintf("Clear%s sets %s to NULL.", fd.Camel, col))
+			f.Func().Id("Clear" + fd.Camel).Params().Id("Option").Block(Return(Id("Option").Values(Id("field").Op(":").Lit(fd.Index))))
+		}
+		if fd.Type == "timestamp" {
+			f.Comment(fmt.Sprintf("Set%sNow sets %s to the database's clock.", fd.Camel, col))
+			f.Func().Id("Set" + fd.Camel + "Now").Params().Id("Option").Block(
+				Return(Id("Option").Values(Id("field").Op(":").Lit(fd.Index), Id("now").Op(":").True())),
+			)
+		}
+	}
+	f.Comment("storeSets holds what entering each state sets, as options, for the")
+	f.Comment("statements whose target the caller knows (Move, Create); Fire's and")
+	f.Comment("MoveAt's statements hold it in their SQL.")
+	sets := Dict{}
+	for _, st := range m.States {
+		var opts []Code
+		for _, a := range st.Set {
+			d := Dict{Id("field"): Lit(a.Field.Index)}
+			switch v := a.Value; {
+			case v.Now:
+				d[Id("now")] = True()
+			case v.Null:
+			case a.Field.Type == "int":
+				d[Id("v")] = Int64().Call(Lit(v.Int))
+			case a.Field.Type == "bool":
+				d[Id("v")] = Lit(v.Bool)
+			default:
+				d[Id("v")] = Lit(v.Text)
+			}
+			opts = append(opts, Values(d))
+		}
+		if len(opts) > 0 {
+			sets[Id(st.GoName)] = Values(opts...)
+		}
+	}
+	f.Var().Id("storeSets").Op("=").Index(Id("NumStates")).Index().Id("Option").Values(sets)
 }

@@ -78,15 +78,29 @@ func (r *Row) dest() []any {
 // A version cannot come back, so a row that left the state read and
 // returned to it is stale too: a sweeper that read a row never moves the
 // row's next life.
-func (s *Store) MoveAt(ctx context.Context, db DBTX, key any, version int64, ev Event) (Row, error) {
+func (s *Store) MoveAt(ctx context.Context, db DBTX, key any, version int64, ev Event, opts ...Option) (Row, error) {
 	next := version + 1
 	var r Row
-	if err := s.moveAt(ctx, db, key, version, next, ev, &r); err != nil {
-		return r, err
+	read, err := s.moveAt(ctx, db, key, version, next, ev, &r, opts)
+	if err == nil && !read {
+		r.Version = next
 	}
-	r.Version = next
-	return r, nil
+	return r, err
 }
+
+// Option sets a field of the row in the move's own statement: Fire, Move,
+// MoveAt and Create take them. An option overrides what the state entered
+// sets; of two for one field, the last wins.
+type Option struct {
+	field uint8
+	now   bool
+	v     any
+}
+
+// storeSets holds what entering each state sets, as options, for the
+// statements whose target the caller knows (Move, Create); Fire's and
+// MoveAt's statements hold it in their SQL.
+var storeSets = [NumStates][]Option{}
 
 // storeDialects holds each dialect's statements, rendered when the package
 // was generated. The args strings say what each parameter holds: k key,
@@ -95,6 +109,7 @@ func (s *Store) MoveAt(ctx context.Context, db DBTX, key any, version int64, ev 
 var storeDialects = [...]storeQueries{Postgres: {
 	create:        storeStmt{"WITH i AS (INSERT INTO \"doors\" (\"id\", \"state\") VALUES ($1, $2) ON CONFLICT (\"id\") DO NOTHING RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", '', $2::text, '' FROM i", "kt", storeCreate},
 	createHistory: storeStmt{},
+	fields:        false,
 	fire: [NumEvents]storeStmt{
 		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventClose)},
 		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventOpen)},
@@ -115,6 +130,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 }, MySQL: {
 	create:        storeStmt{"INSERT INTO `doors` (`id`, `state`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `id` = `id`", "kt", storeCreate},
 	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, '', ?, '')", "kt", storeCreateHistory},
+	fields:        false,
 	fire: [NumEvents]storeStmt{
 		EventClose: storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'opened')) % 65536 WHEN 1 THEN 'closed' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('opened')", "nk", int(EventClose)},
 		EventOpen:  storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed')) % 65536 WHEN 1 THEN 'opened' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('closed')", "nk", int(EventOpen)},
@@ -135,6 +151,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 }, SQLite: {
 	create:        storeStmt{"INSERT INTO \"doors\" (\"id\", \"state\") VALUES (?1, ?2) ON CONFLICT (\"id\") DO NOTHING", "kt", storeCreate},
 	createHistory: storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, '', ?2, '')", "kt", storeCreateHistory},
+	fields:        false,
 	fire: [NumEvents]storeStmt{
 		EventClose: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'opened' THEN 'closed' END, \"lock_version\" = \"lock_version\" + 1\nWHERE \"id\" = ?1 AND \"state\" IN ('opened') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventClose)},
 		EventOpen:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'opened' END, \"lock_version\" = \"lock_version\" + 1\nWHERE \"id\" = ?1 AND \"state\" IN ('closed') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventOpen)},
@@ -189,6 +206,8 @@ type storeQueries struct {
 	prepare bool
 	// token: every move writes a new version token (storeToken).
 	token bool
+	// fields: the row has fields, which MoveAt reads back after a move.
+	fields bool
 }
 
 type storeStmt struct {
@@ -218,6 +237,26 @@ type storeArgs struct {
 	nonce    uint64
 	// version is the one the caller read; token the one a move writes.
 	version, token any
+	// opts are the call's options; sets, where the statement does not
+	// apply what the state entered sets, those of the state.
+	opts, sets []Option
+}
+
+// field returns what a statement sets field i to: its mode (0: not set,
+// 1: to the value, 2: to the database's clock) and value. The call's last
+// option for it wins, then the state's set.
+func (a *storeArgs) field(i uint8) (mode int64, v any) {
+	for _, set := range [...][]Option{a.opts, a.sets} {
+		for j := len(set) - 1; j >= 0; j-- {
+			if o := set[j]; o.field == i {
+				if o.now {
+					return 2, nil
+				}
+				return 1, o.v
+			}
+		}
+	}
+	return 0, nil
 }
 
 // storeToken returns a new version token: a random UUID (version 4),
@@ -275,12 +314,12 @@ func (s *Store) Close() error {
 // without asking the database; a row with that key already there returns
 // ErrExists. Nothing is written on any error, and a caller's transaction
 // can go on after ErrExists.
-func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
+func (s *Store) Create(ctx context.Context, db DBTX, key any, st State, opts ...Option) error {
 	if !st.IsEntry() {
 		return fmt.Errorf("%w: %v", ErrNotEntry, st)
 	}
 	return s.inTx(ctx, db, func(db storeConn) error {
-		a := s.args(storeArgs{key: key, to: st})
+		a := s.args(storeArgs{key: key, to: st, opts: opts, sets: storeSets[st]})
 		args, err := s.q.create.bind(a)
 		if err != nil {
 			return err
@@ -315,14 +354,14 @@ func (s *Store) Create(ctx context.Context, db DBTX, key any, st State) error {
 //
 // db may be the caller's *sql.Tx: the move then commits or rolls back with
 // the caller's other changes.
-func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event) (from, to State, err error) {
+func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event, opts ...Option) (from, to State, err error) {
 	if !ev.IsValid() {
 		return 0, 0, fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
 	}
 	err = s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
 			var moved bool
-			from, to, moved, err = s.fire(ctx, db, s.q.fire[ev], s.args(storeArgs{key: key, ev: ev}), true)
+			from, to, moved, err = s.fire(ctx, db, s.q.fire[ev], s.args(storeArgs{key: key, ev: ev, opts: opts}), true)
 			switch {
 			case err != nil:
 				return err
@@ -346,13 +385,13 @@ func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event) (from, to 
 // in from returns ErrStale; no row with that key returns ErrNotFound; an
 // event from does not allow returns a TransitionError without asking the
 // database. On every error it returns from and writes nothing.
-func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event) (to State, err error) {
+func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event, opts ...Option) (to State, err error) {
 	if to, err = Transition(from, ev); err != nil {
 		return from, err
 	}
 	err = s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
-			moved, err := s.move(ctx, db, key, from, to, ev)
+			moved, err := s.move(ctx, db, key, from, to, ev, opts)
 			if err != nil {
 				return err
 			}
@@ -433,8 +472,8 @@ func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArg
 	return from, next.V, true, nil
 }
 
-func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event) (bool, error) {
-	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce()})
+func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event, opts []Option) (bool, error) {
+	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce(), opts: opts, sets: storeSets[to]})
 	args, err := s.q.move.bind(a)
 	if err != nil {
 		return false, err
@@ -635,45 +674,53 @@ func (c storeConn) scan(ctx context.Context, st storeStmt, args []any, dest ...a
 
 // bind lays out a statement's parameters. States and events are passed as
 // their stored spelling, not left to each driver's idea of a uint8.
+// A field's letter (A for the first) stands for its two parameters.
 func (st storeStmt) bind(a storeArgs) ([]any, error) {
-	args := make([]any, len(st.args))
-	var err error
-	for i := range len(st.args) {
-		switch st.args[i] {
+	args := make([]any, 0, 2*len(st.args))
+	for _, c := range []byte(st.args) {
+		var v any
+		var err error
+		switch c {
 		case 'k':
-			args[i] = a.key
+			v = a.key
 		case 'f':
-			args[i], err = a.from.Value()
+			v, err = a.from.Value()
 		case 't':
-			args[i], err = a.to.Value()
+			v, err = a.to.Value()
 		case 'e':
-			args[i], err = a.ev.Value()
+			v, err = a.ev.Value()
 		case 'n':
-			args[i] = a.nonce
+			v = a.nonce
 		case 'v':
-			args[i] = a.version
+			v = a.version
 		case 'w':
-			args[i] = a.token
+			v = a.token
+		default:
+			mode, value := a.field(c - 'A')
+			args = append(args, mode)
+			v = value
 		}
 		if err != nil {
 			return nil, err
 		}
+		args = append(args, v)
 	}
 	return args, nil
 }
 
 // moveAt moves the row by ev while it is at version, writing next (the
-// token, with a token) and filling r as it then is: the state entered, or
-// the state and version that kept it from moving.
-func (s *Store) moveAt(ctx context.Context, db DBTX, key, version, next any, ev Event, r *Row) error {
+// token, with a token) and filling r as it then is: the state entered
+// (and the fields, read back: read is then true), or the row that kept it
+// from moving.
+func (s *Store) moveAt(ctx context.Context, db DBTX, key, version, next any, ev Event, r *Row, opts []Option) (read bool, err error) {
 	if !ev.IsValid() {
-		return fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
+		return false, fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
 	}
-	a := storeArgs{key: key, ev: ev, version: version}
+	a := storeArgs{key: key, ev: ev, version: version, opts: opts}
 	if s.q.token {
 		a.token = next
 	}
-	return s.inTx(ctx, db, func(db storeConn) error {
+	return s.q.fields, s.inTx(ctx, db, func(db storeConn) error {
 		for range maxStoreAttempts {
 			from, to, moved, err := s.fire(ctx, db, s.q.fireAt[ev], a, false)
 			switch {
@@ -681,7 +728,10 @@ func (s *Store) moveAt(ctx context.Context, db DBTX, key, version, next any, ev 
 				return err
 			case moved:
 				r.State = to
-				return s.appendHistory(ctx, db, key, from, to, ev)
+				if err := s.appendHistory(ctx, db, key, from, to, ev); err != nil || !s.q.fields {
+					return err
+				}
+				return db.scan(ctx, s.q.getCurrent, []any{key}, r.dest()...)
 			}
 			err = db.scan(ctx, s.q.getCurrent, []any{key}, r.dest()...)
 			switch {
