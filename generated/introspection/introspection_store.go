@@ -92,7 +92,7 @@ func (r *Row) dest() []any {
 func (s *Store) MoveAt(ctx context.Context, db DBTX, key any, version string, ev Event, opts ...Option) (Row, error) {
 	next := storeToken()
 	var r Row
-	read, err := s.moveAt(ctx, db, key, version, next, ev, &r, opts)
+	read, err := s.moveAt(ctx, s.sqlRun(db), key, version, next, ev, &r, opts)
 	if err == nil && !read {
 		r.Version = next
 	}
@@ -421,10 +421,14 @@ func (s *Store) Close() error {
 // ErrExists. Nothing is written on any error, and a caller's transaction
 // can go on after ErrExists.
 func (s *Store) Create(ctx context.Context, db DBTX, key any, st State, opts ...Option) error {
+	return s.create(ctx, s.sqlRun(db), key, st, opts)
+}
+
+func (s *Store) create(ctx context.Context, run storeRun, key any, st State, opts []Option) error {
 	if !st.IsEntry() {
 		return fmt.Errorf("%w: %v", ErrNotEntry, st)
 	}
-	return s.inTx(ctx, db, func(db storeConn) error {
+	return run(ctx, func(db storeConn) error {
 		a := s.args(storeArgs{key: key, to: st, opts: opts, sets: storeSets[st]})
 		args, err := s.q.create.bind(a)
 		if err != nil {
@@ -461,10 +465,14 @@ func (s *Store) Create(ctx context.Context, db DBTX, key any, st State, opts ...
 // db may be the caller's *sql.Tx: the move then commits or rolls back with
 // the caller's other changes.
 func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event, opts ...Option) (from, to State, err error) {
+	return s.fireEvent(ctx, s.sqlRun(db), key, ev, opts)
+}
+
+func (s *Store) fireEvent(ctx context.Context, run storeRun, key any, ev Event, opts []Option) (from, to State, err error) {
 	if !ev.IsValid() {
 		return 0, 0, fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
 	}
-	err = s.inTx(ctx, db, func(db storeConn) error {
+	err = run(ctx, func(db storeConn) error {
 		for range maxStoreAttempts {
 			var moved bool
 			from, to, moved, err = s.fire(ctx, db, s.q.fire[ev], s.args(storeArgs{key: key, ev: ev, opts: opts}), true)
@@ -492,10 +500,14 @@ func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event, opts ...Op
 // event from does not allow returns a TransitionError without asking the
 // database. On every error it returns from and writes nothing.
 func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event, opts ...Option) (to State, err error) {
+	return s.moveFrom(ctx, s.sqlRun(db), key, from, ev, opts)
+}
+
+func (s *Store) moveFrom(ctx context.Context, run storeRun, key any, from State, ev Event, opts []Option) (to State, err error) {
 	if to, err = Transition(from, ev); err != nil {
 		return from, err
 	}
-	err = s.inTx(ctx, db, func(db storeConn) error {
+	err = run(ctx, func(db storeConn) error {
 		for range maxStoreAttempts {
 			moved, err := s.move(ctx, db, key, from, to, ev, opts)
 			if err != nil {
@@ -599,7 +611,7 @@ func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State,
 
 // arc decodes the LAST_INSERT_ID a statement of an insertID dialect set:
 // the 1-based index of the arc it took, or 0 when it did not move the row.
-func (s *Store) arc(ctx context.Context, db storeConn, res sql.Result, nonce uint64) (int64, error) {
+func (s *Store) arc(ctx context.Context, db storeConn, res storeResult, nonce uint64) (int64, error) {
 	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, err
@@ -620,8 +632,12 @@ func (s *Store) arc(ctx context.Context, db storeConn, res sql.Result, nonce uin
 // Get reads the row with that key: its state and version. No row with
 // that key returns ErrNotFound.
 func (s *Store) Get(ctx context.Context, db DBTX, key any) (Row, error) {
+	return s.get(ctx, sqlConn{db: db, p: s.prepared(db)}, key)
+}
+
+func (s *Store) get(ctx context.Context, db storeConn, key any) (Row, error) {
 	var r Row
-	err := storeConn{db: db, p: s.prepared(db)}.scan(ctx, s.q.get, []any{key}, r.dest()...)
+	err := db.scan(ctx, s.q.get, []any{key}, r.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Row{}, ErrNotFound
 	}
@@ -650,6 +666,39 @@ func (s *Store) appendHistory(ctx context.Context, db storeConn, key any, from, 
 	return err
 }
 
+// storeRun runs fn with where a call's statements run: in a transaction
+// when they need one, on one connection when they need that.
+type storeRun func(ctx context.Context, fn func(storeConn) error) error
+
+// storeConn is where a call's statements run: database/sql's (sqlConn)
+// or another driver's.
+type storeConn interface {
+	exec(ctx context.Context, st storeStmt, args ...any) (storeResult, error)
+	query(ctx context.Context, st storeStmt, args ...any) (storeRows, error)
+	// scan reads the one row st returns into dest; no row is
+	// sql.ErrNoRows.
+	scan(ctx context.Context, st storeStmt, args []any, dest ...any) error
+}
+
+// storeResult is what an exec tells: sql.Result's methods.
+type storeResult interface {
+	RowsAffected() (int64, error)
+	LastInsertId() (int64, error)
+}
+
+// storeRows is a query's rows: *sql.Rows's methods.
+type storeRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// sqlRun runs a call's statements on db through inTx.
+func (s *Store) sqlRun(db DBTX) storeRun {
+	return func(ctx context.Context, fn func(storeConn) error) error { return s.inTx(ctx, db, fn) }
+}
+
 // inTx runs fn in a transaction when a move takes two statements (the
 // move and its history row) and db is not one already, and on one
 // connection when the move is read back through LAST_INSERT_ID(). A
@@ -663,26 +712,26 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 			Conn(context.Context) (*sql.Conn, error)
 		})
 		if !s.q.insertID || !ok {
-			return fn(storeConn{db: db, p: p})
+			return fn(sqlConn{db: db, p: p})
 		}
 		conn, err := c.Conn(ctx)
 		if err != nil {
 			return err
 		}
 		defer conn.Close()
-		return fn(storeConn{db: conn})
+		return fn(sqlConn{db: conn})
 	}
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
 	if !ok {
-		return fn(storeConn{db: db})
+		return fn(sqlConn{db: db})
 	}
 	tx, err := b.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(storeConn{db: tx, tx: tx, p: p}); err != nil {
+	if err := fn(sqlConn{db: tx, tx: tx, p: p}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -721,19 +770,19 @@ func (p *storePrepared) stmt(ctx context.Context, st storeStmt) (*sql.Stmt, erro
 	return ps, nil
 }
 
-// storeConn is where a move's statements run: db, which is tx when the
-// Store began a transaction on a *sql.DB. With p, the prepared statements
-// of that *sql.DB, they run prepared (on SQLite and MySQL, see prepare in
+// sqlConn runs a call's statements on db, which is tx when the Store began
+// a transaction on a *sql.DB. With p, the prepared statements of that
+// *sql.DB, they run prepared (on SQLite and MySQL, see prepare in
 // storeQueries); without (a caller's *sql.Tx or *sql.Conn, PostgreSQL),
 // as text.
-type storeConn struct {
+type sqlConn struct {
 	db DBTX
 	tx *sql.Tx
 	p  *storePrepared
 }
 
 // prepare returns st ready to run where c runs; nil when c runs text.
-func (c storeConn) prepare(ctx context.Context, st storeStmt) (*sql.Stmt, error) {
+func (c sqlConn) prepare(ctx context.Context, st storeStmt) (*sql.Stmt, error) {
 	if c.p == nil {
 		return nil, nil
 	}
@@ -744,7 +793,7 @@ func (c storeConn) prepare(ctx context.Context, st storeStmt) (*sql.Stmt, error)
 	return c.tx.StmtContext(ctx, ps), nil
 }
 
-func (c storeConn) exec(ctx context.Context, st storeStmt, args ...any) (sql.Result, error) {
+func (c sqlConn) exec(ctx context.Context, st storeStmt, args ...any) (storeResult, error) {
 	ps, err := c.prepare(ctx, st)
 	switch {
 	case err != nil:
@@ -755,19 +804,24 @@ func (c storeConn) exec(ctx context.Context, st storeStmt, args ...any) (sql.Res
 	return ps.ExecContext(ctx, args...)
 }
 
-func (c storeConn) query(ctx context.Context, st storeStmt, args ...any) (*sql.Rows, error) {
+func (c sqlConn) query(ctx context.Context, st storeStmt, args ...any) (storeRows, error) {
 	ps, err := c.prepare(ctx, st)
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
-	case ps == nil:
-		return c.db.QueryContext(ctx, st.query, args...)
 	}
-	return ps.QueryContext(ctx, args...)
+	var rows *sql.Rows
+	if ps == nil {
+		rows, err = c.db.QueryContext(ctx, st.query, args...)
+	} else {
+		rows, err = ps.QueryContext(ctx, args...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
 }
 
-// scan reads the one row st returns into dest.
-func (c storeConn) scan(ctx context.Context, st storeStmt, args []any, dest ...any) error {
+func (c sqlConn) scan(ctx context.Context, st storeStmt, args []any, dest ...any) error {
 	ps, err := c.prepare(ctx, st)
 	switch {
 	case err != nil:
@@ -818,7 +872,7 @@ func (st storeStmt) bind(a storeArgs) ([]any, error) {
 // token, with a token) and filling r as it then is: the state entered
 // (and the fields, read back: read is then true), or the row that kept it
 // from moving.
-func (s *Store) moveAt(ctx context.Context, db DBTX, key, version, next any, ev Event, r *Row, opts []Option) (read bool, err error) {
+func (s *Store) moveAt(ctx context.Context, run storeRun, key, version, next any, ev Event, r *Row, opts []Option) (read bool, err error) {
 	if !ev.IsValid() {
 		return false, fmt.Errorf("%w: %d", ErrUnknownEvent, ev)
 	}
@@ -826,7 +880,7 @@ func (s *Store) moveAt(ctx context.Context, db DBTX, key, version, next any, ev 
 	if s.q.token {
 		a.token = next
 	}
-	return s.q.fields, s.inTx(ctx, db, func(db storeConn) error {
+	return s.q.fields, run(ctx, func(db storeConn) error {
 		for range maxStoreAttempts {
 			from, to, moved, err := s.fire(ctx, db, s.q.fireAt[ev], a, false)
 			switch {

@@ -35,6 +35,7 @@ type storeDB struct {
 	db      *sql.DB
 	// bind rewrites ? placeholders for the dialect.
 	bind func(string) string
+	dsn  string
 }
 
 var storeDialects = []struct {
@@ -60,7 +61,8 @@ func openStores(t *testing.T) []storeDB {
 	t.Helper()
 	var out []storeDB
 	for _, d := range storeDialects {
-		db, err := sql.Open(d.driver, d.dsn(t))
+		dsn := d.dsn(t)
+		db, err := sql.Open(d.driver, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +81,7 @@ func openStores(t *testing.T) []storeDB {
 		if d.name == "postgres" {
 			bind = pgBind
 		}
-		out = append(out, storeDB{d.name, d.dialect, db, bind})
+		out = append(out, storeDB{d.name, d.dialect, db, bind, dsn})
 	}
 	return out
 }
@@ -676,6 +678,11 @@ func sweeperRace(t *testing.T, s storeDB, st *introspection.Store) {
 					if err := tx.Commit(); err != nil {
 						t.Error(err)
 						return
+					}
+					if ev == introspection.EventWait {
+						// Long enough, at times, for a sweeper to read the
+						// row and for the move after it to come first.
+						time.Sleep(time.Duration(rng.IntN(1000)) * time.Microsecond)
 					}
 				}
 			}

@@ -4,6 +4,7 @@
 package gencheck
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -30,12 +31,41 @@ func Module(t testing.TB, files map[string][]byte, keep func(path string) bool) 
 	t.Helper()
 	dir := t.TempDir()
 	write(t, dir, "go.mod", []byte("module scratch\n\ngo 1.22\n"))
+	imports := false
 	for p, b := range files {
 		if keep(p) {
 			write(t, dir, p, b)
+			imports = imports || bytes.Contains(b, []byte(`"github.com/jackc/pgx/v5"`))
 		}
 	}
+	// A PgxStore's file needs pgx: the version this test was built with,
+	// which the module records before any test looks at its files.
+	if imports {
+		gomod, err := exec.Command("go", "env", "GOMOD").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// fsmgen's go.sum vouches for pgx and what it needs: no lookup.
+		sum, err := os.ReadFile(filepath.Join(filepath.Dir(strings.TrimSpace(string(gomod))), "go.sum"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, dir, "go.sum", sum)
+		Go(t, dir, "mod", "edit", "-require", "github.com/jackc/pgx/v5@"+moduleVersion(t, "github.com/jackc/pgx/v5"))
+		Go(t, dir, "mod", "tidy")
+	}
 	return dir
+}
+
+// moduleVersion is the version of module path that fsmgen's own module
+// requires (the tests run inside it).
+func moduleVersion(t testing.TB, path string) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", path).Output()
+	if err != nil {
+		t.Fatalf("go list -m %s: %v", path, err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func write(t testing.TB, dir, p string, b []byte) {

@@ -648,6 +648,9 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 		if s.FieldsPos.Line != 0 {
 			b.errorf(s.FieldsPos, "sql fields needs sql key: the column that identifies a row")
 		}
+		for _, d := range s.Drivers {
+			b.errorf(d.Pos, "sql drivers needs sql key: the column that identifies a row")
+		}
 		return nil
 	}
 	// The Store, the triggers and the history follow one column; with
@@ -701,6 +704,15 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 		st.Enforce = b.oneOf(v, "sql enforce", "transitions") == "transitions"
 	}
 	b.buildFields(s, st)
+	for _, d := range s.Drivers {
+		switch b.oneOf(d, "sql driver", "database/sql", "pgx") {
+		case "pgx":
+			if !slices.ContainsFunc(s.Dialects, func(x spec.Str) bool { return x.Value == "postgres" }) {
+				b.errorf(d.Pos, "sql driver pgx needs postgres among the sql dialects")
+			}
+			st.Pgx = true
+		}
+	}
 	return st
 }
 

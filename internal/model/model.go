@@ -134,6 +134,7 @@ type Store struct {
 	Key           string
 	Version       string // column every move changes; "" for none
 	Token         bool   // Version holds a token every move replaces, not a counter
+	Pgx           bool   // sql.drivers lists pgx: a PgxStore too
 	Fields        []*Field
 	History       string // history table; "" for none
 	Enforce       bool   // triggers reject moves the spec does not allow

@@ -230,6 +230,8 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 			s.Version = d.str(v)
 		case "version_kind":
 			s.VersionKind = d.str(v)
+		case "drivers":
+			s.Drivers = d.strList(v)
 		case "history":
 			s.History = d.str(v)
 		case "enforce":
@@ -245,7 +247,7 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 				s.Fields = append(s.Fields, d.field(k, v))
 			})
 		default:
-			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "version_kind", "history", "enforce", "adopt", "compact", "fields")
+			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "version_kind", "drivers", "history", "enforce", "adopt", "compact", "fields")
 		}
 	})
 	return s

@@ -146,6 +146,8 @@ type SQL struct {
 	Key, Version, History, Enforce Str
 	// VersionKind is counter (the default) or token.
 	VersionKind Str
+	// Drivers are the Go database interfaces the Store is generated for.
+	Drivers []Str
 	// Adopt lists the labels the columns already hold, in database order:
 	// they exist, and the first migration takes them over. AdoptPos
 	// locates the list.

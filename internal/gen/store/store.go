@@ -33,7 +33,15 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 	if m.SQL.Store.Version != "" {
 		buf.WriteString(versionMethods)
 	}
-	return map[string][]byte{m.Package + "/" + m.Package + "_store.go": buf.Bytes()}, nil
+	files := map[string][]byte{m.Package + "/" + m.Package + "_store.go": buf.Bytes()}
+	if m.SQL.Store.Pgx {
+		b, err := emitPgx(m)
+		if err != nil {
+			return nil, err
+		}
+		files[m.Package+"/"+m.Package+"_store_pgx.go"] = b
+	}
+	return files, nil
 }
 
 // Table is the dialect's view of the machine's store.
@@ -223,12 +231,18 @@ func declareRow(f *File, m *model.Machine) {
 	f.Comment("Row is a row of " + st.Table + " as the Store reads it.")
 	f.Type().Id("Row").Struct(fields...)
 	f.Func().Params(Id("r").Op("*").Id("Row")).Id("dest").Params().Index().Any().Block(Return(Index().Any().Values(dest...)))
-	if st.Version == "" {
-		return
+	if st.Version != "" {
+		declareMoveAt(f, m, "Store", Id("DBTX"), Id("s").Dot("sqlRun").Call(Id("db")))
 	}
-	next := Id("version").Op("+").Lit(1)
+}
+
+// declareMoveAt declares MoveAt on the store type recv, whose calls run
+// their statements with run, over a db of type dbType.
+func declareMoveAt(f *File, m *model.Machine, recv string, dbType, run Code) {
+	st := m.SQL.Store
+	vt, next := Int64(), Id("version").Op("+").Lit(1)
 	if st.Token {
-		next = Id("storeToken").Call()
+		vt, next = String(), Id("storeToken").Call()
 	}
 	f.Comment("MoveAt moves the row with that key by ev only if it is still at version,")
 	f.Comment("the one Get read, and returns the row as the move left it. A row at")
@@ -239,12 +253,16 @@ func declareRow(f *File, m *model.Machine) {
 	f.Comment("A version cannot come back, so a row that left the state read and")
 	f.Comment("returned to it is stale too: a sweeper that read a row never moves the")
 	f.Comment("row's next life.")
-	f.Func().Params(Id("s").Op("*").Id("Store")).Id("MoveAt").Params(
-		Id("ctx").Qual("context", "Context"), Id("db").Id("DBTX"), Id("key").Any(), Id("version").Add(vt), Id("ev").Id("Event"), Id("opts").Op("...").Id("Option"),
+	self := Id("s")
+	if recv != "Store" {
+		self = Id("s").Dot("s")
+	}
+	f.Func().Params(Id("s").Op("*").Id(recv)).Id("MoveAt").Params(
+		Id("ctx").Qual("context", "Context"), Id("db").Add(dbType), Id("key").Any(), Id("version").Add(vt), Id("ev").Id("Event"), Id("opts").Op("...").Id("Option"),
 	).Params(Id("Row"), Error()).Block(
 		Id("next").Op(":=").Add(next),
 		Var().Id("r").Id("Row"),
-		List(Id("read"), Err()).Op(":=").Id("s").Dot("moveAt").Call(Id("ctx"), Id("db"), Id("key"), Id("version"), Id("next"), Id("ev"), Op("&").Id("r"), Id("opts")),
+		List(Id("read"), Err()).Op(":=").Add(self).Dot("moveAt").Call(Id("ctx"), run, Id("key"), Id("version"), Id("next"), Id("ev"), Op("&").Id("r"), Id("opts")),
 		If(Err().Op("==").Nil().Op("&&").Op("!").Id("read")).Block(
 			Id("r").Dot("Version").Op("=").Id("next"),
 		),

@@ -1,0 +1,132 @@
+package introspection_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/fsmgen/fsmgen/generated/introspection"
+)
+
+// TestPgxStore runs the PgxStore on a *pgxpool.Pool and in a pgx.Tx: the
+// same answers as the Store's, fields and versions included, and under
+// concurrent moves a history that replays every row.
+func TestPgxStore(t *testing.T) {
+	ctx := context.Background()
+	s := openStores(t)[0]
+	if s.name != "postgres" {
+		t.Fatal("the first store is not PostgreSQL's")
+	}
+	pool, err := pgxpool.New(ctx, s.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	st := introspection.NewPgxStore()
+
+	if _, err := st.Get(ctx, pool, "p"); !errors.Is(err, introspection.ErrNotFound) {
+		t.Fatalf("Get of no row: %v", err)
+	}
+	if err := st.Create(ctx, pool, "p", introspection.StateStarting); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Create(ctx, pool, "p", introspection.StateStarting); !errors.Is(err, introspection.ErrExists) {
+		t.Fatalf("Create of a taken key: %v", err)
+	}
+	r0, err := st.Get(ctx, pool, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r0.State != introspection.StateStarting || !r0.StartedAt.Valid || len(r0.Version) != 36 {
+		t.Fatalf("Get after Create: %+v", r0)
+	}
+	if from, to, err := st.Fire(ctx, pool, "p", introspection.EventWait); err != nil || from != introspection.StateStarting || to != introspection.StateWaiting {
+		t.Fatalf("Fire wait: %v -> %v, %v", from, to, err)
+	}
+	if _, _, err := st.Fire(ctx, pool, "p", introspection.EventFinish); !errors.Is(err, introspection.ErrInvalidTransition) {
+		t.Fatalf("Fire finish from waiting: %v", err)
+	}
+	if _, err := st.Move(ctx, pool, "p", introspection.StateStarting, introspection.EventWait); !errors.Is(err, introspection.ErrStale) {
+		t.Fatalf("a stale Move: %v", err)
+	}
+	if _, err := st.MoveAt(ctx, pool, "p", r0.Version, introspection.EventTimeout); !errors.Is(err, introspection.ErrStale) {
+		t.Fatalf("MoveAt at a version the row left: %v", err)
+	}
+	r1, err := st.Get(ctx, pool, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In the caller's transaction: rolled back, nothing stays.
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := st.MoveAt(ctx, tx, "p", r1.Version, introspection.EventTimeout, introspection.SetError("Introspection timeout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.State != introspection.StateError || moved.Error.V != "Introspection timeout" || !moved.FinishedAt.Valid {
+		t.Fatalf("MoveAt in a pgx.Tx: %+v", moved)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Get(ctx, pool, "p"); got != r1 {
+		t.Fatalf("a rolled back move left %+v, was %+v", got, r1)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM nodes_history WHERE uuid = 'p'`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("history of p: %d rows (%v), want the creation and one move", n, err)
+	}
+
+	// Concurrent moves from the pool and in transactions.
+	const rows, workers = 30, 8
+	for i := range rows {
+		s.exec(t, `INSERT INTO nodes (uuid) VALUES (?)`, fmt.Sprintf("node-%02d", i))
+	}
+	var movedN atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 29))
+			for i := range 300 {
+				key := fmt.Sprintf("node-%02d", rng.IntN(rows))
+				ev := introspection.Events()[rng.IntN(int(introspection.NumEvents))]
+				var err error
+				switch i % 3 {
+				case 0:
+					_, _, err = st.Fire(ctx, pool, key, ev)
+				case 1:
+					err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+						_, _, err := st.Fire(ctx, tx, key, ev)
+						return err
+					})
+				case 2:
+					var r introspection.Row
+					if r, err = st.Get(ctx, pool, key); err == nil {
+						_, err = st.MoveAt(ctx, pool, key, r.Version, ev)
+					}
+				}
+				switch {
+				case err == nil:
+					movedN.Add(1)
+				case errors.Is(err, introspection.ErrInvalidTransition), errors.Is(err, introspection.ErrStale):
+				default:
+					t.Errorf("%s %v: %v", key, ev, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got := replayHistory(t, s, rows); got != movedN.Load() || got == 0 {
+		t.Fatalf("history holds %d moves, the calls reported %d", got, movedN.Load())
+	}
+}

@@ -1,0 +1,124 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+
+	. "github.com/dave/jennifer/jen"
+
+	"github.com/fsmgen/fsmgen/internal/gen/golang"
+	"github.com/fsmgen/fsmgen/internal/model"
+)
+
+const (
+	pgx    = "github.com/jackc/pgx/v5"
+	pgconn = "github.com/jackc/pgx/v5/pgconn"
+)
+
+// emitPgx returns the pgx flavour of the store (sql.drivers lists pgx): its
+// own file, so that the package imports pgx only when the spec asks.
+func emitPgx(m *model.Machine) ([]byte, error) {
+	f := NewFile(m.Package)
+	f.HeaderComment(golang.Header)
+	f.ImportName(pgx, "pgx")
+	ctx := Qual("context", "Context")
+	f.Comment("PgxDBTX is what a PgxStore needs from a pgx handle: *pgxpool.Pool,")
+	f.Comment("*pgx.Conn and pgx.Tx satisfy it.")
+	f.Type().Id("PgxDBTX").Interface(
+		Id("Exec").Params(Id("ctx").Add(ctx), Id("sql").String(), Id("args").Op("...").Any()).Params(Qual(pgconn, "CommandTag"), Error()),
+		Id("Query").Params(Id("ctx").Add(ctx), Id("sql").String(), Id("args").Op("...").Any()).Params(Qual(pgx, "Rows"), Error()),
+		Id("QueryRow").Params(Id("ctx").Add(ctx), Id("sql").String(), Id("args").Op("...").Any()).Qual(pgx, "Row"),
+	)
+	f.Comment("PgxStore is the Store over pgx, for PostgreSQL: the same calls, with the")
+	f.Comment("same statements and guarantees, on a *pgxpool.Pool, a *pgx.Conn, or")
+	f.Comment("inside the caller's pgx.Tx with its other writes. Each call is one")
+	f.Comment("statement, which appends the history row too: none needs a transaction")
+	f.Comment("of its own. A PgxStore is safe for concurrent use.")
+	f.Type().Id("PgxStore").Struct(Id("s").Op("*").Id("Store"))
+	f.Comment("NewPgxStore returns the PgxStore.")
+	f.Func().Id("NewPgxStore").Params().Op("*").Id("PgxStore").Block(
+		Return(Op("&").Id("PgxStore").Values(Id("s").Op(":").Id("NewStore").Call(Id("Postgres")))),
+	)
+	params := func(extra ...Code) []Code {
+		return append([]Code{Id("ctx").Add(ctx), Id("db").Id("PgxDBTX"), Id("key").Any()}, extra...)
+	}
+	run := Id("pgxRun").Call(Id("db"))
+	opts := Id("opts").Op("...").Id("Option")
+	f.Comment("Create is Store.Create over pgx.")
+	f.Func().Params(Id("s").Op("*").Id("PgxStore")).Id("Create").Params(params(Id("st").Id("State"), opts)...).Error().Block(
+		Return(Id("s").Dot("s").Dot("create").Call(Id("ctx"), run, Id("key"), Id("st"), Id("opts"))),
+	)
+	f.Comment("Fire is Store.Fire over pgx.")
+	f.Func().Params(Id("s").Op("*").Id("PgxStore")).Id("Fire").Params(params(Id("ev").Id("Event"), opts)...).Params(Id("from"), Id("to").Id("State"), Err().Error()).Block(
+		Return(Id("s").Dot("s").Dot("fireEvent").Call(Id("ctx"), run, Id("key"), Id("ev"), Id("opts"))),
+	)
+	f.Comment("Move is Store.Move over pgx.")
+	f.Func().Params(Id("s").Op("*").Id("PgxStore")).Id("Move").Params(params(Id("from").Id("State"), Id("ev").Id("Event"), opts)...).Params(Id("to").Id("State"), Err().Error()).Block(
+		Return(Id("s").Dot("s").Dot("moveFrom").Call(Id("ctx"), run, Id("key"), Id("from"), Id("ev"), Id("opts"))),
+	)
+	f.Comment("Get is Store.Get over pgx.")
+	f.Func().Params(Id("s").Op("*").Id("PgxStore")).Id("Get").Params(params()...).Params(Id("Row"), Error()).Block(
+		Return(Id("s").Dot("s").Dot("get").Call(Id("ctx"), Id("pgxConn").Values(Id("db")), Id("key"))),
+	)
+	if m.SQL.Store.Version != "" {
+		declareMoveAt(f, m, "PgxStore", Id("PgxDBTX"), run)
+	}
+	// The imports the constant part needs besides those above.
+	f.Var().Id("_").Op("=").Qual("database/sql", "ErrNoRows")
+	f.Var().Id("_").Op("=").Qual("errors", "Is")
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return nil, fmt.Errorf("rendering the pgx store of machine %s: %w", m.Name, err)
+	}
+	buf.WriteString(pgxMethods)
+	return buf.Bytes(), nil
+}
+
+// pgxMethods run the Store's statements through pgx.
+const pgxMethods = `
+// pgxRun runs a call's statements on db as they are: on PostgreSQL each
+// call is one statement.
+func pgxRun(db PgxDBTX) storeRun {
+	return func(_ context.Context, fn func(storeConn) error) error { return fn(pgxConn{db}) }
+}
+
+type pgxConn struct{ db PgxDBTX }
+
+func (c pgxConn) exec(ctx context.Context, st storeStmt, args ...any) (storeResult, error) {
+	tag, err := c.db.Exec(ctx, st.query, args...)
+	return pgxResult(tag.RowsAffected()), err
+}
+
+func (c pgxConn) query(ctx context.Context, st storeStmt, args ...any) (storeRows, error) {
+	rows, err := c.db.Query(ctx, st.query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgxRows{rows}, nil
+}
+
+func (c pgxConn) scan(ctx context.Context, st storeStmt, args []any, dest ...any) error {
+	err := c.db.QueryRow(ctx, st.query, args...).Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sql.ErrNoRows
+	}
+	return err
+}
+
+type pgxResult int64
+
+func (r pgxResult) RowsAffected() (int64, error) { return int64(r), nil }
+
+// LastInsertId is never asked for: PostgreSQL's statements return what
+// they moved.
+func (r pgxResult) LastInsertId() (int64, error) {
+	return 0, errors.New("pgx: no LastInsertId")
+}
+
+type pgxRows struct{ pgx.Rows }
+
+func (r pgxRows) Close() error {
+	r.Rows.Close()
+	return r.Rows.Err()
+}
+`
