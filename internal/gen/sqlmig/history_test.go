@@ -54,8 +54,8 @@ func specVersions(t *testing.T, format string) []string {
 	return []string{v1, v2, v3, v4, v5}
 }
 
-// withoutFields removes the seed's fields and the states' sets, which
-// need the store's keys.
+// withoutFields removes the seed's fields, the states' sets and the
+// drivers (the last keys of its sql section), which need the store's keys.
 func withoutFields(t *testing.T, spec string) string {
 	t.Helper()
 	spec = regexp.MustCompile(`(?m)^    set: .*\n`).ReplaceAllString(spec, "")
