@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
@@ -179,7 +180,15 @@ func storeProgress(key string) *[storeWorkers]int {
 	return progress[key]
 }
 
-// handwritten is the read-decide-write pattern the Store replaces.
+// newToken is a version token as a hand-written service draws one.
+func newToken() string {
+	hi, lo := rand.Uint64(), rand.Uint64()
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, hi>>16&0xffff, hi&0x0fff|0x4000, lo>>48&0x3fff|0x8000, lo&0xffffffffffff)
+}
+
+// handwritten is the read-decide-write pattern the Store replaces; with
+// history, it writes all the Store's move writes: the version, the
+// fields the state entered sets, the history row.
 func handwritten(ctx context.Context, d storeDialect, db *sql.DB, key string, ev fsmpkg.Event, history bool) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -194,7 +203,24 @@ func handwritten(ctx context.Context, d storeDialect, db *sql.DB, key string, ev
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, d.bind(`UPDATE nodes SET state = ? WHERE uuid = ?`), to.String(), key); err != nil {
+	if !history {
+		if _, err := tx.ExecContext(ctx, d.bind(`UPDATE nodes SET state = ? WHERE uuid = ?`), to.String(), key); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+	// What the Store's move writes besides the state: the seed's new
+	// version token and what the state entered sets.
+	set := map[fsmpkg.State]string{
+		fsmpkg.StateStarting: `, started_at = ?, finished_at = NULL, error = NULL`,
+		fsmpkg.StateFinished: `, finished_at = ?`,
+		fsmpkg.StateError:    `, finished_at = ?`,
+	}[to]
+	args := []any{to.String(), newToken()}
+	if set != "" {
+		args = append(args, time.Now().UTC())
+	}
+	if _, err := tx.ExecContext(ctx, d.bind(`UPDATE nodes SET state = ?, version_id = ?`+set+` WHERE uuid = ?`), append(args, key)...); err != nil {
 		return err
 	}
 	if history {
