@@ -135,7 +135,7 @@ func sweepOne(ctx context.Context, db *sql.DB, store *introspection.Store, uuid 
 		return err
 	}
 	if row.State == introspection.StateWaiting && expired(uuid) {
-		_, err = store.MoveAt(ctx, db, uuid, row.Version, introspection.EventTimeout)
+		_, err = store.MoveAt(ctx, db, uuid, row.Version, introspection.EventTimeout, introspection.SetError("Introspection timeout"))
 		if errors.Is(err, introspection.ErrStale) {
 			return nil // it moved since the read: not the introspection that expired
 		}
@@ -243,4 +243,74 @@ func dedent(s, prefix string) string {
 		lines[i] = strings.TrimPrefix(l, prefix)
 	}
 	return strings.Join(lines, "")
+}
+
+// TestREADMEOnEveryDatabase runs the README's finished and sweeper
+// examples on PostgreSQL, MariaDB and SQLite through database/sql (the
+// transaction example's $n placeholders are PostgreSQL's and SQLite's;
+// TestREADMEFinished runs it).
+func TestREADMEOnEveryDatabase(t *testing.T) {
+	ctx := context.Background()
+	for _, s := range openStores(t) {
+		t.Run(s.name, func(t *testing.T) {
+			store := introspection.NewStore(s.dialect)
+			for _, key := range []string{"ok", "failed", "swept"} {
+				if err := store.Create(ctx, s.db, key, introspection.StateStarting); err != nil {
+					t.Fatal(err)
+				}
+				for _, ev := range []introspection.Event{introspection.EventWait, introspection.EventProcess} {
+					if _, _, err := store.Fire(ctx, s.db, key, ev); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if err := finished(ctx, s.db, store, node{"ok"}, introspection.EventFinish, ""); err != nil {
+				t.Fatal(err)
+			}
+			if err := finished(ctx, s.db, store, node{"failed"}, introspection.EventError, "ramdisk lost"); err != nil {
+				t.Fatal(err)
+			}
+			if err := finished(ctx, s.db, store, node{"failed"}, introspection.EventFinish, ""); !errors.Is(err, introspection.ErrInvalidTransition) {
+				t.Fatalf("finish from error: %v", err)
+			}
+			// swept waits, is read, and restarts before the sweeper moves.
+			if _, err := store.Move(ctx, s.db, "swept", introspection.StateProcessing, introspection.EventFinish); err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range []introspection.Event{introspection.EventStart, introspection.EventWait} {
+				if _, _, err := store.Fire(ctx, s.db, "swept", ev); err != nil {
+					t.Fatal(err)
+				}
+			}
+			restarted := func(key string) bool {
+				for _, ev := range []introspection.Event{introspection.EventProcess, introspection.EventFinish, introspection.EventStart, introspection.EventWait} {
+					if _, _, err := store.Fire(ctx, s.db, key, ev); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return true
+			}
+			if err := sweepOne(ctx, s.db, store, "swept", restarted); err != nil {
+				t.Fatal(err)
+			}
+			if r, _ := store.Get(ctx, s.db, "swept"); r.State != introspection.StateWaiting {
+				t.Fatalf("the sweeper moved a restarted introspection to %v", r.State)
+			}
+			if err := sweepOne(ctx, s.db, store, "swept", func(string) bool { return true }); err != nil {
+				t.Fatal(err)
+			}
+			for key, want := range map[string]struct {
+				state introspection.State
+				err   string
+			}{"ok": {introspection.StateFinished, ""}, "failed": {introspection.StateError, "ramdisk lost"}, "swept": {introspection.StateError, "Introspection timeout"}} {
+				r, err := store.Get(ctx, s.db, key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.State != want.state || r.Error.V != want.err || r.Error.Valid != (want.err != "") || !r.FinishedAt.Valid || !r.StartedAt.Valid {
+					t.Errorf("%s: %+v, want %v with error %q and both times", key, r, want.state, want.err)
+				}
+			}
+		})
+	}
 }
