@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -84,6 +85,14 @@ func TestPgxStore(t *testing.T) {
 	var n int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM nodes_history WHERE uuid = 'p'`).Scan(&n); err != nil || n != 2 {
 		t.Fatalf("history of p: %d rows (%v), want the creation and one move", n, err)
+	}
+	// p waits since it was created: its deadline is the group's.
+	out, err := st.Expire(ctx, pool, time.Now().Add(2*time.Hour), 10)
+	if err != nil || len(out) != 1 || out[0].Key != "p" || out[0].From != introspection.StateWaiting || out[0].To != introspection.StateError {
+		t.Fatalf("Expire: %+v, %v", out, err)
+	}
+	if r, _ := st.Get(ctx, pool, "p"); r.State != introspection.StateError || r.Error.V != "Introspection timeout" || r.TimeoutAt.Valid {
+		t.Fatalf("p after Expire: %+v", r)
 	}
 
 	// Concurrent moves from the pool and in transactions.

@@ -30,6 +30,9 @@ type Dialect interface {
 	Concat(exprs ...string) string
 	// Now is the database clock's current time, as a column default.
 	Now() string
+	// Later is the database's clock plus us microseconds, an integer
+	// expression.
+	Later(us string) string
 	// Typed gives the parameter ph the SQL type of a field's type (or
 	// "int" for a mode), where the dialect would not infer it.
 	Typed(ph, typ string) string
@@ -59,6 +62,7 @@ type Dialect interface {
 	StoreStmts
 	Enforcer
 	FieldDDL
+	Expirer
 }
 
 // Names lists the dialects fsmgen knows, in canonical order.

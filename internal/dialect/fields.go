@@ -1,5 +1,10 @@
 package dialect
 
+import (
+	"strconv"
+	"strings"
+)
+
 // FieldDDL adds and drops the columns of sql.fields. Each statement can
 // run again after a failure at any point.
 type FieldDDL interface {
@@ -12,6 +17,18 @@ type FieldDDL interface {
 	// runs before anything else, stops the Down while a row holds a value
 	// other than the field's default: dropping it would lose it.
 	DropField(t Table, f Field) (guard, drop []string)
+}
+
+// StartDeadlines gives the rows already in a timeout's states (labels) a
+// deadline us microseconds from now, as a move into them would have.
+func StartDeadlines(d Dialect, t Table, f Field, labels []string, us int64) string {
+	in := make([]string, len(labels))
+	for i, l := range labels {
+		in[i] = d.QuoteLiteral(l)
+	}
+	dl := d.QuoteIdent(f.Name)
+	return "UPDATE " + d.QuoteIdent(t.Name) + " SET " + dl + " = " + d.Later(strconv.FormatInt(us, 10)) +
+		" WHERE " + dl + " IS NULL AND " + d.QuoteIdent(t.Column) + " IN (" + strings.Join(in, ", ") + ");"
 }
 
 // fieldColumn is f's column definition after its name.

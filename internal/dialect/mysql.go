@@ -35,6 +35,8 @@ func (MySQL) Now() string { return "CURRENT_TIMESTAMP(6)" }
 
 func (MySQL) Typed(ph, _ string) string { return ph }
 
+func (MySQL) Later(us string) string { return "CURRENT_TIMESTAMP(6) + INTERVAL " + us + " MICROSECOND" }
+
 // DDLNoTx says why: migrations run outside a transaction.
 func (MySQL) DDLNoTx() string {
 	return "MySQL commits every ALTER TABLE implicitly, so a transaction would only pretend to protect it."
@@ -224,6 +226,19 @@ func (MySQL) LastIDStmt() Stmt { return Stmt{SQL: "SELECT LAST_INSERT_ID()"} }
 func (m MySQL) StateStmt(t Table) Stmt {
 	return Stmt{SQL: "SELECT " + m.QuoteIdent(t.Column) + " FROM " + m.QuoteIdent(t.Name) + " WHERE " + m.QuoteIdent(t.Key) + " = ? FOR UPDATE", Args: []Arg{ArgKey}}
 }
+
+// ExpireStmt is empty: without UPDATE … RETURNING the Store moves the due
+// rows one by one, in the transaction that locked them.
+func (MySQL) ExpireStmt(Table, Expiry) Stmt { return Stmt{} }
+
+// DueStmt: a locking read sees the rows' latest versions, so the deadline
+// is checked under the lock.
+func (m MySQL) DueStmt(t Table, e Expiry) Stmt {
+	ps := newParams(m)
+	return ps.stmt(dueRows(t, e, ps, ps.ph(ArgNow), " FOR UPDATE SKIP LOCKED"))
+}
+
+func (m MySQL) ClearStmt(t Table, e Expiry) Stmt { return clearStmt(m, t, e) }
 
 // GetStmt locks the row when current, as StateStmt does.
 func (m MySQL) GetStmt(t Table, current bool) Stmt {
@@ -458,3 +473,7 @@ func BeyondASCII(labels []string) string {
 // Prepare is true: go-sql-driver/mysql prepares, runs and closes a
 // statement with parameters, three round trips, unless it is prepared.
 func (MySQL) Prepare() bool { return true }
+
+// TimeLayout is empty: go-sql-driver/mysql writes a time in its loc, UTC
+// unless the DSN says otherwise, as the server's clock must read.
+func (MySQL) TimeLayout() string { return "" }

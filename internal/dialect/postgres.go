@@ -20,6 +20,10 @@ func (Postgres) UpdateReturning() bool         { return true }
 func (Postgres) Concat(exprs ...string) string { return strings.Join(exprs, " || ") }
 func (Postgres) Now() string                   { return "clock_timestamp()" }
 
+func (Postgres) Later(us string) string {
+	return "clock_timestamp() + " + us + " * interval '1 microsecond'"
+}
+
 func (Postgres) Typed(ph, typ string) string { return ph + "::" + pgFieldTypes[typ] }
 
 // pgFieldTypes are the types of a field's type, and "int" for a mode.
@@ -175,6 +179,37 @@ func (p Postgres) CreateStmt(t Table) (Stmt, Stmt) {
 func (p Postgres) StateStmt(t Table) Stmt {
 	return Stmt{SQL: "SELECT " + p.QuoteIdent(t.Column) + " FROM " + p.QuoteIdent(t.Name) + " WHERE " + p.QuoteIdent(t.Key) + " = $1", Args: []Arg{ArgKey}}
 }
+
+// ExpireStmt locks the due rows with FOR UPDATE SKIP LOCKED, which
+// re-checks the deadline on the row's latest version once it holds it,
+// then moves them as FireStmt does; the rows whose state does not take the
+// event lose their deadline in the same statement.
+func (p Postgres) ExpireStmt(t Table, e Expiry) Stmt {
+	enum := p.QuoteIdent(t.Enum)
+	ps := newParams(p)
+	key, col, tab := p.QuoteIdent(t.Key), p.QuoteIdent(t.Column), p.QuoteIdent(t.Name)
+	var b strings.Builder
+	b.WriteString("WITH due AS (" + dueRows(t, e, ps, ps.ph(ArgNow)+"::timestamptz", " FOR UPDATE SKIP LOCKED") + "),\nm (f, t) AS (VALUES ")
+	for i, a := range e.Arcs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + p.QuoteLiteral(a.From) + "::" + enum + ", " + p.QuoteLiteral(a.To) + "::" + enum + ")")
+	}
+	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + versionBump(t, ps, "r.") + joinSet(fieldsSet(t, ps, "r.", "m.f", e.Arcs)) +
+		" FROM due, m WHERE r." + key + " = due." + key + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t)")
+	if t.History != "" {
+		b.WriteString(",\nh AS (" + historyInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(e.Event) + " FROM u)")
+	}
+	b.WriteString(",\nx AS (UPDATE " + tab + " AS r SET " + p.QuoteIdent(t.Fields[e.Field].Name) + " = NULL FROM due WHERE r." + key + " = due." + key +
+		" AND r." + col + " NOT IN (" + sources(p, e.Arcs) + ") RETURNING r." + key + " AS k, r." + col + " AS f)")
+	b.WriteString("\nSELECT k::text, f, t FROM u\nUNION ALL\nSELECT k::text, f, NULL::" + enum + " FROM x")
+	return ps.stmt(b.String())
+}
+
+func (Postgres) DueStmt(Table, Expiry) Stmt { return Stmt{} }
+
+func (p Postgres) ClearStmt(t Table, e Expiry) Stmt { return clearStmt(p, t, e) }
 
 // GetStmt reads the latest committed version either way: a statement in
 // READ COMMITTED takes a new snapshot.
@@ -370,3 +405,5 @@ func PostgresTypeClash(name string, tables []string) string {
 // compaction replaced the type); statements prepared through database/sql
 // share those names and would keep the stale ones.
 func (Postgres) Prepare() bool { return false }
+
+func (Postgres) TimeLayout() string { return "" }

@@ -20,6 +20,11 @@ func (SQLite) Concat(exprs ...string) string { return strings.Join(exprs, " || "
 // Now is UTC text with milliseconds, the precision SQLite's clock has.
 func (SQLite) Typed(ph, _ string) string { return ph }
 
+// Later writes the time as Now does, for text comparisons to hold.
+func (SQLite) Later(us string) string {
+	return "strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', " + us + " / 1000000.0))"
+}
+
 func (SQLite) Now() string { return "strftime('%Y-%m-%d %H:%M:%f', 'now')" }
 
 func (SQLite) DDLNoTx() string { return "" }
@@ -80,6 +85,18 @@ func (s SQLite) MoveStmt(t Table) Stmt {
 func (s SQLite) StateStmt(t Table) Stmt {
 	return Stmt{SQL: "SELECT " + s.QuoteIdent(t.Column) + " FROM " + s.QuoteIdent(t.Name) + " WHERE " + s.QuoteIdent(t.Key) + " = ?1", Args: []Arg{ArgKey}}
 }
+
+func (SQLite) ExpireStmt(Table, Expiry) Stmt { return Stmt{} }
+
+// DueStmt needs no lock: the sweep's transaction holds the database's
+// write lock from its start (_txlock=immediate). The time is written as
+// Now writes the clock, for the text comparison to hold.
+func (s SQLite) DueStmt(t Table, e Expiry) Stmt {
+	ps := newParams(s)
+	return ps.stmt(dueRows(t, e, ps, "strftime('%Y-%m-%d %H:%M:%f', "+ps.ph(ArgNow)+")", ""))
+}
+
+func (s SQLite) ClearStmt(t Table, e Expiry) Stmt { return clearStmt(s, t, e) }
 
 // GetStmt needs no lock to be current: one writer at a time, and a
 // transaction sees its own writes.
@@ -215,3 +232,8 @@ func (s SQLite) DropField(t Table, f Field) (guard, drop []string) {
 // with it, each time it is prepared, and modernc keeps no cache. A
 // prepared statement is recompiled by SQLite itself after a schema change.
 func (SQLite) Prepare() bool { return true }
+
+// TimeLayout is Now's form, to the microsecond: SQLite compares times as
+// text, and modernc writes a time.Time as time.String does (monotonic
+// reading included), which SQLite's date functions cannot read.
+func (SQLite) TimeLayout() string { return "2006-01-02 15:04:05.000000" }

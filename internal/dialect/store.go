@@ -26,17 +26,25 @@ type Field struct {
 	Type string // text, timestamp, int, bool or bytes
 	// Default is what Create writes when nothing sets the field.
 	Default Value
-	// Sets holds what entering a state writes, by the state's label.
+	// Sets holds what entering a state writes, by the state's label;
+	// Arcs, consulted first, what a move writes, by its arc.
 	Sets map[string]Value
+	Arcs map[Arc]Value
+	// Timeout is 1 + the index of the timeout whose deadline the field
+	// is; 0 for a field the spec declares.
+	Timeout int
 }
 
 // Value is what a field is set to: NULL, the database's clock (Now), or
 // the constant of the field's type (Text, Int or Bool).
 type Value struct {
 	Null, Now bool
-	Text      string
-	Int       int64
-	Bool      bool
+	// Later is a deadline's start: the database's clock plus the
+	// timeout's duration (ArgLater).
+	Later bool
+	Text  string
+	Int   int64
+	Bool  bool
 }
 
 // HistoryColumns are the history table's columns after the key (which is
@@ -69,10 +77,16 @@ const (
 	ArgVersion
 	// ArgToken is the new version token a move or a create writes.
 	ArgToken
+	// ArgNow is the time a sweep expires the deadlines before; ArgLimit
+	// how many rows it moves at most.
+	ArgNow
+	ArgLimit
 	// ArgField+i are field i's two parameters, in this order: the mode
 	// (0: the call does not set it, 1: to the value, NULL included, 2: to
 	// the database's clock) and the value.
 	ArgField Arg = 16
+	// ArgLater+i is timeout i's duration in microseconds.
+	ArgLater Arg = 48
 )
 
 // Stmt is a statement and the values its parameters take, in order.
@@ -102,7 +116,7 @@ func (p *params) number(i int) int {
 
 // width is how many parameters a stands for.
 func (a Arg) width() int {
-	if a >= ArgField {
+	if a >= ArgField && a < ArgLater {
 		return 2
 	}
 	return 1
@@ -128,16 +142,32 @@ func (p *params) field(i int) (mode, value string) {
 }
 
 // fieldSet is field i's new value in a statement: the call's when it sets
-// it, else otherwise (the field itself to keep it, what the state sets,
-// the default).
-func fieldSet(t Table, p *params, i int, otherwise string) string {
+// it (mode 2: the clock, or a deadline's start), else otherwise (the field
+// itself to keep it, what the state sets, the default).
+func fieldSet(t Table, p *params, i int, otherwise func() string) string {
 	f := t.Fields[i]
 	mode, val := p.field(i)
 	s := "CASE " + p.d.Typed(mode, "int") + " WHEN 1 THEN " + p.d.Typed(val, f.Type)
-	if f.Type == "timestamp" {
+	switch {
+	case f.Timeout > 0:
+		s += " WHEN 2 THEN " + p.later(f)
+	case f.Type == "timestamp":
 		s += " WHEN 2 THEN " + p.d.Now()
 	}
-	return s + " ELSE " + otherwise + " END"
+	return s + " ELSE " + otherwise() + " END"
+}
+
+// later is the start of f's deadline.
+func (p *params) later(f Field) string {
+	return p.d.Later(p.d.Typed(p.ph(ArgLater+Arg(f.Timeout-1)), "int"))
+}
+
+// value renders v for field f, a deadline's start included.
+func (p *params) value(f Field, v Value) string {
+	if v.Later {
+		return p.later(f)
+	}
+	return fieldValue(p.d, f, v)
 }
 
 // fieldValue renders v for field f.
@@ -168,17 +198,23 @@ func fieldsSet(t Table, p *params, qualifier, from string, arcs []Arc) []string 
 	var out []string
 	for i, f := range t.Fields {
 		col := p.d.QuoteIdent(f.Name)
-		keep := qualifier + col
-		var b strings.Builder
-		for _, a := range arcs {
-			if v, ok := f.Sets[a.To]; ok {
-				b.WriteString(" WHEN " + p.d.QuoteLiteral(a.From) + " THEN " + fieldValue(p.d, f, v))
+		out = append(out, col+" = "+fieldSet(t, p, i, func() string {
+			keep := qualifier + col
+			var b strings.Builder
+			for _, a := range arcs {
+				v, ok := f.Arcs[a]
+				if !ok {
+					v, ok = f.Sets[a.To]
+				}
+				if ok {
+					b.WriteString(" WHEN " + p.d.QuoteLiteral(a.From) + " THEN " + p.value(f, v))
+				}
 			}
-		}
-		if b.Len() > 0 {
-			keep = "CASE " + from + b.String() + " ELSE " + keep + " END"
-		}
-		out = append(out, col+" = "+fieldSet(t, p, i, keep))
+			if b.Len() == 0 {
+				return keep
+			}
+			return "CASE " + from + b.String() + " ELSE " + keep + " END"
+		}))
 	}
 	return out
 }
@@ -228,6 +264,9 @@ type StoreStmts interface {
 	// *sql.DB, for a driver that would otherwise prepare them on every
 	// call.
 	Prepare() bool
+	// TimeLayout is how the Store writes a time.Time parameter, as text
+	// in UTC; "" to leave it to the driver.
+	TimeLayout() string
 }
 
 // q quotes a list of identifiers and joins them with ", ".
@@ -294,7 +333,7 @@ func insertRow(t Table, p *params) string {
 	}
 	for i, f := range t.Fields {
 		cols += ", " + d.QuoteIdent(f.Name)
-		vals += ", " + fieldSet(t, p, i, fieldValue(d, f, f.Default))
+		vals += ", " + fieldSet(t, p, i, func() string { return fieldValue(d, f, f.Default) })
 	}
 	return "INSERT INTO " + d.QuoteIdent(t.Name) + " (" + cols + ") VALUES (" + vals + ")"
 }
@@ -439,4 +478,45 @@ func RenameInHistory(d Dialect, t Table, renames []Arc) string {
 	in := strings.Join(olds, ", ")
 	return "UPDATE " + d.QuoteIdent(t.History) + " SET " + set(HistFrom) + ", " + set(HistTo) +
 		" WHERE " + d.QuoteIdent(HistFrom) + " IN (" + in + ") OR " + d.QuoteIdent(HistTo) + " IN (" + in + ");"
+}
+
+// Expiry is what a timeout's sweep needs: the deadline (an index in
+// Table.Fields), the event it fires and the event's arcs from the
+// group's states.
+type Expiry struct {
+	Field int
+	Event string
+	Arcs  []Arc
+}
+
+// Expirer renders a timeout's sweep. Either ExpireStmt moves the due rows
+// in one statement, or, where the dialect has none (ExpireStmt's SQL is
+// empty), DueStmt selects and locks them in a transaction, the Store moves
+// each with MoveStmt, and ClearStmt ends the deadline of one whose state
+// does not take the event.
+type Expirer interface {
+	// ExpireStmt moves up to ArgLimit rows whose deadline is at or before
+	// ArgNow, oldest deadline first, skipping rows other transactions
+	// hold, re-checking the deadline under the row's lock, and appends
+	// their history; it returns each row's key (as text), the state it
+	// left and the state it entered: NULL for a row whose state does not
+	// take the event, whose deadline it clears.
+	ExpireStmt(t Table, e Expiry) Stmt
+	// DueStmt selects and locks (key, state) of the due rows.
+	DueStmt(t Table, e Expiry) Stmt
+	// ClearStmt ends the deadline of the row with the key.
+	ClearStmt(t Table, e Expiry) Stmt
+}
+
+// dueRows selects the due rows' keys and states; suffix ends it.
+func dueRows(t Table, e Expiry, p *params, now, suffix string) string {
+	d := p.d
+	dl := d.QuoteIdent(t.Fields[e.Field].Name)
+	return "SELECT " + d.QuoteIdent(t.Key) + ", " + d.QuoteIdent(t.Column) + " FROM " + d.QuoteIdent(t.Name) +
+		" WHERE " + dl + " <= " + now + " ORDER BY " + dl + " LIMIT " + p.ph(ArgLimit) + suffix
+}
+
+func clearStmt(d Dialect, t Table, e Expiry) Stmt {
+	p := newParams(d)
+	return p.stmt("UPDATE " + d.QuoteIdent(t.Name) + " SET " + d.QuoteIdent(t.Fields[e.Field].Name) + " = NULL WHERE " + d.QuoteIdent(t.Key) + " = " + p.ph(ArgKey))
 }

@@ -127,6 +127,7 @@ func (b *builder) build() {
 	}
 	b.checkEventsUsed()
 	b.buildSQL()
+	b.buildTimeouts()
 	b.resolveSets()
 }
 

@@ -1,8 +1,11 @@
 package model
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/dialect"
@@ -23,7 +26,10 @@ type Field struct {
 	// one.
 	Default Value
 	Adopt   bool // the column exists: migrations neither add nor drop it
-	Pos     diag.Pos
+	// Deadline is the timeout whose deadline the column holds: moves set
+	// it, no option does.
+	Deadline *Timeout
+	Pos      diag.Pos
 }
 
 // FieldTypes are the types a field may have.
@@ -99,6 +105,9 @@ func (b *builder) buildFields(s *spec.SQL, st *Store) {
 
 // Options are the names of the Store options that set f.
 func (f *Field) Options() []string {
+	if f.Deadline != nil {
+		return nil
+	}
 	out := []string{"Set" + f.Camel}
 	if f.Nullable {
 		out = append(out, "Clear"+f.Camel)
@@ -124,20 +133,29 @@ func (b *builder) resolveSets() {
 			b.errorf(ss.SetPos, "state %q sets fields, but sql fields declares none (fields need sql key)", st.Name)
 			continue
 		}
-		for _, a := range ss.Set {
-			j := fieldIndex(fields, a.Field.Value)
-			if j < 0 {
-				var names []string
-				for _, f := range fields {
-					names = append(names, f.Name)
-				}
-				b.errorf(a.Field.Pos, "state %q sets %q, which is not in sql fields%s", st.Name, a.Field.Value, diag.DidYouMean(a.Field.Value, names))
-				continue
-			}
-			f := fields[j]
-			st.Set = append(st.Set, Assign{Field: f, Value: b.fieldValue(f, a.Value)})
+		st.Set = b.assigns(fields, ss.Set, fmt.Sprintf("state %q", st.Name))
+	}
+}
+
+// assigns resolves what a state or a timeout (who) sets against fields.
+func (b *builder) assigns(fields []*Field, set []spec.Assign, who string) []Assign {
+	var out []Assign
+	var names []string
+	for _, f := range fields {
+		if f.Deadline == nil {
+			names = append(names, f.Name)
 		}
 	}
+	for _, a := range set {
+		j := fieldIndex(fields, a.Field.Value)
+		if j < 0 || fields[j].Deadline != nil {
+			b.errorf(a.Field.Pos, "%s sets %q, which is not in sql fields%s", who, a.Field.Value, diag.DidYouMean(a.Field.Value, names))
+			continue
+		}
+		f := fields[j]
+		out = append(out, Assign{Field: f, Value: b.fieldValue(f, a.Value)})
+	}
+	return out
 }
 
 func fieldIndex(fields []*Field, name string) int {
@@ -187,4 +205,96 @@ func (b *builder) fieldValue(f *Field, v spec.Scalar) Value {
 		return bad("null")
 	}
 	return Value{Null: true}
+}
+
+// Timeout is a group of states with a deadline (timeouts:): a row that
+// enters the group from outside it gets one After from then, keeps it
+// while it moves inside, and loses it when it leaves. Expire fires Event
+// on a row whose deadline passed, with what Set sets.
+type Timeout struct {
+	Index  int
+	States []*State
+	After  time.Duration
+	Event  *Event
+	Set    []Assign
+	Field  *Field // the deadline's column, among the store's fields
+	Pos    diag.Pos
+}
+
+// MaxTimeouts bounds timeouts: the Store's statements name each group's
+// duration by a digit.
+const MaxTimeouts = 10
+
+// Has reports whether s is one of the group's states.
+func (t *Timeout) Has(s *State) bool { return slices.Contains(t.States, s) }
+
+// buildTimeouts validates timeouts, each of which adds its deadline to the
+// store's fields.
+func (b *builder) buildTimeouts() {
+	if len(b.f.Timeouts) == 0 {
+		return
+	}
+	var st *Store
+	if q := b.m.SQL; q != nil {
+		st = q.Store
+	}
+	if st == nil {
+		b.errorf(b.f.Timeouts[0].Pos, "timeouts need sql key: the deadlines are columns of the state's table")
+		return
+	}
+	if len(b.f.Timeouts) > MaxTimeouts {
+		b.errorf(b.f.Timeouts[MaxTimeouts].Pos, "at most %d timeouts are allowed", MaxTimeouts)
+	}
+	for i, ft := range b.f.Timeouts {
+		t := &Timeout{Index: i, Pos: ft.Pos}
+		b.sqlName("timeout column", ft.Column, ft.Pos)
+		name := ft.Column.Value
+		for _, own := range []struct{ what, name string }{{"the state column", st.Column}, {"the key", st.Key}, {"the version", st.Version}} {
+			if name == own.name {
+				b.errorf(ft.Column.Pos, "timeout column %q is %s", name, own.what)
+			}
+		}
+		if j := fieldIndex(st.Fields, name); j >= 0 {
+			b.errorf(ft.Column.Pos, "timeout column %q is also a field's (line %d)", name, st.Fields[j].Pos.Line)
+		}
+		if len(ft.States) == 0 {
+			b.errorf(ft.Pos, "a timeout needs states: the group its deadline covers")
+		}
+		for _, r := range ft.States {
+			s := b.stateRef(r, "timeout")
+			switch {
+			case s == nil:
+			case t.Has(s):
+				b.errorf(r.Pos, "timeout lists state %q twice", s.Name)
+			default:
+				t.States = append(t.States, s)
+			}
+		}
+		if !ft.After.Set() {
+			b.errorf(ft.Pos, "a timeout needs after: how long a row may stay in its states, such as 1h or 90s")
+		} else if d, err := time.ParseDuration(ft.After.Value); err != nil || d < time.Millisecond || d > 100*365*24*time.Hour {
+			b.errorf(ft.After.Pos, "timeout after %q must be a Go duration from 1ms to 100 years, such as 1h or 90s", ft.After.Value)
+		} else {
+			t.After = d
+		}
+		if !ft.Event.Set() {
+			b.errorf(ft.Pos, "a timeout needs event: what Expire fires on a row whose deadline passed")
+		} else if t.Event = b.eventRef(ft.Event); t.Event != nil {
+			for _, s := range t.States {
+				switch to := s.Next(t.Event); {
+				case to == nil:
+					b.errorf(ft.Event.Pos, "timeout event %q is not allowed in state %q; every state of the group must take it", t.Event.Name, s.Name)
+				case t.Has(to):
+					b.errorf(ft.Event.Pos, "timeout event %q leads from %q to %q, inside the group: the deadline would hold, passed, and fire again", t.Event.Name, s.Name, to.Name)
+				}
+			}
+		}
+		t.Set = b.assigns(st.Fields, ft.Set, fmt.Sprintf("timeout %q", name))
+		t.Field = &Field{Name: name, Camel: Camel(name), Index: len(st.Fields), Type: "timestamp", Nullable: true, Default: Value{Null: true}, Deadline: t, Pos: ft.Column.Pos}
+		st.Fields = append(st.Fields, t.Field)
+		b.m.Timeouts = append(b.m.Timeouts, t)
+	}
+	if len(st.Fields) > MaxFields {
+		b.errorf(b.f.Timeouts[0].Pos, "sql fields and timeouts add %d columns; at most %d are allowed", len(st.Fields), MaxFields)
+	}
 }

@@ -24,6 +24,7 @@ type Machine struct {
 	Finals      []*State      // final states, in state order
 	Transitions []*Transition // legal moves, by state then event order
 	Removed     []*Removed
+	Timeouts    []*Timeout
 	SQL         *SQL // nil when the spec has no sql section
 
 	// For diagrams (see diagram.go).

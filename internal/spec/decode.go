@@ -136,6 +136,10 @@ func (d *decoder) decode(data []byte) *File {
 				})
 				f.Removed = append(f.Removed, r)
 			})
+		case "timeouts":
+			for _, e := range d.list(val, "timeouts") {
+				f.Timeouts = append(f.Timeouts, d.timeout(e))
+			}
 		case "sql":
 			f.SQL = d.sql(val)
 		default:
@@ -154,7 +158,31 @@ func (d *decoder) decode(data []byte) *File {
 	return f
 }
 
-var topKeys = []string{"version", "machine", "package", "doc", "initial", "entry", "tags", "states", "events", "transitions", "removed", "sql"}
+var topKeys = []string{"version", "machine", "package", "doc", "initial", "entry", "tags", "states", "events", "transitions", "removed", "timeouts", "sql"}
+
+func (d *decoder) timeout(n *yaml.Node) Timeout {
+	t := Timeout{Pos: d.pos(n)}
+	d.mapping(n, "timeout", func(k, v *yaml.Node) {
+		switch k.Value {
+		case "column":
+			t.Column = d.str(v)
+		case "states":
+			t.States = d.strList(v)
+		case "after":
+			t.After = d.str(v)
+		case "event":
+			t.Event = d.str(v)
+		case "set":
+			t.SetPos = d.pos(v)
+			d.mapping(v, "set", func(k, v *yaml.Node) {
+				t.Set = append(t.Set, Assign{Field: d.name(k), Value: d.scalar(v)})
+			})
+		default:
+			d.unknownKey(k, "timeout", "column", "states", "after", "event", "set")
+		}
+	})
+	return t
+}
 
 func (d *decoder) state(k, v *yaml.Node) State {
 	s := State{Name: d.name(k)}

@@ -28,6 +28,7 @@ type File struct {
 	Events      []Event
 	Transitions []Transition // machine-wide: apply to every state that does not override them
 	Removed     []Removed
+	Timeouts    []Timeout
 	SQL         *SQL
 	// StatesPos and EventsPos locate the mappings themselves, for
 	// diagnostics about them as a whole (such as "no states").
@@ -119,6 +120,19 @@ type Transition struct {
 	Event  Str
 	Target Str
 	Forbid bool
+}
+
+// Timeout is a group of states with a deadline: entering the group from
+// outside starts it, moves inside keep it, leaving ends it; Expire fires
+// Event on a row whose deadline passed.
+type Timeout struct {
+	Pos    diag.Pos
+	Column Str // the deadline's column
+	States []Str
+	After  Str // a Go duration
+	Event  Str
+	Set    []Assign
+	SetPos diag.Pos
 }
 
 // Removed records a state that no longer exists and where its rows go.

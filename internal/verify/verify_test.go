@@ -127,9 +127,9 @@ func TestVerify(t *testing.T) {
 		{"sqlite", "path", func(d string) string { return d },
 			[]string{`ALTER TABLE nodes DROP COLUMN started_at`}, `column nodes.started_at (sql field started_at) is missing`},
 		{"postgres", "URL", func(d string) string { return d },
-			[]string{`DELETE FROM goose_db_version WHERE version_id = 5`}, `migration 00005_node_state_add_started_at_add_finished_at_add_error.sql (version 5) has not run here: goose_db_version records version 4 as the last applied`},
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 6`}, `migration 00006_node_state_timeout_timeout_at.sql (version 6) has not run here: goose_db_version records version 5 as the last applied`},
 		{"sqlite", "path", func(d string) string { return d },
-			[]string{`DELETE FROM goose_db_version WHERE version_id = 5`}, `(version 5) has not run here`},
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 6`}, `(version 6) has not run here`},
 	} {
 		t.Run(c.dialect+" "+c.form, func(t *testing.T) {
 			db, url := seeded(t, c.dialect, c.url)

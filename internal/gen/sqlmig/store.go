@@ -31,6 +31,9 @@ type fieldLock struct {
 	Nullable bool           `json:"nullable,omitempty"`
 	Default  *dialect.Value `json:"default,omitempty"` // nil: NULL
 	Adopt    bool           `json:"adopt,omitempty"`
+	// Deadline: the column holds a timeout's deadlines, which moves
+	// write; a Down drops it whatever it holds.
+	Deadline bool `json:"deadline,omitempty"`
 	// Retired: the spec no longer lists it. Its column stays, with the
 	// values rows hold: fsmgen drops a field's column only in the Down of
 	// the migration that added it.
@@ -38,7 +41,7 @@ type fieldLock struct {
 }
 
 func fieldLockOf(f *model.Field) fieldLock {
-	l := fieldLock{Name: f.Name, Type: f.Type, Nullable: f.Nullable, Adopt: f.Adopt}
+	l := fieldLock{Name: f.Name, Type: f.Type, Nullable: f.Nullable, Adopt: f.Adopt, Deadline: f.Deadline != nil}
 	if !f.Default.Null {
 		v := f.Default
 		l.Default = &v
@@ -255,15 +258,27 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 		words = append(words, "create history table "+t.History)
 		parts = append(parts, "create_"+t.History)
 	}
-	var fieldsUp, fieldsGuard, fieldsDown []string
+	var fieldsUp, deadlines, fieldsGuard, fieldsDown []string
 	if len(added) > 0 {
 		t := store.Table(m)
 		for _, l := range added {
 			fieldsUp = append(fieldsUp, d.AddField(t, l.field())...)
 			guard, drop := d.DropField(t, l.field())
-			fieldsGuard, fieldsDown = append(fieldsGuard, guard...), append(fieldsDown, drop...)
-			words = append(words, "add field "+l.Name)
-			parts = append(parts, "add_"+l.Name)
+			fieldsDown = append(fieldsDown, drop...)
+			if !l.Deadline {
+				fieldsGuard = append(fieldsGuard, guard...)
+				words, parts = append(words, "add field "+l.Name), append(parts, "add_"+l.Name)
+				continue
+			}
+			// The rows already in the timeout's states get the deadline
+			// a move into them would have given them.
+			g := m.Timeouts[slices.IndexFunc(m.Timeouts, func(g *model.Timeout) bool { return g.Field.Name == l.Name })]
+			var labels []string
+			for _, s := range g.States {
+				labels = append(labels, s.Value)
+			}
+			deadlines = append(deadlines, dialect.StartDeadlines(d, t, l.field(), labels, g.After.Microseconds()))
+			words, parts = append(words, "add timeout "+l.Name), append(parts, "timeout_"+l.Name)
 		}
 	}
 	// Enforcement is never off while a migration runs. An enum change
@@ -318,7 +333,8 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 	// the guard's read. The guard comes next: where DDL is not
 	// transactional, a Down it stops must not have changed anything yet.
 	upSession, up := cutSession(mig.up, d)
-	mig.up = concat(upSession, stmts(fieldsUp), stmts(upBefore), up, stmts(renUp), stmts(histUp), stmts(upAfter))
+	// Deadlines start once the state column holds the spec's labels.
+	mig.up = concat(upSession, stmts(fieldsUp), stmts(upBefore), up, stmts(renUp), stmts(deadlines), stmts(histUp), stmts(upAfter))
 	downSession, down := cutSession(mig.down, d)
 	mig.down = concat(downSession, stmts(histGuard), stmts(fieldsGuard), stmts(downBefore), stmts(histDown), stmts(fieldsDown), stmts(renDown), down, stmts(downAfter))
 	return mig

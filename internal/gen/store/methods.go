@@ -24,7 +24,14 @@ type storeQueries struct {
 	token bool
 	// fields: the row has fields, which MoveAt reads back after a move.
 	fields bool
+	// timeLayout: times are written as UTC text of that layout.
+	timeLayout string
+	// expire holds each timeout's sweep.
+	expire []storeExpiry
 }
+
+// StoreOption configures a Store.
+type StoreOption func(*Store)
 
 type storeStmt struct {
 	query, args string
@@ -53,6 +60,12 @@ type storeArgs struct {
 	nonce    uint64
 	// version is the one the caller read; token the one a move writes.
 	version, token any
+	// now and limit bound a sweep; after holds each timeout's duration,
+	// in microseconds.
+	now    any
+	limit  int
+	after  []int64
+	layout string // the dialect's timeLayout
 	// opts are the call's options; sets, where the statement does not
 	// apply what the state entered sets, those of the state.
 	opts, sets []Option
@@ -87,7 +100,28 @@ func (s *Store) args(a storeArgs) storeArgs {
 	if s.q.token && a.token == nil {
 		a.token = storeToken()
 	}
+	a.after, a.layout = s.after, s.q.timeLayout
 	return a
+}
+
+// sets returns what a move from from to to writes besides the call's
+// options: what to sets, and the deadlines it starts or ends (create: a
+// row that was nowhere).
+func (s *Store) sets(from, to State, create bool) []Option {
+	set := storeSets[to]
+	if len(storeTimeouts) == 0 {
+		return set
+	}
+	set = append([]Option(nil), set...)
+	for _, g := range storeTimeouts {
+		switch in := g.states[to]; {
+		case in && (create || !g.states[from]):
+			set = append(set, Option{field: g.field, now: true})
+		case !in && !create && g.states[from]:
+			set = append(set, Option{field: g.field})
+		}
+	}
+	return set
 }
 
 // maxStoreAttempts bounds the retries of a move that lost a race: the row
@@ -96,13 +130,17 @@ func (s *Store) args(a storeArgs) storeArgs {
 // nothing moved, into a state that allows the event after all.
 const maxStoreAttempts = 64
 
-// NewStore returns the Store for dialect d. It panics for a dialect the
-// spec does not list.
-func NewStore(d Dialect) *Store {
+// NewStore returns the Store for dialect d, configured by opts. It panics
+// for a dialect the spec does not list.
+func NewStore(d Dialect, opts ...StoreOption) *Store {
 	if int(d) >= len(storeDialects) {
 		panic("NewStore: unknown dialect")
 	}
-	return &Store{q: &storeDialects[d]}
+	s := &Store{q: &storeDialects[d], after: append([]int64(nil), storeAfter[:]...)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Close closes the statements the Store prepared, on every database it
@@ -139,7 +177,7 @@ func (s *Store) create(ctx context.Context, run storeRun, key any, st State, opt
 		return fmt.Errorf("%w: %v", ErrNotEntry, st)
 	}
 	return run(ctx, func(db storeConn) error {
-		a := s.args(storeArgs{key: key, to: st, opts: opts, sets: storeSets[st]})
+		a := s.args(storeArgs{key: key, to: st, opts: opts, sets: s.sets(0, st, true)})
 		args, err := s.q.create.bind(a)
 		if err != nil {
 			return err
@@ -301,7 +339,7 @@ func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArg
 }
 
 func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event, opts []Option) (bool, error) {
-	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce(), opts: opts, sets: storeSets[to]})
+	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce(), opts: opts, sets: s.sets(from, to, false)})
 	args, err := s.q.move.bind(a)
 	if err != nil {
 		return false, err
@@ -431,6 +469,12 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 		defer conn.Close()
 		return fn(sqlConn{db: conn})
 	}
+	return s.begin(ctx, db, fn)
+}
+
+// begin runs fn in a transaction on db, or on db as it is when it cannot
+// begin one (a caller's *sql.Tx).
+func (s *Store) begin(ctx context.Context, db DBTX, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
@@ -441,7 +485,7 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 	if err != nil {
 		return err
 	}
-	if err := fn(sqlConn{db: tx, tx: tx, p: p}); err != nil {
+	if err := fn(sqlConn{db: tx, tx: tx, p: s.prepared(db)}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -565,10 +609,16 @@ func (st storeStmt) bind(a storeArgs) ([]any, error) {
 			v = a.version
 		case 'w':
 			v = a.token
+		case 'o':
+			v = storeTime(a.now, a.layout)
+		case 'l':
+			v = a.limit
+		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			v = a.after[c-'0']
 		default:
 			mode, value := a.field(c - 'A')
 			args = append(args, mode)
-			v = value
+			v = storeTime(value, a.layout)
 		}
 		if err != nil {
 			return nil, err
@@ -594,6 +644,7 @@ func (s *Store) moveAt(ctx context.Context, run storeRun, key, version, next any
 	if s.q.token {
 		a.token = next
 	}
+	a = s.args(a)
 	return s.q.fields, run(ctx, func(db storeConn) error {
 		for range maxStoreAttempts {
 			from, to, moved, err := s.fire(ctx, db, s.q.fireAt[ev], a, false)
@@ -622,5 +673,146 @@ func (s *Store) moveAt(ctx context.Context, run storeRun, key, version, next any
 		}
 		return errContended
 	})
+}
+`
+
+// timeoutMethods are the methods of a store whose spec has timeouts.
+const timeoutMethods = `
+// Expired is a row whose deadline a sweep found passed: it moved From To
+// by Event, or, when its state does not take the event (a writer that
+// bypassed the Store), Err is the TransitionError and its deadline is
+// gone, so that no sweep finds it again.
+type Expired struct {
+	Key      string
+	Event    Event
+	From, To State
+	Err      error
+}
+
+// Expire fires each timeout's event on up to limit rows whose deadline is
+// at or before now, oldest first, in a transaction per timeout, appending
+// their history. A row another transaction holds is left to the next
+// sweep, so concurrent sweeps never fire one deadline twice; the deadline
+// is checked again under the row's lock, so a row that moved since it
+// became due (and lost or renewed its deadline) is never fired on.
+func (s *Store) Expire(ctx context.Context, db DBTX, now time.Time, limit int) ([]Expired, error) {
+	return s.expire(ctx, func(ctx context.Context, fn func(storeConn) error) error { return s.begin(ctx, db, fn) }, now, limit)
+}
+
+func (s *Store) expire(ctx context.Context, run storeRun, now time.Time, limit int) ([]Expired, error) {
+	var out []Expired
+	for i, g := range storeTimeouts {
+		q := s.q.expire[i]
+		err := run(ctx, func(db storeConn) error {
+			if q.all.query != "" {
+				return s.expireAll(ctx, db, q.all, g, now, limit, &out)
+			}
+			args, err := q.due.bind(s.args(storeArgs{now: now, limit: limit}))
+			if err != nil {
+				return err
+			}
+			rows, err := db.query(ctx, q.due, args...)
+			if err != nil {
+				return err
+			}
+			var due []Expired
+			for rows.Next() {
+				e := Expired{Event: g.event}
+				if err := rows.Scan(&e.Key, &e.From); err != nil {
+					rows.Close()
+					return err
+				}
+				due = append(due, e)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			for _, e := range due {
+				if e.To, e.Err = Transition(e.From, g.event); e.Err != nil {
+					e.To = e.From
+					args, err := q.clear.bind(storeArgs{key: e.Key})
+					if err == nil {
+						_, err = db.exec(ctx, q.clear, args...)
+					}
+					if err != nil {
+						return err
+					}
+				} else if err := s.expireOne(ctx, db, e, g); err != nil {
+					return err
+				}
+				out = append(out, e)
+			}
+			return nil
+		})
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// expireOne moves a due row the sweep's transaction holds.
+func (s *Store) expireOne(ctx context.Context, db storeConn, e Expired, g storeTimeout) error {
+	moved, err := s.move(ctx, db, e.Key, e.From, e.To, e.Event, g.set)
+	switch {
+	case err != nil:
+		return err
+	case !moved:
+		return fmt.Errorf("%w: %s moved while the sweep held it", errContended, e.Key)
+	}
+	return s.appendHistory(ctx, db, e.Key, e.From, e.To, e.Event)
+}
+
+// expireAll runs a timeout's one-statement sweep.
+func (s *Store) expireAll(ctx context.Context, db storeConn, st storeStmt, g storeTimeout, now time.Time, limit int, out *[]Expired) error {
+	args, err := st.bind(s.args(storeArgs{now: now, limit: limit, opts: g.set}))
+	if err != nil {
+		return err
+	}
+	rows, err := db.query(ctx, st, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		e := Expired{Event: g.event}
+		var to sql.Null[State]
+		if err := rows.Scan(&e.Key, &e.From, &to); err != nil {
+			rows.Close()
+			return err
+		}
+		if e.To = to.V; !to.Valid {
+			e.To = e.From
+			_, e.Err = Transition(e.From, g.event)
+		}
+		*out = append(*out, e)
+	}
+	return rows.Close()
+}
+
+// RunExpiry runs Expire every interval, and again at once after a call
+// that found due rows, until ctx ends; it returns ctx's error, or the
+// first error of Expire.
+func (s *Store) RunExpiry(ctx context.Context, db DBTX, every time.Duration, limit int) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for {
+			out, err := s.Expire(ctx, db, time.Now(), limit)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil {
+				return err
+			}
+			if len(out) == 0 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 `

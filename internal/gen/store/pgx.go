@@ -35,9 +35,9 @@ func emitPgx(m *model.Machine) ([]byte, error) {
 	f.Comment("statement, which appends the history row too: none needs a transaction")
 	f.Comment("of its own. A PgxStore is safe for concurrent use.")
 	f.Type().Id("PgxStore").Struct(Id("s").Op("*").Id("Store"))
-	f.Comment("NewPgxStore returns the PgxStore.")
-	f.Func().Id("NewPgxStore").Params().Op("*").Id("PgxStore").Block(
-		Return(Op("&").Id("PgxStore").Values(Id("s").Op(":").Id("NewStore").Call(Id("Postgres")))),
+	f.Comment("NewPgxStore returns the PgxStore, configured by opts.")
+	f.Func().Id("NewPgxStore").Params(Id("opts").Op("...").Id("StoreOption")).Op("*").Id("PgxStore").Block(
+		Return(Op("&").Id("PgxStore").Values(Id("s").Op(":").Id("NewStore").Call(Id("Postgres"), Id("opts").Op("...")))),
 	)
 	params := func(extra ...Code) []Code {
 		return append([]Code{Id("ctx").Add(ctx), Id("db").Id("PgxDBTX"), Id("key").Any()}, extra...)
@@ -62,6 +62,12 @@ func emitPgx(m *model.Machine) ([]byte, error) {
 	)
 	if m.SQL.Store.Version != "" {
 		declareMoveAt(f, m, "PgxStore", Id("PgxDBTX"), run)
+	}
+	if len(m.Timeouts) > 0 {
+		f.Comment("Expire is Store.Expire over pgx: one statement per timeout.")
+		f.Func().Params(Id("s").Op("*").Id("PgxStore")).Id("Expire").Params(Id("ctx").Add(ctx), Id("db").Id("PgxDBTX"), Id("now").Qual("time", "Time"), Id("limit").Int()).Params(Index().Id("Expired"), Error()).Block(
+			Return(Id("s").Dot("s").Dot("expire").Call(Id("ctx"), run, Id("now"), Id("limit"))),
+		)
 	}
 	// The imports the constant part needs besides those above.
 	f.Var().Id("_").Op("=").Qual("database/sql", "ErrNoRows")

@@ -9,6 +9,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	. "github.com/dave/jennifer/jen"
 
@@ -33,6 +34,9 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 	if m.SQL.Store.Version != "" {
 		buf.WriteString(versionMethods)
 	}
+	if len(m.Timeouts) > 0 {
+		buf.WriteString(timeoutMethods)
+	}
 	files := map[string][]byte{m.Package + "/" + m.Package + "_store.go": buf.Bytes()}
 	if m.SQL.Store.Pgx {
 		b, err := emitPgx(m)
@@ -56,9 +60,33 @@ func Table(m *model.Machine) dialect.Table {
 				df.Sets[st.Value] = v
 			}
 		}
+		if g := f.Deadline; g != nil {
+			// A move into the group from outside starts the deadline, one
+			// out of it ends it, one inside keeps it.
+			df.Timeout, df.Arcs = g.Index+1, map[dialect.Arc]dialect.Value{}
+			for _, tr := range m.Transitions {
+				switch in := g.Has(tr.To); {
+				case in && !g.Has(tr.From):
+					df.Arcs[dialect.Arc{From: label(tr.From), To: label(tr.To)}] = dialect.Value{Later: true}
+				case !in && g.Has(tr.From):
+					df.Arcs[dialect.Arc{From: label(tr.From), To: label(tr.To)}] = dialect.Value{Null: true}
+				}
+			}
+		}
 		t.Fields = append(t.Fields, df)
 	}
 	return t
+}
+
+// Expiry is the dialect's view of timeout g's sweep.
+func Expiry(m *model.Machine, g *model.Timeout) dialect.Expiry {
+	e := dialect.Expiry{Field: g.Field.Index, Event: g.Event.Value}
+	for _, a := range Arcs(m, g.Event) {
+		if slices.ContainsFunc(g.States, func(s *model.State) bool { return label(s) == a.From }) {
+			e.Arcs = append(e.Arcs, a)
+		}
+	}
+	return e
 }
 
 // Arcs returns, for ev, the states it leaves (in state order) and where
@@ -126,6 +154,12 @@ func declare(f *File, m *model.Machine) {
 			}
 		}
 		create, createHistory := d.CreateStmt(t)
+		var expire []Code
+		for i, g := range m.Timeouts {
+			e := Expiry(m, g)
+			slot := func(k int) Code { return Id("storeStmts").Op("+").Lit(3*i + k) }
+			expire = append(expire, Values(stmt(d.ExpireStmt(t, e), slot(0)), stmt(d.DueStmt(t, e), slot(1)), stmt(d.ClearStmt(t, e), slot(2))))
+		}
 		entries = append(entries, Id(dialectIdents[name]).Op(":").Values(Dict{
 			Id("create"):        stmt(create, Id("storeCreate")),
 			Id("createHistory"): stmt(createHistory, Id("storeCreateHistory")),
@@ -135,6 +169,8 @@ func declare(f *File, m *model.Machine) {
 			Id("getCurrent"):    stmt(d.GetStmt(t, true), Id("storeGetCurrent")),
 			Id("token"):         Lit(t.Token),
 			Id("fields"):        Lit(len(t.Fields) > 0),
+			Id("timeLayout"):    Lit(d.TimeLayout()),
+			Id("expire"):        Index().Id("storeExpiry").Values(expire...),
 			Id("move"):          stmt(d.MoveStmt(t), Id("storeMove")),
 			Id("state"):         stmt(d.StateStmt(t), Id("storeState")),
 			Id("history"):       stmt(d.HistoryStmt(t), Id("storeHistory")),
@@ -163,10 +199,12 @@ func declare(f *File, m *model.Machine) {
 	)
 	declareRow(f, m)
 	declareOptions(f, m)
+	declareTime(f, m)
 	f.Comment("storeDialects holds each dialect's statements, rendered when the package")
 	f.Comment("was generated. The args strings say what each parameter holds: k key,")
 	f.Comment("f from, t to, e event, n the call's nonce, v the version read, w the new")
-	f.Comment("version token.")
+	f.Comment("version token, o and l a sweep's time and limit; A, B, ... a field's mode")
+	f.Comment("and value, 0, 1, ... a timeout's duration.")
 	f.Var().Id("storeDialects").Op("=").Index(Op("...")).Id("storeQueries").Values(entries...)
 
 	f.Comment("Store moves rows through the machine in the database: every move is one")
@@ -177,12 +215,14 @@ func declare(f *File, m *model.Machine) {
 		Id("q").Op("*").Id("storeQueries"),
 		Comment("dbs holds, per *sql.DB the Store was given, its prepared statements."),
 		Id("dbs").Qual("sync", "Map"),
+		Comment("after holds each timeout's duration, in microseconds."),
+		Id("after").Index().Int64(),
 	)
 	f.Comment("storePrepared holds one database's statements, each prepared the first")
 	f.Comment("time it runs.")
 	f.Type().Id("storePrepared").Struct(
 		Id("db").Op("*").Qual("database/sql", "DB"),
-		Id("stmts").Index(Id("storeStmts")).Qual("sync/atomic", "Pointer").Types(Qual("database/sql", "Stmt")),
+		Id("stmts").Index(Id("storeStmts").Op("+").Lit(3).Op("*").Len(Id("storeTimeouts"))).Qual("sync/atomic", "Pointer").Types(Qual("database/sql", "Stmt")),
 	)
 }
 
@@ -193,10 +233,13 @@ func stmt(s dialect.Stmt, id Code) Code {
 	}
 	args := make([]byte, len(s.Args))
 	for i, a := range s.Args {
-		if a >= dialect.ArgField {
+		switch {
+		case a >= dialect.ArgLater:
+			args[i] = '0' + byte(a-dialect.ArgLater)
+		case a >= dialect.ArgField:
 			args[i] = 'A' + byte(a-dialect.ArgField)
-		} else {
-			args[i] = "kftenvw"[a]
+		default:
+			args[i] = "kftenvwol"[a]
 		}
 	}
 	return Id("storeStmt").Values(Lit(s.SQL), Lit(string(args)), id)
@@ -297,6 +340,9 @@ func declareOptions(f *File, m *model.Machine) {
 		Id("v").Any(),
 	)
 	for _, fd := range m.SQL.Store.Fields {
+		if fd.Deadline != nil {
+			continue
+		}
 		col := m.SQL.Store.Table + "." + fd.Name
 		idx := Id("field").Op(":").Lit(fd.Index)
 		f.Comment(fmt.Sprintf("Set%s sets %s to v.", fd.Camel, col))
@@ -319,25 +365,93 @@ func declareOptions(f *File, m *model.Machine) {
 	f.Comment("MoveAt's statements hold it in their SQL.")
 	sets := Dict{}
 	for _, st := range m.States {
-		var opts []Code
-		for _, a := range st.Set {
-			d := Dict{Id("field"): Lit(a.Field.Index)}
-			switch v := a.Value; {
-			case v.Now:
-				d[Id("now")] = True()
-			case v.Null:
-			case a.Field.Type == "int":
-				d[Id("v")] = Int64().Call(Lit(v.Int))
-			case a.Field.Type == "bool":
-				d[Id("v")] = Lit(v.Bool)
-			default:
-				d[Id("v")] = Lit(v.Text)
-			}
-			opts = append(opts, Values(d))
-		}
-		if len(opts) > 0 {
+		if opts := optionValues(st.Set); len(opts) > 0 {
 			sets[Id(st.GoName)] = Values(opts...)
 		}
 	}
 	f.Var().Id("storeSets").Op("=").Index(Id("NumStates")).Index().Id("Option").Values(sets)
+	declareTimeouts(f, m)
+}
+
+// declareTime declares storeTime, which writes a time parameter as the
+// dialect needs: only a machine with a timestamp field has one.
+func declareTime(f *File, m *model.Machine) {
+	f.Comment("storeTime returns v, or, for a time and a layout, the time in UTC as text.")
+	if !slices.ContainsFunc(m.SQL.Store.Fields, func(fd *model.Field) bool { return fd.Type == "timestamp" }) {
+		f.Func().Id("storeTime").Params(Id("v").Any(), Id("_").String()).Any().Block(Return(Id("v")))
+		return
+	}
+	f.Func().Id("storeTime").Params(Id("v").Any(), Id("layout").String()).Any().Block(
+		If(List(Id("t"), Id("ok")).Op(":=").Id("v").Assert(Qual("time", "Time")), Id("ok").Op("&&").Id("layout").Op("!=").Lit("")).Block(
+			Return(Id("t").Dot("UTC").Call().Dot("Format").Call(Id("layout"))),
+		),
+		Return(Id("v")),
+	)
+}
+
+// optionValues are the options that set what set sets.
+func optionValues(set []model.Assign) []Code {
+	var opts []Code
+	for _, a := range set {
+		d := Dict{Id("field"): Lit(a.Field.Index)}
+		switch v := a.Value; {
+		case v.Now:
+			d[Id("now")] = True()
+		case v.Null:
+		case a.Field.Type == "int":
+			d[Id("v")] = Int64().Call(Lit(v.Int))
+		case a.Field.Type == "bool":
+			d[Id("v")] = Lit(v.Bool)
+		default:
+			d[Id("v")] = Lit(v.Text)
+		}
+		opts = append(opts, Values(d))
+	}
+	return opts
+}
+
+// declareTimeouts declares each timeout's group, its duration and the
+// option that changes it.
+func declareTimeouts(f *File, m *model.Machine) {
+	var groups, after []Code
+	for _, g := range m.Timeouts {
+		states := Dict{}
+		for _, s := range g.States {
+			states[Id(s.GoName)] = True()
+		}
+		groups = append(groups, Values(Dict{
+			Id("field"):  Lit(g.Field.Index),
+			Id("states"): Index(Id("NumStates")).Bool().Values(states),
+			Id("event"):  Id(g.Event.GoName),
+			Id("set"):    Index().Id("Option").Values(optionValues(g.Set)...),
+		}))
+		after = append(after, Lit(g.After.Microseconds()))
+		name := "With" + g.Field.Camel + "After"
+		f.Comment(fmt.Sprintf("%s sets how long a row may stay in the states of the timeout whose", name))
+		f.Comment(fmt.Sprintf("deadline is %s.%s; the spec says %s.", m.SQL.Store.Table, g.Field.Name, g.After))
+		f.Func().Id(name).Params(Id("d").Qual("time", "Duration")).Id("StoreOption").Block(
+			Return(Func().Params(Id("s").Op("*").Id("Store")).Block(Id("s").Dot("after").Index(Lit(g.Index)).Op("=").Id("d").Dot("Microseconds").Call())),
+		)
+	}
+	// Without timeouts, Expire is not generated, and neither is what only
+	// it reads.
+	sweep := []Code{Id("field").Uint8(), Id("states").Index(Id("NumStates")).Bool()}
+	var expiry []Code
+	if len(m.Timeouts) > 0 {
+		sweep = append(sweep, Id("event").Id("Event"), Id("set").Index().Id("Option"))
+		expiry = []Code{List(Id("all"), Id("due"), Id("clear")).Id("storeStmt")}
+	}
+	f.Comment("storeTimeout is a timeout: its deadline's field, its states, the event")
+	f.Comment("Expire fires and what it sets.")
+	f.Type().Id("storeTimeout").Struct(sweep...)
+	f.Comment("storeExpiry is a timeout's sweep: one statement (all), or, where the")
+	f.Comment("dialect has none, the due rows' locking read, whose rows the Store moves")
+	f.Comment("one by one, and the statement that ends a deadline.")
+	f.Type().Id("storeExpiry").Struct(expiry...)
+	f.Comment("storeTimeouts are the spec's timeouts; storeAfter their durations, in")
+	f.Comment("microseconds.")
+	f.Var().Defs(
+		Id("storeTimeouts").Op("=").Index(Op("...")).Id("storeTimeout").Values(groups...),
+		Id("storeAfter").Op("=").Index(Op("...")).Int64().Values(after...),
+	)
 }

@@ -102,13 +102,39 @@ type Option struct {
 // MoveAt's statements hold it in their SQL.
 var storeSets = [NumStates][]Option{}
 
+// storeTimeout is a timeout: its deadline's field, its states, the event
+// Expire fires and what it sets.
+type storeTimeout struct {
+	field  uint8
+	states [NumStates]bool
+}
+
+// storeExpiry is a timeout's sweep: one statement (all), or, where the
+// dialect has none, the due rows' locking read, whose rows the Store moves
+// one by one, and the statement that ends a deadline.
+type storeExpiry struct{}
+
+// storeTimeouts are the spec's timeouts; storeAfter their durations, in
+// microseconds.
+var (
+	storeTimeouts = [...]storeTimeout{}
+	storeAfter    = [...]int64{}
+)
+
+// storeTime returns v, or, for a time and a layout, the time in UTC as text.
+func storeTime(v any, _ string) any {
+	return v
+}
+
 // storeDialects holds each dialect's statements, rendered when the package
 // was generated. The args strings say what each parameter holds: k key,
 // f from, t to, e event, n the call's nonce, v the version read, w the new
-// version token.
+// version token, o and l a sweep's time and limit; A, B, ... a field's mode
+// and value, 0, 1, ... a timeout's duration.
 var storeDialects = [...]storeQueries{Postgres: {
 	create:        storeStmt{"WITH i AS (INSERT INTO \"doors\" (\"id\", \"state\") VALUES ($1, $2) ON CONFLICT (\"id\") DO NOTHING RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", '', $2::text, '' FROM i", "kt", storeCreate},
 	createHistory: storeStmt{},
+	expire:        []storeExpiry{},
 	fields:        false,
 	fire: [NumEvents]storeStmt{
 		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventClose)},
@@ -126,10 +152,12 @@ var storeDialects = [...]storeQueries{Postgres: {
 	move:       storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfte", storeMove},
 	prepare:    false,
 	state:      storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
+	timeLayout: "",
 	token:      false,
 }, MySQL: {
 	create:        storeStmt{"INSERT INTO `doors` (`id`, `state`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `id` = `id`", "kt", storeCreate},
 	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, '', ?, '')", "kt", storeCreateHistory},
+	expire:        []storeExpiry{},
 	fields:        false,
 	fire: [NumEvents]storeStmt{
 		EventClose: storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'opened')) % 65536 WHEN 1 THEN 'closed' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('opened')", "nk", int(EventClose)},
@@ -147,10 +175,12 @@ var storeDialects = [...]storeQueries{Postgres: {
 	move:       storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ntkf", storeMove},
 	prepare:    true,
 	state:      storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
+	timeLayout: "",
 	token:      false,
 }, SQLite: {
 	create:        storeStmt{"INSERT INTO \"doors\" (\"id\", \"state\") VALUES (?1, ?2) ON CONFLICT (\"id\") DO NOTHING", "kt", storeCreate},
 	createHistory: storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, '', ?2, '')", "kt", storeCreateHistory},
+	expire:        []storeExpiry{},
 	fields:        false,
 	fire: [NumEvents]storeStmt{
 		EventClose: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'opened' THEN 'closed' END, \"lock_version\" = \"lock_version\" + 1\nWHERE \"id\" = ?1 AND \"state\" IN ('opened') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "k", int(EventClose)},
@@ -168,6 +198,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	move:       storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = ?1 AND \"state\" = ?2", "kft", storeMove},
 	prepare:    true,
 	state:      storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
+	timeLayout: "2006-01-02 15:04:05.000000",
 	token:      false,
 }}
 
@@ -179,13 +210,15 @@ type Store struct {
 	q *storeQueries
 	// dbs holds, per *sql.DB the Store was given, its prepared statements.
 	dbs sync.Map
+	// after holds each timeout's duration, in microseconds.
+	after []int64
 }
 
 // storePrepared holds one database's statements, each prepared the first
 // time it runs.
 type storePrepared struct {
 	db    *sql.DB
-	stmts [storeStmts]atomic.Pointer[sql.Stmt]
+	stmts [storeStmts + 3*len(storeTimeouts)]atomic.Pointer[sql.Stmt]
 }
 
 type storeQueries struct {
@@ -208,7 +241,14 @@ type storeQueries struct {
 	token bool
 	// fields: the row has fields, which MoveAt reads back after a move.
 	fields bool
+	// timeLayout: times are written as UTC text of that layout.
+	timeLayout string
+	// expire holds each timeout's sweep.
+	expire []storeExpiry
 }
+
+// StoreOption configures a Store.
+type StoreOption func(*Store)
 
 type storeStmt struct {
 	query, args string
@@ -237,6 +277,12 @@ type storeArgs struct {
 	nonce    uint64
 	// version is the one the caller read; token the one a move writes.
 	version, token any
+	// now and limit bound a sweep; after holds each timeout's duration,
+	// in microseconds.
+	now    any
+	limit  int
+	after  []int64
+	layout string // the dialect's timeLayout
 	// opts are the call's options; sets, where the statement does not
 	// apply what the state entered sets, those of the state.
 	opts, sets []Option
@@ -271,7 +317,28 @@ func (s *Store) args(a storeArgs) storeArgs {
 	if s.q.token && a.token == nil {
 		a.token = storeToken()
 	}
+	a.after, a.layout = s.after, s.q.timeLayout
 	return a
+}
+
+// sets returns what a move from from to to writes besides the call's
+// options: what to sets, and the deadlines it starts or ends (create: a
+// row that was nowhere).
+func (s *Store) sets(from, to State, create bool) []Option {
+	set := storeSets[to]
+	if len(storeTimeouts) == 0 {
+		return set
+	}
+	set = append([]Option(nil), set...)
+	for _, g := range storeTimeouts {
+		switch in := g.states[to]; {
+		case in && (create || !g.states[from]):
+			set = append(set, Option{field: g.field, now: true})
+		case !in && !create && g.states[from]:
+			set = append(set, Option{field: g.field})
+		}
+	}
+	return set
 }
 
 // maxStoreAttempts bounds the retries of a move that lost a race: the row
@@ -280,13 +347,17 @@ func (s *Store) args(a storeArgs) storeArgs {
 // nothing moved, into a state that allows the event after all.
 const maxStoreAttempts = 64
 
-// NewStore returns the Store for dialect d. It panics for a dialect the
-// spec does not list.
-func NewStore(d Dialect) *Store {
+// NewStore returns the Store for dialect d, configured by opts. It panics
+// for a dialect the spec does not list.
+func NewStore(d Dialect, opts ...StoreOption) *Store {
 	if int(d) >= len(storeDialects) {
 		panic("NewStore: unknown dialect")
 	}
-	return &Store{q: &storeDialects[d]}
+	s := &Store{q: &storeDialects[d], after: append([]int64(nil), storeAfter[:]...)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Close closes the statements the Store prepared, on every database it
@@ -323,7 +394,7 @@ func (s *Store) create(ctx context.Context, run storeRun, key any, st State, opt
 		return fmt.Errorf("%w: %v", ErrNotEntry, st)
 	}
 	return run(ctx, func(db storeConn) error {
-		a := s.args(storeArgs{key: key, to: st, opts: opts, sets: storeSets[st]})
+		a := s.args(storeArgs{key: key, to: st, opts: opts, sets: s.sets(0, st, true)})
 		args, err := s.q.create.bind(a)
 		if err != nil {
 			return err
@@ -485,7 +556,7 @@ func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArg
 }
 
 func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event, opts []Option) (bool, error) {
-	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce(), opts: opts, sets: storeSets[to]})
+	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce(), opts: opts, sets: s.sets(from, to, false)})
 	args, err := s.q.move.bind(a)
 	if err != nil {
 		return false, err
@@ -615,6 +686,12 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 		defer conn.Close()
 		return fn(sqlConn{db: conn})
 	}
+	return s.begin(ctx, db, fn)
+}
+
+// begin runs fn in a transaction on db, or on db as it is when it cannot
+// begin one (a caller's *sql.Tx).
+func (s *Store) begin(ctx context.Context, db DBTX, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
@@ -625,7 +702,7 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 	if err != nil {
 		return err
 	}
-	if err := fn(sqlConn{db: tx, tx: tx, p: p}); err != nil {
+	if err := fn(sqlConn{db: tx, tx: tx, p: s.prepared(db)}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -749,10 +826,16 @@ func (st storeStmt) bind(a storeArgs) ([]any, error) {
 			v = a.version
 		case 'w':
 			v = a.token
+		case 'o':
+			v = storeTime(a.now, a.layout)
+		case 'l':
+			v = a.limit
+		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			v = a.after[c-'0']
 		default:
 			mode, value := a.field(c - 'A')
 			args = append(args, mode)
-			v = value
+			v = storeTime(value, a.layout)
 		}
 		if err != nil {
 			return nil, err
@@ -774,6 +857,7 @@ func (s *Store) moveAt(ctx context.Context, run storeRun, key, version, next any
 	if s.q.token {
 		a.token = next
 	}
+	a = s.args(a)
 	return s.q.fields, run(ctx, func(db storeConn) error {
 		for range maxStoreAttempts {
 			from, to, moved, err := s.fire(ctx, db, s.q.fireAt[ev], a, false)

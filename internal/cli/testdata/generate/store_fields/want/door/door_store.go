@@ -64,17 +64,18 @@ func storeNonce() uint64 {
 type Row struct {
 	State State
 	// Version is doors.lock_version, a counter every move increments.
-	Version  int64
-	ClosedAt sql.Null[time.Time]
-	Opens    int64
-	Note     sql.Null[string]
-	Locked   bool
-	Photo    []byte
-	Owner    sql.Null[string]
+	Version      int64
+	ClosedAt     sql.Null[time.Time]
+	Opens        int64
+	Note         sql.Null[string]
+	Locked       bool
+	Photo        []byte
+	Owner        sql.Null[string]
+	OpenDeadline sql.Null[time.Time]
 }
 
 func (r *Row) dest() []any {
-	return []any{&r.State, &r.Version, &r.ClosedAt, &r.Opens, &r.Note, &r.Locked, &r.Photo, &r.Owner}
+	return []any{&r.State, &r.Version, &r.ClosedAt, &r.Opens, &r.Note, &r.Locked, &r.Photo, &r.Owner, &r.OpenDeadline}
 }
 
 // MoveAt moves the row with that key by ev only if it is still at version,
@@ -184,78 +185,132 @@ var storeSets = [NumStates][]Option{
 	}},
 }
 
+// WithOpenDeadlineAfter sets how long a row may stay in the states of the timeout whose
+// deadline is doors.open_deadline; the spec says 1m30s.
+func WithOpenDeadlineAfter(d time.Duration) StoreOption {
+	return func(s *Store) {
+		s.after[0] = d.Microseconds()
+	}
+}
+
+// storeTimeout is a timeout: its deadline's field, its states, the event
+// Expire fires and what it sets.
+type storeTimeout struct {
+	field  uint8
+	states [NumStates]bool
+	event  Event
+	set    []Option
+}
+
+// storeExpiry is a timeout's sweep: one statement (all), or, where the
+// dialect has none, the due rows' locking read, whose rows the Store moves
+// one by one, and the statement that ends a deadline.
+type storeExpiry struct {
+	all, due, clear storeStmt
+}
+
+// storeTimeouts are the spec's timeouts; storeAfter their durations, in
+// microseconds.
+var (
+	storeTimeouts = [...]storeTimeout{{
+		event: EventClose,
+		field: 6,
+		set: []Option{{
+			field: 2,
+			v:     "closed by the timeout",
+		}},
+		states: [NumStates]bool{StateOpened: true},
+	}}
+	storeAfter = [...]int64{int64(90000000)}
+)
+
+// storeTime returns v, or, for a time and a layout, the time in UTC as text.
+func storeTime(v any, layout string) any {
+	if t, ok := v.(time.Time); ok && layout != "" {
+		return t.UTC().Format(layout)
+	}
+	return v
+}
+
 // storeDialects holds each dialect's statements, rendered when the package
 // was generated. The args strings say what each parameter holds: k key,
 // f from, t to, e event, n the call's nonce, v the version read, w the new
-// version token.
+// version token, o and l a sweep's time and limit; A, B, ... a field's mode
+// and value, 0, 1, ... a timeout's duration.
 var storeDialects = [...]storeQueries{Postgres: {
-	create:        storeStmt{"WITH i AS (INSERT INTO \"doors\" (\"id\", \"state\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\") VALUES ($1, $2, CASE $3::bigint WHEN 1 THEN $4::timestamptz WHEN 2 THEN clock_timestamp() ELSE NULL END, CASE $5::bigint WHEN 1 THEN $6::bigint ELSE -1 END, CASE $7::bigint WHEN 1 THEN $8::text ELSE 'none''; DROP TABLE doors; --' END, CASE $9::bigint WHEN 1 THEN $10::boolean ELSE FALSE END, CASE $11::bigint WHEN 1 THEN $12::bytea ELSE NULL END, CASE $13::bigint WHEN 1 THEN $14::text ELSE NULL END) ON CONFLICT (\"id\") DO NOTHING RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", '', $2::text, '' FROM i", "ktABCDEF", storeCreate},
+	create:        storeStmt{"WITH i AS (INSERT INTO \"doors\" (\"id\", \"state\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\") VALUES ($1, $2, CASE $3::bigint WHEN 1 THEN $4::timestamptz WHEN 2 THEN clock_timestamp() ELSE NULL END, CASE $5::bigint WHEN 1 THEN $6::bigint ELSE -1 END, CASE $7::bigint WHEN 1 THEN $8::text ELSE 'none''; DROP TABLE doors; --' END, CASE $9::bigint WHEN 1 THEN $10::boolean ELSE FALSE END, CASE $11::bigint WHEN 1 THEN $12::bytea ELSE NULL END, CASE $13::bigint WHEN 1 THEN $14::text ELSE NULL END, CASE $15::bigint WHEN 1 THEN $16::timestamptz WHEN 2 THEN clock_timestamp() + $17::bigint * interval '1 microsecond' ELSE NULL END) ON CONFLICT (\"id\") DO NOTHING RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", '', $2::text, '' FROM i", "ktABCDEFG0", storeCreate},
 	createHistory: storeStmt{},
+	expire:        []storeExpiry{{storeStmt{"WITH due AS (SELECT \"id\", \"state\" FROM \"doors\" WHERE \"open_deadline\" <= $1::timestamptz ORDER BY \"open_deadline\" LIMIT $2 FOR UPDATE SKIP LOCKED),\nm (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $3::bigint WHEN 1 THEN $4::timestamptz WHEN 2 THEN clock_timestamp() ELSE CASE m.f WHEN 'opened' THEN clock_timestamp() ELSE r.\"closed_at\" END END, \"opens\" = CASE $5::bigint WHEN 1 THEN $6::bigint ELSE CASE m.f WHEN 'opened' THEN 0 ELSE r.\"opens\" END END, \"note\" = CASE $7::bigint WHEN 1 THEN $8::text ELSE CASE m.f WHEN 'opened' THEN NULL ELSE r.\"note\" END END, \"locked\" = CASE $9::bigint WHEN 1 THEN $10::boolean ELSE r.\"locked\" END, \"photo\" = CASE $11::bigint WHEN 1 THEN $12::bytea ELSE r.\"photo\" END, \"owner\" = CASE $13::bigint WHEN 1 THEN $14::text ELSE r.\"owner\" END, \"open_deadline\" = CASE $15::bigint WHEN 1 THEN $16::timestamptz WHEN 2 THEN clock_timestamp() + $17::bigint * interval '1 microsecond' ELSE CASE m.f WHEN 'opened' THEN NULL ELSE r.\"open_deadline\" END END FROM due, m WHERE r.\"id\" = due.\"id\" AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u),\nx AS (UPDATE \"doors\" AS r SET \"open_deadline\" = NULL FROM due WHERE r.\"id\" = due.\"id\" AND r.\"state\" NOT IN ('opened') RETURNING r.\"id\" AS k, r.\"state\" AS f)\nSELECT k::text, f, t FROM u\nUNION ALL\nSELECT k::text, f, NULL::\"door_state\" FROM x", "olABCDEFG0", storeStmts + 0}, storeStmt{}, storeStmt{"UPDATE \"doors\" SET \"open_deadline\" = NULL WHERE \"id\" = $1", "k", storeStmts + 2}}},
 	fields:        true,
 	fire: [NumEvents]storeStmt{
-		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE CASE m.f WHEN 'opened' THEN clock_timestamp() ELSE r.\"closed_at\" END END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE CASE m.f WHEN 'opened' THEN 0 ELSE r.\"opens\" END END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE CASE m.f WHEN 'opened' THEN NULL ELSE r.\"note\" END END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE r.\"locked\" END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEF", int(EventClose)},
-		EventLock:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'locked'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE CASE m.f WHEN 'closed' THEN NULL ELSE r.\"closed_at\" END END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE r.\"opens\" END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE r.\"note\" END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE CASE m.f WHEN 'closed' THEN TRUE ELSE r.\"locked\" END END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'lock' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEF", int(EventLock)},
-		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\"), ('locked'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE r.\"closed_at\" END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE r.\"opens\" END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE CASE m.f WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE r.\"note\" END END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE CASE m.f WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE r.\"locked\" END END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEF", int(EventOpen)},
+		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE CASE m.f WHEN 'opened' THEN clock_timestamp() ELSE r.\"closed_at\" END END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE CASE m.f WHEN 'opened' THEN 0 ELSE r.\"opens\" END END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE CASE m.f WHEN 'opened' THEN NULL ELSE r.\"note\" END END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE r.\"locked\" END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END, \"open_deadline\" = CASE $14::bigint WHEN 1 THEN $15::timestamptz WHEN 2 THEN clock_timestamp() + $16::bigint * interval '1 microsecond' ELSE CASE m.f WHEN 'opened' THEN NULL ELSE r.\"open_deadline\" END END FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEFG0", int(EventClose)},
+		EventLock:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'locked'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE CASE m.f WHEN 'closed' THEN NULL ELSE r.\"closed_at\" END END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE r.\"opens\" END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE r.\"note\" END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE CASE m.f WHEN 'closed' THEN TRUE ELSE r.\"locked\" END END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END, \"open_deadline\" = CASE $14::bigint WHEN 1 THEN $15::timestamptz WHEN 2 THEN clock_timestamp() + $16::bigint * interval '1 microsecond' ELSE r.\"open_deadline\" END FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'lock' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEFG0", int(EventLock)},
+		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\"), ('locked'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE r.\"closed_at\" END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE r.\"opens\" END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE CASE m.f WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE r.\"note\" END END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE CASE m.f WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE r.\"locked\" END END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END, \"open_deadline\" = CASE $14::bigint WHEN 1 THEN $15::timestamptz WHEN 2 THEN clock_timestamp() + $16::bigint * interval '1 microsecond' ELSE CASE m.f WHEN 'closed' THEN clock_timestamp() + $16::bigint * interval '1 microsecond' WHEN 'locked' THEN clock_timestamp() + $16::bigint * interval '1 microsecond' ELSE r.\"open_deadline\" END END FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEFG0", int(EventOpen)},
 	},
 	fireAt: [NumEvents]storeStmt{
-		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE CASE m.f WHEN 'opened' THEN clock_timestamp() ELSE r.\"closed_at\" END END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE CASE m.f WHEN 'opened' THEN 0 ELSE r.\"opens\" END END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE CASE m.f WHEN 'opened' THEN NULL ELSE r.\"note\" END END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE r.\"locked\" END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $14 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEFv", NumEvents + int(EventClose)},
-		EventLock:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'locked'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE CASE m.f WHEN 'closed' THEN NULL ELSE r.\"closed_at\" END END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE r.\"opens\" END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE r.\"note\" END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE CASE m.f WHEN 'closed' THEN TRUE ELSE r.\"locked\" END END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $14 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'lock' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEFv", NumEvents + int(EventLock)},
-		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\"), ('locked'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE r.\"closed_at\" END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE r.\"opens\" END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE CASE m.f WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE r.\"note\" END END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE CASE m.f WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE r.\"locked\" END END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $14 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEFv", NumEvents + int(EventOpen)},
+		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE CASE m.f WHEN 'opened' THEN clock_timestamp() ELSE r.\"closed_at\" END END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE CASE m.f WHEN 'opened' THEN 0 ELSE r.\"opens\" END END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE CASE m.f WHEN 'opened' THEN NULL ELSE r.\"note\" END END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE r.\"locked\" END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END, \"open_deadline\" = CASE $14::bigint WHEN 1 THEN $15::timestamptz WHEN 2 THEN clock_timestamp() + $16::bigint * interval '1 microsecond' ELSE CASE m.f WHEN 'opened' THEN NULL ELSE r.\"open_deadline\" END END FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $17 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEFG0v", NumEvents + int(EventClose)},
+		EventLock:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'locked'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE CASE m.f WHEN 'closed' THEN NULL ELSE r.\"closed_at\" END END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE r.\"opens\" END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE r.\"note\" END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE CASE m.f WHEN 'closed' THEN TRUE ELSE r.\"locked\" END END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END, \"open_deadline\" = CASE $14::bigint WHEN 1 THEN $15::timestamptz WHEN 2 THEN clock_timestamp() + $16::bigint * interval '1 microsecond' ELSE r.\"open_deadline\" END FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $17 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'lock' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEFG0v", NumEvents + int(EventLock)},
+		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\"), ('locked'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE r.\"closed_at\" END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE r.\"opens\" END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE CASE m.f WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE r.\"note\" END END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE CASE m.f WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE r.\"locked\" END END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END, \"open_deadline\" = CASE $14::bigint WHEN 1 THEN $15::timestamptz WHEN 2 THEN clock_timestamp() + $16::bigint * interval '1 microsecond' ELSE CASE m.f WHEN 'closed' THEN clock_timestamp() + $16::bigint * interval '1 microsecond' WHEN 'locked' THEN clock_timestamp() + $16::bigint * interval '1 microsecond' ELSE r.\"open_deadline\" END END FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $17 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEFG0v", NumEvents + int(EventOpen)},
 	},
-	get:        storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGet},
-	getCurrent: storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGetCurrent},
+	get:        storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGet},
+	getCurrent: storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGetCurrent},
 	history:    storeStmt{},
 	insertID:   false,
 	lastID:     storeStmt{},
-	move:       storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE $5::bigint WHEN 1 THEN $6::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"closed_at\" END, \"opens\" = CASE $7::bigint WHEN 1 THEN $8::bigint ELSE \"opens\" END, \"note\" = CASE $9::bigint WHEN 1 THEN $10::text ELSE \"note\" END, \"locked\" = CASE $11::bigint WHEN 1 THEN $12::boolean ELSE \"locked\" END, \"photo\" = CASE $13::bigint WHEN 1 THEN $14::bytea ELSE \"photo\" END, \"owner\" = CASE $15::bigint WHEN 1 THEN $16::text ELSE \"owner\" END WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfteABCDEF", storeMove},
+	move:       storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE $5::bigint WHEN 1 THEN $6::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"closed_at\" END, \"opens\" = CASE $7::bigint WHEN 1 THEN $8::bigint ELSE \"opens\" END, \"note\" = CASE $9::bigint WHEN 1 THEN $10::text ELSE \"note\" END, \"locked\" = CASE $11::bigint WHEN 1 THEN $12::boolean ELSE \"locked\" END, \"photo\" = CASE $13::bigint WHEN 1 THEN $14::bytea ELSE \"photo\" END, \"owner\" = CASE $15::bigint WHEN 1 THEN $16::text ELSE \"owner\" END, \"open_deadline\" = CASE $17::bigint WHEN 1 THEN $18::timestamptz WHEN 2 THEN clock_timestamp() + $19::bigint * interval '1 microsecond' ELSE \"open_deadline\" END WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfteABCDEFG0", storeMove},
 	prepare:    false,
 	state:      storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
+	timeLayout: "",
 	token:      false,
 }, MySQL: {
-	create:        storeStmt{"INSERT INTO `doors` (`id`, `state`, `closed_at`, `opens`, `note`, `locked`, `photo`, `owner`) VALUES (?, ?, CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE NULL END, CASE ? WHEN 1 THEN ? ELSE -1 END, CASE ? WHEN 1 THEN ? ELSE 'none''; DROP TABLE doors; --' END, CASE ? WHEN 1 THEN ? ELSE FALSE END, CASE ? WHEN 1 THEN ? ELSE NULL END, CASE ? WHEN 1 THEN ? ELSE NULL END) ON DUPLICATE KEY UPDATE `id` = `id`", "ktABCDEF", storeCreate},
+	create:        storeStmt{"INSERT INTO `doors` (`id`, `state`, `closed_at`, `opens`, `note`, `locked`, `photo`, `owner`, `open_deadline`) VALUES (?, ?, CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE NULL END, CASE ? WHEN 1 THEN ? ELSE -1 END, CASE ? WHEN 1 THEN ? ELSE 'none''; DROP TABLE doors; --' END, CASE ? WHEN 1 THEN ? ELSE FALSE END, CASE ? WHEN 1 THEN ? ELSE NULL END, CASE ? WHEN 1 THEN ? ELSE NULL END, CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE NULL END) ON DUPLICATE KEY UPDATE `id` = `id`", "ktABCDEFG0", storeCreate},
 	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, '', ?, '')", "kt", storeCreateHistory},
+	expire:        []storeExpiry{{storeStmt{}, storeStmt{"SELECT `id`, `state` FROM `doors` WHERE `open_deadline` <= ? ORDER BY `open_deadline` LIMIT ? FOR UPDATE SKIP LOCKED", "ol", storeStmts + 1}, storeStmt{"UPDATE `doors` SET `open_deadline` = NULL WHERE `id` = ?", "k", storeStmts + 2}}},
 	fields:        true,
 	fire: [NumEvents]storeStmt{
-		EventClose: storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'opened' THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END END, `opens` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'opened' THEN 0 ELSE `opens` END END, `note` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'opened' THEN NULL ELSE `note` END END, `locked` = CASE ? WHEN 1 THEN ? ELSE `locked` END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'opened')) % 65536 WHEN 1 THEN 'closed' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('opened')", "ABCDEFnk", int(EventClose)},
-		EventLock:  storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'closed' THEN NULL ELSE `closed_at` END END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE `note` END, `locked` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN TRUE ELSE `locked` END END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed')) % 65536 WHEN 1 THEN 'locked' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('closed')", "ABCDEFnk", int(EventLock)},
-		EventOpen:  storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE `note` END END, `locked` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE `locked` END END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed', 'locked')) % 65536 WHEN 1 THEN 'opened' WHEN 2 THEN 'opened' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('closed', 'locked')", "ABCDEFnk", int(EventOpen)},
+		EventClose: storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'opened' THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END END, `opens` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'opened' THEN 0 ELSE `opens` END END, `note` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'opened' THEN NULL ELSE `note` END END, `locked` = CASE ? WHEN 1 THEN ? ELSE `locked` END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE CASE `state` WHEN 'opened' THEN NULL ELSE `open_deadline` END END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'opened')) % 65536 WHEN 1 THEN 'closed' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('opened')", "ABCDEFG0nk", int(EventClose)},
+		EventLock:  storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'closed' THEN NULL ELSE `closed_at` END END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE `note` END, `locked` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN TRUE ELSE `locked` END END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `open_deadline` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed')) % 65536 WHEN 1 THEN 'locked' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('closed')", "ABCDEFG0nk", int(EventLock)},
+		EventOpen:  storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE `note` END END, `locked` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE `locked` END END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE CASE `state` WHEN 'closed' THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND WHEN 'locked' THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `open_deadline` END END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed', 'locked')) % 65536 WHEN 1 THEN 'opened' WHEN 2 THEN 'opened' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` IN ('closed', 'locked')", "ABCDEFG000nk", int(EventOpen)},
 	},
 	fireAt: [NumEvents]storeStmt{
-		EventClose: storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'opened' THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END END, `opens` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'opened' THEN 0 ELSE `opens` END END, `note` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'opened' THEN NULL ELSE `note` END END, `locked` = CASE ? WHEN 1 THEN ? ELSE `locked` END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'opened')) % 65536 WHEN 1 THEN 'closed' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('opened')", "ABCDEFnkv", NumEvents + int(EventClose)},
-		EventLock:  storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'closed' THEN NULL ELSE `closed_at` END END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE `note` END, `locked` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN TRUE ELSE `locked` END END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed')) % 65536 WHEN 1 THEN 'locked' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('closed')", "ABCDEFnkv", NumEvents + int(EventLock)},
-		EventOpen:  storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE `note` END END, `locked` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE `locked` END END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed', 'locked')) % 65536 WHEN 1 THEN 'opened' WHEN 2 THEN 'opened' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('closed', 'locked')", "ABCDEFnkv", NumEvents + int(EventOpen)},
+		EventClose: storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'opened' THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END END, `opens` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'opened' THEN 0 ELSE `opens` END END, `note` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'opened' THEN NULL ELSE `note` END END, `locked` = CASE ? WHEN 1 THEN ? ELSE `locked` END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE CASE `state` WHEN 'opened' THEN NULL ELSE `open_deadline` END END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'opened')) % 65536 WHEN 1 THEN 'closed' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('opened')", "ABCDEFG0nkv", NumEvents + int(EventClose)},
+		EventLock:  storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'closed' THEN NULL ELSE `closed_at` END END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE `note` END, `locked` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN TRUE ELSE `locked` END END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `open_deadline` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed')) % 65536 WHEN 1 THEN 'locked' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('closed')", "ABCDEFG0nkv", NumEvents + int(EventLock)},
+		EventOpen:  storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE `note` END END, `locked` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE `locked` END END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE CASE `state` WHEN 'closed' THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND WHEN 'locked' THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `open_deadline` END END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed', 'locked')) % 65536 WHEN 1 THEN 'opened' WHEN 2 THEN 'opened' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('closed', 'locked')", "ABCDEFG000nkv", NumEvents + int(EventOpen)},
 	},
-	get:        storeStmt{"SELECT `state`, `lock_version`, `closed_at`, `opens`, `note`, `locked`, `photo`, `owner` FROM `doors` WHERE `id` = ?", "k", storeGet},
-	getCurrent: storeStmt{"SELECT `state`, `lock_version`, `closed_at`, `opens`, `note`, `locked`, `photo`, `owner` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeGetCurrent},
+	get:        storeStmt{"SELECT `state`, `lock_version`, `closed_at`, `opens`, `note`, `locked`, `photo`, `owner`, `open_deadline` FROM `doors` WHERE `id` = ?", "k", storeGet},
+	getCurrent: storeStmt{"SELECT `state`, `lock_version`, `closed_at`, `opens`, `note`, `locked`, `photo`, `owner`, `open_deadline` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeGetCurrent},
 	history:    storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
 	insertID:   true,
 	lastID:     storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
-	move:       storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE `note` END, `locked` = CASE ? WHEN 1 THEN ? ELSE `locked` END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ABCDEFntkf", storeMove},
+	move:       storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE `note` END, `locked` = CASE ? WHEN 1 THEN ? ELSE `locked` END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `open_deadline` END, `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ABCDEFG0ntkf", storeMove},
 	prepare:    true,
 	state:      storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
+	timeLayout: "",
 	token:      false,
 }, SQLite: {
-	create:        storeStmt{"INSERT INTO \"doors\" (\"id\", \"state\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\") VALUES (?1, ?2, CASE ?3 WHEN 1 THEN ?4 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE NULL END, CASE ?5 WHEN 1 THEN ?6 ELSE -1 END, CASE ?7 WHEN 1 THEN ?8 ELSE 'none''; DROP TABLE doors; --' END, CASE ?9 WHEN 1 THEN ?10 ELSE FALSE END, CASE ?11 WHEN 1 THEN ?12 ELSE NULL END, CASE ?13 WHEN 1 THEN ?14 ELSE NULL END) ON CONFLICT (\"id\") DO NOTHING", "ktABCDEF", storeCreate},
+	create:        storeStmt{"INSERT INTO \"doors\" (\"id\", \"state\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\") VALUES (?1, ?2, CASE ?3 WHEN 1 THEN ?4 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE NULL END, CASE ?5 WHEN 1 THEN ?6 ELSE -1 END, CASE ?7 WHEN 1 THEN ?8 ELSE 'none''; DROP TABLE doors; --' END, CASE ?9 WHEN 1 THEN ?10 ELSE FALSE END, CASE ?11 WHEN 1 THEN ?12 ELSE NULL END, CASE ?13 WHEN 1 THEN ?14 ELSE NULL END, CASE ?15 WHEN 1 THEN ?16 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?17 / 1000000.0)) ELSE NULL END) ON CONFLICT (\"id\") DO NOTHING", "ktABCDEFG0", storeCreate},
 	createHistory: storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, '', ?2, '')", "kt", storeCreateHistory},
+	expire:        []storeExpiry{{storeStmt{}, storeStmt{"SELECT \"id\", \"state\" FROM \"doors\" WHERE \"open_deadline\" <= strftime('%Y-%m-%d %H:%M:%f', ?1) ORDER BY \"open_deadline\" LIMIT ?2", "ol", storeStmts + 1}, storeStmt{"UPDATE \"doors\" SET \"open_deadline\" = NULL WHERE \"id\" = ?1", "k", storeStmts + 2}}},
 	fields:        true,
 	fire: [NumEvents]storeStmt{
-		EventClose: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'opened' THEN 'closed' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE CASE \"state\" WHEN 'opened' THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE CASE \"state\" WHEN 'opened' THEN 0 ELSE \"opens\" END END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE CASE \"state\" WHEN 'opened' THEN NULL ELSE \"note\" END END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE \"locked\" END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END\nWHERE \"id\" = ?1 AND \"state\" IN ('opened') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEF", int(EventClose)},
-		EventLock:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'locked' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE CASE \"state\" WHEN 'closed' THEN NULL ELSE \"closed_at\" END END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE \"opens\" END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE \"note\" END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE CASE \"state\" WHEN 'closed' THEN TRUE ELSE \"locked\" END END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END\nWHERE \"id\" = ?1 AND \"state\" IN ('closed') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEF", int(EventLock)},
-		EventOpen:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'opened' WHEN 'locked' THEN 'opened' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE \"opens\" END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE CASE \"state\" WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE \"note\" END END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE CASE \"state\" WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE \"locked\" END END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END\nWHERE \"id\" = ?1 AND \"state\" IN ('closed', 'locked') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEF", int(EventOpen)},
+		EventClose: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'opened' THEN 'closed' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE CASE \"state\" WHEN 'opened' THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE CASE \"state\" WHEN 'opened' THEN 0 ELSE \"opens\" END END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE CASE \"state\" WHEN 'opened' THEN NULL ELSE \"note\" END END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE \"locked\" END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END, \"open_deadline\" = CASE ?14 WHEN 1 THEN ?15 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) ELSE CASE \"state\" WHEN 'opened' THEN NULL ELSE \"open_deadline\" END END\nWHERE \"id\" = ?1 AND \"state\" IN ('opened') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEFG0", int(EventClose)},
+		EventLock:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'locked' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE CASE \"state\" WHEN 'closed' THEN NULL ELSE \"closed_at\" END END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE \"opens\" END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE \"note\" END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE CASE \"state\" WHEN 'closed' THEN TRUE ELSE \"locked\" END END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END, \"open_deadline\" = CASE ?14 WHEN 1 THEN ?15 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) ELSE \"open_deadline\" END\nWHERE \"id\" = ?1 AND \"state\" IN ('closed') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEFG0", int(EventLock)},
+		EventOpen:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'opened' WHEN 'locked' THEN 'opened' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE \"opens\" END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE CASE \"state\" WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE \"note\" END END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE CASE \"state\" WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE \"locked\" END END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END, \"open_deadline\" = CASE ?14 WHEN 1 THEN ?15 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) ELSE CASE \"state\" WHEN 'closed' THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) WHEN 'locked' THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) ELSE \"open_deadline\" END END\nWHERE \"id\" = ?1 AND \"state\" IN ('closed', 'locked') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEFG0", int(EventOpen)},
 	},
 	fireAt: [NumEvents]storeStmt{
-		EventClose: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'opened' THEN 'closed' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE CASE \"state\" WHEN 'opened' THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE CASE \"state\" WHEN 'opened' THEN 0 ELSE \"opens\" END END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE CASE \"state\" WHEN 'opened' THEN NULL ELSE \"note\" END END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE \"locked\" END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END\nWHERE \"id\" = ?1 AND \"lock_version\" = ?14 AND \"state\" IN ('opened') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEFv", NumEvents + int(EventClose)},
-		EventLock:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'locked' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE CASE \"state\" WHEN 'closed' THEN NULL ELSE \"closed_at\" END END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE \"opens\" END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE \"note\" END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE CASE \"state\" WHEN 'closed' THEN TRUE ELSE \"locked\" END END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END\nWHERE \"id\" = ?1 AND \"lock_version\" = ?14 AND \"state\" IN ('closed') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEFv", NumEvents + int(EventLock)},
-		EventOpen:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'opened' WHEN 'locked' THEN 'opened' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE \"opens\" END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE CASE \"state\" WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE \"note\" END END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE CASE \"state\" WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE \"locked\" END END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END\nWHERE \"id\" = ?1 AND \"lock_version\" = ?14 AND \"state\" IN ('closed', 'locked') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEFv", NumEvents + int(EventOpen)},
+		EventClose: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'opened' THEN 'closed' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE CASE \"state\" WHEN 'opened' THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE CASE \"state\" WHEN 'opened' THEN 0 ELSE \"opens\" END END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE CASE \"state\" WHEN 'opened' THEN NULL ELSE \"note\" END END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE \"locked\" END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END, \"open_deadline\" = CASE ?14 WHEN 1 THEN ?15 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) ELSE CASE \"state\" WHEN 'opened' THEN NULL ELSE \"open_deadline\" END END\nWHERE \"id\" = ?1 AND \"lock_version\" = ?17 AND \"state\" IN ('opened') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEFG0v", NumEvents + int(EventClose)},
+		EventLock:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'locked' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE CASE \"state\" WHEN 'closed' THEN NULL ELSE \"closed_at\" END END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE \"opens\" END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE \"note\" END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE CASE \"state\" WHEN 'closed' THEN TRUE ELSE \"locked\" END END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END, \"open_deadline\" = CASE ?14 WHEN 1 THEN ?15 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) ELSE \"open_deadline\" END\nWHERE \"id\" = ?1 AND \"lock_version\" = ?17 AND \"state\" IN ('closed') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEFG0v", NumEvents + int(EventLock)},
+		EventOpen:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'opened' WHEN 'locked' THEN 'opened' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE \"opens\" END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE CASE \"state\" WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE \"note\" END END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE CASE \"state\" WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE \"locked\" END END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END, \"open_deadline\" = CASE ?14 WHEN 1 THEN ?15 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) ELSE CASE \"state\" WHEN 'closed' THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) WHEN 'locked' THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) ELSE \"open_deadline\" END END\nWHERE \"id\" = ?1 AND \"lock_version\" = ?17 AND \"state\" IN ('closed', 'locked') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEFG0v", NumEvents + int(EventOpen)},
 	},
-	get:        storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGet},
-	getCurrent: storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGetCurrent},
+	get:        storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGet},
+	getCurrent: storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGetCurrent},
 	history:    storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
 	insertID:   false,
 	lastID:     storeStmt{},
-	move:       storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?4 WHEN 1 THEN ?5 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END, \"opens\" = CASE ?6 WHEN 1 THEN ?7 ELSE \"opens\" END, \"note\" = CASE ?8 WHEN 1 THEN ?9 ELSE \"note\" END, \"locked\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"locked\" END, \"photo\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"photo\" END, \"owner\" = CASE ?14 WHEN 1 THEN ?15 ELSE \"owner\" END WHERE \"id\" = ?1 AND \"state\" = ?2", "kftABCDEF", storeMove},
+	move:       storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?4 WHEN 1 THEN ?5 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END, \"opens\" = CASE ?6 WHEN 1 THEN ?7 ELSE \"opens\" END, \"note\" = CASE ?8 WHEN 1 THEN ?9 ELSE \"note\" END, \"locked\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"locked\" END, \"photo\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"photo\" END, \"owner\" = CASE ?14 WHEN 1 THEN ?15 ELSE \"owner\" END, \"open_deadline\" = CASE ?16 WHEN 1 THEN ?17 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?18 / 1000000.0)) ELSE \"open_deadline\" END WHERE \"id\" = ?1 AND \"state\" = ?2", "kftABCDEFG0", storeMove},
 	prepare:    true,
 	state:      storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
+	timeLayout: "2006-01-02 15:04:05.000000",
 	token:      false,
 }}
 
@@ -267,13 +322,15 @@ type Store struct {
 	q *storeQueries
 	// dbs holds, per *sql.DB the Store was given, its prepared statements.
 	dbs sync.Map
+	// after holds each timeout's duration, in microseconds.
+	after []int64
 }
 
 // storePrepared holds one database's statements, each prepared the first
 // time it runs.
 type storePrepared struct {
 	db    *sql.DB
-	stmts [storeStmts]atomic.Pointer[sql.Stmt]
+	stmts [storeStmts + 3*len(storeTimeouts)]atomic.Pointer[sql.Stmt]
 }
 
 type storeQueries struct {
@@ -296,7 +353,14 @@ type storeQueries struct {
 	token bool
 	// fields: the row has fields, which MoveAt reads back after a move.
 	fields bool
+	// timeLayout: times are written as UTC text of that layout.
+	timeLayout string
+	// expire holds each timeout's sweep.
+	expire []storeExpiry
 }
+
+// StoreOption configures a Store.
+type StoreOption func(*Store)
 
 type storeStmt struct {
 	query, args string
@@ -325,6 +389,12 @@ type storeArgs struct {
 	nonce    uint64
 	// version is the one the caller read; token the one a move writes.
 	version, token any
+	// now and limit bound a sweep; after holds each timeout's duration,
+	// in microseconds.
+	now    any
+	limit  int
+	after  []int64
+	layout string // the dialect's timeLayout
 	// opts are the call's options; sets, where the statement does not
 	// apply what the state entered sets, those of the state.
 	opts, sets []Option
@@ -359,7 +429,28 @@ func (s *Store) args(a storeArgs) storeArgs {
 	if s.q.token && a.token == nil {
 		a.token = storeToken()
 	}
+	a.after, a.layout = s.after, s.q.timeLayout
 	return a
+}
+
+// sets returns what a move from from to to writes besides the call's
+// options: what to sets, and the deadlines it starts or ends (create: a
+// row that was nowhere).
+func (s *Store) sets(from, to State, create bool) []Option {
+	set := storeSets[to]
+	if len(storeTimeouts) == 0 {
+		return set
+	}
+	set = append([]Option(nil), set...)
+	for _, g := range storeTimeouts {
+		switch in := g.states[to]; {
+		case in && (create || !g.states[from]):
+			set = append(set, Option{field: g.field, now: true})
+		case !in && !create && g.states[from]:
+			set = append(set, Option{field: g.field})
+		}
+	}
+	return set
 }
 
 // maxStoreAttempts bounds the retries of a move that lost a race: the row
@@ -368,13 +459,17 @@ func (s *Store) args(a storeArgs) storeArgs {
 // nothing moved, into a state that allows the event after all.
 const maxStoreAttempts = 64
 
-// NewStore returns the Store for dialect d. It panics for a dialect the
-// spec does not list.
-func NewStore(d Dialect) *Store {
+// NewStore returns the Store for dialect d, configured by opts. It panics
+// for a dialect the spec does not list.
+func NewStore(d Dialect, opts ...StoreOption) *Store {
 	if int(d) >= len(storeDialects) {
 		panic("NewStore: unknown dialect")
 	}
-	return &Store{q: &storeDialects[d]}
+	s := &Store{q: &storeDialects[d], after: append([]int64(nil), storeAfter[:]...)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Close closes the statements the Store prepared, on every database it
@@ -411,7 +506,7 @@ func (s *Store) create(ctx context.Context, run storeRun, key any, st State, opt
 		return fmt.Errorf("%w: %v", ErrNotEntry, st)
 	}
 	return run(ctx, func(db storeConn) error {
-		a := s.args(storeArgs{key: key, to: st, opts: opts, sets: storeSets[st]})
+		a := s.args(storeArgs{key: key, to: st, opts: opts, sets: s.sets(0, st, true)})
 		args, err := s.q.create.bind(a)
 		if err != nil {
 			return err
@@ -573,7 +668,7 @@ func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArg
 }
 
 func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event, opts []Option) (bool, error) {
-	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce(), opts: opts, sets: storeSets[to]})
+	a := s.args(storeArgs{key: key, from: from, to: to, ev: ev, nonce: storeNonce(), opts: opts, sets: s.sets(from, to, false)})
 	args, err := s.q.move.bind(a)
 	if err != nil {
 		return false, err
@@ -703,6 +798,12 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 		defer conn.Close()
 		return fn(sqlConn{db: conn})
 	}
+	return s.begin(ctx, db, fn)
+}
+
+// begin runs fn in a transaction on db, or on db as it is when it cannot
+// begin one (a caller's *sql.Tx).
+func (s *Store) begin(ctx context.Context, db DBTX, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
@@ -713,7 +814,7 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 	if err != nil {
 		return err
 	}
-	if err := fn(sqlConn{db: tx, tx: tx, p: p}); err != nil {
+	if err := fn(sqlConn{db: tx, tx: tx, p: s.prepared(db)}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -837,10 +938,16 @@ func (st storeStmt) bind(a storeArgs) ([]any, error) {
 			v = a.version
 		case 'w':
 			v = a.token
+		case 'o':
+			v = storeTime(a.now, a.layout)
+		case 'l':
+			v = a.limit
+		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			v = a.after[c-'0']
 		default:
 			mode, value := a.field(c - 'A')
 			args = append(args, mode)
-			v = value
+			v = storeTime(value, a.layout)
 		}
 		if err != nil {
 			return nil, err
@@ -862,6 +969,7 @@ func (s *Store) moveAt(ctx context.Context, run storeRun, key, version, next any
 	if s.q.token {
 		a.token = next
 	}
+	a = s.args(a)
 	return s.q.fields, run(ctx, func(db storeConn) error {
 		for range maxStoreAttempts {
 			from, to, moved, err := s.fire(ctx, db, s.q.fireAt[ev], a, false)
@@ -890,4 +998,142 @@ func (s *Store) moveAt(ctx context.Context, run storeRun, key, version, next any
 		}
 		return errContended
 	})
+}
+
+// Expired is a row whose deadline a sweep found passed: it moved From To
+// by Event, or, when its state does not take the event (a writer that
+// bypassed the Store), Err is the TransitionError and its deadline is
+// gone, so that no sweep finds it again.
+type Expired struct {
+	Key      string
+	Event    Event
+	From, To State
+	Err      error
+}
+
+// Expire fires each timeout's event on up to limit rows whose deadline is
+// at or before now, oldest first, in a transaction per timeout, appending
+// their history. A row another transaction holds is left to the next
+// sweep, so concurrent sweeps never fire one deadline twice; the deadline
+// is checked again under the row's lock, so a row that moved since it
+// became due (and lost or renewed its deadline) is never fired on.
+func (s *Store) Expire(ctx context.Context, db DBTX, now time.Time, limit int) ([]Expired, error) {
+	return s.expire(ctx, func(ctx context.Context, fn func(storeConn) error) error { return s.begin(ctx, db, fn) }, now, limit)
+}
+
+func (s *Store) expire(ctx context.Context, run storeRun, now time.Time, limit int) ([]Expired, error) {
+	var out []Expired
+	for i, g := range storeTimeouts {
+		q := s.q.expire[i]
+		err := run(ctx, func(db storeConn) error {
+			if q.all.query != "" {
+				return s.expireAll(ctx, db, q.all, g, now, limit, &out)
+			}
+			args, err := q.due.bind(s.args(storeArgs{now: now, limit: limit}))
+			if err != nil {
+				return err
+			}
+			rows, err := db.query(ctx, q.due, args...)
+			if err != nil {
+				return err
+			}
+			var due []Expired
+			for rows.Next() {
+				e := Expired{Event: g.event}
+				if err := rows.Scan(&e.Key, &e.From); err != nil {
+					rows.Close()
+					return err
+				}
+				due = append(due, e)
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			for _, e := range due {
+				if e.To, e.Err = Transition(e.From, g.event); e.Err != nil {
+					e.To = e.From
+					args, err := q.clear.bind(storeArgs{key: e.Key})
+					if err == nil {
+						_, err = db.exec(ctx, q.clear, args...)
+					}
+					if err != nil {
+						return err
+					}
+				} else if err := s.expireOne(ctx, db, e, g); err != nil {
+					return err
+				}
+				out = append(out, e)
+			}
+			return nil
+		})
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// expireOne moves a due row the sweep's transaction holds.
+func (s *Store) expireOne(ctx context.Context, db storeConn, e Expired, g storeTimeout) error {
+	moved, err := s.move(ctx, db, e.Key, e.From, e.To, e.Event, g.set)
+	switch {
+	case err != nil:
+		return err
+	case !moved:
+		return fmt.Errorf("%w: %s moved while the sweep held it", errContended, e.Key)
+	}
+	return s.appendHistory(ctx, db, e.Key, e.From, e.To, e.Event)
+}
+
+// expireAll runs a timeout's one-statement sweep.
+func (s *Store) expireAll(ctx context.Context, db storeConn, st storeStmt, g storeTimeout, now time.Time, limit int, out *[]Expired) error {
+	args, err := st.bind(s.args(storeArgs{now: now, limit: limit, opts: g.set}))
+	if err != nil {
+		return err
+	}
+	rows, err := db.query(ctx, st, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		e := Expired{Event: g.event}
+		var to sql.Null[State]
+		if err := rows.Scan(&e.Key, &e.From, &to); err != nil {
+			rows.Close()
+			return err
+		}
+		if e.To = to.V; !to.Valid {
+			e.To = e.From
+			_, e.Err = Transition(e.From, g.event)
+		}
+		*out = append(*out, e)
+	}
+	return rows.Close()
+}
+
+// RunExpiry runs Expire every interval, and again at once after a call
+// that found due rows, until ctx ends; it returns ctx's error, or the
+// first error of Expire.
+func (s *Store) RunExpiry(ctx context.Context, db DBTX, every time.Duration, limit int) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for {
+			out, err := s.Expire(ctx, db, time.Now(), limit)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil {
+				return err
+			}
+			if len(out) == 0 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"github.com/jackc/pgx/v5"
 	pgconn "github.com/jackc/pgx/v5/pgconn"
+	"time"
 )
 
 // PgxDBTX is what a PgxStore needs from a pgx handle: *pgxpool.Pool,
@@ -27,9 +28,9 @@ type PgxStore struct {
 	s *Store
 }
 
-// NewPgxStore returns the PgxStore.
-func NewPgxStore() *PgxStore {
-	return &PgxStore{s: NewStore(Postgres)}
+// NewPgxStore returns the PgxStore, configured by opts.
+func NewPgxStore(opts ...StoreOption) *PgxStore {
+	return &PgxStore{s: NewStore(Postgres, opts...)}
 }
 
 // Create is Store.Create over pgx.
@@ -69,6 +70,11 @@ func (s *PgxStore) MoveAt(ctx context.Context, db PgxDBTX, key any, version int6
 		r.Version = next
 	}
 	return r, err
+}
+
+// Expire is Store.Expire over pgx: one statement per timeout.
+func (s *PgxStore) Expire(ctx context.Context, db PgxDBTX, now time.Time, limit int) ([]Expired, error) {
+	return s.s.expire(ctx, pgxRun(db), now, limit)
 }
 
 var _ = sql.ErrNoRows
