@@ -100,6 +100,19 @@ func TestStoreExpire(t *testing.T) {
 			if out := expire(time.Now().Add(2 * time.Hour)); len(out) != 0 {
 				t.Fatalf("a second Expire fired %+v", out)
 			}
+			// RunExpiry sweeps until its context ends.
+			quick := introspection.NewStore(s.dialect, introspection.WithTimeoutAtAfter(time.Millisecond))
+			if err := quick.Create(ctx, s.db, "d", introspection.StateStarting); err != nil {
+				t.Fatal(err)
+			}
+			run, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+			defer cancel()
+			if err := quick.RunExpiry(run, s.db, 10*time.Millisecond, 10); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("RunExpiry returned %v, want its context's end", err)
+			}
+			if r := get("d"); r.State != introspection.StateError {
+				t.Fatalf("RunExpiry left d in %v", r.State)
+			}
 			expireRace(t, s)
 		})
 	}
