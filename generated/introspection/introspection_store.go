@@ -250,16 +250,17 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventTimeout:  storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'error'::\"node_state\"), ('waiting'::\"node_state\", 'error'::\"node_state\"), ('processing'::\"node_state\", 'error'::\"node_state\"), ('reapplying'::\"node_state\", 'error'::\"node_state\"), ('enrolling'::\"node_state\", 'error'::\"node_state\"), ('aborting'::\"node_state\", 'error'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2, \"started_at\" = CASE $3::bigint WHEN 1 THEN $4::timestamptz WHEN 2 THEN clock_timestamp() ELSE r.\"started_at\" END, \"finished_at\" = CASE $5::bigint WHEN 1 THEN $6::timestamptz WHEN 2 THEN clock_timestamp() ELSE CASE m.f WHEN 'starting' THEN clock_timestamp() WHEN 'waiting' THEN clock_timestamp() WHEN 'processing' THEN clock_timestamp() WHEN 'reapplying' THEN clock_timestamp() WHEN 'enrolling' THEN clock_timestamp() WHEN 'aborting' THEN clock_timestamp() ELSE r.\"finished_at\" END END, \"error\" = CASE $7::bigint WHEN 1 THEN $8::text ELSE r.\"error\" END, \"timeout_at\" = CASE $9::bigint WHEN 1 THEN $10::timestamptz WHEN 2 THEN clock_timestamp() + $11::bigint * interval '1 microsecond' ELSE CASE m.f WHEN 'starting' THEN NULL WHEN 'waiting' THEN NULL WHEN 'processing' THEN NULL ELSE r.\"timeout_at\" END END FROM m WHERE r.\"uuid\" = $1 AND r.\"version_id\" = $12 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'timeout' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kwABCD0v", NumEvents + int(EventTimeout)},
 		EventWait:     storeStmt{"WITH m (f, t) AS (VALUES ('starting'::\"node_state\", 'waiting'::\"node_state\")),\nu AS (UPDATE \"nodes\" AS r SET \"state\" = m.t, \"version_id\" = $2, \"started_at\" = CASE $3::bigint WHEN 1 THEN $4::timestamptz WHEN 2 THEN clock_timestamp() ELSE r.\"started_at\" END, \"finished_at\" = CASE $5::bigint WHEN 1 THEN $6::timestamptz WHEN 2 THEN clock_timestamp() ELSE r.\"finished_at\" END, \"error\" = CASE $7::bigint WHEN 1 THEN $8::text ELSE r.\"error\" END, \"timeout_at\" = CASE $9::bigint WHEN 1 THEN $10::timestamptz WHEN 2 THEN clock_timestamp() + $11::bigint * interval '1 microsecond' ELSE r.\"timeout_at\" END FROM m WHERE r.\"uuid\" = $1 AND r.\"version_id\" = $12 AND r.\"state\" = m.f RETURNING r.\"uuid\" AS k, m.f, m.t),\nh AS (INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'wait' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"node_state\" FROM \"nodes\" WHERE \"uuid\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kwABCD0v", NumEvents + int(EventWait)},
 	},
-	get:        storeStmt{"SELECT \"state\", \"version_id\", \"started_at\", \"finished_at\", \"error\", \"timeout_at\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeGet},
-	getCurrent: storeStmt{"SELECT \"state\", \"version_id\", \"started_at\", \"finished_at\", \"error\", \"timeout_at\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeGetCurrent},
-	history:    storeStmt{},
-	insertID:   false,
-	lastID:     storeStmt{},
-	move:       storeStmt{"WITH u AS (UPDATE \"nodes\" SET \"state\" = $3, \"version_id\" = $5, \"started_at\" = CASE $6::bigint WHEN 1 THEN $7::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"started_at\" END, \"finished_at\" = CASE $8::bigint WHEN 1 THEN $9::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"finished_at\" END, \"error\" = CASE $10::bigint WHEN 1 THEN $11::text ELSE \"error\" END, \"timeout_at\" = CASE $12::bigint WHEN 1 THEN $13::timestamptz WHEN 2 THEN clock_timestamp() + $14::bigint * interval '1 microsecond' ELSE \"timeout_at\" END WHERE \"uuid\" = $1 AND \"state\" = $2 RETURNING \"uuid\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT \"uuid\", $2::text, $3::text, $4 FROM u", "kftewABCD0", storeMove},
-	prepare:    false,
-	state:      storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeState},
-	timeLayout: "",
-	token:      true,
+	get:                storeStmt{"SELECT \"state\", \"version_id\", \"started_at\", \"finished_at\", \"error\", \"timeout_at\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeGet},
+	getCurrent:         storeStmt{"SELECT \"state\", \"version_id\", \"started_at\", \"finished_at\", \"error\", \"timeout_at\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeGetCurrent},
+	history:            storeStmt{},
+	insertID:           false,
+	lastID:             storeStmt{},
+	move:               storeStmt{"WITH u AS (UPDATE \"nodes\" SET \"state\" = $3, \"version_id\" = $5, \"started_at\" = CASE $6::bigint WHEN 1 THEN $7::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"started_at\" END, \"finished_at\" = CASE $8::bigint WHEN 1 THEN $9::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"finished_at\" END, \"error\" = CASE $10::bigint WHEN 1 THEN $11::text ELSE \"error\" END, \"timeout_at\" = CASE $12::bigint WHEN 1 THEN $13::timestamptz WHEN 2 THEN clock_timestamp() + $14::bigint * interval '1 microsecond' ELSE \"timeout_at\" END WHERE \"uuid\" = $1 AND \"state\" = $2 RETURNING \"uuid\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") SELECT \"uuid\", $2::text, $3::text, $4 FROM u", "kftewABCD0", storeMove},
+	prepare:            false,
+	state:              storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeState},
+	sweepReadCommitted: false,
+	timeLayout:         "",
+	token:              true,
 }, MySQL: {
 	create:        storeStmt{"INSERT INTO `nodes` (`uuid`, `state`, `version_id`, `started_at`, `finished_at`, `error`, `timeout_at`) VALUES (?, ?, ?, CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE NULL END, CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE NULL END, CASE ? WHEN 1 THEN ? ELSE NULL END, CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE NULL END) ON DUPLICATE KEY UPDATE `uuid` = `uuid`", "ktwABCD0", storeCreate},
 	createHistory: storeStmt{"INSERT INTO `nodes_history` (`uuid`, `from_state`, `to_state`, `event`) VALUES (?, '', ?, '')", "kt", storeCreateHistory},
@@ -287,16 +288,17 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventTimeout:  storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'starting' THEN CURRENT_TIMESTAMP(6) WHEN 'waiting' THEN CURRENT_TIMESTAMP(6) WHEN 'processing' THEN CURRENT_TIMESTAMP(6) WHEN 'reapplying' THEN CURRENT_TIMESTAMP(6) WHEN 'enrolling' THEN CURRENT_TIMESTAMP(6) WHEN 'aborting' THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE CASE `state` WHEN 'starting' THEN NULL WHEN 'waiting' THEN NULL WHEN 'processing' THEN NULL ELSE `timeout_at` END END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' WHEN 6 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')", "ABCD0nwkv", NumEvents + int(EventTimeout)},
 		EventWait:     storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `timeout_at` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting')) % 65536 WHEN 1 THEN 'waiting' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('starting')", "ABCD0nwkv", NumEvents + int(EventWait)},
 	},
-	get:        storeStmt{"SELECT `state`, `version_id`, `started_at`, `finished_at`, `error`, `timeout_at` FROM `nodes` WHERE `uuid` = ?", "k", storeGet},
-	getCurrent: storeStmt{"SELECT `state`, `version_id`, `started_at`, `finished_at`, `error`, `timeout_at` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeGetCurrent},
-	history:    storeStmt{"INSERT INTO `nodes_history` (`uuid`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
-	insertID:   true,
-	lastID:     storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
-	move:       storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `timeout_at` END, `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `version_id` = ? WHERE `uuid` = ? AND `state` = ?", "ABCD0ntwkf", storeMove},
-	prepare:    true,
-	state:      storeStmt{"SELECT `state` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeState},
-	timeLayout: "",
-	token:      true,
+	get:                storeStmt{"SELECT `state`, `version_id`, `started_at`, `finished_at`, `error`, `timeout_at` FROM `nodes` WHERE `uuid` = ?", "k", storeGet},
+	getCurrent:         storeStmt{"SELECT `state`, `version_id`, `started_at`, `finished_at`, `error`, `timeout_at` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeGetCurrent},
+	history:            storeStmt{"INSERT INTO `nodes_history` (`uuid`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
+	insertID:           true,
+	lastID:             storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
+	move:               storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `timeout_at` END, `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `version_id` = ? WHERE `uuid` = ? AND `state` = ?", "ABCD0ntwkf", storeMove},
+	prepare:            true,
+	state:              storeStmt{"SELECT `state` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeState},
+	sweepReadCommitted: true,
+	timeLayout:         "",
+	token:              true,
 }, SQLite: {
 	create:        storeStmt{"INSERT INTO \"nodes\" (\"uuid\", \"state\", \"version_id\", \"started_at\", \"finished_at\", \"error\", \"timeout_at\") VALUES (?1, ?2, ?3, CASE ?4 WHEN 1 THEN ?5 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE NULL END, CASE ?6 WHEN 1 THEN ?7 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE NULL END, CASE ?8 WHEN 1 THEN ?9 ELSE NULL END, CASE ?10 WHEN 1 THEN ?11 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?12 / 1000000.0)) ELSE NULL END) ON CONFLICT (\"uuid\") DO NOTHING", "ktwABCD0", storeCreate},
 	createHistory: storeStmt{"INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") VALUES (?1, '', ?2, '')", "kt", storeCreateHistory},
@@ -324,16 +326,17 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventTimeout:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'error' WHEN 'waiting' THEN 'error' WHEN 'processing' THEN 'error' WHEN 'reapplying' THEN 'error' WHEN 'enrolling' THEN 'error' WHEN 'aborting' THEN 'error' END, \"version_id\" = ?2, \"started_at\" = CASE ?3 WHEN 1 THEN ?4 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"started_at\" END, \"finished_at\" = CASE ?5 WHEN 1 THEN ?6 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE CASE \"state\" WHEN 'starting' THEN strftime('%Y-%m-%d %H:%M:%f', 'now') WHEN 'waiting' THEN strftime('%Y-%m-%d %H:%M:%f', 'now') WHEN 'processing' THEN strftime('%Y-%m-%d %H:%M:%f', 'now') WHEN 'reapplying' THEN strftime('%Y-%m-%d %H:%M:%f', 'now') WHEN 'enrolling' THEN strftime('%Y-%m-%d %H:%M:%f', 'now') WHEN 'aborting' THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"finished_at\" END END, \"error\" = CASE ?7 WHEN 1 THEN ?8 ELSE \"error\" END, \"timeout_at\" = CASE ?9 WHEN 1 THEN ?10 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?11 / 1000000.0)) ELSE CASE \"state\" WHEN 'starting' THEN NULL WHEN 'waiting' THEN NULL WHEN 'processing' THEN NULL ELSE \"timeout_at\" END END\nWHERE \"uuid\" = ?1 AND \"version_id\" = ?12 AND \"state\" IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kwABCD0v", NumEvents + int(EventTimeout)},
 		EventWait:     storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1)\nUPDATE \"nodes\" SET \"state\" = CASE \"state\" WHEN 'starting' THEN 'waiting' END, \"version_id\" = ?2, \"started_at\" = CASE ?3 WHEN 1 THEN ?4 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"started_at\" END, \"finished_at\" = CASE ?5 WHEN 1 THEN ?6 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"finished_at\" END, \"error\" = CASE ?7 WHEN 1 THEN ?8 ELSE \"error\" END, \"timeout_at\" = CASE ?9 WHEN 1 THEN ?10 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?11 / 1000000.0)) ELSE \"timeout_at\" END\nWHERE \"uuid\" = ?1 AND \"version_id\" = ?12 AND \"state\" IN ('starting') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kwABCD0v", NumEvents + int(EventWait)},
 	},
-	get:        storeStmt{"SELECT \"state\", \"version_id\", \"started_at\", \"finished_at\", \"error\", \"timeout_at\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeGet},
-	getCurrent: storeStmt{"SELECT \"state\", \"version_id\", \"started_at\", \"finished_at\", \"error\", \"timeout_at\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeGetCurrent},
-	history:    storeStmt{"INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
-	insertID:   false,
-	lastID:     storeStmt{},
-	move:       storeStmt{"UPDATE \"nodes\" SET \"state\" = ?3, \"version_id\" = ?4, \"started_at\" = CASE ?5 WHEN 1 THEN ?6 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"started_at\" END, \"finished_at\" = CASE ?7 WHEN 1 THEN ?8 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"finished_at\" END, \"error\" = CASE ?9 WHEN 1 THEN ?10 ELSE \"error\" END, \"timeout_at\" = CASE ?11 WHEN 1 THEN ?12 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?13 / 1000000.0)) ELSE \"timeout_at\" END WHERE \"uuid\" = ?1 AND \"state\" = ?2", "kftwABCD0", storeMove},
-	prepare:    true,
-	state:      storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeState},
-	timeLayout: "2006-01-02 15:04:05.000000",
-	token:      true,
+	get:                storeStmt{"SELECT \"state\", \"version_id\", \"started_at\", \"finished_at\", \"error\", \"timeout_at\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeGet},
+	getCurrent:         storeStmt{"SELECT \"state\", \"version_id\", \"started_at\", \"finished_at\", \"error\", \"timeout_at\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeGetCurrent},
+	history:            storeStmt{"INSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
+	insertID:           false,
+	lastID:             storeStmt{},
+	move:               storeStmt{"UPDATE \"nodes\" SET \"state\" = ?3, \"version_id\" = ?4, \"started_at\" = CASE ?5 WHEN 1 THEN ?6 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"started_at\" END, \"finished_at\" = CASE ?7 WHEN 1 THEN ?8 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"finished_at\" END, \"error\" = CASE ?9 WHEN 1 THEN ?10 ELSE \"error\" END, \"timeout_at\" = CASE ?11 WHEN 1 THEN ?12 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?13 / 1000000.0)) ELSE \"timeout_at\" END WHERE \"uuid\" = ?1 AND \"state\" = ?2", "kftwABCD0", storeMove},
+	prepare:            true,
+	state:              storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeState},
+	sweepReadCommitted: false,
+	timeLayout:         "2006-01-02 15:04:05.000000",
+	token:              true,
 }}
 
 // Store moves rows through the machine in the database: every move is one
@@ -377,8 +380,10 @@ type storeQueries struct {
 	fields bool
 	// timeLayout: times are written as UTC text of that layout.
 	timeLayout string
-	// expire holds each timeout's sweep.
-	expire []storeExpiry
+	// expire holds each timeout's sweep; sweepReadCommitted: a sweep's
+	// transaction runs at READ COMMITTED.
+	expire             []storeExpiry
+	sweepReadCommitted bool
 }
 
 // StoreOption configures a Store.
@@ -820,19 +825,19 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 		defer conn.Close()
 		return fn(sqlConn{db: conn})
 	}
-	return s.begin(ctx, db, fn)
+	return s.begin(ctx, db, nil, fn)
 }
 
 // begin runs fn in a transaction on db, or on db as it is when it cannot
 // begin one (a caller's *sql.Tx).
-func (s *Store) begin(ctx context.Context, db DBTX, fn func(storeConn) error) error {
+func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
 	if !ok {
 		return fn(sqlConn{db: db})
 	}
-	tx, err := b.BeginTx(ctx, nil)
+	tx, err := b.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -1040,7 +1045,11 @@ type Expired struct {
 // is checked again under the row's lock, so a row that moved since it
 // became due (and lost or renewed its deadline) is never fired on.
 func (s *Store) Expire(ctx context.Context, db DBTX, now time.Time, limit int) ([]Expired, error) {
-	return s.expire(ctx, func(ctx context.Context, fn func(storeConn) error) error { return s.begin(ctx, db, fn) }, now, limit)
+	var opts *sql.TxOptions
+	if s.q.sweepReadCommitted {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	return s.expire(ctx, func(ctx context.Context, fn func(storeConn) error) error { return s.begin(ctx, db, opts, fn) }, now, limit)
 }
 
 func (s *Store) expire(ctx context.Context, run storeRun, now time.Time, limit int) ([]Expired, error) {

@@ -240,6 +240,13 @@ func (m MySQL) DueStmt(t Table, e Expiry) Stmt {
 
 func (m MySQL) ClearStmt(t Table, e Expiry) Stmt { return clearStmt(m, t, e) }
 
+// SweepReadCommitted: under REPEATABLE READ, InnoDB's default, the due
+// rows' locking read locks every row it scans, and the gaps, until the
+// sweep commits: every writer of the table waits for it (450 ms at
+// 100,000 rows in BenchmarkExpire). Under READ COMMITTED it keeps only the
+// locks of the rows it returns.
+func (MySQL) SweepReadCommitted() bool { return true }
+
 // GetStmt locks the row when current, as StateStmt does.
 func (m MySQL) GetStmt(t Table, current bool) Stmt {
 	if current {

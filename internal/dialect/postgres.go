@@ -209,6 +209,10 @@ func (p Postgres) ExpireStmt(t Table, e Expiry) Stmt {
 
 func (Postgres) DueStmt(Table, Expiry) Stmt { return Stmt{} }
 
+// SweepReadCommitted is false: READ COMMITTED is PostgreSQL's default,
+// and a caller's stricter level is the caller's choice.
+func (Postgres) SweepReadCommitted() bool { return false }
+
 func (p Postgres) ClearStmt(t Table, e Expiry) Stmt { return clearStmt(p, t, e) }
 
 // GetStmt reads the latest committed version either way: a statement in

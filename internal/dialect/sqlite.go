@@ -88,6 +88,9 @@ func (s SQLite) StateStmt(t Table) Stmt {
 
 func (SQLite) ExpireStmt(Table, Expiry) Stmt { return Stmt{} }
 
+// SweepReadCommitted is false: SQLite's transactions are serializable.
+func (SQLite) SweepReadCommitted() bool { return false }
+
 // DueStmt needs no lock: the sweep's transaction holds the database's
 // write lock from its start (_txlock=immediate). The time is written as
 // Now writes the clock, for the text comparison to hold.

@@ -506,6 +506,10 @@ type Expirer interface {
 	DueStmt(t Table, e Expiry) Stmt
 	// ClearStmt ends the deadline of the row with the key.
 	ClearStmt(t Table, e Expiry) Stmt
+	// SweepReadCommitted reports whether the sweep's transaction must run
+	// at READ COMMITTED, for its locking read to lock only the rows it
+	// returns.
+	SweepReadCommitted() bool
 }
 
 // dueRows selects the due rows' keys and states; suffix ends it.

@@ -26,8 +26,10 @@ type storeQueries struct {
 	fields bool
 	// timeLayout: times are written as UTC text of that layout.
 	timeLayout string
-	// expire holds each timeout's sweep.
-	expire []storeExpiry
+	// expire holds each timeout's sweep; sweepReadCommitted: a sweep's
+	// transaction runs at READ COMMITTED.
+	expire             []storeExpiry
+	sweepReadCommitted bool
 }
 
 // StoreOption configures a Store.
@@ -469,19 +471,19 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 		defer conn.Close()
 		return fn(sqlConn{db: conn})
 	}
-	return s.begin(ctx, db, fn)
+	return s.begin(ctx, db, nil, fn)
 }
 
 // begin runs fn in a transaction on db, or on db as it is when it cannot
 // begin one (a caller's *sql.Tx).
-func (s *Store) begin(ctx context.Context, db DBTX, fn func(storeConn) error) error {
+func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
 	if !ok {
 		return fn(sqlConn{db: db})
 	}
-	tx, err := b.BeginTx(ctx, nil)
+	tx, err := b.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -696,7 +698,11 @@ type Expired struct {
 // is checked again under the row's lock, so a row that moved since it
 // became due (and lost or renewed its deadline) is never fired on.
 func (s *Store) Expire(ctx context.Context, db DBTX, now time.Time, limit int) ([]Expired, error) {
-	return s.expire(ctx, func(ctx context.Context, fn func(storeConn) error) error { return s.begin(ctx, db, fn) }, now, limit)
+	var opts *sql.TxOptions
+	if s.q.sweepReadCommitted {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	return s.expire(ctx, func(ctx context.Context, fn func(storeConn) error) error { return s.begin(ctx, db, opts, fn) }, now, limit)
 }
 
 func (s *Store) expire(ctx context.Context, run storeRun, now time.Time, limit int) ([]Expired, error) {

@@ -144,16 +144,17 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $2 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kv", NumEvents + int(EventClose)},
 		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $2 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kv", NumEvents + int(EventOpen)},
 	},
-	get:        storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGet},
-	getCurrent: storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGetCurrent},
-	history:    storeStmt{},
-	insertID:   false,
-	lastID:     storeStmt{},
-	move:       storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfte", storeMove},
-	prepare:    false,
-	state:      storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
-	timeLayout: "",
-	token:      false,
+	get:                storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGet},
+	getCurrent:         storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGetCurrent},
+	history:            storeStmt{},
+	insertID:           false,
+	lastID:             storeStmt{},
+	move:               storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfte", storeMove},
+	prepare:            false,
+	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
+	sweepReadCommitted: false,
+	timeLayout:         "",
+	token:              false,
 }, MySQL: {
 	create:        storeStmt{"INSERT INTO `doors` (`id`, `state`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `id` = `id`", "kt", storeCreate},
 	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, '', ?, '')", "kt", storeCreateHistory},
@@ -167,16 +168,17 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventClose: storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'opened')) % 65536 WHEN 1 THEN 'closed' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('opened')", "nkv", NumEvents + int(EventClose)},
 		EventOpen:  storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed')) % 65536 WHEN 1 THEN 'opened' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('closed')", "nkv", NumEvents + int(EventOpen)},
 	},
-	get:        storeStmt{"SELECT `state`, `lock_version` FROM `doors` WHERE `id` = ?", "k", storeGet},
-	getCurrent: storeStmt{"SELECT `state`, `lock_version` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeGetCurrent},
-	history:    storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
-	insertID:   true,
-	lastID:     storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
-	move:       storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ntkf", storeMove},
-	prepare:    true,
-	state:      storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
-	timeLayout: "",
-	token:      false,
+	get:                storeStmt{"SELECT `state`, `lock_version` FROM `doors` WHERE `id` = ?", "k", storeGet},
+	getCurrent:         storeStmt{"SELECT `state`, `lock_version` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeGetCurrent},
+	history:            storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
+	insertID:           true,
+	lastID:             storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
+	move:               storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ntkf", storeMove},
+	prepare:            true,
+	state:              storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
+	sweepReadCommitted: true,
+	timeLayout:         "",
+	token:              false,
 }, SQLite: {
 	create:        storeStmt{"INSERT INTO \"doors\" (\"id\", \"state\") VALUES (?1, ?2) ON CONFLICT (\"id\") DO NOTHING", "kt", storeCreate},
 	createHistory: storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, '', ?2, '')", "kt", storeCreateHistory},
@@ -190,16 +192,17 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventClose: storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'opened' THEN 'closed' END, \"lock_version\" = \"lock_version\" + 1\nWHERE \"id\" = ?1 AND \"lock_version\" = ?2 AND \"state\" IN ('opened') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kv", NumEvents + int(EventClose)},
 		EventOpen:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'opened' END, \"lock_version\" = \"lock_version\" + 1\nWHERE \"id\" = ?1 AND \"lock_version\" = ?2 AND \"state\" IN ('closed') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kv", NumEvents + int(EventOpen)},
 	},
-	get:        storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGet},
-	getCurrent: storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGetCurrent},
-	history:    storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
-	insertID:   false,
-	lastID:     storeStmt{},
-	move:       storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = ?1 AND \"state\" = ?2", "kft", storeMove},
-	prepare:    true,
-	state:      storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
-	timeLayout: "2006-01-02 15:04:05.000000",
-	token:      false,
+	get:                storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGet},
+	getCurrent:         storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGetCurrent},
+	history:            storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
+	insertID:           false,
+	lastID:             storeStmt{},
+	move:               storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = ?1 AND \"state\" = ?2", "kft", storeMove},
+	prepare:            true,
+	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
+	sweepReadCommitted: false,
+	timeLayout:         "2006-01-02 15:04:05.000000",
+	token:              false,
 }}
 
 // Store moves rows through the machine in the database: every move is one
@@ -243,8 +246,10 @@ type storeQueries struct {
 	fields bool
 	// timeLayout: times are written as UTC text of that layout.
 	timeLayout string
-	// expire holds each timeout's sweep.
-	expire []storeExpiry
+	// expire holds each timeout's sweep; sweepReadCommitted: a sweep's
+	// transaction runs at READ COMMITTED.
+	expire             []storeExpiry
+	sweepReadCommitted bool
 }
 
 // StoreOption configures a Store.
@@ -686,19 +691,19 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 		defer conn.Close()
 		return fn(sqlConn{db: conn})
 	}
-	return s.begin(ctx, db, fn)
+	return s.begin(ctx, db, nil, fn)
 }
 
 // begin runs fn in a transaction on db, or on db as it is when it cannot
 // begin one (a caller's *sql.Tx).
-func (s *Store) begin(ctx context.Context, db DBTX, fn func(storeConn) error) error {
+func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
 	if !ok {
 		return fn(sqlConn{db: db})
 	}
-	tx, err := b.BeginTx(ctx, nil)
+	tx, err := b.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}

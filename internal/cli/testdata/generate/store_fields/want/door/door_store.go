@@ -252,16 +252,17 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventLock:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'locked'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE CASE m.f WHEN 'closed' THEN NULL ELSE r.\"closed_at\" END END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE r.\"opens\" END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE r.\"note\" END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE CASE m.f WHEN 'closed' THEN TRUE ELSE r.\"locked\" END END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END, \"open_deadline\" = CASE $14::bigint WHEN 1 THEN $15::timestamptz WHEN 2 THEN clock_timestamp() + $16::bigint * interval '1 microsecond' ELSE r.\"open_deadline\" END FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $17 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'lock' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEFG0v", NumEvents + int(EventLock)},
 		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\"), ('locked'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1, \"closed_at\" = CASE $2::bigint WHEN 1 THEN $3::timestamptz WHEN 2 THEN clock_timestamp() ELSE r.\"closed_at\" END, \"opens\" = CASE $4::bigint WHEN 1 THEN $5::bigint ELSE r.\"opens\" END, \"note\" = CASE $6::bigint WHEN 1 THEN $7::text ELSE CASE m.f WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE r.\"note\" END END, \"locked\" = CASE $8::bigint WHEN 1 THEN $9::boolean ELSE CASE m.f WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE r.\"locked\" END END, \"photo\" = CASE $10::bigint WHEN 1 THEN $11::bytea ELSE r.\"photo\" END, \"owner\" = CASE $12::bigint WHEN 1 THEN $13::text ELSE r.\"owner\" END, \"open_deadline\" = CASE $14::bigint WHEN 1 THEN $15::timestamptz WHEN 2 THEN clock_timestamp() + $16::bigint * interval '1 microsecond' ELSE CASE m.f WHEN 'closed' THEN clock_timestamp() + $16::bigint * interval '1 microsecond' WHEN 'locked' THEN clock_timestamp() + $16::bigint * interval '1 microsecond' ELSE r.\"open_deadline\" END END FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $17 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kABCDEFG0v", NumEvents + int(EventOpen)},
 	},
-	get:        storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGet},
-	getCurrent: storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGetCurrent},
-	history:    storeStmt{},
-	insertID:   false,
-	lastID:     storeStmt{},
-	move:       storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE $5::bigint WHEN 1 THEN $6::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"closed_at\" END, \"opens\" = CASE $7::bigint WHEN 1 THEN $8::bigint ELSE \"opens\" END, \"note\" = CASE $9::bigint WHEN 1 THEN $10::text ELSE \"note\" END, \"locked\" = CASE $11::bigint WHEN 1 THEN $12::boolean ELSE \"locked\" END, \"photo\" = CASE $13::bigint WHEN 1 THEN $14::bytea ELSE \"photo\" END, \"owner\" = CASE $15::bigint WHEN 1 THEN $16::text ELSE \"owner\" END, \"open_deadline\" = CASE $17::bigint WHEN 1 THEN $18::timestamptz WHEN 2 THEN clock_timestamp() + $19::bigint * interval '1 microsecond' ELSE \"open_deadline\" END WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfteABCDEFG0", storeMove},
-	prepare:    false,
-	state:      storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
-	timeLayout: "",
-	token:      false,
+	get:                storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGet},
+	getCurrent:         storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGetCurrent},
+	history:            storeStmt{},
+	insertID:           false,
+	lastID:             storeStmt{},
+	move:               storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE $5::bigint WHEN 1 THEN $6::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"closed_at\" END, \"opens\" = CASE $7::bigint WHEN 1 THEN $8::bigint ELSE \"opens\" END, \"note\" = CASE $9::bigint WHEN 1 THEN $10::text ELSE \"note\" END, \"locked\" = CASE $11::bigint WHEN 1 THEN $12::boolean ELSE \"locked\" END, \"photo\" = CASE $13::bigint WHEN 1 THEN $14::bytea ELSE \"photo\" END, \"owner\" = CASE $15::bigint WHEN 1 THEN $16::text ELSE \"owner\" END, \"open_deadline\" = CASE $17::bigint WHEN 1 THEN $18::timestamptz WHEN 2 THEN clock_timestamp() + $19::bigint * interval '1 microsecond' ELSE \"open_deadline\" END WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfteABCDEFG0", storeMove},
+	prepare:            false,
+	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
+	sweepReadCommitted: false,
+	timeLayout:         "",
+	token:              false,
 }, MySQL: {
 	create:        storeStmt{"INSERT INTO `doors` (`id`, `state`, `closed_at`, `opens`, `note`, `locked`, `photo`, `owner`, `open_deadline`) VALUES (?, ?, CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE NULL END, CASE ? WHEN 1 THEN ? ELSE -1 END, CASE ? WHEN 1 THEN ? ELSE 'none''; DROP TABLE doors; --' END, CASE ? WHEN 1 THEN ? ELSE FALSE END, CASE ? WHEN 1 THEN ? ELSE NULL END, CASE ? WHEN 1 THEN ? ELSE NULL END, CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE NULL END) ON DUPLICATE KEY UPDATE `id` = `id`", "ktABCDEFG0", storeCreate},
 	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, '', ?, '')", "kt", storeCreateHistory},
@@ -277,16 +278,17 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventLock:  storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'closed' THEN NULL ELSE `closed_at` END END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE `note` END, `locked` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN TRUE ELSE `locked` END END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `open_deadline` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed')) % 65536 WHEN 1 THEN 'locked' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('closed')", "ABCDEFG0nkv", NumEvents + int(EventLock)},
 		EventOpen:  storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE `note` END END, `locked` = CASE ? WHEN 1 THEN ? ELSE CASE `state` WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE `locked` END END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE CASE `state` WHEN 'closed' THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND WHEN 'locked' THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `open_deadline` END END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'closed', 'locked')) % 65536 WHEN 1 THEN 'opened' WHEN 2 THEN 'opened' END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `lock_version` = ? AND `state` IN ('closed', 'locked')", "ABCDEFG000nkv", NumEvents + int(EventOpen)},
 	},
-	get:        storeStmt{"SELECT `state`, `lock_version`, `closed_at`, `opens`, `note`, `locked`, `photo`, `owner`, `open_deadline` FROM `doors` WHERE `id` = ?", "k", storeGet},
-	getCurrent: storeStmt{"SELECT `state`, `lock_version`, `closed_at`, `opens`, `note`, `locked`, `photo`, `owner`, `open_deadline` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeGetCurrent},
-	history:    storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
-	insertID:   true,
-	lastID:     storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
-	move:       storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE `note` END, `locked` = CASE ? WHEN 1 THEN ? ELSE `locked` END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `open_deadline` END, `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ABCDEFG0ntkf", storeMove},
-	prepare:    true,
-	state:      storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
-	timeLayout: "",
-	token:      false,
+	get:                storeStmt{"SELECT `state`, `lock_version`, `closed_at`, `opens`, `note`, `locked`, `photo`, `owner`, `open_deadline` FROM `doors` WHERE `id` = ?", "k", storeGet},
+	getCurrent:         storeStmt{"SELECT `state`, `lock_version`, `closed_at`, `opens`, `note`, `locked`, `photo`, `owner`, `open_deadline` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeGetCurrent},
+	history:            storeStmt{"INSERT INTO `door_moves` (`id`, `from_state`, `to_state`, `event`) VALUES (?, ?, ?, ?)", "kfte", storeHistory},
+	insertID:           true,
+	lastID:             storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
+	move:               storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE `note` END, `locked` = CASE ? WHEN 1 THEN ? ELSE `locked` END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `open_deadline` END, `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ABCDEFG0ntkf", storeMove},
+	prepare:            true,
+	state:              storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
+	sweepReadCommitted: true,
+	timeLayout:         "",
+	token:              false,
 }, SQLite: {
 	create:        storeStmt{"INSERT INTO \"doors\" (\"id\", \"state\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\") VALUES (?1, ?2, CASE ?3 WHEN 1 THEN ?4 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE NULL END, CASE ?5 WHEN 1 THEN ?6 ELSE -1 END, CASE ?7 WHEN 1 THEN ?8 ELSE 'none''; DROP TABLE doors; --' END, CASE ?9 WHEN 1 THEN ?10 ELSE FALSE END, CASE ?11 WHEN 1 THEN ?12 ELSE NULL END, CASE ?13 WHEN 1 THEN ?14 ELSE NULL END, CASE ?15 WHEN 1 THEN ?16 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?17 / 1000000.0)) ELSE NULL END) ON CONFLICT (\"id\") DO NOTHING", "ktABCDEFG0", storeCreate},
 	createHistory: storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, '', ?2, '')", "kt", storeCreateHistory},
@@ -302,16 +304,17 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventLock:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'locked' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE CASE \"state\" WHEN 'closed' THEN NULL ELSE \"closed_at\" END END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE \"opens\" END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE \"note\" END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE CASE \"state\" WHEN 'closed' THEN TRUE ELSE \"locked\" END END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END, \"open_deadline\" = CASE ?14 WHEN 1 THEN ?15 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) ELSE \"open_deadline\" END\nWHERE \"id\" = ?1 AND \"lock_version\" = ?17 AND \"state\" IN ('closed') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEFG0v", NumEvents + int(EventLock)},
 		EventOpen:  storeStmt{"WITH o (f) AS MATERIALIZED (SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1)\nUPDATE \"doors\" SET \"state\" = CASE \"state\" WHEN 'closed' THEN 'opened' WHEN 'locked' THEN 'opened' END, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?2 WHEN 1 THEN ?3 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END, \"opens\" = CASE ?4 WHEN 1 THEN ?5 ELSE \"opens\" END, \"note\" = CASE ?6 WHEN 1 THEN ?7 ELSE CASE \"state\" WHEN 'closed' THEN 'it''s open; -- no comment' WHEN 'locked' THEN 'it''s open; -- no comment' ELSE \"note\" END END, \"locked\" = CASE ?8 WHEN 1 THEN ?9 ELSE CASE \"state\" WHEN 'closed' THEN FALSE WHEN 'locked' THEN FALSE ELSE \"locked\" END END, \"photo\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"photo\" END, \"owner\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"owner\" END, \"open_deadline\" = CASE ?14 WHEN 1 THEN ?15 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) ELSE CASE \"state\" WHEN 'closed' THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) WHEN 'locked' THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?16 / 1000000.0)) ELSE \"open_deadline\" END END\nWHERE \"id\" = ?1 AND \"lock_version\" = ?17 AND \"state\" IN ('closed', 'locked') AND \"state\" = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), \"state\"", "kABCDEFG0v", NumEvents + int(EventOpen)},
 	},
-	get:        storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGet},
-	getCurrent: storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGetCurrent},
-	history:    storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
-	insertID:   false,
-	lastID:     storeStmt{},
-	move:       storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?4 WHEN 1 THEN ?5 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END, \"opens\" = CASE ?6 WHEN 1 THEN ?7 ELSE \"opens\" END, \"note\" = CASE ?8 WHEN 1 THEN ?9 ELSE \"note\" END, \"locked\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"locked\" END, \"photo\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"photo\" END, \"owner\" = CASE ?14 WHEN 1 THEN ?15 ELSE \"owner\" END, \"open_deadline\" = CASE ?16 WHEN 1 THEN ?17 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?18 / 1000000.0)) ELSE \"open_deadline\" END WHERE \"id\" = ?1 AND \"state\" = ?2", "kftABCDEFG0", storeMove},
-	prepare:    true,
-	state:      storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
-	timeLayout: "2006-01-02 15:04:05.000000",
-	token:      false,
+	get:                storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGet},
+	getCurrent:         storeStmt{"SELECT \"state\", \"lock_version\", \"closed_at\", \"opens\", \"note\", \"locked\", \"photo\", \"owner\", \"open_deadline\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeGetCurrent},
+	history:            storeStmt{"INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") VALUES (?1, ?2, ?3, ?4)", "kfte", storeHistory},
+	insertID:           false,
+	lastID:             storeStmt{},
+	move:               storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?4 WHEN 1 THEN ?5 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END, \"opens\" = CASE ?6 WHEN 1 THEN ?7 ELSE \"opens\" END, \"note\" = CASE ?8 WHEN 1 THEN ?9 ELSE \"note\" END, \"locked\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"locked\" END, \"photo\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"photo\" END, \"owner\" = CASE ?14 WHEN 1 THEN ?15 ELSE \"owner\" END, \"open_deadline\" = CASE ?16 WHEN 1 THEN ?17 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?18 / 1000000.0)) ELSE \"open_deadline\" END WHERE \"id\" = ?1 AND \"state\" = ?2", "kftABCDEFG0", storeMove},
+	prepare:            true,
+	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
+	sweepReadCommitted: false,
+	timeLayout:         "2006-01-02 15:04:05.000000",
+	token:              false,
 }}
 
 // Store moves rows through the machine in the database: every move is one
@@ -355,8 +358,10 @@ type storeQueries struct {
 	fields bool
 	// timeLayout: times are written as UTC text of that layout.
 	timeLayout string
-	// expire holds each timeout's sweep.
-	expire []storeExpiry
+	// expire holds each timeout's sweep; sweepReadCommitted: a sweep's
+	// transaction runs at READ COMMITTED.
+	expire             []storeExpiry
+	sweepReadCommitted bool
 }
 
 // StoreOption configures a Store.
@@ -798,19 +803,19 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 		defer conn.Close()
 		return fn(sqlConn{db: conn})
 	}
-	return s.begin(ctx, db, fn)
+	return s.begin(ctx, db, nil, fn)
 }
 
 // begin runs fn in a transaction on db, or on db as it is when it cannot
 // begin one (a caller's *sql.Tx).
-func (s *Store) begin(ctx context.Context, db DBTX, fn func(storeConn) error) error {
+func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
 	if !ok {
 		return fn(sqlConn{db: db})
 	}
-	tx, err := b.BeginTx(ctx, nil)
+	tx, err := b.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -1018,7 +1023,11 @@ type Expired struct {
 // is checked again under the row's lock, so a row that moved since it
 // became due (and lost or renewed its deadline) is never fired on.
 func (s *Store) Expire(ctx context.Context, db DBTX, now time.Time, limit int) ([]Expired, error) {
-	return s.expire(ctx, func(ctx context.Context, fn func(storeConn) error) error { return s.begin(ctx, db, fn) }, now, limit)
+	var opts *sql.TxOptions
+	if s.q.sweepReadCommitted {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	return s.expire(ctx, func(ctx context.Context, fn func(storeConn) error) error { return s.begin(ctx, db, opts, fn) }, now, limit)
 }
 
 func (s *Store) expire(ctx context.Context, run storeRun, now time.Time, limit int) ([]Expired, error) {
