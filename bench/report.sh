@@ -151,4 +151,5 @@ $(cd "$tmp" && "$benchstat" -col /prog startup.txt)
 MD
 } >"$out"
 GO=$GO COUNT=$COUNT bash bench/store_report.sh "$out"
+GO=$GO bash bench/expire_report.sh "$out"
 echo "wrote $out" >&2
