@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -86,7 +87,7 @@ func TestStoreExpire(t *testing.T) {
 			// b leaves the group behind the Store's back, keeping its deadline.
 			s.force(t, "b", introspection.StateFinished)
 			out := expire(time.Now().Add(2 * time.Hour))
-			slices.SortFunc(out, func(x, y introspection.Expired) int { return cmpString(x.Key, y.Key) })
+			slices.SortFunc(out, func(x, y introspection.Expired) int { return strings.Compare(x.Key, y.Key) })
 			if len(out) != 2 || out[0].Key != "a" || out[0].From != introspection.StateWaiting || out[0].To != introspection.StateError || out[0].Err != nil ||
 				out[1].Key != "b" || out[1].From != introspection.StateFinished || !errors.Is(out[1].Err, introspection.ErrInvalidTransition) {
 				t.Fatalf("Expire: %+v; want a fired waiting -> error, b reported", out)
@@ -244,16 +245,6 @@ func expireRace(t *testing.T, s storeDB) {
 		t.Fatalf("history records %d timeouts, Expire reported %d", timeouts, fired.Load())
 	}
 	t.Logf("%d deadlines fired", timeouts)
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // asTime reads moved_at: a time, or SQLite's text.

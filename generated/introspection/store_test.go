@@ -859,7 +859,12 @@ func fieldsFollowMoves(t *testing.T, s storeDB, st *introspection.Store) {
 				default:
 				}
 				for i := range rows {
-					r := s.fields(t, fmt.Sprintf("ff-%d", i))
+					var r fieldsRow
+					err := s.db.QueryRow(s.bind(`SELECT state, started_at, finished_at, error FROM nodes WHERE uuid = ?`), fmt.Sprintf("ff-%d", i)).Scan(&r.State, &r.StartedAt, &r.FinishedAt, &r.Error)
+					if err != nil {
+						t.Error(err)
+						return
+					}
 					reads.Add(1)
 					if r.FinishedAt.Valid != ended[r.State] {
 						t.Errorf("row ff-%d seen in %v with finished_at %v", i, r.State, r.FinishedAt)

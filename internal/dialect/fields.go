@@ -13,15 +13,18 @@ type FieldDDL interface {
 	// AddField adds f's column unless it is there: an instant change,
 	// without a rewrite of the table.
 	AddField(t Table, f Field) []string
+	// StartDeadlines gives the rows already in a timeout's states
+	// (labels) a deadline us microseconds from now, as a move into them
+	// would have; rows that have one keep it, so it can run again.
+	StartDeadlines(t Table, f Field, labels []string, us int64) []string
 	// DropField drops f's column if it is there; guard, which a Down
 	// runs before anything else, stops the Down while a row holds a value
 	// other than the field's default: dropping it would lose it.
 	DropField(t Table, f Field) (guard, drop []string)
 }
 
-// StartDeadlines gives the rows already in a timeout's states (labels) a
-// deadline us microseconds from now, as a move into them would have.
-func StartDeadlines(d Dialect, t Table, f Field, labels []string, us int64) string {
+// startDeadlines is StartDeadlines' UPDATE.
+func startDeadlines(d Dialect, t Table, f Field, labels []string, us int64) string {
 	in := make([]string, len(labels))
 	for i, l := range labels {
 		in[i] = d.QuoteLiteral(l)

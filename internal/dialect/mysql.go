@@ -192,6 +192,14 @@ func (MySQL) FieldType(typ string) string {
 	return map[string]string{"text": "TEXT", "timestamp": "DATETIME(6)", "int": "BIGINT", "bool": "BOOLEAN", "bytes": "LONGBLOB"}[typ]
 }
 
+// StartDeadlines runs at READ COMMITTED, as every UPDATE that moves rows
+// does (MoveIsolation): the deadline has no index, and at REPEATABLE READ
+// the scan would lock every row of the table, gaps included, until it
+// ends.
+func (m MySQL) StartDeadlines(t Table, f Field, labels []string, us int64) []string {
+	return []string{m.MoveIsolation(), startDeadlines(m, t, f, labels, us)}
+}
+
 func (m MySQL) columnExists(t Table, col string) string {
 	return "EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + m.QuoteLiteral(t.Name) + " AND COLUMN_NAME = " + m.QuoteLiteral(col) + ")"
 }

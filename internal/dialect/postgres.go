@@ -343,6 +343,10 @@ func (Postgres) LastIDStmt() Stmt { return Stmt{} }
 
 func (Postgres) FieldType(typ string) string { return pgFieldTypes[typ] }
 
+func (p Postgres) StartDeadlines(t Table, f Field, labels []string, us int64) []string {
+	return []string{startDeadlines(p, t, f, labels, us)}
+}
+
 // AddField: a column without a default, or with a constant one, is a
 // change of the catalog alone.
 func (p Postgres) AddField(t Table, f Field) []string {

@@ -220,6 +220,10 @@ func (SQLite) FieldType(typ string) string {
 	return map[string]string{"text": "TEXT", "timestamp": "TIMESTAMP", "int": "INTEGER", "bool": "BOOLEAN", "bytes": "BLOB"}[typ]
 }
 
+func (s SQLite) StartDeadlines(t Table, f Field, labels []string, us int64) []string {
+	return []string{startDeadlines(s, t, f, labels, us)}
+}
+
 // AddField needs no check: SQLite's migrations run in one transaction.
 func (s SQLite) AddField(t Table, f Field) []string {
 	return []string{"ALTER TABLE " + s.QuoteIdent(t.Name) + " ADD COLUMN " + s.QuoteIdent(f.Name) + " " + fieldColumn(s, f) + ";"}

@@ -277,7 +277,7 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 			for _, s := range g.States {
 				labels = append(labels, s.Value)
 			}
-			deadlines = append(deadlines, dialect.StartDeadlines(d, t, l.field(), labels, g.After.Microseconds()))
+			deadlines = append(deadlines, d.StartDeadlines(t, l.field(), labels, g.After.Microseconds())...)
 			words, parts = append(words, "add timeout "+l.Name), append(parts, "timeout_"+l.Name)
 		}
 	}

@@ -78,8 +78,8 @@ func Table(m *model.Machine) dialect.Table {
 	return t
 }
 
-// Expiry is the dialect's view of timeout g's sweep.
-func Expiry(m *model.Machine, g *model.Timeout) dialect.Expiry {
+// expiry is the dialect's view of timeout g's sweep.
+func expiry(m *model.Machine, g *model.Timeout) dialect.Expiry {
 	e := dialect.Expiry{Field: g.Field.Index, Event: g.Event.Value}
 	for _, a := range Arcs(m, g.Event) {
 		if slices.ContainsFunc(g.States, func(s *model.State) bool { return label(s) == a.From }) {
@@ -156,7 +156,7 @@ func declare(f *File, m *model.Machine) {
 		create, createHistory := d.CreateStmt(t)
 		var expire []Code
 		for i, g := range m.Timeouts {
-			e := Expiry(m, g)
+			e := expiry(m, g)
 			slot := func(k int) Code { return Id("storeStmts").Op("+").Lit(3*i + k) }
 			expire = append(expire, Values(stmt(d.ExpireStmt(t, e), slot(0)), stmt(d.DueStmt(t, e), slot(1)), stmt(d.ClearStmt(t, e), slot(2))))
 		}
