@@ -28,6 +28,12 @@ type Catalog struct {
 	Function string
 	// Columns (table) returns the names of the table's columns.
 	Columns string
+	// Indexes (table) returns each index's name and whether it is valid
+	// (1 or 0).
+	Indexes string
+	// Routines returns the names of the routines fsmgen's migrations
+	// create and drop again as they run.
+	Routines string
 }
 
 // CatalogOf returns the catalog queries of the dialect called name.
@@ -49,6 +55,9 @@ WHERE NOT t.tgisinternal AND r.relname = $1 AND r.relnamespace = (SELECT oid FRO
 ORDER BY t.tgname`,
 		Function: `SELECT prosrc FROM pg_proc WHERE proname = $1 AND pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())`,
 		Columns:  `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+		Indexes: `SELECT c.relname, CASE WHEN i.indisvalid THEN 1 ELSE 0 END FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class r ON r.oid = i.indrelid
+WHERE r.relname = $1 AND r.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())`,
 	},
 	"mysql": {
 		Column: "SELECT COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT FROM information_schema.COLUMNS\n" +
@@ -57,12 +66,15 @@ ORDER BY t.tgname`,
 			"WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME",
 		Collation: "SELECT COALESCE(COLLATION_NAME, '') FROM information_schema.COLUMNS\n" +
 			"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?",
-		Columns: "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+		Columns:  "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+		Indexes:  "SELECT DISTINCT INDEX_NAME, 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+		Routines: "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_NAME LIKE 'fsmgen\\_%'",
 	},
 	"sqlite": {
 		Column:   `SELECT type, CASE WHEN "notnull" = 1 THEN 'NO' ELSE 'YES' END, dflt_value FROM pragma_table_info(?1) WHERE name = ?2`,
 		Triggers: `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 ORDER BY name`,
 		Columns:  `SELECT name FROM pragma_table_info(?1)`,
+		Indexes:  `SELECT name, 1 FROM pragma_index_list(?1)`,
 	},
 }
 

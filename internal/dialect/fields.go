@@ -5,6 +5,11 @@ import (
 	"strings"
 )
 
+// BatchSize bounds how many rows one batch of a migration's UPDATE locks
+// and rewrites: small enough that a writer waiting on one of them waits
+// milliseconds.
+const BatchSize = 5000
+
 // FieldDDL adds and drops the columns of sql.fields. Each statement can
 // run again after a failure at any point.
 type FieldDDL interface {
@@ -13,25 +18,36 @@ type FieldDDL interface {
 	// AddField adds f's column unless it is there: an instant change,
 	// without a rewrite of the table.
 	AddField(t Table, f Field) []string
-	// StartDeadlines gives the rows already in a timeout's states
-	// (labels) a deadline us microseconds from now, as a move into them
-	// would have; rows that have one keep it, so it can run again.
-	StartDeadlines(t Table, f Field, labels []string, us int64) []string
+	// Deadlines brings a timeout's deadlines in line with its states
+	// (labels), as moves into and out of them would have: a row in them
+	// without a deadline gets one us microseconds from now, a row outside
+	// them loses its own. Rows that are right already stay as they are,
+	// so it can run again. Where batch is true its statements commit
+	// batch by batch, and the migration must run outside a transaction.
+	Deadlines(t Table, f Field, labels []string, us int64) (stmts []string, batch bool)
+	// DeadlineIndex builds the index by which a sweep finds the due rows
+	// without blocking writers, and drops it. Where alone is true, up is
+	// one statement that must be a migration of its own: it cannot run
+	// inside a transaction block or share a query with another.
+	DeadlineIndex(t Table, f Field, name string) (up, down []string, alone bool)
 	// DropField drops f's column if it is there; guard, which a Down
 	// runs before anything else, stops the Down while a row holds a value
 	// other than the field's default: dropping it would lose it.
 	DropField(t Table, f Field) (guard, drop []string)
 }
 
-// startDeadlines is StartDeadlines' UPDATE.
-func startDeadlines(d Dialect, t Table, f Field, labels []string, us int64) string {
+// deadlineUpdates are Deadlines' two changes, each as the SET and the
+// WHERE of an UPDATE: start the missing deadlines, end the stray ones.
+func deadlineUpdates(d Dialect, f Field, t Table, labels []string, us int64) [2][2]string {
 	in := make([]string, len(labels))
 	for i, l := range labels {
 		in[i] = d.QuoteLiteral(l)
 	}
-	dl := d.QuoteIdent(f.Name)
-	return "UPDATE " + d.QuoteIdent(t.Name) + " SET " + dl + " = " + d.Later(strconv.FormatInt(us, 10)) +
-		" WHERE " + dl + " IS NULL AND " + d.QuoteIdent(t.Column) + " IN (" + strings.Join(in, ", ") + ");"
+	dl, col, set := d.QuoteIdent(f.Name), d.QuoteIdent(t.Column), " IN ("+strings.Join(in, ", ")+")"
+	return [2][2]string{
+		{dl + " = " + d.Later(strconv.FormatInt(us, 10)), dl + " IS NULL AND " + col + set},
+		{dl + " = NULL", dl + " IS NOT NULL AND " + col + " NOT" + set},
+	}
 }
 
 // fieldColumn is f's column definition after its name.

@@ -192,12 +192,31 @@ func (MySQL) FieldType(typ string) string {
 	return map[string]string{"text": "TEXT", "timestamp": "DATETIME(6)", "int": "BIGINT", "bool": "BOOLEAN", "bytes": "LONGBLOB"}[typ]
 }
 
-// StartDeadlines runs at READ COMMITTED, as every UPDATE that moves rows
-// does (MoveIsolation): the deadline has no index, and at REPEATABLE READ
-// the scan would lock every row of the table, gaps included, until it
-// ends.
-func (m MySQL) StartDeadlines(t Table, f Field, labels []string, us int64) []string {
-	return []string{m.MoveIsolation(), startDeadlines(m, t, f, labels, us)}
+// Deadlines changes the rows in batches that commit one by one, in a
+// procedure (MySQL loops only inside one), each at READ COMMITTED as every
+// UPDATE that moves rows (MoveIsolation): at REPEATABLE READ a batch
+// would lock every row it scans, gaps included.
+func (m MySQL) Deadlines(t Table, f Field, labels []string, us int64) ([]string, bool) {
+	proc := m.QuoteIdent("fsmgen_deadlines")
+	var b strings.Builder
+	b.WriteString("CREATE PROCEDURE " + proc + "()\nBEGIN\n    " + m.ProcedureHandler())
+	for _, u := range deadlineUpdates(m, f, t, labels, us) {
+		b.WriteString("\n    REPEAT\n        " + m.MoveIsolation() + "\n        UPDATE " + m.QuoteIdent(t.Name) + " SET " + u[0] + " WHERE " + u[1] +
+			" LIMIT " + strconv.Itoa(BatchSize) + ";\n    UNTIL ROW_COUNT() = 0 END REPEAT;")
+	}
+	b.WriteString("\nEND;")
+	out := []string{"DROP PROCEDURE IF EXISTS " + proc + ";", b.String(), "CALL " + proc + "();", "DROP PROCEDURE " + proc + ";"}
+	return append(out, m.ProcedureRaise()...), false
+}
+
+// DeadlineIndex builds the index in place while writers go on
+// (ALGORITHM=INPLACE, LOCK=NONE, or an error rather than a copy).
+func (m MySQL) DeadlineIndex(t Table, f Field, name string) (up, down []string, alone bool) {
+	exists := "EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + m.QuoteLiteral(t.Name) + " AND INDEX_NAME = " + m.QuoteLiteral(name) + ")"
+	tab, idx := m.QuoteIdent(t.Name), m.QuoteIdent(name)
+	add := "ALTER TABLE " + tab + " ADD INDEX " + idx + " (" + m.QuoteIdent(f.Name) + "), ALGORITHM=INPLACE, LOCK=NONE"
+	drop := "ALTER TABLE " + tab + " DROP INDEX " + idx + ", ALGORITHM=INPLACE, LOCK=NONE"
+	return prepared("IF(" + exists + ", 'DO 0', " + m.QuoteLiteral(add) + ")"), prepared("IF(" + exists + ", " + m.QuoteLiteral(drop) + ", 'DO 0')"), false
 }
 
 func (m MySQL) columnExists(t Table, col string) string {

@@ -343,8 +343,30 @@ func (Postgres) LastIDStmt() Stmt { return Stmt{} }
 
 func (Postgres) FieldType(typ string) string { return pgFieldTypes[typ] }
 
-func (p Postgres) StartDeadlines(t Table, f Field, labels []string, us int64) []string {
-	return []string{startDeadlines(p, t, f, labels, us)}
+// Deadlines commits batch by batch, each UPDATE re-checking its rows'
+// condition: a row a writer moved since the batch chose it is its own.
+func (p Postgres) Deadlines(t Table, f Field, labels []string, us int64) ([]string, bool) {
+	tab := p.QuoteIdent(t.Name)
+	var b strings.Builder
+	b.WriteString("\nDECLARE\n    changed bigint;\nBEGIN")
+	for _, u := range deadlineUpdates(p, f, t, labels, us) {
+		b.WriteString("\n    LOOP\n        UPDATE " + tab + " SET " + u[0] +
+			"\n        WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + tab + " WHERE " + u[1] + " LIMIT " + strconv.Itoa(BatchSize) + ")) AND " + u[1] + ";" +
+			"\n        GET DIAGNOSTICS changed = ROW_COUNT;\n        EXIT WHEN changed = 0;\n        COMMIT;\n    END LOOP;")
+	}
+	b.WriteString("\nEND\n")
+	return []string{"DO " + dollarQuote(b.String()) + ";"}, true
+}
+
+// DeadlineIndex builds the index CONCURRENTLY, which writers do not wait
+// for and which PostgreSQL runs only as a query of its own, outside any
+// transaction block. It holds only the rows that have a deadline. A build
+// that fails part way leaves an invalid index that IF NOT EXISTS would
+// keep: verify reports it, and the Down drops it.
+func (p Postgres) DeadlineIndex(t Table, f Field, name string) (up, down []string, alone bool) {
+	dl := p.QuoteIdent(f.Name)
+	return []string{"CREATE INDEX CONCURRENTLY IF NOT EXISTS " + p.QuoteIdent(name) + " ON " + p.QuoteIdent(t.Name) + " (" + dl + ") WHERE " + dl + " IS NOT NULL;"},
+		[]string{"DROP INDEX CONCURRENTLY IF EXISTS " + p.QuoteIdent(name) + ";"}, true
 }
 
 // AddField: a column without a default, or with a constant one, is a

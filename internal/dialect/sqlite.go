@@ -220,8 +220,23 @@ func (SQLite) FieldType(typ string) string {
 	return map[string]string{"text": "TEXT", "timestamp": "TIMESTAMP", "int": "INTEGER", "bool": "BOOLEAN", "bytes": "BLOB"}[typ]
 }
 
-func (s SQLite) StartDeadlines(t Table, f Field, labels []string, us int64) []string {
-	return []string{startDeadlines(s, t, f, labels, us)}
+// Deadlines: a SQLite database has one writer at a time, so batches
+// would not let writers in between; the migration's transaction holds the
+// write lock until it ends either way.
+func (s SQLite) Deadlines(t Table, f Field, labels []string, us int64) ([]string, bool) {
+	var out []string
+	for _, u := range deadlineUpdates(s, f, t, labels, us) {
+		out = append(out, "UPDATE "+s.QuoteIdent(t.Name)+" SET "+u[0]+" WHERE "+u[1]+";")
+	}
+	return out, false
+}
+
+// DeadlineIndex holds only the rows that have a deadline: a sweep's
+// "deadline <= now" implies that, so SQLite's planner uses it.
+func (s SQLite) DeadlineIndex(t Table, f Field, name string) (up, down []string, alone bool) {
+	dl := s.QuoteIdent(f.Name)
+	return []string{"CREATE INDEX IF NOT EXISTS " + s.QuoteIdent(name) + " ON " + s.QuoteIdent(t.Name) + " (" + dl + ") WHERE " + dl + " IS NOT NULL;"},
+		[]string{"DROP INDEX IF EXISTS " + s.QuoteIdent(name) + ";"}, false
 }
 
 // AddField needs no check: SQLite's migrations run in one transaction.

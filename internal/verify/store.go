@@ -22,6 +22,10 @@ type Store struct {
 	// Fields are columns of Table the Store writes (sql.fields).
 	Table  string
 	Fields []string
+	// Indexes are indexes of Table by which sweeps find due deadlines.
+	Indexes []string
+	// Dropped are columns of Table the migrations dropped.
+	Dropped []string
 }
 
 // CheckStore returns every difference between the database and s: a
@@ -44,7 +48,7 @@ func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
 			}
 		}
 	}
-	if len(s.Fields) > 0 {
+	if len(s.Fields)+len(s.Dropped) > 0 {
 		cols, err := c.strings(c.cat.Columns, s.Table)
 		if err != nil {
 			return nil, err
@@ -52,6 +56,34 @@ func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
 		for _, f := range s.Fields {
 			if !slices.Contains(cols, f) {
 				c.diff("column %s.%s (sql field %s) is missing: the Store's moves would fail; run the migrations again, or restore it", s.Table, f, f)
+			}
+		}
+		for _, f := range s.Dropped {
+			if slices.Contains(cols, f) {
+				c.diff("column %s.%s, a deadline of a timeout the migrations dropped, is there: a Down stopped half way? run it again", s.Table, f)
+			}
+		}
+	}
+	if c.cat.Routines != "" {
+		left, err := c.strings(c.cat.Routines)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range left {
+			c.diff("procedure %s, which a migration makes only while it runs, is still there: that migration stopped half way; run it again", r)
+		}
+	}
+	if len(s.Indexes) > 0 {
+		have, err := c.rows(c.cat.Indexes, s.Table)
+		if err != nil {
+			return nil, err
+		}
+		for _, ix := range s.Indexes {
+			switch i := slices.IndexFunc(have, func(r []string) bool { return r[0] == ix }); {
+			case i < 0:
+				c.diff("index %s on %s is missing: every sweep reads the whole table; run the migrations again, or restore it", ix, s.Table)
+			case have[i][1] != "1":
+				c.diff("index %s on %s is invalid (a build that failed part way): sweeps read the whole table; run the Down of the migration that builds it, then its Up", ix, s.Table)
 			}
 		}
 	}

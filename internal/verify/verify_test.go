@@ -126,10 +126,19 @@ func TestVerify(t *testing.T) {
 			[]string{`ALTER TABLE nodes DROP COLUMN error`}, `column nodes.error (sql field error) is missing`},
 		{"sqlite", "path", func(d string) string { return d },
 			[]string{`ALTER TABLE nodes DROP COLUMN started_at`}, `column nodes.started_at (sql field started_at) is missing`},
+		// A sweep's index: gone, or left invalid by a build that failed.
 		{"postgres", "URL", func(d string) string { return d },
-			[]string{`DELETE FROM goose_db_version WHERE version_id = 6`}, `migration 00006_node_state_timeout_timeout_at.sql (version 6) has not run here: goose_db_version records version 5 as the last applied`},
+			[]string{`DROP INDEX nodes_timeout_at_due`}, `index nodes_timeout_at_due on nodes is missing`},
+		{"postgres", "URL", func(d string) string { return d },
+			[]string{`UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'nodes_timeout_at_due'::regclass`}, `index nodes_timeout_at_due on nodes is invalid`},
+		{"mysql", "goose DSN", func(d string) string { return d },
+			[]string{"ALTER TABLE nodes DROP INDEX nodes_timeout_at_due"}, `index nodes_timeout_at_due on nodes is missing`},
 		{"sqlite", "path", func(d string) string { return d },
-			[]string{`DELETE FROM goose_db_version WHERE version_id = 6`}, `(version 6) has not run here`},
+			[]string{`DROP INDEX nodes_timeout_at_due`}, `index nodes_timeout_at_due on nodes is missing`},
+		{"postgres", "URL", func(d string) string { return d },
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 8`}, `migration 00008_node_state_index_timeout_at.sql (version 8) has not run here: goose_db_version records version 7 as the last applied`},
+		{"sqlite", "path", func(d string) string { return d },
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 7`}, `(version 7) has not run here`},
 	} {
 		t.Run(c.dialect+" "+c.form, func(t *testing.T) {
 			db, url := seeded(t, c.dialect, c.url)

@@ -209,7 +209,10 @@ func TestCheckedInHistory(t *testing.T) {
 			checkedIn++
 		}
 	}
-	if got, want := countSQL(t, out), checkedIn+3*3; got != want {
+	// The versions have no timeout: the first drops the seed's, in one
+	// migration per dialect and, on PostgreSQL, one that drops its index
+	// first.
+	if got, want := countSQL(t, out), checkedIn+3+1+3*3; got != want {
 		t.Errorf("%d migration files after three spec changes, want %d", got, want)
 	}
 }

@@ -18,7 +18,10 @@ import (
 type migration struct {
 	slug, title string
 	noTx        string // why the migration runs outside a transaction; "" for none
-	up, down    []stmt
+	// alone: each direction is one statement that must be a query of its
+	// own (DeadlineIndex), without the session's settings around it.
+	alone    bool
+	up, down []stmt
 }
 
 type stmt struct {
@@ -182,10 +185,6 @@ type table struct {
 	Cols                      []col
 	DropDefaults, SetDefaults []col // Cols that start, end with a default
 }
-
-// batchSize bounds how many rows one batch of a move locks and rewrites:
-// small enough that a writer waiting on one of them waits milliseconds.
-const batchSize = 5000
 
 type addValue struct{ Label, Rel, Anchor string }
 
@@ -423,7 +422,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 	// Every label of the change is in Union, and the guard's message
 	// repeats some.
 	d.Dollar = sqldialect.DollarTag(d.Union + d.GuardMsg)
-	d.Batch, d.BatchSize = noTx, batchSize
+	d.Batch, d.BatchSize = noTx, sqldialect.BatchSize
 	d.Bypass = q.Store != nil && q.Store.Enforce
 	typ := s.toType(dialect)
 	d.Type = sqldialect.QuoteLiterals(dialect, typ)
@@ -483,7 +482,7 @@ func statements(dialect, name string, d data) ([]stmt, error) {
 func (mig *migration) render(dialect, format, dir, version string) (map[string][]byte, error) {
 	dl := sqldialect.For(dialect)
 	up, down := mig.up, mig.down
-	if r := dl.MigrationSessionReset(); r != "" {
+	if r := dl.MigrationSessionReset(); r != "" && !mig.alone {
 		up, down = slices.Clone(up), slices.Clone(down)
 		for _, text := range strings.Split(r, "\n\n") {
 			up, down = append(up, stmt{Text: text}), append(down, stmt{Text: text})
@@ -503,7 +502,7 @@ func (mig *migration) render(dialect, format, dir, version string) (map[string][
 		// Statements that must commit one by one go into one query the
 		// dialect makes commit after each, where it needs to.
 		why := ""
-		if mig.noTx != "" {
+		if mig.noTx != "" && !mig.alone {
 			for _, p := range []*[]stmt{&up, &down} {
 				texts := make([]string, len(*p))
 				for i, st := range *p {

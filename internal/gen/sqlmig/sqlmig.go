@@ -152,12 +152,13 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		if err != nil {
 			return nil, err
 		}
-		mig = withStore(mig, m, d, prevStore, fwd)
-		if mig != nil {
-			v, err := nextVersion(q.Versions, found.highest, now, &stamp)
+		highest := found.highest
+		for _, mig := range withStore(mig, m, d, prevStore, fwd) {
+			v, err := nextVersion(q.Versions, highest, now, &stamp)
 			if err != nil {
 				return nil, err
 			}
+			highest = v
 			rendered, err := mig.render(d, q.Format, dir, versionString(q.Versions, v))
 			if err != nil {
 				return nil, err

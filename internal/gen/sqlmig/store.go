@@ -34,14 +34,30 @@ type fieldLock struct {
 	// Deadline: the column holds a timeout's deadlines, which moves
 	// write; a Down drops it whatever it holds.
 	Deadline bool `json:"deadline,omitempty"`
+	// States are a deadline's states, the rows of which have one; nil in
+	// a history written before they were recorded.
+	States []string `json:"states,omitempty"`
+	// Index names the index by which a sweep finds the due rows, once a
+	// migration built it.
+	Index string `json:"index,omitempty"`
+	// AfterUS is a deadline's default timeout in microseconds, which a
+	// Down that brings its deadlines back starts them with.
+	AfterUS int64 `json:"after_us,omitempty"`
 	// Retired: the spec no longer lists it. Its column stays, with the
 	// values rows hold: fsmgen drops a field's column only in the Down of
-	// the migration that added it.
+	// the migration that added it. A timeout's deadline is the exception:
+	// its column went with the timeout.
 	Retired bool `json:"retired,omitempty"`
 }
 
 func fieldLockOf(f *model.Field) fieldLock {
 	l := fieldLock{Name: f.Name, Type: f.Type, Nullable: f.Nullable, Adopt: f.Adopt, Deadline: f.Deadline != nil}
+	if g := f.Deadline; g != nil {
+		for _, s := range g.States {
+			l.States = append(l.States, s.Value)
+		}
+		l.AfterUS = g.After.Microseconds()
+	}
 	if !f.Default.Null {
 		v := f.Default
 		l.Default = &v
@@ -80,7 +96,11 @@ func storeLockOf(m *model.Machine) *storeLock {
 	}
 	l := &storeLock{Key: st.Key, History: st.History}
 	for _, f := range st.Fields {
-		l.Fields = append(l.Fields, fieldLockOf(f))
+		fl := fieldLockOf(f)
+		if fl.Deadline {
+			fl.Index = deadlineIndex(store.Table(m), f.Name)
+		}
+		l.Fields = append(l.Fields, fl)
 	}
 	if st.Enforce {
 		e := &enforceLock{Form: enforceForm}
@@ -114,7 +134,8 @@ func checkStore(m *model.Machine, prev *storeLock, hp string) error {
 				continue
 			}
 			was, now := prev.Fields[i], fieldLockOf(f)
-			was.Retired = false
+			// A deadline's states, index and timeout change by migration.
+			was.Retired, was.States, was.Index, was.AfterUS = false, now.States, "", now.AfterUS
 			if !reflect.DeepEqual(was, now) {
 				errs.Add(f.Pos, "sql field %q was %s in the migration history (%s) and is %s now; a field's type, nullable, default and adopt cannot change: add a field of another name", f.Name, was.describe(), hp, now.describe())
 			}
@@ -177,23 +198,6 @@ func retire(next, prev *storeLock) *storeLock {
 	return next
 }
 
-// addedFields are the fields of next whose columns the migrations add:
-// not adopted, and not in prev (retired ones included, whose columns
-// stand).
-func addedFields(next, prev *storeLock) []fieldLock {
-	var out []fieldLock
-	if next == nil {
-		return nil
-	}
-	for _, l := range next.Fields {
-		if l.Adopt || l.Retired || (prev != nil && slices.ContainsFunc(prev.Fields, func(p fieldLock) bool { return p.Name == l.Name })) {
-			continue
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
 func enforcement(q *model.SQL, l *storeLock) *dialect.Enforcement {
 	if l == nil || l.Enforce == nil {
 		return nil
@@ -220,22 +224,40 @@ func cutName(base string, room int) string {
 
 // withStore adds to mig (nil: no enum change) what the store's database
 // objects need to go from prev to what the spec asks: the history table,
-// created once, and the enforcement triggers, replaced whenever the moves
-// they allow change. It returns nil when neither the enum nor the store
-// changes.
-func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, fwd *step) *migration {
-	next := storeLockOf(m)
+// created once, the enforcement triggers, replaced whenever the moves
+// they allow change, and the fields' columns. It returns the migrations
+// in their order: mig, or none when neither the enum nor the store
+// changes, and around it those that must run alone.
+func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, fwd *step) []*migration {
+	return storeMigrations(mig, m, name, prev, storeLockOf(m), fwd)
+}
+
+func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *storeLock, fwd *step) []*migration {
 	oldE, newE := enforcement(m.SQL, prev), enforcement(m.SQL, next)
 	// A new order of the states reorders the moves, which the triggers
 	// allow all the same.
 	sameEnforce := (oldE == nil) == (newE == nil) && (oldE == nil || (sameSet(oldE.Moves, newE.Moves) && sameSet(oldE.Entries, newE.Entries)))
 	harden := sameEnforce && newE != nil && prev.Enforce.Form < enforceForm
 	newHistory := next != nil && next.History != "" && (prev == nil || prev.History == "")
-	added := addedFields(next, prev)
-	if sameEnforce && !harden && !newHistory && len(added) == 0 && mig == nil {
+	d := dialect.For(name)
+	fields := changedFields(m, d, prev, next)
+	if fields.batch && mig != nil && mig.noTx == "" {
+		// The enum's migration runs in one transaction (a creation, a
+		// compaction); the deadlines commit batch by batch, in a
+		// migration of their own after it.
+		mid := &storeLock{}
+		if next != nil {
+			*mid = *next
+		}
+		mid.Fields = nil
+		if prev != nil {
+			mid.Fields = prev.Fields
+		}
+		return append(storeMigrations(mig, m, name, prev, mid, fwd), storeMigrations(nil, m, name, mid, next, nil)...)
+	}
+	if sameEnforce && !harden && !newHistory && fields.empty() && mig == nil {
 		return nil
 	}
-	d := dialect.For(name)
 	enumChange := mig != nil
 	if mig == nil {
 		mig = &migration{noTx: noTx(name)}
@@ -249,6 +271,9 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 		}
 		mig.up, mig.down = session, slices.Clone(session)
 	}
+	if fields.batch {
+		mig.noTx = batchNoTx
+	}
 	var words, parts []string
 	var histUp, histGuard, histDown []string
 	if newHistory {
@@ -258,29 +283,7 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 		words = append(words, "create history table "+t.History)
 		parts = append(parts, "create_"+t.History)
 	}
-	var fieldsUp, deadlines, fieldsGuard, fieldsDown []string
-	if len(added) > 0 {
-		t := store.Table(m)
-		for _, l := range added {
-			fieldsUp = append(fieldsUp, d.AddField(t, l.field())...)
-			guard, drop := d.DropField(t, l.field())
-			fieldsDown = append(fieldsDown, drop...)
-			if !l.Deadline {
-				fieldsGuard = append(fieldsGuard, guard...)
-				words, parts = append(words, "add field "+l.Name), append(parts, "add_"+l.Name)
-				continue
-			}
-			// The rows already in the timeout's states get the deadline
-			// a move into them would have given them.
-			g := m.Timeouts[slices.IndexFunc(m.Timeouts, func(g *model.Timeout) bool { return g.Field.Name == l.Name })]
-			var labels []string
-			for _, s := range g.States {
-				labels = append(labels, s.Value)
-			}
-			deadlines = append(deadlines, d.StartDeadlines(t, l.field(), labels, g.After.Microseconds())...)
-			words, parts = append(words, "add timeout "+l.Name), append(parts, "timeout_"+l.Name)
-		}
-	}
+	words, parts = append(words, fields.words...), append(parts, fields.parts...)
 	// Enforcement is never off while a migration runs. An enum change
 	// first widens the rules to what both ends allow, so that a writer
 	// following either machine goes on, and narrows them to the target's
@@ -333,11 +336,12 @@ func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, f
 	// the guard's read. The guard comes next: where DDL is not
 	// transactional, a Down it stops must not have changed anything yet.
 	upSession, up := cutSession(mig.up, d)
-	// Deadlines start once the state column holds the spec's labels.
-	mig.up = concat(upSession, stmts(fieldsUp), stmts(upBefore), up, stmts(renUp), stmts(deadlines), stmts(histUp), stmts(upAfter))
+	// Deadlines follow the states, once the state column holds the
+	// labels each direction ends at.
+	mig.up = concat(upSession, stmts(fields.up), stmts(upBefore), up, stmts(renUp), stmts(fields.upSync), stmts(histUp), stmts(upAfter))
 	downSession, down := cutSession(mig.down, d)
-	mig.down = concat(downSession, stmts(histGuard), stmts(fieldsGuard), stmts(downBefore), stmts(histDown), stmts(fieldsDown), stmts(renDown), down, stmts(downAfter))
-	return mig
+	mig.down = concat(downSession, stmts(histGuard), stmts(fields.guard), stmts(downBefore), stmts(histDown), stmts(fields.down), stmts(renDown), down, stmts(fields.downSync), stmts(downAfter))
+	return append(append(fields.before, mig), fields.after...)
 }
 
 // cutSession splits off the statements that set the migration's session

@@ -31,6 +31,11 @@ type Target struct {
 	// Fields are the columns of sql.fields the state's table must have:
 	// those the migrations added or took over, retired ones left out.
 	Fields []string
+	// Indexes are the indexes by which sweeps find due deadlines.
+	Indexes []string
+	// Dropped are the columns of timeouts the spec dropped, which the
+	// migrations dropped with them.
+	Dropped []string
 }
 
 // Recorded reads the history of m's enum in dialect's directory under out.
@@ -56,6 +61,12 @@ func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect strin
 		for _, f := range st.Fields {
 			if !f.Retired {
 				t.Fields = append(t.Fields, f.Name)
+			}
+			switch {
+			case f.Retired && f.Deadline:
+				t.Dropped = append(t.Dropped, f.Name)
+			case f.Index != "" && !f.Retired:
+				t.Indexes = append(t.Indexes, f.Index)
 			}
 		}
 		if t.Enforce = enforcement(m.SQL, st); t.Enforce != nil {

@@ -70,9 +70,44 @@ EXECUTE fsmgen_ddl;
 
 DEALLOCATE PREPARE fsmgen_ddl;
 
-SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+DROP PROCEDURE IF EXISTS `fsmgen_deadlines`;
 
-UPDATE `doors` SET `open_deadline` = CURRENT_TIMESTAMP(6) + INTERVAL 90000000 MICROSECOND WHERE `open_deadline` IS NULL AND `state` IN ('opened');
+-- +goose StatementBegin
+CREATE PROCEDURE `fsmgen_deadlines`()
+BEGIN
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+        GET DIAGNOSTICS CONDITION 1 @fsmgen_state = RETURNED_SQLSTATE, @fsmgen_errno = MYSQL_ERRNO, @fsmgen_error = MESSAGE_TEXT;
+    SET @fsmgen_error = NULL;
+    REPEAT
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+        UPDATE `doors` SET `open_deadline` = CURRENT_TIMESTAMP(6) + INTERVAL 90000000 MICROSECOND WHERE `open_deadline` IS NULL AND `state` IN ('opened') LIMIT 5000;
+    UNTIL ROW_COUNT() = 0 END REPEAT;
+    REPEAT
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+        UPDATE `doors` SET `open_deadline` = NULL WHERE `open_deadline` IS NOT NULL AND `state` NOT IN ('opened') LIMIT 5000;
+    UNTIL ROW_COUNT() = 0 END REPEAT;
+END;
+-- +goose StatementEnd
+
+CALL `fsmgen_deadlines`();
+
+DROP PROCEDURE `fsmgen_deadlines`;
+
+SET @fsmgen_guard = IF(@fsmgen_error IS NULL, 'DO 0', CONCAT('SIGNAL SQLSTATE ', QUOTE(@fsmgen_state), ' SET MYSQL_ERRNO = ', @fsmgen_errno, ', MESSAGE_TEXT = ', QUOTE(LEFT(@fsmgen_error, 128))));
+
+PREPARE fsmgen_guard FROM @fsmgen_guard;
+
+EXECUTE fsmgen_guard;
+
+DEALLOCATE PREPARE fsmgen_guard;
+
+SET @fsmgen_guard = IF(EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND INDEX_NAME = 'doors_open_deadline_due'), 'DO 0', 'ALTER TABLE `doors` ADD INDEX `doors_open_deadline_due` (`open_deadline`), ALGORITHM=INPLACE, LOCK=NONE');
+
+PREPARE fsmgen_guard FROM @fsmgen_guard;
+
+EXECUTE fsmgen_guard;
+
+DEALLOCATE PREPARE fsmgen_guard;
 
 CREATE TABLE IF NOT EXISTS `door_moves` (
     `seq` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -228,6 +263,14 @@ EXECUTE fsmgen_guard;
 DEALLOCATE PREPARE fsmgen_guard;
 
 SET @fsmgen_guard = IF(EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND COLUMN_NAME = 'photo'), 'ALTER TABLE `doors` DROP COLUMN `photo`, ALGORITHM=INSTANT', 'DO 0');
+
+PREPARE fsmgen_guard FROM @fsmgen_guard;
+
+EXECUTE fsmgen_guard;
+
+DEALLOCATE PREPARE fsmgen_guard;
+
+SET @fsmgen_guard = IF(EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'doors' AND INDEX_NAME = 'doors_open_deadline_due'), 'ALTER TABLE `doors` DROP INDEX `doors_open_deadline_due`, ALGORITHM=INPLACE, LOCK=NONE', 'DO 0');
 
 PREPARE fsmgen_guard FROM @fsmgen_guard;
 

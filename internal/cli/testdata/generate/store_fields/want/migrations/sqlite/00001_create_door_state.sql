@@ -36,6 +36,10 @@ END;
 
 UPDATE "doors" SET "open_deadline" = strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', 90000000 / 1000000.0)) WHERE "open_deadline" IS NULL AND "state" IN ('opened');
 
+UPDATE "doors" SET "open_deadline" = NULL WHERE "open_deadline" IS NOT NULL AND "state" NOT IN ('opened');
+
+CREATE INDEX IF NOT EXISTS "doors_open_deadline_due" ON "doors" ("open_deadline") WHERE "open_deadline" IS NOT NULL;
+
 CREATE TABLE IF NOT EXISTS "door_moves" (
     "seq" INTEGER PRIMARY KEY AUTOINCREMENT,
     "id" NOT NULL,
@@ -143,6 +147,8 @@ ALTER TABLE "doors" DROP COLUMN "note";
 ALTER TABLE "doors" DROP COLUMN "locked";
 
 ALTER TABLE "doors" DROP COLUMN "photo";
+
+DROP INDEX IF EXISTS "doors_open_deadline_due";
 
 ALTER TABLE "doors" DROP COLUMN "open_deadline";
 
