@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -893,5 +895,70 @@ func fieldsFollowMoves(t *testing.T, s storeDB, st *introspection.Store) {
 	readers.Wait()
 	if reads.Load() == 0 {
 		t.Fatal("no reads ran")
+	}
+}
+
+// TestStoreHistoryColumns checks what the seed's history rows keep
+// besides the move: the error the move left (history_fields) and who
+// asked and why (history_notes), written by every call that moves a row,
+// NULL where the call gives no note.
+func TestStoreHistoryColumns(t *testing.T) {
+	ctx := context.Background()
+	for _, s := range openStores(t) {
+		t.Run(s.name, func(t *testing.T) {
+			st := introspection.NewStore(s.dialect, introspection.WithTimeoutAtAfter(time.Hour))
+			if err := st.Create(ctx, s.db, "h", introspection.StateStarting, introspection.WithActor("api"), introspection.WithReason("enrolled")); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := st.Fire(ctx, s.db, "h", introspection.EventError, introspection.SetError("ramdisk lost"), introspection.WithReason("first"), introspection.WithReason("last wins")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.Move(ctx, s.db, "h", introspection.StateError, introspection.EventStart, introspection.WithActor("operator")); err != nil {
+				t.Fatal(err)
+			}
+			r, err := st.Get(ctx, s.db, "h")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.MoveAt(ctx, s.db, "h", r.Version, introspection.EventWait, introspection.WithActor("conductor")); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := st.Expire(ctx, s.db, time.Now().Add(2*time.Hour), 10); err != nil || len(out) != 1 {
+				t.Fatalf("Expire: %v, %v", out, err)
+			}
+			rows, err := s.db.Query(s.bind(`SELECT to_state, error, actor, reason FROM nodes_history WHERE uuid = ? ORDER BY seq`), "h")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var got []string
+			for rows.Next() {
+				var to string
+				var e, actor, reason sql.NullString
+				if err := rows.Scan(&to, &e, &actor, &reason); err != nil {
+					t.Fatal(err)
+				}
+				show := func(v sql.NullString) string {
+					if !v.Valid {
+						return "NULL"
+					}
+					return v.String
+				}
+				got = append(got, to+" "+show(e)+" "+show(actor)+" "+show(reason))
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			want := []string{
+				"starting NULL api enrolled",
+				"error ramdisk lost NULL last wins",
+				"starting NULL operator NULL", // starting clears the error
+				"waiting NULL conductor NULL",
+				"error Introspection timeout NULL NULL",
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("history (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -292,7 +292,8 @@ func (m MySQL) CreateStmt(t Table) (Stmt, Stmt) {
 	if t.History == "" {
 		return create, Stmt{}
 	}
-	return create, Stmt{SQL: createHistory(m, t, "?", "?"), Args: []Arg{ArgKey, ArgTo}}
+	hp := newParams(m)
+	return create, hp.stmt(historyRow(m, t, hp, true))
 }
 
 // HistoryStmt runs after the move, in the same transaction: MySQL has no
@@ -301,7 +302,8 @@ func (m MySQL) HistoryStmt(t Table) Stmt {
 	if t.History == "" {
 		return Stmt{}
 	}
-	return Stmt{SQL: historyInsert(m, t) + " VALUES (?, ?, ?, ?)", Args: []Arg{ArgKey, ArgFrom, ArgTo, ArgEvent}}
+	ps := newParams(m)
+	return ps.stmt(historyRow(m, t, ps, false))
 }
 
 // Enforce replaces each trigger without a gap, as the states triggers

@@ -113,14 +113,16 @@ func (s SQLite) CreateStmt(t Table) (Stmt, Stmt) {
 	if t.History == "" {
 		return create, Stmt{}
 	}
-	return create, Stmt{SQL: createHistory(s, t, "?1", "?2"), Args: []Arg{ArgKey, ArgTo}}
+	hp := newParams(s)
+	return create, hp.stmt(historyRow(s, t, hp, true))
 }
 
 func (s SQLite) HistoryStmt(t Table) Stmt {
 	if t.History == "" {
 		return Stmt{}
 	}
-	return Stmt{SQL: historyInsert(s, t) + " VALUES (?1, ?2, ?3, ?4)", Args: []Arg{ArgKey, ArgFrom, ArgTo, ArgEvent}}
+	ps := newParams(s)
+	return ps.stmt(historyRow(s, t, ps, false))
 }
 
 // Enforce drops and recreates the two triggers, which SQLite does in the

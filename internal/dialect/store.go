@@ -18,6 +18,11 @@ type Table struct {
 	Token   bool
 	History string // table every move appends to; "" for none
 	Fields  []Field
+	// HistFields are the fields (indexes in Fields) each history row
+	// copies as the move left them; Notes, the history's text columns a
+	// call fills (ArgNote).
+	HistFields []int
+	Notes      []string
 }
 
 // Field is a column a move writes besides the state (sql.fields).
@@ -87,6 +92,8 @@ const (
 	ArgField Arg = 16
 	// ArgLater+i is timeout i's duration in microseconds.
 	ArgLater Arg = 48
+	// ArgNote+i is history note i's text, NULL when the call gives none.
+	ArgNote Arg = 64
 )
 
 // Stmt is a statement and the values its parameters take, in order.
@@ -278,14 +285,62 @@ func q(d Dialect, names ...string) string {
 	return strings.Join(out, ", ")
 }
 
-// createHistory is a created row's first history entry: from_state and
-// event empty.
-func createHistory(d Dialect, t Table, key, to string) string {
-	return historyInsert(d, t) + " VALUES (" + key + ", '', " + to + ", '')"
+func historyInsert(d Dialect, t Table) string {
+	cols := []string{t.Key, HistFrom, HistTo, HistEvent}
+	for _, i := range t.HistFields {
+		cols = append(cols, t.Fields[i].Name)
+	}
+	return "INSERT INTO " + d.QuoteIdent(t.History) + " (" + q(d, append(cols, t.Notes...)...) + ")"
 }
 
-func historyInsert(d Dialect, t Table) string {
-	return "INSERT INTO " + d.QuoteIdent(t.History) + " (" + q(d, t.Key, HistFrom, HistTo, HistEvent) + ")"
+// historyExtra returns the values of the history columns after the event:
+// each copied field as field(i) names it, then each note's parameter.
+func historyExtra(t Table, p *params, field func(i int) string) string {
+	var b strings.Builder
+	for _, i := range t.HistFields {
+		b.WriteString(", " + field(i))
+	}
+	for i := range t.Notes {
+		b.WriteString(", " + p.d.Typed(p.ph(ArgNote+Arg(i)), "text"))
+	}
+	return b.String()
+}
+
+// historyReturning returns what a data-modifying CTE returns besides for
+// its history row: the copied fields, as h0, h1, ...
+func historyReturning(d Dialect, t Table, qualifier string) string {
+	var b strings.Builder
+	for j, i := range t.HistFields {
+		b.WriteString(", " + qualifier + d.QuoteIdent(t.Fields[i].Name) + " AS h" + strconv.Itoa(j))
+	}
+	return b.String()
+}
+
+// returned names copied field i as historyReturning returned it.
+func returned(t Table) func(i int) string {
+	return func(i int) string { return "h" + strconv.Itoa(slices.Index(t.HistFields, i)) }
+}
+
+// historyRow is a history row written by its own statement, after the
+// move and in its transaction (MySQL, SQLite), reading the fields it
+// copies from the row the move left; a created row's has no from-state
+// or event.
+func historyRow(d Dialect, t Table, p *params, create bool) string {
+	// In the order MySQL's placeholders take their values.
+	key, from, event := p.ph(ArgKey), "''", "''"
+	if !create {
+		from = p.ph(ArgFrom)
+	}
+	to := p.ph(ArgTo)
+	if !create {
+		event = p.ph(ArgEvent)
+	}
+	vals := key + ", " + from + ", " + to + ", " + event
+	if len(t.HistFields) == 0 {
+		return historyInsert(d, t) + " VALUES (" + vals + historyExtra(t, p, nil) + ")"
+	}
+	col := func(i int) string { return d.QuoteIdent(t.Fields[i].Name) }
+	return historyInsert(d, t) + " SELECT " + vals + historyExtra(t, p, col) + " FROM " + d.QuoteIdent(t.Name) + " WHERE " + d.QuoteIdent(t.Key) + " = " + p.ph(ArgKey)
 }
 
 // versionBump is the assignment that changes the version by a move.

@@ -128,6 +128,7 @@ func (b *builder) build() {
 	b.checkEventsUsed()
 	b.buildSQL()
 	b.buildTimeouts()
+	b.buildHistoryColumns()
 	b.resolveSets()
 }
 

@@ -298,3 +298,67 @@ func (b *builder) buildTimeouts() {
 		b.errorf(b.f.Timeouts[0].Pos, "sql fields and timeouts add %d columns; at most %d are allowed", len(st.Fields), MaxFields)
 	}
 }
+
+// MaxNotes bounds sql history_notes: the Store's statements name each
+// note's parameter with a letter of its own, a to d.
+const MaxNotes = 4
+
+// buildHistoryColumns resolves sql history_fields and history_notes, the
+// history table's columns besides its own.
+func (b *builder) buildHistoryColumns() {
+	q := b.m.SQL
+	if q == nil || q.Store == nil {
+		return
+	}
+	s, st := b.f.SQL, q.Store
+	if st.History == "" {
+		for _, v := range [][]spec.Str{s.HistoryFields, s.HistoryNotes} {
+			if len(v) > 0 {
+				b.errorf(v[0].Pos, "sql history_fields and history_notes are columns of the history table: they need sql history")
+				return
+			}
+		}
+		return
+	}
+	taken := map[string]string{st.Key: "the key"}
+	for _, c := range HistoryColumns {
+		taken[c] = "a column of every history table"
+	}
+	var names []string
+	for _, f := range st.Fields {
+		names = append(names, f.Name)
+	}
+	for _, v := range s.HistoryFields {
+		j := fieldIndex(st.Fields, v.Value)
+		switch {
+		case j < 0:
+			b.errorf(v.Pos, "sql history_fields lists %q, which is not in sql fields or a timeout's column%s", v.Value, diag.DidYouMean(v.Value, names))
+		case taken[v.Value] != "":
+			b.errorf(v.Pos, "sql history_fields lists %q, which is %s", v.Value, taken[v.Value])
+		default:
+			taken[v.Value] = "a history field"
+			st.HistoryFields = append(st.HistoryFields, st.Fields[j])
+		}
+	}
+	if len(s.HistoryNotes) > MaxNotes {
+		b.errorf(s.HistoryNotes[MaxNotes].Pos, "sql history_notes lists %d notes; at most %d are allowed", len(s.HistoryNotes), MaxNotes)
+	}
+	// A timeout's With<Column>After is in the same package.
+	options := map[string]string{}
+	for _, t := range b.m.Timeouts {
+		options["With"+t.Field.Camel+"After"] = "timeout " + strconv.Quote(t.Field.Name) + "'s"
+	}
+	for _, v := range s.HistoryNotes {
+		b.sqlName("history_notes", v, s.Pos)
+		if what := taken[v.Value]; what != "" {
+			b.errorf(v.Pos, "sql history_notes lists %q, which is %s", v.Value, what)
+			continue
+		}
+		taken[v.Value] = "a history note"
+		n := Note{Name: v.Value, Camel: Camel(v.Value)}
+		if who, ok := options["With"+n.Camel]; ok {
+			b.errorf(v.Pos, "sql history_notes lists %q, whose option With%s is also %s", v.Value, n.Camel, who)
+		}
+		st.HistoryNotes = append(st.HistoryNotes, n)
+	}
+}

@@ -138,7 +138,19 @@ type Store struct {
 	Pgx           bool   // sql.drivers lists pgx: a PgxStore too
 	Fields        []*Field
 	History       string // history table; "" for none
-	Enforce       bool   // triggers reject moves the spec does not allow
+	// HistoryFields are fields each history row copies as the move left
+	// them.
+	HistoryFields []*Field
+	// HistoryNotes are text columns of the history table a call fills with
+	// its With<Camel> options (an actor, a reason), NULL when it does not.
+	HistoryNotes []Note
+	Enforce      bool // triggers reject moves the spec does not allow
+}
+
+// Note is a column of the history table that a call fills (sql
+// history_notes).
+type Note struct {
+	Name, Camel string // reason, Reason: the option is WithReason
 }
 
 // HistoryColumns are the history table's columns besides the key, which

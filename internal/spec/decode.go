@@ -262,6 +262,10 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 			s.Drivers = d.strList(v)
 		case "history":
 			s.History = d.str(v)
+		case "history_fields":
+			s.HistoryFields = d.strList(v)
+		case "history_notes":
+			s.HistoryNotes = d.strList(v)
 		case "enforce":
 			s.Enforce = d.str(v)
 		case "adopt":
@@ -275,7 +279,7 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 				s.Fields = append(s.Fields, d.field(k, v))
 			})
 		default:
-			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "version_kind", "drivers", "history", "enforce", "adopt", "compact", "fields")
+			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "version_kind", "drivers", "history", "history_fields", "history_notes", "enforce", "adopt", "compact", "fields")
 		}
 	})
 	return s

@@ -160,6 +160,9 @@ type SQL struct {
 	Key, Version, History, Enforce Str
 	// VersionKind is counter (the default) or token.
 	VersionKind Str
+	// HistoryFields are fields each history row copies as the move left
+	// them; HistoryNotes, text columns of the history row a call fills.
+	HistoryFields, HistoryNotes []Str
 	// Drivers are the Go database interfaces the Store is generated for.
 	Drivers []Str
 	// Adopt lists the labels the columns already hold, in database order:

@@ -14,6 +14,8 @@ type Store struct {
 	Dialect string
 	// History is the history table, keyed by Key; "" for none.
 	History, Key string
+	// HistoryColumns are its columns besides its own.
+	HistoryColumns []string
 	// Enforce is what the triggers enforce; nil for none. Checkable: the
 	// history records triggers of the form this fsmgen writes, whose
 	// text is then compared too.
@@ -42,7 +44,7 @@ func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
 		if len(cols) == 0 {
 			c.diff("history table %s does not exist; the history created it", s.History)
 		}
-		for _, want := range []string{dialect.HistSeq, s.Key, dialect.HistFrom, dialect.HistTo, dialect.HistEvent, dialect.HistAt} {
+		for _, want := range append([]string{dialect.HistSeq, s.Key, dialect.HistFrom, dialect.HistTo, dialect.HistEvent, dialect.HistAt}, s.HistoryColumns...) {
 			if len(cols) > 0 && !slices.Contains(cols, want) {
 				c.diff("history table %s lacks column %s", s.History, want)
 			}

@@ -114,6 +114,8 @@ func TestVerify(t *testing.T) {
 			[]string{"DROP TRIGGER node_state_enforce_insert", "CREATE TRIGGER node_state_enforce_insert BEFORE INSERT ON nodes FOR EACH ROW BEGIN END"}, `trigger node_state_enforce_insert on nodes differs`},
 		{"mysql", "goose DSN", func(d string) string { return d },
 			[]string{"ALTER TABLE nodes_history DROP COLUMN event"}, `history table nodes_history lacks column event`},
+		{"postgres", "URL", func(d string) string { return d },
+			[]string{"ALTER TABLE nodes_history DROP COLUMN actor"}, `history table nodes_history lacks column actor`},
 		{"sqlite", "path", func(d string) string { return d },
 			[]string{`DROP TRIGGER node_state_enforce_insert`}, `trigger node_state_enforce_insert on nodes is missing`},
 		// A migration that stopped half way: its twin trigger left
@@ -136,9 +138,9 @@ func TestVerify(t *testing.T) {
 		{"sqlite", "path", func(d string) string { return d },
 			[]string{`DROP INDEX nodes_timeout_at_due`}, `index nodes_timeout_at_due on nodes is missing`},
 		{"postgres", "URL", func(d string) string { return d },
-			[]string{`DELETE FROM goose_db_version WHERE version_id = 8`}, `migration 00008_node_state_index_timeout_at.sql (version 8) has not run here: goose_db_version records version 7 as the last applied`},
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 9`}, `migration 00009_node_state_history_error_history_actor_history_reason.sql (version 9) has not run here: goose_db_version records version 8 as the last applied`},
 		{"sqlite", "path", func(d string) string { return d },
-			[]string{`DELETE FROM goose_db_version WHERE version_id = 7`}, `(version 7) has not run here`},
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 8`}, `(version 8) has not run here`},
 	} {
 		t.Run(c.dialect+" "+c.form, func(t *testing.T) {
 			db, url := seeded(t, c.dialect, c.url)

@@ -14,6 +14,8 @@ import (
 // index built, and its column dropped when the spec drops the timeout.
 type fieldChanges struct {
 	up, guard, down []string
+	// histUp adds history columns, once the history table stands.
+	histUp []string
 	// upSync and downSync start and end deadlines, and build their
 	// indexes, once the state column holds the labels each direction
 	// ends at.
@@ -30,7 +32,7 @@ type fieldChanges struct {
 }
 
 func (c *fieldChanges) empty() bool {
-	return len(c.up)+len(c.down)+len(c.upSync)+len(c.downSync)+len(c.before)+len(c.after) == 0
+	return len(c.up)+len(c.down)+len(c.histUp)+len(c.upSync)+len(c.downSync)+len(c.before)+len(c.after) == 0
 }
 
 // deadlineIndex names the index of a deadline column.
@@ -111,6 +113,22 @@ func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeLock) *
 					}
 				}
 			}
+		}
+	}
+	// The history's columns besides its own. A new history table gets
+	// them with it, and its Down drops them with it.
+	if next != nil && next.History != "" {
+		h := dialect.Table{Name: next.History}
+		for _, l := range next.HistoryColumns {
+			if prev != nil && slices.ContainsFunc(prev.HistoryColumns, func(p fieldLock) bool { return p.Name == l.Name }) {
+				continue
+			}
+			c.histUp = append(c.histUp, d.AddField(h, l.field())...)
+			if prev != nil && prev.History != "" {
+				guard, drop := d.DropField(h, l.field())
+				c.guard, c.down = append(c.guard, guard...), append(c.down, drop...)
+			}
+			c.words, c.parts = append(c.words, "record "+l.Name+" in "+next.History), append(c.parts, "history_"+l.Name)
 		}
 	}
 	// A timeout the spec dropped takes its column with it: deadlines are

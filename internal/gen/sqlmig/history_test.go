@@ -36,7 +36,8 @@ func specVersions(t *testing.T, format string) []string {
 		t.Fatal(err)
 	}
 	// The enum's scenario: the store's objects have their own (store_test.go).
-	v2 := withoutFields(t, mustReplace(t, string(b), storeKeys, ""))
+	seed := regexp.MustCompile(`(?m)^  # Each history row keeps.*\n(  #.*\n)*(  history_(fields|notes): .*\n)+`).ReplaceAllString(string(b), "")
+	v2 := withoutFields(t, mustReplace(t, seed, storeKeys, ""))
 	if format != "goose" {
 		v2 = mustReplace(t, v2, "  dialects:", "  format: "+format+"\n  dialects:")
 	}

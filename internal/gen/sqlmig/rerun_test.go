@@ -20,7 +20,7 @@ import (
 // history and enforced transitions from the second on: the enum created;
 // a state added with the history table and the triggers; a state added;
 // a rename; a removal with rows_to; a default change; a change of the
-// transitions alone; a compaction; fields added.
+// transitions alone; a compaction; fields added; history columns added.
 func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
 	t.Helper()
 	v := specVersions(t, format)
@@ -32,8 +32,9 @@ func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
 	moves := mustReplace(t, def, "      finish: finished\n      timeout: error\n  finished:", "      abort: starting\n      finish: finished\n      timeout: error\n  finished:")
 	compact := mustReplace(t, moves, "  enforce: transitions\n", "  enforce: transitions\n  compact: true\n")
 	fields := compact + seedFieldsBlock
-	return []string{v[0], with(v[1]), with(v[2]), with(v[3]), with(v[4]), def, moves, compact, fields},
-		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact", "fields"}
+	histCols := mustReplace(t, fields, "  history: nodes_history\n", "  history: nodes_history\n  history_fields: [error]\n  history_notes: [actor]\n")
+	return []string{v[0], with(v[1]), with(v[2]), with(v[3]), with(v[4]), def, moves, compact, fields, histCols},
+		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact", "fields", "history columns"}
 }
 
 // seedFieldsBlock declares fields of each kind the seed does not: one not

@@ -21,6 +21,10 @@ type storeLock struct {
 	History string       `json:"history,omitempty"`
 	Enforce *enforceLock `json:"enforce,omitempty"`
 	Fields  []fieldLock  `json:"fields,omitempty"`
+	// HistoryColumns are the history table's columns besides its own:
+	// copied fields and notes. Like a field's, a column the spec drops
+	// stays, retired.
+	HistoryColumns []fieldLock `json:"history_columns,omitempty"`
 }
 
 // fieldLock is a field whose column the migrations added, or took over
@@ -95,6 +99,12 @@ func storeLockOf(m *model.Machine) *storeLock {
 		return nil
 	}
 	l := &storeLock{Key: st.Key, History: st.History}
+	for _, f := range st.HistoryFields {
+		l.HistoryColumns = append(l.HistoryColumns, fieldLock{Name: f.Name, Type: f.Type, Nullable: true})
+	}
+	for _, n := range st.HistoryNotes {
+		l.HistoryColumns = append(l.HistoryColumns, fieldLock{Name: n.Name, Type: "text", Nullable: true})
+	}
 	for _, f := range st.Fields {
 		fl := fieldLockOf(f)
 		if fl.Deadline {
@@ -138,6 +148,14 @@ func checkStore(m *model.Machine, prev *storeLock, hp string) error {
 			was.Retired, was.States, was.Index, was.AfterUS = false, now.States, "", now.AfterUS
 			if !reflect.DeepEqual(was, now) {
 				errs.Add(f.Pos, "sql field %q was %s in the migration history (%s) and is %s now; a field's type, nullable, default and adopt cannot change: add a field of another name", f.Name, was.describe(), hp, now.describe())
+			}
+		}
+	}
+	if st := m.SQL.Store; st != nil {
+		for _, now := range storeLockOf(m).HistoryColumns {
+			i := slices.IndexFunc(prev.HistoryColumns, func(l fieldLock) bool { return l.Name == now.Name })
+			if i >= 0 && prev.HistoryColumns[i].Type != now.Type {
+				errs.Add(m.SQL.Pos, "history column %q was of type %s in the migration history (%s) and is %s now; a history column's type cannot change: record it under another name", now.Name, prev.HistoryColumns[i].Type, hp, now.Type)
 			}
 		}
 	}
@@ -194,6 +212,16 @@ func retire(next, prev *storeLock) *storeLock {
 		}
 		l.Retired = true
 		next.Fields = append(next.Fields, l)
+	}
+	for _, l := range prev.HistoryColumns {
+		if next != nil && slices.ContainsFunc(next.HistoryColumns, func(n fieldLock) bool { return n.Name == l.Name }) {
+			continue
+		}
+		if next == nil {
+			next = &storeLock{Key: prev.Key}
+		}
+		l.Retired = true
+		next.HistoryColumns = append(next.HistoryColumns, l)
 	}
 	return next
 }
@@ -283,6 +311,7 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 		words = append(words, "create history table "+t.History)
 		parts = append(parts, "create_"+t.History)
 	}
+	histUp = append(histUp, fields.histUp...)
 	words, parts = append(words, fields.words...), append(parts, fields.parts...)
 	// Enforcement is never off while a migration runs. An enum change
 	// first widens the rules to what both ends allow, so that a writer

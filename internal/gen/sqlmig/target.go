@@ -36,6 +36,8 @@ type Target struct {
 	// Dropped are the columns of timeouts the spec dropped, which the
 	// migrations dropped with them.
 	Dropped []string
+	// HistoryColumns are the history table's columns besides its own.
+	HistoryColumns []string
 }
 
 // Recorded reads the history of m's enum in dialect's directory under out.
@@ -58,6 +60,11 @@ func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect strin
 	}
 	if st := h.Store; st != nil {
 		t.History, t.HistoryKey = st.History, st.Key
+		for _, c := range st.HistoryColumns {
+			if !c.Retired {
+				t.HistoryColumns = append(t.HistoryColumns, c.Name)
+			}
+		}
 		for _, f := range st.Fields {
 			if !f.Retired {
 				t.Fields = append(t.Fields, f.Name)

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 
 	. "github.com/dave/jennifer/jen"
 
@@ -74,6 +75,12 @@ func Table(m *model.Machine) dialect.Table {
 			}
 		}
 		t.Fields = append(t.Fields, df)
+	}
+	for _, f := range s.HistoryFields {
+		t.HistFields = append(t.HistFields, f.Index)
+	}
+	for _, n := range s.HistoryNotes {
+		t.Notes = append(t.Notes, n.Name)
 	}
 	return t
 }
@@ -235,6 +242,8 @@ func stmt(s dialect.Stmt, id Code) Code {
 	args := make([]byte, len(s.Args))
 	for i, a := range s.Args {
 		switch {
+		case a >= dialect.ArgNote:
+			args[i] = 'a' + byte(a-dialect.ArgNote)
 		case a >= dialect.ArgLater:
 			args[i] = '0' + byte(a-dialect.ArgLater)
 		case a >= dialect.ArgField:
@@ -332,14 +341,21 @@ func fieldType(f *model.Field) *Statement {
 // declareOptions declares Option, a constructor per way to set each
 // field, and what entering each state sets.
 func declareOptions(f *File, m *model.Machine) {
-	f.Comment("Option sets a field of the row in the move's own statement: Fire, Move,")
-	f.Comment("MoveAt and Create take them. An option overrides what the state entered")
-	f.Comment("sets; of two for one field, the last wins.")
+	f.Comment("Option sets a field of the row in the move's own statement, or a note of")
+	f.Comment("its history row: Fire, Move, MoveAt and Create take them. An option")
+	f.Comment("overrides what the state entered sets; of two for one field, the last wins.")
 	f.Type().Id("Option").Struct(
 		Id("field").Uint8(),
 		Id("now").Bool(),
+		Id("note").Bool(), // field is then the note's index
 		Id("v").Any(),
 	)
+	for i, n := range m.SQL.Store.HistoryNotes {
+		f.Comment(fmt.Sprintf("With%s records s as the %s of the move's history row (%s.%s).", n.Camel, strings.ReplaceAll(n.Name, "_", " "), m.SQL.Store.History, n.Name))
+		f.Func().Id("With" + n.Camel).Params(Id("s").String()).Id("Option").Block(
+			Return(Id("Option").Values(Id("field").Op(":").Lit(i), Id("note").Op(":").True(), Id("v").Op(":").Id("s"))),
+		)
+	}
 	for _, fd := range m.SQL.Store.Fields {
 		if fd.Deadline != nil {
 			continue

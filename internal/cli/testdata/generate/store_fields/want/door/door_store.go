@@ -97,12 +97,13 @@ func (s *Store) MoveAt(ctx context.Context, db DBTX, key any, version int64, ev 
 	return r, err
 }
 
-// Option sets a field of the row in the move's own statement: Fire, Move,
-// MoveAt and Create take them. An option overrides what the state entered
-// sets; of two for one field, the last wins.
+// Option sets a field of the row in the move's own statement, or a note of
+// its history row: Fire, Move, MoveAt and Create take them. An option
+// overrides what the state entered sets; of two for one field, the last wins.
 type Option struct {
 	field uint8
 	now   bool
+	note  bool
 	v     any
 }
 
@@ -411,7 +412,7 @@ type storeArgs struct {
 func (a *storeArgs) field(i uint8) (mode int64, v any) {
 	for _, set := range [...][]Option{a.opts, a.sets} {
 		for j := len(set) - 1; j >= 0; j-- {
-			if o := set[j]; o.field == i {
+			if o := set[j]; o.field == i && !o.note {
 				if o.now {
 					return 2, nil
 				}
@@ -420,6 +421,17 @@ func (a *storeArgs) field(i uint8) (mode int64, v any) {
 		}
 	}
 	return 0, nil
+}
+
+// note returns history note i as the call's last option for it gives
+// it, or NULL.
+func (a *storeArgs) note(i uint8) any {
+	for j := len(a.opts) - 1; j >= 0; j-- {
+		if o := a.opts[j]; o.note && o.field == i {
+			return o.v
+		}
+	}
+	return nil
 }
 
 // storeToken returns a new version token: a random UUID (version 4),
@@ -562,7 +574,7 @@ func (s *Store) fireEvent(ctx context.Context, run storeRun, key any, ev Event, 
 			case err != nil:
 				return err
 			case moved:
-				return s.appendHistory(ctx, db, key, from, to, ev)
+				return s.appendHistory(ctx, db, key, from, to, ev, opts)
 			case !from.Can(ev):
 				_, err := Transition(from, ev)
 				return err
@@ -596,7 +608,7 @@ func (s *Store) moveFrom(ctx context.Context, run storeRun, key any, from State,
 				return err
 			}
 			if moved {
-				return s.appendHistory(ctx, db, key, from, to, ev)
+				return s.appendHistory(ctx, db, key, from, to, ev, opts)
 			}
 			now, err := s.current(ctx, db, key)
 			if err != nil {
@@ -736,11 +748,11 @@ func (s *Store) current(ctx context.Context, db storeConn, key any) (State, erro
 	return now, err
 }
 
-func (s *Store) appendHistory(ctx context.Context, db storeConn, key any, from, to State, ev Event) error {
+func (s *Store) appendHistory(ctx context.Context, db storeConn, key any, from, to State, ev Event, opts []Option) error {
 	if s.q.history.query == "" {
 		return nil
 	}
-	args, err := s.q.history.bind(storeArgs{key: key, from: from, to: to, ev: ev})
+	args, err := s.q.history.bind(storeArgs{key: key, from: from, to: to, ev: ev, opts: opts})
 	if err != nil {
 		return err
 	}
@@ -922,7 +934,8 @@ func (c sqlConn) scan(ctx context.Context, st storeStmt, args []any, dest ...any
 
 // bind lays out a statement's parameters. States and events are passed as
 // their stored spelling, not left to each driver's idea of a uint8.
-// A field's letter (A for the first) stands for its two parameters.
+// A field's letter (A for the first) stands for its two parameters; a
+// history note's is a to d, a timeout's duration's 0 to 9.
 func (st storeStmt) bind(a storeArgs) ([]any, error) {
 	args := make([]any, 0, 2*len(st.args))
 	for _, c := range []byte(st.args) {
@@ -949,6 +962,8 @@ func (st storeStmt) bind(a storeArgs) ([]any, error) {
 			v = a.limit
 		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 			v = a.after[c-'0']
+		case 'a', 'b', 'c', 'd':
+			v = a.note(c - 'a')
 		default:
 			mode, value := a.field(c - 'A')
 			args = append(args, mode)
@@ -983,7 +998,7 @@ func (s *Store) moveAt(ctx context.Context, run storeRun, key, version, next any
 				return err
 			case moved:
 				r.State = to
-				if err := s.appendHistory(ctx, db, key, from, to, ev); err != nil || !s.q.fields {
+				if err := s.appendHistory(ctx, db, key, from, to, ev, opts); err != nil || !s.q.fields {
 					return err
 				}
 				return db.scan(ctx, s.q.getCurrent, []any{key}, r.dest()...)
@@ -1091,7 +1106,7 @@ func (s *Store) expireOne(ctx context.Context, db storeConn, e Expired, g storeT
 	case !moved:
 		return fmt.Errorf("%w: %s moved while the sweep held it", errContended, e.Key)
 	}
-	return s.appendHistory(ctx, db, e.Key, e.From, e.To, e.Event)
+	return s.appendHistory(ctx, db, e.Key, e.From, e.To, e.Event, nil)
 }
 
 // expireAll runs a timeout's one-statement sweep.
