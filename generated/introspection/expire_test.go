@@ -2,6 +2,7 @@ package introspection_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -114,29 +115,77 @@ func TestStoreExpire(t *testing.T) {
 			if r := get("d"); r.State != introspection.StateError {
 				t.Fatalf("RunExpiry left d in %v", r.State)
 			}
-			expireRace(t, s)
+			// Deadlines long enough to check that each fired a whole
+			// timeout after its row entered the group: a move's deadline
+			// starts when its statement computes it (MySQL: when it
+			// starts), which may be before it waits for the row's lock,
+			// held by a sweep, and its history row is written after, so
+			// the check allows half the timeout for that wait.
+			expireRace(t, s, sqlRace(s, 400*time.Millisecond), "x", 400, 400*time.Millisecond, 200*time.Millisecond)
+			// 10,000 rows whose deadlines of a few milliseconds are due
+			// all the time.
+			expireRace(t, s, sqlRace(s, 5*time.Millisecond), "y", 10000, 5*time.Millisecond, 5*time.Millisecond)
 		})
 	}
 }
 
-// expireRace moves rows at random from 8 workers while 4 sweepers expire
-// deadlines of a few milliseconds: every fire is recorded once, each
-// after its row stayed in the group for the whole timeout since it
-// entered it, and the history replays every row from its creation.
-func expireRace(t *testing.T, s storeDB) {
-	t.Helper()
+// raceOps are the calls expireRace makes: through the Store and
+// database/sql, or the PgxStore and pgx.
+type raceOps struct {
+	// create creates the rows in starting, in one transaction.
+	create func(keys []string) error
+	fire   func(key string, ev introspection.Event) error
+	expire func(now time.Time, limit int) ([]introspection.Expired, error)
+	get    func(key string) (introspection.Row, error)
+}
+
+// sqlRace is raceOps through the Store.
+func sqlRace(s storeDB, after time.Duration) raceOps {
 	ctx := context.Background()
-	// A move's deadline starts when its statement computes it (MySQL:
-	// when it starts), which may be before it waits for the row's lock,
-	// held by a sweep; its history row is written after. The check allows
-	// half the timeout for that wait: a deadline left from an earlier stay
-	// in the group would fire within a sweep's interval of the entry.
-	const rows, after, wait = 400, 400 * time.Millisecond, 200 * time.Millisecond
 	st := introspection.NewStore(s.dialect, introspection.WithTimeoutAtAfter(after))
-	for i := range rows {
-		if err := st.Create(ctx, s.db, fmt.Sprintf("x-%03d", i), introspection.StateStarting); err != nil {
-			t.Fatal(err)
-		}
+	return raceOps{
+		create: func(keys []string) error {
+			tx, err := s.db.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			for _, k := range keys {
+				if err := st.Create(ctx, tx, k, introspection.StateStarting); err != nil {
+					return err
+				}
+			}
+			return tx.Commit()
+		},
+		fire: func(key string, ev introspection.Event) error {
+			_, _, err := st.Fire(ctx, s.db, key, ev)
+			return err
+		},
+		expire: func(now time.Time, limit int) ([]introspection.Expired, error) {
+			return st.Expire(ctx, s.db, now, limit)
+		},
+		get: func(key string) (introspection.Row, error) { return st.Get(ctx, s.db, key) },
+	}
+}
+
+// expireRace creates rows in starting and moves them at random from 8
+// workers while 4 sweepers expire deadlines after each timeout and 2
+// readers check every row they read: a move's fields are never seen
+// without its state, nor its state without them. Then: every due
+// deadline was fired, each exactly once (the history records as many
+// timeouts as the sweeps reported), only on a row in the timeout's
+// states, and, when the timeout is long enough to tell (wait <
+// after), only after the row stayed in them for the timeout since it
+// entered them; the history replays every row from its creation, and its
+// copies of the error agree with the moves.
+func expireRace(t *testing.T, s storeDB, ops raceOps, prefix string, rows int, after, wait time.Duration) {
+	t.Helper()
+	keys := make([]string, rows)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%s-%05d", prefix, i)
+	}
+	if err := ops.create(keys); err != nil {
+		t.Fatal(err)
 	}
 	var events []introspection.Event
 	for _, ev := range introspection.Events() {
@@ -146,26 +195,53 @@ func expireRace(t *testing.T, s storeDB) {
 	}
 	stop := make(chan struct{})
 	var fired atomic.Int64
-	var sweepers sync.WaitGroup
+	sweep := func() (int, error) {
+		out, err := ops.expire(time.Now(), 100)
+		for _, e := range out {
+			if e.Err != nil || !slices.Contains(group, e.From) {
+				return 0, fmt.Errorf("Expire: %+v", e)
+			}
+		}
+		fired.Add(int64(len(out)))
+		return len(out), err
+	}
+	var background sync.WaitGroup
 	for range 4 {
-		sweepers.Go(func() {
+		background.Go(func() {
 			for {
-				out, err := st.Expire(ctx, s.db, time.Now(), 25)
-				if err != nil {
+				if _, err := sweep(); err != nil {
 					t.Error(err)
 					return
 				}
-				for _, e := range out {
-					if e.Err != nil || !slices.Contains(group, e.From) {
-						t.Errorf("Expire: %+v", e)
-					}
-				}
-				fired.Add(int64(len(out)))
 				select {
 				case <-stop:
 					return
 				case <-time.After(5 * time.Millisecond):
 				}
+			}
+		})
+	}
+	var reads atomic.Int64
+	for r := range 2 {
+		background.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(r), 47))
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				key := keys[rng.IntN(rows)]
+				row, err := ops.get(key)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if msg := rowAgrees(row); msg != "" {
+					t.Errorf("%s read as %+v: %s", key, row, msg)
+					return
+				}
+				reads.Add(1)
 			}
 		})
 	}
@@ -175,8 +251,7 @@ func expireRace(t *testing.T, s storeDB) {
 			rng := rand.New(rand.NewPCG(uint64(w), 31))
 			deadline := time.Now().Add(2500 * time.Millisecond)
 			for time.Now().Before(deadline) {
-				key := fmt.Sprintf("x-%03d", rng.IntN(rows))
-				if _, _, err := st.Fire(ctx, s.db, key, events[rng.IntN(len(events))]); err != nil && !errors.Is(err, introspection.ErrInvalidTransition) {
+				if err := ops.fire(keys[rng.IntN(rows)], events[rng.IntN(len(events))]); err != nil && !errors.Is(err, introspection.ErrInvalidTransition) {
 					t.Error(err)
 					return
 				}
@@ -185,66 +260,125 @@ func expireRace(t *testing.T, s storeDB) {
 	}
 	workers.Wait()
 	close(stop)
-	sweepers.Wait()
-	if fired.Load() == 0 {
-		t.Fatal("no deadline was fired")
+	background.Wait()
+	if t.Failed() {
+		t.FailNow()
 	}
-	// The history: each timeout once per fire, after a whole timeout in
-	// the group; each row replays from its creation to its state.
-	var timeouts int64
-	for i := range rows {
-		key := fmt.Sprintf("x-%03d", i)
-		rs, err := s.db.Query(s.bind(`SELECT from_state, to_state, event, moved_at FROM nodes_history WHERE uuid = ? ORDER BY seq`), key)
+	// Every deadline is due once the timeout has passed: the last sweeps
+	// leave none.
+	time.Sleep(after)
+	for {
+		n, err := sweep()
 		if err != nil {
 			t.Fatal(err)
 		}
-		var at introspection.State
-		var entered time.Time
-		first := true
-		for rs.Next() {
-			var from, to, ev string
-			var movedAt any
-			if err := rs.Scan(&from, &to, &ev, &movedAt); err != nil {
-				t.Fatal(err)
-			}
-			when := asTime(t, movedAt)
-			next, err := introspection.ParseState(to)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if first {
-				if from != "" || ev != "" {
-					t.Fatalf("%s: history starts with %s -%s-> %s, not its creation", key, from, ev, to)
-				}
-				first, at, entered = false, next, when
-				continue
-			}
-			if from != at.String() {
-				t.Fatalf("%s: history moves from %s, the row was in %v", key, from, at)
-			}
-			if ev == introspection.EventTimeout.String() {
-				timeouts++
-				if stayed := when.Sub(entered); stayed < after-wait {
-					t.Errorf("%s: timed out %v after it entered the group at %v, before its %v timeout", key, stayed, entered, after)
-				}
-			}
-			if slices.Contains(group, next) && !slices.Contains(group, at) {
-				entered = when
-			}
-			at = next
+		if n == 0 {
+			break
 		}
-		if err := rs.Err(); err != nil {
+	}
+	for _, key := range keys {
+		row, err := ops.get(key)
+		if err != nil {
 			t.Fatal(err)
 		}
-		rs.Close()
-		if now := s.state(t, key); now != at {
-			t.Fatalf("%s: history ends in %v, the row is in %v", key, at, now)
+		if row.TimeoutAt.Valid {
+			t.Fatalf("%s keeps a deadline after the last sweep: %+v", key, row)
+		}
+		if msg := rowAgrees(row); msg != "" {
+			t.Fatalf("%s after the race: %+v: %s", key, row, msg)
 		}
 	}
-	if timeouts != fired.Load() {
+	timeouts := replayRace(t, s, prefix, keys, after, wait)
+	if timeouts == 0 || timeouts != fired.Load() {
 		t.Fatalf("history records %d timeouts, Expire reported %d", timeouts, fired.Load())
 	}
-	t.Logf("%d deadlines fired", timeouts)
+	t.Logf("%d rows: %d deadlines fired, %d rows read during the race", rows, timeouts, reads.Load())
+}
+
+// rowAgrees says how a row read breaks what the seed's moves write
+// together with its state, or "".
+func rowAgrees(r introspection.Row) string {
+	switch {
+	case r.State == introspection.StateStarting && (r.FinishedAt.Valid || r.Error.Valid || !r.StartedAt.Valid):
+		return "in starting, which sets started_at and clears finished_at and error"
+	case (r.State == introspection.StateFinished || r.State == introspection.StateError) && !r.FinishedAt.Valid:
+		return "in " + r.State.String() + ", which sets finished_at"
+	case r.TimeoutAt.Valid != slices.Contains(group, r.State):
+		return "its deadline and its state disagree"
+	}
+	return ""
+}
+
+// replayRace replays the history of the rows with keys (which share
+// prefix) and returns how many timeouts it records.
+func replayRace(t *testing.T, s storeDB, prefix string, keys []string, after, wait time.Duration) int64 {
+	t.Helper()
+	rs, err := s.db.Query(s.bind(`SELECT uuid, from_state, to_state, event, moved_at, error FROM nodes_history WHERE uuid LIKE ? ORDER BY uuid, seq`), prefix+"-%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	type replay struct {
+		at      introspection.State
+		entered time.Time
+	}
+	rows := map[string]*replay{}
+	var timeouts int64
+	for rs.Next() {
+		var key, from, to, ev string
+		var movedAt any
+		var e sql.NullString
+		if err := rs.Scan(&key, &from, &to, &ev, &movedAt, &e); err != nil {
+			t.Fatal(err)
+		}
+		when := asTime(t, movedAt)
+		next, err := introspection.ParseState(to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rows[key]
+		if r == nil {
+			if from != "" || ev != "" {
+				t.Fatalf("%s: history starts with %s -%s-> %s, not its creation", key, from, ev, to)
+			}
+			rows[key] = &replay{next, when}
+			continue
+		}
+		if from != r.at.String() {
+			t.Fatalf("%s: history moves from %s, the row was in %v", key, from, r.at)
+		}
+		switch {
+		case ev == introspection.EventTimeout.String():
+			timeouts++
+			if !slices.Contains(group, r.at) {
+				t.Fatalf("%s: timed out from %v, outside the timeout's states", key, r.at)
+			}
+			if e.String != "Introspection timeout" {
+				t.Fatalf("%s: the history copied error %q with the timeout", key, e.String)
+			}
+			if stayed := when.Sub(r.entered); wait < after && stayed < after-wait {
+				t.Errorf("%s: timed out %v after it entered the group at %v, before its %v timeout", key, stayed, r.entered, after)
+			}
+		case next == introspection.StateStarting && e.Valid:
+			t.Fatalf("%s: the history copied error %q with a move into starting, which clears it", key, e.String)
+		}
+		if slices.Contains(group, next) && !slices.Contains(group, r.at) {
+			r.entered = when
+		}
+		r.at = next
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range keys {
+		if rows[key] == nil {
+			t.Fatalf("%s: no history", key)
+		}
+		if now := s.state(t, key); now != rows[key].at {
+			t.Fatalf("%s: history ends in %v, the row is in %v", key, rows[key].at, now)
+		}
+	}
+	return timeouts
 }
 
 // asTime reads moved_at: a time, or SQLite's text.

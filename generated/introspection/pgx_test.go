@@ -139,3 +139,39 @@ func TestPgxStore(t *testing.T) {
 		t.Fatalf("history holds %d moves, the calls reported %d", got, movedN.Load())
 	}
 }
+
+// TestPgxExpireRace is TestStoreExpire's race through the PgxStore and a
+// *pgxpool.Pool: 10,000 rows, deadlines of a few milliseconds.
+func TestPgxExpireRace(t *testing.T) {
+	ctx := context.Background()
+	s := openStores(t)[0]
+	if s.name != "postgres" {
+		t.Fatal("the first store is not PostgreSQL's")
+	}
+	pool, err := pgxpool.New(ctx, s.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	after := 5 * time.Millisecond
+	st := introspection.NewPgxStore(introspection.WithTimeoutAtAfter(after))
+	ops := raceOps{
+		create: func(keys []string) error {
+			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+				for _, k := range keys {
+					if err := st.Create(ctx, tx, k, introspection.StateStarting); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		},
+		fire: func(key string, ev introspection.Event) error {
+			_, _, err := st.Fire(ctx, pool, key, ev)
+			return err
+		},
+		expire: func(now time.Time, limit int) ([]introspection.Expired, error) { return st.Expire(ctx, pool, now, limit) },
+		get:    func(key string) (introspection.Row, error) { return st.Get(ctx, pool, key) },
+	}
+	expireRace(t, s, ops, "z", 10000, after, after)
+}
