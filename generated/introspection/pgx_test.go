@@ -170,8 +170,74 @@ func TestPgxExpireRace(t *testing.T) {
 			_, _, err := st.Fire(ctx, pool, key, ev)
 			return err
 		},
-		expire: func(now time.Time, limit int) ([]introspection.Expired, error) { return st.Expire(ctx, pool, now, limit) },
-		get:    func(key string) (introspection.Row, error) { return st.Get(ctx, pool, key) },
+		expire: func(now time.Time, limit int) ([]introspection.Expired, error) {
+			return st.Expire(ctx, pool, now, limit)
+		},
+		get: func(key string) (introspection.Row, error) { return st.Get(ctx, pool, key) },
 	}
 	expireRace(t, s, ops, "z", 10000, after, after)
+}
+
+// pgxFinish is the README's PgxStore example: a move in the caller's
+// pgx.Tx with its other writes.
+func pgxFinish(ctx context.Context, pool *pgxpool.Pool, uuid, note string, timeout time.Duration) error {
+	// README begin pgx
+	store := introspection.NewPgxStore(introspection.WithTimeoutAtAfter(timeout))
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, _, err := store.Fire(ctx, tx, uuid, introspection.EventFinish, introspection.WithActor("conductor")); err != nil {
+			return err // nothing written
+		}
+		_, err := tx.Exec(ctx, `UPDATE nodes SET note = $1 WHERE uuid = $2`, note, uuid)
+		return err // the move commits or rolls back with it
+	})
+	// README end
+}
+
+// TestREADMEPgx runs the README's pgx example: the move and the note
+// commit together, or neither does.
+func TestREADMEPgx(t *testing.T) {
+	ctx := context.Background()
+	s := openStores(t)[0]
+	pool, err := pgxpool.New(ctx, s.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, `ALTER TABLE nodes ADD COLUMN IF NOT EXISTS note text CHECK (note <> 'refused')`); err != nil {
+		t.Fatal(err)
+	}
+	st := introspection.NewPgxStore()
+	for _, uuid := range []string{"pgx-ok", "pgx-refused"} {
+		if err := st.Create(ctx, pool, uuid, introspection.StateStarting); err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range []introspection.Event{introspection.EventWait, introspection.EventProcess} {
+			if _, _, err := st.Fire(ctx, pool, uuid, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := pgxFinish(ctx, pool, "pgx-ok", "done", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := pgxFinish(ctx, pool, "pgx-ok", "again", time.Hour); err != nil {
+		t.Fatal(err) // finished may finish again
+	}
+	if err := pgxFinish(ctx, pool, "pgx-refused", "refused", time.Hour); err == nil {
+		t.Fatal("a refused note committed")
+	}
+	for uuid, want := range map[string]string{"pgx-ok": "finished again", "pgx-refused": "processing <nil>"} {
+		var st introspection.State
+		var note *string
+		if err := pool.QueryRow(ctx, `SELECT state, note FROM nodes WHERE uuid = $1`, uuid).Scan(&st, &note); err != nil {
+			t.Fatal(err)
+		}
+		got := st.String() + " <nil>"
+		if note != nil {
+			got = st.String() + " " + *note
+		}
+		if got != want {
+			t.Errorf("%s: %s, want %s", uuid, got, want)
+		}
+	}
 }

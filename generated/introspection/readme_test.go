@@ -7,8 +7,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pressly/goose/v3"
@@ -17,6 +19,44 @@ import (
 )
 
 type node struct{ UUID string }
+
+// README begin service
+// Inspector runs introspections through the generated Store.
+type Inspector struct {
+	DB    *sql.DB
+	Store *introspection.Store // introspection.NewStore(introspection.Postgres, ...)
+}
+
+// Start begins an introspection: a new node is created in starting, a
+// known one starts again. Entering starting stamps started_at and clears
+// finished_at and error in the same statement (the state's set:), and
+// starts the timeout's deadline.
+func (in *Inspector) Start(ctx context.Context, uuid, actor string) error {
+	err := in.Store.Create(ctx, in.DB, uuid, introspection.StateStarting, introspection.WithActor(actor))
+	if errors.Is(err, introspection.ErrExists) {
+		_, _, err = in.Store.Fire(ctx, in.DB, uuid, introspection.EventStart, introspection.WithActor(actor))
+	}
+	return err
+}
+
+// Finish ends it by ev (finish or error) with the error text, if any:
+// ironic-inspector's finished(). A refused move writes nothing.
+func (in *Inspector) Finish(ctx context.Context, uuid string, ev introspection.Event, errText string) error {
+	opt := introspection.ClearError()
+	if errText != "" {
+		opt = introspection.SetError(errText)
+	}
+	_, _, err := in.Store.Fire(ctx, in.DB, uuid, ev, opt)
+	return err
+}
+
+// Sweep times out the introspections past their deadline, every minute
+// until ctx ends: ironic-inspector's clean_up().
+func (in *Inspector) Sweep(ctx context.Context) error {
+	return in.Store.RunExpiry(ctx, in.DB, time.Minute, 100)
+}
+
+// README end
 
 // finished is the README's example: the seed's finished(event, error)
 // with the Store. TestREADMEExampleIsTested keeps the README's blocks
@@ -204,40 +244,52 @@ func readmeDB(t *testing.T) *sql.DB {
 	return db
 }
 
-// TestREADMEExampleIsTested fails when a README.md example and the lines
-// between its markers in this file differ.
+// TestREADMEExampleIsTested fails when an example of README.md or
+// docs/store.md and the lines between its markers in the tests differ.
 func TestREADMEExampleIsTested(t *testing.T) {
-	src, err := os.ReadFile("readme_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct{ name, anchor string }{
-		{"finished", "`finished(Events.finish)` becomes:\n\n  ```go\n"},
-		{"tx", "the row's other changes: they commit or roll back together:\n\n  ```go\n"},
-		{"sweep", "introspection of a node that finished and started\n  again between its read and its move:\n\n  ```go\n"},
+	for _, c := range []struct {
+		doc, src, name, anchor string
+		// indent is the block's in the page, tab its code's in the test.
+		indent, tab string
+	}{
+		{"README.md", "readme_test.go", "service", "that starts, finishes and times out introspections is then:\n\n```go\n", "", ""},
+		{"README.md", "pgx_test.go", "pgx", "`*pgx.Conn` and `pgx.Tx`:\n\n  ```go\n", "  ", "\t"},
+		{"docs/store.md", "readme_test.go", "finished", "`finished(Events.finish)` becomes:\n\n  ```go\n", "  ", "\t"},
+		{"docs/store.md", "readme_test.go", "tx", "the row's other changes: they commit or roll back together:\n\n  ```go\n", "  ", "\t"},
+		{"docs/store.md", "readme_test.go", "sweep", "introspection of a node that finished and started\n  again between its read and its move:\n\n  ```go\n", "  ", "\t"},
 	} {
-		_, body, ok := bytes.Cut(src, []byte("\t// README begin "+c.name+"\n"))
-		body, _, ok2 := bytes.Cut(body, []byte("\t// README end\n"))
-		if !ok || !ok2 {
-			t.Fatalf("readme_test.go: no README begin %s/end markers", c.name)
+		src, err := os.ReadFile(c.src)
+		if err != nil {
+			t.Fatal(err)
 		}
-		_, block, ok := bytes.Cut(readme, []byte(c.anchor))
-		block, _, ok2 = bytes.Cut(block, []byte("  ```\n"))
-		if !ok || !ok2 {
-			t.Fatalf("README.md: no go block after %q", c.anchor)
+		page, err := os.ReadFile(filepath.Join("..", "..", c.doc))
+		if err != nil {
+			t.Fatal(err)
 		}
-		if diff := cmp.Diff(dedent(string(body), "\t"), dedent(string(block), "  ")); diff != "" {
-			t.Errorf("README.md's %s example differs from the tested one in readme_test.go (-tested +README):\n%s", c.name, diff)
+		_, body, ok := bytes.Cut(src, []byte(c.tab+"// README begin "+c.name+"\n"))
+		body, _, ok2 := bytes.Cut(body, []byte(c.tab+"// README end\n"))
+		if !ok || !ok2 {
+			t.Fatalf("%s: no README begin %s/end markers", c.src, c.name)
+		}
+		_, block, ok := bytes.Cut(page, []byte(c.anchor))
+		block, _, ok2 = bytes.Cut(block, []byte(c.indent+"```\n"))
+		if !ok || !ok2 {
+			t.Fatalf("%s: no go block after %q", c.doc, c.anchor)
+		}
+		// gofmt keeps a blank line between the last declaration and the
+		// end marker.
+		tested := strings.TrimRight(dedent(string(body), c.tab), "\n") + "\n"
+		if diff := cmp.Diff(tested, dedent(string(block), c.indent)); diff != "" {
+			t.Errorf("%s's %s example differs from the tested one in %s (-tested +%s):\n%s", c.doc, c.name, c.src, c.doc, diff)
 		}
 	}
 }
 
 // dedent removes prefix from the start of every line.
 func dedent(s, prefix string) string {
+	if prefix == "" {
+		return s
+	}
 	lines := strings.SplitAfter(s, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimPrefix(l, prefix)
@@ -310,6 +362,82 @@ func TestREADMEOnEveryDatabase(t *testing.T) {
 				if r.State != want.state || r.Error.V != want.err || r.Error.Valid != (want.err != "") || !r.FinishedAt.Valid || !r.StartedAt.Valid {
 					t.Errorf("%s: %+v, want %v with error %q and both times", key, r, want.state, want.err)
 				}
+			}
+		})
+	}
+}
+
+// TestREADMEServiceOnEveryDatabase runs the README's service on
+// PostgreSQL, MariaDB and SQLite: introspections start (a new node and a
+// known one), finish with and without an error, and time out in the
+// sweep; the history names who started each.
+func TestREADMEServiceOnEveryDatabase(t *testing.T) {
+	ctx := context.Background()
+	for _, s := range openStores(t) {
+		t.Run(s.name, func(t *testing.T) {
+			in := &Inspector{DB: s.db, Store: introspection.NewStore(s.dialect, introspection.WithTimeoutAtAfter(100*time.Millisecond))}
+			for _, uuid := range []string{"svc-ok", "svc-failed", "svc-late"} {
+				if err := in.Start(ctx, uuid, "api"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, uuid := range []string{"svc-ok", "svc-failed"} {
+				for _, ev := range []introspection.Event{introspection.EventWait, introspection.EventProcess} {
+					if _, _, err := in.Store.Fire(ctx, s.db, uuid, ev); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if err := in.Finish(ctx, "svc-ok", introspection.EventFinish, ""); err != nil {
+				t.Fatal(err)
+			}
+			if err := in.Finish(ctx, "svc-failed", introspection.EventError, "ramdisk lost"); err != nil {
+				t.Fatal(err)
+			}
+			if err := in.Finish(ctx, "svc-failed", introspection.EventFinish, ""); !errors.Is(err, introspection.ErrInvalidTransition) {
+				t.Fatalf("finish from error: %v", err)
+			}
+			// The failed one starts again, and is swept with the late one
+			// once their deadlines pass; the finished one has none.
+			if err := in.Start(ctx, "svc-failed", "operator"); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(150 * time.Millisecond)
+			sweep, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+			defer cancel()
+			if err := in.Sweep(sweep); !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Sweep returned %v, want its context's end", err)
+			}
+			for uuid, want := range map[string]struct {
+				state introspection.State
+				err   string
+			}{"svc-ok": {introspection.StateFinished, ""}, "svc-failed": {introspection.StateError, "Introspection timeout"}, "svc-late": {introspection.StateError, "Introspection timeout"}} {
+				r, err := in.Store.Get(ctx, s.db, uuid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.State != want.state || r.Error.V != want.err || r.Error.Valid != (want.err != "") || !r.FinishedAt.Valid || !r.StartedAt.Valid || r.TimeoutAt.Valid {
+					t.Errorf("%s: %+v, want %v with error %q, both times and no deadline", uuid, r, want.state, want.err)
+				}
+			}
+			var actors []string
+			rows, err := s.db.Query(s.bind(`SELECT actor FROM nodes_history WHERE uuid = ? AND to_state = 'starting' ORDER BY seq`), "svc-failed")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var a string
+				if err := rows.Scan(&a); err != nil {
+					t.Fatal(err)
+				}
+				actors = append(actors, a)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(actors, []string{"api", "operator"}) {
+				t.Errorf("svc-failed started by %q, want api, then operator", actors)
 			}
 		})
 	}

@@ -121,8 +121,8 @@ func TestProjectSchema(t *testing.T) {
 	}
 }
 
-// Every key of the project file's schema is documented in the README's
-// project file reference, and DecodeProject knows it.
+// Every key of the project file's schema is documented in the project
+// file reference (docs/projects.md), and DecodeProject knows it.
 func TestProjectKeysDocumented(t *testing.T) {
 	var schema map[string]any
 	b, err := os.ReadFile("../../spec/project.schema.json")
@@ -132,12 +132,12 @@ func TestProjectKeysDocumented(t *testing.T) {
 	if err := json.Unmarshal(b, &schema); err != nil {
 		t.Fatal(err)
 	}
-	readme, err := os.ReadFile("../../README.md")
+	page, err := os.ReadFile("../../docs/projects.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, ref, _ := strings.Cut(string(readme), "### The project file")
-	ref, _, _ = strings.Cut(ref, "\n### ")
+	_, ref, _ := strings.Cut(string(page), "## The project file")
+	ref, _, _ = strings.Cut(ref, "\n## ")
 	var keys []string
 	var walk func(v any)
 	walk = func(v any) {
@@ -167,7 +167,7 @@ func TestProjectKeysDocumented(t *testing.T) {
 	}
 	for _, k := range keys {
 		if !strings.Contains(ref, k+":") {
-			t.Errorf("the README's project file reference does not show %s:", k)
+			t.Errorf("docs/projects.md's project file reference does not show %s:", k)
 		}
 		if !strings.Contains(doc, k+":") {
 			t.Errorf("the test's document lacks %s:", k)
