@@ -180,6 +180,9 @@ func storeProgress(key string) *[storeWorkers]int {
 	return progress[key]
 }
 
+// timeoutGroup are the seed's timeout's states.
+var timeoutGroup = map[fsmpkg.State]bool{fsmpkg.StateStarting: true, fsmpkg.StateWaiting: true, fsmpkg.StateProcessing: true}
+
 // newToken is a version token as a hand-written service draws one.
 func newToken() string {
 	hi, lo := rand.Uint64(), rand.Uint64()
@@ -196,7 +199,8 @@ func handwritten(ctx context.Context, d storeDialect, db *sql.DB, key string, ev
 	}
 	defer tx.Rollback()
 	var from fsmpkg.State
-	if err := tx.QueryRowContext(ctx, d.bind(`SELECT state FROM nodes WHERE uuid = ?`+d.lock), key).Scan(&from); err != nil {
+	var errText sql.NullString
+	if err := tx.QueryRowContext(ctx, d.bind(`SELECT state, error FROM nodes WHERE uuid = ?`+d.lock), key).Scan(&from, &errText); err != nil {
 		return err
 	}
 	to, err := fsmpkg.Transition(from, ev)
@@ -210,7 +214,9 @@ func handwritten(ctx context.Context, d storeDialect, db *sql.DB, key string, ev
 		return tx.Commit()
 	}
 	// What the Store's move writes besides the state: the seed's new
-	// version token and what the state entered sets.
+	// version token, what the state entered sets, the timeout's deadline
+	// (started on entering its states, ended on leaving them), and the
+	// history row with the error the move left.
 	set := map[fsmpkg.State]string{
 		fsmpkg.StateStarting: `, started_at = ?, finished_at = NULL, error = NULL`,
 		fsmpkg.StateFinished: `, finished_at = ?`,
@@ -220,14 +226,22 @@ func handwritten(ctx context.Context, d storeDialect, db *sql.DB, key string, ev
 	if set != "" {
 		args = append(args, time.Now().UTC())
 	}
+	if to == fsmpkg.StateStarting {
+		errText = sql.NullString{}
+	}
+	switch in := timeoutGroup[to]; {
+	case in && !timeoutGroup[from]:
+		set += `, timeout_at = ?`
+		args = append(args, time.Now().UTC().Add(time.Hour))
+	case !in && timeoutGroup[from]:
+		set += `, timeout_at = NULL`
+	}
 	if _, err := tx.ExecContext(ctx, d.bind(`UPDATE nodes SET state = ?, version_id = ?`+set+` WHERE uuid = ?`), append(args, key)...); err != nil {
 		return err
 	}
-	if history {
-		if _, err := tx.ExecContext(ctx, d.bind(`INSERT INTO nodes_history (uuid, from_state, to_state, event) VALUES (?, ?, ?, ?)`),
-			key, from.String(), to.String(), ev.String()); err != nil {
-			return err
-		}
+	if _, err := tx.ExecContext(ctx, d.bind(`INSERT INTO nodes_history (uuid, from_state, to_state, event, error) VALUES (?, ?, ?, ?, ?)`),
+		key, from.String(), to.String(), ev.String(), errText); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
