@@ -2,6 +2,7 @@ package sqlmig
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/gen/store"
@@ -103,7 +104,7 @@ func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeLock) *
 					if p.States != nil {
 						c.downSync = append(c.downSync, deadlines(*p)...)
 					}
-					c.words, c.parts = append(c.words, "timeout "+l.Name+" in "+joinStates(l.States)), append(c.parts, "timeout_"+l.Name+"_states")
+					c.words, c.parts = append(c.words, "timeout "+l.Name+" in "+strings.Join(l.States, ", ")), append(c.parts, "timeout_"+l.Name+"_states")
 				}
 				if p.Index == "" {
 					up, down := index(l, true)
@@ -159,14 +160,3 @@ const batchNoTx = "Each statement commits on its own, so no lock outlives it: de
 
 // indexNoTx says why an index's migration runs outside a transaction.
 const indexNoTx = "CREATE INDEX CONCURRENTLY builds the index while writers go on, and runs only alone, outside any transaction block. If it fails part way it leaves an invalid index, which fsmgen verify reports: run the Down, then the Up again."
-
-func joinStates(labels []string) string {
-	s := ""
-	for i, l := range labels {
-		if i > 0 {
-			s += ", "
-		}
-		s += l
-	}
-	return s
-}

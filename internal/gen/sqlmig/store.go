@@ -203,25 +203,24 @@ func retire(next, prev *storeLock) *storeLock {
 	if prev == nil {
 		return next
 	}
-	for _, l := range prev.Fields {
-		if next != nil && slices.ContainsFunc(next.Fields, func(n fieldLock) bool { return n.Name == l.Name }) {
-			continue
-		}
-		if next == nil {
-			next = &storeLock{Key: prev.Key}
-		}
-		l.Retired = true
-		next.Fields = append(next.Fields, l)
+	if next == nil {
+		next = &storeLock{Key: prev.Key}
 	}
-	for _, l := range prev.HistoryColumns {
-		if next != nil && slices.ContainsFunc(next.HistoryColumns, func(n fieldLock) bool { return n.Name == l.Name }) {
-			continue
+	next.Fields = withRetired(next.Fields, prev.Fields)
+	next.HistoryColumns = withRetired(next.HistoryColumns, prev.HistoryColumns)
+	if next.History == "" && next.Enforce == nil && len(next.Fields)+len(next.HistoryColumns) == 0 {
+		return nil
+	}
+	return next
+}
+
+// withRetired appends to next the columns of prev it lacks, retired.
+func withRetired(next, prev []fieldLock) []fieldLock {
+	for _, l := range prev {
+		if !slices.ContainsFunc(next, func(n fieldLock) bool { return n.Name == l.Name }) {
+			l.Retired = true
+			next = append(next, l)
 		}
-		if next == nil {
-			next = &storeLock{Key: prev.Key}
-		}
-		l.Retired = true
-		next.HistoryColumns = append(next.HistoryColumns, l)
 	}
 	return next
 }
