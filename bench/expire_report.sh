@@ -61,10 +61,14 @@ writers of other rows waited 0.7 to 1.2 s at 100,000 rows. Every
 sweep reads past the index entries of the rows earlier sweeps moved
 until InnoDB's purge removes them, which it does in the background: with
 a hundred thousand rows due at once, the sweeps slow down as they go, and
-the lateness that follows includes the backlog. SQLite's
-writers wait for the database's one write lock while a sweep of 1,000
-rows holds it; a smaller limit shortens the wait. Lateness includes the
-50 ms between sweeps.
+the lateness that follows includes the backlog. Two figures miss the
+target. SQLite: sweeps that follow one another while a backlog drains
+take the database's one write lock back before a waiting writer's busy
+handler wakes, so a writer may wait for the whole backlog (100,000 rows
+in 3 s); a pause between a service's sweeps, or a smaller limit, lets
+writers in. PostgreSQL: a writer's longest move exceeds it at 1,000,000
+rows (it stays near 30 ms at 20,000), on a 2-core machine that also runs
+the writers and the server; not yet explained. Lateness includes the 50 ms between sweeps.
 <!-- /expire -->
 MD
 

@@ -52,11 +52,13 @@ triggers on, \`nodes_history\` present. Eight workers move rows of their
 own, each row round the cycle start, wait, process, finish, so every call
 is a move. \`Fire\` is the generated Store: in one statement the move,
 the seed's new version token, the fields the state entered sets
-(\`started_at\`, \`finished_at\`, \`error\`) and its history row;
+(\`started_at\`, \`finished_at\`, \`error\`), the timeout's deadline (started on
+entering its states, ended on leaving them) and its history row with the
+error the move left;
 \`handwritten\` is the pattern it replaces, \`BEGIN; SELECT … FOR UPDATE;
 Transition; UPDATE; COMMIT\`, for the state alone; \`handwritten+history\`
-writes all Fire writes, the same work, token and fields in its UPDATE and
-the history row after; \`bare\` is \`UPDATE nodes SET state = … WHERE
+writes all Fire writes, the same work, token, fields and deadline in its
+UPDATE and the history row after; \`bare\` is \`UPDATE nodes SET state = … WHERE
 uuid = …\` alone in autocommit, one round trip and no read or history: the
 limit of a persisted move. Each round runs every implementation once, so
 the variants alternate.
