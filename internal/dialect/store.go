@@ -307,18 +307,21 @@ func historyExtra(t Table, p *params, field func(i int) string) string {
 }
 
 // historyReturning returns what a data-modifying CTE returns besides for
-// its history row: the copied fields, as h0, h1, ...
+// its history row: the copied fields, under names no column of the spec
+// can take (a name in the spec has no upper case).
 func historyReturning(d Dialect, t Table, qualifier string) string {
 	var b strings.Builder
 	for j, i := range t.HistFields {
-		b.WriteString(", " + qualifier + d.QuoteIdent(t.Fields[i].Name) + " AS h" + strconv.Itoa(j))
+		b.WriteString(", " + qualifier + d.QuoteIdent(t.Fields[i].Name) + " AS " + historyCopy(j))
 	}
 	return b.String()
 }
 
+func historyCopy(j int) string { return `"H` + strconv.Itoa(j) + `"` }
+
 // returned names copied field i as historyReturning returned it.
 func returned(t Table) func(i int) string {
-	return func(i int) string { return "h" + strconv.Itoa(slices.Index(t.HistFields, i)) }
+	return func(i int) string { return historyCopy(slices.Index(t.HistFields, i)) }
 }
 
 // historyRow is a history row written by its own statement, after the
