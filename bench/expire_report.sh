@@ -62,11 +62,12 @@ sweep reads past the index entries of the rows earlier sweeps moved
 until InnoDB's purge removes them, which it does in the background: with
 a hundred thousand rows due at once, the sweeps slow down as they go, and
 the lateness that follows includes the backlog. Two figures miss the
-target. SQLite: sweeps that follow one another while a backlog drains
-take the database's one write lock back before a waiting writer's busy
-handler wakes, so a writer may wait for the whole backlog (100,000 rows
-in 3 s); a pause between a service's sweeps, or a smaller limit, lets
-writers in. PostgreSQL: a writer's longest move exceeds it at 1,000,000
+target. SQLite: a waiting writer polls for the database's one write lock
+with growing sleeps (its busy handler), and while a backlog drains, the
+sweeps and the other three writers take the lock in between, so one
+writer may lose for seconds (5 ms pauses between sweeps still left it
+waiting 2 s, at a third of the rate). A SQLite service that must bound
+its writers' waits sweeps small batches at quiet times. PostgreSQL: a writer's longest move exceeds it at 1,000,000
 rows (it stays near 30 ms at 20,000), on a 2-core machine that also runs
 the writers and the server; not yet explained. Lateness includes the 50 ms between sweeps.
 <!-- /expire -->
