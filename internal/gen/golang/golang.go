@@ -356,17 +356,22 @@ func (e *emitter) transition() {
 	)
 	f.Type().Id("transitionPair").Struct(Id("from").Id("State"), Id("event").Id("Event"))
 
-	doc(f, "illegal gives every (state, event) pair an address of its own, so that\nTransition can return a TransitionError for it without allocating, and\nwithout a table to fill: pair reads the pair back from the address. It is\nnever written, so it stays zero memory that costs a program nothing.")
-	f.Var().Id("illegal").Index(Id("NumStates")).Index(Id("NumEvents")).Id("transitionPair")
+	doc(f, "illegal gives every (state, event) pair an element of its own, so that\nTransition can return a TransitionError for one without allocating: it\npoints at the pair's element. The pairs are written the first time an\nerror is read (From, Event, Error), not at start-up: until then the\narray is zero memory that costs a program nothing, and then a few bytes a\npair (4 MB for 10,000 states and 100 events).")
+	f.Var().Defs(
+		Id("illegal").Index(Id("NumStates")).Index(Id("NumEvents")).Id("transitionPair"),
+		Id("illegalOnce").Qual("sync", "Once"),
+	)
 
 	doc(f, "pair returns the state and event e is about.")
 	f.Func().Params(Id("e").Id("TransitionError")).Id("pair").Params().Id("transitionPair").Block(
 		If(Id("e").Dot("at").Op("==").Nil()).Block(Return(Id("transitionPair").Values())),
-		Id("off").Op(":=").Uintptr().Call(Qual("unsafe", "Pointer").Call(Id("e").Dot("at"))).Op("-").Uintptr().Call(Qual("unsafe", "Pointer").Call(Op("&").Id("illegal"))),
-		If(Id("off").Op("<").Qual("unsafe", "Sizeof").Call(Id("illegal"))).Block(
-			Id("i").Op(":=").Id("off").Op("/").Qual("unsafe", "Sizeof").Call(Id("transitionPair").Values()),
-			Return(Id("transitionPair").Values(Id("State").Call(Id("i").Op("/").Id("NumEvents")), Id("Event").Call(Id("i").Op("%").Id("NumEvents")))),
-		),
+		Id("illegalOnce").Dot("Do").Call(Func().Params().Block(
+			For(Id("i").Op(":=").Range().Id("illegal")).Block(
+				For(Id("j").Op(":=").Range().Id("illegal").Index(Id("i"))).Block(
+					Id("illegal").Index(Id("i")).Index(Id("j")).Op("=").Id("transitionPair").Values(Id("State").Call(Id("i")), Id("Event").Call(Id("j"))),
+				),
+			),
+		)),
 		Return(Op("*").Id("e").Dot("at")),
 	)
 	doc(f, "From returns the state that does not allow the event.")

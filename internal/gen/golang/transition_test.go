@@ -108,6 +108,12 @@ func runGenerated(t *testing.T, m *model.Machine) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Some organisations forbid package unsafe (gosec G103).
+	for p, b := range files {
+		if strings.Contains(string(b), `"unsafe"`) {
+			t.Errorf("%s imports unsafe", p)
+		}
+	}
 	dir := t.TempDir()
 	files["go.mod"] = []byte("module fsmcheck\n\ngo 1.22\n")
 	files["main.go"] = []byte(strings.ReplaceAll(checkMain, "PKG", m.Package))

@@ -18,7 +18,7 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
-	"unsafe"
+	"sync"
 )
 
 // State is a state of the door machine. Its zero value is Initial, so that a zero struct, a JSON document
@@ -381,22 +381,29 @@ type transitionPair struct {
 	event Event
 }
 
-// illegal gives every (state, event) pair an address of its own, so that
-// Transition can return a TransitionError for it without allocating, and
-// without a table to fill: pair reads the pair back from the address. It is
-// never written, so it stays zero memory that costs a program nothing.
-var illegal [NumStates][NumEvents]transitionPair
+// illegal gives every (state, event) pair an element of its own, so that
+// Transition can return a TransitionError for one without allocating: it
+// points at the pair's element. The pairs are written the first time an
+// error is read (From, Event, Error), not at start-up: until then the
+// array is zero memory that costs a program nothing, and then a few bytes a
+// pair (4 MB for 10,000 states and 100 events).
+var (
+	illegal     [NumStates][NumEvents]transitionPair
+	illegalOnce sync.Once
+)
 
 // pair returns the state and event e is about.
 func (e TransitionError) pair() transitionPair {
 	if e.at == nil {
 		return transitionPair{}
 	}
-	off := uintptr(unsafe.Pointer(e.at)) - uintptr(unsafe.Pointer(&illegal))
-	if off < unsafe.Sizeof(illegal) {
-		i := off / unsafe.Sizeof(transitionPair{})
-		return transitionPair{State(i / NumEvents), Event(i % NumEvents)}
-	}
+	illegalOnce.Do(func() {
+		for i := range illegal {
+			for j := range illegal[i] {
+				illegal[i][j] = transitionPair{State(i), Event(j)}
+			}
+		}
+	})
 	return *e.at
 }
 
