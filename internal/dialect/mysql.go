@@ -281,6 +281,12 @@ func (m MySQL) ClearStmt(t Table, e Expiry) Stmt { return clearStmt(m, t, e) }
 // locks of the rows it returns.
 func (MySQL) SweepReadCommitted() bool { return true }
 
+// SweepBatch is the caller's limit: every sweep reads past the index
+// entries of the rows earlier sweeps moved until InnoDB's purge removes
+// them, so more, smaller sweeps of a backlog take longer (past 10 minutes
+// for 100,000 rows in batches of 100).
+func (MySQL) SweepBatch() int { return 0 }
+
 // GetStmt locks the row when current, as StateStmt does.
 func (m MySQL) GetStmt(t Table, current bool) Stmt {
 	if current {

@@ -213,6 +213,11 @@ func (Postgres) DueStmt(Table, Expiry) Stmt { return Stmt{} }
 // and a caller's stricter level is the caller's choice.
 func (Postgres) SweepReadCommitted() bool { return false }
 
+// SweepBatch: a writer of other rows waited for a whole sweep statement
+// (BenchmarkExpire, 1,000,000 rows: up to 173 ms with 1,000 rows a
+// statement, 69 ms with 100, at the same rate of rows moved).
+func (Postgres) SweepBatch() int { return 100 }
+
 func (p Postgres) ClearStmt(t Table, e Expiry) Stmt { return clearStmt(p, t, e) }
 
 // GetStmt reads the latest committed version either way: a statement in

@@ -91,6 +91,10 @@ func (SQLite) ExpireStmt(Table, Expiry) Stmt { return Stmt{} }
 // SweepReadCommitted is false: SQLite's transactions are serializable.
 func (SQLite) SweepReadCommitted() bool { return false }
 
+// SweepBatch is the caller's limit: a writer waits for the one write lock
+// whatever the batch (docs/benchmarks.md).
+func (SQLite) SweepBatch() int { return 0 }
+
 // DueStmt needs no lock: the sweep's transaction holds the database's
 // write lock from its start (_txlock=immediate). The time is written as
 // Now writes the clock, for the text comparison to hold.

@@ -568,6 +568,9 @@ type Expirer interface {
 	// at READ COMMITTED, for its locking read to lock only the rows it
 	// returns.
 	SweepReadCommitted() bool
+	// SweepBatch bounds the rows one transaction of a sweep moves; 0 for
+	// the caller's limit.
+	SweepBatch() int
 }
 
 // dueRows selects the due rows' keys and states; suffix ends it.

@@ -178,6 +178,7 @@ func declare(f *File, m *model.Machine) {
 			Id("fields"):             Lit(len(t.Fields) > 0),
 			Id("timeLayout"):         Lit(d.TimeLayout()),
 			Id("sweepReadCommitted"): Lit(d.SweepReadCommitted()),
+			Id("sweepBatch"):         Lit(d.SweepBatch()),
 			Id("expire"):             Index().Id("storeExpiry").Values(expire...),
 			Id("move"):               stmt(d.MoveStmt(t), Id("storeMove")),
 			Id("state"):              stmt(d.StateStmt(t), Id("storeState")),

@@ -153,6 +153,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	move:               storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfte", storeMove},
 	prepare:            false,
 	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
+	sweepBatch:         100,
 	sweepReadCommitted: false,
 	timeLayout:         "",
 	token:              false,
@@ -177,6 +178,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	move:               storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ntkf", storeMove},
 	prepare:            true,
 	state:              storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
+	sweepBatch:         0,
 	sweepReadCommitted: true,
 	timeLayout:         "",
 	token:              false,
@@ -201,6 +203,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	move:               storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = ?1 AND \"state\" = ?2", "kft", storeMove},
 	prepare:            true,
 	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
+	sweepBatch:         0,
 	sweepReadCommitted: false,
 	timeLayout:         "2006-01-02 15:04:05.000000",
 	token:              false,
@@ -251,6 +254,9 @@ type storeQueries struct {
 	// transaction runs at READ COMMITTED.
 	expire             []storeExpiry
 	sweepReadCommitted bool
+	// sweepBatch bounds the rows one transaction of a sweep moves; 0:
+	// the caller's limit.
+	sweepBatch int
 }
 
 // StoreOption configures a Store.
