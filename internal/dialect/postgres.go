@@ -143,7 +143,7 @@ func (p Postgres) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
 	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + versionBump(t, ps, "r.") + joinSet(fieldsSet(t, ps, "r.", "m.f", arcs)) +
 		" FROM m WHERE r." + key + " = $1" + atVersion(t, ps, "r.", at) + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t" + historyReturning(p, t, "r.") + ")")
 	if t.History != "" {
-		b.WriteString(",\nh AS (" + historyInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(event) + historyExtra(t, ps, returned(t)) + " FROM u)")
+		b.WriteString(",\nh AS (" + historyInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(event) + historyExtra(t, ps, returned(p, t)) + " FROM u)")
 	}
 	b.WriteString("\nSELECT f, t FROM u\nUNION ALL\nSELECT " + col + ", NULL::" + enum + " FROM " + tab +
 		" WHERE " + key + " = $1 AND NOT EXISTS (SELECT 1 FROM u)")
@@ -160,7 +160,7 @@ func (p Postgres) MoveStmt(t Table) Stmt {
 	if t.History == "" {
 		return ps.stmt(update)
 	}
-	return ps.stmt("WITH u AS (" + update + " RETURNING " + key + historyReturning(p, t, "") + ")\n" + historyInsert(p, t) + " SELECT " + key + ", $2::text, $3::text, $4" + historyExtra(t, ps, returned(t)) + " FROM u")
+	return ps.stmt("WITH u AS (" + update + " RETURNING " + key + historyReturning(p, t, "") + ")\n" + historyInsert(p, t) + " SELECT " + key + ", $2::text, $3::text, $4" + historyExtra(t, ps, returned(p, t)) + " FROM u")
 }
 
 // CreateStmt appends the history row in the same statement. ON CONFLICT
@@ -173,7 +173,7 @@ func (p Postgres) CreateStmt(t Table) (Stmt, Stmt) {
 	if t.History == "" {
 		return ps.stmt(insert), Stmt{}
 	}
-	return ps.stmt("WITH i AS (" + insert + " RETURNING " + key + historyReturning(p, t, "") + ")\n" + historyInsert(p, t) + " SELECT " + key + ", '', " + ps.ph(ArgTo) + "::text, ''" + historyExtra(t, ps, returned(t)) + " FROM i"), Stmt{}
+	return ps.stmt("WITH i AS (" + insert + " RETURNING " + key + historyReturning(p, t, "") + ")\n" + historyInsert(p, t) + " SELECT " + key + ", '', " + ps.ph(ArgTo) + "::text, ''" + historyExtra(t, ps, returned(p, t)) + " FROM i"), Stmt{}
 }
 
 func (p Postgres) StateStmt(t Table) Stmt {
@@ -199,7 +199,7 @@ func (p Postgres) ExpireStmt(t Table, e Expiry) Stmt {
 	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + versionBump(t, ps, "r.") + joinSet(fieldsSet(t, ps, "r.", "m.f", e.Arcs)) +
 		" FROM due, m WHERE r." + key + " = due." + key + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t" + historyReturning(p, t, "r.") + ")")
 	if t.History != "" {
-		b.WriteString(",\nh AS (" + historyInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(e.Event) + historyExtra(t, ps, returned(t)) + " FROM u)")
+		b.WriteString(",\nh AS (" + historyInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(e.Event) + historyExtra(t, ps, returned(p, t)) + " FROM u)")
 	}
 	b.WriteString(",\nx AS (UPDATE " + tab + " AS r SET " + p.QuoteIdent(t.Fields[e.Field].Name) + " = NULL FROM due WHERE r." + key + " = due." + key +
 		" AND r." + col + " NOT IN (" + sources(p, e.Arcs) + ") RETURNING r." + key + " AS k, r." + col + " AS f)")

@@ -312,16 +312,16 @@ func historyExtra(t Table, p *params, field func(i int) string) string {
 func historyReturning(d Dialect, t Table, qualifier string) string {
 	var b strings.Builder
 	for j, i := range t.HistFields {
-		b.WriteString(", " + qualifier + d.QuoteIdent(t.Fields[i].Name) + " AS " + historyCopy(j))
+		b.WriteString(", " + qualifier + d.QuoteIdent(t.Fields[i].Name) + " AS " + historyCopy(d, j))
 	}
 	return b.String()
 }
 
-func historyCopy(j int) string { return `"H` + strconv.Itoa(j) + `"` }
+func historyCopy(d Dialect, j int) string { return d.QuoteIdent("H" + strconv.Itoa(j)) }
 
 // returned names copied field i as historyReturning returned it.
-func returned(t Table) func(i int) string {
-	return func(i int) string { return historyCopy(slices.Index(t.HistFields, i)) }
+func returned(d Dialect, t Table) func(i int) string {
+	return func(i int) string { return historyCopy(d, slices.Index(t.HistFields, i)) }
 }
 
 // historyRow is a history row written by its own statement, after the

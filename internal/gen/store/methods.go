@@ -728,13 +728,11 @@ func (s *Store) expire(ctx context.Context, run storeRun, now time.Time, limit i
 	for i, g := range storeTimeouts {
 		q := s.q.expire[i]
 		for left := limit; left > 0; {
-			n, found := left, 0
+			n, before := left, len(out)
 			if b := s.q.sweepBatch; b > 0 {
 				n = min(n, b)
 			}
 			err := run(ctx, func(db storeConn) error {
-				before := len(out)
-				defer func() { found = len(out) - before }()
 				if q.all.query != "" {
 					return s.expireAll(ctx, db, q.all, g, now, n, &out)
 				}
@@ -743,6 +741,7 @@ func (s *Store) expire(ctx context.Context, run storeRun, now time.Time, limit i
 			if err != nil {
 				return out, err
 			}
+			found := len(out) - before
 			if found < n {
 				break
 			}
