@@ -208,7 +208,9 @@ func expireRace(t *testing.T, s storeDB, ops raceOps, prefix string, rows int, a
 	}
 	var background sync.WaitGroup
 	for range 4 {
-		background.Go(func() {
+		background.Add(1)
+		go func() {
+			defer background.Done()
 			for {
 				if _, err := sweep(); err != nil {
 					t.Error(err)
@@ -220,11 +222,13 @@ func expireRace(t *testing.T, s storeDB, ops raceOps, prefix string, rows int, a
 				case <-time.After(5 * time.Millisecond):
 				}
 			}
-		})
+		}()
 	}
 	var reads atomic.Int64
 	for r := range 2 {
-		background.Go(func() {
+		background.Add(1)
+		go func() {
+			defer background.Done()
 			rng := rand.New(rand.NewPCG(uint64(r), 47))
 			for {
 				select {
@@ -244,11 +248,13 @@ func expireRace(t *testing.T, s storeDB, ops raceOps, prefix string, rows int, a
 				}
 				reads.Add(1)
 			}
-		})
+		}()
 	}
 	var workers sync.WaitGroup
 	for w := range 8 {
-		workers.Go(func() {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
 			rng := rand.New(rand.NewPCG(uint64(w), 31))
 			deadline := time.Now().Add(2500 * time.Millisecond)
 			for time.Now().Before(deadline) {
@@ -257,7 +263,7 @@ func expireRace(t *testing.T, s storeDB, ops raceOps, prefix string, rows int, a
 					return
 				}
 			}
-		})
+		}()
 	}
 	workers.Wait()
 	close(stop)

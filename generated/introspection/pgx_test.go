@@ -103,7 +103,9 @@ func TestPgxStore(t *testing.T) {
 	var movedN atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w), 29))
 			for i := range 300 {
 				key := fmt.Sprintf("node-%02d", rng.IntN(rows))
@@ -132,7 +134,7 @@ func TestPgxStore(t *testing.T) {
 					return
 				}
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	if got := replayHistory(t, s, rows); got != movedN.Load() || got == 0 {

@@ -240,7 +240,9 @@ func TestStoreConcurrent(t *testing.T) {
 			start := time.Now()
 			var wg sync.WaitGroup
 			for w := range workers {
-				wg.Go(func() {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
 					rng := rand.New(rand.NewPCG(uint64(w), 11))
 					for i := range events {
 						key := fmt.Sprintf("node-%02d", rng.IntN(rows))
@@ -278,7 +280,7 @@ func TestStoreConcurrent(t *testing.T) {
 							return
 						}
 					}
-				})
+				}()
 			}
 			wg.Wait()
 			elapsed := time.Since(start)
@@ -531,7 +533,9 @@ func TestStoreCreate(t *testing.T) {
 			var wg sync.WaitGroup
 			var created, exists atomic.Int32
 			for range 8 {
-				wg.Go(func() {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
 					switch err := st.Create(ctx, s.db, "c4", introspection.StateStarting); {
 					case err == nil:
 						created.Add(1)
@@ -540,7 +544,7 @@ func TestStoreCreate(t *testing.T) {
 					default:
 						t.Error(err)
 					}
-				})
+				}()
 			}
 			wg.Wait()
 			if created.Load() != 1 || exists.Load() != 7 {
@@ -655,7 +659,9 @@ func sweeperRace(t *testing.T, s storeDB, st *introspection.Store) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w), 17))
 			for range 300 {
 				key := fmt.Sprintf("r-%02d", rng.IntN(rows))
@@ -688,11 +694,13 @@ func sweeperRace(t *testing.T, s storeDB, st *introspection.Store) {
 					}
 				}
 			}
-		})
+		}()
 	}
 	var swg sync.WaitGroup
 	for range sweepers {
-		swg.Go(func() {
+		swg.Add(1)
+		go func() {
+			defer swg.Done()
 			for {
 				select {
 				case <-done:
@@ -735,7 +743,7 @@ func sweeperRace(t *testing.T, s storeDB, st *introspection.Store) {
 					}
 				}
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	close(done)
@@ -853,7 +861,9 @@ func fieldsFollowMoves(t *testing.T, s storeDB, st *introspection.Store) {
 	var readers sync.WaitGroup
 	var reads atomic.Int64
 	for range 2 {
-		readers.Go(func() {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
 			for {
 				select {
 				case <-done:
@@ -874,11 +884,13 @@ func fieldsFollowMoves(t *testing.T, s storeDB, st *introspection.Store) {
 					}
 				}
 			}
-		})
+		}()
 	}
 	var workers sync.WaitGroup
 	for w := range 4 {
-		workers.Go(func() {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
 			rng := rand.New(rand.NewPCG(uint64(w), 23))
 			for range 400 {
 				key := fmt.Sprintf("ff-%d", rng.IntN(rows))
@@ -888,7 +900,7 @@ func fieldsFollowMoves(t *testing.T, s storeDB, st *introspection.Store) {
 					return
 				}
 			}
-		})
+		}()
 	}
 	workers.Wait()
 	close(done)

@@ -186,11 +186,13 @@ func TestConcurrentGenerate(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			if res, err := exec.Command(bin, "generate", "-spec", newSpec, "-out", out).CombinedOutput(); err != nil {
 				errs[i] = &exec.ExitError{Stderr: res}
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	for _, err := range errs {

@@ -91,10 +91,12 @@ func Generate(m *model.Machine, opts Options) (Files, error) {
 	results := make([]result, len(emitters))
 	var wg sync.WaitGroup
 	for i, emit := range emitters {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			files, err := emit(m, opts)
 			results[i] = result{files, err}
-		})
+		}()
 	}
 	wg.Wait()
 	out := Files{}

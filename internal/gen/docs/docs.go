@@ -59,7 +59,11 @@ func Emit(m *model.Machine, overrides fs.FS) (map[string][]byte, error) {
 	errs := make([]error, len(outputs))
 	var wg sync.WaitGroup
 	for i, o := range outputs {
-		wg.Go(func() { rendered[i], errs[i] = render(m, overrides, o.tmpl, o.path) })
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rendered[i], errs[i] = render(m, overrides, o.tmpl, o.path)
+		}()
 	}
 	wg.Wait()
 	out := map[string][]byte{}
