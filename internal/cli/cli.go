@@ -271,7 +271,7 @@ func (p *plan) summary(files gen.Files, changes []writer.Change) string {
 		switch {
 		case c.New == nil:
 			removed++
-		case c.Old == nil && path.Ext(c.Path) == ".sql":
+		case c.Old == nil && path.Ext(c.Path) == ".sql" && !p.isSchema(c.Path):
 			migrations = append(migrations, p.display(c.Path))
 			written++
 		default:

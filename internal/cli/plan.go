@@ -5,9 +5,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"time"
 
+	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/gen/schema"
 	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
@@ -25,6 +28,8 @@ type plan struct {
 	// specOnly marks a plan without an output to check against
 	// (validate -spec).
 	specOnly bool
+	// schema is each dialect's plain schema file (relative to root).
+	schema map[string]string
 }
 
 // job is one machine and where its files go.
@@ -81,7 +86,37 @@ func (p *plan) generate(base gen.Options) (gen.Files, error) {
 			files[f] = b
 		}
 	}
+	// The schema files describe what the migrations of this run end at.
+	out := gen.Overlay(os.DirFS(p.root), files)
+	for _, d := range dialect.Names {
+		file := p.schema[d]
+		if file == "" {
+			continue
+		}
+		var schemas []*dialect.Schema
+		for _, j := range p.machines {
+			if q := j.m.SQL; q == nil || !slices.Contains(q.Dialects, d) {
+				continue
+			}
+			s, err := sqlmig.Schema(j.m, out, j.opts.Migrations, d)
+			if err != nil {
+				return nil, err
+			}
+			schemas = append(schemas, s)
+		}
+		files[file] = schema.Emit(dialect.For(d), schemas)
+	}
 	return files, nil
+}
+
+// isSchema reports whether rel is one of the plan's schema files.
+func (p *plan) isSchema(rel string) bool {
+	for _, f := range p.schema {
+		if f == rel {
+			return true
+		}
+	}
+	return false
 }
 
 // display names a path relative to root for messages.

@@ -74,21 +74,44 @@ func projectPlan(configPath string) (*plan, error) {
 		}
 		// Each dialect keeps a history per enum under the same name:
 		// two dialects in one directory would overwrite each other's.
-		taken := map[string]spec.DialectDir{}
+		taken := map[string]spec.DialectPath{}
 		for _, dd := range mg.Dirs {
 			switch d := dd.Dialect.Value; {
 			case !slices.Contains(model.Dialects, d):
 				errs.Add(dd.Dialect.Pos, "unknown dialect %q%s; fsmgen knows %s", d, diag.DidYouMean(d, model.Dialects), strings.Join(model.Dialects, ", "))
-			case localDir(&errs, dd.Dir, "migration directory"):
-				dir := path.Clean(dd.Dir.Value)
+			case localDir(&errs, dd.Path, "migration directory"):
+				dir := path.Clean(dd.Path.Value)
 				if other, dup := taken[dir]; dup {
-					errs.Add(dd.Dir.Pos, "migration directory %s is also %s's (line %d); each dialect needs its own: their migrations and histories would overwrite each other", dir, other.Dialect.Value, other.Dir.Pos.Line)
+					errs.Add(dd.Path.Pos, "migration directory %s is also %s's (line %d); each dialect needs its own: their migrations and histories would overwrite each other", dir, other.Dialect.Value, other.Path.Pos.Line)
 					continue
 				}
 				taken[dir] = dd
 				dirs[d] = dir
 				p.owned = append(p.owned, dir)
 			}
+		}
+	}
+	p.schema = map[string]string{}
+	for _, sp := range pf.Schema {
+		d := sp.Dialect.Value
+		switch {
+		case !slices.Contains(model.Dialects, d):
+			errs.Add(sp.Dialect.Pos, "unknown dialect %q%s; fsmgen knows %s", d, diag.DidYouMean(d, model.Dialects), strings.Join(model.Dialects, ", "))
+		case dirs[d] == "":
+			errs.Add(sp.Dialect.Pos, "dialect %s has a schema file but no migration directory, whose migrations the file would describe: add it under migrations: dirs:", d)
+		case localDir(&errs, sp.Path, "schema file"):
+			file := path.Clean(sp.Path.Value)
+			for _, dir := range dirs {
+				if file == dir || strings.HasPrefix(file, dir+"/") {
+					errs.Add(sp.Path.Pos, "schema file %s is inside migration directory %s, whose runner would take it for a migration; put it elsewhere", file, dir)
+				}
+			}
+			for other, f := range p.schema {
+				if f == file {
+					errs.Add(sp.Path.Pos, "schema file %s is also %s's; each dialect needs its own", file, other)
+				}
+			}
+			p.schema[d] = file
 		}
 	}
 	// A layout from before per-directory histories, moved under the

@@ -63,6 +63,7 @@ type Dialect interface {
 	Enforcer
 	FieldDDL
 	Expirer
+	Schemer
 }
 
 // Names lists the dialects fsmgen knows, in canonical order.
@@ -91,8 +92,9 @@ func QuoteIdent(dialect, name string) string { return For(dialect).QuoteIdent(na
 func QuoteLiteral(dialect, s string) string { return For(dialect).QuoteLiteral(s) }
 
 // QuoteLiterals renders labels as a comma-separated list of literals.
-func QuoteLiterals(dialect string, labels []string) string {
-	d := For(dialect)
+func QuoteLiterals(dialect string, labels []string) string { return literals(For(dialect), labels) }
+
+func literals(d Dialect, labels []string) string {
 	out := make([]string, len(labels))
 	for i, l := range labels {
 		out[i] = d.QuoteLiteral(l)

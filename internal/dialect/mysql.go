@@ -226,6 +226,11 @@ func (m MySQL) columnExists(t Table, col string) string {
 // AddField adds the column in place (ALGORITHM=INSTANT). A TEXT column's
 // default is an expression in parentheses, the only form MySQL takes.
 func (m MySQL) AddField(t Table, f Field) []string {
+	add := "ALTER TABLE " + m.QuoteIdent(t.Name) + " ADD COLUMN " + m.QuoteIdent(f.Name) + " " + m.fieldColumn(f) + m.Instant()
+	return prepared("IF(" + m.columnExists(t, f.Name) + ", 'DO 0', " + m.QuoteLiteral(add) + ")")
+}
+
+func (m MySQL) fieldColumn(f Field) string {
 	def := m.FieldType(f.Type)
 	if !f.Default.Null {
 		v := fieldValue(m, f, f.Default)
@@ -234,9 +239,12 @@ func (m MySQL) AddField(t Table, f Field) []string {
 		}
 		def += " NOT NULL DEFAULT " + v
 	}
-	add := "ALTER TABLE " + m.QuoteIdent(t.Name) + " ADD COLUMN " + m.QuoteIdent(f.Name) + " " + def + m.Instant()
-	return prepared("IF(" + m.columnExists(t, f.Name) + ", 'DO 0', " + m.QuoteLiteral(add) + ")")
+	return def
 }
+
+// MySQLMark is the comment of the columns fsmgen added or took over for
+// enum, by which a migration that runs again finds its own column.
+func MySQLMark(enum string) string { return "fsmgen: " + enum }
 
 func (m MySQL) DropField(t Table, f Field) (guard, drop []string) {
 	check := "SELECT IF(EXISTS (SELECT 1 FROM " + m.QuoteIdent(t.Name) + " WHERE NOT (" + m.QuoteIdent(f.Name) + " <=> " + fieldValue(m, f, f.Default) + ")), " + m.QuoteLiteral(m.signal(fieldKept(t, f))) + ", 'DO 0') INTO @fsmgen_guard"
@@ -526,3 +534,28 @@ func (MySQL) Prepare() bool { return true }
 // TimeLayout is empty: go-sql-driver/mysql writes a time in its loc, UTC
 // unless the DSN says otherwise, as the server's clock must read.
 func (MySQL) TimeLayout() string { return "" }
+
+// SchemaDDL states each column with the ENUM the migrations left, and no
+// trigger: schema parsers (sqlc's among them) do not read CREATE TRIGGER,
+// so the triggers that forbid retired labels and enforce the moves stay
+// in the migrations alone.
+func (m MySQL) SchemaDDL(s Schema) []string {
+	var out []string
+	for _, c := range s.Columns {
+		verb := "ADD"
+		if c.Adopted {
+			verb = "MODIFY"
+		}
+		stmt := "ALTER TABLE " + m.QuoteIdent(c.Table) + " " + verb + " COLUMN " + m.QuoteIdent(c.Column) + " ENUM(" + literals(m, s.Type) + ")" + m.Charset(c.Collation)
+		if !c.Nullable {
+			stmt += " NOT NULL"
+		}
+		if c.Default != "" {
+			stmt += " DEFAULT " + m.QuoteLiteral(c.Default)
+		}
+		out = append(out, stmt+" COMMENT "+m.QuoteLiteral(MySQLMark(s.Enum))+";")
+	}
+	return append(out, schemaStore(m, s, func(table string, f Field) string {
+		return "ALTER TABLE " + m.QuoteIdent(table) + " ADD COLUMN " + m.QuoteIdent(f.Name) + " " + m.fieldColumn(f) + ";"
+	}, false)...)
+}

@@ -442,3 +442,57 @@ func PostgresTypeClash(name string, tables []string) string {
 func (Postgres) Prepare() bool { return false }
 
 func (Postgres) TimeLayout() string { return "" }
+
+// SchemaDDL creates the type, or for an adopted one adds the labels it
+// lacks where the migrations put them, and states each column as they
+// left it.
+func (p Postgres) SchemaDDL(s Schema) []string {
+	typ := p.QuoteIdent(s.Enum)
+	var out []string
+	if s.Adopt == nil {
+		out = append(out, "CREATE TYPE "+typ+" AS ENUM ("+literals(p, s.Type)+");")
+	}
+	for i, l := range s.Type {
+		if s.Adopt == nil || slices.Contains(s.Adopt, l) {
+			continue
+		}
+		stmt := "ALTER TYPE " + typ + " ADD VALUE IF NOT EXISTS " + p.QuoteLiteral(l)
+		if j := slices.IndexFunc(s.Type[i+1:], func(n string) bool { return slices.Contains(s.Adopt, n) }); j >= 0 {
+			stmt += " BEFORE " + p.QuoteLiteral(s.Type[i+1+j])
+		}
+		out = append(out, stmt+";")
+	}
+	for _, c := range s.Columns {
+		tab, col := p.QuoteIdent(c.Table), p.QuoteIdent(c.Column)
+		if c.Adopted {
+			def, null := "DROP DEFAULT", "DROP NOT NULL"
+			if c.Default != "" {
+				def = "SET DEFAULT " + p.QuoteLiteral(c.Default)
+			}
+			if !c.Nullable {
+				null = "SET NOT NULL"
+			}
+			out = append(out, "ALTER TABLE "+tab+" ALTER COLUMN "+col+" "+def+", ALTER COLUMN "+col+" "+null+";")
+		} else {
+			stmt := "ALTER TABLE " + tab + " ADD COLUMN " + col + " " + typ
+			if !c.Nullable {
+				stmt += " NOT NULL"
+			}
+			if c.Default != "" {
+				stmt += " DEFAULT " + p.QuoteLiteral(c.Default)
+			}
+			out = append(out, stmt+";")
+		}
+		if s.retired() {
+			out = append(out, "ALTER TABLE "+tab+" ADD CONSTRAINT "+p.QuoteIdent(c.States)+" CHECK ("+col+"::text IN ("+literals(p, s.States)+"));")
+		}
+	}
+	out = append(out, schemaStore(p, s, func(table string, f Field) string {
+		return "ALTER TABLE " + p.QuoteIdent(table) + " ADD COLUMN " + p.QuoteIdent(f.Name) + " " + fieldColumn(p, f) + ";"
+	}, true)...)
+	if e := s.Enforce; e != nil {
+		out = append(out, p.enforceFunc(e),
+			"CREATE TRIGGER "+p.QuoteIdent(e.Trigger)+" BEFORE INSERT OR UPDATE ON "+p.QuoteIdent(e.Table)+" FOR EACH ROW EXECUTE FUNCTION "+p.QuoteIdent(e.Trigger)+"();")
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -265,3 +266,68 @@ func (SQLite) Prepare() bool { return true }
 // text, and modernc writes a time.Time as time.String does (monotonic
 // reading included), which SQLite's date functions cannot read.
 func (SQLite) TimeLayout() string { return "2006-01-02 15:04:05.000000" }
+
+// SchemaDDL states each column as TEXT with the triggers that keep it to
+// its labels, and the enforcement triggers. A column added by ALTER TABLE
+// is named bare where that reads the same: sqlc's SQLite parser keeps the
+// quotes of a quoted one as part of its name.
+func (s SQLite) SchemaDDL(sc Schema) []string {
+	var out []string
+	add := func(table, col, def string) string {
+		name := col
+		if !bareIdent.MatchString(col) || slices.Contains(sqliteKeywords, strings.ToUpper(col)) {
+			name = s.QuoteIdent(col)
+		}
+		return "ALTER TABLE " + s.QuoteIdent(table) + " ADD COLUMN " + name + " " + def + ";"
+	}
+	for _, c := range sc.Columns {
+		if !c.Adopted {
+			def := "TEXT"
+			if !c.Nullable {
+				def += " NOT NULL"
+			}
+			if c.Default != "" {
+				def += " DEFAULT " + s.QuoteLiteral(c.Default)
+			}
+			out = append(out, add(c.Table, c.Column, def))
+		}
+		out = append(out, s.ValueTriggers(c.Table, c.Column, c.InsertTrigger, c.UpdateTrigger, sc.States, c.Invalid)...)
+	}
+	out = append(out, schemaStore(s, sc, func(table string, f Field) string { return add(table, f.Name, fieldColumn(s, f)) }, true)...)
+	if e := sc.Enforce; e != nil {
+		for _, o := range s.EnforceObjects(e) {
+			out = append(out, o.Def+";")
+		}
+	}
+	return out
+}
+
+// ValueTriggers keep table.column to labels, raising msg: SQLite has no
+// enum type, and changing a CHECK constraint needs the whole table's
+// definition, which belongs to the application, while triggers can be
+// replaced without touching the table. A NULL passes them (NULL NOT IN
+// (...) is not true), so a nullable column keeps its NULLs.
+func (s SQLite) ValueTriggers(table, column, insert, update string, labels []string, msg string) []string {
+	col := s.QuoteIdent(column)
+	var out []string
+	for _, t := range [][2]string{{insert, "INSERT"}, {update, "UPDATE OF " + col}} {
+		out = append(out, "CREATE TRIGGER "+s.QuoteIdent(t[0])+" BEFORE "+t[1]+" ON "+s.QuoteIdent(table)+
+			"\nFOR EACH ROW WHEN NEW."+col+" NOT IN ("+literals(s, labels)+")\nBEGIN\n    SELECT RAISE(ABORT, "+s.RaiseMessage(msg)+");\nEND;")
+	}
+	return out
+}
+
+// sqliteKeywords are SQLite's keywords (sqlite3_keyword_name), which a
+// bare column name must not be.
+var sqliteKeywords = strings.Fields(`ABORT ACTION ADD AFTER ALL ALTER ALWAYS ANALYZE AND AS ASC
+ATTACH AUTOINCREMENT BEFORE BEGIN BETWEEN BY CASCADE CASE CAST CHECK COLLATE COLUMN COMMIT
+CONFLICT CONSTRAINT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP DATABASE
+DEFAULT DEFERRABLE DEFERRED DELETE DESC DETACH DISTINCT DO DROP EACH ELSE END ESCAPE EXCEPT
+EXCLUDE EXCLUSIVE EXISTS EXPLAIN FAIL FILTER FIRST FOLLOWING FOR FOREIGN FROM FULL GENERATED
+GLOB GROUP GROUPS HAVING IF IGNORE IMMEDIATE IN INDEX INDEXED INITIALLY INNER INSERT INSTEAD
+INTERSECT INTO IS ISNULL JOIN KEY LAST LEFT LIKE LIMIT MATCH MATERIALIZED NATURAL NO NOT
+NOTHING NOTNULL NULL NULLS OF OFFSET ON OR ORDER OTHERS OUTER OVER PARTITION PLAN PRAGMA
+PRECEDING PRIMARY QUERY RAISE RANGE RECURSIVE REFERENCES REGEXP REINDEX RELEASE RENAME REPLACE
+RESTRICT RETURNING RIGHT ROLLBACK ROW ROWS SAVEPOINT SELECT SET TABLE TEMP TEMPORARY THEN TIES
+TO TRANSACTION TRIGGER UNBOUNDED UNION UNIQUE UPDATE USING VACUUM VALUES VIEW VIRTUAL WHEN WHERE
+WINDOW WITH WITHOUT`)

@@ -18,7 +18,10 @@ type Project struct {
 	Pos        diag.Pos
 	Version    Int
 	Migrations *Migrations
-	Machines   []ProjectMachine
+	// Schema is, per dialect, the plain schema file fsmgen writes for
+	// tools that read DDL (sqlc), in file order.
+	Schema   []DialectPath
+	Machines []ProjectMachine
 }
 
 // Migrations is where and how every machine's migrations are written. All
@@ -27,13 +30,13 @@ type Migrations struct {
 	Pos      diag.Pos
 	Format   Str
 	Versions Str
-	Dirs     []DialectDir // in file order
+	Dirs     []DialectPath // in file order
 }
 
-// DialectDir is one dialect's migration directory.
-type DialectDir struct {
+// DialectPath is one dialect's migration directory or schema file.
+type DialectPath struct {
 	Dialect Str
-	Dir     Str
+	Path    Str
 }
 
 // ProjectMachine is one machine of the project.
@@ -58,6 +61,8 @@ func DecodeProject(name string, data []byte) (*Project, error) {
 			p.Version = d.int(val)
 		case "migrations":
 			p.Migrations = d.migrations(val)
+		case "schema":
+			p.Schema = d.dialectPaths(val, "schema")
 		case "machines":
 			for _, n := range d.list(val, "machines") {
 				m := ProjectMachine{Pos: d.pos(n)}
@@ -80,7 +85,7 @@ func DecodeProject(name string, data []byte) (*Project, error) {
 				p.Machines = append(p.Machines, m)
 			}
 		default:
-			d.unknownKey(key, "project file", "version", "migrations", "machines")
+			d.unknownKey(key, "project file", "version", "migrations", "schema", "machines")
 		}
 	})
 	if root.Kind == yaml.MappingNode {
@@ -106,12 +111,18 @@ func (d *decoder) migrations(n *yaml.Node) *Migrations {
 		case "versions":
 			m.Versions = d.str(v)
 		case "dirs":
-			d.mapping(v, "migrations dirs", func(k, v *yaml.Node) {
-				m.Dirs = append(m.Dirs, DialectDir{Dialect: d.name(k), Dir: d.str(v)})
-			})
+			m.Dirs = d.dialectPaths(v, "migrations dirs")
 		default:
 			d.unknownKey(k, "migrations", "format", "versions", "dirs")
 		}
 	})
 	return m
+}
+
+func (d *decoder) dialectPaths(n *yaml.Node, what string) []DialectPath {
+	var out []DialectPath
+	d.mapping(n, what, func(k, v *yaml.Node) {
+		out = append(out, DialectPath{Dialect: d.name(k), Path: d.str(v)})
+	})
+	return out
 }

@@ -87,6 +87,12 @@ type data struct {
 	Bypass bool
 }
 
+// valueTriggers is a dialect that keeps a column to its labels with
+// triggers.
+type valueTriggers interface {
+	ValueTriggers(table, column, insert, update string, labels []string, msg string) []string
+}
+
 // col is one column as the templates see it.
 type col struct {
 	model.ColumnNames
@@ -98,6 +104,9 @@ type col struct {
 	SetDefault          bool
 	Invalid             string // the triggers' message for a rejected value
 	Labels              string // the set the direction ends with
+	// Triggers keep the column to Labels where the dialect has no enum
+	// type (SQLite's ValueTriggers).
+	Triggers string
 	// Mark is MySQL's column comment naming the enum: a column the first
 	// migration finds with it is one that migration already added.
 	Mark string
@@ -326,11 +335,15 @@ func base(q *model.SQL, dialect string, s *step) data {
 			NotNull:   !c.Nullable,
 			Default:   orEmpty(c.Default), FromDefault: orEmpty(c.fromDefault),
 			SetDefault: s.setDefault(c),
-			Invalid:    sqldialect.For(dialect).RaiseMessage(fmt.Sprintf("invalid %s value for %s", q.Enum, c.name())),
+			Invalid:    sqldialect.For(dialect).RaiseMessage(invalidValue(q.Enum, c.name())),
 			Labels:     all,
-			Mark:       lit("fsmgen: " + q.Enum),
+			Mark:       lit(sqldialect.MySQLMark(q.Enum)),
 			Charset:    sqldialect.MySQL{}.Charset(c.Charset),
 			Convert:    c.convert,
+		}
+		if vt, ok := sqldialect.For(dialect).(valueTriggers); ok {
+			n := q.UnquotedColumnNames(c.Table, c.Column, c.first)
+			tc.Triggers = strings.Join(vt.ValueTriggers(c.Table, c.Column, n.InsertTrigger, n.UpdateTrigger, s.to, invalidValue(q.Enum, c.name())), "\n\n")
 		}
 		switch {
 		case c.bind:

@@ -42,13 +42,18 @@ type Target struct {
 
 // Recorded reads the history of m's enum in dialect's directory under out.
 func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect string) (*Target, error) {
+	t, _, err := recordedTarget(m, out, dirs, dialect)
+	return t, err
+}
+
+func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, dialect string) (*Target, *history, error) {
 	name := path.Join(Dir(dirs, dialect), HistoryName(m.SQL.Enum))
 	h, err := readHistory(orEmpty(out), name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if h == nil || len(h.Migrations) == 0 {
-		return nil, fmt.Errorf("%s: no migration history; run fsmgen generate first", name)
+		return nil, nil, fmt.Errorf("%s: no migration history; run fsmgen generate first", name)
 	}
 	last := h.Migrations[len(h.Migrations)-1]
 	t := &Target{
@@ -82,7 +87,7 @@ func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect strin
 			t.Checkable = st.Enforce.Form == enforceForm
 		}
 	}
-	return t, nil
+	return t, h, nil
 }
 
 // TargetColumn is one column the history binds.
