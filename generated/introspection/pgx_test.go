@@ -243,3 +243,40 @@ func TestREADMEPgx(t *testing.T) {
 		}
 	}
 }
+
+// With RegisterPgxTypes on each connection, pgx takes a []State parameter
+// and decodes the enum's arrays, and the PgxStore works as before.
+func TestPgxRegisteredTypes(t *testing.T) {
+	ctx := context.Background()
+	s := openStores(t)[0]
+	cfg, err := pgxpool.ParseConfig(s.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.AfterConnect = introspection.RegisterPgxTypes
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	st := introspection.NewPgxStore()
+	for _, k := range []string{"a", "b"} {
+		if err := st.Create(ctx, pool, k, introspection.StateStarting); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := st.Fire(ctx, pool, "b", introspection.EventWait); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM nodes WHERE state = ANY($1)`, []introspection.State{introspection.StateWaiting, introspection.StateError}).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("rows in waiting or error: %d, %v; want 1", n, err)
+	}
+	var got []introspection.State
+	if err := pool.QueryRow(ctx, `SELECT array_agg(state ORDER BY uuid) FROM nodes`).Scan(&got); err != nil || fmt.Sprint(got) != "[starting waiting]" {
+		t.Fatalf("the states as an array: %v, %v", got, err)
+	}
+	if r, err := st.Get(ctx, pool, "b"); err != nil || r.State != introspection.StateWaiting {
+		t.Fatalf("Get: %+v, %v", r, err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/gen/schema"
+	"github.com/fsmgen/fsmgen/internal/gen/sqlc"
 	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
@@ -30,6 +31,9 @@ type plan struct {
 	specOnly bool
 	// schema is each dialect's plain schema file (relative to root).
 	schema map[string]string
+	// sqlc is the sqlc overrides file, "" for none; module is the import
+	// path of root, under which the machines' packages are.
+	sqlc, module string
 }
 
 // job is one machine and where its files go.
@@ -105,6 +109,14 @@ func (p *plan) generate(base gen.Options) (gen.Files, error) {
 			schemas = append(schemas, s)
 		}
 		files[file] = schema.Emit(dialect.For(d), schemas)
+	}
+	if p.sqlc != "" {
+		var ms []*model.Machine
+		var imports []string
+		for _, j := range p.machines {
+			ms, imports = append(ms, j.m), append(imports, p.module+"/"+j.opts.Package)
+		}
+		files[p.sqlc] = sqlc.Emit(ms, imports)
 	}
 	return files, nil
 }

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
@@ -114,6 +115,14 @@ func projectPlan(configPath string) (*plan, error) {
 			p.schema[d] = file
 		}
 	}
+	if pf.Sqlc.Set() && localDir(&errs, pf.Sqlc, "sqlc overrides file") {
+		p.sqlc = path.Clean(pf.Sqlc.Value)
+		mod, err := modulePath(p.root)
+		if err != nil {
+			errs.Add(pf.Sqlc.Pos, "sqlc overrides name the generated packages by import path, which needs the module's go.mod beside %s: %v", configPath, err)
+		}
+		p.module = mod
+	}
 	// A layout from before per-directory histories, moved under the
 	// project whole, keeps its one record beside the dialects' directories.
 	parents := map[string]bool{}
@@ -144,13 +153,9 @@ func projectPlan(configPath string) (*plan, error) {
 			continue
 		}
 		specPath := filepath.Join(p.root, filepath.FromSlash(pm.Spec.Value))
-		if real, err := filepath.EvalSymlinks(specPath); err == nil {
-			if root, err := filepath.EvalSymlinks(p.root); err == nil {
-				if rel, err := filepath.Rel(root, real); err != nil || !filepath.IsLocal(rel) {
-					errs.Add(pm.Spec.Pos, "spec %q is a link that leaves the project's directory; fsmgen reads only files inside it", pm.Spec.Value)
-					continue
-				}
-			}
+		if leaves(p.root, specPath) {
+			errs.Add(pm.Spec.Pos, "spec %q is a link that leaves the project's directory; fsmgen reads only files inside it", pm.Spec.Value)
+			continue
 		}
 		f, m, err := load(specPath)
 		if dl := (diag.List{}); errors.As(err, &dl) {
@@ -208,4 +213,41 @@ func oneOf(errs *diag.List, s spec.Str, what string, allowed ...string) string {
 		return allowed[0]
 	}
 	return s.Value
+}
+
+// modulePath reads the module path from root's go.mod: its module
+// directive, unquoted.
+func modulePath(root string) (string, error) {
+	name := filepath.Join(root, "go.mod")
+	if leaves(root, name) {
+		return "", errors.New("go.mod is a link that leaves the project's directory")
+	}
+	b, err := spec.ReadFile(name)
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(strings.TrimSpace(line))
+		if len(f) >= 2 && f[0] == "module" {
+			if p, err := strconv.Unquote(f[1]); err == nil {
+				return p, nil
+			}
+			return f[1], nil
+		}
+	}
+	return "", fmt.Errorf("go.mod has no module directive")
+}
+
+// leaves reports whether name, inside root, is a link to a file outside it.
+func leaves(root, name string) bool {
+	real, err := filepath.EvalSymlinks(name)
+	if err != nil {
+		return false
+	}
+	r, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(r, real)
+	return err != nil || !filepath.IsLocal(rel)
 }

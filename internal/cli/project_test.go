@@ -90,16 +90,19 @@ func TestProjectMachinesShareOneSequence(t *testing.T) {
 
 // schema: writes one plain schema file per dialect with every machine's
 // objects, in project order, which check then holds to the migrations: a
-// new migration changes it, and a hand edit is stale.
+// new migration changes it, and a hand edit is stale. sqlc: writes the
+// overrides, under the import path go.mod gives the project.
 func TestProjectSchemaFiles(t *testing.T) {
 	dir := twoMachineProject(t)
 	b, err := os.ReadFile(filepath.Join(dir, "fsmgen.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	project := strings.Replace(string(b), "machines:", "schema:\n  postgres: db/schema/postgres.sql\n  sqlite: db/schema/sqlite.sql\nmachines:", 1)
-	if err := os.WriteFile(filepath.Join(dir, "fsmgen.yaml"), []byte(project), 0o644); err != nil {
-		t.Fatal(err)
+	project := strings.Replace(string(b), "machines:", "schema:\n  postgres: db/schema/postgres.sql\n  sqlite: db/schema/sqlite.sql\nsqlc: db/sqlc.yaml\nmachines:", 1)
+	for name, content := range map[string]string{"fsmgen.yaml": project, "go.mod": "module \"example.com/shop\" // quoted, as go.mod may\n\ngo 1.24\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	code, stdout, stderr := inDir(t, dir, "generate")
 	if code != ExitOK || strings.Contains(stdout, "schema") {
@@ -113,6 +116,28 @@ func TestProjectSchemaFiles(t *testing.T) {
 	}
 	if lite := tree["db/schema/sqlite.sql"]; !strings.Contains(lite, `ALTER TABLE "orders" ADD COLUMN state TEXT NOT NULL DEFAULT 'finished';`) {
 		t.Errorf("sqlite schema:\n%s", lite)
+	}
+	want := `
+postgresql:
+  - db_type: "order_state"
+    go_type: {import: "example.com/shop/internal/order", type: State}
+  - db_type: "order_state"
+    nullable: true
+    go_type: {import: "example.com/shop/internal/order", type: NullState}
+  - db_type: "payment_state"
+    go_type: {import: "example.com/shop/internal/payment", type: State}
+  - db_type: "payment_state"
+    nullable: true
+    go_type: {import: "example.com/shop/internal/payment", type: NullState}
+
+sqlite:
+  - column: "orders.state"
+    go_type: {import: "example.com/shop/internal/order", type: State}
+  - column: "payments.state"
+    go_type: {import: "example.com/shop/internal/payment", type: State}
+`
+	if got := tree["db/sqlc.yaml"]; !strings.HasSuffix(got, want) {
+		t.Errorf("sqlc overrides:\n%s\nwant them to end with:\n%s", got, want)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "fsm/order.yaml"), []byte(strings.NewReplacer("  aborting:\n", "  held:\n    doc: on hold\n  aborting:\n", "entry: [starting, enrolling]", "entry: [starting, enrolling, held]").Replace(tree["fsm/order.yaml"])), 0o644); err != nil {
 		t.Fatal(err)
@@ -195,6 +220,7 @@ func TestProjectFileProblemsArePositioned(t *testing.T) {
 		{"schema in a migration directory", "version: 1\nmigrations: {dirs: {postgres: db}}\nschema: {postgres: db/schema.sql}\nmachines:\n  - {spec: a.yaml, dir: a}\n", `fsmgen.yaml:3:20: schema file db/schema.sql is inside migration directory db`},
 		{"schema outside the project", "version: 1\nmigrations: {dirs: {postgres: db}}\nschema: {postgres: ../s.sql}\nmachines:\n  - {spec: a.yaml, dir: a}\n", `fsmgen.yaml:3:20: schema file "../s.sql" must be a relative path inside the project's directory`},
 		{"one schema file, two dialects", "version: 1\nmigrations: {dirs: {postgres: db, sqlite: lite}}\nschema: {postgres: s.sql, sqlite: ./s.sql}\nmachines:\n  - {spec: a.yaml, dir: a}\n", `fsmgen.yaml:3:35: schema file s.sql is also postgres's`},
+		{"sqlc without go.mod", "version: 1\nmigrations: {dirs: {postgres: db}}\nsqlc: o.yaml\nmachines:\n  - {spec: a.yaml, dir: a}\n", `fsmgen.yaml:3:7: sqlc overrides name the generated packages by import path, which needs the module's go.mod beside fsmgen.yaml`},
 		{"format in the spec", "version: 1\nmigrations:\n  dirs: {postgres: db}\nmachines:\n  - spec: b.yaml\n    dir: a\n", `b.yaml:\d+:\d+: in a project, migration format and versions are set once for every machine`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -54,6 +54,10 @@ type Dialect interface {
 	// sends a whole file as, or returns "" when the dialect runs the
 	// statements of such a query one by one anyway.
 	CommitEach(stmts []string) string
+	// Sqlc is sqlc's name for the dialect's engine, and whether a column
+	// of the enum has a named type there that sqlc overrides by db_type
+	// (by its column otherwise).
+	Sqlc() (engine string, namedType bool)
 	// RaiseMessage renders msg as the literal a migration's guard raises
 	// (PostgreSQL RAISE, MySQL SIGNAL, SQLite RAISE), as the dialect reads
 	// it.

@@ -559,3 +559,5 @@ func (m MySQL) SchemaDDL(s Schema) []string {
 		return "ALTER TABLE " + m.QuoteIdent(table) + " ADD COLUMN " + m.QuoteIdent(f.Name) + " " + m.fieldColumn(f) + ";"
 	}, false)...)
 }
+
+func (MySQL) Sqlc() (string, bool) { return "mysql", false }

@@ -496,3 +496,5 @@ func (p Postgres) SchemaDDL(s Schema) []string {
 	}
 	return out
 }
+
+func (Postgres) Sqlc() (string, bool) { return "postgresql", true }

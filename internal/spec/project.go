@@ -20,7 +20,9 @@ type Project struct {
 	Migrations *Migrations
 	// Schema is, per dialect, the plain schema file fsmgen writes for
 	// tools that read DDL (sqlc), in file order.
-	Schema   []DialectPath
+	Schema []DialectPath
+	// Sqlc is the file fsmgen writes sqlc's overrides to; unset for none.
+	Sqlc     Str
 	Machines []ProjectMachine
 }
 
@@ -63,6 +65,8 @@ func DecodeProject(name string, data []byte) (*Project, error) {
 			p.Migrations = d.migrations(val)
 		case "schema":
 			p.Schema = d.dialectPaths(val, "schema")
+		case "sqlc":
+			p.Sqlc = d.str(val)
 		case "machines":
 			for _, n := range d.list(val, "machines") {
 				m := ProjectMachine{Pos: d.pos(n)}
@@ -85,7 +89,7 @@ func DecodeProject(name string, data []byte) (*Project, error) {
 				p.Machines = append(p.Machines, m)
 			}
 		default:
-			d.unknownKey(key, "project file", "version", "migrations", "schema", "machines")
+			d.unknownKey(key, "project file", "version", "migrations", "schema", "sqlc", "machines")
 		}
 	})
 	if root.Kind == yaml.MappingNode {

@@ -6,6 +6,7 @@ import (
 
 	. "github.com/dave/jennifer/jen"
 
+	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
@@ -22,6 +23,7 @@ func emitPgx(m *model.Machine) ([]byte, error) {
 	f.HeaderComment(golang.Header)
 	f.ImportName(pgx, "pgx")
 	ctx := Qual("context", "Context")
+	enum := dialect.Postgres{}.QuoteIdent(m.SQL.Enum)
 	f.Comment("PgxDBTX is what a PgxStore needs from a pgx handle: *pgxpool.Pool,")
 	f.Comment("*pgx.Conn and pgx.Tx satisfy it.")
 	f.Type().Id("PgxDBTX").Interface(
@@ -38,6 +40,18 @@ func emitPgx(m *model.Machine) ([]byte, error) {
 	f.Comment("NewPgxStore returns the PgxStore, configured by opts.")
 	f.Func().Id("NewPgxStore").Params(Id("opts").Op("...").Id("StoreOption")).Op("*").Id("PgxStore").Block(
 		Return(Op("&").Id("PgxStore").Values(Id("s").Op(":").Id("NewStore").Call(Id("Postgres"), Id("opts").Op("...")))),
+	)
+	f.Comment("RegisterPgxTypes registers the state column's enum type and its array")
+	f.Comment("type with conn's type map, which pgx needs to encode a []State")
+	f.Comment("parameter (state = ANY($1::the_enum[])) and to decode the enum's arrays.")
+	f.Comment("Call it on each new connection: from pgxpool.Config.AfterConnect, say.")
+	f.Func().Id("RegisterPgxTypes").Params(Id("ctx").Add(ctx), Id("conn").Op("*").Qual(pgx, "Conn")).Error().Block(
+		For(List(Id("_"), Id("name")).Op(":=").Range().Index().String().Values(Lit(enum), Lit(enum+"[]"))).Block(
+			List(Id("t"), Err()).Op(":=").Id("conn").Dot("LoadType").Call(Id("ctx"), Id("name")),
+			If(Err().Op("!=").Nil()).Block(Return(Err())),
+			Id("conn").Dot("TypeMap").Call().Dot("RegisterType").Call(Id("t")),
+		),
+		Return(Nil()),
 	)
 	params := func(extra ...Code) []Code {
 		return append([]Code{Id("ctx").Add(ctx), Id("db").Id("PgxDBTX"), Id("key").Any()}, extra...)

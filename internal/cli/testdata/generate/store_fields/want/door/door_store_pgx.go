@@ -33,6 +33,21 @@ func NewPgxStore(opts ...StoreOption) *PgxStore {
 	return &PgxStore{s: NewStore(Postgres, opts...)}
 }
 
+// RegisterPgxTypes registers the state column's enum type and its array
+// type with conn's type map, which pgx needs to encode a []State
+// parameter (state = ANY($1::the_enum[])) and to decode the enum's arrays.
+// Call it on each new connection: from pgxpool.Config.AfterConnect, say.
+func RegisterPgxTypes(ctx context.Context, conn *pgx.Conn) error {
+	for _, name := range []string{"\"door_state\"", "\"door_state\"[]"} {
+		t, err := conn.LoadType(ctx, name)
+		if err != nil {
+			return err
+		}
+		conn.TypeMap().RegisterType(t)
+	}
+	return nil
+}
+
 // Create is Store.Create over pgx.
 func (s *PgxStore) Create(ctx context.Context, db PgxDBTX, key any, st State, opts ...Option) error {
 	return s.s.create(ctx, pgxRun(db), key, st, opts)

@@ -1,0 +1,1 @@
+CREATE TABLE nodes (uuid TEXT PRIMARY KEY, version_id TEXT NOT NULL DEFAULT '');
