@@ -5,11 +5,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/gen"
+	"github.com/fsmgen/fsmgen/internal/gen/ent"
 	"github.com/fsmgen/fsmgen/internal/gen/schema"
 	"github.com/fsmgen/fsmgen/internal/gen/sqlc"
 	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
@@ -31,10 +31,14 @@ type plan struct {
 	specOnly bool
 	// schema is each dialect's plain schema file (relative to root).
 	schema map[string]string
-	// sqlc is the sqlc overrides file, "" for none; module is the import
-	// path of root, under which the machines' packages are.
-	sqlc, module string
+	// sqlc is the sqlc overrides file, ent the package of ent fields, ""
+	// for none; module is the import path of root, under which the
+	// machines' packages are.
+	sqlc, ent, module string
 }
+
+// importPath is the import path of the package in dir, relative to root.
+func (p *plan) importPath(dir string) string { return p.module + "/" + dir }
 
 // job is one machine and where its files go.
 type job struct {
@@ -90,33 +94,58 @@ func (p *plan) generate(base gen.Options) (gen.Files, error) {
 			files[f] = b
 		}
 	}
-	// The schema files describe what the migrations of this run end at.
+	// The schema files and the ent fields describe what this run's
+	// migrations end at.
 	out := gen.Overlay(os.DirFS(p.root), files)
-	for _, d := range dialect.Names {
-		file := p.schema[d]
-		if file == "" {
-			continue
-		}
-		var schemas []*dialect.Schema
-		for _, j := range p.machines {
-			if q := j.m.SQL; q == nil || !slices.Contains(q.Dialects, d) {
+	ends := make([]map[string]*dialect.Schema, len(p.machines)) // by machine, then dialect
+	if len(p.schema) > 0 || p.ent != "" {
+		for i, j := range p.machines {
+			if j.m.SQL == nil {
 				continue
 			}
-			s, err := sqlmig.Schema(j.m, out, j.opts.Migrations, d)
-			if err != nil {
-				return nil, err
+			ends[i] = map[string]*dialect.Schema{}
+			for _, d := range j.m.SQL.Dialects {
+				s, err := sqlmig.Schema(j.m, out, j.opts.Migrations, d)
+				if err != nil {
+					return nil, err
+				}
+				ends[i][d] = s
 			}
-			schemas = append(schemas, s)
 		}
-		files[file] = schema.Emit(dialect.For(d), schemas)
+	}
+	for _, d := range dialect.Names {
+		if file := p.schema[d]; file != "" {
+			var schemas []*dialect.Schema
+			for _, e := range ends {
+				if s := e[d]; s != nil {
+					schemas = append(schemas, s)
+				}
+			}
+			files[file] = schema.Emit(dialect.For(d), schemas)
+		}
 	}
 	if p.sqlc != "" {
 		var ms []*model.Machine
 		var imports []string
 		for _, j := range p.machines {
-			ms, imports = append(ms, j.m), append(imports, p.module+"/"+j.opts.Package)
+			ms, imports = append(ms, j.m), append(imports, p.importPath(j.opts.Package))
 		}
 		files[p.sqlc] = sqlc.Emit(ms, imports)
+	}
+	if p.ent != "" {
+		var ms []ent.Machine
+		for i, j := range p.machines {
+			types := map[string]string{}
+			for d, s := range ends[i] {
+				types[d] = dialect.For(d).EntType(s.Enum, s.Type)
+			}
+			ms = append(ms, ent.Machine{M: j.m, Import: p.importPath(j.opts.Package), Types: types})
+		}
+		b, err := ent.Emit(p.importPath(p.ent), ms)
+		if err != nil {
+			return nil, err
+		}
+		files[path.Join(p.ent, path.Base(p.ent)+".go")] = b
 	}
 	return files, nil
 }

@@ -115,11 +115,20 @@ func projectPlan(configPath string) (*plan, error) {
 			p.schema[d] = file
 		}
 	}
-	if pf.Sqlc.Set() && localDir(&errs, pf.Sqlc, "sqlc overrides file") {
-		p.sqlc = path.Clean(pf.Sqlc.Value)
+	// The sqlc overrides and the ent fields name the generated packages by
+	// import path.
+	for _, out := range []struct {
+		key  spec.Str
+		what string
+		to   *string
+	}{{pf.Sqlc, "sqlc overrides file", &p.sqlc}, {pf.Ent, "ent fields directory", &p.ent}} {
+		if !out.key.Set() || !localDir(&errs, out.key, out.what) {
+			continue
+		}
+		*out.to = path.Clean(out.key.Value)
 		mod, err := modulePath(p.root)
 		if err != nil {
-			errs.Add(pf.Sqlc.Pos, "sqlc overrides name the generated packages by import path, which needs the module's go.mod beside %s: %v", configPath, err)
+			errs.Add(out.key.Pos, "the %s names the generated packages by import path, which needs the module's go.mod beside %s: %v", out.what, configPath, err)
 		}
 		p.module = mod
 	}
@@ -189,6 +198,9 @@ func projectPlan(configPath string) (*plan, error) {
 		}
 		p.machines = append(p.machines, job{m: m, opts: gen.Options{Package: pkg, Migrations: dirs, LegacyHistory: legacy, Source: path.Clean(pm.Spec.Value)}})
 		p.owned = append(p.owned, pkg)
+	}
+	if pos, clash := packages[p.ent]; clash && p.ent != "" {
+		errs.Add(pf.Ent.Pos, "ent fields directory %s is also the package directory of the machine at line %d; give the fields their own", p.ent, pos.Line)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err

@@ -98,7 +98,7 @@ func TestProjectSchemaFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	project := strings.Replace(string(b), "machines:", "schema:\n  postgres: db/schema/postgres.sql\n  sqlite: db/schema/sqlite.sql\nsqlc: db/sqlc.yaml\nmachines:", 1)
+	project := strings.Replace(string(b), "machines:", "schema:\n  postgres: db/schema/postgres.sql\n  sqlite: db/schema/sqlite.sql\nsqlc: db/sqlc.yaml\nent: internal/entfields\nmachines:", 1)
 	for name, content := range map[string]string{"fsmgen.yaml": project, "go.mod": "module \"example.com/shop\" // quoted, as go.mod may\n\ngo 1.24\n"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
@@ -138,6 +138,12 @@ sqlite:
 `
 	if got := tree["db/sqlc.yaml"]; !strings.HasSuffix(got, want) {
 		t.Errorf("sqlc overrides:\n%s\nwant them to end with:\n%s", got, want)
+	}
+	ent := tree["internal/entfields/entfields.go"]
+	for _, want := range []string{"package entfields\n", "func OrdersState() ent.Field {", `GoType(order.State(0))`, `"example.com/shop/internal/payment"`, `dialect.Postgres: "order_state",`, `dialect.SQLite:   "text",`, `Annotations(entsql.Default("finished"))`} {
+		if !strings.Contains(ent, want) {
+			t.Errorf("ent fields lack %s:\n%s", want, ent)
+		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "fsm/order.yaml"), []byte(strings.NewReplacer("  aborting:\n", "  held:\n    doc: on hold\n  aborting:\n", "entry: [starting, enrolling]", "entry: [starting, enrolling, held]").Replace(tree["fsm/order.yaml"])), 0o644); err != nil {
 		t.Fatal(err)
@@ -220,7 +226,8 @@ func TestProjectFileProblemsArePositioned(t *testing.T) {
 		{"schema in a migration directory", "version: 1\nmigrations: {dirs: {postgres: db}}\nschema: {postgres: db/schema.sql}\nmachines:\n  - {spec: a.yaml, dir: a}\n", `fsmgen.yaml:3:20: schema file db/schema.sql is inside migration directory db`},
 		{"schema outside the project", "version: 1\nmigrations: {dirs: {postgres: db}}\nschema: {postgres: ../s.sql}\nmachines:\n  - {spec: a.yaml, dir: a}\n", `fsmgen.yaml:3:20: schema file "../s.sql" must be a relative path inside the project's directory`},
 		{"one schema file, two dialects", "version: 1\nmigrations: {dirs: {postgres: db, sqlite: lite}}\nschema: {postgres: s.sql, sqlite: ./s.sql}\nmachines:\n  - {spec: a.yaml, dir: a}\n", `fsmgen.yaml:3:35: schema file s.sql is also postgres's`},
-		{"sqlc without go.mod", "version: 1\nmigrations: {dirs: {postgres: db}}\nsqlc: o.yaml\nmachines:\n  - {spec: a.yaml, dir: a}\n", `fsmgen.yaml:3:7: sqlc overrides name the generated packages by import path, which needs the module's go.mod beside fsmgen.yaml`},
+		{"sqlc without go.mod", "version: 1\nmigrations: {dirs: {postgres: db}}\nsqlc: o.yaml\nmachines:\n  - {spec: a.yaml, dir: a}\n", `fsmgen.yaml:3:7: the sqlc overrides file names the generated packages by import path, which needs the module's go.mod beside fsmgen.yaml`},
+		{"ent in a machine's package", "version: 1\nmigrations: {dirs: {postgres: db}}\nent: a\nmachines:\n  - {spec: a.yaml, dir: a}\n", `fsmgen.yaml:3:6: ent fields directory a is also the package directory of the machine at line 5`},
 		{"format in the spec", "version: 1\nmigrations:\n  dirs: {postgres: db}\nmachines:\n  - spec: b.yaml\n    dir: a\n", `b.yaml:\d+:\d+: in a project, migration format and versions are set once for every machine`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

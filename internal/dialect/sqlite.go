@@ -333,3 +333,7 @@ TO TRANSACTION TRIGGER UNBOUNDED UNION UNIQUE UPDATE USING VACUUM VALUES VIEW VI
 WINDOW WITH WITHOUT`)
 
 func (SQLite) Sqlc() (string, bool) { return "sqlite", false }
+
+func (SQLite) EntDialect() string { return "SQLite" }
+
+func (SQLite) EntType(string, []string) string { return "text" }

@@ -6,6 +6,7 @@ package e2e_test
 import (
 	"bytes"
 	"database/sql"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,23 +41,7 @@ func TestSqlc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	copyTree(t, "testdata/sqlc", dir)
-	if err := os.Rename(filepath.Join(dir, "roundtrip_test.go.txt"), filepath.Join(dir, "internal/check/roundtrip_test.go")); err != nil {
-		t.Fatal(err)
-	}
-	spec, err := os.ReadFile(filepath.Join(root, "spec/states.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, filepath.Join(dir, "fsm/introspection.yaml"), string(spec))
-	write(t, filepath.Join(dir, "go.mod"), "module example.com/svc\n\ngo 1.24\n\nrequire github.com/fsmgen/fsmgen v0.0.0-00010101000000-000000000000\n\nreplace github.com/fsmgen/fsmgen => "+root+"\n")
-
-	t.Chdir(dir)
-	var stdout, stderr bytes.Buffer
-	if code := cli.Run([]string{"generate"}, &stdout, &stderr); code != cli.ExitOK {
-		t.Fatalf("fsmgen generate: %s%s", stdout.String(), stderr.String())
-	}
+	dir := module(t, root, "testdata/sqlc")
 	overrides := writeSqlcConfig(t, dir)
 	run(t, dir, nil, sqlc, "generate")
 	docsEntry(t, root, slices.DeleteFunc(slices.Clone(overrides["postgresql"]), func(o map[string]any) bool { return o["db_type"] != "node_state" }))
@@ -70,6 +55,53 @@ func TestSqlc(t *testing.T) {
 	run(t, dir, nil, "go", "mod", "tidy")
 	run(t, dir, nil, "go", "vet", "./...")
 	run(t, dir, env, "go", "test", "-count=1", "./...")
+}
+
+// module lays out a service module from testdata/common and the tree at
+// testdata, with the seed's spec and fsmgen from root, and runs
+// fsmgen generate in it; it returns the module's directory, also the
+// test's working directory from then on.
+func module(t *testing.T, root, testdata string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, from := range []string{"testdata/common", testdata} {
+		if err := os.CopyFS(dir, os.DirFS(from)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Go files are kept as .txt, out of the repository's build; tests go
+	// to internal/check.
+	var txt []string
+	if err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if strings.HasSuffix(p, ".go.txt") {
+			txt = append(txt, p)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range txt {
+		to := strings.TrimSuffix(f, ".txt")
+		if strings.HasSuffix(to, "_test.go") {
+			to = filepath.Join(dir, "internal/check", filepath.Base(to))
+		}
+		write(t, to, "")
+		if err := os.Rename(f, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec, err := os.ReadFile(filepath.Join(root, "spec/states.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "fsm/introspection.yaml"), string(spec))
+	write(t, filepath.Join(dir, "go.mod"), "module example.com/svc\n\ngo 1.24\n\nrequire github.com/fsmgen/fsmgen v0.0.0-00010101000000-000000000000\n\nreplace github.com/fsmgen/fsmgen => "+root+"\n")
+	t.Chdir(dir)
+	var stdout, stderr bytes.Buffer
+	if code := cli.Run([]string{"generate"}, &stdout, &stderr); code != cli.ExitOK {
+		t.Fatalf("fsmgen generate: %s%s", stdout.String(), stderr.String())
+	}
+	return dir
 }
 
 // writeSqlcConfig writes sqlc.yaml: PostgreSQL in both sql_package modes,
@@ -202,16 +234,6 @@ func write(t *testing.T, name, content string) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	if err := os.CopyFS(to, os.DirFS(from)); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(to, "internal/check"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 }

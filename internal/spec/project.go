@@ -21,9 +21,10 @@ type Project struct {
 	// Schema is, per dialect, the plain schema file fsmgen writes for
 	// tools that read DDL (sqlc), in file order.
 	Schema []DialectPath
-	// Sqlc is the file fsmgen writes sqlc's overrides to; unset for none.
-	Sqlc     Str
-	Machines []ProjectMachine
+	// Sqlc is the file fsmgen writes sqlc's overrides to, Ent the
+	// directory of its package of ent fields; unset for none.
+	Sqlc, Ent Str
+	Machines  []ProjectMachine
 }
 
 // Migrations is where and how every machine's migrations are written. All
@@ -67,6 +68,8 @@ func DecodeProject(name string, data []byte) (*Project, error) {
 			p.Schema = d.dialectPaths(val, "schema")
 		case "sqlc":
 			p.Sqlc = d.str(val)
+		case "ent":
+			p.Ent = d.str(val)
 		case "machines":
 			for _, n := range d.list(val, "machines") {
 				m := ProjectMachine{Pos: d.pos(n)}
@@ -89,7 +92,7 @@ func DecodeProject(name string, data []byte) (*Project, error) {
 				p.Machines = append(p.Machines, m)
 			}
 		default:
-			d.unknownKey(key, "project file", "version", "migrations", "schema", "sqlc", "machines")
+			d.unknownKey(key, "project file", "version", "migrations", "schema", "sqlc", "ent", "machines")
 		}
 	})
 	if root.Kind == yaml.MappingNode {
