@@ -28,7 +28,7 @@ require (
 	github.com/mfridman/interpolate v0.0.2 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
-	github.com/rogpeppe/go-internal v1.14.1 // indirect; tidy drops it, but a tool user's tidy needs it (internal/cli/tool_test.go)
+	github.com/rogpeppe/go-internal v1.14.1 // indirect; tidy drops it, but a tool user's tidy needs it (internal/e2e/module_test.go)
 	github.com/sethvargo/go-retry v0.3.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	golang.org/x/sync v0.19.0 // indirect

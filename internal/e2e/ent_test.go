@@ -19,13 +19,9 @@ func TestEnt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and tests a service module")
 	}
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := module(t, root, "testdata/ent")
+	dir := module(t, "testdata/ent")
 	// docs/sqlc-ent.md's schema, with the door column beside the state.
-	page, err := os.ReadFile(filepath.Join(root, "docs/sqlc-ent.md"))
+	page, err := os.ReadFile("../../docs/sqlc-ent.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,18 +32,18 @@ func TestEnt(t *testing.T) {
 		t.Fatal("docs/sqlc-ent.md has no ent schema declaring entfields.NodesState()")
 	}
 	write(t, filepath.Join(dir, "ent/schema/node.go"), "package schema\n"+withDoor)
-	// ent's migration diff needs SQLite's foreign keys on.
 	// ent's own requirements pick the Atlas it was built with; go get
 	// -u would take a newer one, which needs a newer Go.
 	run(t, dir, nil, "go", "get", "entgo.io/ent@"+entVersion)
 	run(t, dir, nil, "go", "generate", "./ent")
+	// ent's migration diff needs SQLite's foreign keys on.
 	env := []string{
 		"E2E_POSTGRES=" + migrated(t, dir, "postgres", testdb.Postgres(t)),
 		"E2E_SQLITE=" + migrated(t, dir, "sqlite", "file:"+filepath.Join(dir, "test.db")+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"),
 	}
 	run(t, dir, nil, "go", "mod", "tidy")
 	run(t, dir, nil, "go", "vet", "./...")
-	run(t, dir, env, "go", "test", "-count=1", "-v", "./internal/check")
+	run(t, dir, env, "go", "test", "-count=1", "./internal/check")
 }
 
 // entVersion is the ent the test module takes.
