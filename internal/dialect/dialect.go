@@ -58,10 +58,11 @@ type Dialect interface {
 	// of the enum has a named type there that sqlc overrides by db_type
 	// (by its column otherwise).
 	Sqlc() (engine string, namedType bool)
-	// EntDialect is the name of ent's constant for the dialect (in package
-	// entgo.io/ent/dialect), and EntType the type of a column of enum
-	// whose type holds labels, as ent's migration diff reads the catalog.
-	EntDialect() string
+	// GoName is the dialect's name as a Go identifier: the generated
+	// Store's Dialect constant, and ent's (entgo.io/ent/dialect).
+	GoName() string
+	// EntType is the type of a column of enum whose type holds labels, as
+	// ent's migration diff reads the catalog.
 	EntType(enum string, labels []string) string
 	// RaiseMessage renders msg as the literal a migration's guard raises
 	// (PostgreSQL RAISE, MySQL SIGNAL, SQLite RAISE), as the dialect reads

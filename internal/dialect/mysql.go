@@ -562,6 +562,6 @@ func (m MySQL) SchemaDDL(s Schema) []string {
 
 func (MySQL) Sqlc() (string, bool) { return "mysql", false }
 
-func (MySQL) EntDialect() string { return "MySQL" }
+func (MySQL) GoName() string { return "MySQL" }
 
 func (m MySQL) EntType(_ string, labels []string) string { return m.ColumnType(labels) }

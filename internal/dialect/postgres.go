@@ -499,6 +499,6 @@ func (p Postgres) SchemaDDL(s Schema) []string {
 
 func (Postgres) Sqlc() (string, bool) { return "postgresql", true }
 
-func (Postgres) EntDialect() string { return "Postgres" }
+func (Postgres) GoName() string { return "Postgres" }
 
 func (Postgres) EntType(enum string, _ []string) string { return enum }

@@ -334,6 +334,6 @@ WINDOW WITH WITHOUT`)
 
 func (SQLite) Sqlc() (string, bool) { return "sqlite", false }
 
-func (SQLite) EntDialect() string { return "SQLite" }
+func (SQLite) GoName() string { return "SQLite" }
 
 func (SQLite) EntType(string, []string) string { return "text" }

@@ -54,7 +54,7 @@ func Emit(pkg string, machines []Machine) ([]byte, error) {
 			seen[name] = c.Name()
 			types := Dict{}
 			for _, d := range q.Dialects {
-				types[Qual(entDialect, dialect.For(d).EntDialect())] = Lit(mc.Types[d])
+				types[Qual(entDialect, dialect.For(d).GoName())] = Lit(mc.Types[d])
 			}
 			zero := Qual(mc.Import, "State").Call(Lit(0))
 			if c.Nullable {

@@ -111,8 +111,6 @@ func Arcs(m *model.Machine, ev *model.Event) []dialect.Arc {
 // label is the state's spelling in the database.
 func label(s *model.State) string { return s.Value }
 
-var dialectIdents = map[string]string{"postgres": "Postgres", "mysql": "MySQL", "sqlite": "SQLite"}
-
 func declare(f *File, m *model.Machine) {
 	q := m.SQL
 	t := Table(m)
@@ -129,7 +127,7 @@ func declare(f *File, m *model.Machine) {
 	f.Type().Id("Dialect").Uint8()
 	var consts []Code
 	for i, d := range q.Dialects {
-		c := Id(dialectIdents[d])
+		c := Id(dialect.For(d).GoName())
 		if i == 0 {
 			c = c.Id("Dialect").Op("=").Iota()
 		}
@@ -167,7 +165,7 @@ func declare(f *File, m *model.Machine) {
 			slot := func(k int) Code { return Id("storeStmts").Op("+").Lit(3*i + k) }
 			expire = append(expire, Values(stmt(d.ExpireStmt(t, e), slot(0)), stmt(d.DueStmt(t, e), slot(1)), stmt(d.ClearStmt(t, e), slot(2))))
 		}
-		entries = append(entries, Id(dialectIdents[name]).Op(":").Values(Dict{
+		entries = append(entries, Id(dialect.For(name).GoName()).Op(":").Values(Dict{
 			Id("create"):             stmt(create, Id("storeCreate")),
 			Id("createHistory"):      stmt(createHistory, Id("storeCreateHistory")),
 			Id("fire"):               Index(Id("NumEvents")).Id("storeStmt").Values(fires),
