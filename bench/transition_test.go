@@ -248,6 +248,60 @@ func BenchmarkTransition(b *testing.B) {
 	}
 }
 
+// chainEvents is a stream of uniformly drawn events for BenchmarkChain.
+var chainEvents = func() []fsmpkg.Event {
+	rng := rand.New(rand.NewPCG(3, 4))
+	evs := make([]fsmpkg.Event, streamLen)
+	for i := range evs {
+		evs[i] = fsmpkg.Event(rng.IntN(fsmpkg.NumEvents))
+	}
+	return evs
+}()
+
+// BenchmarkChain runs dependent moves: each starts from the state the one
+// before reached (or kept, when its event was not allowed), as a machine
+// driven by a stream of events does, so that every move waits for the
+// last. Names match BenchmarkTransition's (stream=chain), for one report.
+func BenchmarkChain(b *testing.B) {
+	for _, im := range []struct {
+		name string
+		run  func(b *testing.B)
+	}{
+		{"table", func(b *testing.B) {
+			s := fsmpkg.Initial
+			for i := 0; i < b.N; i++ {
+				if to, ok := stepTable(pair{s, chainEvents[i&streamMask]}); ok {
+					s = to
+				}
+			}
+			sink = int(s)
+		}},
+		{"Transition", func(b *testing.B) {
+			s := fsmpkg.Initial
+			for i := 0; i < b.N; i++ {
+				if to, ok := stepTransition(pair{s, chainEvents[i&streamMask]}); ok {
+					s = to
+				}
+			}
+			sink = int(s)
+		}},
+		{"Next", func(b *testing.B) {
+			s := fsmpkg.Initial
+			for i := 0; i < b.N; i++ {
+				if to, ok := stepNext(pair{s, chainEvents[i&streamMask]}); ok {
+					s = to
+				}
+			}
+			sink = int(s)
+		}},
+	} {
+		b.Run("stream=chain/impl="+im.name, func(b *testing.B) {
+			b.ReportAllocs()
+			im.run(b)
+		})
+	}
+}
+
 // TestPeersAgree checks that every implementation runs the same machine on
 // the benchmark streams, so that the benchmarks compare like with like.
 func TestPeersAgree(t *testing.T) {
