@@ -19,6 +19,8 @@ import (
 	"github.com/fsmgen/fsmgen/internal/cli"
 	"github.com/fsmgen/fsmgen/internal/testdb"
 	"github.com/fsmgen/fsmgen/internal/verify"
+
+	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
