@@ -268,6 +268,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"WITH u AS (UPDATE \"nodes\" SET \"state\" = $3, \"version_id\" = $5, \"started_at\" = CASE $6::bigint WHEN 1 THEN $7::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"started_at\" END, \"finished_at\" = CASE $8::bigint WHEN 1 THEN $9::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"finished_at\" END, \"error\" = CASE $10::bigint WHEN 1 THEN $11::text ELSE \"error\" END, \"timeout_at\" = CASE $12::bigint WHEN 1 THEN $13::timestamptz WHEN 2 THEN clock_timestamp() + $14::bigint * interval '1 microsecond' ELSE \"timeout_at\" END WHERE \"uuid\" = $1 AND \"state\" = $2 RETURNING \"uuid\", \"error\" AS \"H0\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\", \"error\", \"actor\", \"reason\") SELECT \"uuid\", $2::text, $3::text, $4, \"H0\", $15::text, $16::text FROM u", "kftewABCD0ab", storeMove},
 	prepare:            false,
+	serialWrites:       false,
 	state:              storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeState},
 	sweepBatch:         100,
 	sweepReadCommitted: false,
@@ -307,6 +308,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
 	move:               storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `timeout_at` END, `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `version_id` = ? WHERE `uuid` = ? AND `state` = ?", "ABCD0ntwkf", storeMove},
 	prepare:            true,
+	serialWrites:       false,
 	state:              storeStmt{"SELECT `state` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeState},
 	sweepBatch:         0,
 	sweepReadCommitted: true,
@@ -346,6 +348,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"UPDATE \"nodes\" SET \"state\" = ?3, \"version_id\" = ?4, \"started_at\" = CASE ?5 WHEN 1 THEN ?6 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"started_at\" END, \"finished_at\" = CASE ?7 WHEN 1 THEN ?8 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"finished_at\" END, \"error\" = CASE ?9 WHEN 1 THEN ?10 ELSE \"error\" END, \"timeout_at\" = CASE ?11 WHEN 1 THEN ?12 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?13 / 1000000.0)) ELSE \"timeout_at\" END WHERE \"uuid\" = ?1 AND \"state\" = ?2", "kftwABCD0", storeMove},
 	prepare:            true,
+	serialWrites:       true,
 	state:              storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeState},
 	sweepBatch:         0,
 	sweepReadCommitted: false,
@@ -366,10 +369,11 @@ type Store struct {
 }
 
 // storePrepared holds one database's statements, each prepared the first
-// time it runs.
+// time it runs, and the queue of its writes (serialWrites).
 type storePrepared struct {
-	db    *sql.DB
-	stmts [storeStmts + 3*len(storeTimeouts)]atomic.Pointer[sql.Stmt]
+	db     *sql.DB
+	writes sync.Mutex
+	stmts  [storeStmts + 3*len(storeTimeouts)]atomic.Pointer[sql.Stmt]
 }
 
 type storeQueries struct {
@@ -388,6 +392,9 @@ type storeQueries struct {
 	insertID bool
 	// prepare: the Store prepares the statements once per *sql.DB.
 	prepare bool
+	// serialWrites: the Store queues its writes on a *sql.DB (the
+	// dialect's SerialWrites).
+	serialWrites bool
 	// token: every move writes a new version token (storeToken).
 	token bool
 	// fields: the row has fields, which MoveAt reads back after a move.
@@ -839,6 +846,10 @@ func (s *Store) sqlRun(db DBTX) storeRun {
 // the statements run prepared (see storeConn).
 func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) error {
 	p := s.prepared(db)
+	if p != nil && s.q.serialWrites {
+		p.writes.Lock()
+		defer p.writes.Unlock()
+	}
 	if s.q.history.query == "" {
 		c, ok := db.(interface {
 			Conn(context.Context) (*sql.Conn, error)
@@ -853,12 +864,22 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 		defer conn.Close()
 		return fn(sqlConn{db: conn})
 	}
-	return s.begin(ctx, db, nil, fn)
+	return s.transaction(ctx, db, p, nil, fn)
 }
 
 // begin runs fn in a transaction on db, or on db as it is when it cannot
-// begin one (a caller's *sql.Tx).
+// begin one (a caller's *sql.Tx), after the writes queued before it.
 func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
+	p := s.prepared(db)
+	if p != nil && s.q.serialWrites {
+		p.writes.Lock()
+		defer p.writes.Unlock()
+	}
+	return s.transaction(ctx, db, p, opts, fn)
+}
+
+// transaction is begin without the queue.
+func (s *Store) transaction(ctx context.Context, db DBTX, p *storePrepared, opts *sql.TxOptions, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
@@ -869,7 +890,7 @@ func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func
 	if err != nil {
 		return err
 	}
-	if err := fn(sqlConn{db: tx, tx: tx, p: s.prepared(db)}); err != nil {
+	if err := fn(sqlConn{db: tx, tx: tx, p: p}); err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -83,3 +83,12 @@ func TestCommitEach(t *testing.T) {
 		t.Error("MySQL and SQLite run a query's statements one by one: CommitEach must leave them")
 	}
 }
+
+// A Store queues writes with its prepared statements of a *sql.DB.
+func TestSerialWritesArePrepared(t *testing.T) {
+	for _, name := range Names {
+		if d := For(name); d.SerialWrites() && !d.Prepare() {
+			t.Errorf("%s: SerialWrites without Prepare: the Store would not queue its writes", name)
+		}
+	}
+}

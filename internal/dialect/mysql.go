@@ -565,3 +565,5 @@ func (MySQL) Sqlc() (string, bool) { return "mysql", false }
 func (MySQL) GoName() string { return "MySQL" }
 
 func (m MySQL) EntType(_ string, labels []string) string { return m.ColumnType(labels) }
+
+func (MySQL) SerialWrites() bool { return false }

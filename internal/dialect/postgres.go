@@ -502,3 +502,5 @@ func (Postgres) Sqlc() (string, bool) { return "postgresql", true }
 func (Postgres) GoName() string { return "Postgres" }
 
 func (Postgres) EntType(enum string, _ []string) string { return enum }
+
+func (Postgres) SerialWrites() bool { return false }

@@ -337,3 +337,10 @@ func (SQLite) Sqlc() (string, bool) { return "sqlite", false }
 func (SQLite) GoName() string { return "SQLite" }
 
 func (SQLite) EntType(string, []string) string { return "text" }
+
+// SerialWrites is true: SQLite has one write lock, and a writer that finds
+// it taken sleeps in its busy handler, ever longer (up to 100 ms a time),
+// while writers that come later may take the lock first. A writer moving
+// rows beside a sweep of a large backlog waited seconds that way. Queued
+// in the process, each waits for the writes ahead of it only.
+func (SQLite) SerialWrites() bool { return true }

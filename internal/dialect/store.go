@@ -274,6 +274,11 @@ type StoreStmts interface {
 	// TimeLayout is how the Store writes a time.Time parameter, as text
 	// in UTC; "" to leave it to the driver.
 	TimeLayout() string
+	// SerialWrites reports whether the database takes one writer at a time
+	// and leaves the others to poll for it: the Store then queues its own
+	// writes on a *sql.DB in the process, first come first served. It
+	// needs Prepare: the queue lives with the prepared statements.
+	SerialWrites() bool
 }
 
 // q quotes a list of identifiers and joins them with ", ".

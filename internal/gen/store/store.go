@@ -184,6 +184,7 @@ func declare(f *File, m *model.Machine) {
 			Id("lastID"):             stmt(d.LastIDStmt(), Id("storeLastID")),
 			Id("insertID"):           Lit(!d.UpdateReturning()),
 			Id("prepare"):            Lit(d.Prepare()),
+			Id("serialWrites"):       Lit(d.SerialWrites()),
 		}))
 	}
 	f.Comment("storeSources lists, for each event, the states it leaves in the order")
@@ -226,9 +227,10 @@ func declare(f *File, m *model.Machine) {
 		Id("after").Index().Int64(),
 	)
 	f.Comment("storePrepared holds one database's statements, each prepared the first")
-	f.Comment("time it runs.")
+	f.Comment("time it runs, and the queue of its writes (serialWrites).")
 	f.Type().Id("storePrepared").Struct(
 		Id("db").Op("*").Qual("database/sql", "DB"),
+		Id("writes").Qual("sync", "Mutex"),
 		Id("stmts").Index(Id("storeStmts").Op("+").Lit(3).Op("*").Len(Id("storeTimeouts"))).Qual("sync/atomic", "Pointer").Types(Qual("database/sql", "Stmt")),
 	)
 }

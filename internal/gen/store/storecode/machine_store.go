@@ -266,6 +266,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"WITH u AS (UPDATE \"nodes\" SET \"state\" = $3, \"version_id\" = $5, \"started_at\" = CASE $6::bigint WHEN 1 THEN $7::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"started_at\" END, \"finished_at\" = CASE $8::bigint WHEN 1 THEN $9::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"finished_at\" END, \"error\" = CASE $10::bigint WHEN 1 THEN $11::text ELSE \"error\" END, \"timeout_at\" = CASE $12::bigint WHEN 1 THEN $13::timestamptz WHEN 2 THEN clock_timestamp() + $14::bigint * interval '1 microsecond' ELSE \"timeout_at\" END WHERE \"uuid\" = $1 AND \"state\" = $2 RETURNING \"uuid\", \"error\" AS \"H0\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\", \"error\", \"actor\", \"reason\") SELECT \"uuid\", $2::text, $3::text, $4, \"H0\", $15::text, $16::text FROM u", "kftewABCD0ab", storeMove},
 	prepare:            false,
+	serialWrites:       false,
 	state:              storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeState},
 	sweepBatch:         100,
 	sweepReadCommitted: false,
@@ -305,6 +306,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
 	move:               storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `timeout_at` END, `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `version_id` = ? WHERE `uuid` = ? AND `state` = ?", "ABCD0ntwkf", storeMove},
 	prepare:            true,
+	serialWrites:       false,
 	state:              storeStmt{"SELECT `state` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeState},
 	sweepBatch:         0,
 	sweepReadCommitted: true,
@@ -344,6 +346,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"UPDATE \"nodes\" SET \"state\" = ?3, \"version_id\" = ?4, \"started_at\" = CASE ?5 WHEN 1 THEN ?6 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"started_at\" END, \"finished_at\" = CASE ?7 WHEN 1 THEN ?8 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"finished_at\" END, \"error\" = CASE ?9 WHEN 1 THEN ?10 ELSE \"error\" END, \"timeout_at\" = CASE ?11 WHEN 1 THEN ?12 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?13 / 1000000.0)) ELSE \"timeout_at\" END WHERE \"uuid\" = ?1 AND \"state\" = ?2", "kftwABCD0", storeMove},
 	prepare:            true,
+	serialWrites:       true,
 	state:              storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeState},
 	sweepBatch:         0,
 	sweepReadCommitted: false,
@@ -364,8 +367,9 @@ type Store struct {
 }
 
 // storePrepared holds one database's statements, each prepared the first
-// time it runs.
+// time it runs, and the queue of its writes (serialWrites).
 type storePrepared struct {
-	db    *sql.DB
-	stmts [storeStmts + 3*len(storeTimeouts)]atomic.Pointer[sql.Stmt]
+	db     *sql.DB
+	writes sync.Mutex
+	stmts  [storeStmts + 3*len(storeTimeouts)]atomic.Pointer[sql.Stmt]
 }

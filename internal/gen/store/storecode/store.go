@@ -24,6 +24,9 @@ type storeQueries struct {
 	insertID bool
 	// prepare: the Store prepares the statements once per *sql.DB.
 	prepare bool
+	// serialWrites: the Store queues its writes on a *sql.DB (the
+	// dialect's SerialWrites).
+	serialWrites bool
 	// token: every move writes a new version token (storeToken).
 	token bool
 	// fields: the row has fields, which MoveAt reads back after a move.
@@ -475,6 +478,10 @@ func (s *Store) sqlRun(db DBTX) storeRun {
 // the statements run prepared (see storeConn).
 func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) error {
 	p := s.prepared(db)
+	if p != nil && s.q.serialWrites {
+		p.writes.Lock()
+		defer p.writes.Unlock()
+	}
 	if s.q.history.query == "" {
 		c, ok := db.(interface {
 			Conn(context.Context) (*sql.Conn, error)
@@ -489,12 +496,22 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 		defer conn.Close()
 		return fn(sqlConn{db: conn})
 	}
-	return s.begin(ctx, db, nil, fn)
+	return s.transaction(ctx, db, p, nil, fn)
 }
 
 // begin runs fn in a transaction on db, or on db as it is when it cannot
-// begin one (a caller's *sql.Tx).
+// begin one (a caller's *sql.Tx), after the writes queued before it.
 func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
+	p := s.prepared(db)
+	if p != nil && s.q.serialWrites {
+		p.writes.Lock()
+		defer p.writes.Unlock()
+	}
+	return s.transaction(ctx, db, p, opts, fn)
+}
+
+// transaction is begin without the queue.
+func (s *Store) transaction(ctx context.Context, db DBTX, p *storePrepared, opts *sql.TxOptions, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
@@ -505,7 +522,7 @@ func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func
 	if err != nil {
 		return err
 	}
-	if err := fn(sqlConn{db: tx, tx: tx, p: s.prepared(db)}); err != nil {
+	if err := fn(sqlConn{db: tx, tx: tx, p: p}); err != nil {
 		tx.Rollback()
 		return err
 	}

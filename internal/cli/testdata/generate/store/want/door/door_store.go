@@ -152,6 +152,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfte", storeMove},
 	prepare:            false,
+	serialWrites:       false,
 	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
 	sweepBatch:         100,
 	sweepReadCommitted: false,
@@ -177,6 +178,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
 	move:               storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ntkf", storeMove},
 	prepare:            true,
+	serialWrites:       false,
 	state:              storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
 	sweepBatch:         0,
 	sweepReadCommitted: true,
@@ -202,6 +204,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = ?1 AND \"state\" = ?2", "kft", storeMove},
 	prepare:            true,
+	serialWrites:       true,
 	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
 	sweepBatch:         0,
 	sweepReadCommitted: false,
@@ -222,10 +225,11 @@ type Store struct {
 }
 
 // storePrepared holds one database's statements, each prepared the first
-// time it runs.
+// time it runs, and the queue of its writes (serialWrites).
 type storePrepared struct {
-	db    *sql.DB
-	stmts [storeStmts + 3*len(storeTimeouts)]atomic.Pointer[sql.Stmt]
+	db     *sql.DB
+	writes sync.Mutex
+	stmts  [storeStmts + 3*len(storeTimeouts)]atomic.Pointer[sql.Stmt]
 }
 
 type storeQueries struct {
@@ -244,6 +248,9 @@ type storeQueries struct {
 	insertID bool
 	// prepare: the Store prepares the statements once per *sql.DB.
 	prepare bool
+	// serialWrites: the Store queues its writes on a *sql.DB (the
+	// dialect's SerialWrites).
+	serialWrites bool
 	// token: every move writes a new version token (storeToken).
 	token bool
 	// fields: the row has fields, which MoveAt reads back after a move.
@@ -695,6 +702,10 @@ func (s *Store) sqlRun(db DBTX) storeRun {
 // the statements run prepared (see storeConn).
 func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) error {
 	p := s.prepared(db)
+	if p != nil && s.q.serialWrites {
+		p.writes.Lock()
+		defer p.writes.Unlock()
+	}
 	if s.q.history.query == "" {
 		c, ok := db.(interface {
 			Conn(context.Context) (*sql.Conn, error)
@@ -709,12 +720,22 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 		defer conn.Close()
 		return fn(sqlConn{db: conn})
 	}
-	return s.begin(ctx, db, nil, fn)
+	return s.transaction(ctx, db, p, nil, fn)
 }
 
 // begin runs fn in a transaction on db, or on db as it is when it cannot
-// begin one (a caller's *sql.Tx).
+// begin one (a caller's *sql.Tx), after the writes queued before it.
 func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
+	p := s.prepared(db)
+	if p != nil && s.q.serialWrites {
+		p.writes.Lock()
+		defer p.writes.Unlock()
+	}
+	return s.transaction(ctx, db, p, opts, fn)
+}
+
+// transaction is begin without the queue.
+func (s *Store) transaction(ctx context.Context, db DBTX, p *storePrepared, opts *sql.TxOptions, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
@@ -725,7 +746,7 @@ func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func
 	if err != nil {
 		return err
 	}
-	if err := fn(sqlConn{db: tx, tx: tx, p: s.prepared(db)}); err != nil {
+	if err := fn(sqlConn{db: tx, tx: tx, p: p}); err != nil {
 		tx.Rollback()
 		return err
 	}

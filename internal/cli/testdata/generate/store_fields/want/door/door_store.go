@@ -260,6 +260,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE $5::bigint WHEN 1 THEN $6::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"closed_at\" END, \"opens\" = CASE $7::bigint WHEN 1 THEN $8::bigint ELSE \"opens\" END, \"note\" = CASE $9::bigint WHEN 1 THEN $10::text ELSE \"note\" END, \"locked\" = CASE $11::bigint WHEN 1 THEN $12::boolean ELSE \"locked\" END, \"photo\" = CASE $13::bigint WHEN 1 THEN $14::bytea ELSE \"photo\" END, \"owner\" = CASE $15::bigint WHEN 1 THEN $16::text ELSE \"owner\" END, \"open_deadline\" = CASE $17::bigint WHEN 1 THEN $18::timestamptz WHEN 2 THEN clock_timestamp() + $19::bigint * interval '1 microsecond' ELSE \"open_deadline\" END WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfteABCDEFG0", storeMove},
 	prepare:            false,
+	serialWrites:       false,
 	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
 	sweepBatch:         100,
 	sweepReadCommitted: false,
@@ -287,6 +288,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
 	move:               storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE `note` END, `locked` = CASE ? WHEN 1 THEN ? ELSE `locked` END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `open_deadline` END, `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ABCDEFG0ntkf", storeMove},
 	prepare:            true,
+	serialWrites:       false,
 	state:              storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
 	sweepBatch:         0,
 	sweepReadCommitted: true,
@@ -314,6 +316,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?4 WHEN 1 THEN ?5 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END, \"opens\" = CASE ?6 WHEN 1 THEN ?7 ELSE \"opens\" END, \"note\" = CASE ?8 WHEN 1 THEN ?9 ELSE \"note\" END, \"locked\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"locked\" END, \"photo\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"photo\" END, \"owner\" = CASE ?14 WHEN 1 THEN ?15 ELSE \"owner\" END, \"open_deadline\" = CASE ?16 WHEN 1 THEN ?17 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?18 / 1000000.0)) ELSE \"open_deadline\" END WHERE \"id\" = ?1 AND \"state\" = ?2", "kftABCDEFG0", storeMove},
 	prepare:            true,
+	serialWrites:       true,
 	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
 	sweepBatch:         0,
 	sweepReadCommitted: false,
@@ -334,10 +337,11 @@ type Store struct {
 }
 
 // storePrepared holds one database's statements, each prepared the first
-// time it runs.
+// time it runs, and the queue of its writes (serialWrites).
 type storePrepared struct {
-	db    *sql.DB
-	stmts [storeStmts + 3*len(storeTimeouts)]atomic.Pointer[sql.Stmt]
+	db     *sql.DB
+	writes sync.Mutex
+	stmts  [storeStmts + 3*len(storeTimeouts)]atomic.Pointer[sql.Stmt]
 }
 
 type storeQueries struct {
@@ -356,6 +360,9 @@ type storeQueries struct {
 	insertID bool
 	// prepare: the Store prepares the statements once per *sql.DB.
 	prepare bool
+	// serialWrites: the Store queues its writes on a *sql.DB (the
+	// dialect's SerialWrites).
+	serialWrites bool
 	// token: every move writes a new version token (storeToken).
 	token bool
 	// fields: the row has fields, which MoveAt reads back after a move.
@@ -807,6 +814,10 @@ func (s *Store) sqlRun(db DBTX) storeRun {
 // the statements run prepared (see storeConn).
 func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) error {
 	p := s.prepared(db)
+	if p != nil && s.q.serialWrites {
+		p.writes.Lock()
+		defer p.writes.Unlock()
+	}
 	if s.q.history.query == "" {
 		c, ok := db.(interface {
 			Conn(context.Context) (*sql.Conn, error)
@@ -821,12 +832,22 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 		defer conn.Close()
 		return fn(sqlConn{db: conn})
 	}
-	return s.begin(ctx, db, nil, fn)
+	return s.transaction(ctx, db, p, nil, fn)
 }
 
 // begin runs fn in a transaction on db, or on db as it is when it cannot
-// begin one (a caller's *sql.Tx).
+// begin one (a caller's *sql.Tx), after the writes queued before it.
 func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
+	p := s.prepared(db)
+	if p != nil && s.q.serialWrites {
+		p.writes.Lock()
+		defer p.writes.Unlock()
+	}
+	return s.transaction(ctx, db, p, opts, fn)
+}
+
+// transaction is begin without the queue.
+func (s *Store) transaction(ctx context.Context, db DBTX, p *storePrepared, opts *sql.TxOptions, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
 	})
@@ -837,7 +858,7 @@ func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func
 	if err != nil {
 		return err
 	}
-	if err := fn(sqlConn{db: tx, tx: tx, p: s.prepared(db)}); err != nil {
+	if err := fn(sqlConn{db: tx, tx: tx, p: p}); err != nil {
 		tx.Rollback()
 		return err
 	}
