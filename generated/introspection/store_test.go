@@ -974,3 +974,62 @@ func TestStoreHistoryColumns(t *testing.T) {
 		})
 	}
 }
+
+// On SQLite the Store queues its own writes on a *sql.DB: concurrent moves
+// and sweeps succeed without a busy timeout, where each would otherwise
+// fail at once with SQLITE_BUSY when another held the write lock.
+func TestSQLiteStoreQueuesItsWrites(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "queue.db")+"?_pragma=journal_mode(wal)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE nodes (uuid VARCHAR(36) PRIMARY KEY, version_id VARCHAR(36) NOT NULL DEFAULT '')`); err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, os.DirFS(filepath.Join("..", "migrations", "sqlite")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := introspection.NewStore(introspection.SQLite)
+	const workers, moves = 8, 60
+	var wg sync.WaitGroup
+	errs := make(chan error, workers+1)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprintf("q%d", w)
+			if err := s.Create(ctx, db, key, introspection.StateStarting); err != nil {
+				errs <- err
+				return
+			}
+			for i := range moves {
+				cycle := []introspection.Event{introspection.EventWait, introspection.EventProcess, introspection.EventFinish, introspection.EventStart}
+				if _, _, err := s.Fire(ctx, db, key, cycle[i%len(cycle)]); err != nil && !errors.Is(err, introspection.ErrInvalidTransition) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range moves {
+			if _, err := s.Expire(ctx, db, time.Now().Add(2*time.Hour), 10); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("a queued write failed: %v", err)
+	}
+}
