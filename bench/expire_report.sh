@@ -74,11 +74,5 @@ for the whole statement, up to 187 ms. Lateness includes the 50 ms between sweep
 <!-- /expire -->
 MD
 
-touch "$out"
-awk -v section="$section" '
-	/^<!-- expire: / { skip = 1; while ((getline line < section) > 0) print line; done = 1; next }
-	/^<!-- \/expire -->/ { skip = 0; next }
-	!skip { print }
-	END { if (!done) { print ""; while ((getline line < section) > 0) print line } }' "$out" >"$tmp/out.md"
-cp "$tmp/out.md" "$out"
+put_section "$out" expire "$section"
 echo "wrote the expire section of $out" >&2

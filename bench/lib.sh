@@ -24,3 +24,16 @@ median() {
 		{ v[++n] = $2 }
 		END { flush() }'
 }
+
+# put_section replaces, in the report $1, the section between the markers
+# <!-- $2: ... --> and <!-- /$2 --> with the file $3 (which carries both
+# markers), or appends it when the report has none; the rest stays.
+put_section() {
+	touch "$1"
+	awk -v section="$3" -v name="$2" '
+		index($0, "<!-- " name ": ") == 1 { skip = 1; while ((getline line < section) > 0) print line; done = 1; next }
+		$0 == "<!-- /" name " -->" { skip = 0; next }
+		!skip { print }
+		END { if (!done) { print ""; while ((getline line < section) > 0) print line } }' "$1" >"$1.new"
+	mv "$1.new" "$1"
+}

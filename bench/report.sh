@@ -157,4 +157,5 @@ MD
 } >"$out"
 GO=$GO COUNT=$COUNT bash bench/store_report.sh "$out"
 GO=$GO bash bench/expire_report.sh "$out"
+GO=$GO bash bench/db_report.sh "$out"
 echo "wrote $out" >&2

@@ -75,11 +75,5 @@ $("$benchstat" -col /impl "$tmp/store.txt")
 <!-- /store -->
 MD
 
-touch "$out"
-awk -v section="$section" '
-	/^<!-- store: / { skip = 1; while ((getline line < section) > 0) print line; done = 1; next }
-	/^<!-- \/store -->/ { skip = 0; next }
-	!skip { print }
-	END { if (!done) { print ""; while ((getline line < section) > 0) print line } }' "$out" >"$tmp/out.md"
-cp "$tmp/out.md" "$out"
+put_section "$out" store "$section"
 echo "wrote the store section of $out" >&2
