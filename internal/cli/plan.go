@@ -94,8 +94,16 @@ func (p *plan) generate(base gen.Options) (gen.Files, error) {
 			files[f] = b
 		}
 	}
-	// The schema files and the ent fields describe what this run's
-	// migrations end at.
+	if err := p.describe(files); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// describe adds to files the outputs that describe what this run's
+// migrations end at, for the tools around them: the schema files, sqlc's
+// overrides and the ent fields.
+func (p *plan) describe(files gen.Files) error {
 	out := gen.Overlay(os.DirFS(p.root), files)
 	ends := make([]map[string]*dialect.Schema, len(p.machines)) // by machine, then dialect
 	if len(p.schema) > 0 || p.ent != "" {
@@ -107,7 +115,7 @@ func (p *plan) generate(base gen.Options) (gen.Files, error) {
 			for _, d := range j.m.SQL.Dialects {
 				s, err := sqlmig.Schema(j.m, out, j.opts.Migrations, d)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				ends[i][d] = s
 			}
@@ -143,11 +151,11 @@ func (p *plan) generate(base gen.Options) (gen.Files, error) {
 		}
 		b, err := ent.Emit(p.importPath(p.ent), ms)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		files[path.Join(p.ent, path.Base(p.ent)+".go")] = b
 	}
-	return files, nil
+	return nil
 }
 
 // isSchema reports whether rel is one of the plan's schema files.

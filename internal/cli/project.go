@@ -78,8 +78,7 @@ func projectPlan(configPath string) (*plan, error) {
 		taken := map[string]spec.DialectPath{}
 		for _, dd := range mg.Dirs {
 			switch d := dd.Dialect.Value; {
-			case !slices.Contains(model.Dialects, d):
-				errs.Add(dd.Dialect.Pos, "unknown dialect %q%s; fsmgen knows %s", d, diag.DidYouMean(d, model.Dialects), strings.Join(model.Dialects, ", "))
+			case !knownDialect(&errs, dd.Dialect):
 			case localDir(&errs, dd.Path, "migration directory"):
 				dir := path.Clean(dd.Path.Value)
 				if other, dup := taken[dir]; dup {
@@ -96,8 +95,7 @@ func projectPlan(configPath string) (*plan, error) {
 	for _, sp := range pf.Schema {
 		d := sp.Dialect.Value
 		switch {
-		case !slices.Contains(model.Dialects, d):
-			errs.Add(sp.Dialect.Pos, "unknown dialect %q%s; fsmgen knows %s", d, diag.DidYouMean(d, model.Dialects), strings.Join(model.Dialects, ", "))
+		case !knownDialect(&errs, sp.Dialect):
 		case dirs[d] == "":
 			errs.Add(sp.Dialect.Pos, "dialect %s has a schema file but no migration directory, whose migrations the file would describe: add it under migrations: dirs:", d)
 		case localDir(&errs, sp.Path, "schema file"):
@@ -206,6 +204,16 @@ func projectPlan(configPath string) (*plan, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// knownDialect reports whether s names a dialect fsmgen knows, and says
+// so in errs when it does not.
+func knownDialect(errs *diag.List, s spec.Str) bool {
+	if slices.Contains(model.Dialects, s.Value) {
+		return true
+	}
+	errs.Add(s.Pos, "unknown dialect %q%s; fsmgen knows %s", s.Value, diag.DidYouMean(s.Value, model.Dialects), strings.Join(model.Dialects, ", "))
+	return false
 }
 
 // localDir reports whether a directory of the project file stays inside
