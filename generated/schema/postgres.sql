@@ -48,4 +48,4 @@ BEGIN
 END
 $fsmgen$;
 
-CREATE TRIGGER "node_state_enforce" BEFORE INSERT OR UPDATE ON "nodes" FOR EACH ROW EXECUTE FUNCTION "node_state_enforce"();
+CREATE OR REPLACE TRIGGER "node_state_enforce" BEFORE INSERT OR UPDATE ON "nodes" FOR EACH ROW EXECUTE FUNCTION "node_state_enforce"();

@@ -248,11 +248,12 @@ func (p Postgres) Enforce(old, new *Enforcement) []string {
 	case old != nil:
 		return []string{p.enforceFunc(new)}
 	}
-	return []string{
-		p.enforceFunc(new),
-		p.patiently(new.Table, "CREATE OR REPLACE TRIGGER "+p.QuoteIdent(new.Trigger)+" BEFORE INSERT OR UPDATE ON "+p.QuoteIdent(new.Table)+
-			" FOR EACH ROW EXECUTE FUNCTION "+p.QuoteIdent(new.Trigger)+"();"),
-	}
+	return []string{p.enforceFunc(new), p.patiently(new.Table, p.enforceTrigger(new))}
+}
+
+func (p Postgres) enforceTrigger(e *Enforcement) string {
+	return "CREATE OR REPLACE TRIGGER " + p.QuoteIdent(e.Trigger) + " BEFORE INSERT OR UPDATE ON " + p.QuoteIdent(e.Table) +
+		" FOR EACH ROW EXECUTE FUNCTION " + p.QuoteIdent(e.Trigger) + "();"
 }
 
 // pgBypassed is true when the current transaction asked for the bypass and
@@ -491,8 +492,7 @@ func (p Postgres) SchemaDDL(s Schema) []string {
 		return "ALTER TABLE " + p.QuoteIdent(table) + " ADD COLUMN " + p.QuoteIdent(f.Name) + " " + fieldColumn(p, f) + ";"
 	}, true)...)
 	if e := s.Enforce; e != nil {
-		out = append(out, p.enforceFunc(e),
-			"CREATE TRIGGER "+p.QuoteIdent(e.Trigger)+" BEFORE INSERT OR UPDATE ON "+p.QuoteIdent(e.Table)+" FOR EACH ROW EXECUTE FUNCTION "+p.QuoteIdent(e.Trigger)+"();")
+		out = append(out, p.enforceFunc(e), p.enforceTrigger(e))
 	}
 	return out
 }
