@@ -166,3 +166,14 @@ func (s *Store) RunExpiry(ctx context.Context, db DBTX, every time.Duration, lim
 		}
 	}
 }
+
+// begin runs fn in a transaction on db (see transaction), after the
+// writes queued before it.
+func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
+	p := s.prepared(db)
+	if p != nil && s.q.serialWrites {
+		p.writes.Lock()
+		defer p.writes.Unlock()
+	}
+	return s.transaction(ctx, db, p, opts, fn)
+}

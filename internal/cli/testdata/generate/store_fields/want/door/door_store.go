@@ -835,18 +835,8 @@ func (s *Store) inTx(ctx context.Context, db DBTX, fn func(storeConn) error) err
 	return s.transaction(ctx, db, p, nil, fn)
 }
 
-// begin runs fn in a transaction on db, or on db as it is when it cannot
-// begin one (a caller's *sql.Tx), after the writes queued before it.
-func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
-	p := s.prepared(db)
-	if p != nil && s.q.serialWrites {
-		p.writes.Lock()
-		defer p.writes.Unlock()
-	}
-	return s.transaction(ctx, db, p, opts, fn)
-}
-
-// transaction is begin without the queue.
+// transaction runs fn in a transaction on db, or on db as it is when it
+// cannot begin one (a caller's *sql.Tx).
 func (s *Store) transaction(ctx context.Context, db DBTX, p *storePrepared, opts *sql.TxOptions, fn func(storeConn) error) error {
 	b, ok := db.(interface {
 		BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
@@ -1205,4 +1195,15 @@ func (s *Store) RunExpiry(ctx context.Context, db DBTX, every time.Duration, lim
 		case <-t.C:
 		}
 	}
+}
+
+// begin runs fn in a transaction on db (see transaction), after the
+// writes queued before it.
+func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
+	p := s.prepared(db)
+	if p != nil && s.q.serialWrites {
+		p.writes.Lock()
+		defer p.writes.Unlock()
+	}
+	return s.transaction(ctx, db, p, opts, fn)
 }
