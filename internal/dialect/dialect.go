@@ -58,6 +58,11 @@ type Dialect interface {
 	// of the enum has a named type there that sqlc overrides by db_type
 	// (by its column otherwise).
 	Sqlc() (engine string, namedType bool)
+	// TypeGrowth is how the column's type takes new labels in place.
+	TypeGrowth() Growth
+	// LabelCollation is the collation a column holding labels needs, ""
+	// for the one its table has.
+	LabelCollation(labels []string) string
 	// GoName is the dialect's name as a Go identifier: the generated
 	// Store's Dialect constant, and ent's (entgo.io/ent/dialect).
 	GoName() string
@@ -75,6 +80,23 @@ type Dialect interface {
 	Expirer
 	Schemer
 }
+
+// Growth is how a dialect's enum type takes new labels without rewriting
+// the table.
+type Growth uint8
+
+const (
+	// NoType: the column is text, kept to its labels by triggers, and has
+	// no type to grow.
+	NoType Growth = iota
+	// Appended: new labels, and a rename's new name, go at the end of the
+	// type; an old name stays in it (MySQL's ENUM: INSTANT only there).
+	Appended
+	// Anchored: a new label goes beside its neighbour in the spec, and a
+	// rename renames in place (PostgreSQL's ADD VALUE … BEFORE or AFTER,
+	// RENAME VALUE).
+	Anchored
+)
 
 // Names lists the dialects fsmgen knows, in canonical order.
 var Names = []string{"postgres", "mysql", "sqlite"}

@@ -567,3 +567,13 @@ func (MySQL) GoName() string { return "MySQL" }
 func (m MySQL) EntType(_ string, labels []string) string { return m.ColumnType(labels) }
 
 func (MySQL) SerialWrites() bool { return false }
+
+func (MySQL) TypeGrowth() Growth { return Appended }
+
+// LabelCollation is MySQLBin once a label is beyond ASCII: see MySQLBin.
+func (MySQL) LabelCollation(labels []string) string {
+	if BeyondASCII(labels) != "" {
+		return MySQLBin
+	}
+	return ""
+}

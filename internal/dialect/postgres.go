@@ -504,3 +504,7 @@ func (Postgres) GoName() string { return "Postgres" }
 func (Postgres) EntType(enum string, _ []string) string { return enum }
 
 func (Postgres) SerialWrites() bool { return false }
+
+func (Postgres) TypeGrowth() Growth { return Anchored }
+
+func (Postgres) LabelCollation([]string) string { return "" }

@@ -344,3 +344,7 @@ func (SQLite) EntType(string, []string) string { return "text" }
 // rows beside a sweep of a large backlog waited seconds that way. Queued
 // in the process, each waits for the writes ahead of it only.
 func (SQLite) SerialWrites() bool { return true }
+
+func (SQLite) TypeGrowth() Growth { return NoType }
+
+func (SQLite) LabelCollation([]string) string { return "" }

@@ -1,6 +1,10 @@
 package sqlmig
 
-import "slices"
+import (
+	"slices"
+
+	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+)
 
 // The database's own list of labels. ORDER BY on the column, and < and >
 // on PostgreSQL, follow it, and a migration that changes the type in place
@@ -14,14 +18,15 @@ import "slices"
 // order; nil on SQLite, which has none. Only a step that restates the type
 // (sql.compact) replaces it; every other changes it in place.
 func (s *step) toType(dialect string) []string {
+	growth := sqldialect.For(dialect).TypeGrowth()
 	switch {
-	case dialect == "sqlite":
+	case growth == sqldialect.NoType:
 		return nil
 	case s.restate != nil:
 		return slices.Clone(s.restate)
 	}
 	typ := slices.Clone(s.fromType)
-	if dialect == "mysql" {
+	if growth == sqldialect.Appended {
 		for _, l := range s.appended() {
 			if !slices.Contains(typ, l) {
 				typ = append(typ, l)

@@ -108,8 +108,8 @@ func (c recordedColumn) name() string { return c.Table + "." + c.Column }
 // recorded them: MySQLBin with the first label beyond ASCII, the table's
 // own before (a conversion since then is recorded).
 func (h *history) charset(c recordedColumn) string {
-	if c.Charset == "" && h.Dialect == "mysql" && dialect.BeyondASCII(h.dbType()) != "" {
-		return dialect.MySQLBin
+	if c.Charset == "" {
+		return dialect.For(h.Dialect).LabelCollation(h.dbType())
 	}
 	return c.Charset
 }

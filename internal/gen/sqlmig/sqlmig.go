@@ -103,11 +103,11 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		for _, s := range m.States {
 			next.States = append(next.States, s.Value)
 		}
-		if d == "mysql" && sqldialect.BeyondASCII(next.States) != "" {
+		if c := sqldialect.For(d).LabelCollation(next.States); c != "" {
 			// Every column holds them now: converted, if it had to be
 			// (diff refuses that without sql.compact).
 			for i := range next.Columns {
-				next.Columns[i].Charset = sqldialect.MySQLBin
+				next.Columns[i].Charset = c
 			}
 		}
 		next.Store = storeLockOf(m)

@@ -40,14 +40,15 @@ type Target struct {
 	HistoryColumns []string
 }
 
-// Recorded reads the history of m's enum in dialect's directory under out.
-func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, dialect string) (*Target, error) {
-	t, _, err := recordedTarget(m, out, dirs, dialect)
+// Recorded reads the history of m's enum in dialect d's directory under
+// out.
+func Recorded(m *model.Machine, out fs.FS, dirs map[string]string, d string) (*Target, error) {
+	t, _, err := recordedTarget(m, out, dirs, d)
 	return t, err
 }
 
-func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, dialect string) (*Target, *history, error) {
-	name := path.Join(Dir(dirs, dialect), HistoryName(m.SQL.Enum))
+func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, d string) (*Target, *history, error) {
+	name := path.Join(Dir(dirs, d), HistoryName(m.SQL.Enum))
 	h, err := readHistory(orEmpty(out), name)
 	if err != nil {
 		return nil, nil, err
@@ -57,10 +58,10 @@ func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, dialect
 	}
 	last := h.Migrations[len(h.Migrations)-1]
 	t := &Target{
-		Dialect: dialect, Enum: h.Enum, Columns: targetColumns(h),
+		Dialect: d, Enum: h.Enum, Columns: targetColumns(h),
 		States: h.States, Version: last.Version, File: last.File,
 	}
-	if dialect != "sqlite" {
+	if dialect.For(d).TypeGrowth() != dialect.NoType {
 		t.Type = h.dbType()
 	}
 	if st := h.Store; st != nil {
