@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	"github.com/fsmgen/fsmgen/internal/verify"
 )
@@ -51,7 +52,9 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 		for _, c := range t.Columns {
 			names := q.UnquotedColumnNames(c.Table, c.Column, c.First)
 			var twins []string
-			if dialect == "mysql" {
+			if sqldialect.For(dialect).TypeGrowth() == sqldialect.Appended {
+				// A type that only grows at its end keeps retired labels,
+				// which its own triggers forbid.
 				names.InsertTrigger, names.UpdateTrigger = names.StatesInsert, names.StatesUpdate
 				twins = []string{names.StatesInsertNext, names.StatesUpdateNext}
 			}

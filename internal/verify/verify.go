@@ -65,13 +65,15 @@ func Check(ctx context.Context, db *sql.DB, w Want) ([]string, error) {
 	case w.Default != "" && (noDefault || c.literal(def) != w.Default):
 		c.diff("%s defaults to %s; the history says %q", where, orNone(def), w.Default)
 	}
-	switch w.Dialect {
-	case "postgres":
-		err = c.postgres(typ)
-	case "mysql":
-		err = c.mysql(typ)
-	case "sqlite":
-		err = c.sqlite(typ)
+	// How the database holds the labels: a type of their own, an ENUM
+	// column that only grows at its end, or text kept to them by triggers.
+	switch dialect.For(w.Dialect).TypeGrowth() {
+	case dialect.Anchored:
+		err = c.enumType(typ)
+	case dialect.Appended:
+		err = c.enumColumn(typ)
+	case dialect.NoType:
+		err = c.textColumn(typ)
 	}
 	return c.diffs, err
 }
@@ -93,7 +95,7 @@ func (c *checker) leftOver(what string) {
 	c.diff("%s, which a migration makes only while it replaces a trigger, is still there: that migration stopped half way; run it again", what)
 }
 
-func (c *checker) postgres(typ string) error {
+func (c *checker) enumType(typ string) error {
 	w := c.w
 	if typ != w.Enum {
 		c.diff("%s.%s has type %s; the history says %s", w.Table, w.Column, typ, w.Enum)
@@ -130,7 +132,7 @@ func (c *checker) postgres(typ string) error {
 	return nil
 }
 
-func (c *checker) mysql(typ string) error {
+func (c *checker) enumColumn(typ string) error {
 	w := c.w
 	if !strings.HasPrefix(strings.ToLower(typ), "enum(") {
 		c.diff("%s.%s has type %s; the history says an ENUM", w.Table, w.Column, typ)
@@ -218,7 +220,7 @@ func (c *checker) sameType(what string, labels []string) (retired []string) {
 	return retired
 }
 
-func (c *checker) sqlite(typ string) error {
+func (c *checker) textColumn(typ string) error {
 	w := c.w
 	if !strings.EqualFold(typ, "TEXT") {
 		c.diff("%s.%s has type %s; the history says TEXT", w.Table, w.Column, typ)
