@@ -124,9 +124,13 @@ func projectPlan(configPath string) (*plan, error) {
 			continue
 		}
 		*out.to = path.Clean(out.key.Value)
+		if p.module != "" {
+			continue // go.mod read for the one before
+		}
 		mod, err := modulePath(p.root)
 		if err != nil {
 			errs.Add(out.key.Pos, "the %s names the generated packages by import path, which needs the module's go.mod beside %s: %v", out.what, configPath, err)
+			break
 		}
 		p.module = mod
 	}
