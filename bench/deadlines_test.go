@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/testdb"
 )
 
@@ -55,7 +56,7 @@ func BenchmarkDeadlines(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			stmts, _ := dialect.For(d.name).Deadlines(dialect.Table{Name: "t", Key: "k", Column: "state"}, dialect.Field{Name: "dl", Type: "timestamp"}, []string{"waiting"}, 3_600_000_000)
+			stmts, _ := dialects.For(d.name).Deadlines(dialect.Table{Name: "t", Key: "k", Column: "state"}, dialect.Field{Name: "dl", Type: "timestamp"}, []string{"waiting"}, 3_600_000_000)
 			for b.Loop() {
 				b.StopTimer()
 				if _, err := conn.ExecContext(ctx, `UPDATE t SET dl = NULL WHERE dl IS NOT NULL`); err != nil {

@@ -24,7 +24,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/fsmgen/fsmgen/generated/introspection"
-	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/testdb"
 )
 
@@ -114,7 +114,7 @@ func (s storeDB) exec(t *testing.T, q string, args ...any) {
 // documented bypass, in one transaction.
 func (s storeDB) force(t *testing.T, key string, st introspection.State) {
 	t.Helper()
-	d := dialect.For(s.name)
+	d := dialects.For(s.name)
 	tx, err := s.db.Begin()
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/gen/ent"
 	"github.com/fsmgen/fsmgen/internal/gen/schema"
@@ -121,7 +122,7 @@ func (p *plan) describe(files gen.Files) error {
 			}
 		}
 	}
-	for _, d := range dialect.Names {
+	for _, d := range dialects.Names {
 		if file := p.schema[d]; file != "" {
 			var schemas []*dialect.Schema
 			for _, e := range ends {
@@ -129,7 +130,7 @@ func (p *plan) describe(files gen.Files) error {
 					schemas = append(schemas, s)
 				}
 			}
-			files[file] = schema.Emit(dialect.For(d), schemas)
+			files[file] = schema.Emit(dialects.For(d), schemas)
 		}
 	}
 	if p.sqlc != "" {
@@ -145,7 +146,7 @@ func (p *plan) describe(files gen.Files) error {
 		for i, j := range p.machines {
 			types := map[string]string{}
 			for d, s := range ends[i] {
-				types[d] = dialect.For(d).EntType(s.Enum, s.Type)
+				types[d] = dialects.For(d).EntType(s.Enum, s.Type)
 			}
 			ms = append(ms, ent.Machine{M: j.m, Import: p.importPath(j.opts.Package), Types: types})
 		}

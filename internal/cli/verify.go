@@ -9,6 +9,7 @@ import (
 	"time"
 
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	"github.com/fsmgen/fsmgen/internal/verify"
 )
@@ -52,7 +53,7 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 		for _, c := range t.Columns {
 			names := q.UnquotedColumnNames(c.Table, c.Column, c.First)
 			var twins []string
-			if sqldialect.For(dialect).TypeGrowth() == sqldialect.Appended {
+			if dialects.For(dialect).TypeGrowth() == sqldialect.Appended {
 				// A type that only grows at its end keeps retired labels,
 				// which its own triggers forbid.
 				names.InsertTrigger, names.UpdateTrigger = names.StatesInsert, names.StatesUpdate

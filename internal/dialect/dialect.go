@@ -1,13 +1,14 @@
-// Package dialect is the one home of what fsmgen knows about each SQL
-// dialect: how to quote, how parameters are written, what the statements
-// the generated store, the triggers and the migrations need look like. No
-// other package writes a quote character or a dialect's syntax by hand.
+// Package dialect is what every SQL dialect of fsmgen implements (the
+// Dialect interface) and the parts of SQL the dialects share: the Store's
+// tables and statements, parameters, quoting. Each dialect is a package
+// below this one (postgres, mysql, sqlite) that owns all it knows about its
+// engine; package dialects lists them by name. No package outside these
+// writes a quote character or a dialect's syntax by hand.
 //
 // Every method returns SQL text; nothing here talks to a database.
 package dialect
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -73,6 +74,11 @@ type Dialect interface {
 	// (PostgreSQL RAISE, MySQL SIGNAL, SQLite RAISE), as the dialect reads
 	// it.
 	RaiseMessage(msg string) string
+	// Catalog is how verify reads what a live database holds.
+	Catalog() Catalog
+	// Literals returns the string literals in SQL text the catalog shows,
+	// unquoted (ScanLiterals).
+	Literals(text string) []string
 
 	StoreStmts
 	Enforcer
@@ -98,35 +104,8 @@ const (
 	Anchored
 )
 
-// Names lists the dialects fsmgen knows, in canonical order.
-var Names = []string{"postgres", "mysql", "sqlite"}
-
-var byName = map[string]Dialect{
-	"postgres": Postgres{},
-	"mysql":    MySQL{},
-	"sqlite":   SQLite{},
-}
-
-// For returns the dialect called name. The model validated the name, so an
-// unknown one is a programming error.
-func For(name string) Dialect {
-	d, ok := byName[name]
-	if !ok {
-		panic(fmt.Sprintf("dialect: unknown dialect %q", name))
-	}
-	return d
-}
-
-// QuoteIdent quotes name for the dialect called dialect.
-func QuoteIdent(dialect, name string) string { return For(dialect).QuoteIdent(name) }
-
-// QuoteLiteral renders s as a literal for the dialect called dialect.
-func QuoteLiteral(dialect, s string) string { return For(dialect).QuoteLiteral(s) }
-
-// QuoteLiterals renders labels as a comma-separated list of literals.
-func QuoteLiterals(dialect string, labels []string) string { return literals(For(dialect), labels) }
-
-func literals(d Dialect, labels []string) string {
+// QuoteLiterals renders labels as a comma-separated list of d's literals.
+func QuoteLiterals(d Dialect, labels []string) string {
 	out := make([]string, len(labels))
 	for i, l := range labels {
 		out[i] = d.QuoteLiteral(l)
@@ -134,11 +113,13 @@ func literals(d Dialect, labels []string) string {
 	return strings.Join(out, ", ")
 }
 
-func doubleQuoted(name string) string {
+// DoubleQuoted is an identifier in double quotes, the standard's.
+func DoubleQuoted(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
 
-func singleQuoted(s string) string {
+// SingleQuoted is a string literal in the standard's quotes.
+func SingleQuoted(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
@@ -157,9 +138,9 @@ func Message(short, long string) string {
 	return long
 }
 
-// cutRunes shortens s to at most n characters, the last of them "…" when
+// CutRunes shortens s to at most n characters, the last of them "…" when
 // it had to cut, so that a reader sees the text was longer.
-func cutRunes(s string, n int) string {
+func CutRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

@@ -36,9 +36,9 @@ type FieldDDL interface {
 	DropField(t Table, f Field) (guard, drop []string)
 }
 
-// deadlineUpdates are Deadlines' two changes, each as the SET and the
+// DeadlineUpdates are Deadlines' two changes, each as the SET and the
 // WHERE of an UPDATE: start the missing deadlines, end the stray ones.
-func deadlineUpdates(d Dialect, f Field, t Table, labels []string, us int64) [2][2]string {
+func DeadlineUpdates(d Dialect, f Field, t Table, labels []string, us int64) [2][2]string {
 	in := make([]string, len(labels))
 	for i, l := range labels {
 		in[i] = d.QuoteLiteral(l)
@@ -50,17 +50,17 @@ func deadlineUpdates(d Dialect, f Field, t Table, labels []string, us int64) [2]
 	}
 }
 
-// fieldColumn is f's column definition after its name.
-func fieldColumn(d Dialect, f Field) string {
+// FieldColumn is f's column definition after its name.
+func FieldColumn(d Dialect, f Field) string {
 	s := d.FieldType(f.Type)
 	if !f.Default.Null {
-		s += " NOT NULL DEFAULT " + fieldValue(d, f, f.Default)
+		s += " NOT NULL DEFAULT " + FieldValue(d, f, f.Default)
 	}
 	return s
 }
 
-// fieldKept is the message of DropField's guard.
-func fieldKept(t Table, f Field) string {
+// FieldKept is the message of DropField's guard.
+func FieldKept(t Table, f Field) string {
 	return Message("cannot migrate: rows of "+t.Name+" hold values of "+f.Name+", which dropping the column would lose; copy or clear them first",
 		"cannot migrate: copy or clear the values of "+t.Name+"."+f.Name+" first; dropping it would lose them")
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/testdb"
 )
 
@@ -35,7 +36,7 @@ func TestFieldsEveryType(t *testing.T) {
 		{"sqlite", "sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "t.db") }, "TEXT"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			d := dialect.For(c.name)
+			d := dialects.For(c.name)
 			db, err := sql.Open(c.driver, c.dsn(t))
 			if err != nil {
 				t.Fatal(err)

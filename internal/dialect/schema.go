@@ -38,7 +38,7 @@ type SchemaColumn struct {
 	Nullable      bool
 	// Adopted: the column was there before fsmgen (sql.adopt).
 	Adopted bool
-	// Collation is the MySQL column's (MySQLBin), "" for its table's.
+	// Collation is the MySQL column's (mysql.Bin), "" for its table's.
 	Collation string
 	// States names what keeps the column to Schema.States where the type
 	// holds more (PostgreSQL's CHECK constraint); InsertTrigger and
@@ -57,8 +57,8 @@ type Schemer interface {
 	SchemaDDL(s Schema) []string
 }
 
-// retired reports whether the type holds labels rows may no longer hold.
-func (s Schema) retired() bool {
+// Retired reports whether the type holds labels rows may no longer hold.
+func (s Schema) Retired() bool {
 	for _, l := range s.Type {
 		if !slices.Contains(s.States, l) {
 			return true
@@ -67,11 +67,11 @@ func (s Schema) retired() bool {
 	return false
 }
 
-// schemaStore is what every dialect states the same way: the columns the
+// SchemaStore is what every dialect states the same way: the columns the
 // migrations added, the deadline indexes, the history table and its
 // columns. addColumn renders one ALTER TABLE … ADD COLUMN; partial tells
 // whether an index can hold only the rows with a deadline.
-func schemaStore(d Dialect, s Schema, addColumn func(table string, f Field) string, partial bool) []string {
+func SchemaStore(d Dialect, s Schema, addColumn func(table string, f Field) string, partial bool) []string {
 	t := s.Store
 	if t == nil {
 		return nil
@@ -96,6 +96,6 @@ func schemaStore(d Dialect, s Schema, addColumn func(table string, f Field) stri
 	return out
 }
 
-// bareIdent matches the names a schema parser reads the same whether
+// BareIdent matches the names a schema parser reads the same whether
 // quoted or not, once keywords are left out.
-var bareIdent = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+var BareIdent = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)

@@ -102,20 +102,21 @@ type Stmt struct {
 	Args []Arg
 }
 
-// params writes a statement's parameters in the order they appear: a
+// Params writes a statement's parameters in the order they appear: a
 // dialect with numbered placeholders refers to a parameter again by its
 // number, MySQL's ? takes a value at every appearance.
-type params struct {
+type Params struct {
 	d    Dialect
-	args []Arg
+	Args []Arg
 }
 
-func newParams(d Dialect, args ...Arg) *params { return &params{d: d, args: args} }
+// NewParams starts a statement's parameters with args.
+func NewParams(d Dialect, args ...Arg) *Params { return &Params{d: d, Args: args} }
 
 // number returns the number of the first parameter a stands for.
-func (p *params) number(i int) int {
+func (p *Params) number(i int) int {
 	n := 1
-	for _, a := range p.args[:i] {
+	for _, a := range p.Args[:i] {
 		n += a.width()
 	}
 	return n
@@ -129,29 +130,29 @@ func (a Arg) width() int {
 	return 1
 }
 
-// ph returns a's placeholder; for a field's, its mode's, which its
+// Ph returns a's placeholder; for a field's, its mode's, which its
 // value's follows.
-func (p *params) ph(a Arg) string {
-	if i := slices.Index(p.args, a); i >= 0 && p.d.Placeholder(1) != p.d.Placeholder(2) {
+func (p *Params) Ph(a Arg) string {
+	if i := slices.Index(p.Args, a); i >= 0 && p.d.Placeholder(1) != p.d.Placeholder(2) {
 		return p.d.Placeholder(p.number(i))
 	}
-	p.args = append(p.args, a)
-	return p.d.Placeholder(p.number(len(p.args) - 1))
+	p.Args = append(p.Args, a)
+	return p.d.Placeholder(p.number(len(p.Args) - 1))
 }
 
 // field returns the placeholders of field i's mode and value.
-func (p *params) field(i int) (mode, value string) {
-	mode = p.ph(ArgField + Arg(i))
+func (p *Params) field(i int) (mode, value string) {
+	mode = p.Ph(ArgField + Arg(i))
 	if p.d.Placeholder(1) == p.d.Placeholder(2) {
 		return mode, mode
 	}
-	return mode, p.d.Placeholder(p.number(slices.Index(p.args, ArgField+Arg(i))) + 1)
+	return mode, p.d.Placeholder(p.number(slices.Index(p.Args, ArgField+Arg(i))) + 1)
 }
 
 // fieldSet is field i's new value in a statement: the call's when it sets
 // it (mode 2: the clock, or a deadline's start), else otherwise (the field
 // itself to keep it, what the state sets, the default).
-func fieldSet(t Table, p *params, i int, otherwise func() string) string {
+func fieldSet(t Table, p *Params, i int, otherwise func() string) string {
 	f := t.Fields[i]
 	mode, val := p.field(i)
 	s := "CASE " + p.d.Typed(mode, "int") + " WHEN 1 THEN " + p.d.Typed(val, f.Type)
@@ -165,20 +166,20 @@ func fieldSet(t Table, p *params, i int, otherwise func() string) string {
 }
 
 // later is the start of f's deadline.
-func (p *params) later(f Field) string {
-	return p.d.Later(p.d.Typed(p.ph(ArgLater+Arg(f.Timeout-1)), "int"))
+func (p *Params) later(f Field) string {
+	return p.d.Later(p.d.Typed(p.Ph(ArgLater+Arg(f.Timeout-1)), "int"))
 }
 
 // value renders v for field f, a deadline's start included.
-func (p *params) value(f Field, v Value) string {
+func (p *Params) value(f Field, v Value) string {
 	if v.Later {
 		return p.later(f)
 	}
-	return fieldValue(p.d, f, v)
+	return FieldValue(p.d, f, v)
 }
 
-// fieldValue renders v for field f.
-func fieldValue(d Dialect, f Field, v Value) string {
+// FieldValue renders v for field f.
+func FieldValue(d Dialect, f Field, v Value) string {
 	switch {
 	case v.Null:
 		return "NULL"
@@ -197,11 +198,11 @@ func fieldValue(d Dialect, f Field, v Value) string {
 	return d.QuoteLiteral(v.Text)
 }
 
-// fieldsSet are the assignments of t's fields by a move: the call's
+// FieldsSet are the assignments of t's fields by a move: the call's
 // values, else, by the state the row enters, what that state sets (arcs:
 // the move's arcs, told apart by from, the state the row leaves; none
 // when the caller passes what the state sets).
-func fieldsSet(t Table, p *params, qualifier, from string, arcs []Arc) []string {
+func FieldsSet(t Table, p *Params, qualifier, from string, arcs []Arc) []string {
 	var out []string
 	for i, f := range t.Fields {
 		col := p.d.QuoteIdent(f.Name)
@@ -226,16 +227,16 @@ func fieldsSet(t Table, p *params, qualifier, from string, arcs []Arc) []string 
 	return out
 }
 
-// joinSet renders assignments after a SET that assigns something else
+// JoinSet renders assignments after a SET that assigns something else
 // first.
-func joinSet(assigns []string) string {
+func JoinSet(assigns []string) string {
 	if len(assigns) == 0 {
 		return ""
 	}
 	return ", " + strings.Join(assigns, ", ")
 }
 
-func (p *params) stmt(sql string) Stmt { return Stmt{SQL: sql, Args: p.args} }
+func (p *Params) Stmt(sql string) Stmt { return Stmt{SQL: sql, Args: p.Args} }
 
 // Store statements. Each dialect renders them in its file; the protocol
 // the generated code follows is fixed by UpdateReturning:
@@ -281,8 +282,8 @@ type StoreStmts interface {
 	SerialWrites() bool
 }
 
-// q quotes a list of identifiers and joins them with ", ".
-func q(d Dialect, names ...string) string {
+// QuoteIdents quotes a list of identifiers and joins them with ", ".
+func QuoteIdents(d Dialect, names ...string) string {
 	out := make([]string, len(names))
 	for i, n := range names {
 		out[i] = d.QuoteIdent(n)
@@ -290,31 +291,32 @@ func q(d Dialect, names ...string) string {
 	return strings.Join(out, ", ")
 }
 
-func historyInsert(d Dialect, t Table) string {
+// HistoryInsert is the INSERT head of a history row, up to its values.
+func HistoryInsert(d Dialect, t Table) string {
 	cols := []string{t.Key, HistFrom, HistTo, HistEvent}
 	for _, i := range t.HistFields {
 		cols = append(cols, t.Fields[i].Name)
 	}
-	return "INSERT INTO " + d.QuoteIdent(t.History) + " (" + q(d, append(cols, t.Notes...)...) + ")"
+	return "INSERT INTO " + d.QuoteIdent(t.History) + " (" + QuoteIdents(d, append(cols, t.Notes...)...) + ")"
 }
 
-// historyExtra returns the values of the history columns after the event:
+// HistoryExtra returns the values of the history columns after the event:
 // each copied field as field(i) names it, then each note's parameter.
-func historyExtra(t Table, p *params, field func(i int) string) string {
+func HistoryExtra(t Table, p *Params, field func(i int) string) string {
 	var b strings.Builder
 	for _, i := range t.HistFields {
 		b.WriteString(", " + field(i))
 	}
 	for i := range t.Notes {
-		b.WriteString(", " + p.d.Typed(p.ph(ArgNote+Arg(i)), "text"))
+		b.WriteString(", " + p.d.Typed(p.Ph(ArgNote+Arg(i)), "text"))
 	}
 	return b.String()
 }
 
-// historyReturning returns what a data-modifying CTE returns besides for
+// HistoryReturning returns what a data-modifying CTE returns besides for
 // its history row: the copied fields, under names no column of the spec
 // can take (a name in the spec has no upper case).
-func historyReturning(d Dialect, t Table, qualifier string) string {
+func HistoryReturning(d Dialect, t Table, qualifier string) string {
 	var b strings.Builder
 	for j, i := range t.HistFields {
 		b.WriteString(", " + qualifier + d.QuoteIdent(t.Fields[i].Name) + " AS " + historyCopy(d, j))
@@ -324,56 +326,56 @@ func historyReturning(d Dialect, t Table, qualifier string) string {
 
 func historyCopy(d Dialect, j int) string { return d.QuoteIdent("H" + strconv.Itoa(j)) }
 
-// returned names copied field i as historyReturning returned it.
-func returned(d Dialect, t Table) func(i int) string {
+// Returned names copied field i as HistoryReturning returned it.
+func Returned(d Dialect, t Table) func(i int) string {
 	return func(i int) string { return historyCopy(d, slices.Index(t.HistFields, i)) }
 }
 
-// historyRow is a history row written by its own statement, after the
+// HistoryRow is a history row written by its own statement, after the
 // move and in its transaction (MySQL, SQLite), reading the fields it
 // copies from the row the move left; a created row's has no from-state
 // or event.
-func historyRow(d Dialect, t Table, p *params, create bool) string {
+func HistoryRow(d Dialect, t Table, p *Params, create bool) string {
 	// In the order MySQL's placeholders take their values.
-	key, from, event := p.ph(ArgKey), "''", "''"
+	key, from, event := p.Ph(ArgKey), "''", "''"
 	if !create {
-		from = p.ph(ArgFrom)
+		from = p.Ph(ArgFrom)
 	}
-	to := p.ph(ArgTo)
+	to := p.Ph(ArgTo)
 	if !create {
-		event = p.ph(ArgEvent)
+		event = p.Ph(ArgEvent)
 	}
 	vals := key + ", " + from + ", " + to + ", " + event
 	if len(t.HistFields) == 0 {
-		return historyInsert(d, t) + " VALUES (" + vals + historyExtra(t, p, nil) + ")"
+		return HistoryInsert(d, t) + " VALUES (" + vals + HistoryExtra(t, p, nil) + ")"
 	}
 	col := func(i int) string { return d.QuoteIdent(t.Fields[i].Name) }
-	return historyInsert(d, t) + " SELECT " + vals + historyExtra(t, p, col) + " FROM " + d.QuoteIdent(t.Name) + " WHERE " + d.QuoteIdent(t.Key) + " = " + p.ph(ArgKey)
+	return HistoryInsert(d, t) + " SELECT " + vals + HistoryExtra(t, p, col) + " FROM " + d.QuoteIdent(t.Name) + " WHERE " + d.QuoteIdent(t.Key) + " = " + p.Ph(ArgKey)
 }
 
-// versionBump is the assignment that changes the version by a move.
-func versionBump(t Table, p *params, qualifier string) string {
+// VersionBump is the assignment that changes the version by a move.
+func VersionBump(t Table, p *Params, qualifier string) string {
 	if t.Version == "" {
 		return ""
 	}
 	v := p.d.QuoteIdent(t.Version)
 	if t.Token {
-		return ", " + v + " = " + p.ph(ArgToken)
+		return ", " + v + " = " + p.Ph(ArgToken)
 	}
 	return ", " + v + " = " + qualifier + v + " + 1"
 }
 
-// atVersion is the condition of a move at the version the caller read.
-func atVersion(t Table, p *params, qualifier string, at bool) string {
+// AtVersion is the condition of a move at the version the caller read.
+func AtVersion(t Table, p *Params, qualifier string, at bool) string {
 	if !at {
 		return ""
 	}
-	return " AND " + qualifier + p.d.QuoteIdent(t.Version) + " = " + p.ph(ArgVersion)
+	return " AND " + qualifier + p.d.QuoteIdent(t.Version) + " = " + p.Ph(ArgVersion)
 }
 
-// getStmt selects the row's state, version and fields by key; suffix
+// GetStmt selects the row's state, version and fields by key; suffix
 // ends it.
-func getStmt(t Table, p *params, suffix string) Stmt {
+func GetStmt(t Table, p *Params, suffix string) Stmt {
 	d := p.d
 	cols := d.QuoteIdent(t.Column)
 	if t.Version != "" {
@@ -382,26 +384,27 @@ func getStmt(t Table, p *params, suffix string) Stmt {
 	for _, f := range t.Fields {
 		cols += ", " + d.QuoteIdent(f.Name)
 	}
-	return p.stmt("SELECT " + cols + " FROM " + d.QuoteIdent(t.Name) + " WHERE " + d.QuoteIdent(t.Key) + " = " + p.ph(ArgKey) + suffix)
+	return p.Stmt("SELECT " + cols + " FROM " + d.QuoteIdent(t.Name) + " WHERE " + d.QuoteIdent(t.Key) + " = " + p.Ph(ArgKey) + suffix)
 }
 
-// insertRow inserts a created row: its key, state and, with a token, the
+// InsertRow inserts a created row: its key, state and, with a token, the
 // first token. A counter starts at the column's default.
-func insertRow(t Table, p *params) string {
+func InsertRow(t Table, p *Params) string {
 	d := p.d
-	cols, vals := d.QuoteIdent(t.Key)+", "+d.QuoteIdent(t.Column), p.ph(ArgKey)+", "+p.ph(ArgTo)
+	cols, vals := d.QuoteIdent(t.Key)+", "+d.QuoteIdent(t.Column), p.Ph(ArgKey)+", "+p.Ph(ArgTo)
 	if t.Token {
 		cols += ", " + d.QuoteIdent(t.Version)
-		vals += ", " + p.ph(ArgToken)
+		vals += ", " + p.Ph(ArgToken)
 	}
 	for i, f := range t.Fields {
 		cols += ", " + d.QuoteIdent(f.Name)
-		vals += ", " + fieldSet(t, p, i, func() string { return fieldValue(d, f, f.Default) })
+		vals += ", " + fieldSet(t, p, i, func() string { return FieldValue(d, f, f.Default) })
 	}
 	return "INSERT INTO " + d.QuoteIdent(t.Name) + " (" + cols + ") VALUES (" + vals + ")"
 }
 
-func sources(d Dialect, arcs []Arc) string {
+// Sources lists the arcs' from-states as literals, for IN.
+func Sources(d Dialect, arcs []Arc) string {
 	out := make([]string, len(arcs))
 	for i, a := range arcs {
 		out[i] = d.QuoteLiteral(a.From)
@@ -480,14 +483,14 @@ func (e *Enforcement) Widened(o *Enforcement) *Enforcement {
 	return &w
 }
 
-// historyKept is the message of DropHistory's guard.
-func historyKept(t Table) string {
+// HistoryKept is the message of DropHistory's guard.
+func HistoryKept(t Table) string {
 	return Message("cannot migrate: "+t.History+" holds recorded moves, which dropping it would lose; copy or delete them first",
 		"cannot migrate: copy or delete the recorded moves in "+t.History+" first; dropping it would lose them")
 }
 
-// relation renders the allowed moves as a list of row values for IN.
-func relation(d Dialect, moves []Arc) string {
+// Relation renders the allowed moves as a list of row values for IN.
+func Relation(d Dialect, moves []Arc) string {
 	out := make([]string, len(moves))
 	for i, a := range moves {
 		out[i] = "(" + d.QuoteLiteral(a.From) + ", " + d.QuoteLiteral(a.To) + ")"
@@ -495,13 +498,13 @@ func relation(d Dialect, moves []Arc) string {
 	return strings.Join(out, ", ")
 }
 
-// enforceMessages are the trigger's error texts as SQL expressions over
+// EnforceMessages are the trigger's error texts as SQL expressions over
 // the old and new state expressions and the key's. Each names the row
 // first, as a reader looks for it, unless the names are so long that its
 // verdict (up to the states) might not fit in MessageMax, where MySQL
 // cuts: then the verdict comes first and the row last. The key's value
 // counts as 36 characters, a UUID's.
-func enforceMessages(d Dialect, e *Enforcement, key, old, new string) (insert, update string) {
+func EnforceMessages(d Dialect, e *Enforcement, key, old, new string) (insert, update string) {
 	lit := d.QuoteLiteral
 	row := e.Table + ": row " + e.Key + " = "
 	longest := 0
@@ -578,15 +581,16 @@ type Expirer interface {
 	SweepBatch() int
 }
 
-// dueRows selects the due rows' keys and states; suffix ends it.
-func dueRows(t Table, e Expiry, p *params, now, suffix string) string {
+// DueRows selects the due rows' keys and states; suffix ends it.
+func DueRows(t Table, e Expiry, p *Params, now, suffix string) string {
 	d := p.d
 	dl := d.QuoteIdent(t.Fields[e.Field].Name)
 	return "SELECT " + d.QuoteIdent(t.Key) + ", " + d.QuoteIdent(t.Column) + " FROM " + d.QuoteIdent(t.Name) +
-		" WHERE " + dl + " <= " + now + " ORDER BY " + dl + " LIMIT " + p.ph(ArgLimit) + suffix
+		" WHERE " + dl + " <= " + now + " ORDER BY " + dl + " LIMIT " + p.Ph(ArgLimit) + suffix
 }
 
-func clearStmt(d Dialect, t Table, e Expiry) Stmt {
-	p := newParams(d)
-	return p.stmt("UPDATE " + d.QuoteIdent(t.Name) + " SET " + d.QuoteIdent(t.Fields[e.Field].Name) + " = NULL WHERE " + d.QuoteIdent(t.Key) + " = " + p.ph(ArgKey))
+// ClearStmt ends the deadline of the row with the key, in any dialect.
+func ClearStmt(d Dialect, t Table, e Expiry) Stmt {
+	p := NewParams(d)
+	return p.Stmt("UPDATE " + d.QuoteIdent(t.Name) + " SET " + d.QuoteIdent(t.Fields[e.Field].Name) + " = NULL WHERE " + d.QuoteIdent(t.Key) + " = " + p.Ph(ArgKey))
 }

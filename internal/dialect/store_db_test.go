@@ -11,6 +11,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/testdb"
 )
 
@@ -32,7 +33,7 @@ func TestVersionBump(t *testing.T) {
 		{"sqlite", "sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "t.db") }, "TEXT"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			d := dialect.For(c.name)
+			d := dialects.For(c.name)
 			db, err := sql.Open(c.driver, c.dsn(t))
 			if err != nil {
 				t.Fatal(err)

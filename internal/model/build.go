@@ -13,7 +13,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
-	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
+	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
+	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
 	"github.com/fsmgen/fsmgen/internal/spec"
 )
 
@@ -27,7 +29,7 @@ var (
 )
 
 // Dialects lists the SQL dialects fsmgen emits, in canonical order.
-var Dialects = dialect.Names
+var Dialects = dialects.Names
 
 // Parse decodes and validates the spec in data; name is used in positions.
 func Parse(name string, data []byte) (*Machine, error) {
@@ -608,7 +610,7 @@ func (b *builder) buildSQL() {
 		for _, c := range q.Columns {
 			tables = append(tables, c.Table)
 		}
-		if why := dialect.PostgresTypeClash(q.Enum, tables); why != "" {
+		if why := postgres.TypeClash(q.Enum, tables); why != "" {
 			b.errorf(s.Enum.Pos, "sql enum %q cannot be a PostgreSQL type name: %s; choose another name, such as %s", q.Enum, why, derivedName(q.Enum, "_state"))
 		}
 	}
@@ -789,16 +791,16 @@ func (b *builder) checkMySQLEnumSize(q *SQL, s *spec.SQL) {
 	for _, st := range b.m.States {
 		labels = append(labels, st.Value)
 	}
-	per := dialect.MySQLEnumBytes(labels)
+	per := mysql.EnumBytes(labels)
 	count := map[string]int{}
 	for _, c := range q.Columns {
 		count[c.Table]++
-		if n := count[c.Table]; n*per > dialect.MySQLEnumBudget {
+		if n := count[c.Table]; n*per > mysql.EnumBudget {
 			pos := s.Pos
 			if i := slices.IndexFunc(s.Dialects, func(d spec.Str) bool { return d.Value == "mysql" }); i >= 0 {
 				pos = s.Dialects[i].Pos
 			}
-			b.errorf(pos, "mysql: the %d states take %d bytes of table %s's definition in each of its %d ENUM column(s), %d in all; MySQL keeps a table's definition in 64 KiB, and fsmgen allows the labels %d bytes of it: use fewer or shorter states, or drop mysql from the dialects", len(labels), per, c.Table, n, n*per, dialect.MySQLEnumBudget)
+			b.errorf(pos, "mysql: the %d states take %d bytes of table %s's definition in each of its %d ENUM column(s), %d in all; MySQL keeps a table's definition in 64 KiB, and fsmgen allows the labels %d bytes of it: use fewer or shorter states, or drop mysql from the dialects", len(labels), per, c.Table, n, n*per, mysql.EnumBudget)
 			return
 		}
 	}

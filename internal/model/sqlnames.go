@@ -1,6 +1,6 @@
 package model
 
-import "github.com/fsmgen/fsmgen/internal/dialect"
+import "github.com/fsmgen/fsmgen/internal/dialect/dialects"
 
 // SQLNames are the quoted identifiers one dialect's migrations use. Derived
 // names (the parked old type, triggers, guards) are cut to fit MaxNameLen so
@@ -22,7 +22,7 @@ type SQLNames struct {
 
 // Names returns the quoted identifiers for the dialect called name.
 func (q *SQL) Names(name string) SQLNames {
-	return q.names(name, dialect.For(name).QuoteIdent)
+	return q.names(name, dialects.For(name).QuoteIdent)
 }
 
 // Unquoted returns the same names as they appear in a database's catalog.
@@ -37,7 +37,7 @@ func (q *SQL) names(name string, id func(string) string) SQLNames {
 		OldEnum:      id(derivedName(q.Enum, "_old")),
 		Guard:        id(derivedName("fsmgen_guard_"+q.Enum, "")),
 		GuardTrigger: id(derivedName("fsmgen_guard_"+q.Enum, "_check")),
-		EnumLit:      dialect.For(name).QuoteLiteral(id(q.Enum)),
+		EnumLit:      dialects.For(name).QuoteLiteral(id(q.Enum)),
 		Move:         id(derivedName("fsmgen_move_"+q.Enum, "")),
 	}
 }
@@ -64,7 +64,7 @@ type ColumnNames struct {
 // histories written before several columns did; the others add the table
 // and column.
 func (q *SQL) ColumnNames(name, table, column string, first bool) ColumnNames {
-	return q.columnNames(dialect.For(name).QuoteIdent, table, column, first)
+	return q.columnNames(dialects.For(name).QuoteIdent, table, column, first)
 }
 
 // UnquotedColumnNames returns the same names as they appear in a

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
 
 // Runner is the tool that applies the migrations and the table in which
@@ -46,7 +46,7 @@ func CheckApplied(ctx context.Context, db *sql.DB, r Runner) ([]string, error) {
 	if !plainTable.MatchString(table) {
 		return nil, fmt.Errorf("version table %q: a name of letters, digits and _, in the connection's schema", table)
 	}
-	c := &checker{ctx: ctx, db: db, cat: dialect.CatalogOf(r.Dialect)}
+	c := &checker{ctx: ctx, db: db, cat: dialects.For(r.Dialect).Catalog()}
 	cols, err := c.strings(c.cat.Columns, table)
 	if err != nil || len(cols) == 0 {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
 
 // Store is what the history says the generated store's objects are.
@@ -35,7 +36,7 @@ type Store struct {
 // which would leave moves unrecorded or illegal ones accepted without a
 // word.
 func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
-	c := &checker{ctx: ctx, db: db, cat: dialect.CatalogOf(s.Dialect)}
+	c := &checker{ctx: ctx, db: db, cat: dialects.For(s.Dialect).Catalog()}
 	if s.History != "" {
 		cols, err := c.strings(c.cat.Columns, s.History)
 		if err != nil {
@@ -94,7 +95,7 @@ func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, o := range dialect.For(s.Dialect).EnforceObjects(e) {
+		for _, o := range dialects.For(s.Dialect).EnforceObjects(e) {
 			var got []string
 			if o.Function {
 				got, err = c.strings(c.cat.Function, o.Name)

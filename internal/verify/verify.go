@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
 
 // Want is what the history says the database holds.
@@ -41,7 +42,7 @@ type Want struct {
 // Check returns every difference between the database and w, in readable
 // sentences; none when they agree.
 func Check(ctx context.Context, db *sql.DB, w Want) ([]string, error) {
-	c := &checker{ctx: ctx, db: db, w: w, cat: dialect.CatalogOf(w.Dialect)}
+	c := &checker{ctx: ctx, db: db, w: w, cat: dialects.For(w.Dialect).Catalog()}
 	where := w.Table + "." + w.Column
 	var typ, nullable string
 	var def sql.NullString
@@ -67,7 +68,7 @@ func Check(ctx context.Context, db *sql.DB, w Want) ([]string, error) {
 	}
 	// How the database holds the labels: a type of their own, an ENUM
 	// column that only grows at its end, or text kept to them by triggers.
-	switch dialect.For(w.Dialect).TypeGrowth() {
+	switch dialects.For(w.Dialect).TypeGrowth() {
 	case dialect.Anchored:
 		err = c.enumType(typ)
 	case dialect.Appended:
@@ -297,7 +298,7 @@ func (c *checker) literal(def sql.NullString) string {
 
 // quoted returns the string literals in SQL text from the catalog,
 // unquoted.
-func (c *checker) quoted(text string) []string { return dialect.Literals(c.w.Dialect, text) }
+func (c *checker) quoted(text string) []string { return dialects.For(c.w.Dialect).Literals(text) }
 
 func orNone(def sql.NullString) string {
 	if !def.Valid {

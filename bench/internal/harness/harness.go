@@ -13,7 +13,7 @@ import (
 	migratedb "github.com/golang-migrate/migrate/v4/database"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
 
 // Dollars rewrites ? placeholders as PostgreSQL's $1, $2, ….
@@ -57,7 +57,7 @@ func Code(err error) string {
 // bypass of the enforcement triggers, as an operator's repair would;
 // dialectName is "postgres" or "mysql".
 func AsOwner(ctx context.Context, db *sql.DB, dialectName, q string) error {
-	d := dialect.For(dialectName)
+	d := dialects.For(dialectName)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 
 	. "github.com/dave/jennifer/jen"
 
-	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
@@ -54,7 +54,7 @@ func Emit(pkg string, machines []Machine) ([]byte, error) {
 			seen[name] = c.Name()
 			types := Dict{}
 			for _, d := range q.Dialects {
-				types[Qual(entDialect, dialect.For(d).GoName())] = Lit(mc.Types[d])
+				types[Qual(entDialect, dialects.For(d).GoName())] = Lit(mc.Types[d])
 			}
 			zero := Qual(mc.Import, "State").Call(Lit(0))
 			if c.Nullable {

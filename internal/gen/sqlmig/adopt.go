@@ -6,6 +6,10 @@ import (
 	"strings"
 
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
+	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
+	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
+	"github.com/fsmgen/fsmgen/internal/dialect/sqlite"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -33,30 +37,30 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 		s.cols = append(s.cols, colStep{recordedColumn: c, fromDefault: c.Default, first: i == 0})
 	}
 	d := base(q, dialect, s)
-	lit := func(l string) string { return sqldialect.QuoteLiteral(dialect, l) }
-	d.Adopt = adoptData{Labels: sqldialect.QuoteLiterals(dialect, q.Adopt), EnumName: lit(q.Enum)}
+	lit := func(l string) string { return dialects.For(dialect).QuoteLiteral(l) }
+	d.Adopt = adoptData{Labels: sqldialect.QuoteLiterals(dialects.For(dialect), q.Adopt), EnumName: lit(q.Enum)}
 	for i, c := range d.Cols {
 		rc := s.cols[i]
-		ac := adoptCol{col: c, Name: lit(rc.name()), RegLit: lit(sqldialect.QuoteIdent(dialect, rc.Table))}
-		ac.Collation = sqldialect.MySQL{}.TableCollation(c.TableLit)
+		ac := adoptCol{col: c, Name: lit(rc.name()), RegLit: lit(dialects.For(dialect).QuoteIdent(rc.Table))}
+		ac.Collation = mysql.Dialect{}.TableCollation(c.TableLit)
 		if rc.Charset != "" {
 			ac.Collation = lit(rc.Charset)
 		}
 		if rc.Default != "" {
-			ac.DefaultExpr = lit(sqldialect.QuoteLiteral(dialect, rc.Default) + "::" + q.Enum)
-			ac.DefaultText = lit(sqldialect.QuoteLiteral(dialect, rc.Default))
+			ac.DefaultExpr = lit(dialects.For(dialect).QuoteLiteral(rc.Default) + "::" + q.Enum)
+			ac.DefaultText = lit(dialects.For(dialect).QuoteLiteral(rc.Default))
 			ac.DefaultBare = lit(rc.Default)
 		}
 		d.Adopt.Cols = append(d.Adopt.Cols, ac)
 	}
-	d.Adopt.MySQLType = lit(sqldialect.MySQL{}.ColumnType(q.Adopt))
+	d.Adopt.MySQLType = lit(mysql.Dialect{}.ColumnType(q.Adopt))
 	// Run again after its Down, the check finds the labels the
 	// convergence added still in the type.
 	back := fwd.reverse(typ)
 	kept := back.retired(typ)
 	if typ != nil && !slices.Equal(typ, q.Adopt) {
-		d.Adopt.Grown = sqldialect.QuoteLiterals(dialect, typ)
-		d.Adopt.MySQLGrown = lit(sqldialect.MySQL{}.ColumnType(typ))
+		d.Adopt.Grown = sqldialect.QuoteLiterals(dialects.For(dialect), typ)
+		d.Adopt.MySQLGrown = lit(mysql.Dialect{}.ColumnType(typ))
 	}
 	mig := &migration{noTx: noTx(dialect), slug: "adopt_" + q.Enum}
 	var cols []string
@@ -66,11 +70,11 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 	mig.title = fmt.Sprintf("%s: adopt %s holding %s", q.Enum, strings.Join(cols, ", "), strings.Join(q.Adopt, ", "))
 	switch dialect {
 	case "mysql":
-		d.Adopt.Guard = strings.Join(sqldialect.MySQL{}.GuardExpr("@fsmgen_adopt <> ''", "CONCAT('cannot adopt: ', @fsmgen_adopt)"), "\n\n")
+		d.Adopt.Guard = strings.Join(mysql.Dialect{}.GuardExpr("@fsmgen_adopt <> ''", "CONCAT('cannot adopt: ', @fsmgen_adopt)"), "\n\n")
 	case "sqlite":
 		d.Adopt.Guard = strings.Join(sqliteAdoptGuard(q, s, d, fwd.added()), "\n\n")
 	}
-	d.Dollar = sqldialect.DollarTag(d.Adopt.Labels + d.Adopt.Grown)
+	d.Dollar = postgres.DollarTag(d.Adopt.Labels + d.Adopt.Grown)
 	if mig.up, err = statements(dialect, "adopt_check", d); err != nil {
 		return nil, nil, err
 	}
@@ -112,7 +116,7 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 
 // adopted is the history adopted columns start from: the spec's columns
 // holding sql.adopt. MySQL columns keep their table's character set, or
-// have dialect.MySQLBin when a label is beyond ASCII; the adopt check
+// have mysql.Bin when a label is beyond ASCII; the adopt check
 // compares.
 func adopted(q *model.SQL, dialect string) *history {
 	return &history{Dialect: dialect, target: target{Enum: q.Enum, Columns: specColumns(q), States: q.Adopt}}
@@ -129,7 +133,7 @@ func adopted(q *model.SQL, dialect string) *history {
 // checked_at is no constraint; CHECK inside a quoted name or a literal
 // still refuses, which errs on the side that changes nothing.
 func sqliteAdoptGuard(q *model.SQL, s *step, d data, added []string) []string {
-	var checks []sqldialect.Check
+	var checks []sqlite.Check
 	for i, c := range d.Adopt.Cols {
 		rc := s.cols[i]
 		name := func(what string) string { return fmt.Sprintf("fsmgen_adopt_%d_%s", i, what) }
@@ -142,19 +146,19 @@ func sqliteAdoptGuard(q *model.SQL, s *step, d data, added []string) []string {
 			def = c.DefaultText
 		}
 		checks = append(checks,
-			sqldialect.Check{Trigger: name("column"),
+			sqlite.Check{Trigger: name("column"),
 				Cond: "NOT EXISTS (" + info + ")\n    OR EXISTS (" + info + ` AND ("notnull" <> ` + notNull + " OR dflt_value IS NOT " + def + "))",
 				Msg:  fmt.Sprintf("cannot adopt: %s must exist, be %s and default to %s, as the spec says", rc.name(), nullWord(rc.Nullable), orNone(rc.Default))},
-			sqldialect.Check{Trigger: name("rows"),
+			sqlite.Check{Trigger: name("rows"),
 				Cond: "EXISTS (SELECT 1 FROM " + c.Table + " WHERE " + c.Column + " NOT IN (" + d.Adopt.Labels + "))",
 				Msg:  fmt.Sprintf("cannot adopt: %s holds values that are not in sql.adopt (%s)", rc.name(), strings.Join(q.Adopt, ", "))})
 		if len(added) > 0 {
-			checks = append(checks, sqldialect.Check{Trigger: name("check"),
+			checks = append(checks, sqlite.Check{Trigger: name("check"),
 				Cond: "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = " + c.TableLit + " AND ' ' || replace(replace(replace(upper(sql), char(9), ' '), char(10), ' '), char(13), ' ') GLOB '*[^A-Z0-9_$]CHECK[ (]*')",
 				Msg:  fmt.Sprintf("cannot adopt: %s has a CHECK constraint, which would reject %s; SQLite changes a CHECK only by rebuilding the table (its 12-step ALTER TABLE procedure): rebuild %s without it first", rc.Table, strings.Join(added, ", "), rc.Table)})
 		}
 	}
-	return sqldialect.SQLite{}.Guard(q.Unquoted("sqlite").Guard, checks...)
+	return sqlite.Dialect{}.Guard(q.Unquoted("sqlite").Guard, checks...)
 }
 
 // adoptData is what the adopt templates see.

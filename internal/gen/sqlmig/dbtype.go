@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
 
 // The database's own list of labels. ORDER BY on the column, and < and >
@@ -18,7 +19,7 @@ import (
 // order; nil on SQLite, which has none. Only a step that restates the type
 // (sql.compact) replaces it; every other changes it in place.
 func (s *step) toType(dialect string) []string {
-	growth := sqldialect.For(dialect).TypeGrowth()
+	growth := dialects.For(dialect).TypeGrowth()
 	switch {
 	case growth == sqldialect.NoType:
 		return nil

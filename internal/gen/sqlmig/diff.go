@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
-	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -160,12 +160,12 @@ func specColumns(q *model.SQL) []recordedColumn {
 // nextColumns orders the spec's columns as the history bound them, new
 // ones last, so that the history's first column stays first. In a MySQL
 // history each keeps its character set (history.charset), and a new one
-// gets dialect.MySQLBin.
+// gets mysql.Bin.
 func nextColumns(q *model.SQL, l *history, dialectName string) []recordedColumn {
 	cols := specColumns(q)
 	if dialectName == "mysql" {
 		for i := range cols {
-			cols[i].Charset = dialect.MySQLBin
+			cols[i].Charset = mysql.Bin
 		}
 	}
 	if l == nil {
@@ -239,7 +239,7 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 		}
 		s.moves = append(s.moves, pair{old, m.Removed[i].RowsTo.Value})
 	}
-	wide := dialect.BeyondASCII(s.to)
+	wide := mysql.BeyondASCII(s.to)
 	var narrow []string // MySQL columns that keep the table's character set
 	for i, c := range nextColumns(m.SQL, l, l.Dialect) {
 		cs := colStep{recordedColumn: c, first: i == 0, bind: true}
@@ -249,7 +249,7 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 		if l.Dialect == "mysql" && cs.Charset == "" && wide != "" {
 			// Only a copy of the table converts the column.
 			narrow = append(narrow, c.name())
-			cs.Charset, cs.convert = dialect.MySQLBin, true
+			cs.Charset, cs.convert = mysql.Bin, true
 		}
 		if cs.kept() && cs.fromDefault != cs.Default && slices.Contains(m.SQL.Dialects, "sqlite") {
 			errs.Add(specColumn(m.SQL, c).DefaultPos, "sqlite: the default of %s would change from %s to %s, but SQLite keeps a column's default in the table definition, which belongs to the application; keep the default state's name, or drop sqlite from the dialects and migrate that table by hand", c.name(), orNone(cs.fromDefault), orNone(cs.Default))
@@ -269,10 +269,10 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 				union = append(union, l)
 			}
 		}
-		per, count := dialect.MySQLEnumBytes(union), map[string]int{}
+		per, count := mysql.EnumBytes(union), map[string]int{}
 		for _, c := range s.cols {
-			if count[c.Table]++; count[c.Table]*per > dialect.MySQLEnumBudget {
-				errs.Add(m.SQL.Pos, "mysql: while it changes, table %s's ENUM columns hold the old and new states together, %d bytes of its definition, more than the %d fsmgen allows (MySQL keeps a table's definition in 64 KiB): make the change in two steps", c.Table, count[c.Table]*per, dialect.MySQLEnumBudget)
+			if count[c.Table]++; count[c.Table]*per > mysql.EnumBudget {
+				errs.Add(m.SQL.Pos, "mysql: while it changes, table %s's ENUM columns hold the old and new states together, %d bytes of its definition, more than the %d fsmgen allows (MySQL keeps a table's definition in 64 KiB): make the change in two steps", c.Table, count[c.Table]*per, mysql.EnumBudget)
 				break
 			}
 		}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+	sqldialects "github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
 
 // serverDialects are the dialects whose enforcement must hold against other
@@ -267,7 +267,7 @@ func fill(t *testing.T, d dialect, db *sql.DB, n int, state string) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	dl := sqldialect.For(d.name)
+	dl := sqldialects.For(d.name)
 	for _, q := range []string{dl.BypassOn(), gen, dl.BypassOff()} {
 		if q == "" {
 			continue

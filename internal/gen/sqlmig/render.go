@@ -10,6 +10,10 @@ import (
 
 	// Aliased: the dialect's name is called dialect throughout.
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
+	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
+	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
+	"github.com/fsmgen/fsmgen/internal/dialect/sqlite"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/templates"
 )
@@ -74,10 +78,10 @@ type data struct {
 	Batch     bool // rows move in batches that commit one by one
 	BatchSize int
 	// MySQL: the first lines of the move procedure's body, and what
-	// follows its DROP (see dialect.MySQL.ProcedureHandler).
+	// follows its DROP (see mysql.Dialect.ProcedureHandler).
 	ProcHandler, ProcRaise string
 	// MySQL: runs right before each UPDATE that moves rows (see
-	// dialect.MySQL.MoveIsolation).
+	// mysql.Dialect.MoveIsolation).
 	MoveIsolation string
 	// Bypass: the machine's triggers enforce its transitions, which a
 	// row move is not; each move's transaction (PostgreSQL) or the move
@@ -114,7 +118,7 @@ type col struct {
 	// as literals, for MySQL to run only when needed (MySQL has no ADD
 	// COLUMN IF NOT EXISTS, MariaDB has it but MySQL does not).
 	AddLit, DropLit string
-	Charset         string // MySQL: after ENUM(...) (dialect.MySQL.Charset)
+	Charset         string // MySQL: after ENUM(...) (mysql.Dialect.Charset)
 	Convert         bool   // MySQL: Charset converts the column (sql.compact)
 
 	// MySQL: Append is the CONCAT arguments that add each missing label
@@ -147,8 +151,8 @@ func (d data) Triggers(widened bool) []trig {
 }
 
 // LockFirst is PostgreSQL's patient lock on tables, for the start of a
-// block (sqldialect.Postgres.LockFirst).
-func (d data) LockFirst(tables ...string) string { return sqldialect.Postgres{}.LockFirst(tables...) }
+// block (postgres.Dialect.LockFirst).
+func (d data) LockFirst(tables ...string) string { return postgres.Dialect{}.LockFirst(tables...) }
 
 // LockKept is LockFirst on the tables of the kept columns, LockChecked
 // on those of the kept and bound ones.
@@ -210,7 +214,7 @@ var (
 	migrateTemplate = template.Must(template.ParseFS(templates.FS, "sql_migrate.tmpl"))
 )
 
-func noTx(dialect string) string { return sqldialect.For(dialect).DDLNoTx() }
+func noTx(dialect string) string { return dialects.For(dialect).DDLNoTx() }
 
 func create(m *model.Machine, dialect string) (*migration, error) {
 	q := m.SQL
@@ -234,7 +238,7 @@ func create(m *model.Machine, dialect string) (*migration, error) {
 			if err != nil {
 				return nil, err
 			}
-			d.Bind[i].AddLit, d.Bind[i].DropLit = sqldialect.QuoteLiteral(dialect, add), sqldialect.QuoteLiteral(dialect, drop)
+			d.Bind[i].AddLit, d.Bind[i].DropLit = dialects.For(dialect).QuoteLiteral(add), dialects.For(dialect).QuoteLiteral(drop)
 		}
 	}
 	up, err := statements(dialect, "create", d)
@@ -315,18 +319,18 @@ func compactName(enum, dialect, slug, title string, to []string, keys map[string
 // base is what every direction needs: the columns and the labels s ends
 // with.
 func base(q *model.SQL, dialect string, s *step) data {
-	lit := func(l string) string { return sqldialect.QuoteLiteral(dialect, l) }
+	lit := func(l string) string { return dialects.For(dialect).QuoteLiteral(l) }
 	orEmpty := func(l string) string {
 		if l == "" {
 			return ""
 		}
 		return lit(l)
 	}
-	all := sqldialect.QuoteLiterals(dialect, s.to)
-	d := data{N: q.Names(dialect), Labels: all, To: all, Session: sqldialect.For(dialect).MigrationSession()}
+	all := sqldialect.QuoteLiterals(dialects.For(dialect), s.to)
+	d := data{N: q.Names(dialect), Labels: all, To: all, Session: dialects.For(dialect).MigrationSession()}
 	// Labels are the only text from the spec in a block (defaults are
 	// labels too); alterData widens this to what its blocks hold.
-	d.Dollar = sqldialect.DollarTag(all)
+	d.Dollar = postgres.DollarTag(all)
 	for _, c := range s.cols {
 		tc := col{
 			ColumnNames: q.ColumnNames(dialect, c.Table, c.Column, c.first),
@@ -335,13 +339,13 @@ func base(q *model.SQL, dialect string, s *step) data {
 			NotNull:   !c.Nullable,
 			Default:   orEmpty(c.Default), FromDefault: orEmpty(c.fromDefault),
 			SetDefault: s.setDefault(c),
-			Invalid:    sqldialect.For(dialect).RaiseMessage(invalidValue(q.Enum, c.name())),
+			Invalid:    dialects.For(dialect).RaiseMessage(invalidValue(q.Enum, c.name())),
 			Labels:     all,
-			Mark:       lit(sqldialect.MySQLMark(q.Enum)),
-			Charset:    sqldialect.MySQL{}.Charset(c.Charset),
+			Mark:       lit(mysql.Mark(q.Enum)),
+			Charset:    mysql.Dialect{}.Charset(c.Charset),
 			Convert:    c.convert,
 		}
-		if vt, ok := sqldialect.For(dialect).(valueTriggers); ok {
+		if vt, ok := dialects.For(dialect).(valueTriggers); ok {
 			n := q.UnquotedColumnNames(c.Table, c.Column, c.first)
 			tc.Triggers = strings.Join(vt.ValueTriggers(c.Table, c.Column, n.InsertTrigger, n.UpdateTrigger, s.to, invalidValue(q.Enum, c.name())), "\n\n")
 		}
@@ -375,7 +379,7 @@ func base(q *model.SQL, dialect string, s *step) data {
 // alterData computes what the alter template needs. noTx tells whether
 // every statement commits on its own.
 func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
-	lit := func(l string) string { return sqldialect.QuoteLiteral(dialect, l) }
+	lit := func(l string) string { return dialects.For(dialect).QuoteLiteral(l) }
 	lits := func(ps []pair) []pair {
 		out := make([]pair, len(ps))
 		for i, p := range ps {
@@ -390,7 +394,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 			union = append(union, l)
 		}
 	}
-	d.Union = sqldialect.QuoteLiterals(dialect, union)
+	d.Union = sqldialect.QuoteLiterals(dialects.For(dialect), union)
 	d.Renames = lits(s.renames)
 	remap := append(slices.Clone(s.renames), s.moves...)
 	d.Remap = lits(remap)
@@ -398,9 +402,9 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 	for _, p := range remap {
 		remapFrom = append(remapFrom, p.Old)
 	}
-	d.RemapFrom = sqldialect.QuoteLiterals(dialect, remapFrom)
+	d.RemapFrom = sqldialect.QuoteLiterals(dialects.For(dialect), remapFrom)
 	if g := s.gone(); len(g) > 0 && len(d.Cols) > 0 {
-		d.Guard = sqldialect.QuoteLiterals(dialect, g)
+		d.Guard = sqldialect.QuoteLiterals(dialects.For(dialect), g)
 		var names []string
 		for _, c := range s.cols {
 			if c.kept() {
@@ -410,7 +414,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 		cols, labels := strings.Join(names, " or "), strings.Join(g, ", ")
 		msg := sqldialect.Message(fmt.Sprintf("cannot migrate: %s has rows in %s, which the target %s lacks; move or delete them first", cols, labels, q.Enum),
 			fmt.Sprintf("cannot migrate: rows in %s, which the target %s lacks; move or delete them first (%s)", labels, q.Enum, cols))
-		d.GuardMsg = sqldialect.For(dialect).RaiseMessage(msg)
+		d.GuardMsg = dialects.For(dialect).RaiseMessage(msg)
 		var held []string
 		for _, c := range d.Cols {
 			held = append(held, "EXISTS (SELECT 1 FROM "+c.Table+" WHERE "+c.Column+" IN ("+d.Guard+"))")
@@ -419,10 +423,10 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 		var guard []string
 		switch dialect {
 		case "mysql":
-			guard = sqldialect.MySQL{}.Guard(d.GuardCond, msg)
+			guard = mysql.Dialect{}.Guard(d.GuardCond, msg)
 		case "sqlite":
 			n := q.Unquoted(dialect)
-			guard = sqldialect.SQLite{}.Guard(n.Guard, sqldialect.Check{Trigger: n.GuardTrigger, Cond: d.GuardCond, Msg: msg})
+			guard = sqlite.Dialect{}.Guard(n.Guard, sqlite.Check{Trigger: n.GuardTrigger, Cond: d.GuardCond, Msg: msg})
 		}
 		d.GuardStmts = strings.Join(guard, "\n\n")
 	}
@@ -431,21 +435,21 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 	for _, p := range s.moves {
 		moveFrom = append(moveFrom, p.Old)
 	}
-	d.MoveFrom = sqldialect.QuoteLiterals(dialect, moveFrom)
+	d.MoveFrom = sqldialect.QuoteLiterals(dialects.For(dialect), moveFrom)
 	// Every label of the change is in Union, and the guard's message
 	// repeats some.
-	d.Dollar = sqldialect.DollarTag(d.Union + d.GuardMsg)
+	d.Dollar = postgres.DollarTag(d.Union + d.GuardMsg)
 	d.Batch, d.BatchSize = noTx, sqldialect.BatchSize
 	d.Bypass = q.Store != nil && q.Store.Enforce
 	typ := s.toType(dialect)
-	d.Type = sqldialect.QuoteLiterals(dialect, typ)
+	d.Type = sqldialect.QuoteLiterals(dialects.For(dialect), typ)
 	d.Retired = len(s.retired(typ)) > 0
 	d.Restate = s.restate != nil
 	if dialect == "mysql" {
 		mysqlAppend(&d, s)
-		d.ProcHandler = sqldialect.MySQL{}.ProcedureHandler()
-		d.ProcRaise = strings.Join(sqldialect.MySQL{}.ProcedureRaise(), "\n\n")
-		d.MoveIsolation = sqldialect.MySQL{}.MoveIsolation()
+		d.ProcHandler = mysql.Dialect{}.ProcedureHandler()
+		d.ProcRaise = strings.Join(mysql.Dialect{}.ProcedureRaise(), "\n\n")
+		d.MoveIsolation = mysql.Dialect{}.MoveIsolation()
 	}
 	// In place, ADD VALUE keeps existing rows and the type's other users
 	// untouched, and PostgreSQL allows it inside a transaction (an
@@ -493,7 +497,7 @@ func statements(dialect, name string, d data) ([]stmt, error) {
 // render lays the migration out as files named after version, in dir,
 // each direction ending with the dialect's session reset.
 func (mig *migration) render(dialect, format, dir, version string) (map[string][]byte, error) {
-	dl := sqldialect.For(dialect)
+	dl := dialects.For(dialect)
 	up, down := mig.up, mig.down
 	if r := dl.MigrationSessionReset(); r != "" && !mig.alone {
 		up, down = slices.Clone(up), slices.Clone(down)
@@ -555,10 +559,10 @@ func (mig *migration) render(dialect, format, dir, version string) (map[string][
 // built from the catalog so that it keeps the labels in the order the live
 // column has them.
 func mysqlAppend(d *data, s *step) {
-	lit := func(l string) string { return sqldialect.QuoteLiteral("mysql", l) }
+	lit := func(l string) string { return dialects.For("mysql").QuoteLiteral(l) }
 	var parts []string
 	for _, l := range s.appended() {
-		parts = append(parts, fmt.Sprintf("IF(%s, '', %s)", sqldialect.MySQL{}.EnumHas("@fsmgen_type", l), lit(","+lit(l))))
+		parts = append(parts, fmt.Sprintf("IF(%s, '', %s)", mysql.Dialect{}.EnumHas("@fsmgen_type", l), lit(","+lit(l))))
 	}
 	for i := range d.Cols {
 		c := &d.Cols[i]
@@ -578,7 +582,7 @@ func mysqlAppend(d *data, s *step) {
 		// MODIFY replaces the comment too; it marks fsmgen's column.
 		tail += " COMMENT " + c.Mark
 		if !c.Convert {
-			tail += sqldialect.MySQL{}.Instant()
+			tail += mysql.Dialect{}.Instant()
 		}
 		c.AlterTail = lit(tail)
 	}

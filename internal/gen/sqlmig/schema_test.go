@@ -7,8 +7,9 @@ import (
 	"testing"
 
 	"github.com/fsmgen/fsmgen/internal/cli"
-	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
+
+	sqldialects "github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
 
 // The schema file's statements, run on an empty database after the
@@ -59,7 +60,7 @@ func TestSchemaFileIsWhatMigrationsLeave(t *testing.T) {
 				}
 				url := d.dsn(t)
 				db := connect(t, d, url)
-				for _, stmt := range append(tc.base[d.name], sqldialect.For(d.name).SchemaDDL(*s)...) {
+				for _, stmt := range append(tc.base[d.name], sqldialects.For(d.name).SchemaDDL(*s)...) {
 					mustExec(t, db, stmt)
 				}
 				code, stdout, stderr := run("verify", "-db", url, "-spec", tc.spec, "-out", tc.out)

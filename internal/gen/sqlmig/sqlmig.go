@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
-	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -103,7 +103,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		for _, s := range m.States {
 			next.States = append(next.States, s.Value)
 		}
-		if c := sqldialect.For(d).LabelCollation(next.States); c != "" {
+		if c := dialects.For(d).LabelCollation(next.States); c != "" {
 			// Every column holds them now: converted, if it had to be
 			// (diff refuses that without sql.compact).
 			for i := range next.Columns {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/gen/store"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
@@ -266,7 +267,7 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 	sameEnforce := (oldE == nil) == (newE == nil) && (oldE == nil || (sameSet(oldE.Moves, newE.Moves) && sameSet(oldE.Entries, newE.Entries)))
 	harden := sameEnforce && newE != nil && prev.Enforce.Form < enforceForm
 	newHistory := next != nil && next.History != "" && (prev == nil || prev.History == "")
-	d := dialect.For(name)
+	d := dialects.For(name)
 	fields := changedFields(m, d, prev, next)
 	if fields.batch && mig != nil && mig.noTx == "" {
 		// The enum's migration runs in one transaction (a creation, a

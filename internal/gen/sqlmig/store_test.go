@@ -9,7 +9,8 @@ import (
 	"testing"
 
 	"github.com/fsmgen/fsmgen/internal/cli"
-	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+
+	sqldialects "github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
 
 // storeHistory generates, in order: the seed without the store (versions 1
@@ -196,7 +197,7 @@ func refusal(d dialect, full string) string {
 // enforcement unless enforce is set, and reports whether it was accepted.
 func move(t *testing.T, d dialect, db *sql.DB, key, state string, enforce bool) bool {
 	t.Helper()
-	dl := sqldialect.For(d.name)
+	dl := sqldialects.For(d.name)
 	tx, err := db.BeginTx(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)

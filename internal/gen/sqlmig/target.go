@@ -6,6 +6,7 @@ import (
 	"path"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -61,7 +62,7 @@ func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, d strin
 		Dialect: d, Enum: h.Enum, Columns: targetColumns(h),
 		States: h.States, Version: last.Version, File: last.File,
 	}
-	if dialect.For(d).TypeGrowth() != dialect.NoType {
+	if dialects.For(d).TypeGrowth() != dialect.NoType {
 		t.Type = h.dbType()
 	}
 	if st := h.Store; st != nil {
@@ -99,7 +100,7 @@ type TargetColumn struct {
 	// First is the history's first column, whose SQLite triggers carry the
 	// enum's name alone (see model.SQL.ColumnNames).
 	First bool
-	// Collation is the MySQL column's (dialect.MySQLBin), or "" for its
+	// Collation is the MySQL column's (mysql.Bin), or "" for its
 	// table's.
 	Collation string
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+	sqldialects "github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
 
 // timeoutSpecs are the seed with the store, then with a timeout on
@@ -50,8 +50,8 @@ func timeoutScenario(t *testing.T, format string) {
 			}
 			check := func(k int) {
 				t.Helper()
-				cols := catalog(t, db, sqldialect.CatalogOf(d.name).Columns)
-				idx := slices.Contains(catalog(t, db, sqldialect.CatalogOf(d.name).Indexes), "nodes_due_at_due")
+				cols := catalog(t, db, sqldialects.For(d.name).Catalog().Columns)
+				idx := slices.Contains(catalog(t, db, sqldialects.For(d.name).Catalog().Indexes), "nodes_due_at_due")
 				if groups[k] == nil {
 					if slices.Contains(cols, "due_at") || idx {
 						t.Fatalf("spec %d has no timeout; the table has due_at: %v, its index: %v", k+1, slices.Contains(cols, "due_at"), idx)

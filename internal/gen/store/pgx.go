@@ -6,7 +6,7 @@ import (
 
 	. "github.com/dave/jennifer/jen"
 
-	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
@@ -23,7 +23,7 @@ func emitPgx(m *model.Machine) ([]byte, error) {
 	f.HeaderComment(golang.Header)
 	f.ImportName(pgx, "pgx")
 	ctx := Qual("context", "Context")
-	enum := dialect.Postgres{}.QuoteIdent(m.SQL.Enum)
+	enum := postgres.Dialect{}.QuoteIdent(m.SQL.Enum)
 	f.Comment("PgxDBTX is what a PgxStore needs from a pgx handle: *pgxpool.Pool,")
 	f.Comment("*pgx.Conn and pgx.Tx satisfy it.")
 	f.Type().Id("PgxDBTX").Interface(

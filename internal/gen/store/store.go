@@ -15,6 +15,7 @@ import (
 	. "github.com/dave/jennifer/jen"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
@@ -127,7 +128,7 @@ func declare(f *File, m *model.Machine) {
 	f.Type().Id("Dialect").Uint8()
 	var consts []Code
 	for i, d := range q.Dialects {
-		c := Id(dialect.For(d).GoName())
+		c := Id(dialects.For(d).GoName())
 		if i == 0 {
 			c = c.Id("Dialect").Op("=").Iota()
 		}
@@ -150,7 +151,7 @@ func declare(f *File, m *model.Machine) {
 
 	var entries []Code
 	for _, name := range q.Dialects {
-		d := dialect.For(name)
+		d := dialects.For(name)
 		fires, fireAts := Dict{}, Dict{}
 		for _, ev := range m.Events {
 			fires[Id(ev.GoName)] = stmt(d.FireStmt(t, ev.Value, Arcs(m, ev), false), Int().Call(Id(ev.GoName)))
@@ -165,7 +166,7 @@ func declare(f *File, m *model.Machine) {
 			slot := func(k int) Code { return Id("storeStmts").Op("+").Lit(3*i + k) }
 			expire = append(expire, Values(stmt(d.ExpireStmt(t, e), slot(0)), stmt(d.DueStmt(t, e), slot(1)), stmt(d.ClearStmt(t, e), slot(2))))
 		}
-		entries = append(entries, Id(dialect.For(name).GoName()).Op(":").Values(Dict{
+		entries = append(entries, Id(dialects.For(name).GoName()).Op(":").Values(Dict{
 			Id("create"):             stmt(create, Id("storeCreate")),
 			Id("createHistory"):      stmt(createHistory, Id("storeCreateHistory")),
 			Id("fire"):               Index(Id("NumEvents")).Id("storeStmt").Values(fires),

@@ -1,10 +1,14 @@
-package dialect
+package dialects
 
 import (
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
+	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
+	"github.com/fsmgen/fsmgen/internal/dialect/sqlite"
 	_ "github.com/fsmgen/fsmgen/internal/golden" // accepts go test ./... -update
 )
 
@@ -16,19 +20,19 @@ func TestQuote(t *testing.T) {
 		{"sqlite", `a"b'c\d`, `"a""b'c\d"`, `'a"b''c\d'`},
 		{"mysql", "a`b'c\\d", "`a``b'c\\d`", "'a`b''c\\\\d'"},
 	} {
-		if got := QuoteIdent(c.dialect, c.in); got != c.ident {
+		if got := For(c.dialect).QuoteIdent(c.in); got != c.ident {
 			t.Errorf("%s: QuoteIdent(%q) = %s, want %s", c.dialect, c.in, got, c.ident)
 		}
-		if got := QuoteLiteral(c.dialect, c.in); got != c.lit {
+		if got := For(c.dialect).QuoteLiteral(c.in); got != c.lit {
 			t.Errorf("%s: QuoteLiteral(%q) = %s, want %s", c.dialect, c.in, got, c.lit)
 		}
 		// verify reads labels back from catalog text this way.
-		text := "x NOT IN (" + QuoteLiterals(c.dialect, []string{c.in, `\\`, "''"}) + ")"
-		if got := Literals(c.dialect, text); len(got) != 3 || got[0] != c.in || got[1] != `\\` || got[2] != "''" {
+		text := "x NOT IN (" + dialect.QuoteLiterals(For(c.dialect), []string{c.in, `\\`, "''"}) + ")"
+		if got := For(c.dialect).Literals(text); len(got) != 3 || got[0] != c.in || got[1] != `\\` || got[2] != "''" {
 			t.Errorf("%s: Literals(%s) = %q, want %q, %q and %q back", c.dialect, text, got, c.in, `\\`, "''")
 		}
 	}
-	if got, want := QuoteLiterals("postgres", []string{"a", "b'"}), `'a', 'b'''`; got != want {
+	if got, want := dialect.QuoteLiterals(For("postgres"), []string{"a", "b'"}), `'a', 'b'''`; got != want {
 		t.Errorf("QuoteLiterals = %s, want %s", got, want)
 	}
 }
@@ -51,18 +55,18 @@ func TestEveryNameHasADialect(t *testing.T) {
 
 func TestRaiseMessage(t *testing.T) {
 	long := "cannot migrate: " + strings.Repeat("é", 200)
-	got := MySQL{}.RaiseMessage(long)
+	got := mysql.Dialect{}.RaiseMessage(long)
 	text := strings.TrimSuffix(strings.TrimPrefix(got, "'"), "'")
 	if n := utf8.RuneCountInString(text); n != 128 || !utf8.ValidString(text) || !strings.HasPrefix(text, "cannot migrate: éé") || !strings.HasSuffix(text, "é…") {
 		t.Errorf("MySQL RaiseMessage of %d characters = %s (%d characters), want the first 127 and …", utf8.RuneCountInString(long), got, n)
 	}
-	if got, want := (MySQL{}).RaiseMessage("fits: it's 100%"), `'fits: it''s 100%'`; got != want {
+	if got, want := (mysql.Dialect{}).RaiseMessage("fits: it's 100%"), `'fits: it''s 100%'`; got != want {
 		t.Errorf("MySQL RaiseMessage = %s, want %s", got, want)
 	}
-	if got, want := (Postgres{}).RaiseMessage("100% it's"), `'100%% it''s'`; got != want {
+	if got, want := (postgres.Dialect{}).RaiseMessage("100% it's"), `'100%% it''s'`; got != want {
 		t.Errorf("PostgreSQL RaiseMessage = %s, want %s", got, want)
 	}
-	if got, want := (SQLite{}).RaiseMessage(long), (SQLite{}).QuoteLiteral(long); got != want {
+	if got, want := (sqlite.Dialect{}).RaiseMessage(long), (sqlite.Dialect{}).QuoteLiteral(long); got != want {
 		t.Errorf("SQLite RaiseMessage cut the message: %s", got)
 	}
 }
@@ -71,7 +75,7 @@ func TestRaiseMessage(t *testing.T) {
 // among the statements becomes a nested block, and the outer quote is one
 // no statement holds (a label may hold "$migration$").
 func TestCommitEach(t *testing.T) {
-	got := Postgres{}.CommitEach([]string{
+	got := postgres.Dialect{}.CommitEach([]string{
 		"SET lock_timeout = '500ms';",
 		"DO $x$\nBEGIN\n    RAISE NOTICE '$migration$';\nEND\n$x$;",
 	})

@@ -1,36 +1,38 @@
-package dialect
+package sqlite
 
 import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/fsmgen/fsmgen/internal/dialect"
 )
 
-// SQLite is SQLite 3.35 and later (RETURNING).
-type SQLite struct{}
+// Dialect is SQLite 3.35 and later (RETURNING).
+type Dialect struct{}
 
-func (SQLite) Name() string                  { return "sqlite" }
-func (SQLite) QuoteIdent(name string) string { return doubleQuoted(name) }
-func (SQLite) QuoteLiteral(s string) string  { return singleQuoted(s) }
+func (Dialect) Name() string                  { return "sqlite" }
+func (Dialect) QuoteIdent(name string) string { return dialect.DoubleQuoted(name) }
+func (Dialect) QuoteLiteral(s string) string  { return dialect.SingleQuoted(s) }
 
 // Placeholder is numbered so that a statement may use one parameter twice.
-func (SQLite) Placeholder(n int) string      { return "?" + strconv.Itoa(n) }
-func (SQLite) UpdateReturning() bool         { return true }
-func (SQLite) Concat(exprs ...string) string { return strings.Join(exprs, " || ") }
+func (Dialect) Placeholder(n int) string      { return "?" + strconv.Itoa(n) }
+func (Dialect) UpdateReturning() bool         { return true }
+func (Dialect) Concat(exprs ...string) string { return strings.Join(exprs, " || ") }
 
 // Now is UTC text with milliseconds, the precision SQLite's clock has.
-func (SQLite) Typed(ph, _ string) string { return ph }
+func (Dialect) Typed(ph, _ string) string { return ph }
 
 // Later writes the time as Now does, for text comparisons to hold.
-func (SQLite) Later(us string) string {
+func (Dialect) Later(us string) string {
 	return "strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', " + us + " / 1000000.0))"
 }
 
-func (SQLite) Now() string { return "strftime('%Y-%m-%d %H:%M:%f', 'now')" }
+func (Dialect) Now() string { return "strftime('%Y-%m-%d %H:%M:%f', 'now')" }
 
-func (SQLite) DDLNoTx() string { return "" }
+func (Dialect) DDLNoTx() string { return "" }
 
-func (s SQLite) RaiseMessage(msg string) string { return s.QuoteLiteral(msg) }
+func (s Dialect) RaiseMessage(msg string) string { return s.QuoteLiteral(msg) }
 
 // Check is one condition of a SQLite guard: the temporary trigger that
 // raises Msg when Cond holds.
@@ -42,7 +44,7 @@ type Check struct{ Trigger, Cond, Msg string }
 // temporary table (named table), which one insert fires; all are gone
 // with the transaction the failure rolls back, and dropped with the table
 // when none fires.
-func (s SQLite) Guard(table string, checks ...Check) []string {
+func (s Dialect) Guard(table string, checks ...Check) []string {
 	tmp := s.QuoteIdent(table)
 	out := []string{"CREATE TEMP TABLE " + tmp + " (x INTEGER);"}
 	for _, c := range checks {
@@ -53,81 +55,85 @@ func (s SQLite) Guard(table string, checks ...Check) []string {
 
 // MigrationSession is empty: SQLite has one writer at a time and no lock
 // queue a migration could hold up.
-func (SQLite) MigrationSession() string { return "" }
+func (Dialect) MigrationSession() string { return "" }
 
-func (SQLite) MigrationSessionReset() string { return "" }
+func (Dialect) MigrationSessionReset() string { return "" }
 
 // CommitEach is empty: SQLite's migrations run in one transaction.
-func (SQLite) CommitEach([]string) string { return "" }
+func (Dialect) CommitEach([]string) string { return "" }
 
 // FireStmt reads the row's state into a materialized CTE, computed once
 // per statement before the row changes, because RETURNING sees only new
 // values. The statement holds the database's write lock from its first
 // read, so the state it read is the state it moved from.
-func (s SQLite) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
+func (s Dialect) FireStmt(t dialect.Table, event string, arcs []dialect.Arc, at bool) dialect.Stmt {
 	key, col, tab := s.QuoteIdent(t.Key), s.QuoteIdent(t.Column), s.QuoteIdent(t.Name)
-	ps := newParams(s, ArgKey)
+	ps := dialect.NewParams(s, dialect.ArgKey)
 	var b strings.Builder
 	b.WriteString("WITH o (f) AS MATERIALIZED (SELECT " + col + " FROM " + tab + " WHERE " + key + " = ?1)\n")
 	b.WriteString("UPDATE " + tab + " SET " + col + " = CASE " + col)
 	for _, a := range arcs {
 		b.WriteString(" WHEN " + s.QuoteLiteral(a.From) + " THEN " + s.QuoteLiteral(a.To))
 	}
-	b.WriteString(" END" + versionBump(t, ps, "") + joinSet(fieldsSet(t, ps, "", col, arcs)) + "\nWHERE " + key + " = ?1" + atVersion(t, ps, "", at) + " AND " + col + " IN (" + sources(s, arcs) + ") AND " + col + " = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), " + col)
-	return ps.stmt(b.String())
+	b.WriteString(" END" + dialect.VersionBump(t, ps, "") + dialect.JoinSet(dialect.FieldsSet(t, ps, "", col, arcs)) + "\nWHERE " + key + " = ?1" + dialect.AtVersion(t, ps, "", at) + " AND " + col + " IN (" + dialect.Sources(s, arcs) + ") AND " + col + " = (SELECT f FROM o)\nRETURNING (SELECT f FROM o), " + col)
+	return ps.Stmt(b.String())
 }
 
-func (s SQLite) MoveStmt(t Table) Stmt {
+func (s Dialect) MoveStmt(t dialect.Table) dialect.Stmt {
 	key, col, tab := s.QuoteIdent(t.Key), s.QuoteIdent(t.Column), s.QuoteIdent(t.Name)
-	ps := newParams(s, ArgKey, ArgFrom, ArgTo)
-	return ps.stmt("UPDATE " + tab + " SET " + col + " = ?3" + versionBump(t, ps, "") + joinSet(fieldsSet(t, ps, "", "", nil)) + " WHERE " + key + " = ?1 AND " + col + " = ?2")
+	ps := dialect.NewParams(s, dialect.ArgKey, dialect.ArgFrom, dialect.ArgTo)
+	return ps.Stmt("UPDATE " + tab + " SET " + col + " = ?3" + dialect.VersionBump(t, ps, "") + dialect.JoinSet(dialect.FieldsSet(t, ps, "", "", nil)) + " WHERE " + key + " = ?1 AND " + col + " = ?2")
 }
 
-func (s SQLite) StateStmt(t Table) Stmt {
-	return Stmt{SQL: "SELECT " + s.QuoteIdent(t.Column) + " FROM " + s.QuoteIdent(t.Name) + " WHERE " + s.QuoteIdent(t.Key) + " = ?1", Args: []Arg{ArgKey}}
+func (s Dialect) StateStmt(t dialect.Table) dialect.Stmt {
+	return dialect.Stmt{SQL: "SELECT " + s.QuoteIdent(t.Column) + " FROM " + s.QuoteIdent(t.Name) + " WHERE " + s.QuoteIdent(t.Key) + " = ?1", Args: []dialect.Arg{dialect.ArgKey}}
 }
 
-func (SQLite) ExpireStmt(Table, Expiry) Stmt { return Stmt{} }
+func (Dialect) ExpireStmt(dialect.Table, dialect.Expiry) dialect.Stmt { return dialect.Stmt{} }
 
 // SweepReadCommitted is false: SQLite's transactions are serializable.
-func (SQLite) SweepReadCommitted() bool { return false }
+func (Dialect) SweepReadCommitted() bool { return false }
 
 // SweepBatch is the caller's limit: a writer waits for the one write lock
 // whatever the batch (docs/benchmarks.md).
-func (SQLite) SweepBatch() int { return 0 }
+func (Dialect) SweepBatch() int { return 0 }
 
 // DueStmt needs no lock: the sweep's transaction holds the database's
 // write lock from its start (_txlock=immediate). The time is written as
 // Now writes the clock, for the text comparison to hold.
-func (s SQLite) DueStmt(t Table, e Expiry) Stmt {
-	ps := newParams(s)
-	return ps.stmt(dueRows(t, e, ps, "strftime('%Y-%m-%d %H:%M:%f', "+ps.ph(ArgNow)+")", ""))
+func (s Dialect) DueStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
+	ps := dialect.NewParams(s)
+	return ps.Stmt(dialect.DueRows(t, e, ps, "strftime('%Y-%m-%d %H:%M:%f', "+ps.Ph(dialect.ArgNow)+")", ""))
 }
 
-func (s SQLite) ClearStmt(t Table, e Expiry) Stmt { return clearStmt(s, t, e) }
+func (s Dialect) ClearStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
+	return dialect.ClearStmt(s, t, e)
+}
 
 // GetStmt needs no lock to be current: one writer at a time, and a
 // transaction sees its own writes.
-func (s SQLite) GetStmt(t Table, current bool) Stmt { return getStmt(t, newParams(s), "") }
+func (s Dialect) GetStmt(t dialect.Table, current bool) dialect.Stmt {
+	return dialect.GetStmt(t, dialect.NewParams(s), "")
+}
 
 // HistoryStmt runs after the move, in the same transaction: SQLite has no
 // data-modifying CTEs.
-func (s SQLite) CreateStmt(t Table) (Stmt, Stmt) {
-	ps := newParams(s)
-	create := ps.stmt(insertRow(t, ps) + " ON CONFLICT (" + s.QuoteIdent(t.Key) + ") DO NOTHING")
+func (s Dialect) CreateStmt(t dialect.Table) (dialect.Stmt, dialect.Stmt) {
+	ps := dialect.NewParams(s)
+	create := ps.Stmt(dialect.InsertRow(t, ps) + " ON CONFLICT (" + s.QuoteIdent(t.Key) + ") DO NOTHING")
 	if t.History == "" {
-		return create, Stmt{}
+		return create, dialect.Stmt{}
 	}
-	hp := newParams(s)
-	return create, hp.stmt(historyRow(s, t, hp, true))
+	hp := dialect.NewParams(s)
+	return create, hp.Stmt(dialect.HistoryRow(s, t, hp, true))
 }
 
-func (s SQLite) HistoryStmt(t Table) Stmt {
+func (s Dialect) HistoryStmt(t dialect.Table) dialect.Stmt {
 	if t.History == "" {
-		return Stmt{}
+		return dialect.Stmt{}
 	}
-	ps := newParams(s)
-	return ps.stmt(historyRow(s, t, ps, false))
+	ps := dialect.NewParams(s)
+	return ps.Stmt(dialect.HistoryRow(s, t, ps, false))
 }
 
 // Enforce drops and recreates the two triggers, which SQLite does in the
@@ -137,7 +143,7 @@ func (s SQLite) HistoryStmt(t Table) Stmt {
 // ROLLBACK. The messages are constants: RAISE takes an expression only
 // from SQLite 3.47, and an older SQLite refuses to open a database whose
 // schema holds one.
-func (s SQLite) Enforce(old, new *Enforcement) []string {
+func (s Dialect) Enforce(old, new *dialect.Enforcement) []string {
 	var out []string
 	e := old
 	if e == nil {
@@ -158,26 +164,26 @@ func (s SQLite) Enforce(old, new *Enforcement) []string {
 }
 
 // EnforceObjects: each trigger's CREATE TRIGGER, as sqlite_master keeps it.
-func (s SQLite) EnforceObjects(e *Enforcement) []EnforceObject {
+func (s Dialect) EnforceObjects(e *dialect.Enforcement) []dialect.EnforceObject {
 	col, oldCol := "NEW."+s.QuoteIdent(e.Column), "OLD."+s.QuoteIdent(e.Column)
 	allowed := "FALSE"
 	if len(e.Moves) > 0 {
-		allowed = "((" + oldCol + ", " + col + ") IN (VALUES " + relation(s, e.Moves) + "))"
+		allowed = "((" + oldCol + ", " + col + ") IN (VALUES " + dialect.Relation(s, e.Moves) + "))"
 	}
 	entries := make([]string, len(e.Entries))
 	for i, l := range e.Entries {
 		entries[i] = s.QuoteLiteral(l)
 	}
 	const noBypass = "NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)"
-	trigger := func(suffix, event, cond, msg string) EnforceObject {
-		return EnforceObject{Name: e.Trigger + suffix, Def: "CREATE TRIGGER " + s.QuoteIdent(e.Trigger+suffix) + " BEFORE " + event + " ON " + s.QuoteIdent(e.Table) + "\n" +
+	trigger := func(suffix, event, cond, msg string) dialect.EnforceObject {
+		return dialect.EnforceObject{Name: e.Trigger + suffix, Def: "CREATE TRIGGER " + s.QuoteIdent(e.Trigger+suffix) + " BEFORE " + event + " ON " + s.QuoteIdent(e.Table) + "\n" +
 			"FOR EACH ROW WHEN " + cond + " AND " + noBypass + "\n" +
 			"BEGIN\n" +
 			"    SELECT RAISE(ABORT, " + s.QuoteLiteral(msg) + ");\n" +
 			"END"}
 	}
 	insMsg, updMsg := sqliteEnforceMessages(e)
-	return []EnforceObject{
+	return []dialect.EnforceObject{
 		trigger("_insert", "INSERT", col+" NOT IN ("+strings.Join(entries, ", ")+")", insMsg),
 		trigger("_update", "UPDATE OF "+s.QuoteIdent(e.Column), col+" IS NOT "+oldCol+" AND NOT "+allowed, updMsg),
 	}
@@ -186,53 +192,53 @@ func (s SQLite) EnforceObjects(e *Enforcement) []EnforceObject {
 // sqliteEnforceMessages are the triggers' constant messages: they name
 // the table and the enum, and say what was refused, but not the row or
 // its states, which a constant cannot hold.
-func sqliteEnforceMessages(e *Enforcement) (insert, update string) {
+func sqliteEnforceMessages(e *dialect.Enforcement) (insert, update string) {
 	return e.Table + ": cannot insert a row in a state that is not an entry state of " + e.Enum,
 		e.Table + ": the state change is not a transition of " + e.Enum
 }
 
 // BypassOn works for every connection that can write the file: whoever
 // can write it can also drop the triggers.
-func (SQLite) BypassOn() string  { return "PRAGMA defer_foreign_keys = ON;" }
-func (SQLite) BypassOff() string { return "" }
+func (Dialect) BypassOn() string  { return "PRAGMA defer_foreign_keys = ON;" }
+func (Dialect) BypassOff() string { return "" }
 
 // CreateHistory leaves the key column untyped, so that it keeps the key's
 // own type whatever it is.
-func (s SQLite) CreateHistory(t Table) []string {
+func (s Dialect) CreateHistory(t dialect.Table) []string {
 	h := s.QuoteIdent(t.History)
 	return []string{
 		"CREATE TABLE IF NOT EXISTS " + h + " (\n" +
-			"    " + s.QuoteIdent(HistSeq) + " INTEGER PRIMARY KEY AUTOINCREMENT,\n" +
+			"    " + s.QuoteIdent(dialect.HistSeq) + " INTEGER PRIMARY KEY AUTOINCREMENT,\n" +
 			"    " + s.QuoteIdent(t.Key) + " NOT NULL,\n" +
-			"    " + s.QuoteIdent(HistFrom) + " TEXT NOT NULL,\n" +
-			"    " + s.QuoteIdent(HistTo) + " TEXT NOT NULL,\n" +
-			"    " + s.QuoteIdent(HistEvent) + " TEXT NOT NULL,\n" +
-			"    " + s.QuoteIdent(HistAt) + " TEXT NOT NULL DEFAULT (" + s.Now() + ")\n" +
+			"    " + s.QuoteIdent(dialect.HistFrom) + " TEXT NOT NULL,\n" +
+			"    " + s.QuoteIdent(dialect.HistTo) + " TEXT NOT NULL,\n" +
+			"    " + s.QuoteIdent(dialect.HistEvent) + " TEXT NOT NULL,\n" +
+			"    " + s.QuoteIdent(dialect.HistAt) + " TEXT NOT NULL DEFAULT (" + s.Now() + ")\n" +
 			");",
-		"CREATE INDEX IF NOT EXISTS " + s.QuoteIdent(t.History+"_"+t.Key) + " ON " + h + " (" + q(s, t.Key, HistSeq) + ");",
+		"CREATE INDEX IF NOT EXISTS " + s.QuoteIdent(t.History+"_"+t.Key) + " ON " + h + " (" + dialect.QuoteIdents(s, t.Key, dialect.HistSeq) + ");",
 	}
 }
 
 // DropHistory's guard is a Guard.
-func (s SQLite) DropHistory(t Table) (guard, drop []string) {
-	return s.Guard("fsmgen_guard_history", Check{"fsmgen_guard_history_check", "EXISTS (SELECT 1 FROM " + s.QuoteIdent(t.History) + ")", historyKept(t)}),
+func (s Dialect) DropHistory(t dialect.Table) (guard, drop []string) {
+	return s.Guard("fsmgen_guard_history", Check{"fsmgen_guard_history_check", "EXISTS (SELECT 1 FROM " + s.QuoteIdent(t.History) + ")", dialect.HistoryKept(t)}),
 		[]string{"DROP TABLE IF EXISTS " + s.QuoteIdent(t.History) + ";"}
 }
 
-func (SQLite) LastIDStmt() Stmt { return Stmt{} }
+func (Dialect) LastIDStmt() dialect.Stmt { return dialect.Stmt{} }
 
 // FieldType: SQLite has no timestamp type; the declared type TIMESTAMP
 // makes drivers (modernc's, mattn's) read the text back as a time.
-func (SQLite) FieldType(typ string) string {
+func (Dialect) FieldType(typ string) string {
 	return map[string]string{"text": "TEXT", "timestamp": "TIMESTAMP", "int": "INTEGER", "bool": "BOOLEAN", "bytes": "BLOB"}[typ]
 }
 
 // Deadlines: a SQLite database has one writer at a time, so batches
 // would not let writers in between; the migration's transaction holds the
 // write lock until it ends either way.
-func (s SQLite) Deadlines(t Table, f Field, labels []string, us int64) ([]string, bool) {
+func (s Dialect) Deadlines(t dialect.Table, f dialect.Field, labels []string, us int64) ([]string, bool) {
 	var out []string
-	for _, u := range deadlineUpdates(s, f, t, labels, us) {
+	for _, u := range dialect.DeadlineUpdates(s, f, t, labels, us) {
 		out = append(out, "UPDATE "+s.QuoteIdent(t.Name)+" SET "+u[0]+" WHERE "+u[1]+";")
 	}
 	return out, false
@@ -240,42 +246,42 @@ func (s SQLite) Deadlines(t Table, f Field, labels []string, us int64) ([]string
 
 // DeadlineIndex holds only the rows that have a deadline: a sweep's
 // "deadline <= now" implies that, so SQLite's planner uses it.
-func (s SQLite) DeadlineIndex(t Table, f Field, name string) (up, down []string, alone bool) {
+func (s Dialect) DeadlineIndex(t dialect.Table, f dialect.Field, name string) (up, down []string, alone bool) {
 	dl := s.QuoteIdent(f.Name)
 	return []string{"CREATE INDEX IF NOT EXISTS " + s.QuoteIdent(name) + " ON " + s.QuoteIdent(t.Name) + " (" + dl + ") WHERE " + dl + " IS NOT NULL;"},
 		[]string{"DROP INDEX IF EXISTS " + s.QuoteIdent(name) + ";"}, false
 }
 
 // AddField needs no check: SQLite's migrations run in one transaction.
-func (s SQLite) AddField(t Table, f Field) []string {
-	return []string{"ALTER TABLE " + s.QuoteIdent(t.Name) + " ADD COLUMN " + s.QuoteIdent(f.Name) + " " + fieldColumn(s, f) + ";"}
+func (s Dialect) AddField(t dialect.Table, f dialect.Field) []string {
+	return []string{"ALTER TABLE " + s.QuoteIdent(t.Name) + " ADD COLUMN " + s.QuoteIdent(f.Name) + " " + dialect.FieldColumn(s, f) + ";"}
 }
 
-func (s SQLite) DropField(t Table, f Field) (guard, drop []string) {
-	cond := "EXISTS (SELECT 1 FROM " + s.QuoteIdent(t.Name) + " WHERE " + s.QuoteIdent(f.Name) + " IS NOT " + fieldValue(s, f, f.Default) + ")"
-	return s.Guard("fsmgen_guard_field", Check{"fsmgen_guard_field_check", cond, fieldKept(t, f)}),
+func (s Dialect) DropField(t dialect.Table, f dialect.Field) (guard, drop []string) {
+	cond := "EXISTS (SELECT 1 FROM " + s.QuoteIdent(t.Name) + " WHERE " + s.QuoteIdent(f.Name) + " IS NOT " + dialect.FieldValue(s, f, f.Default) + ")"
+	return s.Guard("fsmgen_guard_field", Check{"fsmgen_guard_field_check", cond, dialect.FieldKept(t, f)}),
 		[]string{"ALTER TABLE " + s.QuoteIdent(t.Name) + " DROP COLUMN " + s.QuoteIdent(f.Name) + ";"}
 }
 
 // Prepare is true: SQLite compiles a statement, and the table's triggers
 // with it, each time it is prepared, and modernc keeps no cache. A
 // prepared statement is recompiled by SQLite itself after a schema change.
-func (SQLite) Prepare() bool { return true }
+func (Dialect) Prepare() bool { return true }
 
 // TimeLayout is Now's form, to the microsecond: SQLite compares times as
 // text, and modernc writes a time.Time as time.String does (monotonic
 // reading included), which SQLite's date functions cannot read.
-func (SQLite) TimeLayout() string { return "2006-01-02 15:04:05.000000" }
+func (Dialect) TimeLayout() string { return "2006-01-02 15:04:05.000000" }
 
 // SchemaDDL states each column as TEXT with the triggers that keep it to
 // its labels, and the enforcement triggers. A column added by ALTER TABLE
 // is named bare where that reads the same: sqlc's SQLite parser keeps the
 // quotes of a quoted one as part of its name.
-func (s SQLite) SchemaDDL(sc Schema) []string {
+func (s Dialect) SchemaDDL(sc dialect.Schema) []string {
 	var out []string
 	add := func(table, col, def string) string {
 		name := col
-		if !bareIdent.MatchString(col) || slices.Contains(sqliteKeywords, strings.ToUpper(col)) {
+		if !dialect.BareIdent.MatchString(col) || slices.Contains(sqliteKeywords, strings.ToUpper(col)) {
 			name = s.QuoteIdent(col)
 		}
 		return "ALTER TABLE " + s.QuoteIdent(table) + " ADD COLUMN " + name + " " + def + ";"
@@ -293,7 +299,7 @@ func (s SQLite) SchemaDDL(sc Schema) []string {
 		}
 		out = append(out, s.ValueTriggers(c.Table, c.Column, c.InsertTrigger, c.UpdateTrigger, sc.States, c.Invalid)...)
 	}
-	out = append(out, schemaStore(s, sc, func(table string, f Field) string { return add(table, f.Name, fieldColumn(s, f)) }, true)...)
+	out = append(out, dialect.SchemaStore(s, sc, func(table string, f dialect.Field) string { return add(table, f.Name, dialect.FieldColumn(s, f)) }, true)...)
 	if e := sc.Enforce; e != nil {
 		for _, o := range s.EnforceObjects(e) {
 			out = append(out, o.Def+";")
@@ -307,12 +313,12 @@ func (s SQLite) SchemaDDL(sc Schema) []string {
 // definition, which belongs to the application, while triggers can be
 // replaced without touching the table. A NULL passes them (NULL NOT IN
 // (...) is not true), so a nullable column keeps its NULLs.
-func (s SQLite) ValueTriggers(table, column, insert, update string, labels []string, msg string) []string {
+func (s Dialect) ValueTriggers(table, column, insert, update string, labels []string, msg string) []string {
 	col := s.QuoteIdent(column)
 	var out []string
 	for _, t := range [][2]string{{insert, "INSERT"}, {update, "UPDATE OF " + col}} {
 		out = append(out, "CREATE TRIGGER "+s.QuoteIdent(t[0])+" BEFORE "+t[1]+" ON "+s.QuoteIdent(table)+
-			"\nFOR EACH ROW WHEN NEW."+col+" NOT IN ("+literals(s, labels)+")\nBEGIN\n    SELECT RAISE(ABORT, "+s.RaiseMessage(msg)+");\nEND;")
+			"\nFOR EACH ROW WHEN NEW."+col+" NOT IN ("+dialect.QuoteLiterals(s, labels)+")\nBEGIN\n    SELECT RAISE(ABORT, "+s.RaiseMessage(msg)+");\nEND;")
 	}
 	return out
 }
@@ -332,19 +338,31 @@ RESTRICT RETURNING RIGHT ROLLBACK ROW ROWS SAVEPOINT SELECT SET TABLE TEMP TEMPO
 TO TRANSACTION TRIGGER UNBOUNDED UNION UNIQUE UPDATE USING VACUUM VALUES VIEW VIRTUAL WHEN WHERE
 WINDOW WITH WITHOUT`)
 
-func (SQLite) Sqlc() (string, bool) { return "sqlite", false }
+func (Dialect) Sqlc() (string, bool) { return "sqlite", false }
 
-func (SQLite) GoName() string { return "SQLite" }
+func (Dialect) GoName() string { return "SQLite" }
 
-func (SQLite) EntType(string, []string) string { return "text" }
+func (Dialect) EntType(string, []string) string { return "text" }
 
 // SerialWrites is true: SQLite has one write lock, and a writer that finds
 // it taken sleeps in its busy handler, ever longer (up to 100 ms a time),
 // while writers that come later may take the lock first. A writer moving
 // rows beside a sweep of a large backlog waited seconds that way. Queued
 // in the process, each waits for the writes ahead of it only.
-func (SQLite) SerialWrites() bool { return true }
+func (Dialect) SerialWrites() bool { return true }
 
-func (SQLite) TypeGrowth() Growth { return NoType }
+func (Dialect) TypeGrowth() dialect.Growth { return dialect.NoType }
 
-func (SQLite) LabelCollation([]string) string { return "" }
+func (Dialect) LabelCollation([]string) string { return "" }
+
+// Catalog is how verify reads this dialect's catalog.
+func (Dialect) Catalog() dialect.Catalog {
+	return dialect.Catalog{
+		Column:   `SELECT type, CASE WHEN "notnull" = 1 THEN 'NO' ELSE 'YES' END, dflt_value FROM pragma_table_info(?1) WHERE name = ?2`,
+		Triggers: `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 ORDER BY name`,
+		Columns:  `SELECT name FROM pragma_table_info(?1)`,
+		Indexes:  `SELECT name, 1 FROM pragma_index_list(?1)`,
+	}
+}
+
+func (Dialect) Literals(text string) []string { return dialect.ScanLiterals(text, false) }

@@ -1,38 +1,40 @@
-package dialect
+package postgres
 
 import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/fsmgen/fsmgen/internal/dialect"
 )
 
-// Postgres is PostgreSQL 15 and later.
-type Postgres struct{}
+// Dialect is PostgreSQL 15 and later.
+type Dialect struct{}
 
-func (Postgres) Name() string                  { return "postgres" }
-func (Postgres) QuoteIdent(name string) string { return doubleQuoted(name) }
+func (Dialect) Name() string                  { return "postgres" }
+func (Dialect) QuoteIdent(name string) string { return dialect.DoubleQuoted(name) }
 
 // QuoteLiteral relies on standard_conforming_strings (on by default since
 // 9.1): backslashes are ordinary characters in '…' literals.
-func (Postgres) QuoteLiteral(s string) string  { return singleQuoted(s) }
-func (Postgres) Placeholder(n int) string      { return "$" + strconv.Itoa(n) }
-func (Postgres) UpdateReturning() bool         { return true }
-func (Postgres) Concat(exprs ...string) string { return strings.Join(exprs, " || ") }
-func (Postgres) Now() string                   { return "clock_timestamp()" }
+func (Dialect) QuoteLiteral(s string) string  { return dialect.SingleQuoted(s) }
+func (Dialect) Placeholder(n int) string      { return "$" + strconv.Itoa(n) }
+func (Dialect) UpdateReturning() bool         { return true }
+func (Dialect) Concat(exprs ...string) string { return strings.Join(exprs, " || ") }
+func (Dialect) Now() string                   { return "clock_timestamp()" }
 
-func (Postgres) Later(us string) string {
+func (Dialect) Later(us string) string {
 	return "clock_timestamp() + " + us + " * interval '1 microsecond'"
 }
 
-func (Postgres) Typed(ph, typ string) string { return ph + "::" + pgFieldTypes[typ] }
+func (Dialect) Typed(ph, typ string) string { return ph + "::" + pgFieldTypes[typ] }
 
 // pgFieldTypes are the types of a field's type, and "int" for a mode.
 var pgFieldTypes = map[string]string{"text": "text", "timestamp": "timestamptz", "int": "bigint", "bool": "boolean", "bytes": "bytea"}
 
-func (Postgres) DDLNoTx() string { return "" }
+func (Dialect) DDLNoTx() string { return "" }
 
 // RaiseMessage doubles %: RAISE reads its message as a format string.
-func (p Postgres) RaiseMessage(msg string) string {
+func (p Dialect) RaiseMessage(msg string) string {
 	return p.QuoteLiteral(strings.ReplaceAll(msg, "%", "%%"))
 }
 
@@ -41,7 +43,7 @@ func (p Postgres) RaiseMessage(msg string) string {
 // and every later reader and writer queues behind them. Half a second
 // bounds that stall; a migration that times out changed nothing and can
 // simply run again.
-func (Postgres) MigrationSession() string { return "SET lock_timeout = '" + pgLockTimeout + "';" }
+func (Dialect) MigrationSession() string { return "SET lock_timeout = '" + pgLockTimeout + "';" }
 
 const (
 	// pgLockTimeout bounds the wait for a lock that queues the table's
@@ -67,7 +69,7 @@ const (
 // transaction still makes the migration give up at that timeout.
 //
 // The lines come indented for a block's body.
-func (p Postgres) LockFirst(tables ...string) string {
+func (p Dialect) LockFirst(tables ...string) string {
 	var b strings.Builder
 	b.WriteString("    PERFORM set_config('lock_timeout', '" + pgMaintenanceTimeout + "', true);\n")
 	for _, t := range tables {
@@ -79,14 +81,14 @@ func (p Postgres) LockFirst(tables ...string) string {
 
 // patiently is stmt, which needs a lock on table that conflicts with
 // autovacuum's, in a block that takes LockFirst's lock first.
-func (p Postgres) patiently(table, stmt string) string {
+func (p Dialect) patiently(table, stmt string) string {
 	return "DO " + dollarQuote("\nBEGIN\n"+p.LockFirst(p.QuoteIdent(table))+"\n    "+stmt+"\nEND\n") + ";"
 }
 
 // MigrationSessionReset: SET outlives the migration on its connection,
 // which goose and golang-migrate take from the application's pool when
 // given a *sql.DB. A migration that fails half way leaves it set.
-func (Postgres) MigrationSessionReset() string { return "RESET lock_timeout;" }
+func (Dialect) MigrationSessionReset() string { return "RESET lock_timeout;" }
 
 // CommitEach: PostgreSQL runs the statements of one simple-protocol query
 // (golang-migrate's pgx and lib/pq drivers send a file that way) as one
@@ -99,7 +101,7 @@ func (Postgres) MigrationSessionReset() string { return "RESET lock_timeout;" }
 // statements go into one, in order, each committed, a DO block among them
 // as a nested block (PL/pgSQL takes every other statement fsmgen writes as
 // it is: DDL, UPDATE, SET).
-func (Postgres) CommitEach(stmts []string) string {
+func (Dialect) CommitEach(stmts []string) string {
 	body := make([]string, len(stmts))
 	for i, s := range stmts {
 		body[i] = nested(s)
@@ -128,7 +130,7 @@ func nested(stmt string) string {
 // same arc only; when that fails the row did not move, and the second
 // branch reports the state the snapshot saw, which the caller then judges
 // (and retries if that state allows the event after all).
-func (p Postgres) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
+func (p Dialect) FireStmt(t dialect.Table, event string, arcs []dialect.Arc, at bool) dialect.Stmt {
 	enum := p.QuoteIdent(t.Enum)
 	var b strings.Builder
 	b.WriteString("WITH m (f, t) AS (VALUES ")
@@ -138,95 +140,99 @@ func (p Postgres) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
 		}
 		b.WriteString("(" + p.QuoteLiteral(a.From) + "::" + enum + ", " + p.QuoteLiteral(a.To) + "::" + enum + ")")
 	}
-	ps := newParams(p, ArgKey)
+	ps := dialect.NewParams(p, dialect.ArgKey)
 	key, col, tab := p.QuoteIdent(t.Key), p.QuoteIdent(t.Column), p.QuoteIdent(t.Name)
-	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + versionBump(t, ps, "r.") + joinSet(fieldsSet(t, ps, "r.", "m.f", arcs)) +
-		" FROM m WHERE r." + key + " = $1" + atVersion(t, ps, "r.", at) + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t" + historyReturning(p, t, "r.") + ")")
+	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + dialect.VersionBump(t, ps, "r.") + dialect.JoinSet(dialect.FieldsSet(t, ps, "r.", "m.f", arcs)) +
+		" FROM m WHERE r." + key + " = $1" + dialect.AtVersion(t, ps, "r.", at) + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t" + dialect.HistoryReturning(p, t, "r.") + ")")
 	if t.History != "" {
-		b.WriteString(",\nh AS (" + historyInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(event) + historyExtra(t, ps, returned(p, t)) + " FROM u)")
+		b.WriteString(",\nh AS (" + dialect.HistoryInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(event) + dialect.HistoryExtra(t, ps, dialect.Returned(p, t)) + " FROM u)")
 	}
 	b.WriteString("\nSELECT f, t FROM u\nUNION ALL\nSELECT " + col + ", NULL::" + enum + " FROM " + tab +
 		" WHERE " + key + " = $1 AND NOT EXISTS (SELECT 1 FROM u)")
-	return ps.stmt(b.String())
+	return ps.Stmt(b.String())
 }
 
-func (p Postgres) MoveStmt(t Table) Stmt {
+func (p Dialect) MoveStmt(t dialect.Table) dialect.Stmt {
 	key, col, tab := p.QuoteIdent(t.Key), p.QuoteIdent(t.Column), p.QuoteIdent(t.Name)
-	ps := newParams(p, ArgKey, ArgFrom, ArgTo)
+	ps := dialect.NewParams(p, dialect.ArgKey, dialect.ArgFrom, dialect.ArgTo)
 	if t.History != "" {
-		ps.args = append(ps.args, ArgEvent)
+		ps.Args = append(ps.Args, dialect.ArgEvent)
 	}
-	update := "UPDATE " + tab + " SET " + col + " = $3" + versionBump(t, ps, "") + joinSet(fieldsSet(t, ps, "", "", nil)) + " WHERE " + key + " = $1 AND " + col + " = $2"
+	update := "UPDATE " + tab + " SET " + col + " = $3" + dialect.VersionBump(t, ps, "") + dialect.JoinSet(dialect.FieldsSet(t, ps, "", "", nil)) + " WHERE " + key + " = $1 AND " + col + " = $2"
 	if t.History == "" {
-		return ps.stmt(update)
+		return ps.Stmt(update)
 	}
-	return ps.stmt("WITH u AS (" + update + " RETURNING " + key + historyReturning(p, t, "") + ")\n" + historyInsert(p, t) + " SELECT " + key + ", $2::text, $3::text, $4" + historyExtra(t, ps, returned(p, t)) + " FROM u")
+	return ps.Stmt("WITH u AS (" + update + " RETURNING " + key + dialect.HistoryReturning(p, t, "") + ")\n" + dialect.HistoryInsert(p, t) + " SELECT " + key + ", $2::text, $3::text, $4" + dialect.HistoryExtra(t, ps, dialect.Returned(p, t)) + " FROM u")
 }
 
 // CreateStmt appends the history row in the same statement. ON CONFLICT
 // leaves a caller's transaction usable after a key that is taken, which a
 // failed INSERT would abort.
-func (p Postgres) CreateStmt(t Table) (Stmt, Stmt) {
-	ps := newParams(p)
+func (p Dialect) CreateStmt(t dialect.Table) (dialect.Stmt, dialect.Stmt) {
+	ps := dialect.NewParams(p)
 	key := p.QuoteIdent(t.Key)
-	insert := insertRow(t, ps) + " ON CONFLICT (" + key + ") DO NOTHING"
+	insert := dialect.InsertRow(t, ps) + " ON CONFLICT (" + key + ") DO NOTHING"
 	if t.History == "" {
-		return ps.stmt(insert), Stmt{}
+		return ps.Stmt(insert), dialect.Stmt{}
 	}
-	return ps.stmt("WITH i AS (" + insert + " RETURNING " + key + historyReturning(p, t, "") + ")\n" + historyInsert(p, t) + " SELECT " + key + ", '', " + ps.ph(ArgTo) + "::text, ''" + historyExtra(t, ps, returned(p, t)) + " FROM i"), Stmt{}
+	return ps.Stmt("WITH i AS (" + insert + " RETURNING " + key + dialect.HistoryReturning(p, t, "") + ")\n" + dialect.HistoryInsert(p, t) + " SELECT " + key + ", '', " + ps.Ph(dialect.ArgTo) + "::text, ''" + dialect.HistoryExtra(t, ps, dialect.Returned(p, t)) + " FROM i"), dialect.Stmt{}
 }
 
-func (p Postgres) StateStmt(t Table) Stmt {
-	return Stmt{SQL: "SELECT " + p.QuoteIdent(t.Column) + " FROM " + p.QuoteIdent(t.Name) + " WHERE " + p.QuoteIdent(t.Key) + " = $1", Args: []Arg{ArgKey}}
+func (p Dialect) StateStmt(t dialect.Table) dialect.Stmt {
+	return dialect.Stmt{SQL: "SELECT " + p.QuoteIdent(t.Column) + " FROM " + p.QuoteIdent(t.Name) + " WHERE " + p.QuoteIdent(t.Key) + " = $1", Args: []dialect.Arg{dialect.ArgKey}}
 }
 
 // ExpireStmt locks the due rows with FOR UPDATE SKIP LOCKED, which
 // re-checks the deadline on the row's latest version once it holds it,
 // then moves them as FireStmt does; the rows whose state does not take the
 // event lose their deadline in the same statement.
-func (p Postgres) ExpireStmt(t Table, e Expiry) Stmt {
+func (p Dialect) ExpireStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
 	enum := p.QuoteIdent(t.Enum)
-	ps := newParams(p)
+	ps := dialect.NewParams(p)
 	key, col, tab := p.QuoteIdent(t.Key), p.QuoteIdent(t.Column), p.QuoteIdent(t.Name)
 	var b strings.Builder
-	b.WriteString("WITH due AS (" + dueRows(t, e, ps, ps.ph(ArgNow)+"::timestamptz", " FOR UPDATE SKIP LOCKED") + "),\nm (f, t) AS (VALUES ")
+	b.WriteString("WITH due AS (" + dialect.DueRows(t, e, ps, ps.Ph(dialect.ArgNow)+"::timestamptz", " FOR UPDATE SKIP LOCKED") + "),\nm (f, t) AS (VALUES ")
 	for i, a := range e.Arcs {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("(" + p.QuoteLiteral(a.From) + "::" + enum + ", " + p.QuoteLiteral(a.To) + "::" + enum + ")")
 	}
-	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + versionBump(t, ps, "r.") + joinSet(fieldsSet(t, ps, "r.", "m.f", e.Arcs)) +
-		" FROM due, m WHERE r." + key + " = due." + key + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t" + historyReturning(p, t, "r.") + ")")
+	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + dialect.VersionBump(t, ps, "r.") + dialect.JoinSet(dialect.FieldsSet(t, ps, "r.", "m.f", e.Arcs)) +
+		" FROM due, m WHERE r." + key + " = due." + key + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t" + dialect.HistoryReturning(p, t, "r.") + ")")
 	if t.History != "" {
-		b.WriteString(",\nh AS (" + historyInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(e.Event) + historyExtra(t, ps, returned(p, t)) + " FROM u)")
+		b.WriteString(",\nh AS (" + dialect.HistoryInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(e.Event) + dialect.HistoryExtra(t, ps, dialect.Returned(p, t)) + " FROM u)")
 	}
 	b.WriteString(",\nx AS (UPDATE " + tab + " AS r SET " + p.QuoteIdent(t.Fields[e.Field].Name) + " = NULL FROM due WHERE r." + key + " = due." + key +
-		" AND r." + col + " NOT IN (" + sources(p, e.Arcs) + ") RETURNING r." + key + " AS k, r." + col + " AS f)")
+		" AND r." + col + " NOT IN (" + dialect.Sources(p, e.Arcs) + ") RETURNING r." + key + " AS k, r." + col + " AS f)")
 	b.WriteString("\nSELECT k::text, f, t FROM u\nUNION ALL\nSELECT k::text, f, NULL::" + enum + " FROM x")
-	return ps.stmt(b.String())
+	return ps.Stmt(b.String())
 }
 
-func (Postgres) DueStmt(Table, Expiry) Stmt { return Stmt{} }
+func (Dialect) DueStmt(dialect.Table, dialect.Expiry) dialect.Stmt { return dialect.Stmt{} }
 
 // SweepReadCommitted is false: READ COMMITTED is PostgreSQL's default,
 // and a caller's stricter level is the caller's choice.
-func (Postgres) SweepReadCommitted() bool { return false }
+func (Dialect) SweepReadCommitted() bool { return false }
 
 // SweepBatch: a writer of other rows waited for a whole sweep statement
 // (BenchmarkExpire, 1,000,000 rows: up to 173 ms with 1,000 rows a
 // statement, 69 ms with 100, at the same rate of rows moved).
-func (Postgres) SweepBatch() int { return 100 }
+func (Dialect) SweepBatch() int { return 100 }
 
-func (p Postgres) ClearStmt(t Table, e Expiry) Stmt { return clearStmt(p, t, e) }
+func (p Dialect) ClearStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
+	return dialect.ClearStmt(p, t, e)
+}
 
 // GetStmt reads the latest committed version either way: a statement in
 // READ COMMITTED takes a new snapshot.
-func (p Postgres) GetStmt(t Table, current bool) Stmt { return getStmt(t, newParams(p), "") }
+func (p Dialect) GetStmt(t dialect.Table, current bool) dialect.Stmt {
+	return dialect.GetStmt(t, dialect.NewParams(p), "")
+}
 
 // HistoryStmt is empty: the move statements append history through a
 // data-modifying CTE, in the same statement.
-func (Postgres) HistoryStmt(Table) Stmt { return Stmt{} }
+func (Dialect) HistoryStmt(dialect.Table) dialect.Stmt { return dialect.Stmt{} }
 
 // Enforce uses one trigger function for INSERT and UPDATE. The trigger has
 // no column list or WHEN clause, which would stop ALTER COLUMN … TYPE (an
@@ -236,7 +242,7 @@ func (Postgres) HistoryStmt(Table) Stmt { return Stmt{} }
 // the trigger stays, so there is no instant without enforcement. Every
 // statement can run again: a migration that failed half way is finished by
 // running it again.
-func (p Postgres) Enforce(old, new *Enforcement) []string {
+func (p Dialect) Enforce(old, new *dialect.Enforcement) []string {
 	switch {
 	case new == nil && old != nil:
 		return []string{
@@ -251,7 +257,7 @@ func (p Postgres) Enforce(old, new *Enforcement) []string {
 	return []string{p.enforceFunc(new), p.patiently(new.Table, p.enforceTrigger(new))}
 }
 
-func (p Postgres) enforceTrigger(e *Enforcement) string {
+func (p Dialect) enforceTrigger(e *dialect.Enforcement) string {
 	return "CREATE OR REPLACE TRIGGER " + p.QuoteIdent(e.Trigger) + " BEFORE INSERT OR UPDATE ON " + p.QuoteIdent(e.Table) +
 		" FOR EACH ROW EXECUTE FUNCTION " + p.QuoteIdent(e.Trigger) + "();"
 }
@@ -270,28 +276,28 @@ const pgBypassed = "coalesce(current_setting('fsmgen.bypass', true), '') = 'on' 
 // search_path an operator or function another role defined in a schema
 // on it (public, say) would be found before the built-in one. The body
 // names no table or type; the table comes from the trigger.
-func (p Postgres) enforceFunc(e *Enforcement) string {
+func (p Dialect) enforceFunc(e *dialect.Enforcement) string {
 	return "CREATE OR REPLACE FUNCTION " + p.QuoteIdent(e.Trigger) + "() RETURNS trigger LANGUAGE plpgsql\nSET search_path = pg_catalog, pg_temp AS " + dollarQuote(p.enforceBody(e)) + ";"
 }
 
 // EnforceObjects: the function's body, and the trigger, whose presence
 // verify checks.
-func (p Postgres) EnforceObjects(e *Enforcement) []EnforceObject {
-	return []EnforceObject{{Function: true, Name: e.Trigger, Def: p.enforceBody(e)}, {Name: e.Trigger}}
+func (p Dialect) EnforceObjects(e *dialect.Enforcement) []dialect.EnforceObject {
+	return []dialect.EnforceObject{{Function: true, Name: e.Trigger, Def: p.enforceBody(e)}, {Name: e.Trigger}}
 }
 
-func (p Postgres) enforceBody(e *Enforcement) string {
+func (p Dialect) enforceBody(e *dialect.Enforcement) string {
 	col := "NEW." + p.QuoteIdent(e.Column)
 	old := "OLD." + p.QuoteIdent(e.Column)
 	key := "NEW." + p.QuoteIdent(e.Key) + "::text"
-	insMsg, updMsg := enforceMessages(p, e, key, old+"::text", col+"::text")
+	insMsg, updMsg := dialect.EnforceMessages(p, e, key, old+"::text", col+"::text")
 	entries := make([]string, len(e.Entries))
 	for i, l := range e.Entries {
 		entries[i] = p.QuoteLiteral(l)
 	}
 	allowed := "FALSE"
 	if len(e.Moves) > 0 {
-		allowed = "((" + old + "::text, " + col + "::text) IN (" + relation(p, e.Moves) + "))"
+		allowed = "((" + old + "::text, " + col + "::text) IN (" + dialect.Relation(p, e.Moves) + "))"
 	}
 	body := "\nBEGIN\n" +
 		"    IF TG_OP = 'INSERT' THEN\n" +
@@ -316,48 +322,48 @@ func dollarQuote(body string) string {
 // BypassOn is transaction-local: SET LOCAL ends with the transaction, so a
 // repair cannot leave enforcement off by accident. It takes effect only
 // for a role with the table owner's privileges (pgBypassed).
-func (Postgres) BypassOn() string  { return "SET LOCAL fsmgen.bypass = 'on';" }
-func (Postgres) BypassOff() string { return "" }
+func (Dialect) BypassOn() string  { return "SET LOCAL fsmgen.bypass = 'on';" }
+func (Dialect) BypassOff() string { return "" }
 
 // CreateHistory and DropHistory may run again after a failure half way:
 // the statements around them in an online migration commit one by one.
-func (p Postgres) CreateHistory(t Table) []string {
+func (p Dialect) CreateHistory(t dialect.Table) []string {
 	h := p.QuoteIdent(t.History)
 	return []string{
 		"CREATE TABLE IF NOT EXISTS " + h + " (\n" +
-			"    " + p.QuoteIdent(HistSeq) + " bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n" +
+			"    " + p.QuoteIdent(dialect.HistSeq) + " bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n" +
 			"    " + p.QuoteIdent(t.Key) + " text NOT NULL,\n" +
-			"    " + p.QuoteIdent(HistFrom) + " text NOT NULL,\n" +
-			"    " + p.QuoteIdent(HistTo) + " text NOT NULL,\n" +
-			"    " + p.QuoteIdent(HistEvent) + " text NOT NULL,\n" +
-			"    " + p.QuoteIdent(HistAt) + " timestamptz NOT NULL DEFAULT " + p.Now() + "\n" +
+			"    " + p.QuoteIdent(dialect.HistFrom) + " text NOT NULL,\n" +
+			"    " + p.QuoteIdent(dialect.HistTo) + " text NOT NULL,\n" +
+			"    " + p.QuoteIdent(dialect.HistEvent) + " text NOT NULL,\n" +
+			"    " + p.QuoteIdent(dialect.HistAt) + " timestamptz NOT NULL DEFAULT " + p.Now() + "\n" +
 			");",
-		"CREATE INDEX IF NOT EXISTS " + p.QuoteIdent(t.History+"_"+t.Key) + " ON " + h + " (" + q(p, t.Key, HistSeq) + ");",
+		"CREATE INDEX IF NOT EXISTS " + p.QuoteIdent(t.History+"_"+t.Key) + " ON " + h + " (" + dialect.QuoteIdents(p, t.Key, dialect.HistSeq) + ");",
 	}
 }
 
 // DropHistory's guard reads the table only once the catalog says it is
 // there (PL/pgSQL plans the inner IF when it reaches it), so that a Down
 // stopped after the DROP passes its guard when run again.
-func (p Postgres) DropHistory(t Table) (guard, drop []string) {
+func (p Dialect) DropHistory(t dialect.Table) (guard, drop []string) {
 	h := p.QuoteIdent(t.History)
-	body := "\nBEGIN\n    IF to_regclass(" + p.QuoteLiteral(h) + ") IS NOT NULL THEN\n        IF EXISTS (SELECT 1 FROM " + h + ") THEN\n            RAISE EXCEPTION " + p.RaiseMessage(historyKept(t)) + ";\n        END IF;\n    END IF;\nEND\n"
+	body := "\nBEGIN\n    IF to_regclass(" + p.QuoteLiteral(h) + ") IS NOT NULL THEN\n        IF EXISTS (SELECT 1 FROM " + h + ") THEN\n            RAISE EXCEPTION " + p.RaiseMessage(dialect.HistoryKept(t)) + ";\n        END IF;\n    END IF;\nEND\n"
 	return []string{"DO " + dollarQuote(body) + ";"}, []string{"DROP TABLE IF EXISTS " + h + ";"}
 }
 
-func (Postgres) LastIDStmt() Stmt { return Stmt{} }
+func (Dialect) LastIDStmt() dialect.Stmt { return dialect.Stmt{} }
 
-func (Postgres) FieldType(typ string) string { return pgFieldTypes[typ] }
+func (Dialect) FieldType(typ string) string { return pgFieldTypes[typ] }
 
 // Deadlines commits batch by batch, each UPDATE re-checking its rows'
 // condition: a row a writer moved since the batch chose it is its own.
-func (p Postgres) Deadlines(t Table, f Field, labels []string, us int64) ([]string, bool) {
+func (p Dialect) Deadlines(t dialect.Table, f dialect.Field, labels []string, us int64) ([]string, bool) {
 	tab := p.QuoteIdent(t.Name)
 	var b strings.Builder
 	b.WriteString("\nDECLARE\n    changed bigint;\nBEGIN")
-	for _, u := range deadlineUpdates(p, f, t, labels, us) {
+	for _, u := range dialect.DeadlineUpdates(p, f, t, labels, us) {
 		b.WriteString("\n    LOOP\n        UPDATE " + tab + " SET " + u[0] +
-			"\n        WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + tab + " WHERE " + u[1] + " LIMIT " + strconv.Itoa(BatchSize) + ")) AND " + u[1] + ";" +
+			"\n        WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + tab + " WHERE " + u[1] + " LIMIT " + strconv.Itoa(dialect.BatchSize) + ")) AND " + u[1] + ";" +
 			"\n        GET DIAGNOSTICS changed = ROW_COUNT;\n        EXIT WHEN changed = 0;\n        COMMIT;\n    END LOOP;")
 	}
 	b.WriteString("\nEND\n")
@@ -369,7 +375,7 @@ func (p Postgres) Deadlines(t Table, f Field, labels []string, us int64) ([]stri
 // transaction block. It holds only the rows that have a deadline. A build
 // that fails part way leaves an invalid index that IF NOT EXISTS would
 // keep: verify reports it, and the Down drops it.
-func (p Postgres) DeadlineIndex(t Table, f Field, name string) (up, down []string, alone bool) {
+func (p Dialect) DeadlineIndex(t dialect.Table, f dialect.Field, name string) (up, down []string, alone bool) {
 	dl := p.QuoteIdent(f.Name)
 	return []string{"CREATE INDEX CONCURRENTLY IF NOT EXISTS " + p.QuoteIdent(name) + " ON " + p.QuoteIdent(t.Name) + " (" + dl + ") WHERE " + dl + " IS NOT NULL;"},
 		[]string{"DROP INDEX CONCURRENTLY IF EXISTS " + p.QuoteIdent(name) + ";"}, true
@@ -377,14 +383,14 @@ func (p Postgres) DeadlineIndex(t Table, f Field, name string) (up, down []strin
 
 // AddField: a column without a default, or with a constant one, is a
 // change of the catalog alone.
-func (p Postgres) AddField(t Table, f Field) []string {
-	return []string{p.patiently(t.Name, "ALTER TABLE "+p.QuoteIdent(t.Name)+" ADD COLUMN IF NOT EXISTS "+p.QuoteIdent(f.Name)+" "+fieldColumn(p, f)+";")}
+func (p Dialect) AddField(t dialect.Table, f dialect.Field) []string {
+	return []string{p.patiently(t.Name, "ALTER TABLE "+p.QuoteIdent(t.Name)+" ADD COLUMN IF NOT EXISTS "+p.QuoteIdent(f.Name)+" "+dialect.FieldColumn(p, f)+";")}
 }
 
-func (p Postgres) DropField(t Table, f Field) (guard, drop []string) {
+func (p Dialect) DropField(t dialect.Table, f dialect.Field) (guard, drop []string) {
 	tab, col := p.QuoteIdent(t.Name), p.QuoteIdent(f.Name)
 	exists := "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(" + p.QuoteLiteral(tab) + ") AND attname = " + p.QuoteLiteral(f.Name) + " AND NOT attisdropped)"
-	body := "\nBEGIN\n    IF " + exists + " THEN\n        IF EXISTS (SELECT 1 FROM " + tab + " WHERE " + col + " IS DISTINCT FROM " + fieldValue(p, f, f.Default) + ") THEN\n            RAISE EXCEPTION " + p.RaiseMessage(fieldKept(t, f)) + ";\n        END IF;\n    END IF;\nEND\n"
+	body := "\nBEGIN\n    IF " + exists + " THEN\n        IF EXISTS (SELECT 1 FROM " + tab + " WHERE " + col + " IS DISTINCT FROM " + dialect.FieldValue(p, f, f.Default) + ") THEN\n            RAISE EXCEPTION " + p.RaiseMessage(dialect.FieldKept(t, f)) + ";\n        END IF;\n    END IF;\nEND\n"
 	return []string{"DO " + dollarQuote(body) + ";"}, []string{p.patiently(t.Name, "ALTER TABLE "+tab+" DROP COLUMN IF EXISTS "+col+";")}
 }
 
@@ -420,11 +426,11 @@ regprocedure regrole regtype table_am_handler text tid time timestamp timestampt
 trigger tsm_handler tsmultirange tsquery tsrange tstzmultirange tstzrange tsvector
 txid_snapshot unknown uuid varbit varchar void xid xid8 xml`)
 
-// PostgresTypeClash says why PostgreSQL would resolve an enum type named
+// TypeClash says why PostgreSQL would resolve an enum type named
 // name to something else, or returns "". tables are the tables the enum's
 // columns live in: each has a row type of its own name, so CREATE TYPE
 // with that name fails.
-func PostgresTypeClash(name string, tables []string) string {
+func TypeClash(name string, tables []string) string {
 	switch {
 	case strings.HasPrefix(name, "pg_"):
 		return "PostgreSQL reserves names starting with pg_ for its own catalog"
@@ -440,18 +446,18 @@ func PostgresTypeClash(name string, tables []string) string {
 // under its text, and drops one PostgreSQL no longer runs (0A000, once a
 // compaction replaced the type); statements prepared through database/sql
 // share those names and would keep the stale ones.
-func (Postgres) Prepare() bool { return false }
+func (Dialect) Prepare() bool { return false }
 
-func (Postgres) TimeLayout() string { return "" }
+func (Dialect) TimeLayout() string { return "" }
 
 // SchemaDDL creates the type, or for an adopted one adds the labels it
 // lacks where the migrations put them, and states each column as they
 // left it.
-func (p Postgres) SchemaDDL(s Schema) []string {
+func (p Dialect) SchemaDDL(s dialect.Schema) []string {
 	typ := p.QuoteIdent(s.Enum)
 	var out []string
 	if s.Adopt == nil {
-		out = append(out, "CREATE TYPE "+typ+" AS ENUM ("+literals(p, s.Type)+");")
+		out = append(out, "CREATE TYPE "+typ+" AS ENUM ("+dialect.QuoteLiterals(p, s.Type)+");")
 	}
 	for i, l := range s.Type {
 		if s.Adopt == nil || slices.Contains(s.Adopt, l) {
@@ -484,12 +490,12 @@ func (p Postgres) SchemaDDL(s Schema) []string {
 			}
 			out = append(out, stmt+";")
 		}
-		if s.retired() {
-			out = append(out, "ALTER TABLE "+tab+" ADD CONSTRAINT "+p.QuoteIdent(c.States)+" CHECK ("+col+"::text IN ("+literals(p, s.States)+"));")
+		if s.Retired() {
+			out = append(out, "ALTER TABLE "+tab+" ADD CONSTRAINT "+p.QuoteIdent(c.States)+" CHECK ("+col+"::text IN ("+dialect.QuoteLiterals(p, s.States)+"));")
 		}
 	}
-	out = append(out, schemaStore(p, s, func(table string, f Field) string {
-		return "ALTER TABLE " + p.QuoteIdent(table) + " ADD COLUMN " + p.QuoteIdent(f.Name) + " " + fieldColumn(p, f) + ";"
+	out = append(out, dialect.SchemaStore(p, s, func(table string, f dialect.Field) string {
+		return "ALTER TABLE " + p.QuoteIdent(table) + " ADD COLUMN " + p.QuoteIdent(f.Name) + " " + dialect.FieldColumn(p, f) + ";"
 	}, true)...)
 	if e := s.Enforce; e != nil {
 		out = append(out, p.enforceFunc(e), p.enforceTrigger(e))
@@ -497,14 +503,39 @@ func (p Postgres) SchemaDDL(s Schema) []string {
 	return out
 }
 
-func (Postgres) Sqlc() (string, bool) { return "postgresql", true }
+func (Dialect) Sqlc() (string, bool) { return "postgresql", true }
 
-func (Postgres) GoName() string { return "Postgres" }
+func (Dialect) GoName() string { return "Postgres" }
 
-func (Postgres) EntType(enum string, _ []string) string { return enum }
+func (Dialect) EntType(enum string, _ []string) string { return enum }
 
-func (Postgres) SerialWrites() bool { return false }
+func (Dialect) SerialWrites() bool { return false }
 
-func (Postgres) TypeGrowth() Growth { return Anchored }
+func (Dialect) TypeGrowth() dialect.Growth { return dialect.Anchored }
 
-func (Postgres) LabelCollation([]string) string { return "" }
+func (Dialect) LabelCollation([]string) string { return "" }
+
+// Catalog is how verify reads this dialect's catalog.
+func (Dialect) Catalog() dialect.Catalog {
+	return dialect.Catalog{
+		Column: `SELECT udt_name, is_nullable, column_default FROM information_schema.columns
+WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`,
+		Labels: `SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
+WHERE t.typname = $1 AND t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+ORDER BY e.enumsortorder`,
+		Checks: `SELECT c.conname, pg_get_constraintdef(c.oid), CASE WHEN c.convalidated THEN 1 ELSE 0 END
+FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
+WHERE c.contype = 'c' AND r.relname = $1 AND r.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+ORDER BY c.conname`,
+		Triggers: `SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid
+WHERE NOT t.tgisinternal AND r.relname = $1 AND r.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+ORDER BY t.tgname`,
+		Function: `SELECT prosrc FROM pg_proc WHERE proname = $1 AND pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())`,
+		Columns:  `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+		Indexes: `SELECT c.relname, CASE WHEN i.indisvalid THEN 1 ELSE 0 END FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class r ON r.oid = i.indrelid
+WHERE r.relname = $1 AND r.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())`,
+	}
+}
+
+func (Dialect) Literals(text string) []string { return dialect.ScanLiterals(text, false) }

@@ -1,44 +1,48 @@
-package dialect
+package mysql
 
 import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/fsmgen/fsmgen/internal/dialect"
 )
 
-// MySQL is MySQL 8 and MariaDB 10.11 and later: what both accept.
-type MySQL struct{}
+// Dialect is MySQL 8 and MariaDB 10.11 and later: what both accept.
+type Dialect struct{}
 
-func (MySQL) Name() string { return "mysql" }
+func (Dialect) Name() string { return "mysql" }
 
-func (MySQL) QuoteIdent(name string) string {
+func (Dialect) QuoteIdent(name string) string {
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }
 
 // QuoteLiteral also doubles backslashes: MySQL treats them as escape
 // characters unless NO_BACKSLASH_ESCAPES is set.
-func (MySQL) QuoteLiteral(s string) string {
-	return singleQuoted(strings.ReplaceAll(s, `\`, `\\`))
+func (Dialect) QuoteLiteral(s string) string {
+	return dialect.SingleQuoted(strings.ReplaceAll(s, `\`, `\\`))
 }
 
-func (MySQL) Placeholder(int) string { return "?" }
+func (Dialect) Placeholder(int) string { return "?" }
 
 // UpdateReturning is false: MariaDB has DELETE … RETURNING and
 // INSERT … RETURNING, but no UPDATE … RETURNING, and MySQL has none.
-func (MySQL) UpdateReturning() bool { return false }
+func (Dialect) UpdateReturning() bool { return false }
 
-func (MySQL) Concat(exprs ...string) string { return "CONCAT(" + strings.Join(exprs, ", ") + ")" }
+func (Dialect) Concat(exprs ...string) string { return "CONCAT(" + strings.Join(exprs, ", ") + ")" }
 
 // Now has microseconds: several moves of one row within a second must
 // still be told apart by time.
-func (MySQL) Now() string { return "CURRENT_TIMESTAMP(6)" }
+func (Dialect) Now() string { return "CURRENT_TIMESTAMP(6)" }
 
-func (MySQL) Typed(ph, _ string) string { return ph }
+func (Dialect) Typed(ph, _ string) string { return ph }
 
-func (MySQL) Later(us string) string { return "CURRENT_TIMESTAMP(6) + INTERVAL " + us + " MICROSECOND" }
+func (Dialect) Later(us string) string {
+	return "CURRENT_TIMESTAMP(6) + INTERVAL " + us + " MICROSECOND"
+}
 
 // DDLNoTx says why: migrations run outside a transaction.
-func (MySQL) DDLNoTx() string {
+func (Dialect) DDLNoTx() string {
 	return "MySQL commits every ALTER TABLE implicitly, so a transaction would only pretend to protect it."
 }
 
@@ -48,7 +52,7 @@ func (MySQL) DDLNoTx() string {
 // would copy the table, blocking writers for as long, whenever it cannot:
 // after a hand-applied change of the column's collation, say. With it the
 // statement fails instead (1846), and verify tells why.
-func (MySQL) Instant() string { return ", ALGORITHM=INSTANT" }
+func (Dialect) Instant() string { return ", ALGORITHM=INSTANT" }
 
 // MigrationSessionReset gives the session back the settings
 // MigrationSession saved: a tool given the application's *sql.DB returns
@@ -57,7 +61,7 @@ func (MySQL) Instant() string { return ", ALGORITHM=INSTANT" }
 // migration that set nothing (an adoption that only checks) keeps the
 // session's settings, and the saved values are cleared, so that no later
 // migration restores stale ones. So is the bypass a row move set.
-func (MySQL) MigrationSessionReset() string {
+func (Dialect) MigrationSessionReset() string {
 	return "SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), " +
 		"SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), " +
 		"SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);\n\n" +
@@ -67,7 +71,7 @@ func (MySQL) MigrationSessionReset() string {
 // CommitEach is empty: golang-migrate's MySQL driver runs the file as
 // several statements (multiStatements=true), each committing on its own
 // under autocommit, and every ALTER commits implicitly anyway.
-func (MySQL) CommitEach([]string) string { return "" }
+func (Dialect) CommitEach([]string) string { return "" }
 
 // MigrationSession makes the session strict, so that a value an ENUM does
 // not hold fails the statement instead of being stored as an empty string
@@ -79,31 +83,33 @@ func (MySQL) CommitEach([]string) string { return "" }
 // locks as long, stalling their writers. Both fail with 1205, and the
 // migration runs again. The session's own settings are saved first, for
 // MigrationSessionReset; a migration that fails half way leaves its own.
-func (MySQL) MigrationSession() string {
+func (Dialect) MigrationSession() string {
 	return "SET @fsmgen_sql_mode = @@SESSION.sql_mode, @fsmgen_lock_wait_timeout = @@SESSION.lock_wait_timeout, @fsmgen_innodb_lock_wait_timeout = @@SESSION.innodb_lock_wait_timeout;\n\n" +
 		"SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';\n\nSET SESSION lock_wait_timeout = 1;\n\nSET SESSION innodb_lock_wait_timeout = 1;"
 }
 
 // RaiseMessage keeps MessageMax characters, the last an ellipsis when it
 // cut.
-func (m MySQL) RaiseMessage(msg string) string { return m.QuoteLiteral(cutRunes(msg, MessageMax)) }
+func (m Dialect) RaiseMessage(msg string) string {
+	return m.QuoteLiteral(dialect.CutRunes(msg, dialect.MessageMax))
+}
 
 // signal is the statement that raises msg.
-func (m MySQL) signal(msg string) string {
+func (m Dialect) signal(msg string) string {
 	return "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + m.RaiseMessage(msg)
 }
 
 // Guard returns the statements that stop a migration with msg when cond
 // holds. SIGNAL runs from a prepared statement, not a procedure (MySQL has
 // no anonymous blocks): when it fires, nothing is left behind.
-func (m MySQL) Guard(cond, msg string) []string {
+func (m Dialect) Guard(cond, msg string) []string {
 	return prepared("IF(" + cond + ", " + m.QuoteLiteral(m.signal(msg)) + ", 'DO 0')")
 }
 
 // GuardExpr is Guard for a message computed by msg, an SQL string
 // expression, cut to MessageMax characters when it runs.
-func (m MySQL) GuardExpr(cond, msg string) []string {
-	return prepared("IF(" + cond + ", CONCAT('SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ', QUOTE(LEFT(" + msg + ", " + strconv.Itoa(MessageMax) + "))), 'DO 0')")
+func (m Dialect) GuardExpr(cond, msg string) []string {
+	return prepared("IF(" + cond + ", CONCAT('SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ', QUOTE(LEFT(" + msg + ", " + strconv.Itoa(dialect.MessageMax) + "))), 'DO 0')")
 }
 
 // prepared sets @fsmgen_guard to text, an expression, and runs it.
@@ -121,15 +127,15 @@ var runGuard = []string{"PREPARE fsmgen_guard FROM @fsmgen_guard;", "EXECUTE fsm
 // MessageMax characters), for a tool or a person to tell a lock timeout
 // from a deadlock. Only a lost connection still leaves the procedure behind; the
 // next run replaces it.
-func (MySQL) ProcedureHandler() string {
+func (Dialect) ProcedureHandler() string {
 	return "DECLARE EXIT HANDLER FOR SQLEXCEPTION\n" +
 		"        GET DIAGNOSTICS CONDITION 1 @fsmgen_state = RETURNED_SQLSTATE, @fsmgen_errno = MYSQL_ERRNO, @fsmgen_error = MESSAGE_TEXT;\n" +
 		"    SET @fsmgen_error = NULL;"
 }
 
 // ProcedureRaise raises the error ProcedureHandler kept, if any.
-func (MySQL) ProcedureRaise() []string {
-	return prepared("IF(@fsmgen_error IS NULL, 'DO 0', CONCAT('SIGNAL SQLSTATE ', QUOTE(@fsmgen_state), ' SET MYSQL_ERRNO = ', @fsmgen_errno, ', MESSAGE_TEXT = ', QUOTE(LEFT(@fsmgen_error, " + strconv.Itoa(MessageMax) + "))))")
+func (Dialect) ProcedureRaise() []string {
+	return prepared("IF(@fsmgen_error IS NULL, 'DO 0', CONCAT('SIGNAL SQLSTATE ', QUOTE(@fsmgen_state), ' SET MYSQL_ERRNO = ', @fsmgen_errno, ', MESSAGE_TEXT = ', QUOTE(LEFT(@fsmgen_error, " + strconv.Itoa(dialect.MessageMax) + "))))")
 }
 
 // MoveIsolation runs right before each UPDATE that moves rows, in a
@@ -143,7 +149,7 @@ func (MySQL) ProcedureRaise() []string {
 // but leaves. Its binary log must then be row-based: with binlog_format
 // STATEMENT the UPDATE fails (1665), while MIXED (MariaDB's default) and
 // ROW (MySQL's) log it as rows.
-func (MySQL) MoveIsolation() string { return "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;" }
+func (Dialect) MoveIsolation() string { return "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;" }
 
 // FireStmt has no RETURNING to tell which arc the row took, so it records
 // the arc's 1-based index with LAST_INSERT_ID(x), which the server sends
@@ -154,28 +160,28 @@ func (MySQL) MoveIsolation() string { return "SET TRANSACTION ISOLATION LEVEL RE
 // is the state the row left. Assignments run left to right, so FIELD sees
 // the old state. The call's nonce in the high bits tells the value apart
 // from one an earlier statement left behind.
-func (m MySQL) FireStmt(t Table, event string, arcs []Arc, at bool) Stmt {
+func (m Dialect) FireStmt(t dialect.Table, event string, arcs []dialect.Arc, at bool) dialect.Stmt {
 	key, col, tab := m.QuoteIdent(t.Key), m.QuoteIdent(t.Column), m.QuoteIdent(t.Name)
-	ps := newParams(m)
+	ps := dialect.NewParams(m)
 	var b strings.Builder
 	// MySQL assigns left to right, each assignment seeing the ones before:
 	// the fields, which depend on the state the row leaves, come first.
-	b.WriteString("UPDATE " + tab + " SET " + leading(fieldsSet(t, ps, "", col, arcs)) + col + " = CASE LAST_INSERT_ID(" + ps.ph(ArgNonce) + " * 65536 + FIELD(" + col + ", " + sources(m, arcs) + ")) % 65536")
+	b.WriteString("UPDATE " + tab + " SET " + leading(dialect.FieldsSet(t, ps, "", col, arcs)) + col + " = CASE LAST_INSERT_ID(" + ps.Ph(dialect.ArgNonce) + " * 65536 + FIELD(" + col + ", " + dialect.Sources(m, arcs) + ")) % 65536")
 	for i, a := range arcs {
 		b.WriteString(" WHEN " + strconv.Itoa(i+1) + " THEN " + m.QuoteLiteral(a.To))
 	}
-	b.WriteString(" END" + versionBump(t, ps, "") + " WHERE " + key + " = " + ps.ph(ArgKey) + atVersion(t, ps, "", at) + " AND " + col + " IN (" + sources(m, arcs) + ")")
-	return ps.stmt(b.String())
+	b.WriteString(" END" + dialect.VersionBump(t, ps, "") + " WHERE " + key + " = " + ps.Ph(dialect.ArgKey) + dialect.AtVersion(t, ps, "", at) + " AND " + col + " IN (" + dialect.Sources(m, arcs) + ")")
+	return ps.Stmt(b.String())
 }
 
 // MoveStmt reports the move through LAST_INSERT_ID too rather than the
 // affected-rows count, which is 0 for a move to the same state unless the
 // connection sets CLIENT_FOUND_ROWS.
-func (m MySQL) MoveStmt(t Table) Stmt {
+func (m Dialect) MoveStmt(t dialect.Table) dialect.Stmt {
 	key, col, tab := m.QuoteIdent(t.Key), m.QuoteIdent(t.Column), m.QuoteIdent(t.Name)
-	ps := newParams(m)
-	set := "UPDATE " + tab + " SET " + leading(fieldsSet(t, ps, "", "", nil)) + col + " = CASE LAST_INSERT_ID(" + ps.ph(ArgNonce) + " * 65536 + 1) % 65536 WHEN 1 THEN " + ps.ph(ArgTo) + " END" + versionBump(t, ps, "")
-	return ps.stmt(set + " WHERE " + key + " = " + ps.ph(ArgKey) + " AND " + col + " = " + ps.ph(ArgFrom))
+	ps := dialect.NewParams(m)
+	set := "UPDATE " + tab + " SET " + leading(dialect.FieldsSet(t, ps, "", "", nil)) + col + " = CASE LAST_INSERT_ID(" + ps.Ph(dialect.ArgNonce) + " * 65536 + 1) % 65536 WHEN 1 THEN " + ps.Ph(dialect.ArgTo) + " END" + dialect.VersionBump(t, ps, "")
+	return ps.Stmt(set + " WHERE " + key + " = " + ps.Ph(dialect.ArgKey) + " AND " + col + " = " + ps.Ph(dialect.ArgFrom))
 }
 
 // leading renders assignments before a SET's next one.
@@ -188,7 +194,7 @@ func leading(assigns []string) string {
 
 // FieldType: DATETIME, not TIMESTAMP, which ends in 2038 and follows the
 // session's time zone.
-func (MySQL) FieldType(typ string) string {
+func (Dialect) FieldType(typ string) string {
 	return map[string]string{"text": "TEXT", "timestamp": "DATETIME(6)", "int": "BIGINT", "bool": "BOOLEAN", "bytes": "LONGBLOB"}[typ]
 }
 
@@ -196,13 +202,13 @@ func (MySQL) FieldType(typ string) string {
 // procedure (MySQL loops only inside one), each at READ COMMITTED as every
 // UPDATE that moves rows (MoveIsolation): at REPEATABLE READ a batch
 // would lock every row it scans, gaps included.
-func (m MySQL) Deadlines(t Table, f Field, labels []string, us int64) ([]string, bool) {
+func (m Dialect) Deadlines(t dialect.Table, f dialect.Field, labels []string, us int64) ([]string, bool) {
 	proc := m.QuoteIdent("fsmgen_deadlines")
 	var b strings.Builder
 	b.WriteString("CREATE PROCEDURE " + proc + "()\nBEGIN\n    " + m.ProcedureHandler())
-	for _, u := range deadlineUpdates(m, f, t, labels, us) {
+	for _, u := range dialect.DeadlineUpdates(m, f, t, labels, us) {
 		b.WriteString("\n    REPEAT\n        " + m.MoveIsolation() + "\n        UPDATE " + m.QuoteIdent(t.Name) + " SET " + u[0] + " WHERE " + u[1] +
-			" LIMIT " + strconv.Itoa(BatchSize) + ";\n    UNTIL ROW_COUNT() = 0 END REPEAT;")
+			" LIMIT " + strconv.Itoa(dialect.BatchSize) + ";\n    UNTIL ROW_COUNT() = 0 END REPEAT;")
 	}
 	b.WriteString("\nEND;")
 	out := []string{"DROP PROCEDURE IF EXISTS " + proc + ";", b.String(), "CALL " + proc + "();", "DROP PROCEDURE " + proc + ";"}
@@ -211,7 +217,7 @@ func (m MySQL) Deadlines(t Table, f Field, labels []string, us int64) ([]string,
 
 // DeadlineIndex builds the index in place while writers go on
 // (ALGORITHM=INPLACE, LOCK=NONE, or an error rather than a copy).
-func (m MySQL) DeadlineIndex(t Table, f Field, name string) (up, down []string, alone bool) {
+func (m Dialect) DeadlineIndex(t dialect.Table, f dialect.Field, name string) (up, down []string, alone bool) {
 	exists := "EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + m.QuoteLiteral(t.Name) + " AND INDEX_NAME = " + m.QuoteLiteral(name) + ")"
 	tab, idx := m.QuoteIdent(t.Name), m.QuoteIdent(name)
 	add := "ALTER TABLE " + tab + " ADD INDEX " + idx + " (" + m.QuoteIdent(f.Name) + "), ALGORITHM=INPLACE, LOCK=NONE"
@@ -219,21 +225,21 @@ func (m MySQL) DeadlineIndex(t Table, f Field, name string) (up, down []string, 
 	return prepared("IF(" + exists + ", 'DO 0', " + m.QuoteLiteral(add) + ")"), prepared("IF(" + exists + ", " + m.QuoteLiteral(drop) + ", 'DO 0')"), false
 }
 
-func (m MySQL) columnExists(t Table, col string) string {
+func (m Dialect) columnExists(t dialect.Table, col string) string {
 	return "EXISTS (SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + m.QuoteLiteral(t.Name) + " AND COLUMN_NAME = " + m.QuoteLiteral(col) + ")"
 }
 
 // AddField adds the column in place (ALGORITHM=INSTANT). A TEXT column's
 // default is an expression in parentheses, the only form MySQL takes.
-func (m MySQL) AddField(t Table, f Field) []string {
+func (m Dialect) AddField(t dialect.Table, f dialect.Field) []string {
 	add := "ALTER TABLE " + m.QuoteIdent(t.Name) + " ADD COLUMN " + m.QuoteIdent(f.Name) + " " + m.fieldColumn(f) + m.Instant()
 	return prepared("IF(" + m.columnExists(t, f.Name) + ", 'DO 0', " + m.QuoteLiteral(add) + ")")
 }
 
-func (m MySQL) fieldColumn(f Field) string {
+func (m Dialect) fieldColumn(f dialect.Field) string {
 	def := m.FieldType(f.Type)
 	if !f.Default.Null {
-		v := fieldValue(m, f, f.Default)
+		v := dialect.FieldValue(m, f, f.Default)
 		if f.Type == "text" {
 			v = "(" + v + ")"
 		}
@@ -242,29 +248,29 @@ func (m MySQL) fieldColumn(f Field) string {
 	return def
 }
 
-// MySQLMark is the comment of the columns fsmgen added or took over for
+// Mark is the comment of the columns fsmgen added or took over for
 // enum, by which a migration that runs again finds its own column.
-func MySQLMark(enum string) string { return "fsmgen: " + enum }
+func Mark(enum string) string { return "fsmgen: " + enum }
 
-func (m MySQL) DropField(t Table, f Field) (guard, drop []string) {
-	check := "SELECT IF(EXISTS (SELECT 1 FROM " + m.QuoteIdent(t.Name) + " WHERE NOT (" + m.QuoteIdent(f.Name) + " <=> " + fieldValue(m, f, f.Default) + ")), " + m.QuoteLiteral(m.signal(fieldKept(t, f))) + ", 'DO 0') INTO @fsmgen_guard"
+func (m Dialect) DropField(t dialect.Table, f dialect.Field) (guard, drop []string) {
+	check := "SELECT IF(EXISTS (SELECT 1 FROM " + m.QuoteIdent(t.Name) + " WHERE NOT (" + m.QuoteIdent(f.Name) + " <=> " + dialect.FieldValue(m, f, f.Default) + ")), " + m.QuoteLiteral(m.signal(dialect.FieldKept(t, f))) + ", 'DO 0') INTO @fsmgen_guard"
 	guard = prepared("IF(" + m.columnExists(t, f.Name) + ", " + m.QuoteLiteral(check) + ", 'DO 0')")
 	dropCol := "ALTER TABLE " + m.QuoteIdent(t.Name) + " DROP COLUMN " + m.QuoteIdent(f.Name) + m.Instant()
 	return append(guard, runGuard...), prepared("IF(" + m.columnExists(t, f.Name) + ", " + m.QuoteLiteral(dropCol) + ", 'DO 0')")
 }
 
-func (MySQL) LastIDStmt() Stmt { return Stmt{SQL: "SELECT LAST_INSERT_ID()"} }
+func (Dialect) LastIDStmt() dialect.Stmt { return dialect.Stmt{SQL: "SELECT LAST_INSERT_ID()"} }
 
 // StateStmt is a locking read: under REPEATABLE READ a plain SELECT in
 // the caller's transaction would see its snapshot, not the version the
 // UPDATE just judged, and report a state the row has left.
-func (m MySQL) StateStmt(t Table) Stmt {
-	return Stmt{SQL: "SELECT " + m.QuoteIdent(t.Column) + " FROM " + m.QuoteIdent(t.Name) + " WHERE " + m.QuoteIdent(t.Key) + " = ? FOR UPDATE", Args: []Arg{ArgKey}}
+func (m Dialect) StateStmt(t dialect.Table) dialect.Stmt {
+	return dialect.Stmt{SQL: "SELECT " + m.QuoteIdent(t.Column) + " FROM " + m.QuoteIdent(t.Name) + " WHERE " + m.QuoteIdent(t.Key) + " = ? FOR UPDATE", Args: []dialect.Arg{dialect.ArgKey}}
 }
 
 // ExpireStmt is empty: without UPDATE … RETURNING the Store moves the due
 // rows one by one, in the transaction that locked them.
-func (MySQL) ExpireStmt(Table, Expiry) Stmt { return Stmt{} }
+func (Dialect) ExpireStmt(dialect.Table, dialect.Expiry) dialect.Stmt { return dialect.Stmt{} }
 
 // DueStmt finds the due rows by the deadline's index without locking (a
 // locking clause does not reach into a derived table), then locks them
@@ -273,58 +279,60 @@ func (MySQL) ExpireStmt(Table, Expiry) Stmt { return Stmt{} }
 // writers of other rows for 0.7 to 1.2 s in BenchmarkExpire on MariaDB
 // (100,000 rows); by key, 13 ms. A join, not IN (…): MariaDB scanned
 // the whole table for the IN.
-func (m MySQL) DueStmt(t Table, e Expiry) Stmt {
-	ps := newParams(m)
+func (m Dialect) DueStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
+	ps := dialect.NewParams(m)
 	key, dl := m.QuoteIdent(t.Key), m.QuoteIdent(t.Fields[e.Field].Name)
-	return ps.stmt("SELECT r." + key + ", r." + m.QuoteIdent(t.Column) + " FROM (" + dueRows(t, e, ps, ps.ph(ArgNow), "") + ") AS due JOIN " + m.QuoteIdent(t.Name) +
-		" AS r ON r." + key + " = due." + key + " WHERE r." + dl + " <= " + ps.ph(ArgNow) + " FOR UPDATE SKIP LOCKED")
+	return ps.Stmt("SELECT r." + key + ", r." + m.QuoteIdent(t.Column) + " FROM (" + dialect.DueRows(t, e, ps, ps.Ph(dialect.ArgNow), "") + ") AS due JOIN " + m.QuoteIdent(t.Name) +
+		" AS r ON r." + key + " = due." + key + " WHERE r." + dl + " <= " + ps.Ph(dialect.ArgNow) + " FOR UPDATE SKIP LOCKED")
 }
 
-func (m MySQL) ClearStmt(t Table, e Expiry) Stmt { return clearStmt(m, t, e) }
+func (m Dialect) ClearStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
+	return dialect.ClearStmt(m, t, e)
+}
 
 // SweepReadCommitted: under REPEATABLE READ, InnoDB's default, the due
 // rows' locking read locks every row it scans, and the gaps, until the
 // sweep commits: every writer of the table waits for it (450 ms at
 // 100,000 rows in BenchmarkExpire). Under READ COMMITTED it keeps only the
 // locks of the rows it returns.
-func (MySQL) SweepReadCommitted() bool { return true }
+func (Dialect) SweepReadCommitted() bool { return true }
 
 // SweepBatch is the caller's limit: every sweep reads past the index
 // entries of the rows earlier sweeps moved until InnoDB's purge removes
 // them, so more, smaller sweeps of a backlog take longer (past 10 minutes
 // for 100,000 rows in batches of 100).
-func (MySQL) SweepBatch() int { return 0 }
+func (Dialect) SweepBatch() int { return 0 }
 
 // GetStmt locks the row when current, as StateStmt does.
-func (m MySQL) GetStmt(t Table, current bool) Stmt {
+func (m Dialect) GetStmt(t dialect.Table, current bool) dialect.Stmt {
 	if current {
-		return getStmt(t, newParams(m), " FOR UPDATE")
+		return dialect.GetStmt(t, dialect.NewParams(m), " FOR UPDATE")
 	}
-	return getStmt(t, newParams(m), "")
+	return dialect.GetStmt(t, dialect.NewParams(m), "")
 }
 
 // CreateStmt: a key already there updates nothing (the key to itself),
 // which go-sql-driver/mysql reports as 0 rows affected unless the DSN
 // asks for clientFoundRows.
-func (m MySQL) CreateStmt(t Table) (Stmt, Stmt) {
+func (m Dialect) CreateStmt(t dialect.Table) (dialect.Stmt, dialect.Stmt) {
 	key := m.QuoteIdent(t.Key)
-	ps := newParams(m)
-	create := ps.stmt(insertRow(t, ps) + " ON DUPLICATE KEY UPDATE " + key + " = " + key)
+	ps := dialect.NewParams(m)
+	create := ps.Stmt(dialect.InsertRow(t, ps) + " ON DUPLICATE KEY UPDATE " + key + " = " + key)
 	if t.History == "" {
-		return create, Stmt{}
+		return create, dialect.Stmt{}
 	}
-	hp := newParams(m)
-	return create, hp.stmt(historyRow(m, t, hp, true))
+	hp := dialect.NewParams(m)
+	return create, hp.Stmt(dialect.HistoryRow(m, t, hp, true))
 }
 
 // HistoryStmt runs after the move, in the same transaction: MySQL has no
 // data-modifying CTEs.
-func (m MySQL) HistoryStmt(t Table) Stmt {
+func (m Dialect) HistoryStmt(t dialect.Table) dialect.Stmt {
 	if t.History == "" {
-		return Stmt{}
+		return dialect.Stmt{}
 	}
-	ps := newParams(m)
-	return ps.stmt(historyRow(m, t, ps, false))
+	ps := dialect.NewParams(m)
+	return ps.Stmt(dialect.HistoryRow(m, t, ps, false))
 }
 
 // Enforce replaces each trigger without a gap, as the states triggers
@@ -333,7 +341,7 @@ func (m MySQL) HistoryStmt(t Table) Stmt {
 // Meanwhile a write passes only what both allow, never more than either.
 // Every step can run again after a failure at any point: MySQL cannot
 // roll DDL back.
-func (m MySQL) Enforce(old, new *Enforcement) []string {
+func (m Dialect) Enforce(old, new *dialect.Enforcement) []string {
 	var out []string
 	if new == nil {
 		if old != nil {
@@ -358,10 +366,10 @@ func (m MySQL) Enforce(old, new *Enforcement) []string {
 
 // EnforceObjects: each trigger's statement, its BEGIN … END, and its
 // twin.
-func (m MySQL) EnforceObjects(e *Enforcement) []EnforceObject {
-	var out []EnforceObject
+func (m Dialect) EnforceObjects(e *dialect.Enforcement) []dialect.EnforceObject {
+	var out []dialect.EnforceObject
 	for _, t := range m.enforceTriggers(e) {
-		out = append(out, EnforceObject{Name: t.name, Def: t.body}, EnforceObject{Name: t.twin, Transient: true})
+		out = append(out, dialect.EnforceObject{Name: t.name, Def: t.body}, dialect.EnforceObject{Name: t.twin, Transient: true})
 	}
 	return out
 }
@@ -373,12 +381,12 @@ type mysqlTrigger struct{ name, twin, head, body string }
 // enforceTriggers renders the INSERT and the UPDATE trigger. SIGNAL takes
 // only a variable or literal as its message, and at most MessageMax
 // characters of it.
-func (m MySQL) enforceTriggers(e *Enforcement) []mysqlTrigger {
+func (m Dialect) enforceTriggers(e *dialect.Enforcement) []mysqlTrigger {
 	col, oldCol := "NEW."+m.QuoteIdent(e.Column), "OLD."+m.QuoteIdent(e.Column)
-	insMsg, updMsg := enforceMessages(m, e, "NEW."+m.QuoteIdent(e.Key), oldCol, col)
+	insMsg, updMsg := dialect.EnforceMessages(m, e, "NEW."+m.QuoteIdent(e.Key), oldCol, col)
 	allowed := "FALSE"
 	if len(e.Moves) > 0 {
-		allowed = "((" + oldCol + ", " + col + ") IN (" + relation(m, e.Moves) + "))"
+		allowed = "((" + oldCol + ", " + col + ") IN (" + dialect.Relation(m, e.Moves) + "))"
 	}
 	entries := make([]string, len(e.Entries))
 	for i, l := range e.Entries {
@@ -392,9 +400,9 @@ func (m MySQL) enforceTriggers(e *Enforcement) []mysqlTrigger {
 			name: e.Trigger + suffix, twin: e.Trigger + twin,
 			head: " BEFORE " + event + " ON " + m.QuoteIdent(e.Table) + " FOR EACH ROW\n",
 			body: "BEGIN\n" +
-				"    DECLARE msg VARCHAR(" + strconv.Itoa(MessageMax) + ") CHARACTER SET utf8mb4;\n" +
+				"    DECLARE msg VARCHAR(" + strconv.Itoa(dialect.MessageMax) + ") CHARACTER SET utf8mb4;\n" +
 				"    IF " + cond + " AND NOT " + mysqlBypassed + " THEN\n" +
-				"        SET msg = LEFT(" + msg + ", " + strconv.Itoa(MessageMax) + ");\n" +
+				"        SET msg = LEFT(" + msg + ", " + strconv.Itoa(dialect.MessageMax) + ");\n" +
 				"        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;\n" +
 				"    END IF;\n" +
 				"END",
@@ -417,21 +425,21 @@ const mysqlBypassed = "(@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1)
 // BypassOn sets a session variable: MySQL has no transaction-local
 // settings, so BypassOff must follow before the connection is reused. It
 // takes effect only for the account that created the triggers.
-func (MySQL) BypassOn() string  { return "SET @fsmgen_bypass = 1;" }
-func (MySQL) BypassOff() string { return "SET @fsmgen_bypass = NULL;" }
+func (Dialect) BypassOn() string  { return "SET @fsmgen_bypass = 1;" }
+func (Dialect) BypassOff() string { return "SET @fsmgen_bypass = NULL;" }
 
 // CreateHistory and DropHistory may run again after a failure half way
 // (see Enforce).
-func (m MySQL) CreateHistory(t Table) []string {
+func (m Dialect) CreateHistory(t dialect.Table) []string {
 	return []string{
 		"CREATE TABLE IF NOT EXISTS " + m.QuoteIdent(t.History) + " (\n" +
-			"    " + m.QuoteIdent(HistSeq) + " BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,\n" +
+			"    " + m.QuoteIdent(dialect.HistSeq) + " BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,\n" +
 			"    " + m.QuoteIdent(t.Key) + " VARCHAR(255) NOT NULL,\n" +
-			"    " + m.QuoteIdent(HistFrom) + " VARCHAR(255) NOT NULL,\n" +
-			"    " + m.QuoteIdent(HistTo) + " VARCHAR(255) NOT NULL,\n" +
-			"    " + m.QuoteIdent(HistEvent) + " VARCHAR(255) NOT NULL,\n" +
-			"    " + m.QuoteIdent(HistAt) + " DATETIME(6) NOT NULL DEFAULT " + m.Now() + ",\n" +
-			"    KEY " + m.QuoteIdent(t.History+"_"+t.Key) + " (" + q(m, t.Key, HistSeq) + ")\n" +
+			"    " + m.QuoteIdent(dialect.HistFrom) + " VARCHAR(255) NOT NULL,\n" +
+			"    " + m.QuoteIdent(dialect.HistTo) + " VARCHAR(255) NOT NULL,\n" +
+			"    " + m.QuoteIdent(dialect.HistEvent) + " VARCHAR(255) NOT NULL,\n" +
+			"    " + m.QuoteIdent(dialect.HistAt) + " DATETIME(6) NOT NULL DEFAULT " + m.Now() + ",\n" +
+			"    KEY " + m.QuoteIdent(t.History+"_"+t.Key) + " (" + dialect.QuoteIdents(m, t.Key, dialect.HistSeq) + ")\n" +
 			") CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;",
 	}
 }
@@ -442,24 +450,24 @@ func (m MySQL) CreateHistory(t Table) []string {
 // the SIGNAL (or a no-op) in @fsmgen_guard for the second. It passes when
 // the table is already gone, so that a Down stopped half way can run
 // again.
-func (m MySQL) DropHistory(t Table) (guard, drop []string) {
-	check := "SELECT IF(EXISTS (SELECT 1 FROM " + m.QuoteIdent(t.History) + "), " + m.QuoteLiteral(m.signal(historyKept(t))) + ", 'DO 0') INTO @fsmgen_guard"
+func (m Dialect) DropHistory(t dialect.Table) (guard, drop []string) {
+	check := "SELECT IF(EXISTS (SELECT 1 FROM " + m.QuoteIdent(t.History) + "), " + m.QuoteLiteral(m.signal(dialect.HistoryKept(t))) + ", 'DO 0') INTO @fsmgen_guard"
 	guard = prepared("IF(EXISTS (SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + m.QuoteLiteral(t.History) + "), " + m.QuoteLiteral(check) + ", 'DO 0')")
 	return append(guard, runGuard...), []string{"DROP TABLE IF EXISTS " + m.QuoteIdent(t.History) + ";"}
 }
 
-// MySQLEnumBudget bounds the bytes the ENUM labels of one table may take,
-// counted by MySQLEnumBytes. MySQL and MariaDB keep a table's definition,
+// EnumBudget bounds the bytes the ENUM labels of one table may take,
+// counted by EnumBytes. MySQL and MariaDB keep a table's definition,
 // every ENUM's labels included, in one form of at most 64 KiB: on MariaDB
 // 10.11 a small table took 1,018 labels of 63 bytes or 7,244 of 8 bytes,
 // about 65,200 bytes at one byte of overhead per label, before "Table
 // definition is too large". The budget leaves the rest of that room to the
 // table's other columns, indexes and comments.
-const MySQLEnumBudget = 60000
+const EnumBudget = 60000
 
-// MySQLEnumBytes is what labels take of a table definition: each label's
+// EnumBytes is what labels take of a table definition: each label's
 // bytes and one separator.
-func MySQLEnumBytes(labels []string) int {
+func EnumBytes(labels []string) int {
 	n := 0
 	for _, l := range labels {
 		n += len(l) + 1
@@ -467,20 +475,20 @@ func MySQLEnumBytes(labels []string) int {
 	return n
 }
 
-// MySQLBin is the collation (of character set utf8mb4) of every ENUM
+// Bin is the collation (of character set utf8mb4) of every ENUM
 // column fsmgen adds, as a history records it. The table's own character
 // set (latin1 by default on MariaDB before 11.6) may not hold a later
 // label, which the server would store as "?", and changing a column's
 // character set copies the table; the default collations take labels that
 // differ only in case or accents ("café", "Cafe") for duplicates.
-const MySQLBin = "utf8mb4_bin"
+const Bin = "utf8mb4_bin"
 
 // Charset is what follows ENUM(...) in a column definition for a column of
-// the recorded collation: MySQLBin's character set and collation, or ""
+// the recorded collation: Bin's character set and collation, or ""
 // for the table's own. Every MODIFY restates it: leaving it out would
 // convert the column to the table's character set, a copy.
-func (MySQL) Charset(recorded string) string {
-	if recorded == MySQLBin {
+func (Dialect) Charset(recorded string) string {
+	if recorded == Bin {
 		return " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 	}
 	return ""
@@ -489,7 +497,7 @@ func (MySQL) Charset(recorded string) string {
 // ColumnType is the COLUMN_TYPE the catalog reports for an ENUM of labels:
 // each a literal (quotes and backslashes doubled), separated by bare
 // commas.
-func (m MySQL) ColumnType(labels []string) string {
+func (m Dialect) ColumnType(labels []string) string {
 	parts := make([]string, len(labels))
 	for i, l := range labels {
 		parts[i] = m.QuoteLiteral(l)
@@ -499,7 +507,7 @@ func (m MySQL) ColumnType(labels []string) string {
 
 // TableCollation is an SQL expression: the default collation of the table
 // tableLit (a literal) names, which a column that states none has.
-func (MySQL) TableCollation(tableLit string) string {
+func (Dialect) TableCollation(tableLit string) string {
 	return "(SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + tableLit + ")"
 }
 
@@ -510,7 +518,7 @@ func (MySQL) TableCollation(tableLit string) string {
 // the pattern walks the list from its start one whole label at a time up
 // to the label, which must end where a label ends. (?-i): the catalog's
 // collation ignores case, labels do not.
-func (m MySQL) EnumHas(typ, label string) string {
+func (m Dialect) EnumHas(typ, label string) string {
 	return typ + " REGEXP " + m.QuoteLiteral(`(?-i)^enum\((?:'(?:[^']|'')*',)*`+regexp.QuoteMeta(m.QuoteLiteral(label))+`[,)]`)
 }
 
@@ -529,51 +537,68 @@ func BeyondASCII(labels []string) string {
 
 // Prepare is true: go-sql-driver/mysql prepares, runs and closes a
 // statement with parameters, three round trips, unless it is prepared.
-func (MySQL) Prepare() bool { return true }
+func (Dialect) Prepare() bool { return true }
 
 // TimeLayout is empty: go-sql-driver/mysql writes a time in its loc, UTC
 // unless the DSN says otherwise, as the server's clock must read.
-func (MySQL) TimeLayout() string { return "" }
+func (Dialect) TimeLayout() string { return "" }
 
 // SchemaDDL states each column with the ENUM the migrations left, and no
 // trigger: schema parsers (sqlc's among them) do not read CREATE TRIGGER,
 // so the triggers that forbid retired labels and enforce the moves stay
 // in the migrations alone.
-func (m MySQL) SchemaDDL(s Schema) []string {
+func (m Dialect) SchemaDDL(s dialect.Schema) []string {
 	var out []string
 	for _, c := range s.Columns {
 		verb := "ADD"
 		if c.Adopted {
 			verb = "MODIFY"
 		}
-		stmt := "ALTER TABLE " + m.QuoteIdent(c.Table) + " " + verb + " COLUMN " + m.QuoteIdent(c.Column) + " ENUM(" + literals(m, s.Type) + ")" + m.Charset(c.Collation)
+		stmt := "ALTER TABLE " + m.QuoteIdent(c.Table) + " " + verb + " COLUMN " + m.QuoteIdent(c.Column) + " ENUM(" + dialect.QuoteLiterals(m, s.Type) + ")" + m.Charset(c.Collation)
 		if !c.Nullable {
 			stmt += " NOT NULL"
 		}
 		if c.Default != "" {
 			stmt += " DEFAULT " + m.QuoteLiteral(c.Default)
 		}
-		out = append(out, stmt+" COMMENT "+m.QuoteLiteral(MySQLMark(s.Enum))+";")
+		out = append(out, stmt+" COMMENT "+m.QuoteLiteral(Mark(s.Enum))+";")
 	}
-	return append(out, schemaStore(m, s, func(table string, f Field) string {
+	return append(out, dialect.SchemaStore(m, s, func(table string, f dialect.Field) string {
 		return "ALTER TABLE " + m.QuoteIdent(table) + " ADD COLUMN " + m.QuoteIdent(f.Name) + " " + m.fieldColumn(f) + ";"
 	}, false)...)
 }
 
-func (MySQL) Sqlc() (string, bool) { return "mysql", false }
+func (Dialect) Sqlc() (string, bool) { return "mysql", false }
 
-func (MySQL) GoName() string { return "MySQL" }
+func (Dialect) GoName() string { return "MySQL" }
 
-func (m MySQL) EntType(_ string, labels []string) string { return m.ColumnType(labels) }
+func (m Dialect) EntType(_ string, labels []string) string { return m.ColumnType(labels) }
 
-func (MySQL) SerialWrites() bool { return false }
+func (Dialect) SerialWrites() bool { return false }
 
-func (MySQL) TypeGrowth() Growth { return Appended }
+func (Dialect) TypeGrowth() dialect.Growth { return dialect.Appended }
 
-// LabelCollation is MySQLBin once a label is beyond ASCII: see MySQLBin.
-func (MySQL) LabelCollation(labels []string) string {
+// LabelCollation is Bin once a label is beyond ASCII: see Bin.
+func (Dialect) LabelCollation(labels []string) string {
 	if BeyondASCII(labels) != "" {
-		return MySQLBin
+		return Bin
 	}
 	return ""
 }
+
+// Catalog is how verify reads this dialect's catalog.
+func (Dialect) Catalog() dialect.Catalog {
+	return dialect.Catalog{
+		Column: "SELECT COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT FROM information_schema.COLUMNS\n" +
+			"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+		Triggers: "SELECT TRIGGER_NAME, ACTION_STATEMENT FROM information_schema.TRIGGERS\n" +
+			"WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME",
+		Collation: "SELECT COALESCE(COLLATION_NAME, '') FROM information_schema.COLUMNS\n" +
+			"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+		Columns:  "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+		Indexes:  "SELECT DISTINCT INDEX_NAME, 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+		Routines: "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_NAME LIKE 'fsmgen\\_%'",
+	}
+}
+
+func (Dialect) Literals(text string) []string { return dialect.ScanLiterals(text, true) }

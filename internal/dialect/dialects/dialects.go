@@ -1,0 +1,35 @@
+// Package dialects is the list of the dialects fsmgen knows: the one
+// place that names each, for the spec's names to find them by.
+package dialects
+
+import (
+	"fmt"
+
+	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
+	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
+	"github.com/fsmgen/fsmgen/internal/dialect/sqlite"
+)
+
+// all is every dialect, in canonical order.
+var all = []dialect.Dialect{postgres.Dialect{}, mysql.Dialect{}, sqlite.Dialect{}}
+
+// Names lists the dialects' names, in canonical order.
+var Names = func() []string {
+	out := make([]string, len(all))
+	for i, d := range all {
+		out[i] = d.Name()
+	}
+	return out
+}()
+
+// For returns the dialect called name. The model validated the name, so an
+// unknown one is a programming error.
+func For(name string) dialect.Dialect {
+	for _, d := range all {
+		if d.Name() == name {
+			return d
+		}
+	}
+	panic(fmt.Sprintf("dialects: unknown dialect %q", name))
+}
