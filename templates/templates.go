@@ -1,5 +1,6 @@
-// Package templates holds the text/template files fsmgen renders SQL, DOT
-// and Markdown with. They are embedded so the binary is self-contained.
+// Package templates holds the text/template files fsmgen renders DOT,
+// Markdown and the migration files' layouts with (each dialect's statements
+// are its package's). They are embedded so the binary is self-contained.
 package templates
 
 import "embed"

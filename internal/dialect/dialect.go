@@ -10,6 +10,7 @@ package dialect
 
 import (
 	"strings"
+	"text/template"
 	"unicode/utf8"
 )
 
@@ -74,6 +75,9 @@ type Dialect interface {
 	// (PostgreSQL RAISE, MySQL SIGNAL, SQLite RAISE), as the dialect reads
 	// it.
 	RaiseMessage(msg string) string
+	// Migrations are the templates that write a migration's statements,
+	// one direction at a time, from gen/sqlmig's plan.
+	Migrations() *template.Template
 	// Catalog is how verify reads what a live database holds.
 	Catalog() Catalog
 	// Literals returns the string literals in SQL text the catalog shows,

@@ -201,14 +201,6 @@ type table struct {
 
 type addValue struct{ Label, Rel, Anchor string }
 
-var dialectTemplates = map[string]*template.Template{}
-
-func init() {
-	for _, d := range model.Dialects {
-		dialectTemplates[d] = template.Must(template.ParseFS(templates.FS, "sql_"+d+".tmpl"))
-	}
-}
-
 var (
 	gooseTemplate   = template.Must(template.ParseFS(templates.FS, "sql_goose.tmpl"))
 	migrateTemplate = template.Must(template.ParseFS(templates.FS, "sql_migrate.tmpl"))
@@ -471,7 +463,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
 // render1 renders a dialect template that writes one statement.
 func render1(dialect, name string, v any) (string, error) {
 	var b bytes.Buffer
-	if err := dialectTemplates[dialect].ExecuteTemplate(&b, name, v); err != nil {
+	if err := dialects.For(dialect).Migrations().ExecuteTemplate(&b, name, v); err != nil {
 		return "", fmt.Errorf("internal error: %s template %s: %v", dialect, name, err)
 	}
 	return strings.TrimSpace(b.String()), nil
@@ -480,7 +472,7 @@ func render1(dialect, name string, v any) (string, error) {
 // statements renders a dialect template and splits it at blank lines.
 func statements(dialect, name string, d data) ([]stmt, error) {
 	var b bytes.Buffer
-	if err := dialectTemplates[dialect].ExecuteTemplate(&b, name, d); err != nil {
+	if err := dialects.For(dialect).Migrations().ExecuteTemplate(&b, name, d); err != nil {
 		return nil, fmt.Errorf("internal error: %s template %s: %v", dialect, name, err)
 	}
 	var out []stmt
