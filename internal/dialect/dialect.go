@@ -85,10 +85,38 @@ type Dialect interface {
 	Literals(text string) []string
 
 	StoreStmts
+	Opener
 	Enforcer
 	FieldDDL
 	Expirer
 	Schemer
+}
+
+// Opener is how verify opens a live database of the dialect, named the way
+// goose or golang-migrate take it.
+type Opener interface {
+	// Driver is the database/sql driver verify opens it with.
+	Driver() string
+	// DSN returns the driver's data source name for url when url is the
+	// dialect's: with scheme, by a URL scheme of its own (postgres://,
+	// mysql://, sqlite://…); without, by its form alone (libpq's
+	// keyword/value pairs, a MySQL DSN, a file name), which verify tries
+	// only after every dialect's schemes.
+	DSN(url string, scheme bool) (dsn string, ok bool)
+	// File is the path of the database dsn names when that is a file,
+	// which verify must find rather than create; "" for a server.
+	File(dsn string) string
+}
+
+// HasPrefixFold reports whether s begins with one of prefixes, ignoring
+// case, and returns what follows it.
+func HasPrefixFold(s string, prefixes ...string) (rest string, ok bool) {
+	for _, p := range prefixes {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
+			return s[len(p):], true
+		}
+	}
+	return "", false
 }
 
 // Growth is how a dialect's enum type takes new labels without rewriting

@@ -11,6 +11,9 @@ import (
 	_ "github.com/go-sql-driver/mysql" // mysql
 	_ "github.com/jackc/pgx/v5/stdlib" // pgx
 	_ "modernc.org/sqlite"             // sqlite
+
+	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
 
 // Open connects to url, written the way goose or golang-migrate take it:
@@ -29,20 +32,19 @@ import (
 // exist is an error.
 func Open(url string) (db *sql.DB, dialect, table string, err error) {
 	url, table = cutRunnerParams(url)
-	driver, dsn, dialect, err := parse(url)
+	d, dsn, err := parse(url)
 	if err != nil {
 		return nil, "", "", err
 	}
-	if dialect == "sqlite" {
-		path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	if path := d.File(dsn); path != "" {
 		if _, err := os.Stat(path); err != nil {
 			return nil, "", "", fmt.Errorf("-db %q: %v; verify reads an existing database and never creates one", redact(url), err)
 		}
 	}
-	if db, err = sql.Open(driver, dsn); err != nil {
+	if db, err = sql.Open(d.Driver(), dsn); err != nil {
 		return nil, "", "", err
 	}
-	return db, dialect, table, nil
+	return db, d.Name(), table, nil
 }
 
 // cutRunnerParams removes golang-migrate's x- query parameters from url
@@ -71,61 +73,18 @@ func cutRunnerParams(url string) (rest, table string) {
 	return base + "?" + strings.Join(kept, "&"), table
 }
 
-func parse(url string) (driver, dsn, dialect string, err error) {
-	lower := strings.ToLower(url)
-	cut := func(prefix string) (string, bool) {
-		if strings.HasPrefix(lower, prefix) {
-			return url[len(prefix):], true
+// parse finds the dialect of url: by a scheme one claims, else by a form
+// one recognises, so that a scheme always wins over a look-alike form.
+func parse(url string) (dialect.Dialect, string, error) {
+	for _, scheme := range []bool{true, false} {
+		for _, d := range dialects.All() {
+			if dsn, ok := d.DSN(url, scheme); ok {
+				return d, dsn, nil
+			}
 		}
-		return "", false
 	}
-	switch {
-	case strings.HasPrefix(lower, "postgres://"), strings.HasPrefix(lower, "postgresql://"):
-		return "pgx", url, "postgres", nil
-	case strings.HasPrefix(lower, "pgx://"), strings.HasPrefix(lower, "pgx4://"), strings.HasPrefix(lower, "pgx5://"):
-		// golang-migrate's names for its pgx drivers.
-		_, rest, _ := strings.Cut(url, "://")
-		return "pgx", "postgres://" + rest, "postgres", nil
-	case keywordValue.MatchString(url):
-		return "pgx", url, "postgres", nil
-	case strings.HasPrefix(lower, "mysql://"):
-		rest, _ := cut("mysql://")
-		return "mysql", mysqlAddr(rest), "mysql", nil
-	case strings.HasPrefix(lower, "sqlite://"), strings.HasPrefix(lower, "sqlite3://"):
-		rest, ok := cut("sqlite://")
-		if !ok {
-			rest, _ = cut("sqlite3://")
-		}
-		return "sqlite", rest, "sqlite", nil
-	case strings.HasPrefix(lower, "file:"):
-		return "sqlite", url, "sqlite", nil
-	case strings.Contains(url, "@tcp(") || strings.Contains(url, "@unix(") || strings.Contains(url, "@/"):
-		return "mysql", url, "mysql", nil
-	case strings.HasSuffix(lower, ".db") || strings.HasSuffix(lower, ".sqlite") || strings.HasSuffix(lower, ".sqlite3"):
-		return "sqlite", url, "sqlite", nil
-	}
-	return "", "", "", fmt.Errorf("-db %q: not a database URL fsmgen knows (postgres://…, mysql://user@tcp(host:port)/db, user@tcp(host:port)/db, sqlite://path)", redact(url))
+	return nil, "", fmt.Errorf("-db %q: not a database URL fsmgen knows (postgres://…, mysql://user@tcp(host:port)/db, user@tcp(host:port)/db, sqlite://path)", redact(url))
 }
-
-// mysqlAddr gives a URL's plain host:port, as in mysql://u:p@db:3306/app,
-// the tcp( ) the driver's DSN needs; an address already in a protocol's
-// parentheses stays as it is.
-func mysqlAddr(rest string) string {
-	at := strings.LastIndex(rest, "@")
-	slash := strings.Index(rest[at+1:], "/")
-	if slash < 0 {
-		return rest
-	}
-	addr := rest[at+1 : at+1+slash]
-	if addr == "" || strings.Contains(addr, "(") {
-		return rest
-	}
-	return rest[:at+1] + "tcp(" + addr + ")" + rest[at+1+slash:]
-}
-
-// keywordValue is libpq's keyword/value form (host=… dbname=…), which
-// goose passes to pgx as it is.
-var keywordValue = regexp.MustCompile(`^\s*(host|hostaddr|port|dbname|user|password|sslmode|application_name)\s*=`)
 
 // secrets are the places a password stands in every form Open knows (and
 // those it does not), each with what replaces it: user:password@ in a URL

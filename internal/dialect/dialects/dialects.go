@@ -4,6 +4,7 @@ package dialects
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
@@ -22,6 +23,9 @@ var Names = func() []string {
 	}
 	return out
 }()
+
+// All returns every dialect, in canonical order.
+func All() []dialect.Dialect { return slices.Clone(all) }
 
 // For returns the dialect called name. The model validated the name, so an
 // unknown one is a programming error.

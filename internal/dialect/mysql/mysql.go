@@ -602,3 +602,33 @@ func (Dialect) Catalog() dialect.Catalog {
 }
 
 func (Dialect) Literals(text string) []string { return dialect.ScanLiterals(text, true) }
+
+func (Dialect) Driver() string { return "mysql" }
+
+// DSN: golang-migrate's mysql:// URL, or the driver's own DSN (goose's),
+// told by its address in a protocol's parentheses or its bare @/.
+func (Dialect) DSN(url string, scheme bool) (string, bool) {
+	if scheme {
+		rest, ok := dialect.HasPrefixFold(url, "mysql://")
+		return tcpAddr(rest), ok
+	}
+	return url, strings.Contains(url, "@tcp(") || strings.Contains(url, "@unix(") || strings.Contains(url, "@/")
+}
+
+// tcpAddr gives a URL's plain host:port, as in mysql://u:p@db:3306/app,
+// the tcp( ) the driver's DSN needs; an address already in a protocol's
+// parentheses stays as it is.
+func tcpAddr(rest string) string {
+	at := strings.LastIndex(rest, "@")
+	slash := strings.Index(rest[at+1:], "/")
+	if slash < 0 {
+		return rest
+	}
+	addr := rest[at+1 : at+1+slash]
+	if addr == "" || strings.Contains(addr, "(") {
+		return rest
+	}
+	return rest[:at+1] + "tcp(" + addr + ")" + rest[at+1+slash:]
+}
+
+func (Dialect) File(string) string { return "" }

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -539,3 +540,26 @@ WHERE r.relname = $1 AND r.relnamespace = (SELECT oid FROM pg_namespace WHERE ns
 }
 
 func (Dialect) Literals(text string) []string { return dialect.ScanLiterals(text, false) }
+
+func (Dialect) Driver() string { return "pgx" }
+
+// DSN: pgx takes postgres:// URLs and libpq's keyword/value pairs (as
+// goose passes them); pgx://, pgx4:// and pgx5:// are golang-migrate's
+// names for its pgx drivers.
+func (Dialect) DSN(url string, scheme bool) (string, bool) {
+	if !scheme {
+		return url, keywordValue.MatchString(url)
+	}
+	if _, ok := dialect.HasPrefixFold(url, "postgres://", "postgresql://"); ok {
+		return url, true
+	}
+	if rest, ok := dialect.HasPrefixFold(url, "pgx://", "pgx4://", "pgx5://"); ok {
+		return "postgres://" + rest, true
+	}
+	return "", false
+}
+
+// keywordValue is libpq's keyword/value form (host=… dbname=…).
+var keywordValue = regexp.MustCompile(`^\s*(host|hostaddr|port|dbname|user|password|sslmode|application_name)\s*=`)
+
+func (Dialect) File(string) string { return "" }

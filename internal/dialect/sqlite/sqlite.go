@@ -366,3 +366,25 @@ func (Dialect) Catalog() dialect.Catalog {
 }
 
 func (Dialect) Literals(text string) []string { return dialect.ScanLiterals(text, false) }
+
+func (Dialect) Driver() string { return "sqlite" }
+
+// DSN: sqlite:// and sqlite3:// (golang-migrate's), a file: URI, or a path
+// whose extension says it is a SQLite database.
+func (Dialect) DSN(url string, scheme bool) (string, bool) {
+	if !scheme {
+		lower := strings.ToLower(url)
+		return url, strings.HasSuffix(lower, ".db") || strings.HasSuffix(lower, ".sqlite") || strings.HasSuffix(lower, ".sqlite3")
+	}
+	if rest, ok := dialect.HasPrefixFold(url, "sqlite://", "sqlite3://"); ok {
+		return rest, true
+	}
+	_, ok := dialect.HasPrefixFold(url, "file:")
+	return url, ok
+}
+
+// File: every SQLite database is a file, which opening would create.
+func (Dialect) File(dsn string) string {
+	path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	return path
+}
