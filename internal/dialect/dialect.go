@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/template"
 	"unicode/utf8"
+
+	"github.com/fsmgen/fsmgen/internal/diag"
 )
 
 // Dialect is one SQL dialect's knowledge.
@@ -85,11 +87,37 @@ type Dialect interface {
 	Literals(text string) []string
 
 	StoreStmts
+	Limiter
 	Opener
 	Enforcer
 	FieldDDL
 	Expirer
 	Schemer
+}
+
+// Limiter is what a dialect refuses of a spec before anything is written,
+// said where the spec says it.
+type Limiter interface {
+	// Refuse reports through errorf each thing of m the dialect cannot
+	// hold.
+	Refuse(m SpecView, errorf func(pos diag.Pos, format string, args ...any))
+}
+
+// SpecView is what of a machine's spec a dialect's limits read.
+type SpecView struct {
+	States []SpecState // in the spec's order
+	// Enum is the enum's name; EnumPos where the spec names it, zero when
+	// derived, and Another a name the spec could choose instead.
+	Enum, Another string
+	EnumPos       diag.Pos
+	Tables        []string // each bound column's table
+	Pos           diag.Pos // the dialect's entry in the spec
+}
+
+// SpecState is one state as the spec gives it.
+type SpecState struct {
+	Name, Value string
+	Pos         diag.Pos
 }
 
 // Opener is how verify opens a live database of the dialect, named the way

@@ -13,9 +13,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
+	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
-	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
-	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
 	"github.com/fsmgen/fsmgen/internal/spec"
 )
 
@@ -600,18 +599,22 @@ func (b *builder) buildSQL() {
 		}
 	}
 	slices.SortFunc(q.Dialects, func(a, c string) int { return slices.Index(Dialects, a) - slices.Index(Dialects, c) })
-	if slices.Contains(q.Dialects, "mysql") {
-		b.checkCaseInsensitive()
-		b.checkMySQLCatalogSpelling()
-		b.checkMySQLEnumSize(q, s)
+	view := dialect.SpecView{Enum: q.Enum, Another: derivedName(q.Enum, "_state")}
+	if s.Enum.Set() {
+		view.EnumPos = s.Enum.Pos
 	}
-	if slices.Contains(q.Dialects, "postgres") && s.Enum.Set() {
-		var tables []string
-		for _, c := range q.Columns {
-			tables = append(tables, c.Table)
-		}
-		if why := postgres.TypeClash(q.Enum, tables); why != "" {
-			b.errorf(s.Enum.Pos, "sql enum %q cannot be a PostgreSQL type name: %s; choose another name, such as %s", q.Enum, why, derivedName(q.Enum, "_state"))
+	for _, st := range b.m.States {
+		view.States = append(view.States, dialect.SpecState{Name: st.Name, Value: st.Value, Pos: st.Pos})
+	}
+	for _, c := range q.Columns {
+		view.Tables = append(view.Tables, c.Table)
+	}
+	refused := map[string]bool{}
+	for _, d := range s.Dialects {
+		if slices.Contains(q.Dialects, d.Value) && !refused[d.Value] {
+			refused[d.Value] = true
+			view.Pos = d.Pos
+			dialects.For(d.Value).Refuse(view, b.errorf)
 		}
 	}
 	if v := s.Format; v.Set() {
@@ -725,37 +728,6 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 // (MySQL's CREATE TABLE IF NOT EXISTS would silently take theirs).
 var runnerTables = []string{"goose_db_version", "schema_migrations"}
 
-// checkCaseInsensitive refuses values that differ only in case: MySQL
-// compares ENUM labels with the column's collation, case-insensitive by
-// default, and refuses such a pair as duplicates.
-func (b *builder) checkCaseInsensitive() {
-	seen := map[string]*State{}
-	for _, s := range b.m.States {
-		k := strings.ToLower(s.Value)
-		if prev, dup := seen[k]; dup && prev.Value != s.Value {
-			b.errorf(s.Pos, "state %q has the value %q, which MySQL cannot tell from %q (state %q, line %d): its ENUM labels ignore case", s.Name, s.Value, prev.Value, prev.Name, prev.Pos.Line)
-			continue
-		}
-		seen[k] = s
-	}
-}
-
-// checkMySQLCatalogSpelling refuses values with a character beyond U+FFFF
-// (an emoji, say): MySQL's information_schema is utf8mb3 and spells it
-// "?", and migrations read the ENUM's labels back from there (to append a
-// label in place, to adopt, to verify), so they would rewrite the label as
-// "?".
-func (b *builder) checkMySQLCatalogSpelling() {
-	for _, s := range b.m.States {
-		for _, r := range s.Value {
-			if r > 0xFFFF {
-				b.errorf(s.Pos, "mysql: state %q has the value %q, whose character %U MySQL's catalog cannot spell (information_schema is utf8mb3, and shows it as ?), and fsmgen reads the ENUM's labels back from there: pick a value without it, or drop mysql from the dialects", s.Name, s.Value, r)
-				break
-			}
-		}
-	}
-}
-
 // validName reports whether s may name a state, an event or an identifier
 // fsmgen writes into SQL.
 func validName(s string) bool { return nameRE.MatchString(s) && len(s) <= MaxNameLen }
@@ -782,28 +754,6 @@ func (b *builder) sqlColumn(c spec.Column) *Column {
 		col.Default = b.m.Initial
 	}
 	return col
-}
-
-// checkMySQLEnumSize refuses label sets that MySQL could not store: every
-// ENUM column of a table keeps its labels in the table's definition.
-func (b *builder) checkMySQLEnumSize(q *SQL, s *spec.SQL) {
-	var labels []string
-	for _, st := range b.m.States {
-		labels = append(labels, st.Value)
-	}
-	per := mysql.EnumBytes(labels)
-	count := map[string]int{}
-	for _, c := range q.Columns {
-		count[c.Table]++
-		if n := count[c.Table]; n*per > mysql.EnumBudget {
-			pos := s.Pos
-			if i := slices.IndexFunc(s.Dialects, func(d spec.Str) bool { return d.Value == "mysql" }); i >= 0 {
-				pos = s.Dialects[i].Pos
-			}
-			b.errorf(pos, "mysql: the %d states take %d bytes of table %s's definition in each of its %d ENUM column(s), %d in all; MySQL keeps a table's definition in 64 KiB, and fsmgen allows the labels %d bytes of it: use fewer or shorter states, or drop mysql from the dialects", len(labels), per, c.Table, n, n*per, mysql.EnumBudget)
-			return
-		}
-	}
 }
 
 func (b *builder) oneOf(v spec.Str, what string, allowed ...string) string {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/dialect"
 )
 
@@ -632,3 +633,42 @@ func tcpAddr(rest string) string {
 }
 
 func (Dialect) File(string) string { return "" }
+
+// Refuse: labels an ENUM cannot tell apart (it compares them with the
+// column's collation, case-insensitive by default, and refuses such a pair
+// as duplicates), labels the catalog cannot spell, and more labels than a
+// table's definition holds.
+func (Dialect) Refuse(m dialect.SpecView, errorf func(pos diag.Pos, format string, args ...any)) {
+	seen := map[string]dialect.SpecState{}
+	var labels []string
+	for _, s := range m.States {
+		labels = append(labels, s.Value)
+		k := strings.ToLower(s.Value)
+		if prev, dup := seen[k]; dup && prev.Value != s.Value {
+			errorf(s.Pos, "state %q has the value %q, which MySQL cannot tell from %q (state %q, line %d): its ENUM labels ignore case", s.Name, s.Value, prev.Value, prev.Name, prev.Pos.Line)
+		} else {
+			seen[k] = s
+		}
+		// information_schema is utf8mb3 and spells a character beyond
+		// U+FFFF (an emoji, say) "?", and migrations read the ENUM's
+		// labels back from there (to append a label in place, to adopt,
+		// to verify), so they would rewrite the label as "?".
+		for _, r := range s.Value {
+			if r > 0xFFFF {
+				errorf(s.Pos, "mysql: state %q has the value %q, whose character %U MySQL's catalog cannot spell (information_schema is utf8mb3, and shows it as ?), and fsmgen reads the ENUM's labels back from there: pick a value without it, or drop mysql from the dialects", s.Name, s.Value, r)
+				break
+			}
+		}
+	}
+	// Every ENUM column of a table keeps its labels in the table's
+	// definition.
+	per := EnumBytes(labels)
+	count := map[string]int{}
+	for _, t := range m.Tables {
+		count[t]++
+		if n := count[t]; n*per > EnumBudget {
+			errorf(m.Pos, "mysql: the %d states take %d bytes of table %s's definition in each of its %d ENUM column(s), %d in all; MySQL keeps a table's definition in 64 KiB, and fsmgen allows the labels %d bytes of it: use fewer or shorter states, or drop mysql from the dialects", len(labels), per, t, n, n*per, EnumBudget)
+			return
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/dialect"
 )
 
@@ -563,3 +564,13 @@ func (Dialect) DSN(url string, scheme bool) (string, bool) {
 var keywordValue = regexp.MustCompile(`^\s*(host|hostaddr|port|dbname|user|password|sslmode|application_name)\s*=`)
 
 func (Dialect) File(string) string { return "" }
+
+// Refuse: a type name the spec chooses must not be one PostgreSQL has.
+func (Dialect) Refuse(m dialect.SpecView, errorf func(pos diag.Pos, format string, args ...any)) {
+	if m.EnumPos.Line == 0 {
+		return
+	}
+	if why := TypeClash(m.Enum, m.Tables); why != "" {
+		errorf(m.EnumPos, "sql enum %q cannot be a PostgreSQL type name: %s; choose another name, such as %s", m.Enum, why, m.Another)
+	}
+}

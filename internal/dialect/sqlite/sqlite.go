@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/dialect"
 )
 
@@ -388,3 +389,6 @@ func (Dialect) File(dsn string) string {
 	path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
 	return path
 }
+
+// Refuse: SQLite holds any label in a text column.
+func (Dialect) Refuse(dialect.SpecView, func(diag.Pos, string, ...any)) {}
