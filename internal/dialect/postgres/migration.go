@@ -8,7 +8,12 @@ import (
 //go:embed migration.tmpl
 var migrationText string
 
-var migrations = template.Must(template.New("migration.tmpl").Parse(migrationText))
+// lockFirst and lockAll start a block with LockFirst's patient lock on one
+// table, or on several.
+var migrations = template.Must(template.New("migration.tmpl").Funcs(template.FuncMap{
+	"lockFirst": func(table string) string { return Dialect{}.LockFirst(table) },
+	"lockAll":   func(tables []string) string { return Dialect{}.LockFirst(tables...) },
+}).Parse(migrationText))
 
 // Migrations renders the statements of one direction of a migration from
 // its plan (gen/sqlmig's data).

@@ -38,10 +38,10 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 	}
 	d := base(q, dialect, s)
 	lit := func(l string) string { return dialects.For(dialect).QuoteLiteral(l) }
-	d.Adopt = adoptData{Labels: sqldialect.QuoteLiterals(dialects.For(dialect), q.Adopt), EnumName: lit(q.Enum)}
+	d.Adopt = sqldialect.Adoption{Labels: sqldialect.QuoteLiterals(dialects.For(dialect), q.Adopt), EnumName: lit(q.Enum)}
 	for i, c := range d.Cols {
 		rc := s.cols[i]
-		ac := adoptCol{col: c, Name: lit(rc.name()), RegLit: lit(dialects.For(dialect).QuoteIdent(rc.Table))}
+		ac := sqldialect.AdoptColumn{PlanColumn: c, Name: lit(rc.name()), RegLit: lit(dialects.For(dialect).QuoteIdent(rc.Table))}
 		ac.Collation = mysql.Dialect{}.TableCollation(c.TableLit)
 		if rc.Charset != "" {
 			ac.Collation = lit(rc.Charset)
@@ -132,7 +132,7 @@ func adopted(q *model.SQL, dialect string) *history {
 // followed by a parenthesis or white space, so that a column named
 // checked_at is no constraint; CHECK inside a quoted name or a literal
 // still refuses, which errs on the side that changes nothing.
-func sqliteAdoptGuard(q *model.SQL, s *step, d data, added []string) []string {
+func sqliteAdoptGuard(q *model.SQL, s *step, d sqldialect.Plan, added []string) []string {
 	var checks []sqlite.Check
 	for i, c := range d.Adopt.Cols {
 		rc := s.cols[i]
@@ -159,31 +159,4 @@ func sqliteAdoptGuard(q *model.SQL, s *step, d data, added []string) []string {
 		}
 	}
 	return sqlite.Dialect{}.Guard(q.Unquoted("sqlite").Guard, checks...)
-}
-
-// adoptData is what the adopt templates see.
-type adoptData struct {
-	Labels    string // the adopted labels, as literals
-	EnumName  string // the enum's name, as a literal
-	MySQLType string // the column type MySQL reports for them, as a literal
-	// Grown and MySQLGrown are the same for the type the migration
-	// leaves, which its Down keeps; "" when that is the adopted one.
-	Grown, MySQLGrown string
-	// Guard is the statements that stop the migration when a check
-	// fails (MySQL, SQLite: the dialect's Guard).
-	Guard string
-	Cols  []adoptCol
-}
-
-type adoptCol struct {
-	col
-	Name   string // table.column, as a literal
-	RegLit string // the quoted table name, as a literal (::regclass)
-	// The default as PostgreSQL prints it, as SQLite keeps it, and as MySQL
-	// reports it (MariaDB quotes it, MySQL does not); "" for none.
-	DefaultExpr, DefaultText, DefaultBare string
-	// Collation is what MySQL's column must have, as an expression: the
-	// collation the history records, or the table's, which every MODIFY
-	// keeps by naming none (another would be converted, a copy).
-	Collation string
 }

@@ -57,18 +57,18 @@ func (s *step) toType(dialect string) []string {
 // pgAdds returns PostgreSQL's ADD VALUE for each new label, unquoted, in
 // the spec's order: after the nearest label before it in the spec that the
 // type already has, else before the nearest one after it.
-func (s *step) pgAdds() []addValue {
+func (s *step) pgAdds() []sqldialect.Added {
 	added := s.added()
 	present := make([]string, 0, len(s.to))
 	for _, l := range s.from {
 		present = append(present, s.renamed(l))
 	}
-	var out []addValue
+	var out []sqldialect.Added
 	for i, l := range s.to {
 		if !slices.Contains(added, l) {
 			continue
 		}
-		a := addValue{Label: l}
+		a := sqldialect.Added{Label: l}
 		if j := lastPresent(s.to[:i], present); j >= 0 {
 			a.Rel, a.Anchor = "AFTER", s.to[j]
 		} else if j := firstPresent(s.to[i+1:], present); j >= 0 {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+
 	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
 	"github.com/fsmgen/fsmgen/internal/model"
@@ -20,8 +22,8 @@ import (
 // unless the step restates the type (sql.compact).
 type step struct {
 	from, to         []string
-	renames          []pair // labels renamed in place
-	moves            []pair // labels dropped whose rows go to another label
+	renames          []sqldialect.Pair // labels renamed in place
+	moves            []sqldialect.Pair // labels dropped whose rows go to another label
 	cols             []colStep
 	fromKeys, toKeys map[string]string // label -> state name, where they differ
 	// fromType is what the PostgreSQL type or MySQL ENUM holds before the
@@ -30,8 +32,6 @@ type step struct {
 	// (PostgreSQL) or a copy (MySQL) that only sql.compact asks for.
 	fromType, restate []string
 }
-
-type pair struct{ Old, New string }
 
 // colStep is what a step does to one column: keep it (perhaps with a new
 // default), bind it (add it), or unbind it (drop it: only the Down of a
@@ -113,7 +113,7 @@ func (s *step) reverse(typ []string) *step {
 		r.restate = s.fromType
 	}
 	for _, p := range s.renames {
-		r.renames = append(r.renames, pair{p.New, p.Old})
+		r.renames = append(r.renames, sqldialect.Pair{Old: p.New, New: p.Old})
 	}
 	for _, c := range s.cols {
 		rc := c
@@ -136,12 +136,12 @@ func (s *step) renamed(l string) string {
 	return l
 }
 
-func hasOld(ps []pair, l string) bool {
-	return slices.ContainsFunc(ps, func(p pair) bool { return p.Old == l })
+func hasOld(ps []sqldialect.Pair, l string) bool {
+	return slices.ContainsFunc(ps, func(p sqldialect.Pair) bool { return p.Old == l })
 }
 
-func hasNew(ps []pair, l string) bool {
-	return slices.ContainsFunc(ps, func(p pair) bool { return p.New == l })
+func hasNew(ps []sqldialect.Pair, l string) bool {
+	return slices.ContainsFunc(ps, func(p sqldialect.Pair) bool { return p.New == l })
 }
 
 // specColumns returns the spec's columns as a history records them.
@@ -224,7 +224,7 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 			refused[old] = true
 			errs.Add(st.Pos, "state %q takes the value %q, which a removed state left in the database's type (the history's type lists it): pick an unused value, or drop it first with sql.compact: true", st.Name, st.Value)
 		default:
-			s.renames = append(s.renames, pair{old, st.Value})
+			s.renames = append(s.renames, sqldialect.Pair{Old: old, New: st.Value})
 		}
 	}
 	for _, old := range l.States {
@@ -237,7 +237,7 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 			errs.Add(m.SQL.Pos, "state %q is in the migration history (%s) but not in the spec: declare it under states, rename it (renamed_from: %s on its new name), or list it under removed: with rows_to: naming the state its rows move to", name, hp, name)
 			continue
 		}
-		s.moves = append(s.moves, pair{old, m.Removed[i].RowsTo.Value})
+		s.moves = append(s.moves, sqldialect.Pair{Old: old, New: m.Removed[i].RowsTo.Value})
 	}
 	wide := mysql.BeyondASCII(s.to)
 	var narrow []string // MySQL columns that keep the table's character set

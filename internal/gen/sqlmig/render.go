@@ -36,170 +36,11 @@ type stmt struct {
 	Block bool
 }
 
-// data is what the dialect templates see: every identifier already quoted
-// and every label already a literal.
-type data struct {
-	N      model.SQLNames
-	Labels string // the set this direction ends with
-	To     string // same as Labels
-
-	// Cols are the columns that stay bound, Tables the same grouped by
-	// table (one ALTER TABLE per table: one rewrite, not one per column);
-	// Bind are added and Unbind dropped. Checked are Cols and Bind: the
-	// columns PostgreSQL's constraint limits to the spec's states.
-	Cols, Bind, Unbind, Checked []col
-	Tables                      []table
-
-	Union      string // from and to together (MySQL widens to it first)
-	InPlace    bool   // PostgreSQL: ALTER TYPE in place instead of a new type
-	SetDefault bool   // some kept column's default changes
-	Renames    []pair
-	Adds       []addValue
-	Remap      []pair // renames and moves, applied to rows
-	RemapFrom  string
-	Guard      string // labels whose rows block this direction
-	GuardCond  string // whether a kept column holds one of them
-	GuardMsg   string // the guard's error, as a literal (PostgreSQL)
-	GuardStmts string // MySQL, SQLite: the dialect's guard, as statements
-	Dollar     string // PostgreSQL: the dollar quote around DO blocks
-
-	// Type is what the type (PostgreSQL) or each column's ENUM (MySQL)
-	// holds once this direction has run, in the database's order, as
-	// literals; Retired tells whether it holds labels the direction's
-	// set lacks, which the constraint or the triggers must forbid.
-	Type    string
-	Retired bool
-	Restate bool // MySQL: the ENUM is restated in full (sql.compact)
-
-	Adopt     adoptData // the first migration of existing columns (see adopt)
-	Session   string    // the dialect's session settings, run first
-	Moves     []pair    // removed labels whose rows move (PostgreSQL)
-	MoveFrom  string
-	Batch     bool // rows move in batches that commit one by one
-	BatchSize int
-	// MySQL: the first lines of the move procedure's body, and what
-	// follows its DROP (see mysql.Dialect.ProcedureHandler).
-	ProcHandler, ProcRaise string
-	// MySQL: runs right before each UPDATE that moves rows (see
-	// mysql.Dialect.MoveIsolation).
-	MoveIsolation string
-	// Bypass: the machine's triggers enforce its transitions, which a
-	// row move is not; each move's transaction (PostgreSQL) or the move
-	// procedure's session (MySQL) turns on the bypass the migrating role
-	// is allowed, so that the triggers stay in force for every other
-	// writer.
-	Bypass bool
-}
-
 // valueTriggers is a dialect that keeps a column to its labels with
 // triggers.
 type valueTriggers interface {
 	ValueTriggers(table, column, insert, update string, labels []string, msg string) []string
 }
-
-// col is one column as the templates see it.
-type col struct {
-	model.ColumnNames
-	TableLit, ColumnLit string // the names as literals, to look them up
-	StatesLit           string // the states constraint's name as a literal
-	NotNull             bool
-	Default             string // the literal it ends with; "" for none
-	FromDefault         string // the literal it starts with; "" for none
-	SetDefault          bool
-	Invalid             string // the triggers' message for a rejected value
-	Labels              string // the set the direction ends with
-	// Triggers keep the column to Labels where the dialect has no enum
-	// type (SQLite's ValueTriggers).
-	Triggers string
-	// Mark is MySQL's column comment naming the enum: a column the first
-	// migration finds with it is one that migration already added.
-	Mark string
-	// AddLit and DropLit are the statements that add and drop the column,
-	// as literals, for MySQL to run only when needed (MySQL has no ADD
-	// COLUMN IF NOT EXISTS, MariaDB has it but MySQL does not).
-	AddLit, DropLit string
-	Charset         string // MySQL: after ENUM(...) (mysql.Dialect.Charset)
-	Convert         bool   // MySQL: Charset converts the column (sql.compact)
-
-	// MySQL: Append is the CONCAT arguments that add each missing label
-	// to the catalog's column type; AlterHead and AlterTail the literal
-	// text around that type in the ALTER. ChangeDefault: the default
-	// differs from the one the column starts with (a renamed default too,
-	// since the old label stays in the ENUM).
-	Append, AlterHead, AlterTail string
-	ChangeDefault                bool
-}
-
-// trig is one MySQL states trigger as the template sees it.
-type trig struct {
-	C                 col
-	Name, Next, Event string
-	Allowed           string
-}
-
-// Named is t under another name.
-func (t trig) Named(name string) trig { t.Name = name; return t }
-
-// Triggers returns the states triggers of every kept column, letting
-// through the direction's labels, or during a rename or move (widened)
-// those of both ends.
-func (d data) Triggers(widened bool) []trig {
-	if widened {
-		return triggers(d.Cols, d.Union)
-	}
-	return triggers(d.Cols, d.To)
-}
-
-// LockFirst is PostgreSQL's patient lock on tables, for the start of a
-// block (postgres.Dialect.LockFirst).
-func (d data) LockFirst(tables ...string) string { return postgres.Dialect{}.LockFirst(tables...) }
-
-// LockKept is LockFirst on the tables of the kept columns, LockChecked
-// on those of the kept and bound ones.
-func (d data) LockKept() string { return d.LockFirst(tablesOf(d.Cols)...) }
-
-func (d data) LockChecked() string { return d.LockFirst(tablesOf(d.Checked)...) }
-
-func tablesOf(cols []col) []string {
-	var out []string
-	for _, c := range cols {
-		if !slices.Contains(out, c.Table) {
-			out = append(out, c.Table)
-		}
-	}
-	return out
-}
-
-// BindTriggers returns the states triggers of the columns being bound.
-func (d data) BindTriggers() []trig { return triggers(d.Bind, d.To) }
-
-func triggers(cols []col, allowed string) []trig {
-	var out []trig
-	for _, c := range cols {
-		out = append(out,
-			trig{C: c, Name: c.StatesInsert, Next: c.StatesInsertNext, Event: "INSERT", Allowed: allowed},
-			trig{C: c, Name: c.StatesUpdate, Next: c.StatesUpdateNext, Event: "UPDATE", Allowed: allowed})
-	}
-	return out
-}
-
-// moveData is what the "move" template needs for one table.
-type moveData struct {
-	Table    table
-	Moves    []pair
-	MoveFrom string
-}
-
-// Move pairs t with the direction's moves.
-func (d data) Move(t table) moveData { return moveData{Table: t, Moves: d.Moves, MoveFrom: d.MoveFrom} }
-
-type table struct {
-	Table                     string
-	Cols                      []col
-	DropDefaults, SetDefaults []col // Cols that start, end with a default
-}
-
-type addValue struct{ Label, Rel, Anchor string }
 
 var (
 	gooseTemplate   = template.Must(template.ParseFS(templates.FS, "sql_goose.tmpl"))
@@ -310,7 +151,7 @@ func compactName(enum, dialect, slug, title string, to []string, keys map[string
 
 // base is what every direction needs: the columns and the labels s ends
 // with.
-func base(q *model.SQL, dialect string, s *step) data {
+func base(q *model.SQL, dialect string, s *step) sqldialect.Plan {
 	lit := func(l string) string { return dialects.For(dialect).QuoteLiteral(l) }
 	orEmpty := func(l string) string {
 		if l == "" {
@@ -319,12 +160,12 @@ func base(q *model.SQL, dialect string, s *step) data {
 		return lit(l)
 	}
 	all := sqldialect.QuoteLiterals(dialects.For(dialect), s.to)
-	d := data{N: q.Names(dialect), Labels: all, To: all, Session: dialects.For(dialect).MigrationSession()}
+	d := sqldialect.Plan{N: q.Names(dialect), Labels: all, To: all, Session: dialects.For(dialect).MigrationSession()}
 	// Labels are the only text from the spec in a block (defaults are
 	// labels too); alterData widens this to what its blocks hold.
 	d.Dollar = postgres.DollarTag(all)
 	for _, c := range s.cols {
-		tc := col{
+		tc := sqldialect.PlanColumn{
 			ColumnNames: q.ColumnNames(dialect, c.Table, c.Column, c.first),
 			TableLit:    lit(c.Table), ColumnLit: lit(c.Column),
 			StatesLit: lit(q.UnquotedColumnNames(c.Table, c.Column, c.first).States),
@@ -349,10 +190,10 @@ func base(q *model.SQL, dialect string, s *step) data {
 		default:
 			d.Cols = append(d.Cols, tc)
 			d.SetDefault = d.SetDefault || tc.SetDefault
-			i := slices.IndexFunc(d.Tables, func(t table) bool { return t.Table == tc.Table })
+			i := slices.IndexFunc(d.Tables, func(t sqldialect.PlanTable) bool { return t.Table == tc.Table })
 			if i < 0 {
 				i = len(d.Tables)
-				d.Tables = append(d.Tables, table{Table: tc.Table})
+				d.Tables = append(d.Tables, sqldialect.PlanTable{Table: tc.Table})
 			}
 			t := &d.Tables[i]
 			t.Cols = append(t.Cols, tc)
@@ -370,12 +211,12 @@ func base(q *model.SQL, dialect string, s *step) data {
 
 // alterData computes what the alter template needs. noTx tells whether
 // every statement commits on its own.
-func alterData(q *model.SQL, dialect string, s *step, noTx bool) data {
+func alterData(q *model.SQL, dialect string, s *step, noTx bool) sqldialect.Plan {
 	lit := func(l string) string { return dialects.For(dialect).QuoteLiteral(l) }
-	lits := func(ps []pair) []pair {
-		out := make([]pair, len(ps))
+	lits := func(ps []sqldialect.Pair) []sqldialect.Pair {
+		out := make([]sqldialect.Pair, len(ps))
 		for i, p := range ps {
-			out[i] = pair{lit(p.Old), lit(p.New)}
+			out[i] = sqldialect.Pair{Old: lit(p.Old), New: lit(p.New)}
 		}
 		return out
 	}
@@ -470,7 +311,7 @@ func render1(dialect, name string, v any) (string, error) {
 }
 
 // statements renders a dialect template and splits it at blank lines.
-func statements(dialect, name string, d data) ([]stmt, error) {
+func statements(dialect, name string, d sqldialect.Plan) ([]stmt, error) {
 	var b bytes.Buffer
 	if err := dialects.For(dialect).Migrations().ExecuteTemplate(&b, name, d); err != nil {
 		return nil, fmt.Errorf("internal error: %s template %s: %v", dialect, name, err)
@@ -550,7 +391,7 @@ func (mig *migration) render(dialect, format, dir, version string) (map[string][
 // column has it already (a run that stopped half way), in a statement
 // built from the catalog so that it keeps the labels in the order the live
 // column has them.
-func mysqlAppend(d *data, s *step) {
+func mysqlAppend(d *sqldialect.Plan, s *step) {
 	lit := func(l string) string { return dialects.For("mysql").QuoteLiteral(l) }
 	var parts []string
 	for _, l := range s.appended() {

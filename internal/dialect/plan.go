@@ -1,0 +1,225 @@
+package dialect
+
+import "slices"
+
+// Names are the quoted identifiers one dialect's migrations use (or, from
+// model's Unquoted, the same as a catalog shows them). Derived
+// names (the parked old type, triggers, guards) are cut to fit MaxNameLen so
+// that every dialect accepts them.
+type Names struct {
+	Dialect string
+	Enum    string // the enum type (PostgreSQL)
+	OldEnum string // the type's name while it is being replaced (PostgreSQL)
+	// Guard is the helper (a MySQL procedure, a SQLite temporary table)
+	// that makes a Down fail loudly instead of stranding rows; GuardTrigger
+	// is its SQLite trigger.
+	Guard        string
+	GuardTrigger string
+	// EnumLit is the enum's quoted name as a literal, for ::regtype.
+	EnumLit string
+	// Move is the MySQL procedure that moves rows in batches.
+	Move string
+}
+
+// ColumnNames are the quoted identifiers of one bound column.
+type ColumnNames struct {
+	Table, Column string
+	// InsertTrigger and UpdateTrigger reject invalid values on SQLite,
+	// which has no enum type.
+	InsertTrigger, UpdateTrigger string
+	// States is the PostgreSQL CHECK constraint that limits the column to
+	// the spec's states while the type still holds retired labels: a label
+	// leaves the type only by a rewrite, which a busy table cannot afford.
+	States string
+	// StatesInsert and StatesUpdate are the MySQL triggers that forbid
+	// labels left in the ENUM; the Next ones are their twins while they
+	// are replaced.
+	StatesInsert, StatesUpdate         string
+	StatesInsertNext, StatesUpdateNext string
+}
+
+// Plan is one direction of a migration as a dialect's templates
+// (Migrations) render it, computed by gen/sqlmig from the diff: every
+// identifier already quoted and every label already a literal, in the
+// dialect's own quoting.
+type Plan struct {
+	N      Names
+	Labels string // the set this direction ends with
+	To     string // same as Labels
+
+	// Cols are the columns that stay bound, Tables the same grouped by
+	// table (one ALTER TABLE per table: one rewrite, not one per column);
+	// Bind are added and Unbind dropped. Checked are Cols and Bind: the
+	// columns PostgreSQL's constraint limits to the spec's states.
+	Cols, Bind, Unbind, Checked []PlanColumn
+	Tables                      []PlanTable
+
+	Union      string // from and to together (MySQL widens to it first)
+	InPlace    bool   // PostgreSQL: ALTER TYPE in place instead of a new type
+	SetDefault bool   // some kept column's default changes
+	Renames    []Pair
+	Adds       []Added
+	Remap      []Pair // renames and moves, applied to rows
+	RemapFrom  string
+	Guard      string // labels whose rows block this direction
+	GuardCond  string // whether a kept column holds one of them
+	GuardMsg   string // the guard's error, as a literal (PostgreSQL)
+	GuardStmts string // MySQL, SQLite: the dialect's guard, as statements
+	Dollar     string // PostgreSQL: the dollar quote around DO blocks
+
+	// Type is what the type (PostgreSQL) or each column's ENUM (MySQL)
+	// holds once this direction has run, in the database's order, as
+	// literals; Retired tells whether it holds labels the direction's
+	// set lacks, which the constraint or the triggers must forbid.
+	Type    string
+	Retired bool
+	Restate bool // MySQL: the ENUM is restated in full (sql.compact)
+
+	Adopt     Adoption // the first migration of existing columns (see adopt)
+	Session   string   // the dialect's session settings, run first
+	Moves     []Pair   // removed labels whose rows move (PostgreSQL)
+	MoveFrom  string
+	Batch     bool // rows move in batches that commit one by one
+	BatchSize int
+	// MySQL: the first lines of the move procedure's body, and what
+	// follows its DROP (see mysql.Dialect.ProcedureHandler).
+	ProcHandler, ProcRaise string
+	// MySQL: runs right before each UPDATE that moves rows (see
+	// mysql.Dialect.MoveIsolation).
+	MoveIsolation string
+	// Bypass: the machine's triggers enforce its transitions, which a
+	// row move is not; each move's transaction (PostgreSQL) or the move
+	// procedure's session (MySQL) turns on the bypass the migrating role
+	// is allowed, so that the triggers stay in force for every other
+	// writer.
+	Bypass bool
+}
+
+// PlanColumn is one column as the templates see it.
+type PlanColumn struct {
+	ColumnNames
+	TableLit, ColumnLit string // the names as literals, to look them up
+	StatesLit           string // the states constraint's name as a literal
+	NotNull             bool
+	Default             string // the literal it ends with; "" for none
+	FromDefault         string // the literal it starts with; "" for none
+	SetDefault          bool
+	Invalid             string // the triggers' message for a rejected value
+	Labels              string // the set the direction ends with
+	// Triggers keep the column to Labels where the dialect has no enum
+	// type (SQLite's ValueTriggers).
+	Triggers string
+	// Mark is MySQL's column comment naming the enum: a column the first
+	// migration finds with it is one that migration already added.
+	Mark string
+	// AddLit and DropLit are the statements that add and drop the column,
+	// as literals, for MySQL to run only when needed (MySQL has no ADD
+	// COLUMN IF NOT EXISTS, MariaDB has it but MySQL does not).
+	AddLit, DropLit string
+	Charset         string // MySQL: after ENUM(...) (mysql.Dialect.Charset)
+	Convert         bool   // MySQL: Charset converts the column (sql.compact)
+
+	// MySQL: Append is the CONCAT arguments that add each missing label
+	// to the catalog's column type; AlterHead and AlterTail the literal
+	// text around that type in the ALTER. ChangeDefault: the default
+	// differs from the one the column starts with (a renamed default too,
+	// since the old label stays in the ENUM).
+	Append, AlterHead, AlterTail string
+	ChangeDefault                bool
+}
+
+// StatesTrigger is one MySQL states trigger as the template sees it.
+type StatesTrigger struct {
+	C                 PlanColumn
+	Name, Next, Event string
+	Allowed           string
+}
+
+// Named is t under another name.
+func (t StatesTrigger) Named(name string) StatesTrigger { t.Name = name; return t }
+
+// Triggers returns the states triggers of every kept column, letting
+// through the direction's labels, or during a rename or move (widened)
+// those of both ends.
+func (d Plan) Triggers(widened bool) []StatesTrigger {
+	if widened {
+		return triggers(d.Cols, d.Union)
+	}
+	return triggers(d.Cols, d.To)
+}
+
+// KeptTables are the tables of the kept columns, CheckedTables those of
+// the kept and bound ones.
+func (d Plan) KeptTables() []string { return tablesOf(d.Cols) }
+
+func (d Plan) CheckedTables() []string { return tablesOf(d.Checked) }
+
+func tablesOf(cols []PlanColumn) []string {
+	var out []string
+	for _, c := range cols {
+		if !slices.Contains(out, c.Table) {
+			out = append(out, c.Table)
+		}
+	}
+	return out
+}
+
+// BindTriggers returns the states triggers of the columns being bound.
+func (d Plan) BindTriggers() []StatesTrigger { return triggers(d.Bind, d.To) }
+
+func triggers(cols []PlanColumn, allowed string) []StatesTrigger {
+	var out []StatesTrigger
+	for _, c := range cols {
+		out = append(out,
+			StatesTrigger{C: c, Name: c.StatesInsert, Next: c.StatesInsertNext, Event: "INSERT", Allowed: allowed},
+			StatesTrigger{C: c, Name: c.StatesUpdate, Next: c.StatesUpdateNext, Event: "UPDATE", Allowed: allowed})
+	}
+	return out
+}
+
+// Moving is what the "move" template needs for one table.
+type Moving struct {
+	Table    PlanTable
+	Moves    []Pair
+	MoveFrom string
+}
+
+// Move pairs t with the direction's moves.
+func (d Plan) Move(t PlanTable) Moving { return Moving{Table: t, Moves: d.Moves, MoveFrom: d.MoveFrom} }
+
+type PlanTable struct {
+	Table                     string
+	Cols                      []PlanColumn
+	DropDefaults, SetDefaults []PlanColumn // Cols that start, end with a default
+}
+
+type Added struct{ Label, Rel, Anchor string }
+
+type Pair struct{ Old, New string }
+
+// Adoption is what the adopt templates see.
+type Adoption struct {
+	Labels    string // the adopted labels, as literals
+	EnumName  string // the enum's name, as a literal
+	MySQLType string // the column type MySQL reports for them, as a literal
+	// Grown and MySQLGrown are the same for the type the migration
+	// leaves, which its Down keeps; "" when that is the adopted one.
+	Grown, MySQLGrown string
+	// Guard is the statements that stop the migration when a check
+	// fails (MySQL, SQLite: the dialect's Guard).
+	Guard string
+	Cols  []AdoptColumn
+}
+
+type AdoptColumn struct {
+	PlanColumn
+	Name   string // table.column, as a literal
+	RegLit string // the quoted table name, as a literal (::regclass)
+	// The default as PostgreSQL prints it, as SQLite keeps it, and as MySQL
+	// reports it (MariaDB quotes it, MySQL does not); "" for none.
+	DefaultExpr, DefaultText, DefaultBare string
+	// Collation is what MySQL's column must have, as an expression: the
+	// collation the history records, or the table's, which every MODIFY
+	// keeps by naming none (another would be converted, a copy).
+	Collation string
+}
