@@ -44,6 +44,7 @@ type ColumnNames struct {
 // dialect's own quoting.
 type Plan struct {
 	N      Names
+	U      Names  // the same names unquoted, as a catalog shows them
 	Labels string // the set this direction ends with
 	To     string // same as Labels
 
@@ -63,8 +64,8 @@ type Plan struct {
 	RemapFrom  string
 	Guard      string // labels whose rows block this direction
 	GuardCond  string // whether a kept column holds one of them
-	GuardMsg   string // the guard's error, as a literal (PostgreSQL)
-	GuardStmts string // MySQL, SQLite: the dialect's guard, as statements
+	GuardMsg   string // the guard's error, as a literal
+	GuardText  string // the same, as text
 	Dollar     string // PostgreSQL: the dollar quote around DO blocks
 
 	// Type is what the type (PostgreSQL) or each column's ENUM (MySQL)
@@ -81,12 +82,9 @@ type Plan struct {
 	MoveFrom  string
 	Batch     bool // rows move in batches that commit one by one
 	BatchSize int
-	// MySQL: the first lines of the move procedure's body, and what
-	// follows its DROP (see mysql.Dialect.ProcedureHandler).
-	ProcHandler, ProcRaise string
-	// MySQL: runs right before each UPDATE that moves rows (see
-	// mysql.Dialect.MoveIsolation).
-	MoveIsolation string
+	// Appended are the labels a type that grows at its end (Appended)
+	// gains: the new ones, a rename's new name too; unquoted.
+	Appended []string
 	// Bypass: the machine's triggers enforce its transitions, which a
 	// row move is not; each move's transaction (PostgreSQL) or the move
 	// procedure's session (MySQL) turns on the bypass the migrating role
@@ -109,23 +107,13 @@ type PlanColumn struct {
 	// Triggers keep the column to Labels where the dialect has no enum
 	// type (SQLite's ValueTriggers).
 	Triggers string
-	// Mark is MySQL's column comment naming the enum: a column the first
-	// migration finds with it is one that migration already added.
-	Mark string
-	// AddLit and DropLit are the statements that add and drop the column,
-	// as literals, for MySQL to run only when needed (MySQL has no ADD
-	// COLUMN IF NOT EXISTS, MariaDB has it but MySQL does not).
-	AddLit, DropLit string
-	Charset         string // MySQL: after ENUM(...) (mysql.Dialect.Charset)
-	Convert         bool   // MySQL: Charset converts the column (sql.compact)
-
-	// MySQL: Append is the CONCAT arguments that add each missing label
-	// to the catalog's column type; AlterHead and AlterTail the literal
-	// text around that type in the ALTER. ChangeDefault: the default
-	// differs from the one the column starts with (a renamed default too,
-	// since the old label stays in the ENUM).
-	Append, AlterHead, AlterTail string
-	ChangeDefault                bool
+	// Enum is the enum's name, unquoted (MySQL marks its columns with it).
+	Enum string
+	// Collation is the collation the column's labels need (the dialect's
+	// LabelCollation, as the history records it), "" for its table's;
+	// Convert: restating the column converts it to that (sql.compact).
+	Collation string
+	Convert   bool
 }
 
 // StatesTrigger is one MySQL states trigger as the template sees it.
@@ -199,15 +187,17 @@ type Pair struct{ Old, New string }
 
 // Adoption is what the adopt templates see.
 type Adoption struct {
-	Labels    string // the adopted labels, as literals
-	EnumName  string // the enum's name, as a literal
-	MySQLType string // the column type MySQL reports for them, as a literal
-	// Grown and MySQLGrown are the same for the type the migration
-	// leaves, which its Down keeps; "" when that is the adopted one.
-	Grown, MySQLGrown string
-	// Guard is the statements that stop the migration when a check
-	// fails (MySQL, SQLite: the dialect's Guard).
-	Guard string
+	Labels   string   // the adopted labels, as literals
+	Adopted  []string // the same, unquoted
+	EnumName string   // the enum's name, as a literal
+	// Grown and GrownLabels are the same for the type the migration
+	// leaves, which its Down keeps; "" and nil when that is the adopted
+	// one.
+	Grown       string
+	GrownLabels []string
+	// Added are the labels the adopted type gains on the way to the
+	// spec's.
+	Added []string
 	Cols  []AdoptColumn
 }
 
@@ -218,8 +208,7 @@ type AdoptColumn struct {
 	// The default as PostgreSQL prints it, as SQLite keeps it, and as MySQL
 	// reports it (MariaDB quotes it, MySQL does not); "" for none.
 	DefaultExpr, DefaultText, DefaultBare string
-	// Collation is what MySQL's column must have, as an expression: the
-	// collation the history records, or the table's, which every MODIFY
-	// keeps by naming none (another would be converted, a copy).
-	Collation string
+	// Text is table.column and TableText the table, DefaultLabel the
+	// default's label ("" for none), all unquoted, for messages.
+	Text, TableText, DefaultLabel string
 }

@@ -7,9 +7,7 @@ import (
 
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
-	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
 	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
-	"github.com/fsmgen/fsmgen/internal/dialect/sqlite"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -38,14 +36,11 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 	}
 	d := base(q, dialect, s)
 	lit := func(l string) string { return dialects.For(dialect).QuoteLiteral(l) }
-	d.Adopt = sqldialect.Adoption{Labels: sqldialect.QuoteLiterals(dialects.For(dialect), q.Adopt), EnumName: lit(q.Enum)}
+	d.Adopt = sqldialect.Adoption{Labels: sqldialect.QuoteLiterals(dialects.For(dialect), q.Adopt), Adopted: q.Adopt, EnumName: lit(q.Enum)}
 	for i, c := range d.Cols {
 		rc := s.cols[i]
-		ac := sqldialect.AdoptColumn{PlanColumn: c, Name: lit(rc.name()), RegLit: lit(dialects.For(dialect).QuoteIdent(rc.Table))}
-		ac.Collation = mysql.Dialect{}.TableCollation(c.TableLit)
-		if rc.Charset != "" {
-			ac.Collation = lit(rc.Charset)
-		}
+		ac := sqldialect.AdoptColumn{PlanColumn: c, Name: lit(rc.name()), RegLit: lit(dialects.For(dialect).QuoteIdent(rc.Table)),
+			Text: rc.name(), TableText: rc.Table, DefaultLabel: rc.Default}
 		if rc.Default != "" {
 			ac.DefaultExpr = lit(dialects.For(dialect).QuoteLiteral(rc.Default) + "::" + q.Enum)
 			ac.DefaultText = lit(dialects.For(dialect).QuoteLiteral(rc.Default))
@@ -53,14 +48,13 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 		}
 		d.Adopt.Cols = append(d.Adopt.Cols, ac)
 	}
-	d.Adopt.MySQLType = lit(mysql.Dialect{}.ColumnType(q.Adopt))
 	// Run again after its Down, the check finds the labels the
 	// convergence added still in the type.
 	back := fwd.reverse(typ)
 	kept := back.retired(typ)
 	if typ != nil && !slices.Equal(typ, q.Adopt) {
 		d.Adopt.Grown = sqldialect.QuoteLiterals(dialects.For(dialect), typ)
-		d.Adopt.MySQLGrown = lit(mysql.Dialect{}.ColumnType(typ))
+		d.Adopt.GrownLabels = typ
 	}
 	mig := &migration{noTx: noTx(dialect), slug: "adopt_" + q.Enum}
 	var cols []string
@@ -68,12 +62,7 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 		cols = append(cols, columnPhrase(c.recordedColumn, func(l string) string { return key(labelKeys(m), l) }))
 	}
 	mig.title = fmt.Sprintf("%s: adopt %s holding %s", q.Enum, strings.Join(cols, ", "), strings.Join(q.Adopt, ", "))
-	switch dialect {
-	case "mysql":
-		d.Adopt.Guard = strings.Join(mysql.Dialect{}.GuardExpr("@fsmgen_adopt <> ''", "CONCAT('cannot adopt: ', @fsmgen_adopt)"), "\n\n")
-	case "sqlite":
-		d.Adopt.Guard = strings.Join(sqliteAdoptGuard(q, s, d, fwd.added()), "\n\n")
-	}
+	d.Adopt.Added = fwd.added()
 	d.Dollar = postgres.DollarTag(d.Adopt.Labels + d.Adopt.Grown)
 	if mig.up, err = statements(dialect, "adopt_check", d); err != nil {
 		return nil, nil, err
@@ -91,7 +80,7 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 		mig.title += ", then " + strings.TrimPrefix(title, q.Enum+": ")
 		mig.up = append(mig.up, up...)
 	}
-	if dialect == "sqlite" && !fwd.changes() {
+	if _, ok := dialects.For(dialect).(valueTriggers); ok && !fwd.changes() {
 		// The alter's triggers are not there: add them here.
 		t, err := statements(dialect, "adopt_triggers", d)
 		if err != nil {
@@ -120,43 +109,4 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 // compares.
 func adopted(q *model.SQL, dialect string) *history {
 	return &history{Dialect: dialect, target: target{Enum: q.Enum, Columns: specColumns(q), States: q.Adopt}}
-}
-
-// sqliteAdoptGuard checks every column of d (those of s) at once: SQLite
-// has no other way to raise an error than a trigger, and each trigger
-// raises one fixed message, so each column has a check per difference:
-// its shape, its rows, and, when the convergence adds labels, a CHECK
-// constraint in its table's definition (SQLAlchemy's Enum writes one),
-// which would reject them; changing it means rebuilding the table, which
-// belongs to the application. CHECK counts only as a word of its own
-// followed by a parenthesis or white space, so that a column named
-// checked_at is no constraint; CHECK inside a quoted name or a literal
-// still refuses, which errs on the side that changes nothing.
-func sqliteAdoptGuard(q *model.SQL, s *step, d sqldialect.Plan, added []string) []string {
-	var checks []sqlite.Check
-	for i, c := range d.Adopt.Cols {
-		rc := s.cols[i]
-		name := func(what string) string { return fmt.Sprintf("fsmgen_adopt_%d_%s", i, what) }
-		info := "SELECT 1 FROM pragma_table_info(" + c.TableLit + ") WHERE name = " + c.ColumnLit
-		notNull, def := "0", "NULL"
-		if c.NotNull {
-			notNull = "1"
-		}
-		if c.DefaultText != "" {
-			def = c.DefaultText
-		}
-		checks = append(checks,
-			sqlite.Check{Trigger: name("column"),
-				Cond: "NOT EXISTS (" + info + ")\n    OR EXISTS (" + info + ` AND ("notnull" <> ` + notNull + " OR dflt_value IS NOT " + def + "))",
-				Msg:  fmt.Sprintf("cannot adopt: %s must exist, be %s and default to %s, as the spec says", rc.name(), nullWord(rc.Nullable), orNone(rc.Default))},
-			sqlite.Check{Trigger: name("rows"),
-				Cond: "EXISTS (SELECT 1 FROM " + c.Table + " WHERE " + c.Column + " NOT IN (" + d.Adopt.Labels + "))",
-				Msg:  fmt.Sprintf("cannot adopt: %s holds values that are not in sql.adopt (%s)", rc.name(), strings.Join(q.Adopt, ", "))})
-		if len(added) > 0 {
-			checks = append(checks, sqlite.Check{Trigger: name("check"),
-				Cond: "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = " + c.TableLit + " AND ' ' || replace(replace(replace(upper(sql), char(9), ' '), char(10), ' '), char(13), ' ') GLOB '*[^A-Z0-9_$]CHECK[ (]*')",
-				Msg:  fmt.Sprintf("cannot adopt: %s has a CHECK constraint, which would reject %s; SQLite changes a CHECK only by rebuilding the table (its 12-step ALTER TABLE procedure): rebuild %s without it first", rc.Table, strings.Join(added, ", "), rc.Table)})
-		}
-	}
-	return sqlite.Dialect{}.Guard(q.Unquoted("sqlite").Guard, checks...)
 }

@@ -11,9 +11,7 @@ import (
 	// Aliased: the dialect's name is called dialect throughout.
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
-	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
 	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
-	"github.com/fsmgen/fsmgen/internal/dialect/sqlite"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/templates"
 )
@@ -61,19 +59,6 @@ func create(m *model.Machine, dialect string) (*migration, error) {
 		s.cols = append(s.cols, colStep{recordedColumn: c, first: i == 0, bind: true})
 	}
 	d := base(q, dialect, s)
-	if dialect == "mysql" {
-		for i, c := range d.Bind {
-			add, err := render1(dialect, "add_column", c)
-			if err != nil {
-				return nil, err
-			}
-			drop, err := render1(dialect, "drop_column", c)
-			if err != nil {
-				return nil, err
-			}
-			d.Bind[i].AddLit, d.Bind[i].DropLit = dialects.For(dialect).QuoteLiteral(add), dialects.For(dialect).QuoteLiteral(drop)
-		}
-	}
 	up, err := statements(dialect, "create", d)
 	if err != nil {
 		return nil, err
@@ -160,7 +145,7 @@ func base(q *model.SQL, dialect string, s *step) sqldialect.Plan {
 		return lit(l)
 	}
 	all := sqldialect.QuoteLiterals(dialects.For(dialect), s.to)
-	d := sqldialect.Plan{N: q.Names(dialect), Labels: all, To: all, Session: dialects.For(dialect).MigrationSession()}
+	d := sqldialect.Plan{N: q.Names(dialect), U: q.Unquoted(dialect), Labels: all, To: all, Session: dialects.For(dialect).MigrationSession()}
 	// Labels are the only text from the spec in a block (defaults are
 	// labels too); alterData widens this to what its blocks hold.
 	d.Dollar = postgres.DollarTag(all)
@@ -174,8 +159,8 @@ func base(q *model.SQL, dialect string, s *step) sqldialect.Plan {
 			SetDefault: s.setDefault(c),
 			Invalid:    dialects.For(dialect).RaiseMessage(invalidValue(q.Enum, c.name())),
 			Labels:     all,
-			Mark:       lit(mysql.Mark(q.Enum)),
-			Charset:    mysql.Dialect{}.Charset(c.Charset),
+			Enum:       q.Enum,
+			Collation:  c.Charset,
 			Convert:    c.convert,
 		}
 		if vt, ok := dialects.For(dialect).(valueTriggers); ok {
@@ -253,15 +238,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) sqldialect.Plan
 			held = append(held, "EXISTS (SELECT 1 FROM "+c.Table+" WHERE "+c.Column+" IN ("+d.Guard+"))")
 		}
 		d.GuardCond = strings.Join(held, " OR ")
-		var guard []string
-		switch dialect {
-		case "mysql":
-			guard = mysql.Dialect{}.Guard(d.GuardCond, msg)
-		case "sqlite":
-			n := q.Unquoted(dialect)
-			guard = sqlite.Dialect{}.Guard(n.Guard, sqlite.Check{Trigger: n.GuardTrigger, Cond: d.GuardCond, Msg: msg})
-		}
-		d.GuardStmts = strings.Join(guard, "\n\n")
+		d.GuardText = msg
 	}
 	d.Moves = lits(s.moves)
 	var moveFrom []string
@@ -278,12 +255,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) sqldialect.Plan
 	d.Type = sqldialect.QuoteLiterals(dialects.For(dialect), typ)
 	d.Retired = len(s.retired(typ)) > 0
 	d.Restate = s.restate != nil
-	if dialect == "mysql" {
-		mysqlAppend(&d, s)
-		d.ProcHandler = mysql.Dialect{}.ProcedureHandler()
-		d.ProcRaise = strings.Join(mysql.Dialect{}.ProcedureRaise(), "\n\n")
-		d.MoveIsolation = mysql.Dialect{}.MoveIsolation()
-	}
+	d.Appended = s.appended()
 	// In place, ADD VALUE keeps existing rows and the type's other users
 	// untouched, and PostgreSQL allows it inside a transaction (an
 	// adoption's) as long as the new label is not used before commit: the
@@ -384,39 +356,4 @@ func (mig *migration) render(dialect, format, dir, version string) (map[string][
 		return nil, err
 	}
 	return map[string][]byte{base + ".sql": b}, nil
-}
-
-// mysqlAppend fills in each kept MySQL column's append: every new label
-// (a rename's new name too) goes at the end of the ENUM unless the live
-// column has it already (a run that stopped half way), in a statement
-// built from the catalog so that it keeps the labels in the order the live
-// column has them.
-func mysqlAppend(d *sqldialect.Plan, s *step) {
-	lit := func(l string) string { return dialects.For("mysql").QuoteLiteral(l) }
-	var parts []string
-	for _, l := range s.appended() {
-		parts = append(parts, fmt.Sprintf("IF(%s, '', %s)", mysql.Dialect{}.EnumHas("@fsmgen_type", l), lit(","+lit(l))))
-	}
-	for i := range d.Cols {
-		c := &d.Cols[i]
-		c.ChangeDefault = c.FromDefault != c.Default
-		if len(parts) == 0 {
-			continue
-		}
-		c.Append = strings.Join(parts, ", ")
-		c.AlterHead = lit("ALTER TABLE " + c.Table + " MODIFY COLUMN " + c.Column + " ")
-		tail := c.Charset
-		if c.NotNull {
-			tail += " NOT NULL"
-		}
-		if c.FromDefault != "" {
-			tail += " DEFAULT " + c.FromDefault
-		}
-		// MODIFY replaces the comment too; it marks fsmgen's column.
-		tail += " COMMENT " + c.Mark
-		if !c.Convert {
-			tail += mysql.Dialect{}.Instant()
-		}
-		c.AlterTail = lit(tail)
-	}
 }
