@@ -53,6 +53,12 @@ type Dialect interface {
 	// migration, so that a tool running on a pooled connection hands it
 	// back as it found it; "" when there is nothing to undo.
 	MigrationSessionReset() string
+	// ChangeNoTx says why a change of the type (not a restatement) runs
+	// outside a transaction where DDLNoTx does not, or is "".
+	ChangeNoTx() string
+	// RestateCost says what restating the type in full (sql.compact)
+	// costs, for the migration's title; "" where nothing restates it.
+	RestateCost() string
 	// CommitEach joins statements that must commit one by one (where goose
 	// runs the file outside a transaction) into the one query golang-migrate
 	// sends a whole file as, or returns "" when the dialect runs the
@@ -67,6 +73,9 @@ type Dialect interface {
 	// LabelCollation is the collation a column holding labels needs, ""
 	// for the one its table has.
 	LabelCollation(labels []string) string
+	// ColumnCollation is the collation of a column fsmgen adds, which
+	// holds any label, "" for its table's.
+	ColumnCollation() string
 	// GoName is the dialect's name as a Go identifier: the generated
 	// Store's Dialect constant, and ent's (entgo.io/ent/dialect).
 	GoName() string
@@ -101,6 +110,28 @@ type Limiter interface {
 	// Refuse reports through errorf each thing of m the dialect cannot
 	// hold.
 	Refuse(m SpecView, errorf func(pos diag.Pos, format string, args ...any))
+	// RefuseChange reports through errorf each thing of a change of the
+	// spec the dialect cannot make.
+	RefuseChange(c ChangeView, errorf func(pos diag.Pos, format string, args ...any))
+}
+
+// ChangeView is what of a change of the spec a dialect's limits read.
+type ChangeView struct {
+	// Union is every label the type holds while the change runs: both
+	// sets, and the labels the type kept.
+	Union   []string
+	Columns []ChangedColumn
+	Pos     diag.Pos // the spec's sql section
+}
+
+// ChangedColumn is one column a change binds or keeps.
+type ChangedColumn struct {
+	Name, Table string // table.column and its table
+	// Kept: the column was bound before the change. From and To are its
+	// default's labels before and after it, "" for none.
+	Kept       bool
+	From, To   string
+	DefaultPos diag.Pos
 }
 
 // SpecView is what of a machine's spec a dialect's limits read.

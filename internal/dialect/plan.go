@@ -66,7 +66,7 @@ type Plan struct {
 	GuardCond  string // whether a kept column holds one of them
 	GuardMsg   string // the guard's error, as a literal
 	GuardText  string // the same, as text
-	Dollar     string // PostgreSQL: the dollar quote around DO blocks
+	SpecText   string // the spec's text in the statements, which a block's quote must not hold
 
 	// Type is what the type (PostgreSQL) or each column's ENUM (MySQL)
 	// holds once this direction has run, in the database's order, as

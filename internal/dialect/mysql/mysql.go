@@ -672,3 +672,22 @@ func (Dialect) Refuse(m dialect.SpecView, errorf func(pos diag.Pos, format strin
 		}
 	}
 }
+
+// ColumnCollation: a column fsmgen adds holds any label (Bin).
+func (Dialect) ColumnCollation() string { return Bin }
+
+// RefuseChange: while it changes, every ENUM column of a table holds the
+// old and new labels together, in the table's definition.
+func (Dialect) RefuseChange(c dialect.ChangeView, errorf func(pos diag.Pos, format string, args ...any)) {
+	per, count := EnumBytes(c.Union), map[string]int{}
+	for _, col := range c.Columns {
+		if count[col.Table]++; count[col.Table]*per > EnumBudget {
+			errorf(c.Pos, "mysql: while it changes, table %s's ENUM columns hold the old and new states together, %d bytes of its definition, more than the %d fsmgen allows (MySQL keeps a table's definition in 64 KiB): make the change in two steps", col.Table, count[col.Table]*per, EnumBudget)
+			return
+		}
+	}
+}
+
+func (Dialect) ChangeNoTx() string { return "" }
+
+func (Dialect) RestateCost() string { return "copies every bound table" }

@@ -9,8 +9,10 @@ import (
 var migrationText string
 
 // lockFirst and lockAll start a block with LockFirst's patient lock on one
-// table, or on several.
+// table, or on several; dollar is a DO block's quote, one the spec's text
+// in it does not hold.
 var migrations = template.Must(template.New("migration.tmpl").Funcs(template.FuncMap{
+	"dollar":    DollarTag,
 	"lockFirst": func(table string) string { return Dialect{}.LockFirst(table) },
 	"lockAll":   func(tables []string) string { return Dialect{}.LockFirst(tables...) },
 }).Parse(migrationText))

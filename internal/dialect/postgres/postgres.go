@@ -574,3 +574,17 @@ func (Dialect) Refuse(m dialect.SpecView, errorf func(pos diag.Pos, format strin
 		errorf(m.EnumPos, "sql enum %q cannot be a PostgreSQL type name: %s; choose another name, such as %s", m.Enum, why, m.Another)
 	}
 }
+
+func (Dialect) ColumnCollation() string { return "" }
+
+// RefuseChange: PostgreSQL makes every change in place.
+func (Dialect) RefuseChange(dialect.ChangeView, func(diag.Pos, string, ...any)) {}
+
+// ChangeNoTx: each statement of a change commits on its own, so that no
+// lock outlives it; replacing the type (a restatement) must happen in one
+// transaction.
+func (Dialect) ChangeNoTx() string {
+	return "Each statement commits on its own, so no lock outlives it: rows move in batches and the constraint is validated without blocking writers. Every statement can run again after a failure."
+}
+
+func (Dialect) RestateCost() string { return "rewrites every bound table" }

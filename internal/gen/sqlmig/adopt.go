@@ -7,7 +7,6 @@ import (
 
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
-	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -63,7 +62,7 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 	}
 	mig.title = fmt.Sprintf("%s: adopt %s holding %s", q.Enum, strings.Join(cols, ", "), strings.Join(q.Adopt, ", "))
 	d.Adopt.Added = fwd.added()
-	d.Dollar = postgres.DollarTag(d.Adopt.Labels + d.Adopt.Grown)
+	d.SpecText = d.Adopt.Labels + d.Adopt.Grown
 	if mig.up, err = statements(dialect, "adopt_check", d); err != nil {
 		return nil, nil, err
 	}

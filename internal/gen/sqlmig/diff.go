@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
-	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -158,15 +158,13 @@ func specColumns(q *model.SQL) []recordedColumn {
 }
 
 // nextColumns orders the spec's columns as the history bound them, new
-// ones last, so that the history's first column stays first. In a MySQL
-// history each keeps its character set (history.charset), and a new one
-// gets mysql.Bin.
+// ones last, so that the history's first column stays first. Each keeps
+// its collation (history.charset), and a new one gets the dialect's
+// ColumnCollation.
 func nextColumns(q *model.SQL, l *history, dialectName string) []recordedColumn {
 	cols := specColumns(q)
-	if dialectName == "mysql" {
-		for i := range cols {
-			cols[i].Charset = mysql.Bin
-		}
+	for i := range cols {
+		cols[i].Charset = dialects.For(dialectName).ColumnCollation()
 	}
 	if l == nil {
 		return cols
@@ -239,43 +237,40 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 		}
 		s.moves = append(s.moves, sqldialect.Pair{Old: old, New: m.Removed[i].RowsTo.Value})
 	}
-	wide := mysql.BeyondASCII(s.to)
-	var narrow []string // MySQL columns that keep the table's character set
+	// A label the table's own collation may not hold needs another, which
+	// only a copy of the table converts a column to.
+	dl := dialects.For(l.Dialect)
+	need := dl.LabelCollation(s.to)
+	var narrow []string // columns that keep the table's collation
+	change := sqldialect.ChangeView{Pos: m.SQL.Pos}
 	for i, c := range nextColumns(m.SQL, l, l.Dialect) {
 		cs := colStep{recordedColumn: c, first: i == 0, bind: true}
 		if j := slices.IndexFunc(l.Columns, func(lc recordedColumn) bool { return lc.name() == c.name() }); j >= 0 {
 			cs.bind, cs.fromDefault = false, l.Columns[j].Default
 		}
-		if l.Dialect == "mysql" && cs.Charset == "" && wide != "" {
-			// Only a copy of the table converts the column.
+		if cs.Charset == "" && need != "" {
 			narrow = append(narrow, c.name())
-			cs.Charset, cs.convert = mysql.Bin, true
+			cs.Charset, cs.convert = need, true
 		}
-		if cs.kept() && cs.fromDefault != cs.Default && slices.Contains(m.SQL.Dialects, "sqlite") {
-			errs.Add(specColumn(m.SQL, c).DefaultPos, "sqlite: the default of %s would change from %s to %s, but SQLite keeps a column's default in the table definition, which belongs to the application; keep the default state's name, or drop sqlite from the dialects and migrate that table by hand", c.name(), orNone(cs.fromDefault), orNone(cs.Default))
-		}
+		change.Columns = append(change.Columns, sqldialect.ChangedColumn{Name: c.name(), Table: c.Table, Kept: cs.kept(),
+			From: cs.fromDefault, To: cs.Default, DefaultPos: specColumn(m.SQL, c).DefaultPos})
 		s.cols = append(s.cols, cs)
 	}
 	if len(narrow) > 0 && !m.SQL.Compact {
+		wide := s.to[slices.IndexFunc(s.to, func(l string) bool { return dl.LabelCollation([]string{l}) != "" })]
 		st := m.States[slices.IndexFunc(m.States, func(st *model.State) bool { return st.Value == wide })]
 		errs.Add(st.Pos, "mysql: state %q has the value %q, beyond ASCII, but %s keeps its table's character set (per %s), which may not hold it: converting the column to utf8mb4 copies the whole table, blocking its writers for seconds per million rows; give the state an ASCII value, or set sql.compact: true to accept the copy", st.Name, wide, strings.Join(narrow, " and "), hp)
 	}
-	if slices.Contains(m.SQL.Dialects, "mysql") {
-		// MySQL widens every column to the union of both sets first,
-		// beside the labels its ENUM kept.
-		union := slices.Clone(s.to)
-		for _, l := range append(slices.Clone(s.from), s.fromType...) {
-			if !slices.Contains(union, l) {
-				union = append(union, l)
-			}
+	// The type holds both sets while it changes, beside the labels it
+	// kept.
+	change.Union = slices.Clone(s.to)
+	for _, l := range append(slices.Clone(s.from), s.fromType...) {
+		if !slices.Contains(change.Union, l) {
+			change.Union = append(change.Union, l)
 		}
-		per, count := mysql.EnumBytes(union), map[string]int{}
-		for _, c := range s.cols {
-			if count[c.Table]++; count[c.Table]*per > mysql.EnumBudget {
-				errs.Add(m.SQL.Pos, "mysql: while it changes, table %s's ENUM columns hold the old and new states together, %d bytes of its definition, more than the %d fsmgen allows (MySQL keeps a table's definition in 64 KiB): make the change in two steps", c.Table, count[c.Table]*per, mysql.EnumBudget)
-				break
-			}
-		}
+	}
+	for _, name := range m.SQL.Dialects {
+		dialects.For(name).RefuseChange(change, errs.Add)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err

@@ -11,8 +11,8 @@ import (
 	"slices"
 	"strconv"
 
+	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
-	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
 	"github.com/fsmgen/fsmgen/internal/spec"
 )
 
@@ -95,19 +95,19 @@ type recordedColumn struct {
 	Column   string `json:"column"`
 	Default  string `json:"default,omitempty"` // "" for none
 	Nullable bool   `json:"nullable,omitempty"`
-	// Charset is, in a MySQL history, the collation every MODIFY of the
-	// column restates: mysql.Bin for a column fsmgen added, "" for
-	// one that keeps its table's character set (adopted, or added before
+	// Charset is the collation every change of the column restates (a
+	// MySQL history's): the dialect's ColumnCollation for a column fsmgen
+	// added, "" for one that keeps its table's (adopted, or added before
 	// histories recorded it; see nextColumns).
 	Charset string `json:"charset,omitempty"`
 }
 
 func (c recordedColumn) name() string { return c.Table + "." + c.Column }
 
-// charset is the character set of h's column c: the one recorded, or for a
-// MySQL column recorded without one, what fsmgen gave it before it
-// recorded them: mysql.Bin with the first label beyond ASCII, the table's
-// own before (a conversion since then is recorded).
+// charset is the collation of h's column c: the one recorded, or for a
+// column recorded without one, what fsmgen gave it before it recorded
+// them: the one its labels need (LabelCollation), the table's own before
+// (a conversion since then is recorded).
 func (h *history) charset(c recordedColumn) string {
 	if c.Charset == "" {
 		return dialects.For(h.Dialect).LabelCollation(h.dbType())
@@ -124,7 +124,7 @@ func (h *target) complete() bool {
 	}
 	ok := len(h.States) > 0 && h.Enum != "" && len(h.Columns) > 0 && h.Table == "" && h.Column == "" && h.Default == ""
 	for _, c := range h.Columns {
-		ok = ok && c.Table != "" && c.Column != "" && (c.Nullable || c.Default != "") && (c.Charset == "" || c.Charset == mysql.Bin)
+		ok = ok && c.Table != "" && c.Column != "" && (c.Nullable || c.Default != "") && (c.Charset == "" || slices.ContainsFunc(dialects.All(), func(d sqldialect.Dialect) bool { return c.Charset == d.ColumnCollation() }))
 	}
 	return ok
 }

@@ -11,7 +11,6 @@ import (
 	// Aliased: the dialect's name is called dialect throughout.
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
-	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
 	"github.com/fsmgen/fsmgen/internal/model"
 	"github.com/fsmgen/fsmgen/templates"
 )
@@ -79,9 +78,6 @@ func create(m *model.Machine, dialect string) (*migration, error) {
 	}, nil
 }
 
-// onlineNoTx says why PostgreSQL changes run outside goose's transaction.
-const onlineNoTx = "Each statement commits on its own, so no lock outlives it: rows move in batches and the constraint is validated without blocking writers. Every statement can run again after a failure."
-
 // commitEachWhy heads a golang-migrate file whose statements the dialect
 // put in one query that commits after each of them.
 const commitEachWhy = "golang-migrate sends a file as one query, which would run as one transaction: this one is a single block that commits after each statement, so no lock outlives it and rows move in batches. Every statement can run again after a failure."
@@ -99,9 +95,8 @@ func alter(m *model.Machine, dialect string, fwd *step) (*migration, []string, e
 	if !fwd.changes() {
 		return nil, typ, nil
 	}
-	// Replacing the type must happen in one transaction.
-	if dialect == "postgres" && fwd.restate == nil {
-		mig.noTx = onlineNoTx
+	if why := dialects.For(dialect).ChangeNoTx(); why != "" && fwd.restate == nil {
+		mig.noTx = why
 	}
 	mig.slug, mig.title = fwd.describe(m.SQL.Enum)
 	if fwd.restate != nil {
@@ -122,7 +117,7 @@ func alter(m *model.Machine, dialect string, fwd *step) (*migration, []string, e
 // compactName names a migration that restates the type for what it does,
 // and says what that costs.
 func compactName(enum, dialect, slug, title string, to []string, keys map[string]string) (string, string) {
-	what := map[string]string{"postgres": "rewrites every bound table", "mysql": "copies every bound table"}[dialect]
+	what := dialects.For(dialect).RestateCost()
 	words := fmt.Sprintf("compact (%s): the type holds exactly %s, in this order", what, strings.Join(mapped(to, func(l string) string { return key(keys, l) }), ", "))
 	if rest := strings.TrimPrefix(title, enum+": "); rest != "" {
 		words += ", and " + rest
@@ -148,7 +143,7 @@ func base(q *model.SQL, dialect string, s *step) sqldialect.Plan {
 	d := sqldialect.Plan{N: q.Names(dialect), U: q.Unquoted(dialect), Labels: all, To: all, Session: dialects.For(dialect).MigrationSession()}
 	// Labels are the only text from the spec in a block (defaults are
 	// labels too); alterData widens this to what its blocks hold.
-	d.Dollar = postgres.DollarTag(all)
+	d.SpecText = all
 	for _, c := range s.cols {
 		tc := sqldialect.PlanColumn{
 			ColumnNames: q.ColumnNames(dialect, c.Table, c.Column, c.first),
@@ -248,7 +243,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) sqldialect.Plan
 	d.MoveFrom = sqldialect.QuoteLiterals(dialects.For(dialect), moveFrom)
 	// Every label of the change is in Union, and the guard's message
 	// repeats some.
-	d.Dollar = postgres.DollarTag(d.Union + d.GuardMsg)
+	d.SpecText = d.Union + d.GuardMsg
 	d.Batch, d.BatchSize = noTx, sqldialect.BatchSize
 	d.Bypass = q.Store != nil && q.Store.Enforce
 	typ := s.toType(dialect)
