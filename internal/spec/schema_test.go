@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/spec"
 )
 
@@ -171,6 +173,58 @@ func TestProjectKeysDocumented(t *testing.T) {
 		}
 		if !strings.Contains(doc, k+":") {
 			t.Errorf("the test's document lacks %s:", k)
+		}
+	}
+}
+
+// TestSchemasNameEveryDialect: the JSON schemas editors check specs and
+// project files with list the dialects fsmgen knows, no more and no less.
+func TestSchemasNameEveryDialect(t *testing.T) {
+	read := func(path string) map[string]any {
+		var v map[string]any
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	at := func(v any, keys ...string) any {
+		for _, k := range keys {
+			m, ok := v.(map[string]any)
+			if !ok {
+				t.Fatalf("no %s in the schema", strings.Join(keys, "."))
+			}
+			v = m[k]
+		}
+		return v
+	}
+	names := func(v any) []string {
+		var out []string
+		switch v := v.(type) {
+		case []any:
+			for _, n := range v {
+				out = append(out, n.(string))
+			}
+		case map[string]any:
+			for n := range v {
+				out = append(out, n)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	want := slices.Sorted(slices.Values(dialects.Names))
+	spec, project := read("../../spec/schema.json"), read("../../spec/project.schema.json")
+	for what, got := range map[string][]string{
+		"schema.json sql.dialects":            names(at(spec, "$defs", "sql", "properties", "dialects", "items", "enum")),
+		"project.schema.json migrations.dirs": names(at(project, "properties", "migrations", "properties", "dirs", "properties")),
+		"project.schema.json schema":          names(at(project, "properties", "schema", "properties")),
+	} {
+		if !slices.Equal(got, want) {
+			t.Errorf("%s lists %v; fsmgen's dialects are %v", what, got, want)
 		}
 	}
 }
