@@ -636,8 +636,8 @@ func (b *builder) buildSQL() {
 		}
 	}
 	q.Compact = s.Compact.Value
-	q.Store = b.buildStore(s, q.Columns)
 	b.m.SQL = q
+	q.Store = b.buildStore(s, q.Columns)
 }
 
 // buildStore validates the keys of the generated store. They all hang on
@@ -714,7 +714,7 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 	for _, d := range s.Drivers {
 		switch b.oneOf(d, "sql driver", "database/sql", "pgx") {
 		case "pgx":
-			if !slices.ContainsFunc(s.Dialects, func(x spec.Str) bool { return x.Value == "postgres" }) {
+			if _, ok := dialects.DrivenBy("pgx", b.m.SQL.Dialects); !ok {
 				b.errorf(d.Pos, "sql driver pgx needs postgres among the sql dialects")
 			}
 			st.Pgx = true

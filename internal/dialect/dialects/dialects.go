@@ -37,3 +37,15 @@ func For(name string) dialect.Dialect {
 	}
 	panic(fmt.Sprintf("dialects: unknown dialect %q", name))
 }
+
+// DrivenBy returns the first of the dialects called names whose databases
+// verify opens with driver: the spec's database the Go driver it names
+// (sql.drivers) talks to.
+func DrivenBy(driver string, names []string) (dialect.Dialect, bool) {
+	for _, n := range names {
+		if d := For(n); d.Driver() == driver {
+			return d, true
+		}
+	}
+	return nil, false
+}

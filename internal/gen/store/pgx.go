@@ -6,7 +6,7 @@ import (
 
 	. "github.com/dave/jennifer/jen"
 
-	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 	"github.com/fsmgen/fsmgen/internal/gen/golang"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
@@ -23,7 +23,9 @@ func emitPgx(m *model.Machine) ([]byte, error) {
 	f.HeaderComment(golang.Header)
 	f.ImportName(pgx, "pgx")
 	ctx := Qual("context", "Context")
-	enum := postgres.Dialect{}.QuoteIdent(m.SQL.Enum)
+	// The model lets pgx through only with a dialect it drives.
+	d, _ := dialects.DrivenBy("pgx", m.SQL.Dialects)
+	enum := d.QuoteIdent(m.SQL.Enum)
 	f.Comment("PgxDBTX is what a PgxStore needs from a pgx handle: *pgxpool.Pool,")
 	f.Comment("*pgx.Conn and pgx.Tx satisfy it.")
 	f.Type().Id("PgxDBTX").Interface(
@@ -39,7 +41,7 @@ func emitPgx(m *model.Machine) ([]byte, error) {
 	f.Type().Id("PgxStore").Struct(Id("s").Op("*").Id("Store"))
 	f.Comment("NewPgxStore returns the PgxStore, configured by opts.")
 	f.Func().Id("NewPgxStore").Params(Id("opts").Op("...").Id("StoreOption")).Op("*").Id("PgxStore").Block(
-		Return(Op("&").Id("PgxStore").Values(Id("s").Op(":").Id("NewStore").Call(Id("Postgres"), Id("opts").Op("...")))),
+		Return(Op("&").Id("PgxStore").Values(Id("s").Op(":").Id("NewStore").Call(Id(d.GoName()), Id("opts").Op("...")))),
 	)
 	f.Comment("RegisterPgxTypes registers the state column's enum type and its array")
 	f.Comment("type with conn's type map, which pgx needs to encode a []State")
