@@ -41,27 +41,27 @@ func deadlineIndex(t dialect.Table, field string) string {
 	return cutName(t.Name+"_"+field, len("_due")) + "_due"
 }
 
-func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeLock) *fieldChanges {
+func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeRecord) *fieldChanges {
 	c := &fieldChanges{}
 	if next == nil && prev == nil {
 		return c
 	}
 	t := store.Table(m)
-	find := func(l *storeLock, name string) *fieldLock {
+	find := func(l *storeRecord, name string) *fieldRecord {
 		if l == nil {
 			return nil
 		}
-		if i := slices.IndexFunc(l.Fields, func(f fieldLock) bool { return f.Name == name }); i >= 0 {
+		if i := slices.IndexFunc(l.Fields, func(f fieldRecord) bool { return f.Name == name }); i >= 0 {
 			return &l.Fields[i]
 		}
 		return nil
 	}
-	deadlines := func(l fieldLock) []string {
+	deadlines := func(l fieldRecord) []string {
 		ss, batch := d.Deadlines(t, l.field(), l.States, l.AfterUS)
 		c.batch = c.batch || batch
 		return ss
 	}
-	index := func(l fieldLock, build bool) (up, down []string) {
+	index := func(l fieldRecord, build bool) (up, down []string) {
 		up, down, alone := d.DeadlineIndex(t, l.field(), l.Index)
 		if !alone {
 			return up, down
@@ -121,7 +121,7 @@ func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeLock) *
 	if next != nil && next.History != "" {
 		h := dialect.Table{Name: next.History}
 		for _, l := range next.HistoryColumns {
-			if prev != nil && slices.ContainsFunc(prev.HistoryColumns, func(p fieldLock) bool { return p.Name == l.Name }) {
+			if prev != nil && slices.ContainsFunc(prev.HistoryColumns, func(p fieldRecord) bool { return p.Name == l.Name }) {
 				continue
 			}
 			c.histUp = append(c.histUp, d.AddField(h, l.field())...)

@@ -51,7 +51,7 @@ type history struct {
 	Note    string `json:"generated"`
 	Dialect string `json:"dialect"`
 	target
-	Store *storeLock `json:"store,omitempty"`
+	Store *storeRecord `json:"store,omitempty"`
 	// Migrations are this enum's files in the directory, oldest first.
 	Migrations []recorded `json:"migrations"`
 }

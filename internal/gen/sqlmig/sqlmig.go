@@ -110,9 +110,9 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 				next.Columns[i].Charset = c
 			}
 		}
-		next.Store = storeLockOf(m)
+		next.Store = storeRecordOf(m)
 		var mig *migration
-		var prevStore *storeLock
+		var prevStore *storeRecord
 		var fwd *step
 		switch {
 		case prev == nil && q.Adopt != nil:

@@ -13,24 +13,24 @@ import (
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
-// storeLock records the database objects of the generated store that
+// storeRecord records the database objects of the generated store that
 // migrations created: the history table and the enforcement triggers with
 // the moves they allow, so that a change of the transitions alone is a
 // migration too, whose Down restores the triggers it replaced.
-type storeLock struct {
+type storeRecord struct {
 	Key     string       `json:"key"`
 	History string       `json:"history,omitempty"`
-	Enforce *enforceLock `json:"enforce,omitempty"`
-	Fields  []fieldLock  `json:"fields,omitempty"`
+	Enforce *enforceRecord `json:"enforce,omitempty"`
+	Fields  []fieldRecord  `json:"fields,omitempty"`
 	// HistoryColumns are the history table's columns besides its own:
 	// copied fields and notes. Like a field's, a column the spec drops
 	// stays, retired.
-	HistoryColumns []fieldLock `json:"history_columns,omitempty"`
+	HistoryColumns []fieldRecord `json:"history_columns,omitempty"`
 }
 
-// fieldLock is a field whose column the migrations added, or took over
+// fieldRecord is a field whose column the migrations added, or took over
 // (Adopt).
-type fieldLock struct {
+type fieldRecord struct {
 	Name     string         `json:"name"`
 	Type     string         `json:"type"`
 	Nullable bool           `json:"nullable,omitempty"`
@@ -55,8 +55,8 @@ type fieldLock struct {
 	Retired bool `json:"retired,omitempty"`
 }
 
-func fieldLockOf(f *model.Field) fieldLock {
-	l := fieldLock{Name: f.Name, Type: f.Type, Nullable: f.Nullable, Adopt: f.Adopt, Deadline: f.Deadline != nil}
+func fieldRecordOf(f *model.Field) fieldRecord {
+	l := fieldRecord{Name: f.Name, Type: f.Type, Nullable: f.Nullable, Adopt: f.Adopt, Deadline: f.Deadline != nil}
 	if g := f.Deadline; g != nil {
 		for _, s := range g.States {
 			l.States = append(l.States, s.Value)
@@ -70,7 +70,7 @@ func fieldLockOf(f *model.Field) fieldLock {
 	return l
 }
 
-func (l fieldLock) field() dialect.Field {
+func (l fieldRecord) field() dialect.Field {
 	f := dialect.Field{Name: l.Name, Type: l.Type, Default: dialect.Value{Null: true}}
 	if l.Default != nil {
 		f.Default = *l.Default
@@ -78,7 +78,7 @@ func (l fieldLock) field() dialect.Field {
 	return f
 }
 
-type enforceLock struct {
+type enforceRecord struct {
 	Moves   [][2]string `json:"moves"` // (from, to), from != to, by state order
 	Entries []string    `json:"entries"`
 	// Form is the triggers' form, enforceForm when written by this
@@ -94,27 +94,27 @@ type enforceLock struct {
 // gets a migration that replaces its triggers.
 const enforceForm = 2
 
-func storeLockOf(m *model.Machine) *storeLock {
+func storeRecordOf(m *model.Machine) *storeRecord {
 	st := m.SQL.Store
 	if st == nil || (st.History == "" && !st.Enforce && len(st.Fields) == 0) {
 		return nil
 	}
-	l := &storeLock{Key: st.Key, History: st.History}
+	l := &storeRecord{Key: st.Key, History: st.History}
 	for _, f := range st.HistoryFields {
-		l.HistoryColumns = append(l.HistoryColumns, fieldLock{Name: f.Name, Type: f.Type, Nullable: true})
+		l.HistoryColumns = append(l.HistoryColumns, fieldRecord{Name: f.Name, Type: f.Type, Nullable: true})
 	}
 	for _, n := range st.HistoryNotes {
-		l.HistoryColumns = append(l.HistoryColumns, fieldLock{Name: n.Name, Type: "text", Nullable: true})
+		l.HistoryColumns = append(l.HistoryColumns, fieldRecord{Name: n.Name, Type: "text", Nullable: true})
 	}
 	for _, f := range st.Fields {
-		fl := fieldLockOf(f)
+		fl := fieldRecordOf(f)
 		if fl.Deadline {
 			fl.Index = deadlineIndex(store.Table(m), f.Name)
 		}
 		l.Fields = append(l.Fields, fl)
 	}
 	if st.Enforce {
-		e := &enforceLock{Form: enforceForm}
+		e := &enforceRecord{Form: enforceForm}
 		for _, s := range m.States {
 			for _, t := range s.Out {
 				mv := [2]string{s.Value, t.To.Value}
@@ -133,18 +133,18 @@ func storeLockOf(m *model.Machine) *storeLock {
 
 // checkStore refuses changes to the history table that would lose rows,
 // and to a field's column, which the migrations added as it was.
-func checkStore(m *model.Machine, prev *storeLock, hp string) error {
+func checkStore(m *model.Machine, prev *storeRecord, hp string) error {
 	if prev == nil {
 		return nil
 	}
 	var errs diag.List
 	if st := m.SQL.Store; st != nil {
 		for _, f := range st.Fields {
-			i := slices.IndexFunc(prev.Fields, func(l fieldLock) bool { return l.Name == f.Name })
+			i := slices.IndexFunc(prev.Fields, func(l fieldRecord) bool { return l.Name == f.Name })
 			if i < 0 {
 				continue
 			}
-			was, now := prev.Fields[i], fieldLockOf(f)
+			was, now := prev.Fields[i], fieldRecordOf(f)
 			// A deadline's states, index and timeout change by migration.
 			was.Retired, was.States, was.Index, was.AfterUS = false, now.States, "", now.AfterUS
 			if !reflect.DeepEqual(was, now) {
@@ -153,8 +153,8 @@ func checkStore(m *model.Machine, prev *storeLock, hp string) error {
 		}
 	}
 	if st := m.SQL.Store; st != nil {
-		for _, now := range storeLockOf(m).HistoryColumns {
-			i := slices.IndexFunc(prev.HistoryColumns, func(l fieldLock) bool { return l.Name == now.Name })
+		for _, now := range storeRecordOf(m).HistoryColumns {
+			i := slices.IndexFunc(prev.HistoryColumns, func(l fieldRecord) bool { return l.Name == now.Name })
 			if i >= 0 && prev.HistoryColumns[i].Type != now.Type {
 				errs.Add(m.SQL.Pos, "history column %q was of type %s in the migration history (%s) and is %s now; a history column's type cannot change: record it under another name", now.Name, prev.HistoryColumns[i].Type, hp, now.Type)
 			}
@@ -176,7 +176,7 @@ func checkStore(m *model.Machine, prev *storeLock, hp string) error {
 }
 
 // describe says what the history records of the field, as a spec writes it.
-func (l fieldLock) describe() string {
+func (l fieldRecord) describe() string {
 	s := "{type: " + l.Type
 	if l.Nullable {
 		s += ", nullable: true"
@@ -200,12 +200,12 @@ func (l fieldLock) describe() string {
 
 // retire keeps in next the fields prev records that the spec no longer
 // lists, marked retired: their columns stay.
-func retire(next, prev *storeLock) *storeLock {
+func retire(next, prev *storeRecord) *storeRecord {
 	if prev == nil {
 		return next
 	}
 	if next == nil {
-		next = &storeLock{Key: prev.Key}
+		next = &storeRecord{Key: prev.Key}
 	}
 	next.Fields = withRetired(next.Fields, prev.Fields)
 	next.HistoryColumns = withRetired(next.HistoryColumns, prev.HistoryColumns)
@@ -216,9 +216,9 @@ func retire(next, prev *storeLock) *storeLock {
 }
 
 // withRetired appends to next the columns of prev it lacks, retired.
-func withRetired(next, prev []fieldLock) []fieldLock {
+func withRetired(next, prev []fieldRecord) []fieldRecord {
 	for _, l := range prev {
-		if !slices.ContainsFunc(next, func(n fieldLock) bool { return n.Name == l.Name }) {
+		if !slices.ContainsFunc(next, func(n fieldRecord) bool { return n.Name == l.Name }) {
 			l.Retired = true
 			next = append(next, l)
 		}
@@ -226,7 +226,7 @@ func withRetired(next, prev []fieldLock) []fieldLock {
 	return next
 }
 
-func enforcement(q *model.SQL, l *storeLock) *dialect.Enforcement {
+func enforcement(q *model.SQL, l *storeRecord) *dialect.Enforcement {
 	if l == nil || l.Enforce == nil {
 		return nil
 	}
@@ -256,11 +256,11 @@ func cutName(base string, room int) string {
 // they allow change, and the fields' columns. It returns the migrations
 // in their order: mig, or none when neither the enum nor the store
 // changes, and around it those that must run alone.
-func withStore(mig *migration, m *model.Machine, name string, prev *storeLock, fwd *step) []*migration {
-	return storeMigrations(mig, m, name, prev, storeLockOf(m), fwd)
+func withStore(mig *migration, m *model.Machine, name string, prev *storeRecord, fwd *step) []*migration {
+	return storeMigrations(mig, m, name, prev, storeRecordOf(m), fwd)
 }
 
-func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *storeLock, fwd *step) []*migration {
+func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *storeRecord, fwd *step) []*migration {
 	oldE, newE := enforcement(m.SQL, prev), enforcement(m.SQL, next)
 	// A new order of the states reorders the moves, which the triggers
 	// allow all the same.
@@ -273,7 +273,7 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 		// The enum's migration runs in one transaction (a creation, a
 		// compaction); the deadlines commit batch by batch, in a
 		// migration of their own after it.
-		mid := &storeLock{}
+		mid := &storeRecord{}
 		if next != nil {
 			*mid = *next
 		}
