@@ -18,8 +18,8 @@ import (
 // the moves they allow, so that a change of the transitions alone is a
 // migration too, whose Down restores the triggers it replaced.
 type storeRecord struct {
-	Key     string       `json:"key"`
-	History string       `json:"history,omitempty"`
+	Key     string         `json:"key"`
+	History string         `json:"history,omitempty"`
 	Enforce *enforceRecord `json:"enforce,omitempty"`
 	Fields  []fieldRecord  `json:"fields,omitempty"`
 	// HistoryColumns are the history table's columns besides its own:
