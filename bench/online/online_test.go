@@ -1,13 +1,17 @@
 // Package online measures how generated migrations treat a busy table: a
 // nodes table with FSMGEN_ONLINE_ROWS rows (two tables referencing it by
-// foreign key, an index on the state column) takes every change kind up
-// and down with goose and with golang-migrate (FSMGEN_ONLINE_RUNNER picks
-// one) on PostgreSQL 15 and MariaDB while four writers update and insert
-// on loopback; the removal is tried first behind another
-// session's long open read transaction, where it must give up at its lock
-// timeout. It reports each migration's duration, the
-// longest write stall, the writers' errors, and checksums of the rows no
-// writer touches before and after.
+// foreign key, an index on the state column, a history table and enforced
+// transitions) takes every change kind of the enum and of the Store's
+// columns (a field, a field the history records, a timeout added, moved
+// to other states and dropped) up and down with goose and with
+// golang-migrate (FSMGEN_ONLINE_RUNNER picks one) on PostgreSQL 15 and
+// MariaDB while four writers update and insert on loopback; the removal
+// is tried first behind another session's long open read transaction,
+// where it must give up at its lock timeout. It reports each migration's
+// duration, the longest write stall, the 99th percentile of the writes,
+// the writers' errors, and checksums of the rows no writer touches before
+// and after; with FSMGEN_ONLINE_RUNS, the largest figures of that many
+// runs, each on fresh databases.
 //
 // It is a harness, not a timed test: it asserts only that the data and the
 // errors are as documented. `make bench-online` runs it on 1,000,000 rows
@@ -20,6 +24,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -63,9 +68,31 @@ type version struct {
 	// cycle orders the next transitions, when not states (a reorder
 	// keeps the transitions, which enforcement would migrate).
 	cycle []string
+	// field adds a nullable text column the moves may set (sql.fields),
+	// recorded: also in every history row (history_fields); timeout
+	// starts a deadline column on entering these states (timeouts).
+	field, recorded bool
+	timeout         []string
 }
 
-var versions = []version{
+// withStore is the last enum version with a change of the Store's columns
+// on top.
+func withStore(change string, field, recorded bool, timeout ...string) version {
+	v := versions0[len(versions0)-1]
+	v.change, v.none, v.field, v.recorded, v.timeout = change, false, field, recorded, timeout
+	return v
+}
+
+var versions = append(versions0,
+	withStore("add a field", true, false),
+	withStore("record the field in the history", true, true),
+	withStore("add a timeout", true, true, "waiting", "processing"),
+	withStore("change the timeout's states", true, true, "waiting"),
+	withStore("drop the timeout", true, true),
+)
+
+// versions0 are the enum's own changes.
+var versions0 = []version{
 	{change: "create", states: []string{"starting", "waiting", "processing", "finished", "error", "reapplying", "enrolling"}, def: "finished"},
 	{change: "add a state at the end", states: []string{"starting", "waiting", "processing", "finished", "error", "reapplying", "enrolling", "aborting"}, def: "finished"},
 	{change: "add a state in the middle", states: []string{"starting", "waiting", "paused", "processing", "finished", "error", "reapplying", "enrolling", "aborting"}, def: "finished"},
@@ -111,38 +138,62 @@ func (v version) spec(format string) string {
 			fmt.Fprintf(&b, "  %s:\n    doc: gone\n    rows_to: %s\n", old, to)
 		}
 	}
+	if v.timeout != nil {
+		fmt.Fprintf(&b, "timeouts:\n  - column: due_at\n    states: [%s]\n    after: 1h\n    event: next\n", strings.Join(v.timeout, ", "))
+	}
 	fmt.Fprintf(&b, "sql:\n  enum: node_state\n  table: nodes\n  column: state\n  key: id\n  history: nodes_history\n  enforce: transitions\n  default: %s\n  format: %s\n  dialects: [postgres, mysql]\n", v.def, format)
+	if v.field {
+		b.WriteString("  fields:\n    error: {type: text, nullable: true}\n")
+	}
+	if v.recorded {
+		b.WriteString("  history_fields: [error]\n")
+	}
 	return b.String()
 }
 
 // history generates the migrations of versions in order, as a user would,
-// in format's layout.
-func history(t *testing.T, format string) string {
+// in format's layout, and returns for each dialect's directory how many
+// migrations each version added (PostgreSQL builds an index in one of its
+// own).
+func history(t *testing.T, format string) (string, map[string][]int) {
 	out := t.TempDir()
+	added := map[string][]int{}
 	for i, v := range versions {
 		spec := filepath.Join(t.TempDir(), "states.yaml")
 		if err := os.WriteFile(spec, []byte(v.spec(format)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		before := migrationFiles(t, out)
+		before := migrations(t, out)
 		var stdout, stderr strings.Builder
 		if code := cli.Run([]string{"generate", "-spec", spec, "-out", out}, &stdout, &stderr); code != 0 {
 			t.Fatalf("version %d: generate: %s", i+1, stderr.String())
 		}
-		if added := migrationFiles(t, out) - before; (added == 0) != v.none {
-			t.Fatalf("version %d (%s): generate added %d migration files", i+1, v.change, added)
+		after := migrations(t, out)
+		for _, dir := range []string{"postgres", "mysql"} {
+			n := after[dir] - before[dir]
+			if (n == 0) != v.none {
+				t.Fatalf("version %d (%s): generate added %d %s migrations", i+1, v.change, n, dir)
+			}
+			added[dir] = append(added[dir], n)
 		}
 	}
-	return out
+	return out, added
 }
 
-// migrationFiles counts the migrations under out, of every dialect.
-func migrationFiles(t *testing.T, out string) int {
+// migrations counts the migrations under out, per dialect's directory
+// (golang-migrate's Up files, goose's files).
+func migrations(t *testing.T, out string) map[string]int {
 	files, err := filepath.Glob(filepath.Join(out, "migrations", "*", "*.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return len(files)
+	n := map[string]int{}
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".down.sql") {
+			n[filepath.Base(filepath.Dir(f))]++
+		}
+	}
+	return n
 }
 
 type db struct {
@@ -296,16 +347,18 @@ var retryable = []string{"55P03", "1205", "1213"}
 type step struct {
 	dialect, runner, change string
 	took                    time.Duration
-	stall                   time.Duration
+	stall, p99              time.Duration
 	writes                  int
 	errs                    map[string]int
 	err                     error
 }
 
 // window measures the writes that overlap [from, to]: the longest one, or
-// the longest gap between two writes of one writer, whichever is longer.
-func window(ops [][]write, from, to time.Time) (stall time.Duration, n int, errs map[string]int) {
+// the longest gap between two writes of one writer, whichever is longer,
+// and the 99th percentile of their durations.
+func window(ops [][]write, from, to time.Time) (stall, p99 time.Duration, n int, errs map[string]int) {
 	errs = map[string]int{}
+	var took []time.Duration
 	for _, ws := range ops {
 		last := from
 		for _, w := range ws {
@@ -314,6 +367,7 @@ func window(ops [][]write, from, to time.Time) (stall time.Duration, n int, errs
 				continue
 			}
 			n++
+			took = append(took, w.took)
 			if w.code != "" {
 				errs[w.code]++
 			}
@@ -325,7 +379,11 @@ func window(ops [][]write, from, to time.Time) (stall time.Duration, n int, errs
 			last = end
 		}
 	}
-	return stall, n, errs
+	if len(took) > 0 {
+		slices.Sort(took)
+		p99 = took[(len(took)-1)*99/100]
+	}
+	return stall, p99, n, errs
 }
 
 // runners are the migration tools the harness runs, each on fresh
@@ -388,23 +446,97 @@ func newTool(t *testing.T, d *db, runner, out string) tool {
 	}
 }
 
+// runs is how many times every change runs on fresh databases
+// (FSMGEN_ONLINE_RUNS, 1 unless set): the report keeps the largest figure
+// of each.
+func runs() int {
+	if n, err := strconv.Atoi(os.Getenv("FSMGEN_ONLINE_RUNS")); err == nil && n > 0 {
+		return n
+	}
+	return 1
+}
+
 func TestOnline(t *testing.T) {
 	var report []step
 	for _, runner := range runners() {
-		out := history(t, runner)
+		out, added := history(t, runner)
 		for _, mk := range []func(*testing.T) *db{postgres, mariadb} {
-			report = append(report, online(t, mk(t), runner, out)...)
+			var each [][]step
+			for range runs() {
+				d := mk(t)
+				each = append(each, online(t, d, runner, out, added[d.dir]))
+			}
+			report = append(report, largest(each)...)
 		}
 	}
 	writeReport(t, report)
 }
 
-// online runs every change up and down on d with runner's tool.
-func online(t *testing.T, d *db, runner, out string) []step {
+// largest merges the steps of several runs of the same changes: each
+// figure the largest of the runs, the writes and their errors summed.
+func largest(runs [][]step) []step {
+	out := slices.Clone(runs[0])
+	for _, r := range runs[1:] {
+		for i, s := range r {
+			o := &out[i]
+			if o.change != s.change {
+				// A retried migration is named for its retry: keep both.
+				o.change += " / " + s.change
+			}
+			o.took, o.stall, o.p99 = max(o.took, s.took), max(o.stall, s.stall), max(o.p99, s.p99)
+			o.writes += s.writes
+			errs := maps.Clone(o.errs)
+			for c, n := range s.errs {
+				if errs == nil {
+					errs = map[string]int{}
+				}
+				errs[c] += n
+			}
+			o.errs = errs
+			if o.err == nil {
+				o.err = s.err
+			}
+		}
+	}
+	return out
+}
+
+// online runs every change up and down on d with runner's tool: version
+// i's added[i] migrations at a time.
+func online(t *testing.T, d *db, runner, out string, added []int) []step {
 	var report []step
 	d.exec(t, d.schema...)
 	tl := newTool(t, d, runner, out)
-	if err := tl.up(); err != nil {
+	// to moves the database to the first n migrations, one at a time
+	// (applied counts those that succeeded), as a deploy would.
+	applied := 0
+	to := func(n int) func() error {
+		return func() error {
+			for applied != n {
+				if applied < n {
+					if err := tl.up(); err != nil {
+						return err
+					}
+					applied++
+					continue
+				}
+				if err := tl.down(); err != nil {
+					return err
+				}
+				applied--
+			}
+			return nil
+		}
+	}
+	// upTo[i] is the number of migrations up to version i's.
+	upTo := make([]int, len(added))
+	for i, n := range added {
+		upTo[i] = n
+		if i > 0 {
+			upTo[i] += upTo[i-1]
+		}
+	}
+	if err := to(upTo[0])(); err != nil {
 		t.Fatal(err)
 	}
 	// The rows' states are set as the table's owner would repair them,
@@ -433,14 +565,15 @@ func online(t *testing.T, d *db, runner, out string) []step {
 		marks = append(marks, mark{change: change, from: from, to: time.Now(), err: err})
 		time.Sleep(300 * time.Millisecond)
 	}
-	run(versions[1].change, tl.up, true)
+	run(versions[1].change, to(upTo[1]), true)
 	// Rows for the removal to move, on rows no writer touches.
 	d.asOwner(t, fmt.Sprintf(`UPDATE nodes SET state = 'aborting' WHERE id > %d AND id %% 10 = 3`, hot))
 	before := d.one(t, d.sum(`CASE WHEN state = 'aborting' THEN 'error' ELSE state END`))
 	time.Sleep(time.Second) // the writers' steady state again
 	for i, v := range versions[2:] {
+		up := to(upTo[i+2])
 		if len(v.removed) > len(versions[i+1].removed) {
-			marks = append(marks, behindReader(t, d, v.change, tl.up))
+			marks = append(marks, behindReader(t, d, v.change, up))
 			if err := tl.recover(true); err != nil {
 				t.Fatalf("%s, %s: %v", d.name, runner, err)
 			}
@@ -449,11 +582,11 @@ func online(t *testing.T, d *db, runner, out string) []step {
 			run(v.change+" (no migration: nothing to run)", func() error { return nil }, true)
 			continue
 		}
-		run(v.change, tl.up, true)
+		run(v.change, up, true)
 	}
 	for i := len(versions) - 1; i >= 1; i-- {
 		if !versions[i].none {
-			run("Down of "+versions[i].change, tl.down, false)
+			run("Down of "+versions[i].change, to(upTo[i-1]), false)
 		}
 	}
 	close(stop)
@@ -464,8 +597,8 @@ func online(t *testing.T, d *db, runner, out string) []step {
 		if m.until.After(until) {
 			until = m.until
 		}
-		stall, n, errs := window(ops, m.from, until)
-		report = append(report, step{d.name, runner, m.change, m.to.Sub(m.from), stall, n, errs, m.err})
+		stall, p99, n, errs := window(ops, m.from, until)
+		report = append(report, step{d.name, runner, m.change, m.to.Sub(m.from), stall, p99, n, errs, m.err})
 		if got := harness.Code(m.err); got != m.want {
 			t.Errorf("%s, %s: %s: error %q (%v), want %q", d.name, runner, m.change, got, m.err, m.want)
 		}
@@ -539,10 +672,10 @@ func behindReader(t *testing.T, d *db, change string, up func() error) mark {
 
 func writeReport(t *testing.T, steps []step) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| database | runner | migration | duration | longest write stall | writes | writer errors |\n|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| database | runner | migration | duration | longest write stall | p99 write | writes | writer errors |\n|---|---|---|---|---|---|---|---|\n")
 	for _, s := range steps {
 		if s.writes == 0 && s.took == 0 {
-			fmt.Fprintf(&b, "| %s | %s | %s | | | | |\n", s.dialect, s.runner, s.change)
+			fmt.Fprintf(&b, "| %s | %s | %s | | | | | |\n", s.dialect, s.runner, s.change)
 			continue
 		}
 		var errs []string
@@ -554,9 +687,9 @@ func writeReport(t *testing.T, steps []step) {
 		if s.err != nil {
 			status = " (failed: " + harness.Code(s.err) + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s%s | %s | %s | %d | %s |\n", s.dialect, s.runner, s.change, status, round(s.took), round(s.stall), s.writes, strings.Join(errs, ", "))
+		fmt.Fprintf(&b, "| %s | %s | %s%s | %s | %s | %s | %d | %s |\n", s.dialect, s.runner, s.change, status, round(s.took), round(s.stall), round(s.p99), s.writes, strings.Join(errs, ", "))
 	}
-	t.Logf("%d rows, %d writers:\n%s", rows(), writers, b.String())
+	t.Logf("%d rows, %d writers, %d run(s):\n%s", rows(), writers, runs(), b.String())
 	if p := os.Getenv("FSMGEN_ONLINE_REPORT"); p != "" {
 		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
