@@ -117,11 +117,16 @@ type Limiter interface {
 
 // ChangeView is what of a change of the spec a dialect's limits read.
 type ChangeView struct {
+	States []SpecState // the target's, in the spec's order
 	// Union is every label the type holds while the change runs: both
 	// sets, and the labels the type kept.
 	Union   []string
 	Columns []ChangedColumn
 	Pos     diag.Pos // the spec's sql section
+	// History names the migration history the change starts from;
+	// Compact: the spec accepts restating the column (sql.compact).
+	History string
+	Compact bool
 }
 
 // ChangedColumn is one column a change binds or keeps.
@@ -132,6 +137,10 @@ type ChangedColumn struct {
 	Kept       bool
 	From, To   string
 	DefaultPos diag.Pos
+	// Converted: the column keeps its table's collation, which the
+	// target's labels need another than (LabelCollation); only a copy of
+	// the table converts it.
+	Converted bool
 }
 
 // SpecView is what of a machine's spec a dialect's limits read.

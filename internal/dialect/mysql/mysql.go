@@ -676,9 +676,25 @@ func (Dialect) Refuse(m dialect.SpecView, errorf func(pos diag.Pos, format strin
 // ColumnCollation: a column fsmgen adds holds any label (Bin).
 func (Dialect) ColumnCollation() string { return Bin }
 
-// RefuseChange: while it changes, every ENUM column of a table holds the
-// old and new labels together, in the table's definition.
-func (Dialect) RefuseChange(c dialect.ChangeView, errorf func(pos diag.Pos, format string, args ...any)) {
+// RefuseChange: a column converted to the collation a label beyond ASCII
+// needs is a copy of the table, which only sql.compact accepts; and while
+// it changes, every ENUM column of a table holds the old and new labels
+// together, in the table's definition.
+func (m Dialect) RefuseChange(c dialect.ChangeView, errorf func(pos diag.Pos, format string, args ...any)) {
+	var narrow []string
+	for _, col := range c.Columns {
+		if col.Converted {
+			narrow = append(narrow, col.Name)
+		}
+	}
+	if len(narrow) > 0 && !c.Compact {
+		for _, st := range c.States {
+			if m.LabelCollation([]string{st.Value}) != "" {
+				errorf(st.Pos, "mysql: state %q has the value %q, beyond ASCII, but %s keeps its table's character set (per %s), which may not hold it: converting the column to utf8mb4 copies the whole table, blocking its writers for seconds per million rows; give the state an ASCII value, or set sql.compact: true to accept the copy", st.Name, st.Value, strings.Join(narrow, " and "), c.History)
+				break
+			}
+		}
+	}
 	per, count := EnumBytes(c.Union), map[string]int{}
 	for _, col := range c.Columns {
 		if count[col.Table]++; count[col.Table]*per > EnumBudget {

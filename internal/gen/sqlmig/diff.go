@@ -239,27 +239,22 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 	}
 	// A label the table's own collation may not hold needs another, which
 	// only a copy of the table converts a column to.
-	dl := dialects.For(l.Dialect)
-	need := dl.LabelCollation(s.to)
-	var narrow []string // columns that keep the table's collation
-	change := sqldialect.ChangeView{Pos: m.SQL.Pos}
+	need := dialects.For(l.Dialect).LabelCollation(s.to)
+	change := sqldialect.ChangeView{Pos: m.SQL.Pos, History: hp, Compact: m.SQL.Compact}
+	for _, st := range m.States {
+		change.States = append(change.States, sqldialect.SpecState{Name: st.Name, Value: st.Value, Pos: st.Pos})
+	}
 	for i, c := range nextColumns(m.SQL, l, l.Dialect) {
 		cs := colStep{recordedColumn: c, first: i == 0, bind: true}
 		if j := slices.IndexFunc(l.Columns, func(lc recordedColumn) bool { return lc.name() == c.name() }); j >= 0 {
 			cs.bind, cs.fromDefault = false, l.Columns[j].Default
 		}
 		if cs.Charset == "" && need != "" {
-			narrow = append(narrow, c.name())
 			cs.Charset, cs.convert = need, true
 		}
 		change.Columns = append(change.Columns, sqldialect.ChangedColumn{Name: c.name(), Table: c.Table, Kept: cs.kept(),
-			From: cs.fromDefault, To: cs.Default, DefaultPos: specColumn(m.SQL, c).DefaultPos})
+			From: cs.fromDefault, To: cs.Default, DefaultPos: specColumn(m.SQL, c).DefaultPos, Converted: cs.convert})
 		s.cols = append(s.cols, cs)
-	}
-	if len(narrow) > 0 && !m.SQL.Compact {
-		wide := s.to[slices.IndexFunc(s.to, func(l string) bool { return dl.LabelCollation([]string{l}) != "" })]
-		st := m.States[slices.IndexFunc(m.States, func(st *model.State) bool { return st.Value == wide })]
-		errs.Add(st.Pos, "mysql: state %q has the value %q, beyond ASCII, but %s keeps its table's character set (per %s), which may not hold it: converting the column to utf8mb4 copies the whole table, blocking its writers for seconds per million rows; give the state an ASCII value, or set sql.compact: true to accept the copy", st.Name, wide, strings.Join(narrow, " and "), hp)
 	}
 	// The type holds both sets while it changes, beside the labels it
 	// kept.
