@@ -75,21 +75,23 @@ $fsmgen$;
 -- +goose StatementBegin
 DO $fsmgen$
 DECLARE
-    changed bigint;
+    page bigint;
 BEGIN
+    page := 0;
     LOOP
         UPDATE "doors" SET "open_deadline" = clock_timestamp() + 90000000 * interval '1 microsecond'
-        WHERE ctid = ANY (ARRAY(SELECT ctid FROM "doors" WHERE "open_deadline" IS NULL AND "state" IN ('opened') LIMIT 5000)) AND "open_deadline" IS NULL AND "state" IN ('opened');
-        GET DIAGNOSTICS changed = ROW_COUNT;
-        EXIT WHEN changed = 0;
+        WHERE ctid >= ('(' || page || ',0)')::tid AND ctid < ('(' || (page + 64) || ',0)')::tid AND "open_deadline" IS NULL AND "state" IN ('opened');
         COMMIT;
+        page := page + 64;
+        EXIT WHEN page > pg_relation_size('"doors"') / current_setting('block_size')::bigint;
     END LOOP;
+    page := 0;
     LOOP
         UPDATE "doors" SET "open_deadline" = NULL
-        WHERE ctid = ANY (ARRAY(SELECT ctid FROM "doors" WHERE "open_deadline" IS NOT NULL AND "state" NOT IN ('opened') LIMIT 5000)) AND "open_deadline" IS NOT NULL AND "state" NOT IN ('opened');
-        GET DIAGNOSTICS changed = ROW_COUNT;
-        EXIT WHEN changed = 0;
+        WHERE ctid >= ('(' || page || ',0)')::tid AND ctid < ('(' || (page + 64) || ',0)')::tid AND "open_deadline" IS NOT NULL AND "state" NOT IN ('opened');
         COMMIT;
+        page := page + 64;
+        EXIT WHEN page > pg_relation_size('"doors"') / current_setting('block_size')::bigint;
     END LOOP;
 END
 $fsmgen$;
