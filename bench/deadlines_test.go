@@ -17,8 +17,8 @@ import (
 // key, and as inserted) in the timeout's state, as in a service whose
 // recent rows are in progress, with the statements the timeout's
 // migration runs (the dialect's Deadlines, batch by batch): one op is the
-// whole backfill. docs/benchmarks.md says why the batches choose their
-// rows by the condition, not by ranges of the key.
+// whole backfill. docs/benchmarks.md says how each dialect's batches
+// choose their rows.
 func BenchmarkDeadlines(b *testing.B) {
 	rows := 1_000_000
 	if v, err := strconv.Atoi(os.Getenv("DEADLINE_ROWS")); err == nil && v > 0 {
