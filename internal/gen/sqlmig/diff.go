@@ -71,17 +71,6 @@ func (s *step) added() []string {
 	return out
 }
 
-// dropped returns the labels of from that do not survive as they are.
-func (s *step) dropped() []string {
-	var out []string
-	for _, l := range s.from {
-		if !slices.Contains(s.to, l) && !hasOld(s.renames, l) {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // changes reports whether the database needs a migration: labels come or
 // go, a column is bound or its default changes, or the type is restated.
 // A new order of the same labels is not a change.
@@ -302,13 +291,6 @@ func specColumn(q *model.SQL, c recordedColumn) *model.Column {
 		}
 	}
 	return nil
-}
-
-func orNone(def string) string {
-	if def == "" {
-		return "none"
-	}
-	return fmt.Sprintf("%q", def)
 }
 
 // describe names the change for the file name and title: exactly what the

@@ -268,15 +268,6 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) sqldialect.Plan
 	return d
 }
 
-// render1 renders a dialect template that writes one statement.
-func render1(dialect, name string, v any) (string, error) {
-	var b bytes.Buffer
-	if err := dialects.For(dialect).Migrations().ExecuteTemplate(&b, name, v); err != nil {
-		return "", fmt.Errorf("internal error: %s template %s: %v", dialect, name, err)
-	}
-	return strings.TrimSpace(b.String()), nil
-}
-
 // statements renders a dialect template and splits it at blank lines.
 func statements(dialect, name string, d sqldialect.Plan) ([]stmt, error) {
 	var b bytes.Buffer
