@@ -175,14 +175,19 @@ type Moving struct {
 // Move pairs t with the direction's moves.
 func (d Plan) Move(t PlanTable) Moving { return Moving{Table: t, Moves: d.Moves, MoveFrom: d.MoveFrom} }
 
+// PlanTable is a table's kept columns, changed in one ALTER TABLE.
 type PlanTable struct {
 	Table                     string
 	Cols                      []PlanColumn
 	DropDefaults, SetDefaults []PlanColumn // Cols that start, end with a default
 }
 
+// Added is a label the type gains in place: Rel (AFTER or BEFORE) the
+// nearest label the type has beside it in the spec, Anchor ("" for none).
 type Added struct{ Label, Rel, Anchor string }
 
+// Pair is a label and the one it becomes (a rename, or a removed label and
+// its rows_to).
 type Pair struct{ Old, New string }
 
 // Adoption is what the adopt templates see.
@@ -201,6 +206,7 @@ type Adoption struct {
 	Cols  []AdoptColumn
 }
 
+// AdoptColumn is one adopted column as the adopt templates see it.
 type AdoptColumn struct {
 	PlanColumn
 	Name   string // table.column, as a literal
