@@ -41,20 +41,17 @@ func adoptGuard(p dialect.Plan) string {
 	for i, c := range p.Adopt.Cols {
 		name := func(what string) string { return fmt.Sprintf("fsmgen_adopt_%d_%s", i, what) }
 		info := "SELECT 1 FROM pragma_table_info(" + c.TableLit + ") WHERE name = " + c.ColumnLit
-		notNull, def, nullable, spec := "0", "NULL", "nullable", "none"
+		notNull, def, nullable := "0", "NULL", "nullable"
 		if c.NotNull {
 			notNull, nullable = "1", "NOT NULL"
 		}
 		if c.DefaultText != "" {
 			def = c.DefaultText
 		}
-		if c.DefaultLabel != "" {
-			spec = fmt.Sprintf("%q", c.DefaultLabel)
-		}
 		checks = append(checks,
 			Check{Trigger: name("column"),
 				Cond: "NOT EXISTS (" + info + ")\n    OR EXISTS (" + info + ` AND ("notnull" <> ` + notNull + " OR dflt_value IS NOT " + def + "))",
-				Msg:  fmt.Sprintf("cannot adopt: %s must exist, be %s and default to %s, as the spec says", c.Text, nullable, spec)},
+				Msg:  fmt.Sprintf("cannot adopt: %s must exist, be %s and default to %s, as the spec says", c.Text, nullable, orNone(c.DefaultLabel))},
 			Check{Trigger: name("rows"),
 				Cond: "EXISTS (SELECT 1 FROM " + c.Table + " WHERE " + c.Column + " NOT IN (" + p.Adopt.Labels + "))",
 				Msg:  fmt.Sprintf("cannot adopt: %s holds values that are not in sql.adopt (%s)", c.Text, strings.Join(p.Adopt.Adopted, ", "))})

@@ -399,12 +399,6 @@ func (Dialect) ColumnCollation() string { return "" }
 // RefuseChange: SQLite keeps a column's default in the table's
 // definition, which only a rebuild of the table changes.
 func (Dialect) RefuseChange(c dialect.ChangeView, errorf func(pos diag.Pos, format string, args ...any)) {
-	orNone := func(l string) string {
-		if l == "" {
-			return "none"
-		}
-		return fmt.Sprintf("%q", l)
-	}
 	for _, col := range c.Columns {
 		if col.Kept && col.From != col.To {
 			errorf(col.DefaultPos, "sqlite: the default of %s would change from %s to %s, but SQLite keeps a column's default in the table definition, which belongs to the application; keep the default state's name, or drop sqlite from the dialects and migrate that table by hand", col.Name, orNone(col.From), orNone(col.To))
@@ -415,3 +409,11 @@ func (Dialect) RefuseChange(c dialect.ChangeView, errorf func(pos diag.Pos, form
 func (Dialect) ChangeNoTx() string { return "" }
 
 func (Dialect) RestateCost() string { return "" }
+
+// orNone names a default's label in a message, or says there is none.
+func orNone(label string) string {
+	if label == "" {
+		return "none"
+	}
+	return fmt.Sprintf("%q", label)
+}
