@@ -237,17 +237,3 @@ func Message(short, long string) string {
 	}
 	return long
 }
-
-// CutRunes shortens s to at most n characters, the last of them "…" when
-// it had to cut, so that a reader sees the text was longer.
-func CutRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for range n - 1 {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return s[:i] + "…"
-}

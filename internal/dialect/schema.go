@@ -1,7 +1,6 @@
 package dialect
 
 import (
-	"regexp"
 	"slices"
 )
 
@@ -95,7 +94,3 @@ func SchemaStore(d Dialect, s Schema, addColumn func(table string, f Field) stri
 	}
 	return out
 }
-
-// BareIdent matches the names a schema parser reads the same whether
-// quoted or not, once keywords are left out.
-var BareIdent = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)

@@ -313,24 +313,6 @@ func HistoryExtra(t Table, p *Params, field func(i int) string) string {
 	return b.String()
 }
 
-// HistoryReturning returns what a data-modifying CTE returns besides for
-// its history row: the copied fields, under names no column of the spec
-// can take (a name in the spec has no upper case).
-func HistoryReturning(d Dialect, t Table, qualifier string) string {
-	var b strings.Builder
-	for j, i := range t.HistFields {
-		b.WriteString(", " + qualifier + d.QuoteIdent(t.Fields[i].Name) + " AS " + historyCopy(d, j))
-	}
-	return b.String()
-}
-
-func historyCopy(d Dialect, j int) string { return d.QuoteIdent("H" + strconv.Itoa(j)) }
-
-// Returned names copied field i as HistoryReturning returned it.
-func Returned(d Dialect, t Table) func(i int) string {
-	return func(i int) string { return historyCopy(d, slices.Index(t.HistFields, i)) }
-}
-
 // HistoryRow is a history row written by its own statement, after the
 // move and in its transaction (MySQL, SQLite), reading the fields it
 // copies from the row the move left; a created row's has no from-state

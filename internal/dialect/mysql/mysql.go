@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fsmgen/fsmgen/internal/diag"
 	"github.com/fsmgen/fsmgen/internal/dialect"
@@ -92,7 +93,7 @@ func (Dialect) MigrationSession() string {
 // RaiseMessage keeps MessageMax characters, the last an ellipsis when it
 // cut.
 func (m Dialect) RaiseMessage(msg string) string {
-	return m.QuoteLiteral(dialect.CutRunes(msg, dialect.MessageMax))
+	return m.QuoteLiteral(cutRunes(msg, dialect.MessageMax))
 }
 
 // signal is the statement that raises msg.
@@ -707,3 +708,17 @@ func (m Dialect) RefuseChange(c dialect.ChangeView, errorf func(pos diag.Pos, fo
 func (Dialect) ChangeNoTx() string { return "" }
 
 func (Dialect) RestateCost() string { return "copies every bound table" }
+
+// cutRunes shortens s to at most n characters, the last of them "…" when
+// it had to cut, so that a reader sees the text was longer.
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for range n - 1 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i] + "…"
+}

@@ -145,9 +145,9 @@ func (p Dialect) FireStmt(t dialect.Table, event string, arcs []dialect.Arc, at 
 	ps := dialect.NewParams(p, dialect.ArgKey)
 	key, col, tab := p.QuoteIdent(t.Key), p.QuoteIdent(t.Column), p.QuoteIdent(t.Name)
 	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + dialect.VersionBump(t, ps, "r.") + dialect.JoinSet(dialect.FieldsSet(t, ps, "r.", "m.f", arcs)) +
-		" FROM m WHERE r." + key + " = $1" + dialect.AtVersion(t, ps, "r.", at) + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t" + dialect.HistoryReturning(p, t, "r.") + ")")
+		" FROM m WHERE r." + key + " = $1" + dialect.AtVersion(t, ps, "r.", at) + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t" + historyReturning(p, t, "r.") + ")")
 	if t.History != "" {
-		b.WriteString(",\nh AS (" + dialect.HistoryInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(event) + dialect.HistoryExtra(t, ps, dialect.Returned(p, t)) + " FROM u)")
+		b.WriteString(",\nh AS (" + dialect.HistoryInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(event) + dialect.HistoryExtra(t, ps, returned(p, t)) + " FROM u)")
 	}
 	b.WriteString("\nSELECT f, t FROM u\nUNION ALL\nSELECT " + col + ", NULL::" + enum + " FROM " + tab +
 		" WHERE " + key + " = $1 AND NOT EXISTS (SELECT 1 FROM u)")
@@ -164,7 +164,7 @@ func (p Dialect) MoveStmt(t dialect.Table) dialect.Stmt {
 	if t.History == "" {
 		return ps.Stmt(update)
 	}
-	return ps.Stmt("WITH u AS (" + update + " RETURNING " + key + dialect.HistoryReturning(p, t, "") + ")\n" + dialect.HistoryInsert(p, t) + " SELECT " + key + ", $2::text, $3::text, $4" + dialect.HistoryExtra(t, ps, dialect.Returned(p, t)) + " FROM u")
+	return ps.Stmt("WITH u AS (" + update + " RETURNING " + key + historyReturning(p, t, "") + ")\n" + dialect.HistoryInsert(p, t) + " SELECT " + key + ", $2::text, $3::text, $4" + dialect.HistoryExtra(t, ps, returned(p, t)) + " FROM u")
 }
 
 // CreateStmt appends the history row in the same statement. ON CONFLICT
@@ -177,7 +177,7 @@ func (p Dialect) CreateStmt(t dialect.Table) (dialect.Stmt, dialect.Stmt) {
 	if t.History == "" {
 		return ps.Stmt(insert), dialect.Stmt{}
 	}
-	return ps.Stmt("WITH i AS (" + insert + " RETURNING " + key + dialect.HistoryReturning(p, t, "") + ")\n" + dialect.HistoryInsert(p, t) + " SELECT " + key + ", '', " + ps.Ph(dialect.ArgTo) + "::text, ''" + dialect.HistoryExtra(t, ps, dialect.Returned(p, t)) + " FROM i"), dialect.Stmt{}
+	return ps.Stmt("WITH i AS (" + insert + " RETURNING " + key + historyReturning(p, t, "") + ")\n" + dialect.HistoryInsert(p, t) + " SELECT " + key + ", '', " + ps.Ph(dialect.ArgTo) + "::text, ''" + dialect.HistoryExtra(t, ps, returned(p, t)) + " FROM i"), dialect.Stmt{}
 }
 
 func (p Dialect) StateStmt(t dialect.Table) dialect.Stmt {
@@ -201,9 +201,9 @@ func (p Dialect) ExpireStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
 		b.WriteString("(" + p.QuoteLiteral(a.From) + "::" + enum + ", " + p.QuoteLiteral(a.To) + "::" + enum + ")")
 	}
 	b.WriteString("),\nu AS (UPDATE " + tab + " AS r SET " + col + " = m.t" + dialect.VersionBump(t, ps, "r.") + dialect.JoinSet(dialect.FieldsSet(t, ps, "r.", "m.f", e.Arcs)) +
-		" FROM due, m WHERE r." + key + " = due." + key + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t" + dialect.HistoryReturning(p, t, "r.") + ")")
+		" FROM due, m WHERE r." + key + " = due." + key + " AND r." + col + " = m.f RETURNING r." + key + " AS k, m.f, m.t" + historyReturning(p, t, "r.") + ")")
 	if t.History != "" {
-		b.WriteString(",\nh AS (" + dialect.HistoryInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(e.Event) + dialect.HistoryExtra(t, ps, dialect.Returned(p, t)) + " FROM u)")
+		b.WriteString(",\nh AS (" + dialect.HistoryInsert(p, t) + " SELECT k, f::text, t::text, " + p.QuoteLiteral(e.Event) + dialect.HistoryExtra(t, ps, returned(p, t)) + " FROM u)")
 	}
 	b.WriteString(",\nx AS (UPDATE " + tab + " AS r SET " + p.QuoteIdent(t.Fields[e.Field].Name) + " = NULL FROM due WHERE r." + key + " = due." + key +
 		" AND r." + col + " NOT IN (" + dialect.Sources(p, e.Arcs) + ") RETURNING r." + key + " AS k, r." + col + " AS f)")
@@ -602,3 +602,21 @@ func (Dialect) ChangeNoTx() string {
 }
 
 func (Dialect) RestateCost() string { return "rewrites every bound table" }
+
+// historyReturning returns what a data-modifying CTE returns besides for
+// its history row: the copied fields, under names no column of the spec
+// can take (a name in the spec has no upper case).
+func historyReturning(d Dialect, t dialect.Table, qualifier string) string {
+	var b strings.Builder
+	for j, i := range t.HistFields {
+		b.WriteString(", " + qualifier + d.QuoteIdent(t.Fields[i].Name) + " AS " + historyCopy(d, j))
+	}
+	return b.String()
+}
+
+func historyCopy(d Dialect, j int) string { return d.QuoteIdent("H" + strconv.Itoa(j)) }
+
+// returned names copied field i as historyReturning returned it.
+func returned(d Dialect, t dialect.Table) func(i int) string {
+	return func(i int) string { return historyCopy(d, slices.Index(t.HistFields, i)) }
+}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -283,7 +284,7 @@ func (s Dialect) SchemaDDL(sc dialect.Schema) []string {
 	var out []string
 	add := func(table, col, def string) string {
 		name := col
-		if !dialect.BareIdent.MatchString(col) || slices.Contains(sqliteKeywords, strings.ToUpper(col)) {
+		if !bareIdent.MatchString(col) || slices.Contains(sqliteKeywords, strings.ToUpper(col)) {
 			name = s.QuoteIdent(col)
 		}
 		return "ALTER TABLE " + s.QuoteIdent(table) + " ADD COLUMN " + name + " " + def + ";"
@@ -417,3 +418,7 @@ func orNone(label string) string {
 	}
 	return fmt.Sprintf("%q", label)
 }
+
+// bareIdent matches the names a schema parser reads the same whether
+// quoted or not, once keywords are left out.
+var bareIdent = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
