@@ -26,10 +26,10 @@ type FieldDDL interface {
 	// batch by batch, and the migration must run outside a transaction.
 	Deadlines(t Table, f Field, labels []string, us int64) (stmts []string, batch bool)
 	// DeadlineIndex builds the index by which a sweep finds the due rows
-	// without blocking writers, and drops it. Where alone is true, up is
+	// without blocking writers, and drops it. Where alone says why, up is
 	// one statement that must be a migration of its own: it cannot run
 	// inside a transaction block or share a query with another.
-	DeadlineIndex(t Table, f Field, name string) (up, down []string, alone bool)
+	DeadlineIndex(t Table, f Field, name string) (up, down []string, alone string)
 	// DropField drops f's column if it is there; guard, which a Down
 	// runs before anything else, stops the Down while a row holds a value
 	// other than the field's default: dropping it would lose it.

@@ -219,12 +219,12 @@ func (m Dialect) Deadlines(t dialect.Table, f dialect.Field, labels []string, us
 
 // DeadlineIndex builds the index in place while writers go on
 // (ALGORITHM=INPLACE, LOCK=NONE, or an error rather than a copy).
-func (m Dialect) DeadlineIndex(t dialect.Table, f dialect.Field, name string) (up, down []string, alone bool) {
+func (m Dialect) DeadlineIndex(t dialect.Table, f dialect.Field, name string) (up, down []string, alone string) {
 	exists := "EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = " + m.QuoteLiteral(t.Name) + " AND INDEX_NAME = " + m.QuoteLiteral(name) + ")"
 	tab, idx := m.QuoteIdent(t.Name), m.QuoteIdent(name)
 	add := "ALTER TABLE " + tab + " ADD INDEX " + idx + " (" + m.QuoteIdent(f.Name) + "), ALGORITHM=INPLACE, LOCK=NONE"
 	drop := "ALTER TABLE " + tab + " DROP INDEX " + idx + ", ALGORITHM=INPLACE, LOCK=NONE"
-	return prepared("IF(" + exists + ", 'DO 0', " + m.QuoteLiteral(add) + ")"), prepared("IF(" + exists + ", " + m.QuoteLiteral(drop) + ", 'DO 0')"), false
+	return prepared("IF(" + exists + ", 'DO 0', " + m.QuoteLiteral(add) + ")"), prepared("IF(" + exists + ", " + m.QuoteLiteral(drop) + ", 'DO 0')"), ""
 }
 
 func (m Dialect) columnExists(t dialect.Table, col string) string {

@@ -391,11 +391,14 @@ func (p Dialect) Deadlines(t dialect.Table, f dialect.Field, labels []string, us
 // transaction block. It holds only the rows that have a deadline. A build
 // that fails part way leaves an invalid index that IF NOT EXISTS would
 // keep: verify reports it, and the Down drops it.
-func (p Dialect) DeadlineIndex(t dialect.Table, f dialect.Field, name string) (up, down []string, alone bool) {
+func (p Dialect) DeadlineIndex(t dialect.Table, f dialect.Field, name string) (up, down []string, alone string) {
 	dl := p.QuoteIdent(f.Name)
 	return []string{"CREATE INDEX CONCURRENTLY IF NOT EXISTS " + p.QuoteIdent(name) + " ON " + p.QuoteIdent(t.Name) + " (" + dl + ") WHERE " + dl + " IS NOT NULL;"},
-		[]string{"DROP INDEX CONCURRENTLY IF EXISTS " + p.QuoteIdent(name) + ";"}, true
+		[]string{"DROP INDEX CONCURRENTLY IF EXISTS " + p.QuoteIdent(name) + ";"}, indexAlone
 }
+
+// indexAlone says why an index's migration runs outside a transaction.
+const indexAlone = "CREATE INDEX CONCURRENTLY builds the index while writers go on, and runs only alone, outside any transaction block. If it fails part way it leaves an invalid index, which fsmgen verify reports: run the Down, then the Up again."
 
 // AddField: a column without a default, or with a constant one, is a
 // change of the catalog alone.

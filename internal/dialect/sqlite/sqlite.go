@@ -249,10 +249,10 @@ func (s Dialect) Deadlines(t dialect.Table, f dialect.Field, labels []string, us
 
 // DeadlineIndex holds only the rows that have a deadline: a sweep's
 // "deadline <= now" implies that, so SQLite's planner uses it.
-func (s Dialect) DeadlineIndex(t dialect.Table, f dialect.Field, name string) (up, down []string, alone bool) {
+func (s Dialect) DeadlineIndex(t dialect.Table, f dialect.Field, name string) (up, down []string, alone string) {
 	dl := s.QuoteIdent(f.Name)
 	return []string{"CREATE INDEX IF NOT EXISTS " + s.QuoteIdent(name) + " ON " + s.QuoteIdent(t.Name) + " (" + dl + ") WHERE " + dl + " IS NOT NULL;"},
-		[]string{"DROP INDEX IF EXISTS " + s.QuoteIdent(name) + ";"}, false
+		[]string{"DROP INDEX IF EXISTS " + s.QuoteIdent(name) + ";"}, ""
 }
 
 // AddField needs no check: SQLite's migrations run in one transaction.

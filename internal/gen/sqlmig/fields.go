@@ -63,10 +63,10 @@ func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeRecord)
 	}
 	index := func(l fieldRecord, build bool) (up, down []string) {
 		up, down, alone := d.DeadlineIndex(t, l.field(), l.Index)
-		if !alone {
+		if alone == "" {
 			return up, down
 		}
-		ix := &migration{noTx: indexNoTx, alone: true, up: stmts(up), down: stmts(down)}
+		ix := &migration{noTx: alone, alone: true, up: stmts(up), down: stmts(down)}
 		if build {
 			ix.slug, ix.title = m.SQL.Enum+"_index_"+l.Name, m.SQL.Enum+": index "+l.Name
 			c.after = append(c.after, ix)
@@ -157,6 +157,3 @@ func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeRecord)
 // batchNoTx says why a migration that starts deadlines runs outside a
 // transaction.
 const batchNoTx = "Each statement commits on its own, so no lock outlives it: deadlines start in batches. Every statement can run again after a failure."
-
-// indexNoTx says why an index's migration runs outside a transaction.
-const indexNoTx = "CREATE INDEX CONCURRENTLY builds the index while writers go on, and runs only alone, outside any transaction block. If it fails part way it leaves an invalid index, which fsmgen verify reports: run the Down, then the Up again."
