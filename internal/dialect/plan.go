@@ -218,3 +218,9 @@ type AdoptColumn struct {
 	// default's label ("" for none), all unquoted, for messages.
 	Text, TableText, DefaultLabel string
 }
+
+// HoldsAny is the condition that a row of table holds one of labels (as
+// literals) in column (both quoted), in SQL every dialect reads.
+func HoldsAny(table, column, labels string) string {
+	return "EXISTS (SELECT 1 FROM " + table + " WHERE " + column + " IN (" + labels + "))"
+}

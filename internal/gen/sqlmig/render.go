@@ -230,7 +230,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) sqldialect.Plan
 		d.GuardMsg = dialects.For(dialect).RaiseMessage(msg)
 		var held []string
 		for _, c := range d.Cols {
-			held = append(held, "EXISTS (SELECT 1 FROM "+c.Table+" WHERE "+c.Column+" IN ("+d.Guard+"))")
+			held = append(held, sqldialect.HoldsAny(c.Table, c.Column, d.Guard))
 		}
 		d.GuardCond = strings.Join(held, " OR ")
 		d.GuardText = msg
