@@ -21,10 +21,8 @@ var migrations *template.Template
 func init() {
 	m := Dialect{}
 	migrations = template.Must(template.New("migration.tmpl").Funcs(template.FuncMap{
-		"procHandler":   m.ProcedureHandler,
-		"procRaise":     func() string { return strings.Join(m.ProcedureRaise(), "\n\n") },
-		"moveIsolation": m.MoveIsolation,
-		"guard":         func(cond, msg string) string { return strings.Join(m.Guard(cond, msg), "\n\n") },
+		"move":  m.move,
+		"guard": func(cond, msg string) string { return strings.Join(m.Guard(cond, msg), "\n\n") },
 		"adoptGuard": func() string {
 			return strings.Join(m.GuardExpr("@fsmgen_adopt <> ''", "CONCAT('cannot adopt: ', @fsmgen_adopt)"), "\n\n")
 		},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/fsmgen/fsmgen/internal/cli"
+	mysqldialect "github.com/fsmgen/fsmgen/internal/dialect/mysql"
 )
 
 // gooseOn opens d with the application's nodes table and a goose provider
@@ -219,6 +221,40 @@ func TestMySQLFailedMoveLeavesNothing(t *testing.T) {
 	noRoutinesLeft(t, db, "the failed move")
 	mustExec(t, db, `DROP TRIGGER app_keep_a2`)
 	r.up(t)
+	removalDone(t, d, db, h)
+}
+
+// TestMySQLMoveOutlivesDeadlocks: InnoDB rolls back a batch of a row
+// move that lost a deadlock to a writer (1213); the batch runs again, up
+// to mysqldialect.DeadlockRetries times in a row, and the error reaches the tool
+// after that. An application trigger raises the deadlock's error for the
+// first moving row of as many batches as a counter in a MEMORY table,
+// which the rollback leaves counted.
+func TestMySQLMoveOutlivesDeadlocks(t *testing.T) {
+	h := buildHistory(t, "goose")
+	d := dialectNamed("mysql")
+	db, r := gooseOn(t, d, h)
+	r.upTo(t, 4)
+	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a1', 'aborting'), ('a2', 'aborting')`)
+	mustExec(t, db, `CREATE TABLE app_deadlocks (n INT) ENGINE=MEMORY`)
+	mustExec(t, db, fmt.Sprintf(`INSERT INTO app_deadlocks VALUES (%d)`, mysqldialect.DeadlockRetries+1))
+	mustExec(t, db, "CREATE TRIGGER app_deadlock BEFORE UPDATE ON nodes FOR EACH ROW\n"+
+		"BEGIN\n    IF NOT (NEW.state <=> OLD.state) AND (SELECT n FROM app_deadlocks) > 0 THEN\n"+
+		"        UPDATE app_deadlocks SET n = n - 1;\n"+
+		"        SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'Deadlock found when trying to get lock; try restarting transaction';\n    END IF;\nEND")
+	if err := r.tryUp(); errCode(err) != "1213" {
+		t.Fatalf("a batch that lost %d deadlocks in a row: %v, want 1213", mysqldialect.DeadlockRetries+1, err)
+	}
+	noRoutinesLeft(t, db, "the move given up")
+	if c := counts(t, db); c["aborting"] != 2 {
+		t.Fatalf("rows after the move given up: %v, want both still in aborting", c)
+	}
+	mustExec(t, db, fmt.Sprintf(`UPDATE app_deadlocks SET n = %d`, mysqldialect.DeadlockRetries))
+	r.up(t)
+	var n int
+	if err := db.QueryRow(`SELECT n FROM app_deadlocks`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("deadlocks left to raise: %d (%v), want 0 (each batch run again)", n, err)
+	}
 	removalDone(t, d, db, h)
 }
 

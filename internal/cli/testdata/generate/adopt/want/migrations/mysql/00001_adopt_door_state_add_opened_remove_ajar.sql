@@ -95,10 +95,24 @@ BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
         GET DIAGNOSTICS CONDITION 1 @fsmgen_state = RETURNED_SQLSTATE, @fsmgen_errno = MYSQL_ERRNO, @fsmgen_error = MESSAGE_TEXT;
     SET @fsmgen_error = NULL;
-    REPEAT
-        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-        UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar') LIMIT 5000;
-    UNTIL ROW_COUNT() = 0 END REPEAT;
+    BEGIN
+        DECLARE fsmgen_rows INT;
+        DECLARE fsmgen_deadlocks INT DEFAULT 0;
+        DECLARE fsmgen_retry BOOL;
+        DECLARE CONTINUE HANDLER FOR 1213
+        BEGIN
+            SET fsmgen_deadlocks = fsmgen_deadlocks + 1, fsmgen_retry = TRUE;
+            IF fsmgen_deadlocks > 20 THEN
+                RESIGNAL;
+            END IF;
+        END;
+        REPEAT
+            SET fsmgen_retry = FALSE;
+            SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+            UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar') LIMIT 5000;
+            SET fsmgen_rows = ROW_COUNT(), fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0);
+        UNTIL fsmgen_rows = 0 AND NOT fsmgen_retry END REPEAT;
+    END;
 END;
 -- +goose StatementEnd
 
@@ -170,10 +184,24 @@ BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
         GET DIAGNOSTICS CONDITION 1 @fsmgen_state = RETURNED_SQLSTATE, @fsmgen_errno = MYSQL_ERRNO, @fsmgen_error = MESSAGE_TEXT;
     SET @fsmgen_error = NULL;
-    REPEAT
-        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-        UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar') LIMIT 5000;
-    UNTIL ROW_COUNT() = 0 END REPEAT;
+    BEGIN
+        DECLARE fsmgen_rows INT;
+        DECLARE fsmgen_deadlocks INT DEFAULT 0;
+        DECLARE fsmgen_retry BOOL;
+        DECLARE CONTINUE HANDLER FOR 1213
+        BEGIN
+            SET fsmgen_deadlocks = fsmgen_deadlocks + 1, fsmgen_retry = TRUE;
+            IF fsmgen_deadlocks > 20 THEN
+                RESIGNAL;
+            END IF;
+        END;
+        REPEAT
+            SET fsmgen_retry = FALSE;
+            SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+            UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar') LIMIT 5000;
+            SET fsmgen_rows = ROW_COUNT(), fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0);
+        UNTIL fsmgen_rows = 0 AND NOT fsmgen_retry END REPEAT;
+    END;
 END;
 -- +goose StatementEnd
 

@@ -78,14 +78,30 @@ BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
         GET DIAGNOSTICS CONDITION 1 @fsmgen_state = RETURNED_SQLSTATE, @fsmgen_errno = MYSQL_ERRNO, @fsmgen_error = MESSAGE_TEXT;
     SET @fsmgen_error = NULL;
-    REPEAT
-        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-        UPDATE `doors` SET `open_deadline` = CURRENT_TIMESTAMP(6) + INTERVAL 90000000 MICROSECOND WHERE `open_deadline` IS NULL AND `state` IN ('opened') LIMIT 5000;
-    UNTIL ROW_COUNT() = 0 END REPEAT;
-    REPEAT
-        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-        UPDATE `doors` SET `open_deadline` = NULL WHERE `open_deadline` IS NOT NULL AND `state` NOT IN ('opened') LIMIT 5000;
-    UNTIL ROW_COUNT() = 0 END REPEAT;
+    BEGIN
+        DECLARE fsmgen_rows INT;
+        DECLARE fsmgen_deadlocks INT DEFAULT 0;
+        DECLARE fsmgen_retry BOOL;
+        DECLARE CONTINUE HANDLER FOR 1213
+        BEGIN
+            SET fsmgen_deadlocks = fsmgen_deadlocks + 1, fsmgen_retry = TRUE;
+            IF fsmgen_deadlocks > 20 THEN
+                RESIGNAL;
+            END IF;
+        END;
+        REPEAT
+            SET fsmgen_retry = FALSE;
+            SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+            UPDATE `doors` SET `open_deadline` = CURRENT_TIMESTAMP(6) + INTERVAL 90000000 MICROSECOND WHERE `open_deadline` IS NULL AND `state` IN ('opened') LIMIT 5000;
+            SET fsmgen_rows = ROW_COUNT(), fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0);
+        UNTIL fsmgen_rows = 0 AND NOT fsmgen_retry END REPEAT;
+        REPEAT
+            SET fsmgen_retry = FALSE;
+            SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+            UPDATE `doors` SET `open_deadline` = NULL WHERE `open_deadline` IS NOT NULL AND `state` NOT IN ('opened') LIMIT 5000;
+            SET fsmgen_rows = ROW_COUNT(), fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0);
+        UNTIL fsmgen_rows = 0 AND NOT fsmgen_retry END REPEAT;
+    END;
 END;
 -- +goose StatementEnd
 
