@@ -1,6 +1,7 @@
 package sqlmig_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 	sqldialects "github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
 
@@ -30,9 +32,10 @@ func TestTimeoutMigrationsGoose(t *testing.T)         { timeoutScenario(t, "goos
 func TestTimeoutMigrationsGolangMigrate(t *testing.T) { timeoutScenario(t, "golang-migrate") }
 
 // timeoutScenario adds, changes and drops a timeout on a table with rows
-// in every state: after each spec's migrations, going up, down and up
-// again, exactly the rows in the timeout's states have a deadline, and the
-// index by which sweeps find them stands while the timeout does.
+// in every state, more than two batches of them (dialect.BatchSize):
+// after each spec's migrations, going up, down and up again, exactly the
+// rows in the timeout's states have a deadline, and the index by which
+// sweeps find them stands while the timeout does.
 func timeoutScenario(t *testing.T, format string) {
 	specs, groups := timeoutSpecs(t, format)
 	for _, d := range dialects {
@@ -48,6 +51,7 @@ func timeoutScenario(t *testing.T, format string) {
 				mustExec(t, db, rebind(d, `INSERT INTO nodes (uuid) VALUES (?)`), key)
 				move(t, d, db, key, s, false)
 			}
+			fill(t, d, db, 2*sqldialect.BatchSize+1, "f", labels...)
 			check := func(k int) {
 				t.Helper()
 				cols := catalog(t, db, sqldialects.For(d.name).Catalog().Columns)
@@ -67,10 +71,16 @@ func timeoutScenario(t *testing.T, format string) {
 						want = append(want, fmt.Sprint("n", i))
 					}
 				}
-				got := strs(t, db, `SELECT uuid FROM nodes WHERE due_at IS NOT NULL ORDER BY uuid`)
+				got := strs(t, db, `SELECT uuid FROM nodes WHERE due_at IS NOT NULL AND uuid LIKE 'n%' ORDER BY uuid`)
 				slices.Sort(want)
 				if !slices.Equal(got, want) {
 					t.Fatalf("spec %d (timeout on %v): rows with a deadline %v, want %v", k+1, groups[k], got, want)
+				}
+				in := "state IN ('" + strings.Join(groups[k], "', '") + "')"
+				wrong := strs(t, db, `SELECT COUNT(*) FROM nodes WHERE uuid LIKE 'f%' AND (due_at IS NULL AND `+in+` OR due_at IS NOT NULL AND NOT `+in+`)`)
+				timed := strs(t, db, `SELECT COUNT(*) FROM nodes WHERE uuid LIKE 'f%' AND due_at IS NOT NULL`)
+				if wrong[0] != "0" || timed[0] == "0" {
+					t.Fatalf("spec %d (timeout on %v): %s filler rows with a deadline, %s of them (or without one) wrongly", k+1, groups[k], timed[0], wrong[0])
 				}
 			}
 			for k := 1; k < len(specs); k++ {
@@ -88,6 +98,37 @@ func timeoutScenario(t *testing.T, format string) {
 				check(k)
 			}
 		})
+	}
+}
+
+// fill inserts n rows, keyed prefix0 and on, their states going round
+// labels, bypassing enforcement as the owner.
+func fill(t *testing.T, d dialect, db *sql.DB, n int, prefix string, labels ...string) {
+	t.Helper()
+	dl := sqldialects.For(d.name)
+	tx, err := db.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	stmts := []string{dl.BypassOn()}
+	for i := 0; i < n; i += 500 {
+		var rows []string
+		for j := i; j < min(n, i+500); j++ {
+			rows = append(rows, fmt.Sprintf("('%s%d', '%s')", prefix, j, labels[j%len(labels)]))
+		}
+		stmts = append(stmts, "INSERT INTO nodes (uuid, state) VALUES "+strings.Join(rows, ", "))
+	}
+	if off := dl.BypassOff(); off != "" {
+		stmts = append(stmts, off)
+	}
+	for _, q := range stmts {
+		if _, err := tx.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q[:min(len(q), 60)], err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -89,18 +89,18 @@ BEGIN
                 RESIGNAL;
             END IF;
         END;
-        REPEAT
+        SET @fsmgen_lo = (SELECT MIN(`id`) FROM `doors`);
+        WHILE @fsmgen_lo IS NOT NULL DO
+            SET @fsmgen_hi = COALESCE((SELECT `id` FROM `doors` WHERE `id` >= @fsmgen_lo ORDER BY `id` LIMIT 1 OFFSET 4999), (SELECT MAX(`id`) FROM `doors`));
+            SET @fsmgen_next = (SELECT MIN(`id`) FROM `doors` WHERE `id` > @fsmgen_hi);
             SET fsmgen_retry = FALSE;
             SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-            UPDATE `doors` SET `open_deadline` = CURRENT_TIMESTAMP(6) + INTERVAL 90000000 MICROSECOND WHERE `open_deadline` IS NULL AND `state` IN ('opened') LIMIT 5000;
-            SET fsmgen_rows = ROW_COUNT(), fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0);
-        UNTIL fsmgen_rows = 0 AND NOT fsmgen_retry END REPEAT;
-        REPEAT
-            SET fsmgen_retry = FALSE;
+            UPDATE `doors` SET `open_deadline` = CURRENT_TIMESTAMP(6) + INTERVAL 90000000 MICROSECOND WHERE `id` >= @fsmgen_lo AND `id` <= @fsmgen_hi AND `open_deadline` IS NULL AND `state` IN ('opened');
             SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-            UPDATE `doors` SET `open_deadline` = NULL WHERE `open_deadline` IS NOT NULL AND `state` NOT IN ('opened') LIMIT 5000;
-            SET fsmgen_rows = ROW_COUNT(), fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0);
-        UNTIL fsmgen_rows = 0 AND NOT fsmgen_retry END REPEAT;
+            UPDATE `doors` SET `open_deadline` = NULL WHERE `id` >= @fsmgen_lo AND `id` <= @fsmgen_hi AND `open_deadline` IS NOT NULL AND `state` NOT IN ('opened');
+            SET fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0), @fsmgen_lo = IF(fsmgen_retry, @fsmgen_lo, @fsmgen_next);
+        END WHILE;
+        SET @fsmgen_lo = NULL, @fsmgen_hi = NULL, @fsmgen_next = NULL;
     END;
 END;
 -- +goose StatementEnd
