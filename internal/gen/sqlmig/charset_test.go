@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pressly/goose/v3"
 
+	"github.com/fsmgen/fsmgen/internal/cli"
 	"github.com/fsmgen/fsmgen/internal/golden"
 )
 
@@ -70,7 +71,7 @@ func collation(t *testing.T, db *sql.DB) string {
 func TestMySQLCharsetNoCopy(t *testing.T) {
 	out := generateAll(t, []string{doorSpec("", doorsSQL), doorSpec(ajar, doorsSQL)})
 	hist, err := os.ReadFile(filepath.Join(out, "migrations", "mysql", "door_state.fsmgen.json"))
-	if err != nil || !strings.Contains(string(hist), `"charset": "utf8mb4_bin"`) {
+	if err != nil || !strings.Contains(string(hist), `"collation": "utf8mb4_bin"`) {
 		t.Fatalf("the history does not record the column's character set (%v):\n%s", err, hist)
 	}
 	db, r := doorsDB(t, out)
@@ -107,6 +108,36 @@ func TestMySQLCharsetNoCopy(t *testing.T) {
 	}
 }
 
+// TestCharsetKeyIsTakenOver: a history written when the column's
+// collation was recorded under "charset" is read as before, check says
+// the history is stale, and generate records the same collation under
+// "collation", writing no migration.
+func TestCharsetKeyIsTakenOver(t *testing.T) {
+	out := generateAll(t, []string{doorSpec("", doorsSQL), doorSpec(ajar, doorsSQL)})
+	hp := filepath.Join(out, "migrations", "mysql", "door_state.fsmgen.json")
+	b, err := os.ReadFile(hp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, hp, mustReplace(t, string(b), `"collation": "utf8mb4_bin"`, `"charset": "utf8mb4_bin"`))
+	before := snapshot(t, out)
+	if code, _, _ := run("check", "-spec", lastSpec(out), "-out", out); code != cli.ExitFail {
+		t.Errorf("check passed on a history with the old key")
+	}
+	if code, _, stderr := run("generate", "-spec", lastSpec(out), "-out", out); code != cli.ExitOK {
+		t.Fatal(stderr)
+	}
+	after := snapshot(t, out)
+	for p := range after {
+		if p != hp && after[p] != before[p] {
+			t.Errorf("%s changed or appeared", p)
+		}
+	}
+	if after[hp] != string(b) {
+		t.Errorf("the history as generate rewrote it:\n%s\nwant:\n%s", after[hp], b)
+	}
+}
+
 // TestMySQLCharsetConversionRefused: a column that keeps its table's
 // character set (adopted with ASCII labels, or added by fsmgen before
 // histories recorded character sets) would be converted, a copy of the
@@ -130,7 +161,7 @@ func TestMySQLCharsetConversionRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, hp, strings.Replace(string(b), ",\n      \"charset\": \"utf8mb4_bin\"", "", 1))
+	writeFile(t, hp, strings.Replace(string(b), ",\n      \"collation\": \"utf8mb4_bin\"", "", 1))
 	refuse("recorded before character sets", out, doorSpec(ajar, doorsSQL))
 	golden.Check(t, "testdata/charset_refused.golden", []byte(strings.Join(got, "\n")))
 }
@@ -142,7 +173,7 @@ func TestMySQLCharsetConversionRefused(t *testing.T) {
 func TestMySQLCharsetConversionCompact(t *testing.T) {
 	out := generateAll(t, []string{doorSpec(ajar, doorsSQL+"  adopt: [shut, opened]\n  compact: true\n")})
 	hist, err := os.ReadFile(filepath.Join(out, "migrations", "mysql", "door_state.fsmgen.json"))
-	if err != nil || !strings.Contains(string(hist), `"charset": "utf8mb4_bin"`) {
+	if err != nil || !strings.Contains(string(hist), `"collation": "utf8mb4_bin"`) {
 		t.Fatalf("the history does not record the conversion (%v):\n%s", err, hist)
 	}
 	db, r := doorsDB(t, out)

@@ -41,7 +41,7 @@ type colStep struct {
 	fromDefault    string
 	first          bool // the history's first column (see model.SQL.ColumnNames)
 	bind, unbind   bool
-	// convert: MySQL gives the column Charset, a copy of the table
+	// convert: MySQL gives the column Collation, a copy of the table
 	// (allowed by sql.compact only).
 	convert bool
 }
@@ -153,7 +153,7 @@ func specColumns(q *model.SQL) []recordedColumn {
 func nextColumns(q *model.SQL, l *history, dialectName string) []recordedColumn {
 	cols := specColumns(q)
 	for i := range cols {
-		cols[i].Charset = dialects.For(dialectName).ColumnCollation()
+		cols[i].Collation = dialects.For(dialectName).ColumnCollation()
 	}
 	if l == nil {
 		return cols
@@ -162,7 +162,7 @@ func nextColumns(q *model.SQL, l *history, dialectName string) []recordedColumn 
 	for _, lc := range l.Columns {
 		if i := slices.IndexFunc(cols, func(c recordedColumn) bool { return c.name() == lc.name() }); i >= 0 {
 			c := cols[i]
-			c.Charset = l.charset(lc)
+			c.Collation = l.collation(lc)
 			out = append(out, c)
 		}
 	}
@@ -238,8 +238,8 @@ func diff(m *model.Machine, l *history, hp string) (*step, error) {
 		if j := slices.IndexFunc(l.Columns, func(lc recordedColumn) bool { return lc.name() == c.name() }); j >= 0 {
 			cs.bind, cs.fromDefault = false, l.Columns[j].Default
 		}
-		if cs.Charset == "" && need != "" {
-			cs.Charset, cs.convert = need, true
+		if cs.Collation == "" && need != "" {
+			cs.Collation, cs.convert = need, true
 		}
 		change.Columns = append(change.Columns, sqldialect.ChangedColumn{Name: c.name(), Table: c.Table, Kept: cs.kept(),
 			From: cs.fromDefault, To: cs.Default, DefaultPos: specColumn(m.SQL, c).DefaultPos, Converted: cs.convert})

@@ -95,36 +95,44 @@ type recordedColumn struct {
 	Column   string `json:"column"`
 	Default  string `json:"default,omitempty"` // "" for none
 	Nullable bool   `json:"nullable,omitempty"`
-	// Charset is the collation every change of the column restates (a
+	// Collation is the collation every change of the column restates (a
 	// MySQL history's): the dialect's ColumnCollation for a column fsmgen
 	// added, "" for one that keeps its table's (adopted, or added before
 	// histories recorded it; see nextColumns).
+	Collation string `json:"collation,omitempty"`
+	// Charset is Collation as histories recorded it before it had its
+	// name; complete moves it there.
 	Charset string `json:"charset,omitempty"`
 }
 
 func (c recordedColumn) name() string { return c.Table + "." + c.Column }
 
-// charset is the collation of h's column c: the one recorded, or for a
+// collation is the collation of h's column c: the one recorded, or for a
 // column recorded without one, what fsmgen gave it before it recorded
 // them: the one its labels need (LabelCollation), the table's own before
 // (a conversion since then is recorded).
-func (h *history) charset(c recordedColumn) string {
-	if c.Charset == "" {
+func (h *history) collation(c recordedColumn) string {
+	if c.Collation == "" {
 		return dialects.For(h.Dialect).LabelCollation(h.dbType())
 	}
-	return c.Charset
+	return c.Collation
 }
 
-// complete turns a record of one column into Columns and reports whether
-// the history says what it must.
+// complete turns a record of one column into Columns, moves each
+// column's Charset to Collation, and reports whether the history says
+// what it must.
 func (h *target) complete() bool {
 	if h.Table != "" && len(h.Columns) == 0 {
 		h.Columns = []recordedColumn{{Table: h.Table, Column: h.Column, Default: h.Default}}
 		h.Table, h.Column, h.Default = "", "", ""
 	}
 	ok := len(h.States) > 0 && h.Enum != "" && len(h.Columns) > 0 && h.Table == "" && h.Column == "" && h.Default == ""
-	for _, c := range h.Columns {
-		ok = ok && c.Table != "" && c.Column != "" && (c.Nullable || c.Default != "") && (c.Charset == "" || slices.ContainsFunc(dialects.All(), func(d sqldialect.Dialect) bool { return c.Charset == d.ColumnCollation() }))
+	for i, c := range h.Columns {
+		if c.Collation == "" {
+			c.Collation, c.Charset = c.Charset, ""
+			h.Columns[i] = c
+		}
+		ok = ok && c.Table != "" && c.Column != "" && (c.Nullable || c.Default != "") && c.Charset == "" && (c.Collation == "" || slices.ContainsFunc(dialects.All(), func(d sqldialect.Dialect) bool { return c.Collation == d.ColumnCollation() }))
 	}
 	return ok
 }

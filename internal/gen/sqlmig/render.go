@@ -155,7 +155,7 @@ func base(q *model.SQL, dialect string, s *step) sqldialect.Plan {
 			Invalid:    dialects.For(dialect).RaiseMessage(invalidValue(q.Enum, c.name())),
 			Labels:     all,
 			Enum:       q.Enum,
-			Collation:  c.Charset,
+			Collation:  c.Collation,
 			Convert:    c.convert,
 		}
 		if vt, ok := dialects.For(dialect).(valueTriggers); ok {

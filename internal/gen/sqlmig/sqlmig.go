@@ -107,7 +107,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 			// Every column holds them now: converted, if it had to be
 			// (diff refuses that without sql.compact).
 			for i := range next.Columns {
-				next.Columns[i].Charset = c
+				next.Columns[i].Collation = c
 			}
 		}
 		next.Store = storeRecordOf(m)

@@ -108,7 +108,7 @@ type TargetColumn struct {
 func targetColumns(h *history) []TargetColumn {
 	out := make([]TargetColumn, len(h.Columns))
 	for i, c := range h.Columns {
-		out[i] = TargetColumn{Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable, First: i == 0, Collation: h.charset(c)}
+		out[i] = TargetColumn{Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable, First: i == 0, Collation: h.collation(c)}
 	}
 	return out
 }
