@@ -429,6 +429,13 @@ type Enforcer interface {
 	// the table holds a row: dropping it would lose recorded moves.
 	CreateHistory(t Table) []string
 	DropHistory(t Table) (guard, drop []string)
+	// RenameInHistory rewrites the spelling of renamed states (From: old
+	// name, To: new name) in the history table's rows (HistoryRenames),
+	// in batches of BatchSize rows by their sequence number that commit
+	// one by one, reading the table once, where the dialect's batches
+	// need no transaction of their own or batch allows one (the migration
+	// commits statement by statement).
+	RenameInHistory(t Table, renames []Arc, batch bool) []string
 }
 
 // EnforceObject is one object that enforces the transitions, as the
@@ -510,22 +517,21 @@ func EnforceMessages(d Dialect, e *Enforcement, key, old, new string) (insert, u
 	return insert, update
 }
 
-// RenameInHistory rewrites the spelling of renamed states (From: old
-// name, To: new name) in the history table's rows. It touches only the
-// rows that name them, and reads the whole table to find them.
-func RenameInHistory(d Dialect, t Table, renames []Arc) string {
+// HistoryRenames is the SET and the WHERE of an UPDATE of the history
+// table that rewrites the spelling of renamed states (From: old name, To:
+// new name) in the rows that name them (the dialects' RenameInHistory).
+func HistoryRenames(d Dialect, renames []Arc) (set, where string) {
 	var cases, olds []string
 	for _, r := range renames {
 		cases = append(cases, " WHEN "+d.QuoteLiteral(r.From)+" THEN "+d.QuoteLiteral(r.To))
 		olds = append(olds, d.QuoteLiteral(r.From))
 	}
-	set := func(col string) string {
+	one := func(col string) string {
 		c := d.QuoteIdent(col)
 		return c + " = CASE " + c + strings.Join(cases, "") + " ELSE " + c + " END"
 	}
 	in := strings.Join(olds, ", ")
-	return "UPDATE " + d.QuoteIdent(t.History) + " SET " + set(HistFrom) + ", " + set(HistTo) +
-		" WHERE " + d.QuoteIdent(HistFrom) + " IN (" + in + ") OR " + d.QuoteIdent(HistTo) + " IN (" + in + ");"
+	return one(HistFrom) + ", " + one(HistTo), "(" + d.QuoteIdent(HistFrom) + " IN (" + in + ") OR " + d.QuoteIdent(HistTo) + " IN (" + in + "))"
 }
 
 // Expiry is what a timeout's sweep needs: the deadline (an index in

@@ -518,6 +518,27 @@ func (Dialect) BypassOff() string { return "SET @fsmgen_bypass = NULL;" }
 
 // CreateHistory and DropHistory may run again after a failure half way
 // (see Enforce).
+// RenameInHistory walks the sequence numbers up to the largest there
+// when it starts, in batches (batched) of BatchSize of them, each at READ
+// COMMITTED (MoveIsolation): at REPEATABLE READ the UPDATE would lock the
+// gap at the table's end, where every move inserts its history row. Rows
+// written later name the new spellings: the states' triggers replaced
+// before it waited for every transaction that wrote the table, and
+// refuse the old ones.
+func (m Dialect) RenameInHistory(t dialect.Table, renames []dialect.Arc, batch bool) []string {
+	set, where := dialect.HistoryRenames(m, renames)
+	tab, seq, n := m.QuoteIdent(t.History), m.QuoteIdent(dialect.HistSeq), strconv.Itoa(dialect.BatchSize)
+	return m.batched(m.QuoteIdent("fsmgen_respell"), false, []string{`
+        SET @fsmgen_lo = 0, @fsmgen_hi = (SELECT MAX(` + seq + `) FROM ` + tab + `);
+        WHILE @fsmgen_lo < @fsmgen_hi DO
+            SET fsmgen_retry = FALSE;
+            ` + m.MoveIsolation() + `
+            UPDATE ` + tab + ` SET ` + set + ` WHERE ` + seq + ` > @fsmgen_lo AND ` + seq + ` <= @fsmgen_lo + ` + n + ` AND ` + where + `;
+            SET fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0), @fsmgen_lo = IF(fsmgen_retry, @fsmgen_lo, @fsmgen_lo + ` + n + `);
+        END WHILE;
+        SET @fsmgen_lo = NULL, @fsmgen_hi = NULL;`})
+}
+
 func (m Dialect) CreateHistory(t dialect.Table) []string {
 	return []string{
 		"CREATE TABLE IF NOT EXISTS " + m.QuoteIdent(t.History) + " (\n" +

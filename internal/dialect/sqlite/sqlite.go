@@ -207,6 +207,13 @@ func (Dialect) BypassOff() string { return "" }
 
 // CreateHistory leaves the key column untyped, so that it keeps the key's
 // own type whatever it is.
+// RenameInHistory is one UPDATE: SQLite has one writer at a time, whom
+// batches would not let in any sooner than the whole.
+func (s Dialect) RenameInHistory(t dialect.Table, renames []dialect.Arc, batch bool) []string {
+	set, where := dialect.HistoryRenames(s, renames)
+	return []string{"UPDATE " + s.QuoteIdent(t.History) + " SET " + set + " WHERE " + where + ";"}
+}
+
 func (s Dialect) CreateHistory(t dialect.Table) []string {
 	h := s.QuoteIdent(t.History)
 	return []string{

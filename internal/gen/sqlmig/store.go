@@ -358,7 +358,8 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 		for _, r := range fwd.renames {
 			up, down = append(up, dialect.Arc{From: r.Old, To: r.New}), append(down, dialect.Arc{From: r.New, To: r.Old})
 		}
-		renUp, renDown = []string{dialect.RenameInHistory(d, t, up)}, []string{dialect.RenameInHistory(d, t, down)}
+		batch := mig.noTx != ""
+		renUp, renDown = d.RenameInHistory(t, up, batch), d.RenameInHistory(t, down, batch)
 	}
 	// The session's lock timeouts come first: a trigger's or the history
 	// table's DDL waits for the table's lock like any ALTER, and so does

@@ -3,12 +3,14 @@ package sqlmig_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/fsmgen/fsmgen/internal/cli"
+	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
 
 	sqldialects "github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
@@ -122,20 +124,42 @@ func storeScenario(t *testing.T, d dialect, db *sql.DB, r runner) {
 	r.upTo(t, 5)
 	historyTable(t, d, db, true)
 
-	// A rename rewrites the state's spelling in past moves, both ways;
-	// other rows stay as they were.
+	// A rename rewrites the state's spelling in past moves, both ways, in
+	// more than two batches of them (dialect.BatchSize) on each side of
+	// the rows of node n; other rows stay as they were.
+	pastMoves(t, db, "a", sqldialect.BatchSize+1)
 	mustExec(t, db, `INSERT INTO nodes_history (uuid, from_state, to_state, event) VALUES ('n', 'finished', 'reapplying', 'reapply'), ('n', 'reapplying', 'gone', 'x')`)
+	pastMoves(t, db, "b", sqldialect.BatchSize+1)
 	r.upTo(t, 6)
 	historyRows(t, db, "finished reprocessing reapply", "reprocessing gone x")
+	if n := strs(t, db, `SELECT COUNT(*) FROM nodes_history WHERE uuid <> 'n' AND (from_state <> 'reprocessing' OR to_state <> 'finished')`); n[0] != "0" {
+		t.Fatalf("up to 6: %s past moves not respelled", n[0])
+	}
 	if err := r.downTo(5); err != nil {
 		t.Fatalf("down to 5: %v", err)
 	}
 	historyRows(t, db, "finished reapplying reapply", "reapplying gone x")
+	if n := strs(t, db, `SELECT COUNT(*) FROM nodes_history WHERE uuid <> 'n' AND (from_state <> 'reapplying' OR to_state <> 'finished')`); n[0] != "0" {
+		t.Fatalf("down to 5: %s past moves not as they were", n[0])
+	}
+}
+
+// pastMoves records n moves from reapplying to finished of nodes named
+// prefix0 and on in the history table.
+func pastMoves(t *testing.T, db *sql.DB, prefix string, n int) {
+	t.Helper()
+	for i := 0; i < n; i += 500 {
+		var rows []string
+		for j := i; j < min(n, i+500); j++ {
+			rows = append(rows, fmt.Sprintf("('%s%d', 'reapplying', 'finished', 'y')", prefix, j))
+		}
+		mustExec(t, db, "INSERT INTO nodes_history (uuid, from_state, to_state, event) VALUES "+strings.Join(rows, ", "))
+	}
 }
 
 func historyRows(t *testing.T, db *sql.DB, want ...string) {
 	t.Helper()
-	rows, err := db.Query(`SELECT from_state, to_state, event FROM nodes_history ORDER BY seq`)
+	rows, err := db.Query(`SELECT from_state, to_state, event FROM nodes_history WHERE uuid = 'n' ORDER BY seq`)
 	if err != nil {
 		t.Fatal(err)
 	}
