@@ -1,11 +1,12 @@
 // Package online measures how generated migrations treat a busy table: a
 // nodes table with FSMGEN_ONLINE_ROWS rows (two tables referencing it by
-// foreign key, an index on the state column, a history table and enforced
-// transitions) takes every change kind of the enum and of the Store's
+// foreign key, an index on the state column, a history table of five past
+// moves per row and enforced transitions) takes every change kind of the enum and of the Store's
 // columns (a field, a field the history records, a timeout added, moved
 // to other states and dropped) up and down with goose and with
 // golang-migrate (FSMGEN_ONLINE_RUNNER picks one) on PostgreSQL 15 and
-// MariaDB while four writers update and insert on loopback; the removal
+// MariaDB while four writers move rows, insert rows referencing them and
+// record moves in the history, on loopback; the removal
 // is tried first behind another session's long open read transaction,
 // where it must give up at its lock timeout. It reports each migration's
 // duration, the longest write stall, the 99th percentile of the writes,
@@ -218,6 +219,13 @@ func rows() int {
 	return hot + 2000
 }
 
+// pastMoves is how many moves per row the history holds before the first
+// change, between the states of the first version (firstLabels), a
+// seventh of them from and another to the one the rename renames.
+const pastMoves = 5
+
+var firstLabels = "'" + strings.Join(versions0[0].states, "', '") + "'"
+
 func postgres(t *testing.T) *db {
 	d := &db{name: "PostgreSQL", dir: "postgres", goose: goose.DialectPostgres}
 	dsn := testdb.Postgres(t)
@@ -234,7 +242,9 @@ func postgres(t *testing.T) *db {
 		`CREATE TABLE ports (id bigserial PRIMARY KEY, node_id bigint NOT NULL REFERENCES nodes (id))`,
 		`CREATE TABLE events (id bigserial PRIMARY KEY, node_id bigint NOT NULL REFERENCES nodes (id), at timestamptz NOT NULL DEFAULT now())`,
 		fmt.Sprintf(`INSERT INTO ports (node_id) SELECT g FROM generate_series(1, %d, 10) g`, n),
+		fmt.Sprintf(`INSERT INTO nodes_history (id, from_state, to_state, event) SELECT (1 + g %% %d)::text, (ARRAY[%s])[1 + g %% 7], (ARRAY[%s])[1 + (g + 1) %% 7], 'next' FROM generate_series(1, %d) g`, n, firstLabels, firstLabels, pastMoves*n),
 		`VACUUM ANALYZE nodes`,
+		`VACUUM ANALYZE nodes_history`,
 	}
 	d.sum = func(mapping string) string {
 		return fmt.Sprintf(`SELECT count(*) || ' ' || sum(hashtext(id || ':' || (%s) || ':' || note)::bigint) FROM nodes WHERE id > %d`, mapping, hot)
@@ -258,6 +268,7 @@ func mariadb(t *testing.T) *db {
 		`CREATE TABLE ports (id BIGINT AUTO_INCREMENT PRIMARY KEY, node_id BIGINT NOT NULL, FOREIGN KEY (node_id) REFERENCES nodes (id))`,
 		`CREATE TABLE events (id BIGINT AUTO_INCREMENT PRIMARY KEY, node_id BIGINT NOT NULL, at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), FOREIGN KEY (node_id) REFERENCES nodes (id))`,
 		fmt.Sprintf(`INSERT INTO ports (node_id) SELECT seq FROM seq_1_to_%d_step_10`, n),
+		fmt.Sprintf(`INSERT INTO nodes_history (id, from_state, to_state, event) SELECT 1 + seq %% %d, ELT(1 + seq %% 7, %s), ELT(1 + (seq + 1) %% 7, %s), 'next' FROM seq_1_to_%d`, n, firstLabels, firstLabels, pastMoves*n),
 	}
 	d.sum = func(mapping string) string {
 		return fmt.Sprintf(`SELECT CONCAT(COUNT(*), ' ', SUM(CRC32(CONCAT_WS(':', id, %s, note)))) FROM nodes WHERE id > %d`, mapping, hot)
@@ -323,8 +334,11 @@ func load(d *db, stop <-chan struct{}) func() [][]write {
 				}
 				id := 1 + r.IntN(hot)
 				q, args := writerMove, []any{"w" + strconv.Itoa(i), id}
-				if i%2 == 1 {
+				switch i % 3 {
+				case 1:
 					q, args = `INSERT INTO events (node_id) VALUES (?)`, []any{id}
+				case 2:
+					q, args = `INSERT INTO nodes_history (id, from_state, to_state, event) VALUES (?, 'waiting', 'processing', 'loop')`, []any{strconv.Itoa(id)}
 				}
 				if d.goose == goose.DialectPostgres {
 					q = harness.Dollars(q)
