@@ -201,43 +201,36 @@ func (Dialect) FieldType(typ string) string {
 }
 
 // Deadlines changes the rows in batches (batched) of BatchSize keys in
-// the key's order, each batch two UPDATEs (start the missing deadlines,
-// end the stray ones) of a range of keys that lock,
-// at READ COMMITTED as every UPDATE that moves rows (MoveIsolation), only
-// the rows it changes. A batch that found its rows by the condition
-// alone would read again, through the states' index, every row the
-// batches before it changed: the whole run grew with the square of the
-// rows in the timed states, 40 s and writer stalls near 1 s for a
-// million rows.
+// the key's order, each batch two UPDATEs of a range of keys (start the
+// missing deadlines, end the stray ones), which lock only the rows they
+// change (MoveIsolation). Batches that found their rows by the condition
+// alone read again, through the states' index, every row the batches
+// before had changed: the whole grew with the square of the rows in the
+// timed states, 40 s and writer stalls near 1 s for a million rows.
 func (m Dialect) Deadlines(t dialect.Table, f dialect.Field, labels []string, us int64) ([]string, bool) {
 	tab, key := m.QuoteIdent(t.Name), m.QuoteIdent(t.Key)
-	var b strings.Builder
-	b.WriteString(`
+	var updates []string
+	for _, u := range dialect.DeadlineUpdates(m, f, t, labels, us) {
+		updates = append(updates, "UPDATE "+tab+" SET "+u[0]+" WHERE "+key+" >= @fsmgen_lo AND "+key+" <= @fsmgen_hi AND "+u[1])
+	}
+	return m.batched(m.QuoteIdent("fsmgen_deadlines"), false, []string{`
         SET @fsmgen_lo = (SELECT MIN(` + key + `) FROM ` + tab + `);
         WHILE @fsmgen_lo IS NOT NULL DO
             SET @fsmgen_hi = COALESCE((SELECT ` + key + ` FROM ` + tab + ` WHERE ` + key + ` >= @fsmgen_lo ORDER BY ` + key + ` LIMIT 1 OFFSET ` + strconv.Itoa(dialect.BatchSize-1) + `), (SELECT MAX(` + key + `) FROM ` + tab + `));
-            SET @fsmgen_next = (SELECT MIN(` + key + `) FROM ` + tab + ` WHERE ` + key + ` > @fsmgen_hi);
-            SET fsmgen_retry = FALSE;`)
-	for _, u := range dialect.DeadlineUpdates(m, f, t, labels, us) {
-		b.WriteString(`
-            ` + m.MoveIsolation() + `
-            UPDATE ` + tab + ` SET ` + u[0] + ` WHERE ` + key + ` >= @fsmgen_lo AND ` + key + ` <= @fsmgen_hi AND ` + u[1] + `;`)
-	}
-	b.WriteString(`
-            SET fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0), @fsmgen_lo = IF(fsmgen_retry, @fsmgen_lo, @fsmgen_next);
+            SET @fsmgen_next = (SELECT MIN(` + key + `) FROM ` + tab + ` WHERE ` + key + ` > @fsmgen_hi);` +
+		m.batch("@fsmgen_lo = IF(fsmgen_retry, @fsmgen_lo, @fsmgen_next)", updates...) + `
         END WHILE;
-        SET @fsmgen_lo = NULL, @fsmgen_hi = NULL, @fsmgen_next = NULL;`)
-	return m.batched(m.QuoteIdent("fsmgen_deadlines"), false, []string{b.String()}), false
+        SET @fsmgen_lo = NULL, @fsmgen_hi = NULL, @fsmgen_next = NULL;`}), false
 }
 
 // DeadlockRetries is how many times in a row one batch runs again after
 // InnoDB chose it as a deadlock's victim. A batch found through the
 // states' index locks that index's record before the row, a writer the
 // row before the index: each may wait for the other, and InnoDB rolls
-// back one of them, the batch too when it has changed few rows yet
-// (seen in about one run in three of the online test with four writers).
-// Its rows are still to change, and the next run of the UPDATE finds
-// them again.
+// back one of them, the batch too when it has changed few rows yet (a
+// migration of the online test with four writers failed so, twice in a
+// row). Its rows are still to change, and the next run of the UPDATE
+// finds them again.
 const DeadlockRetries = 20
 
 // batched renders a procedure named proc (quoted) that runs loops, each
@@ -279,6 +272,21 @@ func (m Dialect) batched(proc string, bypass bool, loops []string) []string {
 	return append(out, m.ProcedureRaise()...)
 }
 
+// batch is the body of one batch of a loop of batched: after clearing
+// fsmgen_retry, which the deadlock handler sets, the UPDATEs, each at
+// MoveIsolation; then, in the statement that resets the deadlock count
+// unless the batch lost one, next: the assignments that move the loop on,
+// which may read the last UPDATE's ROW_COUNT().
+func (m Dialect) batch(next string, updates ...string) string {
+	var b strings.Builder
+	b.WriteString("\n            SET fsmgen_retry = FALSE;")
+	for _, u := range updates {
+		b.WriteString("\n            " + m.MoveIsolation() + "\n            " + u + ";")
+	}
+	b.WriteString("\n            SET fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0), " + next + ";")
+	return b.String()
+}
+
 // move is the procedure that moves the rows of every kept column from
 // the labels a rename or removal retires to their new ones, BatchSize
 // rows at a time, found through the states' index, until none is left:
@@ -287,18 +295,12 @@ func (m Dialect) move(p dialect.Plan) string {
 	var loops []string
 	for _, c := range p.Cols {
 		var b strings.Builder
-		b.WriteString(`
-        REPEAT
-            SET fsmgen_retry = FALSE;
-            ` + m.MoveIsolation() + `
-            UPDATE ` + c.Table + ` SET ` + c.Column + ` = CASE ` + c.Column)
+		b.WriteString("UPDATE " + c.Table + " SET " + c.Column + " = CASE " + c.Column)
 		for _, r := range p.Remap {
 			b.WriteString(" WHEN " + r.Old + " THEN " + r.New)
 		}
-		b.WriteString(` END WHERE ` + c.Column + ` IN (` + p.RemapFrom + `) LIMIT ` + strconv.Itoa(dialect.BatchSize) + `;
-            SET fsmgen_rows = ROW_COUNT(), fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0);
-        UNTIL fsmgen_rows = 0 AND NOT fsmgen_retry END REPEAT;`)
-		loops = append(loops, b.String())
+		b.WriteString(" END WHERE " + c.Column + " IN (" + p.RemapFrom + ") LIMIT " + strconv.Itoa(dialect.BatchSize))
+		loops = append(loops, "\n        REPEAT"+m.batch("fsmgen_rows = ROW_COUNT()", b.String())+"\n        UNTIL fsmgen_rows = 0 AND NOT fsmgen_retry END REPEAT;")
 	}
 	return strings.Join(m.batched(p.N.Move, p.Bypass, loops), "\n\n")
 }
@@ -516,8 +518,6 @@ const mysqlBypassed = "(@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1)
 func (Dialect) BypassOn() string  { return "SET @fsmgen_bypass = 1;" }
 func (Dialect) BypassOff() string { return "SET @fsmgen_bypass = NULL;" }
 
-// CreateHistory and DropHistory may run again after a failure half way
-// (see Enforce).
 // RenameInHistory walks the sequence numbers up to the largest there
 // when it starts, in batches (batched) of BatchSize of them, each at READ
 // COMMITTED (MoveIsolation): at REPEATABLE READ the UPDATE would lock the
@@ -530,15 +530,15 @@ func (m Dialect) RenameInHistory(t dialect.Table, renames []dialect.Arc, batch b
 	tab, seq, n := m.QuoteIdent(t.History), m.QuoteIdent(dialect.HistSeq), strconv.Itoa(dialect.BatchSize)
 	return m.batched(m.QuoteIdent("fsmgen_respell"), false, []string{`
         SET @fsmgen_lo = 0, @fsmgen_hi = (SELECT MAX(` + seq + `) FROM ` + tab + `);
-        WHILE @fsmgen_lo < @fsmgen_hi DO
-            SET fsmgen_retry = FALSE;
-            ` + m.MoveIsolation() + `
-            UPDATE ` + tab + ` SET ` + set + ` WHERE ` + seq + ` > @fsmgen_lo AND ` + seq + ` <= @fsmgen_lo + ` + n + ` AND ` + where + `;
-            SET fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0), @fsmgen_lo = IF(fsmgen_retry, @fsmgen_lo, @fsmgen_lo + ` + n + `);
+        WHILE @fsmgen_lo < @fsmgen_hi DO` +
+		m.batch("@fsmgen_lo = IF(fsmgen_retry, @fsmgen_lo, @fsmgen_lo + "+n+")",
+			"UPDATE "+tab+" SET "+set+" WHERE "+seq+" > @fsmgen_lo AND "+seq+" <= @fsmgen_lo + "+n+" AND "+where) + `
         END WHILE;
         SET @fsmgen_lo = NULL, @fsmgen_hi = NULL;`})
 }
 
+// CreateHistory and DropHistory may run again after a failure half way
+// (see Enforce).
 func (m Dialect) CreateHistory(t dialect.Table) []string {
 	return []string{
 		"CREATE TABLE IF NOT EXISTS " + m.QuoteIdent(t.History) + " (\n" +

@@ -327,8 +327,6 @@ func dollarQuote(body string) string {
 func (Dialect) BypassOn() string  { return "SET LOCAL fsmgen.bypass = 'on';" }
 func (Dialect) BypassOff() string { return "" }
 
-// CreateHistory and DropHistory may run again after a failure half way:
-// the statements around them in an online migration commit one by one.
 // RenameInHistory walks the sequence numbers up to the largest there
 // when it starts, a batch committing every BatchSize of them. Rows written
 // later name the new spellings: the rename's constraint statement before
@@ -348,6 +346,8 @@ func (p Dialect) RenameInHistory(t dialect.Table, renames []dialect.Arc, batch b
 	return []string{"DO " + dollarQuote(body) + ";"}
 }
 
+// CreateHistory and DropHistory may run again after a failure half way:
+// the statements around them in an online migration commit one by one.
 func (p Dialect) CreateHistory(t dialect.Table) []string {
 	h := p.QuoteIdent(t.History)
 	return []string{

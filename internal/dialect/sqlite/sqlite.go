@@ -205,8 +205,6 @@ func sqliteEnforceMessages(e *dialect.Enforcement) (insert, update string) {
 func (Dialect) BypassOn() string  { return "PRAGMA defer_foreign_keys = ON;" }
 func (Dialect) BypassOff() string { return "" }
 
-// CreateHistory leaves the key column untyped, so that it keeps the key's
-// own type whatever it is.
 // RenameInHistory is one UPDATE: SQLite has one writer at a time, whom
 // batches would not let in any sooner than the whole.
 func (s Dialect) RenameInHistory(t dialect.Table, renames []dialect.Arc, batch bool) []string {
@@ -214,6 +212,8 @@ func (s Dialect) RenameInHistory(t dialect.Table, renames []dialect.Arc, batch b
 	return []string{"UPDATE " + s.QuoteIdent(t.History) + " SET " + set + " WHERE " + where + ";"}
 }
 
+// CreateHistory leaves the key column untyped, so that it keeps the key's
+// own type whatever it is.
 func (s Dialect) CreateHistory(t dialect.Table) []string {
 	h := s.QuoteIdent(t.History)
 	return []string{

@@ -110,7 +110,7 @@ BEGIN
             SET fsmgen_retry = FALSE;
             SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
             UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar') LIMIT 5000;
-            SET fsmgen_rows = ROW_COUNT(), fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0);
+            SET fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0), fsmgen_rows = ROW_COUNT();
         UNTIL fsmgen_rows = 0 AND NOT fsmgen_retry END REPEAT;
     END;
 END;
@@ -199,7 +199,7 @@ BEGIN
             SET fsmgen_retry = FALSE;
             SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
             UPDATE `doors` SET `state` = CASE `state` WHEN 'ajar' THEN 'closed' END WHERE `state` IN ('ajar') LIMIT 5000;
-            SET fsmgen_rows = ROW_COUNT(), fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0);
+            SET fsmgen_deadlocks = IF(fsmgen_retry, fsmgen_deadlocks, 0), fsmgen_rows = ROW_COUNT();
         UNTIL fsmgen_rows = 0 AND NOT fsmgen_retry END REPEAT;
     END;
 END;
