@@ -377,16 +377,19 @@ func (Dialect) LastIDStmt() dialect.Stmt { return dialect.Stmt{} }
 func (Dialect) FieldType(typ string) string { return pgFieldTypes[typ] }
 
 // DeadlinePages is how many pages of the table (8 KiB each by default) a
-// batch of Deadlines reads: about 5,000 rows of 100 bytes.
-const DeadlinePages = 64
+// batch of Deadlines reads: about 1,200 rows of 100 bytes. A writer whose
+// row a batch changed waits for the batch's COMMIT: with 64 pages that
+// was up to 260 ms on a million rows (docs/online-migrations.md).
+const DeadlinePages = 16
 
 // Deadlines commits batch by batch, each batch the rows of the next
-// DeadlinePages pages of the table (a TID range scan), so that the whole
-// is one pass over the table. Batches chosen by the rows' condition
-// instead (LIMIT) found them through the state's index past the entries of
-// the rows earlier batches had changed, dead until a vacuum: at 1,000,000
-// rows with writers on them, each batch was slower than the one before,
-// and a writer whose row a batch held waited up to 631 ms
+// DeadlinePages pages of the table (a TID range scan), both UPDATEs
+// (start the missing deadlines, end the stray ones) per batch, so that
+// the whole is one pass over the table. Batches chosen by the rows'
+// condition instead (LIMIT) found them through the state's index past the
+// entries of the rows earlier batches had changed, dead until a vacuum:
+// at 1,000,000 rows with writers on them, each batch was slower than the
+// one before, and a writer whose row a batch held waited up to 631 ms
 // (docs/online-migrations.md). A row a writer moves into or out of the
 // states after its pages were passed keeps what the writer's statement
 // gave it, as under any batching.
@@ -394,14 +397,13 @@ func (p Dialect) Deadlines(t dialect.Table, f dialect.Field, labels []string, us
 	tab := p.QuoteIdent(t.Name)
 	pages := strconv.Itoa(DeadlinePages)
 	var b strings.Builder
-	b.WriteString("\nDECLARE\n    page bigint;\nBEGIN")
+	b.WriteString("\nDECLARE\n    page bigint := 0;\nBEGIN\n    LOOP")
 	for _, u := range dialect.DeadlineUpdates(p, f, t, labels, us) {
-		b.WriteString("\n    page := 0;\n    LOOP\n        UPDATE " + tab + " SET " + u[0] +
-			"\n        WHERE ctid >= ('(' || page || ',0)')::tid AND ctid < ('(' || (page + " + pages + ") || ',0)')::tid AND " + u[1] + ";" +
-			"\n        COMMIT;\n        page := page + " + pages + ";" +
-			"\n        EXIT WHEN page > pg_relation_size(" + p.QuoteLiteral(tab) + ") / current_setting('block_size')::bigint;\n    END LOOP;")
+		b.WriteString("\n        UPDATE " + tab + " SET " + u[0] +
+			"\n        WHERE ctid >= ('(' || page || ',0)')::tid AND ctid < ('(' || (page + " + pages + ") || ',0)')::tid AND " + u[1] + ";")
 	}
-	b.WriteString("\nEND\n")
+	b.WriteString("\n        COMMIT;\n        page := page + " + pages + ";" +
+		"\n        EXIT WHEN page > pg_relation_size(" + p.QuoteLiteral(tab) + ") / current_setting('block_size')::bigint;\n    END LOOP;\nEND\n")
 	return []string{"DO " + dollarQuote(b.String()) + ";"}, true
 }
 
