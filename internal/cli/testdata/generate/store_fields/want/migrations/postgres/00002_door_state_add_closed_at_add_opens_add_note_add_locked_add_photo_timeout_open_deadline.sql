@@ -79,11 +79,11 @@ DECLARE
 BEGIN
     LOOP
         UPDATE "doors" SET "open_deadline" = clock_timestamp() + 90000000 * interval '1 microsecond'
-        WHERE ctid >= ('(' || page || ',0)')::tid AND ctid < ('(' || (page + 16) || ',0)')::tid AND "open_deadline" IS NULL AND "state" IN ('opened');
+        WHERE ctid >= ('(' || page || ',0)')::tid AND ctid < ('(' || (page + 64) || ',0)')::tid AND "open_deadline" IS NULL AND "state" IN ('opened');
         UPDATE "doors" SET "open_deadline" = NULL
-        WHERE ctid >= ('(' || page || ',0)')::tid AND ctid < ('(' || (page + 16) || ',0)')::tid AND "open_deadline" IS NOT NULL AND "state" NOT IN ('opened');
+        WHERE ctid >= ('(' || page || ',0)')::tid AND ctid < ('(' || (page + 64) || ',0)')::tid AND "open_deadline" IS NOT NULL AND "state" NOT IN ('opened');
         COMMIT;
-        page := page + 16;
+        page := page + 64;
         EXIT WHEN page > pg_relation_size('"doors"') / current_setting('block_size')::bigint;
     END LOOP;
 END
