@@ -97,9 +97,10 @@ func (Dialect) ExpireStmt(dialect.Table, dialect.Expiry) dialect.Stmt { return d
 // SweepReadCommitted is false: SQLite's transactions are serializable.
 func (Dialect) SweepReadCommitted() bool { return false }
 
-// SweepBatch is the caller's limit: a writer waits for the one write lock
-// whatever the batch (docs/benchmarks.md).
-func (Dialect) SweepBatch() int { return 0 }
+// SweepBatch: a sweep's transaction holds the one write lock, and the
+// Store's own writers queue behind it (SerialWrites) for as long as it
+// runs; between two transactions of 100 rows each they go first.
+func (Dialect) SweepBatch() int { return 100 }
 
 // DueStmt needs no lock: the sweep's transaction holds the database's
 // write lock from its start (_txlock=immediate). The time is written as
