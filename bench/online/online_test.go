@@ -603,6 +603,9 @@ func online(t *testing.T, d *db, runner, out string, added []int) []step {
 			run("Down of "+versions[i].change, to(upTo[i-1]), false)
 		}
 	}
+	if d.goose == goose.DialectPostgres {
+		marks = append(marks, control(t, d))
+	}
 	close(stop)
 	ops := wait()
 	after := d.one(t, d.sum(`state`))
@@ -636,6 +639,19 @@ type mark struct {
 	from, to, until time.Time
 	err             error
 	want            string
+}
+
+// control writes a new version of every row no writer touches, in
+// batches of 5,000 that commit one by one, as a deadline migration writes
+// those in its states: the load without a lock any writer waits for. The
+// writers' longest stall beside it is what the machine gives them while
+// PostgreSQL writes that much, whatever a migration locks.
+func control(t *testing.T, d *db) mark {
+	from := time.Now()
+	for lo := hot; lo < rows(); lo += 5000 {
+		d.exec(t, fmt.Sprintf(`UPDATE nodes SET note = note WHERE id > %d AND id <= %d`, lo, lo+5000))
+	}
+	return mark{change: "control: every row no writer touches written again in batches of 5,000 (not a migration)", from: from, to: time.Now()}
 }
 
 // readerHold is how long the open read transaction of behindReader lasts:
