@@ -148,12 +148,10 @@ func storeScenario(t *testing.T, d dialect, db *sql.DB, r runner) {
 // prefix0 and on in the history table.
 func pastMoves(t *testing.T, db *sql.DB, prefix string, n int) {
 	t.Helper()
-	for i := 0; i < n; i += 500 {
-		var rows []string
-		for j := i; j < min(n, i+500); j++ {
-			rows = append(rows, fmt.Sprintf("('%s%d', 'reapplying', 'finished', 'y')", prefix, j))
-		}
-		mustExec(t, db, "INSERT INTO nodes_history (uuid, from_state, to_state, event) VALUES "+strings.Join(rows, ", "))
+	for _, q := range inserts("nodes_history (uuid, from_state, to_state, event)", n, func(j int) string {
+		return fmt.Sprintf("('%s%d', 'reapplying', 'finished', 'y')", prefix, j)
+	}) {
+		mustExec(t, db, q)
 	}
 }
 

@@ -111,14 +111,9 @@ func fill(t *testing.T, d dialect, db *sql.DB, n int, prefix string, labels ...s
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	stmts := []string{dl.BypassOn()}
-	for i := 0; i < n; i += 500 {
-		var rows []string
-		for j := i; j < min(n, i+500); j++ {
-			rows = append(rows, fmt.Sprintf("('%s%d', '%s')", prefix, j, labels[j%len(labels)]))
-		}
-		stmts = append(stmts, "INSERT INTO nodes (uuid, state) VALUES "+strings.Join(rows, ", "))
-	}
+	stmts := append([]string{dl.BypassOn()}, inserts("nodes (uuid, state)", n, func(j int) string {
+		return fmt.Sprintf("('%s%d', '%s')", prefix, j, labels[j%len(labels)])
+	})...)
 	if off := dl.BypassOff(); off != "" {
 		stmts = append(stmts, off)
 	}
@@ -130,6 +125,20 @@ func fill(t *testing.T, d dialect, db *sql.DB, n int, prefix string, labels ...s
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// inserts are the INSERT statements, 500 rows each, that write n rows
+// into the table and columns into names; row(j) is the j-th row's VALUES.
+func inserts(into string, n int, row func(j int) string) []string {
+	var out []string
+	for i := 0; i < n; i += 500 {
+		var rows []string
+		for j := i; j < min(n, i+500); j++ {
+			rows = append(rows, row(j))
+		}
+		out = append(out, "INSERT INTO "+into+" VALUES "+strings.Join(rows, ", "))
+	}
+	return out
 }
 
 // specVersionsOf returns, for each spec, the version of the last
