@@ -348,7 +348,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	prepare:            true,
 	serialWrites:       true,
 	state:              storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeState},
-	sweepBatch:         0,
+	sweepBatch:         100,
 	sweepReadCommitted: false,
 	timeLayout:         "2006-01-02 15:04:05.000000",
 	token:              true,
