@@ -518,18 +518,18 @@ const mysqlBypassed = "(@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1)
 func (Dialect) BypassOn() string  { return "SET @fsmgen_bypass = 1;" }
 func (Dialect) BypassOff() string { return "SET @fsmgen_bypass = NULL;" }
 
-// RenameInHistory walks the sequence numbers up to the largest there
-// when it starts, in batches (batched) of BatchSize of them, each at READ
-// COMMITTED (MoveIsolation): at REPEATABLE READ the UPDATE would lock the
-// gap at the table's end, where every move inserts its history row. Rows
-// written later name the new spellings: the states' triggers replaced
-// before it waited for every transaction that wrote the table, and
-// refuse the old ones.
+// RenameInHistory walks the sequence numbers from the smallest to the
+// largest there when it starts, in batches (batched) of BatchSize of
+// them, each at READ COMMITTED (MoveIsolation): at REPEATABLE READ the
+// UPDATE would lock the gap at the table's end, where every move inserts
+// its history row. Rows written later name the new spellings: the states'
+// triggers replaced before it waited for every transaction that wrote
+// the table, and refuse the old ones.
 func (m Dialect) RenameInHistory(t dialect.Table, renames []dialect.Arc, batch bool) []string {
 	set, where := dialect.HistoryRenames(m, renames)
 	tab, seq, n := m.QuoteIdent(t.History), m.QuoteIdent(dialect.HistSeq), strconv.Itoa(dialect.BatchSize)
 	return m.batched(m.QuoteIdent("fsmgen_respell"), false, []string{`
-        SET @fsmgen_lo = 0, @fsmgen_hi = (SELECT MAX(` + seq + `) FROM ` + tab + `);
+        SET @fsmgen_lo = (SELECT MIN(` + seq + `) - 1 FROM ` + tab + `), @fsmgen_hi = (SELECT MAX(` + seq + `) FROM ` + tab + `);
         WHILE @fsmgen_lo < @fsmgen_hi DO` +
 		m.batch("@fsmgen_lo = IF(fsmgen_retry, @fsmgen_lo, @fsmgen_lo + "+n+")",
 			"UPDATE "+tab+" SET "+set+" WHERE "+seq+" > @fsmgen_lo AND "+seq+" <= @fsmgen_lo + "+n+" AND "+where) + `

@@ -327,12 +327,13 @@ func dollarQuote(body string) string {
 func (Dialect) BypassOn() string  { return "SET LOCAL fsmgen.bypass = 'on';" }
 func (Dialect) BypassOff() string { return "" }
 
-// RenameInHistory walks the sequence numbers up to the largest there
-// when it starts, a batch committing every BatchSize of them. Rows written
-// later name the new spellings: the rename's constraint statement before
-// it waited for every transaction that wrote the table with the old ones,
-// the history row in the same transaction. Inside a migration's one
-// transaction (batch false, a compaction) it is one UPDATE.
+// RenameInHistory walks the sequence numbers from the smallest to the
+// largest there when it starts, a batch committing every BatchSize of
+// them. Rows written later name the new spellings: the rename's
+// constraint statement before it waited for every transaction that wrote
+// the table with the old ones, the history row in the same transaction.
+// Inside a migration's one transaction (batch false, a compaction) it is
+// one UPDATE.
 func (p Dialect) RenameInHistory(t dialect.Table, renames []dialect.Arc, batch bool) []string {
 	set, where := dialect.HistoryRenames(p, renames)
 	tab, seq := p.QuoteIdent(t.History), p.QuoteIdent(dialect.HistSeq)
@@ -340,7 +341,7 @@ func (p Dialect) RenameInHistory(t dialect.Table, renames []dialect.Arc, batch b
 		return []string{"UPDATE " + tab + " SET " + set + " WHERE " + where + ";"}
 	}
 	n := strconv.Itoa(dialect.BatchSize)
-	body := "\nDECLARE\n    lo bigint := 0;\n    top bigint;\nBEGIN\n    SELECT max(" + seq + ") INTO top FROM " + tab + ";\n    WHILE lo < top LOOP\n" +
+	body := "\nDECLARE\n    lo bigint;\n    top bigint;\nBEGIN\n    SELECT min(" + seq + ") - 1, max(" + seq + ") INTO lo, top FROM " + tab + ";\n    WHILE lo < top LOOP\n" +
 		"        UPDATE " + tab + " SET " + set + " WHERE " + seq + " > lo AND " + seq + " <= lo + " + n + " AND " + where + ";\n" +
 		"        COMMIT;\n        lo := lo + " + n + ";\n    END LOOP;\nEND\n"
 	return []string{"DO " + dollarQuote(body) + ";"}
