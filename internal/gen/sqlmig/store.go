@@ -358,6 +358,8 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 		for _, r := range fwd.renames {
 			up, down = append(up, dialect.Arc{From: r.Old, To: r.New}), append(down, dialect.Arc{From: r.New, To: r.Old})
 		}
+		// Batches commit on their own only where the migration runs
+		// outside a transaction.
 		batch := mig.noTx != ""
 		renUp, renDown = d.RenameInHistory(t, up, batch), d.RenameInHistory(t, down, batch)
 	}
