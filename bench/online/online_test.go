@@ -583,6 +583,11 @@ func online(t *testing.T, d *db, runner, out string, added []int) []step {
 	// Rows for the removal to move, on rows no writer touches.
 	d.asOwner(t, fmt.Sprintf(`UPDATE nodes SET state = 'aborting' WHERE id > %d AND id %% 10 = 3`, hot))
 	before := d.one(t, d.sum(`CASE WHEN state = 'aborting' THEN 'error' ELSE state END`))
+	// The past moves that name the state the rename renames: none once it
+	// ran, as many as before once its Down ran (the writers record other
+	// states).
+	const named = `SELECT COUNT(*) FROM nodes_history WHERE from_state = 'reapplying' OR to_state = 'reapplying'`
+	pastBefore := d.one(t, named)
 	time.Sleep(time.Second) // the writers' steady state again
 	for i, v := range versions[2:] {
 		up := to(upTo[i+2])
@@ -597,6 +602,11 @@ func online(t *testing.T, d *db, runner, out string, added []int) []step {
 			continue
 		}
 		run(v.change, up, true)
+		if len(v.renamed) > len(versions[i+1].renamed) {
+			if n := d.one(t, named); n != "0" {
+				t.Errorf("%s, %s: %s: %s past moves still name reapplying", d.name, runner, v.change, n)
+			}
+		}
 	}
 	for i := len(versions) - 1; i >= 1; i-- {
 		if !versions[i].none {
@@ -609,6 +619,9 @@ func online(t *testing.T, d *db, runner, out string, added []int) []step {
 	close(stop)
 	ops := wait()
 	after := d.one(t, d.sum(`state`))
+	if pastAfter := d.one(t, named); pastAfter != pastBefore {
+		t.Errorf("%s, %s: past moves naming reapplying: %s before the changes, %s after their Downs", d.name, runner, pastBefore, pastAfter)
+	}
 	for _, m := range marks {
 		until := m.to
 		if m.until.After(until) {
