@@ -200,17 +200,25 @@ func removalDone(t *testing.T, d dialect, db *sql.DB, h *history) {
 	}
 }
 
+// mysqlBeforeRemoval is a MySQL database at the history's version 4 under
+// goose, with rows a1 and a2 in aborting, which version 5 removes.
+func mysqlBeforeRemoval(t *testing.T) (dialect, *sql.DB, gooseRunner, *history) {
+	t.Helper()
+	h := buildHistory(t, "goose")
+	d := dialectNamed("mysql")
+	db, r := gooseOn(t, d, h)
+	r.upTo(t, 4)
+	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a1', 'aborting'), ('a2', 'aborting')`)
+	return d, db, r, h
+}
+
 // TestMySQLFailedMoveLeavesNothing: the application's own trigger refuses
 // one row's move, so a batch of the move fails inside the move's
 // procedure. The procedure is gone all the same, the error reaches the tool
 // as the trigger raised it, and the migration runs again once the trigger
 // lets the row go.
 func TestMySQLFailedMoveLeavesNothing(t *testing.T) {
-	h := buildHistory(t, "goose")
-	d := dialectNamed("mysql")
-	db, r := gooseOn(t, d, h)
-	r.upTo(t, 4)
-	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a1', 'aborting'), ('a2', 'aborting')`)
+	d, db, r, h := mysqlBeforeRemoval(t)
 	mustExec(t, db, "CREATE TRIGGER app_keep_a2 BEFORE UPDATE ON nodes FOR EACH ROW\n"+
 		"BEGIN\n    IF NEW.uuid = 'a2' AND NOT (NEW.state <=> OLD.state) THEN\n"+
 		"        SIGNAL SQLSTATE '45001' SET MYSQL_ERRNO = 1644, MESSAGE_TEXT = 'a2 is kept by the application';\n    END IF;\nEND")
@@ -231,11 +239,7 @@ func TestMySQLFailedMoveLeavesNothing(t *testing.T) {
 // first moving row of as many batches as a counter in a MEMORY table,
 // which the rollback leaves counted.
 func TestMySQLMoveOutlivesDeadlocks(t *testing.T) {
-	h := buildHistory(t, "goose")
-	d := dialectNamed("mysql")
-	db, r := gooseOn(t, d, h)
-	r.upTo(t, 4)
-	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a1', 'aborting'), ('a2', 'aborting')`)
+	d, db, r, h := mysqlBeforeRemoval(t)
 	mustExec(t, db, `CREATE TABLE app_deadlocks (n INT) ENGINE=MEMORY`)
 	mustExec(t, db, fmt.Sprintf(`INSERT INTO app_deadlocks VALUES (%d)`, mysqldialect.DeadlockRetries+1))
 	mustExec(t, db, "CREATE TRIGGER app_deadlock BEFORE UPDATE ON nodes FOR EACH ROW\n"+
@@ -267,11 +271,7 @@ func TestMySQLMoveOutlivesDeadlocks(t *testing.T) {
 // rows no longer than that; the migration leaves nothing behind and goes
 // through once the transaction ends.
 func TestMySQLMoveBehindRowLock(t *testing.T) {
-	h := buildHistory(t, "goose")
-	d := dialectNamed("mysql")
-	db, r := gooseOn(t, d, h)
-	r.upTo(t, 4)
-	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a1', 'aborting'), ('a2', 'aborting')`)
+	d, db, r, h := mysqlBeforeRemoval(t)
 	mustExec(t, db, `CREATE TABLE app_holds (id INT PRIMARY KEY)`)
 	mustExec(t, db, `INSERT INTO app_holds VALUES (1)`)
 	mustExec(t, db, "CREATE TRIGGER app_hold_a2 BEFORE UPDATE ON nodes FOR EACH ROW\n"+
