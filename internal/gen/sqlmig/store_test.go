@@ -219,24 +219,36 @@ func refusal(d dialect, full string) string {
 // enforcement unless enforce is set, and reports whether it was accepted.
 func move(t *testing.T, d dialect, db *sql.DB, key, state string, enforce bool) bool {
 	t.Helper()
+	return inTx(t, d, db, !enforce, func(tx *sql.Tx) bool {
+		if _, err := tx.Exec(rebind(d, `UPDATE nodes SET state = ? WHERE uuid = ?`), state, key); err != nil {
+			if !strings.Contains(err.Error(), "is not a transition of node_state") {
+				t.Fatalf("move to %s: %v", state, err)
+			}
+			return false
+		}
+		return true
+	})
+}
+
+// inTx runs body in one transaction, past enforcement as the owner with
+// bypass, and commits it unless body reports false.
+func inTx(t *testing.T, d dialect, db *sql.DB, bypass bool, body func(tx *sql.Tx) bool) bool {
+	t.Helper()
 	dl := sqldialects.For(d.name)
 	tx, err := db.BeginTx(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if !enforce {
+	if bypass {
 		if _, err := tx.Exec(dl.BypassOn()); err != nil {
 			t.Fatalf("bypass: %v", err)
 		}
 	}
-	if _, err := tx.Exec(rebind(d, `UPDATE nodes SET state = ? WHERE uuid = ?`), state, key); err != nil {
-		if !strings.Contains(err.Error(), "is not a transition of node_state") {
-			t.Fatalf("move to %s: %v", state, err)
-		}
+	if !body(tx) {
 		return false
 	}
-	if off := dl.BypassOff(); off != "" && !enforce {
+	if off := dl.BypassOff(); off != "" && bypass {
 		if _, err := tx.Exec(off); err != nil {
 			t.Fatal(err)
 		}

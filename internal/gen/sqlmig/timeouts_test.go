@@ -1,7 +1,6 @@
 package sqlmig_test
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -105,26 +104,16 @@ func timeoutScenario(t *testing.T, format string) {
 // labels, bypassing enforcement as the owner.
 func fill(t *testing.T, d dialect, db *sql.DB, n int, prefix string, labels ...string) {
 	t.Helper()
-	dl := sqldialects.For(d.name)
-	tx, err := db.BeginTx(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	stmts := append([]string{dl.BypassOn()}, inserts("nodes (uuid, state)", n, func(j int) string {
-		return fmt.Sprintf("('%s%d', '%s')", prefix, j, labels[j%len(labels)])
-	})...)
-	if off := dl.BypassOff(); off != "" {
-		stmts = append(stmts, off)
-	}
-	for _, q := range stmts {
-		if _, err := tx.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q[:min(len(q), 60)], err)
+	inTx(t, d, db, true, func(tx *sql.Tx) bool {
+		for _, q := range inserts("nodes (uuid, state)", n, func(j int) string {
+			return fmt.Sprintf("('%s%d', '%s')", prefix, j, labels[j%len(labels)])
+		}) {
+			if _, err := tx.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q[:60], err)
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
+		return true
+	})
 }
 
 // inserts are the INSERT statements, 500 rows each, that write n rows
