@@ -188,6 +188,9 @@ func projectPlan(configPath string) (*plan, error) {
 				}
 			}
 			q.Format, q.Versions = format, versions
+			if why := model.FormatClash(format, q.Dialects); why != "" && pf.Migrations != nil && pf.Migrations.Format.Set() {
+				errs.Add(pf.Migrations.Format.Pos, "%s", why)
+			}
 			for _, d := range f.SQL.Dialects {
 				if slices.Contains(model.Dialects, d.Value) && dirs[d.Value] == "" {
 					errs.Add(d.Pos, "dialect %s has no migration directory: add it under migrations: dirs: in %s", d.Value, configPath)

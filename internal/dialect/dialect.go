@@ -89,6 +89,10 @@ type Dialect interface {
 	// Migrations are the templates that write a migration's statements,
 	// one direction at a time, from gen/sqlmig's plan.
 	Migrations() *template.Template
+	// Format is the migration format the dialect's files are written in
+	// when the spec asks for spec (goose or golang-migrate): the spec's,
+	// where its runners read it.
+	Format(spec string) string
 	// Catalog is how verify reads what a live database holds.
 	Catalog() Catalog
 	// Literals returns the string literals in SQL text the catalog shows,
@@ -152,6 +156,9 @@ type SpecView struct {
 	EnumPos       diag.Pos
 	Tables        []string // each bound column's table
 	Pos           diag.Pos // the dialect's entry in the spec
+	// KeyPos and AdoptPos are sql key's and sql adopt's, zero when the
+	// spec has none.
+	KeyPos, AdoptPos diag.Pos
 }
 
 // SpecState is one state as the spec gives it.

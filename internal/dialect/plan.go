@@ -47,6 +47,7 @@ type Plan struct {
 	U      Names  // the same names unquoted, as a catalog shows them
 	Labels string // the set this direction ends with
 	To     string // same as Labels
+	From   string // the set this direction starts with
 
 	// Cols are the columns that stay bound, Tables the same grouped by
 	// table (one ALTER TABLE per table: one rewrite, not one per column);
@@ -91,7 +92,16 @@ type Plan struct {
 	// is allowed, so that the triggers stay in force for every other
 	// writer.
 	Bypass bool
+	// RowsMove: rows move in this direction or in the other, which a
+	// dialect whose runner takes one kind of statement a file puts in
+	// files of their own (NextFile).
+	RowsMove bool
 }
+
+// NextFile, a statement of its own among a direction's, ends one file and
+// starts the next, each a version of its own: the up's k-th file of n
+// and the down's (n+1-k)-th are one version's two directions.
+const NextFile = "-- next file"
 
 // PlanColumn is one column as the templates see it.
 type PlanColumn struct {

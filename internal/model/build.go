@@ -609,6 +609,10 @@ func (b *builder) buildSQL() {
 	for _, c := range q.Columns {
 		view.Tables = append(view.Tables, c.Table)
 	}
+	if s.Key.Set() {
+		view.KeyPos = s.Key.Pos
+	}
+	view.AdoptPos = s.AdoptPos
 	refused := map[string]bool{}
 	for _, d := range s.Dialects {
 		if slices.Contains(q.Dialects, d.Value) && !refused[d.Value] {
@@ -619,6 +623,9 @@ func (b *builder) buildSQL() {
 	}
 	if v := s.Format; v.Set() {
 		q.Format = b.oneOf(v, "sql format", "goose", "golang-migrate")
+		if why := FormatClash(q.Format, q.Dialects); why != "" {
+			b.errorf(v.Pos, "%s", why)
+		}
 	}
 	if v := s.Versions; v.Set() {
 		q.Versions = b.oneOf(v, "sql versions", "sequential", "timestamp")
@@ -638,6 +645,18 @@ func (b *builder) buildSQL() {
 	q.Compact = s.Compact.Value
 	b.m.SQL = q
 	q.Store = b.buildStore(s, q.Columns)
+}
+
+// FormatClash says why a migration format set explicitly cannot be, with
+// a dialect that writes its files in another for its own runner; "" when
+// it can.
+func FormatClash(format string, names []string) string {
+	for _, n := range names {
+		if f := dialects.For(n).Format(format); f != format {
+			return fmt.Sprintf("migration format %s: %s writes its migrations in %s's file names, for its own runner (docs/%s.md), and %s cannot apply them; set %s or leave the format out", format, n, f, n, format, f)
+		}
+	}
+	return ""
 }
 
 // buildStore validates the keys of the generated store. They all hang on

@@ -163,7 +163,7 @@ func TestProjectKeysDocumented(t *testing.T) {
 	if len(keys) < 8 {
 		t.Fatalf("found only %v in the schema", keys)
 	}
-	const doc = "version: 1\nmigrations: {format: goose, versions: sequential, dirs: {postgres: a, mysql: b, sqlite: c}}\nschema: {postgres: d, mysql: e, sqlite: f}\nsqlc: g\nent: h\nmachines:\n  - {spec: s.yaml, dir: p}\n"
+	const doc = "version: 1\nmigrations: {format: goose, versions: sequential, dirs: {postgres: a, mysql: b, sqlite: c, spanner: i}}\nschema: {postgres: d, mysql: e, sqlite: f, spanner: j}\nsqlc: g\nent: h\nmachines:\n  - {spec: s.yaml, dir: p}\n"
 	if _, err := spec.DecodeProject("all.yaml", []byte(doc)); err != nil {
 		t.Errorf("DecodeProject rejects a file with every key: %v", err)
 	}

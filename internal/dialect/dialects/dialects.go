@@ -9,11 +9,12 @@ import (
 	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/dialect/mysql"
 	"github.com/fsmgen/fsmgen/internal/dialect/postgres"
+	"github.com/fsmgen/fsmgen/internal/dialect/spanner"
 	"github.com/fsmgen/fsmgen/internal/dialect/sqlite"
 )
 
 // all is every dialect, in canonical order.
-var all = []dialect.Dialect{postgres.Dialect{}, mysql.Dialect{}, sqlite.Dialect{}}
+var all = []dialect.Dialect{postgres.Dialect{}, mysql.Dialect{}, sqlite.Dialect{}, spanner.Dialect{}}
 
 // Names lists the dialects' names, in canonical order.
 var Names = func() []string {

@@ -95,3 +95,5 @@ func (m Dialect) alterTail(c dialect.PlanColumn) string {
 	}
 	return m.QuoteLiteral(tail)
 }
+
+func (Dialect) Format(spec string) string { return spec }

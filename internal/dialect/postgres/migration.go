@@ -25,3 +25,5 @@ func doLocked(spec string, tables ...string) string {
 // Migrations renders the statements of one direction of a migration from
 // its plan (gen/sqlmig's data).
 func (Dialect) Migrations() *template.Template { return migrations }
+
+func (Dialect) Format(spec string) string { return spec }

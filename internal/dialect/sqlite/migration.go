@@ -63,3 +63,5 @@ func adoptGuard(p dialect.Plan) string {
 	}
 	return strings.Join(Dialect{}.Guard(p.U.Guard, checks...), "\n\n")
 }
+
+func (Dialect) Format(spec string) string { return spec }

@@ -54,7 +54,9 @@ func Emit(pkg string, machines []Machine) ([]byte, error) {
 			seen[name] = c.Name()
 			types := Dict{}
 			for _, d := range q.Dialects {
-				types[Qual(entDialect, dialects.For(d).GoName())] = Lit(mc.Types[d])
+				if t := mc.Types[d]; t != "" { // "": ent has no such dialect
+					types[Qual(entDialect, dialects.For(d).GoName())] = Lit(t)
+				}
 			}
 			zero := Qual(mc.Import, "State").Call(Lit(0))
 			if c.Nullable {

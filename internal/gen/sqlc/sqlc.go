@@ -27,6 +27,9 @@ func Emit(machines []*model.Machine, imports []string) []byte {
 	for _, name := range dialects.Names {
 		d := dialects.For(name)
 		engine, named := d.Sqlc()
+		if engine == "" {
+			continue // sqlc has no such engine
+		}
 		var entries []string
 		for i, m := range machines {
 			q := m.SQL

@@ -107,7 +107,9 @@ func alter(m *model.Machine, dialect string, fwd *step) (*migration, []string, e
 		out *[]stmt
 	}{{fwd, &mig.up}, {fwd.reverse(typ), &mig.down}} {
 		var err error
-		if *dir.out, err = statements(dialect, "alter", alterData(m.SQL, dialect, dir.s, mig.noTx != "")); err != nil {
+		d := alterData(m.SQL, dialect, dir.s, mig.noTx != "")
+		d.RowsMove = len(fwd.renames)+len(fwd.moves) > 0
+		if *dir.out, err = statements(dialect, "alter", d); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -208,6 +210,7 @@ func alterData(q *model.SQL, dialect string, s *step, noTx bool) sqldialect.Plan
 		}
 	}
 	d.Union = sqldialect.QuoteLiterals(dialects.For(dialect), union)
+	d.From = sqldialect.QuoteLiterals(dialects.For(dialect), s.from)
 	d.Renames = lits(s.renames)
 	remap := append(slices.Clone(s.renames), s.moves...)
 	d.Remap = lits(remap)
@@ -327,6 +330,10 @@ func (mig *migration) render(dialect, format, dir, version string) (map[string][
 			stmts  []stmt
 			what   string
 		}{{".up.sql", up, "up"}, {".down.sql", down, "down"}} {
+			why := why
+			if len(f.stmts) == 0 {
+				why = nothingToUndo
+			}
 			b, err := exec(migrateTemplate, "file", map[string]any{"Title": title + " (" + f.what + ")", "Why": why, "Stmts": f.stmts})
 			if err != nil {
 				return nil, err
@@ -342,4 +349,66 @@ func (mig *migration) render(dialect, format, dir, version string) (map[string][
 		return nil, err
 	}
 	return map[string][]byte{base + ".sql": b}, nil
+}
+
+// nothingToUndo heads the empty Down of a file that moved rows off a
+// removed label (split).
+const nothingToUndo = "Nothing to undo: the rows this version moved stay where they went."
+
+// splitAll splits each migration whose directions the dialect cut into
+// files (NextFile) into one migration per file.
+func splitAll(migs []*migration) ([]*migration, error) {
+	var out []*migration
+	for _, mig := range migs {
+		parts, err := mig.split()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, parts...)
+	}
+	return out, nil
+}
+
+// split cuts mig at NextFile into versions: the up's k-th file of n and
+// the down's (n+1-k)-th undo each other. A version with nothing to do
+// either way is left out; one whose up does nothing is a dialect's error,
+// since a runner could not apply it, while a Down may have nothing to
+// undo (rows moved off a removed label stay where they went).
+func (mig *migration) split() ([]*migration, error) {
+	cut := func(stmts []stmt) [][]stmt {
+		parts := [][]stmt{nil}
+		for _, st := range stmts {
+			if st.Text == sqldialect.NextFile {
+				parts = append(parts, nil)
+				continue
+			}
+			parts[len(parts)-1] = append(parts[len(parts)-1], st)
+		}
+		return parts
+	}
+	ups, downs := cut(mig.up), cut(mig.down)
+	if len(ups) == 1 && len(downs) == 1 {
+		return []*migration{mig}, nil
+	}
+	if len(ups) != len(downs) {
+		return nil, fmt.Errorf("internal error: %s: %d files up but %d down", mig.slug, len(ups), len(downs))
+	}
+	var out []*migration
+	for k, up := range ups {
+		down := downs[len(downs)-1-k]
+		switch {
+		case len(up) == 0 && len(down) == 0:
+			continue
+		case len(up) == 0:
+			return nil, fmt.Errorf("internal error: %s: file %d does nothing up but has a Down", mig.slug, k+1)
+		}
+		part := *mig
+		part.up, part.down = up, down
+		out = append(out, &part)
+	}
+	for i, part := range out {
+		part.slug = fmt.Sprintf("%s_%d_of_%d", mig.slug, i+1, len(out))
+		part.title = fmt.Sprintf("%s (%d of %d)", mig.title, i+1, len(out))
+	}
+	return out, nil
 }

@@ -98,7 +98,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		}
 		next := &history{Dialect: d, target: target{
 			Enum: q.Enum, Columns: nextColumns(q, was, d),
-			Format: q.Format, Versions: q.Versions, Names: labelKeys(m),
+			Format: dialects.For(d).Format(q.Format), Versions: q.Versions, Names: labelKeys(m),
 		}}
 		for _, s := range m.States {
 			next.States = append(next.States, s.Value)
@@ -153,13 +153,17 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 			return nil, err
 		}
 		highest := found.highest
-		for _, mig := range withStore(mig, m, d, prevStore, fwd) {
+		migs, err := splitAll(withStore(mig, m, d, prevStore, fwd))
+		if err != nil {
+			return nil, err
+		}
+		for _, mig := range migs {
 			v, err := nextVersion(q.Versions, highest, now, &stamp)
 			if err != nil {
 				return nil, err
 			}
 			highest = v
-			rendered, err := mig.render(d, q.Format, dir, versionString(q.Versions, v))
+			rendered, err := mig.render(d, dialects.For(d).Format(q.Format), dir, versionString(q.Versions, v))
 			if err != nil {
 				return nil, err
 			}
@@ -332,7 +336,7 @@ func sameTarget(m *model.Machine, h *history, hp string) error {
 	var errs diag.List
 	q := m.SQL
 	for _, c := range []struct{ key, was, is string }{
-		{"enum", h.Enum, q.Enum}, {"format", h.Format, q.Format}, {"versions", h.Versions, q.Versions},
+		{"enum", h.Enum, q.Enum}, {"format", h.Format, dialects.For(h.Dialect).Format(q.Format)}, {"versions", h.Versions, q.Versions},
 	} {
 		if c.was != c.is {
 			errs.Add(q.Pos, "sql %s is %q but the migration history (%s) uses %q; existing migrations cannot follow such a change: keep %q, or start a new history", c.key, c.is, hp, c.was, c.was)

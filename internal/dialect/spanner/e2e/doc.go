@@ -1,0 +1,5 @@
+// Package e2e applies fsmgen's Spanner migrations with wrench on the Cloud
+// Spanner emulator. It is a module of its own: the Spanner client and
+// wrench need a newer Go than fsmgen's module asks of its users, and
+// bring dependencies fsmgen itself has no use for.
+package e2e
