@@ -268,6 +268,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"WITH u AS (UPDATE \"nodes\" SET \"state\" = $3, \"version_id\" = $5, \"started_at\" = CASE $6::bigint WHEN 1 THEN $7::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"started_at\" END, \"finished_at\" = CASE $8::bigint WHEN 1 THEN $9::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"finished_at\" END, \"error\" = CASE $10::bigint WHEN 1 THEN $11::text ELSE \"error\" END, \"timeout_at\" = CASE $12::bigint WHEN 1 THEN $13::timestamptz WHEN 2 THEN clock_timestamp() + $14::bigint * interval '1 microsecond' ELSE \"timeout_at\" END WHERE \"uuid\" = $1 AND \"state\" = $2 RETURNING \"uuid\", \"error\" AS \"H0\")\nINSERT INTO \"nodes_history\" (\"uuid\", \"from_state\", \"to_state\", \"event\", \"error\", \"actor\", \"reason\") SELECT \"uuid\", $2::text, $3::text, $4, \"H0\", $15::text, $16::text FROM u", "kftewABCD0ab", storeMove},
 	prepare:            false,
+	readFirst:          false,
 	serialWrites:       false,
 	state:              storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = $1", "k", storeState},
 	sweepBatch:         100,
@@ -308,6 +309,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
 	move:               storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `timeout_at` END, `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `version_id` = ? WHERE `uuid` = ? AND `state` = ?", "ABCD0ntwkf", storeMove},
 	prepare:            true,
+	readFirst:          false,
 	serialWrites:       false,
 	state:              storeStmt{"SELECT `state` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeState},
 	sweepBatch:         0,
@@ -348,6 +350,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"UPDATE \"nodes\" SET \"state\" = ?3, \"version_id\" = ?4, \"started_at\" = CASE ?5 WHEN 1 THEN ?6 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"started_at\" END, \"finished_at\" = CASE ?7 WHEN 1 THEN ?8 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"finished_at\" END, \"error\" = CASE ?9 WHEN 1 THEN ?10 ELSE \"error\" END, \"timeout_at\" = CASE ?11 WHEN 1 THEN ?12 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?13 / 1000000.0)) ELSE \"timeout_at\" END WHERE \"uuid\" = ?1 AND \"state\" = ?2", "kftwABCD0", storeMove},
 	prepare:            true,
+	readFirst:          false,
 	serialWrites:       true,
 	state:              storeStmt{"SELECT \"state\" FROM \"nodes\" WHERE \"uuid\" = ?1", "k", storeState},
 	sweepBatch:         100,
@@ -390,6 +393,10 @@ type storeQueries struct {
 	// insertID: the dialect has no UPDATE … RETURNING; its statements
 	// report a move through LAST_INSERT_ID(n) instead.
 	insertID bool
+	// readFirst: the dialect's UPDATE cannot return the state it left
+	// either; its fire statements read the row instead, which locks it
+	// until the transaction ends, and the move follows (readThenMove).
+	readFirst bool
 	// prepare: the Store prepares the statements once per *sql.DB.
 	prepare bool
 	// serialWrites: the Store queues its writes on a *sql.DB (the
@@ -675,6 +682,9 @@ func (s *Store) moveFrom(ctx context.Context, run storeRun, key any, from State,
 // explain is set, from is the state that kept it from moving.
 func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArgs, explain bool) (from, to State, moved bool, err error) {
 	key, ev := a.key, a.ev
+	if s.q.readFirst {
+		return s.readThenMove(ctx, db, st, a, explain)
+	}
 	a.nonce = storeNonce()
 	args, err := st.bind(a)
 	if err != nil {
@@ -727,6 +737,39 @@ func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArg
 		return from, from, false, nil
 	}
 	return from, next.V, true, nil
+}
+
+// readThenMove is fire on a readFirst dialect: st reads the row's state
+// (only while it is at the version read, for MoveAt), which locks the row
+// for the caller's read-write transaction, so the move that follows finds
+// it as read.
+func (s *Store) readThenMove(ctx context.Context, db storeConn, st storeStmt, a storeArgs, explain bool) (from, to State, moved bool, err error) {
+	args, err := st.bind(a)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	switch err := db.scan(ctx, st, args, &from); {
+	case errors.Is(err, sql.ErrNoRows) && explain:
+		from, err = s.current(ctx, db, a.key)
+		return from, from, false, err
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, 0, false, nil
+	case err != nil:
+		return 0, 0, false, err
+	}
+	if to, err = Transition(from, a.ev); err != nil {
+		return from, from, false, nil
+	}
+	a.from, a.to, a.sets = from, to, s.sets(from, to, false)
+	if args, err = s.q.move.bind(a); err != nil {
+		return 0, 0, false, err
+	}
+	res, err := db.exec(ctx, s.q.move, args...)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	n, err := res.RowsAffected()
+	return from, to, n == 1, err
 }
 
 func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event, opts []Option) (bool, error) {

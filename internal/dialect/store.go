@@ -254,8 +254,13 @@ func (p *Params) Stmt(sql string) Stmt { return Stmt{SQL: sql, Args: p.Args} }
 // HistoryStmt is empty when the move statements append history themselves.
 type StoreStmts interface {
 	// FireStmt moves the row by event; with at, only while it is at the
-	// version the caller read (ArgVersion).
+	// version the caller read (ArgVersion). Where ReadFirst, it reads the
+	// row's state instead, on those conditions, and MoveStmt moves it.
 	FireStmt(t Table, event string, arcs []Arc, at bool) Stmt
+	// ReadFirst reports whether an UPDATE can return neither the state
+	// it left nor the arc it took, and a read in a read-write transaction
+	// locks the row until the transaction ends (Spanner).
+	ReadFirst() bool
 	MoveStmt(t Table) Stmt
 	StateStmt(t Table) Stmt
 	// GetStmt reads the row's state and version, the version only when

@@ -351,6 +351,9 @@ func (m Dialect) DropField(t dialect.Table, f dialect.Field) (guard, drop []stri
 
 func (Dialect) LastIDStmt() dialect.Stmt { return dialect.Stmt{SQL: "SELECT LAST_INSERT_ID()"} }
 
+// ReadFirst is false: a move is one UPDATE.
+func (Dialect) ReadFirst() bool { return false }
+
 // StateStmt is a locking read: under REPEATABLE READ a plain SELECT in
 // the caller's transaction would see its snapshot, not the version the
 // UPDATE just judged, and report a state the row has left.

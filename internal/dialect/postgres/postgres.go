@@ -375,6 +375,9 @@ func (p Dialect) DropHistory(t dialect.Table) (guard, drop []string) {
 
 func (Dialect) LastIDStmt() dialect.Stmt { return dialect.Stmt{} }
 
+// ReadFirst is false: a move is one UPDATE.
+func (Dialect) ReadFirst() bool { return false }
+
 func (Dialect) FieldType(typ string) string { return pgFieldTypes[typ] }
 
 // DeadlinePages is how many pages of the table (8 KiB each by default) a

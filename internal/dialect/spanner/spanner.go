@@ -71,23 +71,33 @@ func (Dialect) EntType(string, []string) string                                 
 func (s Dialect) RaiseMessage(msg string) string                                { return s.QuoteLiteral(msg) }
 func (Dialect) Literals(text string) []string                                   { return dialect.ScanLiterals(text, true) }
 func (Dialect) Catalog() dialect.Catalog                                        { return dialect.Catalog{} }
-func (Dialect) Driver() string                                                  { return "" }
 func (Dialect) DSN(string, bool) (string, bool)                                 { return "", false }
 func (Dialect) File(string) string                                              { return "" }
 func (Dialect) RefuseChange(dialect.ChangeView, func(diag.Pos, string, ...any)) {}
+
+// Driver: no database/sql driver; the SpannerStore runs on Spanner's own
+// client (cloud.google.com/go/spanner), and verify cannot open Spanner.
+func (Dialect) Driver() string { return "spanner" }
 
 // Format: wrench, the runner that applies Spanner's schema and data
 // statements alike, reads golang-migrate's file names and passes over the
 // .down.sql files, which a rollback applies one by one.
 func (Dialect) Format(string) string { return "golang-migrate" }
 
-// Refuse: what this dialect does not make yet (the Store, adoption) is
-// said where the spec asks for it. Names
-// need no check: the model's ([a-z][a-z0-9_]*, up to 63 bytes) are
-// Spanner's too.
+// Refuse: what this dialect does not make yet is said where the spec
+// asks for it: of the Store, all but the key and the version (Spanner has
+// no row triggers, so enforce will stay refused), and adoption. Names need
+// no check: the model's ([a-z][a-z0-9_]*, up to 63 bytes) are Spanner's
+// too.
 func (Dialect) Refuse(m dialect.SpecView, errorf func(pos diag.Pos, format string, args ...any)) {
-	if m.KeyPos.Line != 0 {
-		errorf(m.KeyPos, "spanner: the Store (sql key) is not generated for Spanner yet; bind the column without sql key, or drop spanner from the dialects")
+	for _, k := range m.Keys {
+		switch k.Name {
+		case "key", "version":
+		case "enforce":
+			errorf(k.Pos, "spanner: sql enforce needs row triggers, which Spanner does not have; the column's CHECK constraint keeps it to the spec's states, and moves go through the SpannerStore")
+		default:
+			errorf(k.Pos, "spanner: the SpannerStore has no %s yet; leave it out, or drop spanner from the dialects", k.Name)
+		}
 	}
 	if m.AdoptPos.Line != 0 {
 		errorf(m.AdoptPos, "spanner: adopting an existing column (sql adopt) is not supported on Spanner; let fsmgen add the column")

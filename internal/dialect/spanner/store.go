@@ -6,23 +6,51 @@ import (
 	"github.com/fsmgen/fsmgen/internal/dialect"
 )
 
-// The Store's statements, triggers, fields and deadlines: Refuse refuses
-// sql key, on which all of them hang, so none is ever asked for.
+// ReadFirst: Spanner's THEN RETURN returns a row's new values only, and a
+// read in a read-write transaction locks the row until it commits, so a
+// fire reads the state and MoveStmt moves it, in the caller's transaction.
+func (Dialect) ReadFirst() bool { return true }
 
-func (Dialect) FireStmt(dialect.Table, string, []dialect.Arc, bool) dialect.Stmt {
-	return dialect.Stmt{}
+// FireStmt reads the row's state, at the version read for MoveAt.
+func (s Dialect) FireStmt(t dialect.Table, _ string, _ []dialect.Arc, at bool) dialect.Stmt {
+	ps := dialect.NewParams(s, dialect.ArgKey)
+	return ps.Stmt("SELECT " + s.QuoteIdent(t.Column) + " FROM " + s.QuoteIdent(t.Name) + " WHERE " + s.QuoteIdent(t.Key) + " = @p1" + dialect.AtVersion(t, ps, "", at))
 }
-func (Dialect) MoveStmt(dialect.Table) dialect.Stmt      { return dialect.Stmt{} }
-func (Dialect) StateStmt(dialect.Table) dialect.Stmt     { return dialect.Stmt{} }
-func (Dialect) GetStmt(dialect.Table, bool) dialect.Stmt { return dialect.Stmt{} }
-func (Dialect) HistoryStmt(dialect.Table) dialect.Stmt   { return dialect.Stmt{} }
-func (Dialect) CreateStmt(dialect.Table) (dialect.Stmt, dialect.Stmt) {
-	return dialect.Stmt{}, dialect.Stmt{}
+
+func (s Dialect) MoveStmt(t dialect.Table) dialect.Stmt {
+	key, col, tab := s.QuoteIdent(t.Key), s.QuoteIdent(t.Column), s.QuoteIdent(t.Name)
+	ps := dialect.NewParams(s, dialect.ArgKey, dialect.ArgFrom, dialect.ArgTo)
+	return ps.Stmt("UPDATE " + tab + " SET " + col + " = @p3" + dialect.VersionBump(t, ps, "") + " WHERE " + key + " = @p1 AND " + col + " = @p2")
 }
-func (Dialect) LastIDStmt() dialect.Stmt                                    { return dialect.Stmt{} }
-func (Dialect) Prepare() bool                                               { return false }
-func (Dialect) TimeLayout() string                                          { return "" }
-func (Dialect) SerialWrites() bool                                          { return false }
+
+func (s Dialect) StateStmt(t dialect.Table) dialect.Stmt {
+	return dialect.Stmt{SQL: "SELECT " + s.QuoteIdent(t.Column) + " FROM " + s.QuoteIdent(t.Name) + " WHERE " + s.QuoteIdent(t.Key) + " = @p1", Args: []dialect.Arg{dialect.ArgKey}}
+}
+
+// GetStmt is current either way: a read in a read-write transaction sees
+// the latest commit and the transaction's own writes.
+func (s Dialect) GetStmt(t dialect.Table, _ bool) dialect.Stmt {
+	return dialect.GetStmt(t, dialect.NewParams(s), "")
+}
+
+// CreateStmt: INSERT OR IGNORE affects no row where the key is taken,
+// and leaves the transaction usable.
+func (s Dialect) CreateStmt(t dialect.Table) (dialect.Stmt, dialect.Stmt) {
+	ps := dialect.NewParams(s)
+	return ps.Stmt(strings.Replace(dialect.InsertRow(t, ps), "INSERT INTO", "INSERT OR IGNORE INTO", 1)), dialect.Stmt{}
+}
+
+func (Dialect) HistoryStmt(dialect.Table) dialect.Stmt { return dialect.Stmt{} }
+func (Dialect) LastIDStmt() dialect.Stmt               { return dialect.Stmt{} }
+
+// Prepare: the client plans a statement once per session itself.
+func (Dialect) Prepare() bool      { return false }
+func (Dialect) TimeLayout() string { return "" }
+func (Dialect) SerialWrites() bool { return false }
+
+// The triggers, history, fields and deadlines: Refuse refuses them with
+// spanner, so none is ever asked for.
+
 func (Dialect) Enforce(*dialect.Enforcement, *dialect.Enforcement) []string { return nil }
 func (Dialect) EnforceObjects(*dialect.Enforcement) []dialect.EnforceObject { return nil }
 func (Dialect) BypassOn() string                                            { return "" }

@@ -238,6 +238,9 @@ func (s Dialect) DropHistory(t dialect.Table) (guard, drop []string) {
 
 func (Dialect) LastIDStmt() dialect.Stmt { return dialect.Stmt{} }
 
+// ReadFirst is false: a move is one UPDATE.
+func (Dialect) ReadFirst() bool { return false }
+
 // FieldType: SQLite has no timestamp type; the declared type TIMESTAMP
 // makes drivers (modernc's, mattn's) read the text back as a time.
 func (Dialect) FieldType(typ string) string {

@@ -12,7 +12,7 @@ import (
 // with those (the DBTX interface, the errors, the statements). They hold
 // no text from the spec.
 //
-//go:embed storecode/store.go storecode/version.go storecode/timeout.go storecode/pgx.go
+//go:embed storecode/store.go storecode/version.go storecode/timeout.go storecode/pgx.go storecode/spanner.go
 var storecode embed.FS
 
 var (
@@ -25,6 +25,8 @@ var (
 	timeoutMethods = declarations("timeout.go")
 	// pgxMethods run the Store's statements through pgx.
 	pgxMethods = declarations("pgx.go")
+	// spannerMethods run them through Spanner's client.
+	spannerMethods = declarations("spanner.go")
 )
 
 // declarations returns what follows the imports of storecode's file name.

@@ -47,6 +47,13 @@ func Emit(m *model.Machine) (map[string][]byte, error) {
 		}
 		files[m.Package+"/"+m.Package+"_store_pgx.go"] = b
 	}
+	if d, ok := dialects.DrivenBy("spanner", m.SQL.Dialects); ok {
+		b, err := emitSpanner(m, d)
+		if err != nil {
+			return nil, err
+		}
+		files[m.Package+"/"+m.Package+"_store_spanner.go"] = b
+	}
 	return files, nil
 }
 
@@ -183,7 +190,8 @@ func declare(f *File, m *model.Machine) {
 			Id("state"):              stmt(d.StateStmt(t), Id("storeState")),
 			Id("history"):            stmt(d.HistoryStmt(t), Id("storeHistory")),
 			Id("lastID"):             stmt(d.LastIDStmt(), Id("storeLastID")),
-			Id("insertID"):           Lit(!d.UpdateReturning()),
+			Id("insertID"):           Lit(!d.UpdateReturning() && !d.ReadFirst()),
+			Id("readFirst"):          Lit(d.ReadFirst()),
 			Id("prepare"):            Lit(d.Prepare()),
 			Id("serialWrites"):       Lit(d.SerialWrites()),
 		}))

@@ -152,6 +152,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfte", storeMove},
 	prepare:            false,
+	readFirst:          false,
 	serialWrites:       false,
 	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
 	sweepBatch:         100,
@@ -178,6 +179,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
 	move:               storeStmt{"UPDATE `doors` SET `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ntkf", storeMove},
 	prepare:            true,
+	readFirst:          false,
 	serialWrites:       false,
 	state:              storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
 	sweepBatch:         0,
@@ -204,6 +206,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1 WHERE \"id\" = ?1 AND \"state\" = ?2", "kft", storeMove},
 	prepare:            true,
+	readFirst:          false,
 	serialWrites:       true,
 	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
 	sweepBatch:         100,
@@ -246,6 +249,10 @@ type storeQueries struct {
 	// insertID: the dialect has no UPDATE … RETURNING; its statements
 	// report a move through LAST_INSERT_ID(n) instead.
 	insertID bool
+	// readFirst: the dialect's UPDATE cannot return the state it left
+	// either; its fire statements read the row instead, which locks it
+	// until the transaction ends, and the move follows (readThenMove).
+	readFirst bool
 	// prepare: the Store prepares the statements once per *sql.DB.
 	prepare bool
 	// serialWrites: the Store queues its writes on a *sql.DB (the
@@ -531,6 +538,9 @@ func (s *Store) moveFrom(ctx context.Context, run storeRun, key any, from State,
 // explain is set, from is the state that kept it from moving.
 func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArgs, explain bool) (from, to State, moved bool, err error) {
 	key, ev := a.key, a.ev
+	if s.q.readFirst {
+		return s.readThenMove(ctx, db, st, a, explain)
+	}
 	a.nonce = storeNonce()
 	args, err := st.bind(a)
 	if err != nil {
@@ -583,6 +593,39 @@ func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArg
 		return from, from, false, nil
 	}
 	return from, next.V, true, nil
+}
+
+// readThenMove is fire on a readFirst dialect: st reads the row's state
+// (only while it is at the version read, for MoveAt), which locks the row
+// for the caller's read-write transaction, so the move that follows finds
+// it as read.
+func (s *Store) readThenMove(ctx context.Context, db storeConn, st storeStmt, a storeArgs, explain bool) (from, to State, moved bool, err error) {
+	args, err := st.bind(a)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	switch err := db.scan(ctx, st, args, &from); {
+	case errors.Is(err, sql.ErrNoRows) && explain:
+		from, err = s.current(ctx, db, a.key)
+		return from, from, false, err
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, 0, false, nil
+	case err != nil:
+		return 0, 0, false, err
+	}
+	if to, err = Transition(from, a.ev); err != nil {
+		return from, from, false, nil
+	}
+	a.from, a.to, a.sets = from, to, s.sets(from, to, false)
+	if args, err = s.q.move.bind(a); err != nil {
+		return 0, 0, false, err
+	}
+	res, err := db.exec(ctx, s.q.move, args...)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	n, err := res.RowsAffected()
+	return from, to, n == 1, err
 }
 
 func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event, opts []Option) (bool, error) {

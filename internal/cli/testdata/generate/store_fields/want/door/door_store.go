@@ -260,6 +260,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"WITH u AS (UPDATE \"doors\" SET \"state\" = $3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE $5::bigint WHEN 1 THEN $6::timestamptz WHEN 2 THEN clock_timestamp() ELSE \"closed_at\" END, \"opens\" = CASE $7::bigint WHEN 1 THEN $8::bigint ELSE \"opens\" END, \"note\" = CASE $9::bigint WHEN 1 THEN $10::text ELSE \"note\" END, \"locked\" = CASE $11::bigint WHEN 1 THEN $12::boolean ELSE \"locked\" END, \"photo\" = CASE $13::bigint WHEN 1 THEN $14::bytea ELSE \"photo\" END, \"owner\" = CASE $15::bigint WHEN 1 THEN $16::text ELSE \"owner\" END, \"open_deadline\" = CASE $17::bigint WHEN 1 THEN $18::timestamptz WHEN 2 THEN clock_timestamp() + $19::bigint * interval '1 microsecond' ELSE \"open_deadline\" END WHERE \"id\" = $1 AND \"state\" = $2 RETURNING \"id\")\nINSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT \"id\", $2::text, $3::text, $4 FROM u", "kfteABCDEFG0", storeMove},
 	prepare:            false,
+	readFirst:          false,
 	serialWrites:       false,
 	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = $1", "k", storeState},
 	sweepBatch:         100,
@@ -288,6 +289,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{"SELECT LAST_INSERT_ID()", "", storeLastID},
 	move:               storeStmt{"UPDATE `doors` SET `closed_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `closed_at` END, `opens` = CASE ? WHEN 1 THEN ? ELSE `opens` END, `note` = CASE ? WHEN 1 THEN ? ELSE `note` END, `locked` = CASE ? WHEN 1 THEN ? ELSE `locked` END, `photo` = CASE ? WHEN 1 THEN ? ELSE `photo` END, `owner` = CASE ? WHEN 1 THEN ? ELSE `owner` END, `open_deadline` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `open_deadline` END, `state` = CASE LAST_INSERT_ID(? * 65536 + 1) % 65536 WHEN 1 THEN ? END, `lock_version` = `lock_version` + 1 WHERE `id` = ? AND `state` = ?", "ABCDEFG0ntkf", storeMove},
 	prepare:            true,
+	readFirst:          false,
 	serialWrites:       false,
 	state:              storeStmt{"SELECT `state` FROM `doors` WHERE `id` = ? FOR UPDATE", "k", storeState},
 	sweepBatch:         0,
@@ -316,6 +318,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 	lastID:             storeStmt{},
 	move:               storeStmt{"UPDATE \"doors\" SET \"state\" = ?3, \"lock_version\" = \"lock_version\" + 1, \"closed_at\" = CASE ?4 WHEN 1 THEN ?5 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') ELSE \"closed_at\" END, \"opens\" = CASE ?6 WHEN 1 THEN ?7 ELSE \"opens\" END, \"note\" = CASE ?8 WHEN 1 THEN ?9 ELSE \"note\" END, \"locked\" = CASE ?10 WHEN 1 THEN ?11 ELSE \"locked\" END, \"photo\" = CASE ?12 WHEN 1 THEN ?13 ELSE \"photo\" END, \"owner\" = CASE ?14 WHEN 1 THEN ?15 ELSE \"owner\" END, \"open_deadline\" = CASE ?16 WHEN 1 THEN ?17 WHEN 2 THEN strftime('%Y-%m-%d %H:%M:%f', 'now', printf('%.6f seconds', ?18 / 1000000.0)) ELSE \"open_deadline\" END WHERE \"id\" = ?1 AND \"state\" = ?2", "kftABCDEFG0", storeMove},
 	prepare:            true,
+	readFirst:          false,
 	serialWrites:       true,
 	state:              storeStmt{"SELECT \"state\" FROM \"doors\" WHERE \"id\" = ?1", "k", storeState},
 	sweepBatch:         100,
@@ -358,6 +361,10 @@ type storeQueries struct {
 	// insertID: the dialect has no UPDATE … RETURNING; its statements
 	// report a move through LAST_INSERT_ID(n) instead.
 	insertID bool
+	// readFirst: the dialect's UPDATE cannot return the state it left
+	// either; its fire statements read the row instead, which locks it
+	// until the transaction ends, and the move follows (readThenMove).
+	readFirst bool
 	// prepare: the Store prepares the statements once per *sql.DB.
 	prepare bool
 	// serialWrites: the Store queues its writes on a *sql.DB (the
@@ -643,6 +650,9 @@ func (s *Store) moveFrom(ctx context.Context, run storeRun, key any, from State,
 // explain is set, from is the state that kept it from moving.
 func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArgs, explain bool) (from, to State, moved bool, err error) {
 	key, ev := a.key, a.ev
+	if s.q.readFirst {
+		return s.readThenMove(ctx, db, st, a, explain)
+	}
 	a.nonce = storeNonce()
 	args, err := st.bind(a)
 	if err != nil {
@@ -695,6 +705,39 @@ func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArg
 		return from, from, false, nil
 	}
 	return from, next.V, true, nil
+}
+
+// readThenMove is fire on a readFirst dialect: st reads the row's state
+// (only while it is at the version read, for MoveAt), which locks the row
+// for the caller's read-write transaction, so the move that follows finds
+// it as read.
+func (s *Store) readThenMove(ctx context.Context, db storeConn, st storeStmt, a storeArgs, explain bool) (from, to State, moved bool, err error) {
+	args, err := st.bind(a)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	switch err := db.scan(ctx, st, args, &from); {
+	case errors.Is(err, sql.ErrNoRows) && explain:
+		from, err = s.current(ctx, db, a.key)
+		return from, from, false, err
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, 0, false, nil
+	case err != nil:
+		return 0, 0, false, err
+	}
+	if to, err = Transition(from, a.ev); err != nil {
+		return from, from, false, nil
+	}
+	a.from, a.to, a.sets = from, to, s.sets(from, to, false)
+	if args, err = s.q.move.bind(a); err != nil {
+		return 0, 0, false, err
+	}
+	res, err := db.exec(ctx, s.q.move, args...)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	n, err := res.RowsAffected()
+	return from, to, n == 1, err
 }
 
 func (s *Store) move(ctx context.Context, db storeConn, key any, from, to State, ev Event, opts []Option) (bool, error) {

@@ -1,0 +1,40 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+
+	. "github.com/dave/jennifer/jen"
+
+	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/gen/golang"
+	"github.com/fsmgen/fsmgen/internal/model"
+)
+
+const spannerPkg = "cloud.google.com/go/spanner"
+
+// emitSpanner returns the SpannerStore, the Store over Spanner's Go client
+// for dialect d: its own file, so that the package imports the client only
+// when the spec lists spanner.
+func emitSpanner(m *model.Machine, d dialect.Dialect) ([]byte, error) {
+	f := NewFile(m.Package)
+	f.HeaderComment(golang.Header)
+	f.ImportName(spannerPkg, "spanner")
+	f.Comment("NewSpannerStore returns the SpannerStore, configured by opts.")
+	f.Func().Id("NewSpannerStore").Params(Id("opts").Op("...").Id("StoreOption")).Op("*").Id("SpannerStore").Block(
+		Return(Op("&").Id("SpannerStore").Values(Id("s").Op(":").Id("NewStore").Call(Id(d.GoName()), Id("opts").Op("...")))),
+	)
+	if m.SQL.Store.Version != "" {
+		declareMoveAt(f, m, "SpannerStore", Op("*").Qual(spannerPkg, "ReadWriteTransaction"), Id("spannerRun").Call(Id("db")))
+	}
+	// The imports the constant part needs besides those above.
+	for _, q := range [][2]string{{"context", "Background"}, {"database/sql", "ErrNoRows"}, {"database/sql/driver", "IsValue"}, {"errors", "Is"}, {"strconv", "Itoa"}, {"google.golang.org/api/iterator", "Done"}, {spannerPkg, "ErrCode"}} {
+		f.Var().Id("_").Op("=").Qual(q[0], q[1])
+	}
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return nil, fmt.Errorf("rendering the Spanner store of machine %s: %w", m.Name, err)
+	}
+	buf.WriteString(spannerMethods)
+	return buf.Bytes(), nil
+}
