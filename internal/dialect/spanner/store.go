@@ -37,27 +37,81 @@ func (s Dialect) GetStmt(t dialect.Table, _ bool) dialect.Stmt {
 // and leaves the transaction usable.
 func (s Dialect) CreateStmt(t dialect.Table) (dialect.Stmt, dialect.Stmt) {
 	ps := dialect.NewParams(s)
-	return ps.Stmt(strings.Replace(dialect.InsertRow(t, ps), "INSERT INTO", "INSERT OR IGNORE INTO", 1)), dialect.Stmt{}
+	create := ps.Stmt(strings.Replace(dialect.InsertRow(t, ps), "INSERT INTO", "INSERT OR IGNORE INTO", 1))
+	if t.History == "" {
+		return create, dialect.Stmt{}
+	}
+	hp := dialect.NewParams(s, dialect.ArgKey, dialect.ArgTo)
+	return create, hp.Stmt(s.historyRow(t, "''", "@p2", "''"))
 }
 
-func (Dialect) HistoryStmt(dialect.Table) dialect.Stmt { return dialect.Stmt{} }
-func (Dialect) LastIDStmt() dialect.Stmt               { return dialect.Stmt{} }
+func (s Dialect) HistoryStmt(t dialect.Table) dialect.Stmt {
+	if t.History == "" {
+		return dialect.Stmt{}
+	}
+	ps := dialect.NewParams(s, dialect.ArgKey, dialect.ArgFrom, dialect.ArgTo, dialect.ArgEvent)
+	return ps.Stmt(s.historyRow(t, "@p2", "@p3", "@p4"))
+}
+
+// historyRow appends a move to the key's history: Spanner has no
+// identity column, so a row's moves are numbered one by one from its
+// last. The read of that number holds the key's range in the history
+// until the transaction commits, as the read of the row does the row.
+// moved_at is the statement's time, not the commit's: a column written
+// with PENDING_COMMIT_TIMESTAMP() cannot be read again in the
+// transaction, and the next move of the same row in it would read it.
+func (s Dialect) historyRow(t dialect.Table, from, to, event string) string {
+	h, key := s.QuoteIdent(t.History), s.QuoteIdent(t.Key)
+	return "INSERT INTO " + h + " (" + dialect.QuoteIdents(s, t.Key, dialect.HistSeq, dialect.HistFrom, dialect.HistTo, dialect.HistEvent, dialect.HistAt) + ")" +
+		" SELECT CAST(@p1 AS STRING), IFNULL(MAX(" + s.QuoteIdent(dialect.HistSeq) + "), 0) + 1, " + from + ", " + to + ", " + event + ", CURRENT_TIMESTAMP()" +
+		" FROM " + h + " WHERE " + key + " = CAST(@p1 AS STRING)"
+}
+
+// CreateHistory keys the history by the row's key as text (Spanner's DDL
+// cannot read the key's type from the catalog) and the move's number.
+func (s Dialect) CreateHistory(t dialect.Table) []string {
+	col := func(name, typ string) string { return "    " + s.QuoteIdent(name) + " " + typ + " NOT NULL,\n" }
+	return []string{"CREATE TABLE IF NOT EXISTS " + s.QuoteIdent(t.History) + " (\n" +
+		col(t.Key, "STRING(MAX)") + col(dialect.HistSeq, "INT64") + col(dialect.HistFrom, "STRING(MAX)") + col(dialect.HistTo, "STRING(MAX)") +
+		col(dialect.HistEvent, "STRING(MAX)") + col(dialect.HistAt, "TIMESTAMP") +
+		") PRIMARY KEY (" + dialect.QuoteIdents(s, t.Key, dialect.HistSeq) + ");"}
+}
+
+// DropHistory's guard is a constraint no row can meet, whose validation
+// fails while the table holds a move, naming what to do; the schema change
+// that drops the table drops it too.
+func (s Dialect) DropHistory(t dialect.Table) (guard, drop []string) {
+	name := t.History
+	const suffix = "_holds_moves_copy_or_delete_them_first"
+	if n := 128 - len(suffix); len(name) > n {
+		name = name[:n]
+	}
+	h := s.QuoteIdent(t.History)
+	return []string{"ALTER TABLE " + h + " ADD CONSTRAINT " + s.QuoteIdent(name+suffix) + " CHECK (" + s.QuoteIdent(dialect.HistSeq) + " IS NULL);"},
+		[]string{"DROP TABLE " + h + ";"}
+}
+
+// RenameInHistory is Partitioned DML, which Spanner runs in batches of
+// its own: it goes with the row moves, in their file.
+func (s Dialect) RenameInHistory(t dialect.Table, renames []dialect.Arc, _ bool) []string {
+	set, where := dialect.HistoryRenames(s, renames)
+	return []string{"UPDATE " + s.QuoteIdent(t.History) + " SET " + set + " WHERE " + where + ";"}
+}
+
+func (Dialect) LastIDStmt() dialect.Stmt { return dialect.Stmt{} }
 
 // Prepare: the client plans a statement once per session itself.
 func (Dialect) Prepare() bool      { return false }
 func (Dialect) TimeLayout() string { return "" }
 func (Dialect) SerialWrites() bool { return false }
 
-// The triggers, history, fields and deadlines: Refuse refuses them with
-// spanner, so none is ever asked for.
+// The triggers, fields and deadlines: Refuse refuses them with spanner,
+// so none is ever asked for.
 
 func (Dialect) Enforce(*dialect.Enforcement, *dialect.Enforcement) []string { return nil }
 func (Dialect) EnforceObjects(*dialect.Enforcement) []dialect.EnforceObject { return nil }
 func (Dialect) BypassOn() string                                            { return "" }
 func (Dialect) BypassOff() string                                           { return "" }
-func (Dialect) CreateHistory(dialect.Table) []string                        { return nil }
-func (Dialect) DropHistory(dialect.Table) ([]string, []string)              { return nil, nil }
-func (Dialect) RenameInHistory(dialect.Table, []dialect.Arc, bool) []string { return nil }
 func (Dialect) ExpireStmt(dialect.Table, dialect.Expiry) dialect.Stmt       { return dialect.Stmt{} }
 func (Dialect) DueStmt(dialect.Table, dialect.Expiry) dialect.Stmt          { return dialect.Stmt{} }
 func (Dialect) ClearStmt(dialect.Table, dialect.Expiry) dialect.Stmt        { return dialect.Stmt{} }

@@ -12,12 +12,14 @@ import (
 
 // spannerSpecs are the seed's five versions (create, add aborting, add
 // paused, rename reapplying, remove aborting with rows_to) with spanner as
-// the one dialect, and a sixth that changes the default state.
+// the one dialect and a history of the moves, and a sixth that changes the
+// default state.
 func spannerSpecs(t *testing.T) []string {
 	t.Helper()
 	var out []string
 	for _, s := range specVersions(t, "goose") {
-		out = append(out, mustReplace(t, s, "dialects: [postgres, mysql, sqlite]", "dialects: [spanner]"))
+		s = mustReplace(t, s, "dialects: [postgres, mysql, sqlite]", "dialects: [spanner]")
+		out = append(out, mustReplace(t, s, "  column: state\n", "  column: state\n  key: uuid\n  history: nodes_history\n"))
 	}
 	last := out[len(out)-1]
 	return append(out, mustReplace(t, last, "  column: state\n", "  column: state\n  default: starting\n"))

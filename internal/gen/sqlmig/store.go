@@ -368,12 +368,29 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 	// the guard's read. The guard comes next: where DDL is not
 	// transactional, a Down it stops must not have changed anything yet.
 	upSession, up := cutSession(mig.up, d)
+	up, renUp = withRowMoves(up, renUp)
 	// Deadlines follow the states, once the state column holds the
 	// labels each direction ends at.
 	mig.up = concat(upSession, stmts(fields.up), stmts(upBefore), up, stmts(renUp), stmts(fields.upSync), stmts(histUp), stmts(upAfter))
 	downSession, down := cutSession(mig.down, d)
+	down, renDown = withRowMoves(down, renDown)
 	mig.down = concat(downSession, stmts(histGuard), stmts(fields.guard), stmts(downBefore), stmts(histDown), stmts(fields.down), stmts(renDown), down, stmts(fields.downSync), stmts(downAfter))
 	return append(append(fields.before, mig), fields.after...)
+}
+
+// withRowMoves puts moves, statements that move rows, in the file of a
+// direction's rows where the dialect cut it into files (NextFile: schema,
+// rows, schema), and returns what is left to place as the direction is not.
+func withRowMoves(ss []stmt, moves []string) ([]stmt, []string) {
+	seen := 0
+	for i, st := range ss {
+		if st.Text == dialect.NextFile {
+			if seen++; seen == 2 {
+				return concat(ss[:i], stmts(moves), ss[i:]), nil
+			}
+		}
+	}
+	return ss, moves
 }
 
 // cutSession splits off the statements that set the migration's session

@@ -138,13 +138,42 @@ func TestSpannerStore(t *testing.T) {
 	if r, err := s.Get(ctx, c.Single(), "a"); err != nil || r.State != door.StateLocked || r.Version != 5 {
 		t.Errorf("after a rollback, Get = %+v, %v; want locked at version 5", r, err)
 	}
+	// Every move that committed, in order, and nothing else.
+	want := []pastMove{{"", "closed", ""}, {"closed", "opened", "open"}, {"opened", "closed", "close"},
+		{"closed", "opened", "open"}, {"opened", "closed", "close"}, {"closed", "locked", "lock"}}
+	if got := history(t, c, "a"); !slices.Equal(got, want) {
+		t.Errorf("door_moves of a = %v, want %v", got, want)
+	}
+}
+
+// pastMove is a row of door_moves: from, to, event.
+type pastMove struct{ from, to, event string }
+
+// history reads key's past moves in order.
+func history(t *testing.T, c *spanner.Client, key string) []pastMove {
+	t.Helper()
+	it := c.Single().Query(context.Background(), spanner.Statement{
+		SQL:    "SELECT from_state, to_state, event FROM door_moves WHERE id = @k ORDER BY seq",
+		Params: map[string]any{"k": key},
+	})
+	var out []pastMove
+	err := it.Do(func(r *spanner.Row) error {
+		var m pastMove
+		err := r.Columns(&m.from, &m.to, &m.event)
+		out = append(out, m)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestSpannerStoreConcurrent: 16 workers move 4 rows by MoveAt, each in
-// its own transaction, which the client runs again when Spanner aborts
-// it. Every move that committed took its row from the version it read to
-// the next, so the moves of a row form one chain from its creation to
-// what Get reads at the end: none lost, none applied twice.
+// its own transaction. Every move that committed took its row from the
+// version it read to the next, so the moves of a row form one chain from
+// its creation to what Get reads at the end, none lost, none applied
+// twice; and the row's history replays exactly that chain.
 func TestSpannerStoreConcurrent(t *testing.T) {
 	c := doorDB(t)
 	ctx := context.Background()
@@ -158,6 +187,7 @@ func TestSpannerStoreConcurrent(t *testing.T) {
 	type move struct {
 		version    int64
 		from, to   door.State
+		ev         door.Event
 		newVersion int64
 	}
 	var mu sync.Mutex
@@ -194,7 +224,7 @@ func TestSpannerStoreConcurrent(t *testing.T) {
 						t.Errorf("MoveAt %s from %v at %d by %v = %+v", k, r.State, r.Version, ev, got)
 					}
 					mu.Lock()
-					moves[k] = append(moves[k], move{r.Version, r.State, got.State, got.Version})
+					moves[k] = append(moves[k], move{r.Version, r.State, got.State, ev, got.Version})
 					mu.Unlock()
 				}
 			}
@@ -206,11 +236,16 @@ func TestSpannerStoreConcurrent(t *testing.T) {
 		ms := moves[k]
 		slices.SortFunc(ms, func(a, b move) int { return int(a.version - b.version) })
 		state, version := door.StateClosed, int64(0)
+		replay := []pastMove{{"", "closed", ""}}
 		for _, m := range ms {
 			if m.version != version || m.from != state {
 				t.Fatalf("%s: a move from %v at %d follows %v at %d", k, m.from, m.version, state, version)
 			}
 			state, version = m.to, m.newVersion
+			replay = append(replay, pastMove{m.from.String(), m.to.String(), m.ev.String()})
+		}
+		if got := history(t, c, k); !slices.Equal(got, replay) {
+			t.Errorf("%s: door_moves holds %d moves, not the %d that committed, in order", k, len(got), len(replay))
 		}
 		r, err := s.Get(ctx, c.Single(), k)
 		if err != nil || r.State != state || r.Version != version {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"cloud.google.com/go/spanner"
 	wrench "github.com/cloudspannerecosystem/wrench/pkg/spanner"
@@ -104,6 +105,11 @@ func TestWrenchScenario(t *testing.T) {
 				if n := count(t, db, l); n != 0 {
 					t.Errorf("version %d left %d rows in %s", v, n, l)
 				}
+				// A rename respells the past moves; a removal's stay as
+				// they happened.
+				if n := countHistory(t, db, l); (n == 0) != (l == "reapplying") {
+					t.Errorf("version %d left %d past moves naming %s", v, n, l)
+				}
 			}
 			check(t, db, v)
 			if straggle && v == 5 {
@@ -130,14 +136,21 @@ func TestWrenchScenario(t *testing.T) {
 		if err := w.SetSchemaMigrationVersion(ctx, uint(v-1), false, versionTable); err != nil {
 			t.Fatal(err)
 		}
+		if l, ok := gone[v]; ok {
+			// The rename's Down spells its past moves the old way again.
+			if renamed := "reprocessing"; l == "reapplying" && countHistory(t, db, renamed) != 0 {
+				t.Errorf("the Down of version %d left past moves naming %s", v, renamed)
+			}
+		}
 		if v > 1 {
 			check(t, db, v-1)
 		}
 	}
 	// The Downs that take a label away while rows hold it: paused and
-	// aborting, which check wrote, and the new spelling reprocessing.
-	if !slices.Equal(refused, []int{4, 3, 2}) {
-		t.Errorf("Downs refused at versions %v, want 4, 3 and 2", refused)
+	// aborting, which check wrote, and the new spelling reprocessing; and
+	// the one that drops the history while it holds moves.
+	if !slices.Equal(refused, []int{4, 3, 2, 1}) {
+		t.Errorf("Downs refused at versions %v, want 4, 3, 2 and 1", refused)
 	}
 	up(false)
 }
@@ -181,6 +194,10 @@ func check(t *testing.T, db *spanner.Client, v int) {
 		if err := put(ctx, db, key, l); err != nil {
 			t.Errorf("version %d: writing %s: %v", v, l, err)
 		}
+		// And a past move into it, for the renames to respell.
+		if _, err := db.Apply(ctx, []*spanner.Mutation{spanner.InsertOrUpdate("nodes_history", []string{"uuid", "seq", "from_state", "to_state", "event", "moved_at"}, []any{key, 1, "", l, "", time.Now()})}); err != nil {
+			t.Fatal(err)
+		}
 		if l == gone[v] { // taken, but no writer spells it any more
 			if _, err := db.Apply(ctx, []*spanner.Mutation{spanner.Delete("nodes", spanner.Key{key})}); err != nil {
 				t.Fatal(err)
@@ -219,8 +236,13 @@ func put(ctx context.Context, db *spanner.Client, key, label string) error {
 
 func count(t *testing.T, db *spanner.Client, label string) int64 {
 	t.Helper()
+	return scalar(t, db, spanner.Statement{SQL: "SELECT COUNT(*) FROM nodes WHERE state = @l", Params: map[string]any{"l": label}})
+}
+
+func scalar(t *testing.T, db *spanner.Client, stmt spanner.Statement) int64 {
+	t.Helper()
 	var n int64
-	it := db.Single().Query(context.Background(), spanner.Statement{SQL: "SELECT COUNT(*) FROM nodes WHERE state = @l", Params: map[string]any{"l": label}})
+	it := db.Single().Query(context.Background(), stmt)
 	defer it.Stop()
 	row, err := it.Next()
 	if err == nil {
@@ -233,14 +255,21 @@ func count(t *testing.T, db *spanner.Client, label string) int64 {
 }
 
 // deleteStragglers deletes the rows in labels version v lacks, as an
-// operator does before the Down that refused runs again.
+// operator does before the Down that refused runs again; before the
+// history goes (v 0), the past moves.
 func deleteStragglers(t *testing.T, db *spanner.Client, v int) {
 	t.Helper()
-	_, err := db.PartitionedUpdate(context.Background(), spanner.Statement{
-		SQL:    "DELETE FROM nodes WHERE state NOT IN UNNEST(@labels)",
-		Params: map[string]any{"labels": want[v].labels},
-	})
-	if err != nil {
+	stmt := spanner.Statement{SQL: "DELETE FROM nodes WHERE state NOT IN UNNEST(@labels)", Params: map[string]any{"labels": want[v].labels}}
+	if v == 0 {
+		stmt = spanner.Statement{SQL: "DELETE FROM nodes_history WHERE TRUE"}
+	}
+	if _, err := db.PartitionedUpdate(context.Background(), stmt); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// countHistory counts the past moves that name label.
+func countHistory(t *testing.T, db *spanner.Client, label string) int64 {
+	t.Helper()
+	return scalar(t, db, spanner.Statement{SQL: "SELECT COUNT(*) FROM nodes_history WHERE from_state = @l OR to_state = @l", Params: map[string]any{"l": label}})
 }

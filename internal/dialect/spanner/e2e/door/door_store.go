@@ -134,7 +134,7 @@ func storeTime(v any, _ string) any {
 // and value, 0, 1, ... a timeout's duration.
 var storeDialects = [...]storeQueries{Spanner: {
 	create:        storeStmt{"INSERT OR IGNORE INTO `doors` (`id`, `state`) VALUES (@p1, @p2)", "kt", storeCreate},
-	createHistory: storeStmt{},
+	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `seq`, `from_state`, `to_state`, `event`, `moved_at`) SELECT CAST(@p1 AS STRING), IFNULL(MAX(`seq`), 0) + 1, '', @p2, '', CURRENT_TIMESTAMP() FROM `door_moves` WHERE `id` = CAST(@p1 AS STRING)", "kt", storeCreateHistory},
 	expire:        []storeExpiry{},
 	fields:        false,
 	fire: [NumEvents]storeStmt{
@@ -151,7 +151,7 @@ var storeDialects = [...]storeQueries{Spanner: {
 	},
 	get:                storeStmt{"SELECT `state`, `version` FROM `doors` WHERE `id` = @p1", "k", storeGet},
 	getCurrent:         storeStmt{"SELECT `state`, `version` FROM `doors` WHERE `id` = @p1", "k", storeGetCurrent},
-	history:            storeStmt{},
+	history:            storeStmt{"INSERT INTO `door_moves` (`id`, `seq`, `from_state`, `to_state`, `event`, `moved_at`) SELECT CAST(@p1 AS STRING), IFNULL(MAX(`seq`), 0) + 1, @p2, @p3, @p4, CURRENT_TIMESTAMP() FROM `door_moves` WHERE `id` = CAST(@p1 AS STRING)", "kfte", storeHistory},
 	insertID:           false,
 	lastID:             storeStmt{},
 	move:               storeStmt{"UPDATE `doors` SET `state` = @p3, `version` = `version` + 1 WHERE `id` = @p1 AND `state` = @p2", "kft", storeMove},

@@ -2,3 +2,5 @@
 -- node_state: rename reapplying to reprocessing (2 of 3) (down)
 
 UPDATE `nodes` SET `state` = CASE `state` WHEN 'reprocessing' THEN 'reapplying' END WHERE `state` IN ('reprocessing');
+
+UPDATE `nodes_history` SET `from_state` = CASE `from_state` WHEN 'reprocessing' THEN 'reapplying' ELSE `from_state` END, `to_state` = CASE `to_state` WHEN 'reprocessing' THEN 'reapplying' ELSE `to_state` END WHERE (`from_state` IN ('reprocessing') OR `to_state` IN ('reprocessing'));

@@ -2,3 +2,5 @@
 -- node_state: rename reapplying to reprocessing (2 of 3) (up)
 
 UPDATE `nodes` SET `state` = CASE `state` WHEN 'reapplying' THEN 'reprocessing' END WHERE `state` IN ('reapplying');
+
+UPDATE `nodes_history` SET `from_state` = CASE `from_state` WHEN 'reapplying' THEN 'reprocessing' ELSE `from_state` END, `to_state` = CASE `to_state` WHEN 'reapplying' THEN 'reprocessing' ELSE `to_state` END WHERE (`from_state` IN ('reapplying') OR `to_state` IN ('reapplying'));
