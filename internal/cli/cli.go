@@ -58,11 +58,13 @@ Flags:
                templates cannot be replaced
   -db URL      the database verify inspects, as goose or golang-migrate take
                it: postgres://…, mysql://user@tcp(host:port)/db or the DSN
-               user@tcp(host:port)/db, sqlite://path or a file path
+               user@tcp(host:port)/db, sqlite://path or a file path,
+               spanner://projects/P/instances/I/databases/D (a binary
+               built with -tags spanner)
   -table NAME  the migration tool's version table, where verify checks that
                the last migration ran to its end (default goose_db_version,
-               or schema_migrations for golang-migrate, or the URL's
-               x-migrations-table)
+               or schema_migrations for golang-migrate, SchemaMigrations on
+               Spanner, or the URL's x-migrations-table)
   -render svg  also render every generated .dot file with Graphviz's dot
                (must be on PATH); the pictures are not covered by check,
                since they depend on the Graphviz version

@@ -78,7 +78,7 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 		}
 		diffs = append(diffs, d...)
 		// Said first: it explains the differences after it.
-		d, err = verify.CheckApplied(ctx, db, verify.Runner{Dialect: dialect, Format: q.Format, Table: table, Version: t.Version, File: t.File})
+		d, err = verify.CheckApplied(ctx, db, verify.Runner{Dialect: dialect, Format: dialects.For(dialect).Format(q.Format), Table: table, Version: t.Version, File: t.File})
 		if err != nil {
 			fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
 			code, failed = ExitFail, true

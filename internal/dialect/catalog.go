@@ -9,6 +9,9 @@ import (
 // bound column. Each query names its parameters; an empty query means the
 // dialect has nothing of that kind.
 type Catalog struct {
+	// Text is the declared type of a column that holds labels as text
+	// (NoType), as Column returns it.
+	Text string
 	// Column (table, column) returns one row: the column's type (the
 	// enum type's name on PostgreSQL, the whole ENUM(...) on MySQL, the
 	// declared type on SQLite), YES or NO for nullable, and the default

@@ -189,6 +189,10 @@ type Opener interface {
 	// File is the path of the database dsn names when that is a file,
 	// which verify must find rather than create; "" for a server.
 	File(dsn string) string
+	// VersionTable is the table the runner of format records its versions
+	// in by default, where the dialect's runner has its own; "" for the
+	// format's.
+	VersionTable(format string) string
 }
 
 // HasPrefixFold reports whether s begins with one of prefixes, ignoring

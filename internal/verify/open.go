@@ -6,6 +6,7 @@ import (
 	neturl "net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	_ "github.com/go-sql-driver/mysql" // mysql
@@ -24,6 +25,8 @@ import (
 //	user:pass@tcp(host:port)/db?…              the same, as a driver DSN (goose)
 //	sqlite://path, sqlite3://path, file:path   SQLite, or a path ending in .db,
 //	                                           .sqlite or .sqlite3
+//	spanner://projects/P/instances/I/databases/D  Cloud Spanner (golang-migrate),
+//	                                           or the path alone
 //
 // It returns the database, the dialect's name, and the version table
 // golang-migrate's x-migrations-table names ("" when it is not there).
@@ -40,6 +43,11 @@ func Open(url string) (db *sql.DB, dialect, table string, err error) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, "", "", fmt.Errorf("-db %q: %v; verify reads an existing database and never creates one", redact(url), err)
 		}
+	}
+	if !slices.Contains(sql.Drivers(), d.Driver()) {
+		// Spanner's client would more than double the binary of every
+		// user: it is linked only on request (cmd/fsmgen's build tag).
+		return nil, "", "", fmt.Errorf("-db %q: this fsmgen was built without the %s driver; build it with -tags %s (go install -tags %s github.com/fsmgen/fsmgen/cmd/fsmgen)", redact(url), d.Driver(), d.Driver(), d.Driver())
 	}
 	if db, err = sql.Open(d.Driver(), dsn); err != nil {
 		return nil, "", "", err
@@ -83,7 +91,7 @@ func parse(url string) (dialect.Dialect, string, error) {
 			}
 		}
 	}
-	return nil, "", fmt.Errorf("-db %q: not a database URL fsmgen knows (postgres://…, mysql://user@tcp(host:port)/db, user@tcp(host:port)/db, sqlite://path)", redact(url))
+	return nil, "", fmt.Errorf("-db %q: not a database URL fsmgen knows (postgres://…, mysql://user@tcp(host:port)/db, user@tcp(host:port)/db, sqlite://path, spanner://projects/…/databases/…)", redact(url))
 }
 
 // secrets are the places a password stands in every form Open knows (and

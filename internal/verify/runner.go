@@ -14,7 +14,8 @@ import (
 // it records what ran.
 type Runner struct {
 	Dialect string
-	// Format is goose or golang-migrate.
+	// Format is goose or golang-migrate, as the dialect writes it
+	// (Dialect.Format).
 	Format string
 	// Table is its version table; "" for the tool's own default.
 	Table string
@@ -40,6 +41,9 @@ var plainTable = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 // numbers.
 func CheckApplied(ctx context.Context, db *sql.DB, r Runner) ([]string, error) {
 	table := r.Table
+	if table == "" {
+		table = dialects.For(r.Dialect).VersionTable(r.Format)
+	}
 	if table == "" {
 		table = DefaultTable[r.Format]
 	}

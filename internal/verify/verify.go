@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -223,8 +224,11 @@ func (c *checker) sameType(what string, labels []string) (retired []string) {
 
 func (c *checker) textColumn(typ string) error {
 	w := c.w
-	if !strings.EqualFold(typ, "TEXT") {
-		c.diff("%s.%s has type %s; the history says TEXT", w.Table, w.Column, typ)
+	if !strings.EqualFold(typ, c.cat.Text) {
+		c.diff("%s.%s has type %s; the history says %s", w.Table, w.Column, typ, c.cat.Text)
+	}
+	if c.cat.Triggers == "" {
+		return c.statesConstraint()
 	}
 	rows, err := c.rows(c.cat.Triggers, w.Table)
 	if err != nil {
@@ -245,6 +249,37 @@ func (c *checker) textColumn(typ string) error {
 		if !sameSet(lits, w.States) {
 			c.diff("trigger %s on %s allows %s; the history says %s", name, w.Table, list(lits), list(w.States))
 		}
+	}
+	return nil
+}
+
+// statesConstraint finds the CHECK constraint that keeps the column to
+// its states, where a dialect keeps text that way (Spanner): by its
+// labels, not its name, which its migration derived from them. Another
+// one on the column is a swap that stopped half way, or a hand's.
+func (c *checker) statesConstraint() error {
+	w := c.w
+	rows, err := c.rows(c.cat.Checks, w.Table)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, r := range rows {
+		name, clause, valid := r[0], r[1], r[2]
+		if !regexp.MustCompile(`\b` + regexp.QuoteMeta(w.Column) + `\b`).MatchString(clause) {
+			continue
+		}
+		switch lits := c.quoted(clause); {
+		case !sameSet(lits, w.States):
+			c.diff("CHECK constraint %s on %s allows %s; the history says %s (a migration stopped half way? run it again)", name, w.Table, list(lits), list(w.States))
+		case valid != "1":
+			c.diff("CHECK constraint %s on %s is still being validated: a migration is running, or stopped half way", name, w.Table)
+		default:
+			found = true
+		}
+	}
+	if !found {
+		c.diff("no CHECK constraint keeps %s.%s to %s: any value can be written; run the migrations again, or restore it", w.Table, w.Column, list(w.States))
 	}
 	return nil
 }

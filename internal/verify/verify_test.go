@@ -179,6 +179,18 @@ func TestOpenRejectsUnknownURLs(t *testing.T) {
 	}
 }
 
+// TestSpannerNeedsItsTag: without the spanner build tag the binary has no
+// Spanner driver, and says how to build one that has (verify on Spanner
+// is tested in internal/dialect/spanner/e2e).
+func TestSpannerNeedsItsTag(t *testing.T) {
+	for _, url := range []string{"spanner://projects/p/instances/i/databases/d", "projects/p/instances/i/databases/d"} {
+		_, _, _, err := verify.Open(url)
+		if err == nil || !strings.Contains(err.Error(), "build it with -tags spanner") {
+			t.Errorf("Open(%s) = %v, want the build tag named", url, err)
+		}
+	}
+}
+
 // TestVerifySeveralColumns: every column the history binds is checked,
 // a nullable one against having no default.
 func TestVerifySeveralColumns(t *testing.T) {

@@ -743,6 +743,9 @@ func tcpAddr(rest string) string {
 	return rest[:at+1] + "tcp(" + addr + ")" + rest[at+1+slash:]
 }
 
+// VersionTable is the format's own.
+func (Dialect) VersionTable(string) string { return "" }
+
 func (Dialect) File(string) string { return "" }
 
 // Refuse: labels an ENUM cannot tell apart (it compares them with the

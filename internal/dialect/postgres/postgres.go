@@ -607,6 +607,9 @@ func (Dialect) DSN(url string, scheme bool) (string, bool) {
 // keywordValue is libpq's keyword/value form (host=… dbname=…).
 var keywordValue = regexp.MustCompile(`^\s*(host|hostaddr|port|dbname|user|password|sslmode|application_name)\s*=`)
 
+// VersionTable is the format's own.
+func (Dialect) VersionTable(string) string { return "" }
+
 func (Dialect) File(string) string { return "" }
 
 // Refuse: a type name the spec chooses must not be one PostgreSQL has.

@@ -15,6 +15,7 @@ package spanner
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,14 +71,45 @@ func (Dialect) ColumnCollation() string                                         
 func (Dialect) EntType(string, []string) string                                 { return "" } // ent has no Spanner dialect
 func (s Dialect) RaiseMessage(msg string) string                                { return s.QuoteLiteral(msg) }
 func (Dialect) Literals(text string) []string                                   { return dialect.ScanLiterals(text, true) }
-func (Dialect) Catalog() dialect.Catalog                                        { return dialect.Catalog{} }
-func (Dialect) DSN(string, bool) (string, bool)                                 { return "", false }
 func (Dialect) File(string) string                                              { return "" }
 func (Dialect) RefuseChange(dialect.ChangeView, func(diag.Pos, string, ...any)) {}
 
-// Driver: no database/sql driver; the SpannerStore runs on Spanner's own
-// client (cloud.google.com/go/spanner), and verify cannot open Spanner.
+// Driver is verify's read-only database/sql driver over Spanner's client
+// (internal/verify/spannersql); the SpannerStore runs on the client
+// itself, which also names this dialect for it (dialects.DrivenBy).
 func (Dialect) Driver() string { return "spanner" }
+
+// DSN: golang-migrate's spanner:// URL, or a database's path.
+func (Dialect) DSN(url string, scheme bool) (string, bool) {
+	if scheme {
+		rest, ok := dialect.HasPrefixFold(url, "spanner://")
+		return rest, ok
+	}
+	return url, databasePath.MatchString(url)
+}
+
+var databasePath = regexp.MustCompile(`^projects/[^/]+/instances/[^/]+/databases/[^/?]+$`)
+
+// VersionTable is wrench's (and golang-migrate's Spanner driver's).
+func (Dialect) VersionTable(string) string { return "SchemaMigrations" }
+
+// Catalog reads INFORMATION_SCHEMA; a constraint's clause is as the
+// migration wrote it, and SPANNER_STATE is COMMITTED once every row was
+// validated. Spanner lists each NOT NULL as a CHECK constraint too
+// (CK_IS_NOT_NULL_<table>_<column>), which Checks leaves out.
+func (Dialect) Catalog() dialect.Catalog {
+	return dialect.Catalog{
+		Text: "STRING(MAX)",
+		Column: "SELECT SPANNER_TYPE, IS_NULLABLE, COLUMN_DEFAULT FROM INFORMATION_SCHEMA.COLUMNS\n" +
+			"WHERE TABLE_SCHEMA = '' AND TABLE_NAME = @p1 AND COLUMN_NAME = @p2",
+		Checks: "SELECT c.CONSTRAINT_NAME, c.CHECK_CLAUSE, IF(c.SPANNER_STATE = 'COMMITTED', '1', '0')\n" +
+			"FROM INFORMATION_SCHEMA.CHECK_CONSTRAINTS c JOIN INFORMATION_SCHEMA.TABLE_CONSTRAINTS t\n" +
+			"ON t.CONSTRAINT_SCHEMA = c.CONSTRAINT_SCHEMA AND t.CONSTRAINT_NAME = c.CONSTRAINT_NAME\n" +
+			"WHERE t.TABLE_SCHEMA = '' AND t.TABLE_NAME = @p1 AND t.CONSTRAINT_TYPE = 'CHECK'\n" +
+			"AND NOT STARTS_WITH(c.CONSTRAINT_NAME, 'CK_IS_NOT_NULL_') ORDER BY c.CONSTRAINT_NAME",
+		Columns: "SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = '' AND TABLE_NAME = @p1",
+	}
+}
 
 // Format: wrench, the runner that applies Spanner's schema and data
 // statements alike, reads golang-migrate's file names and passes over the

@@ -372,6 +372,7 @@ func (Dialect) LabelCollation([]string) string { return "" }
 // Catalog is how verify reads this dialect's catalog.
 func (Dialect) Catalog() dialect.Catalog {
 	return dialect.Catalog{
+		Text:     "TEXT",
 		Column:   `SELECT type, CASE WHEN "notnull" = 1 THEN 'NO' ELSE 'YES' END, dflt_value FROM pragma_table_info(?1) WHERE name = ?2`,
 		Triggers: `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 ORDER BY name`,
 		Columns:  `SELECT name FROM pragma_table_info(?1)`,
@@ -398,6 +399,9 @@ func (Dialect) DSN(url string, scheme bool) (string, bool) {
 }
 
 // File: every SQLite database is a file, which opening would create.
+// VersionTable is the format's own.
+func (Dialect) VersionTable(string) string { return "" }
+
 func (Dialect) File(dsn string) string {
 	path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
 	return path

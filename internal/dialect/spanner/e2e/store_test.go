@@ -22,6 +22,13 @@ import (
 // state column added by the door machine's migrations, applied by wrench.
 func doorDB(t *testing.T) *spanner.Client {
 	t.Helper()
+	c, _ := doorDatabase(t)
+	return c
+}
+
+// doorDatabase is doorDB, and the database's path.
+func doorDatabase(t *testing.T) (*spanner.Client, string) {
+	t.Helper()
 	name := newDatabase(t, "CREATE TABLE doors (id STRING(36) NOT NULL, version INT64 NOT NULL DEFAULT (0), opened_by STRING(64)) PRIMARY KEY (id)")
 	ctx := context.Background()
 	w, err := wrench.NewClient(ctx, &wrench.Config{Project: project, Instance: instName, Database: name})
@@ -39,12 +46,13 @@ func doorDB(t *testing.T) *spanner.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := spanner.NewClient(ctx, "projects/"+project+"/instances/"+instName+"/databases/"+name)
+	path := "projects/" + project + "/instances/" + instName + "/databases/" + name
+	c, err := spanner.NewClient(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	return c
+	return c, path
 }
 
 // TestDoorIsCurrent: the door package and its migrations are what fsmgen
