@@ -250,7 +250,7 @@ func (b *builder) buildTimeouts() {
 		b.sqlName("timeout column", ft.Column, ft.Pos)
 		name := ft.Column.Value
 		for _, own := range []struct{ what, name string }{{"the state column", st.Column}, {"the key", st.Key}, {"the version", st.Version}} {
-			if name == own.name {
+			if name == own.name && name != "" { // "": missing, said above
 				b.errorf(ft.Column.Pos, "timeout column %q is %s", name, own.what)
 			}
 		}

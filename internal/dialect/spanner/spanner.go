@@ -50,7 +50,10 @@ func (Dialect) Now() string                   { return "CURRENT_TIMESTAMP()" }
 func (Dialect) Later(us string) string {
 	return "TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL " + us + " MICROSECOND)"
 }
-func (Dialect) Typed(ph, _ string) string { return ph }
+
+// Typed casts: a NULL parameter is sent as a STRING, and a CASE must see
+// one type in its branches.
+func (Dialect) Typed(ph, typ string) string { return "CAST(" + ph + " AS " + fieldTypes[typ][1] + ")" }
 
 func (Dialect) DDLNoTx() string {
 	return "Spanner applies schema changes outside transactions, as long-running operations that block neither reads nor writes."
@@ -117,14 +120,14 @@ func (Dialect) Catalog() dialect.Catalog {
 func (Dialect) Format(string) string { return "golang-migrate" }
 
 // Refuse: what this dialect does not make yet is said where the spec
-// asks for it: of the Store, all but the key, the version and the history
-// (Spanner has no row triggers, so enforce will stay refused), and
-// adoption. Names need no check: the model's ([a-z][a-z0-9_]*, up to 63
+// asks for it: of the Store, all but the key, the version, the history
+// and the fields (Spanner has no row triggers, so enforce will stay
+// refused), and adoption. Names need no check: the model's ([a-z][a-z0-9_]*, up to 63
 // bytes) are Spanner's too.
 func (Dialect) Refuse(m dialect.SpecView, errorf func(pos diag.Pos, format string, args ...any)) {
 	for _, k := range m.Keys {
 		switch k.Name {
-		case "key", "version", "history":
+		case "key", "version", "history", "fields":
 		case "enforce":
 			errorf(k.Pos, "spanner: sql enforce needs row triggers, which Spanner does not have; the column's CHECK constraint keeps it to the spec's states, and moves go through the SpannerStore")
 		default:

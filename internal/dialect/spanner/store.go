@@ -20,7 +20,7 @@ func (s Dialect) FireStmt(t dialect.Table, _ string, _ []dialect.Arc, at bool) d
 func (s Dialect) MoveStmt(t dialect.Table) dialect.Stmt {
 	key, col, tab := s.QuoteIdent(t.Key), s.QuoteIdent(t.Column), s.QuoteIdent(t.Name)
 	ps := dialect.NewParams(s, dialect.ArgKey, dialect.ArgFrom, dialect.ArgTo)
-	return ps.Stmt("UPDATE " + tab + " SET " + col + " = @p3" + dialect.VersionBump(t, ps, "") + " WHERE " + key + " = @p1 AND " + col + " = @p2")
+	return ps.Stmt("UPDATE " + tab + " SET " + col + " = @p3" + dialect.VersionBump(t, ps, "") + dialect.JoinSet(dialect.FieldsSet(t, ps, "", "", nil)) + " WHERE " + key + " = @p1 AND " + col + " = @p2")
 }
 
 func (s Dialect) StateStmt(t dialect.Table) dialect.Stmt {
@@ -105,8 +105,8 @@ func (Dialect) Prepare() bool      { return false }
 func (Dialect) TimeLayout() string { return "" }
 func (Dialect) SerialWrites() bool { return false }
 
-// The triggers, fields and deadlines: Refuse refuses them with spanner,
-// so none is ever asked for.
+// The triggers and deadlines: Refuse refuses them with spanner, so none
+// is ever asked for.
 
 func (Dialect) Enforce(*dialect.Enforcement, *dialect.Enforcement) []string { return nil }
 func (Dialect) EnforceObjects(*dialect.Enforcement) []dialect.EnforceObject { return nil }
@@ -117,9 +117,6 @@ func (Dialect) DueStmt(dialect.Table, dialect.Expiry) dialect.Stmt          { re
 func (Dialect) ClearStmt(dialect.Table, dialect.Expiry) dialect.Stmt        { return dialect.Stmt{} }
 func (Dialect) SweepReadCommitted() bool                                    { return false }
 func (Dialect) SweepBatch() int                                             { return 0 }
-func (Dialect) FieldType(string) string                                     { return "" }
-func (Dialect) AddField(dialect.Table, dialect.Field) []string              { return nil }
-func (Dialect) DropField(dialect.Table, dialect.Field) ([]string, []string) { return nil, nil }
 func (Dialect) Deadlines(dialect.Table, dialect.Field, []string, int64) ([]string, bool) {
 	return nil, false
 }
@@ -160,4 +157,42 @@ func defaultLit(s Dialect, label string) string {
 		return ""
 	}
 	return s.QuoteLiteral(label)
+}
+
+// fieldTypes are the column types of the fields' types, and the types a
+// parameter is cast to (Typed; "int" for a mode too).
+var fieldTypes = map[string][2]string{
+	"text": {"STRING(MAX)", "STRING"}, "timestamp": {"TIMESTAMP", "TIMESTAMP"},
+	"int": {"INT64", "INT64"}, "bool": {"BOOL", "BOOL"}, "bytes": {"BYTES(MAX)", "BYTES"},
+}
+
+func (Dialect) FieldType(typ string) string { return fieldTypes[typ][0] }
+
+// AddField: IF NOT EXISTS lets it run again; Spanner takes a default in
+// parentheses.
+func (s Dialect) AddField(t dialect.Table, f dialect.Field) []string {
+	def := s.FieldType(f.Type)
+	if !f.Default.Null {
+		def += " NOT NULL DEFAULT (" + dialect.FieldValue(s, f, f.Default) + ")"
+	}
+	return []string{"ALTER TABLE " + s.QuoteIdent(t.Name) + " ADD COLUMN IF NOT EXISTS " + s.QuoteIdent(f.Name) + " " + def + ";"}
+}
+
+// DropField's guard is a constraint only the default meets, whose
+// validation fails while a row holds another value; a column a constraint
+// reads cannot be dropped, so the constraint goes first.
+func (s Dialect) DropField(t dialect.Table, f dialect.Field) (guard, drop []string) {
+	name := t.Name + "_" + f.Name
+	const suffix = "_holds_values_copy_or_clear_them_first"
+	if n := 128 - len(suffix); len(name) > n {
+		name = name[:n]
+	}
+	col, cons := s.QuoteIdent(f.Name), s.QuoteIdent(name+suffix)
+	cond := col + " IS NULL"
+	if !f.Default.Null {
+		cond = col + " = " + dialect.FieldValue(s, f, f.Default)
+	}
+	tab := "ALTER TABLE " + s.QuoteIdent(t.Name)
+	return []string{tab + " ADD CONSTRAINT " + cons + " CHECK (" + cond + ");"},
+		[]string{tab + " DROP CONSTRAINT " + cons + ";", tab + " DROP COLUMN " + col + ";"}
 }

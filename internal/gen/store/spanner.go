@@ -28,7 +28,7 @@ func emitSpanner(m *model.Machine, d dialect.Dialect) ([]byte, error) {
 		declareMoveAt(f, m, "SpannerStore", Op("*").Qual(spannerPkg, "ReadWriteTransaction"), Id("spannerRun").Call(Id("db")))
 	}
 	// The imports the constant part needs besides those above.
-	for _, q := range [][2]string{{"context", "Background"}, {"database/sql", "ErrNoRows"}, {"database/sql/driver", "IsValue"}, {"errors", "Is"}, {"strconv", "Itoa"}, {"google.golang.org/api/iterator", "Done"}, {spannerPkg, "ErrCode"}} {
+	for _, q := range [][2]string{{"context", "Background"}, {"database/sql", "ErrNoRows"}, {"database/sql/driver", "IsValue"}, {"errors", "Is"}, {"strconv", "Itoa"}, {"google.golang.org/api/iterator", "Done"}, {spannerPkg, "ErrCode"}, {spannerPkg + "/apiv1/spannerpb", "TypeCode_INT64"}} {
 		f.Var().Id("_").Op("=").Qual(q[0], q[1])
 	}
 	var buf bytes.Buffer

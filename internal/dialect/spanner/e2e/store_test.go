@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"cloud.google.com/go/spanner"
 	wrench "github.com/cloudspannerecosystem/wrench/pkg/spanner"
@@ -281,3 +282,52 @@ func readWrite(ctx context.Context, c *spanner.Client, fn func(context.Context, 
 }
 
 var emulatorTx sync.Mutex
+
+// TestSpannerStoreFields: a move writes what the state it enters sets and
+// what the call's options say, in its own statement; MoveAt reads them
+// back.
+func TestSpannerStoreFields(t *testing.T) {
+	c := doorDB(t)
+	ctx := context.Background()
+	s := door.NewSpannerStore()
+	get := func() door.Row {
+		t.Helper()
+		r, err := s.Get(ctx, c.Single(), "f")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if err := s.CreateIn(ctx, c, "f", door.StateClosed, door.SetNote("new"), door.SetAlarm(true)); err != nil {
+		t.Fatal(err)
+	}
+	if r := get(); r.Note.V != "new" || !r.Note.Valid || !r.Alarm || r.Locks != 0 || r.OpenedAt.Valid {
+		t.Errorf("after Create: %+v", r)
+	}
+	before := time.Now().Add(-time.Minute)
+	if _, _, err := s.FireIn(ctx, c, "f", door.EventOpen, door.ClearNote()); err != nil {
+		t.Fatal(err)
+	}
+	if r := get(); !r.OpenedAt.Valid || r.OpenedAt.V.Before(before) || r.Note.Valid || !r.Alarm {
+		t.Errorf("after open (opened sets opened_at: now; the call clears note): %+v", r)
+	}
+	var r door.Row
+	_, err := c.ReadWriteTransaction(ctx, func(ctx context.Context, tx *spanner.ReadWriteTransaction) error {
+		if _, err := s.Move(ctx, tx, "f", door.StateOpened, door.EventClose, door.SetLocks(7)); err != nil {
+			return err
+		}
+		var err error
+		r, err = s.MoveAt(ctx, tx, "f", 2, door.EventLock, door.SetAlarm(false))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// locked sets locks: 1 and opened_at: null, over the 7 close wrote.
+	if r.State != door.StateLocked || r.Version != 3 || r.Locks != 1 || r.OpenedAt.Valid || r.Alarm {
+		t.Errorf("MoveAt into locked = %+v", r)
+	}
+	if g := get(); g != r {
+		t.Errorf("Get = %+v, MoveAt returned %+v", g, r)
+	}
+}

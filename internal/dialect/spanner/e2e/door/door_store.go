@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // DBTX is what a Store needs from a database handle: *sql.DB, *sql.Tx
@@ -62,11 +63,15 @@ func storeNonce() uint64 {
 type Row struct {
 	State State
 	// Version is doors.version, a counter every move increments.
-	Version int64
+	Version  int64
+	OpenedAt sql.Null[time.Time]
+	Note     sql.Null[string]
+	Locks    int64
+	Alarm    bool
 }
 
 func (r *Row) dest() []any {
-	return []any{&r.State, &r.Version}
+	return []any{&r.State, &r.Version, &r.OpenedAt, &r.Note, &r.Locks, &r.Alarm}
 }
 
 // MoveAt moves the row with that key by ev only if it is still at version,
@@ -98,10 +103,54 @@ type Option struct {
 	v     any
 }
 
+// SetOpenedAt sets doors.opened_at to v.
+func SetOpenedAt(v time.Time) Option {
+	return Option{field: 0, v: v}
+}
+
+// ClearOpenedAt sets doors.opened_at to NULL.
+func ClearOpenedAt() Option {
+	return Option{field: 0}
+}
+
+// SetOpenedAtNow sets doors.opened_at to the database's clock.
+func SetOpenedAtNow() Option {
+	return Option{field: 0, now: true}
+}
+
+// SetNote sets doors.note to v.
+func SetNote(v string) Option {
+	return Option{field: 1, v: v}
+}
+
+// ClearNote sets doors.note to NULL.
+func ClearNote() Option {
+	return Option{field: 1}
+}
+
+// SetLocks sets doors.locks to v.
+func SetLocks(v int64) Option {
+	return Option{field: 2, v: v}
+}
+
+// SetAlarm sets doors.alarm to v.
+func SetAlarm(v bool) Option {
+	return Option{field: 3, v: v}
+}
+
 // storeSets holds what entering each state sets, as options, for the
 // statements whose target the caller knows (Move, Create); Fire's and
 // MoveAt's statements hold it in their SQL.
-var storeSets = [NumStates][]Option{}
+var storeSets = [NumStates][]Option{
+	StateLocked: {{
+		field: 2,
+		v:     int64(int64(1)),
+	}, {field: 0}},
+	StateOpened: {{
+		field: 0,
+		now:   true,
+	}},
+}
 
 // storeTimeout is a timeout: its deadline's field, its states, the event
 // Expire fires and what it sets.
@@ -123,7 +172,10 @@ var (
 )
 
 // storeTime returns v, or, for a time and a layout, the time in UTC as text.
-func storeTime(v any, _ string) any {
+func storeTime(v any, layout string) any {
+	if t, ok := v.(time.Time); ok && layout != "" {
+		return t.UTC().Format(layout)
+	}
 	return v
 }
 
@@ -133,10 +185,10 @@ func storeTime(v any, _ string) any {
 // version token, o and l a sweep's time and limit; A, B, ... a field's mode
 // and value, 0, 1, ... a timeout's duration.
 var storeDialects = [...]storeQueries{Spanner: {
-	create:        storeStmt{"INSERT OR IGNORE INTO `doors` (`id`, `state`) VALUES (@p1, @p2)", "kt", storeCreate},
+	create:        storeStmt{"INSERT OR IGNORE INTO `doors` (`id`, `state`, `opened_at`, `note`, `locks`, `alarm`) VALUES (@p1, @p2, CASE CAST(@p3 AS INT64) WHEN 1 THEN CAST(@p4 AS TIMESTAMP) WHEN 2 THEN CURRENT_TIMESTAMP() ELSE NULL END, CASE CAST(@p5 AS INT64) WHEN 1 THEN CAST(@p6 AS STRING) ELSE NULL END, CASE CAST(@p7 AS INT64) WHEN 1 THEN CAST(@p8 AS INT64) ELSE 0 END, CASE CAST(@p9 AS INT64) WHEN 1 THEN CAST(@p10 AS BOOL) ELSE FALSE END)", "ktABCD", storeCreate},
 	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `seq`, `from_state`, `to_state`, `event`, `moved_at`) SELECT CAST(@p1 AS STRING), IFNULL(MAX(`seq`), 0) + 1, '', @p2, '', CURRENT_TIMESTAMP() FROM `door_moves` WHERE `id` = CAST(@p1 AS STRING)", "kt", storeCreateHistory},
 	expire:        []storeExpiry{},
-	fields:        false,
+	fields:        true,
 	fire: [NumEvents]storeStmt{
 		EventClose:  storeStmt{"SELECT `state` FROM `doors` WHERE `id` = @p1", "k", int(EventClose)},
 		EventLock:   storeStmt{"SELECT `state` FROM `doors` WHERE `id` = @p1", "k", int(EventLock)},
@@ -149,12 +201,12 @@ var storeDialects = [...]storeQueries{Spanner: {
 		EventOpen:   storeStmt{"SELECT `state` FROM `doors` WHERE `id` = @p1 AND `version` = @p2", "kv", NumEvents + int(EventOpen)},
 		EventUnlock: storeStmt{"SELECT `state` FROM `doors` WHERE `id` = @p1 AND `version` = @p2", "kv", NumEvents + int(EventUnlock)},
 	},
-	get:                storeStmt{"SELECT `state`, `version` FROM `doors` WHERE `id` = @p1", "k", storeGet},
-	getCurrent:         storeStmt{"SELECT `state`, `version` FROM `doors` WHERE `id` = @p1", "k", storeGetCurrent},
+	get:                storeStmt{"SELECT `state`, `version`, `opened_at`, `note`, `locks`, `alarm` FROM `doors` WHERE `id` = @p1", "k", storeGet},
+	getCurrent:         storeStmt{"SELECT `state`, `version`, `opened_at`, `note`, `locks`, `alarm` FROM `doors` WHERE `id` = @p1", "k", storeGetCurrent},
 	history:            storeStmt{"INSERT INTO `door_moves` (`id`, `seq`, `from_state`, `to_state`, `event`, `moved_at`) SELECT CAST(@p1 AS STRING), IFNULL(MAX(`seq`), 0) + 1, @p2, @p3, @p4, CURRENT_TIMESTAMP() FROM `door_moves` WHERE `id` = CAST(@p1 AS STRING)", "kfte", storeHistory},
 	insertID:           false,
 	lastID:             storeStmt{},
-	move:               storeStmt{"UPDATE `doors` SET `state` = @p3, `version` = `version` + 1 WHERE `id` = @p1 AND `state` = @p2", "kft", storeMove},
+	move:               storeStmt{"UPDATE `doors` SET `state` = @p3, `version` = `version` + 1, `opened_at` = CASE CAST(@p4 AS INT64) WHEN 1 THEN CAST(@p5 AS TIMESTAMP) WHEN 2 THEN CURRENT_TIMESTAMP() ELSE `opened_at` END, `note` = CASE CAST(@p6 AS INT64) WHEN 1 THEN CAST(@p7 AS STRING) ELSE `note` END, `locks` = CASE CAST(@p8 AS INT64) WHEN 1 THEN CAST(@p9 AS INT64) ELSE `locks` END, `alarm` = CASE CAST(@p10 AS INT64) WHEN 1 THEN CAST(@p11 AS BOOL) ELSE `alarm` END WHERE `id` = @p1 AND `state` = @p2", "kftABCD", storeMove},
 	prepare:            false,
 	readFirst:          true,
 	serialWrites:       false,

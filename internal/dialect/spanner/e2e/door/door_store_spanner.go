@@ -4,6 +4,7 @@ package door
 
 import (
 	"cloud.google.com/go/spanner"
+	spannerpb "cloud.google.com/go/spanner/apiv1/spannerpb"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -43,6 +44,7 @@ var _ = errors.Is
 var _ = strconv.Itoa
 var _ = iterator.Done
 var _ = spanner.ErrCode
+var _ = spannerpb.TypeCode_INT64
 
 // SpannerStore is the Store over Cloud Spanner's Go client: the same
 // calls and guarantees, inside the caller's read-write transaction, with
@@ -196,8 +198,8 @@ func (r *spannerRows) Next() bool {
 }
 
 // Scan decodes a column into what the client decodes (*int64, *string,
-// ...) as it is, and into a sql.Scanner (State, a NullState) from text:
-// the state is Spanner's STRING.
+// ...) as it is, and into a sql.Scanner (State, a field's sql.Null) what
+// database/sql would hand it: the column's value, or nil for NULL.
 func (r *spannerRows) Scan(dest ...any) error {
 	for i, d := range dest {
 		sc, ok := d.(sql.Scanner)
@@ -207,19 +209,51 @@ func (r *spannerRows) Scan(dest ...any) error {
 			}
 			continue
 		}
-		var s spanner.NullString
-		if err := r.row.Column(i, &s); err != nil {
-			return err
+		v, err := spannerValue(r.row, i)
+		if err == nil {
+			err = sc.Scan(v)
 		}
-		var v any
-		if s.Valid {
-			v = s.StringVal
-		}
-		if err := sc.Scan(v); err != nil {
+		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// spannerValue decodes column i by its type, NULL as nil.
+func spannerValue(row *spanner.Row, i int) (any, error) {
+	var g spanner.GenericColumnValue
+	if err := row.Column(i, &g); err != nil {
+		return nil, err
+	}
+	switch g.Type.Code {
+	case spannerpb.TypeCode_INT64:
+		var v spanner.NullInt64
+		err := g.Decode(&v)
+		return spannerNull(v.Valid, v.Int64), err
+	case spannerpb.TypeCode_BOOL:
+		var v spanner.NullBool
+		err := g.Decode(&v)
+		return spannerNull(v.Valid, v.Bool), err
+	case spannerpb.TypeCode_TIMESTAMP:
+		var v spanner.NullTime
+		err := g.Decode(&v)
+		return spannerNull(v.Valid, v.Time), err
+	case spannerpb.TypeCode_BYTES:
+		var v []byte
+		err := g.Decode(&v)
+		return v, err
+	}
+	var v spanner.NullString
+	err := g.Decode(&v)
+	return spannerNull(v.Valid, v.StringVal), err
+}
+
+func spannerNull[T any](valid bool, v T) any {
+	if !valid {
+		return nil
+	}
+	return v
 }
 
 func (r *spannerRows) Err() error { return r.err }
