@@ -120,14 +120,13 @@ func (Dialect) Catalog() dialect.Catalog {
 func (Dialect) Format(string) string { return "golang-migrate" }
 
 // Refuse: what this dialect does not make yet is said where the spec
-// asks for it: of the Store, all but the key, the version, the history
-// and the fields (Spanner has no row triggers, so enforce will stay
-// refused), and adoption. Names need no check: the model's ([a-z][a-z0-9_]*, up to 63
+// asks for it: of the Store, enforce (Spanner has no row triggers, so it
+// will stay refused) and timeouts; and adoption. Names need no check: the model's ([a-z][a-z0-9_]*, up to 63
 // bytes) are Spanner's too.
 func (Dialect) Refuse(m dialect.SpecView, errorf func(pos diag.Pos, format string, args ...any)) {
 	for _, k := range m.Keys {
 		switch k.Name {
-		case "key", "version", "history", "fields":
+		case "key", "version", "history", "history_fields", "history_notes", "fields":
 		case "enforce":
 			errorf(k.Pos, "spanner: sql enforce needs row triggers, which Spanner does not have; the column's CHECK constraint keeps it to the spec's states, and moves go through the SpannerStore")
 		default:

@@ -42,7 +42,7 @@ func (s Dialect) CreateStmt(t dialect.Table) (dialect.Stmt, dialect.Stmt) {
 		return create, dialect.Stmt{}
 	}
 	hp := dialect.NewParams(s, dialect.ArgKey, dialect.ArgTo)
-	return create, hp.Stmt(s.historyRow(t, "''", "@p2", "''"))
+	return create, hp.Stmt(s.historyRow(t, hp, "''", "@p2", "''"))
 }
 
 func (s Dialect) HistoryStmt(t dialect.Table) dialect.Stmt {
@@ -50,7 +50,7 @@ func (s Dialect) HistoryStmt(t dialect.Table) dialect.Stmt {
 		return dialect.Stmt{}
 	}
 	ps := dialect.NewParams(s, dialect.ArgKey, dialect.ArgFrom, dialect.ArgTo, dialect.ArgEvent)
-	return ps.Stmt(s.historyRow(t, "@p2", "@p3", "@p4"))
+	return ps.Stmt(s.historyRow(t, ps, "@p2", "@p3", "@p4"))
 }
 
 // historyRow appends a move to the key's history: Spanner has no
@@ -59,21 +59,47 @@ func (s Dialect) HistoryStmt(t dialect.Table) dialect.Stmt {
 // until the transaction commits, as the read of the row does the row.
 // moved_at is the statement's time, not the commit's: a column written
 // with PENDING_COMMIT_TIMESTAMP() cannot be read again in the
-// transaction, and the next move of the same row in it would read it.
-func (s Dialect) historyRow(t dialect.Table, from, to, event string) string {
+// transaction, and the next move of the same row in it would read it. The
+// copied fields are read from the row as the move, earlier in the
+// transaction, left it.
+func (s Dialect) historyRow(t dialect.Table, ps *dialect.Params, from, to, event string) string {
 	h, key := s.QuoteIdent(t.History), s.QuoteIdent(t.Key)
-	return "INSERT INTO " + h + " (" + dialect.QuoteIdents(s, t.Key, dialect.HistSeq, dialect.HistFrom, dialect.HistTo, dialect.HistEvent, dialect.HistAt) + ")" +
+	cols := []string{t.Key, dialect.HistSeq, dialect.HistFrom, dialect.HistTo, dialect.HistEvent, dialect.HistAt}
+	for _, i := range t.HistFields {
+		cols = append(cols, t.Fields[i].Name)
+	}
+	field := func(i int) string {
+		return "(SELECT " + s.QuoteIdent(t.Fields[i].Name) + " FROM " + s.QuoteIdent(t.Name) + " WHERE " + key + " = @p1)"
+	}
+	return "INSERT INTO " + h + " (" + dialect.QuoteIdents(s, append(cols, t.Notes...)...) + ")" +
 		" SELECT CAST(@p1 AS STRING), IFNULL(MAX(" + s.QuoteIdent(dialect.HistSeq) + "), 0) + 1, " + from + ", " + to + ", " + event + ", CURRENT_TIMESTAMP()" +
-		" FROM " + h + " WHERE " + key + " = CAST(@p1 AS STRING)"
+		dialect.HistoryExtra(t, ps, field) + " FROM " + h + " WHERE " + key + " = CAST(@p1 AS STRING)"
 }
 
 // CreateHistory keys the history by the row's key as text (Spanner's DDL
 // cannot read the key's type from the catalog) and the move's number.
 func (s Dialect) CreateHistory(t dialect.Table) []string {
-	col := func(name, typ string) string { return "    " + s.QuoteIdent(name) + " " + typ + " NOT NULL,\n" }
-	return []string{"CREATE TABLE IF NOT EXISTS " + s.QuoteIdent(t.History) + " (\n" +
-		col(t.Key, "STRING(MAX)") + col(dialect.HistSeq, "INT64") + col(dialect.HistFrom, "STRING(MAX)") + col(dialect.HistTo, "STRING(MAX)") +
-		col(dialect.HistEvent, "STRING(MAX)") + col(dialect.HistAt, "TIMESTAMP") +
+	var b strings.Builder
+	col := func(name, typ string, null bool) {
+		b.WriteString("    " + s.QuoteIdent(name) + " " + typ)
+		if !null {
+			b.WriteString(" NOT NULL")
+		}
+		b.WriteString(",\n")
+	}
+	col(t.Key, "STRING(MAX)", false)
+	col(dialect.HistSeq, "INT64", false)
+	for _, c := range []string{dialect.HistFrom, dialect.HistTo, dialect.HistEvent} {
+		col(c, "STRING(MAX)", false)
+	}
+	col(dialect.HistAt, "TIMESTAMP", false)
+	for _, i := range t.HistFields {
+		col(t.Fields[i].Name, s.FieldType(t.Fields[i].Type), true)
+	}
+	for _, n := range t.Notes {
+		col(n, "STRING(MAX)", true)
+	}
+	return []string{"CREATE TABLE IF NOT EXISTS " + s.QuoteIdent(t.History) + " (\n" + b.String() +
 		") PRIMARY KEY (" + dialect.QuoteIdents(s, t.Key, dialect.HistSeq) + ");"}
 }
 

@@ -305,7 +305,7 @@ func TestSpannerStoreFields(t *testing.T) {
 		t.Errorf("after Create: %+v", r)
 	}
 	before := time.Now().Add(-time.Minute)
-	if _, _, err := s.FireIn(ctx, c, "f", door.EventOpen, door.ClearNote()); err != nil {
+	if _, _, err := s.FireIn(ctx, c, "f", door.EventOpen, door.ClearNote(), door.WithActor("ann")); err != nil {
 		t.Fatal(err)
 	}
 	if r := get(); !r.OpenedAt.Valid || r.OpenedAt.V.Before(before) || r.Note.Valid || !r.Alarm {
@@ -329,5 +329,19 @@ func TestSpannerStoreFields(t *testing.T) {
 	}
 	if g := get(); g != r {
 		t.Errorf("Get = %+v, MoveAt returned %+v", g, r)
+	}
+	// The history copies note as each move left it, and the actor a call
+	// named.
+	it := c.Single().Query(ctx, spanner.Statement{SQL: "SELECT to_state, note, actor FROM door_moves WHERE id = 'f' ORDER BY seq"})
+	var got []string
+	err = it.Do(func(row *spanner.Row) error {
+		var to string
+		var note, actor spanner.NullString
+		err := row.Columns(&to, &note, &actor)
+		got = append(got, to+"/"+note.String()+"/"+actor.String())
+		return err
+	})
+	if want := []string{"closed/new/<null>", "opened/<null>/ann", "closed/<null>/<null>", "locked/<null>/<null>"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("door_moves of f = %v, %v; want %v", got, err, want)
 	}
 }

@@ -103,6 +103,11 @@ type Option struct {
 	v     any
 }
 
+// WithActor records s as the actor of the move's history row (door_moves.actor).
+func WithActor(s string) Option {
+	return Option{field: 0, note: true, v: s}
+}
+
 // SetOpenedAt sets doors.opened_at to v.
 func SetOpenedAt(v time.Time) Option {
 	return Option{field: 0, v: v}
@@ -186,7 +191,7 @@ func storeTime(v any, layout string) any {
 // and value, 0, 1, ... a timeout's duration.
 var storeDialects = [...]storeQueries{Spanner: {
 	create:        storeStmt{"INSERT OR IGNORE INTO `doors` (`id`, `state`, `opened_at`, `note`, `locks`, `alarm`) VALUES (@p1, @p2, CASE CAST(@p3 AS INT64) WHEN 1 THEN CAST(@p4 AS TIMESTAMP) WHEN 2 THEN CURRENT_TIMESTAMP() ELSE NULL END, CASE CAST(@p5 AS INT64) WHEN 1 THEN CAST(@p6 AS STRING) ELSE NULL END, CASE CAST(@p7 AS INT64) WHEN 1 THEN CAST(@p8 AS INT64) ELSE 0 END, CASE CAST(@p9 AS INT64) WHEN 1 THEN CAST(@p10 AS BOOL) ELSE FALSE END)", "ktABCD", storeCreate},
-	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `seq`, `from_state`, `to_state`, `event`, `moved_at`) SELECT CAST(@p1 AS STRING), IFNULL(MAX(`seq`), 0) + 1, '', @p2, '', CURRENT_TIMESTAMP() FROM `door_moves` WHERE `id` = CAST(@p1 AS STRING)", "kt", storeCreateHistory},
+	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `seq`, `from_state`, `to_state`, `event`, `moved_at`, `note`, `actor`) SELECT CAST(@p1 AS STRING), IFNULL(MAX(`seq`), 0) + 1, '', @p2, '', CURRENT_TIMESTAMP(), (SELECT `note` FROM `doors` WHERE `id` = @p1), CAST(@p3 AS STRING) FROM `door_moves` WHERE `id` = CAST(@p1 AS STRING)", "kta", storeCreateHistory},
 	expire:        []storeExpiry{},
 	fields:        true,
 	fire: [NumEvents]storeStmt{
@@ -203,7 +208,7 @@ var storeDialects = [...]storeQueries{Spanner: {
 	},
 	get:                storeStmt{"SELECT `state`, `version`, `opened_at`, `note`, `locks`, `alarm` FROM `doors` WHERE `id` = @p1", "k", storeGet},
 	getCurrent:         storeStmt{"SELECT `state`, `version`, `opened_at`, `note`, `locks`, `alarm` FROM `doors` WHERE `id` = @p1", "k", storeGetCurrent},
-	history:            storeStmt{"INSERT INTO `door_moves` (`id`, `seq`, `from_state`, `to_state`, `event`, `moved_at`) SELECT CAST(@p1 AS STRING), IFNULL(MAX(`seq`), 0) + 1, @p2, @p3, @p4, CURRENT_TIMESTAMP() FROM `door_moves` WHERE `id` = CAST(@p1 AS STRING)", "kfte", storeHistory},
+	history:            storeStmt{"INSERT INTO `door_moves` (`id`, `seq`, `from_state`, `to_state`, `event`, `moved_at`, `note`, `actor`) SELECT CAST(@p1 AS STRING), IFNULL(MAX(`seq`), 0) + 1, @p2, @p3, @p4, CURRENT_TIMESTAMP(), (SELECT `note` FROM `doors` WHERE `id` = @p1), CAST(@p5 AS STRING) FROM `door_moves` WHERE `id` = CAST(@p1 AS STRING)", "kftea", storeHistory},
 	insertID:           false,
 	lastID:             storeStmt{},
 	move:               storeStmt{"UPDATE `doors` SET `state` = @p3, `version` = `version` + 1, `opened_at` = CASE CAST(@p4 AS INT64) WHEN 1 THEN CAST(@p5 AS TIMESTAMP) WHEN 2 THEN CURRENT_TIMESTAMP() ELSE `opened_at` END, `note` = CASE CAST(@p6 AS INT64) WHEN 1 THEN CAST(@p7 AS STRING) ELSE `note` END, `locks` = CASE CAST(@p8 AS INT64) WHEN 1 THEN CAST(@p9 AS INT64) ELSE `locks` END, `alarm` = CASE CAST(@p10 AS INT64) WHEN 1 THEN CAST(@p11 AS BOOL) ELSE `alarm` END WHERE `id` = @p1 AND `state` = @p2", "kftABCD", storeMove},
