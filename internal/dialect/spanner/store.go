@@ -150,7 +150,8 @@ func (Dialect) DeadlineIndex(dialect.Table, dialect.Field, string) ([]string, []
 	return nil, nil, ""
 }
 
-// SchemaDDL states each column and its constraint.
+// SchemaDDL states each column and its constraint, and the Store's
+// columns and history table.
 func (s Dialect) SchemaDDL(sc dialect.Schema) []string {
 	var out []string
 	labels := dialect.QuoteLiterals(s, sc.States)
@@ -160,7 +161,9 @@ func (s Dialect) SchemaDDL(sc dialect.Schema) []string {
 		_, def := Check(table, col, labels)
 		out = append(out, "ALTER TABLE "+table+" ADD "+def+";")
 	}
-	return out
+	return append(out, dialect.SchemaStore(s, sc, func(table string, f dialect.Field) string {
+		return s.AddField(dialect.Table{Name: table}, f)[0]
+	}, false)...)
 }
 
 // columnType is a bound column's type: STRING(MAX), since the constraint

@@ -11,6 +11,10 @@ import (
 	wrench "github.com/cloudspannerecosystem/wrench/pkg/spanner"
 
 	"github.com/fsmgen/fsmgen/internal/cli"
+	"github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
+	"github.com/fsmgen/fsmgen/internal/gen/schema"
+	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 	_ "github.com/fsmgen/fsmgen/internal/verify/spannersql" // as cmd/fsmgen -tags spanner
 )
 
@@ -83,4 +87,36 @@ func checkName(t *testing.T) string {
 	_, rest, _ := strings.Cut(string(b), "ADD CONSTRAINT `")
 	name, _, _ := strings.Cut(rest, "`")
 	return name
+}
+
+// TestSchemaFile: the plain schema file fsmgen writes for spanner (a
+// project's schema: spanner:) describes the database the migrations end
+// at: applied to the bare table instead of them, verify finds nothing to
+// say.
+func TestSchemaFile(t *testing.T) {
+	m, err := cli.Load("door.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := sqlmig.Schema(m, os.DirFS("."), nil, "spanner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stmts []string
+	for _, st := range strings.Split(string(schema.Emit(dialects.For("spanner"), []*dialect.Schema{sc})), ";\n") {
+		var lines []string
+		for _, l := range strings.Split(st, "\n") {
+			if !strings.HasPrefix(l, "--") {
+				lines = append(lines, l)
+			}
+		}
+		if st := strings.TrimSpace(strings.Join(lines, "\n")); st != "" {
+			stmts = append(stmts, st)
+		}
+	}
+	name := newDatabase(t, append([]string{"CREATE TABLE doors (id STRING(36) NOT NULL, version INT64 NOT NULL DEFAULT (0)) PRIMARY KEY (id)"}, stmts...)...)
+	var out, errs strings.Builder
+	if code := cli.Run([]string{"verify", "-spec", "door.yaml", "-out", ".", "-db", "projects/" + project + "/instances/" + instName + "/databases/" + name}, &out, &errs); code != cli.ExitOK {
+		t.Errorf("verify of the schema file's database: exit %d\n%s%s\nthe file:\n%s", code, out.String(), errs.String(), strings.Join(stmts, ";\n"))
+	}
 }
