@@ -263,10 +263,10 @@ func (c *checker) statesConstraint() error {
 	if err != nil {
 		return err
 	}
-	found := false
+	found, column := false, regexp.MustCompile(`\b`+regexp.QuoteMeta(w.Column)+`\b`)
 	for _, r := range rows {
 		name, clause, valid := r[0], r[1], r[2]
-		if !regexp.MustCompile(`\b` + regexp.QuoteMeta(w.Column) + `\b`).MatchString(clause) {
+		if !column.MatchString(clause) {
 			continue
 		}
 		switch lits := c.quoted(clause); {

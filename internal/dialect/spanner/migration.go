@@ -15,11 +15,11 @@ var migrationText string
 var migrations = template.Must(template.New("migration.tmpl").Funcs(template.FuncMap{
 	"columnType": func(c dialect.PlanColumn) string { return columnType(c.NotNull, c.Default) },
 	"checkName": func(c dialect.PlanColumn, labels string) string {
-		name, _ := Check(c.Table, c.Column, labels)
+		name, _ := check(c.Table, c.Column, labels)
 		return name
 	},
 	"checkDef": func(c dialect.PlanColumn, labels string) string {
-		_, def := Check(c.Table, c.Column, labels)
+		_, def := check(c.Table, c.Column, labels)
 		return def
 	},
 	"sameSet": func(a, b string) bool {

@@ -43,8 +43,11 @@ func (Dialect) QuoteLiteral(s string) string { return "'" + escape.Replace(s) + 
 
 var escape = strings.NewReplacer(`\`, `\\`, `'`, `\'`, "`", "\\`")
 
-func (Dialect) Placeholder(n int) string      { return "@p" + strconv.Itoa(n) }
-func (Dialect) UpdateReturning() bool         { return true } // THEN RETURN
+func (Dialect) Placeholder(n int) string { return "@p" + strconv.Itoa(n) }
+
+// UpdateReturning: THEN RETURN returns a row's new values only, which
+// tell nothing of the state it left (ReadFirst).
+func (Dialect) UpdateReturning() bool         { return false }
 func (Dialect) Concat(exprs ...string) string { return "CONCAT(" + strings.Join(exprs, ", ") + ")" }
 func (Dialect) Now() string                   { return "CURRENT_TIMESTAMP()" }
 func (Dialect) Later(us string) string {
@@ -119,10 +122,10 @@ func (Dialect) Catalog() dialect.Catalog {
 // .down.sql files, which a rollback applies one by one.
 func (Dialect) Format(string) string { return "golang-migrate" }
 
-// Refuse: what this dialect does not make yet is said where the spec
-// asks for it: of the Store, enforce (Spanner has no row triggers, so it
-// will stay refused) and timeouts; and adoption. Names need no check: the model's ([a-z][a-z0-9_]*, up to 63
-// bytes) are Spanner's too.
+// Refuse: what this dialect does not make is said where the spec asks
+// for it: of the Store, enforce (Spanner has no row triggers, so it will
+// stay refused) and timeouts; and adoption. Names need no check: the
+// model's ([a-z][a-z0-9_]*, up to 63 bytes) are Spanner's too.
 func (Dialect) Refuse(m dialect.SpecView, errorf func(pos diag.Pos, format string, args ...any)) {
 	for _, k := range m.Keys {
 		switch k.Name {
@@ -138,11 +141,11 @@ func (Dialect) Refuse(m dialect.SpecView, errorf func(pos diag.Pos, format strin
 	}
 }
 
-// Check renders the CHECK constraint that keeps table.column to labels (a
+// check renders the CHECK constraint that keeps table.column to labels (a
 // list of literals), and its name. The name is the set's (in any order),
 // so that the migration that replaces it knows it: Spanner's DDL has no IF
 // EXISTS for a constraint, and a constraint is not renamed.
-func Check(table, column, labels string) (name, def string) {
+func check(table, column, labels string) (name, def string) {
 	set := dialect.ScanLiterals(labels, true)
 	slices.Sort(set)
 	sum := sha256.Sum256([]byte(strings.Join(set, "\x00")))

@@ -158,7 +158,7 @@ func (s Dialect) SchemaDDL(sc dialect.Schema) []string {
 	for _, c := range sc.Columns {
 		table, col := s.QuoteIdent(c.Table), s.QuoteIdent(c.Column)
 		out = append(out, "ALTER TABLE "+table+" ADD COLUMN "+col+" "+columnType(!c.Nullable, defaultLit(s, c.Default))+";")
-		_, def := Check(table, col, labels)
+		_, def := check(table, col, labels)
 		out = append(out, "ALTER TABLE "+table+" ADD "+def+";")
 	}
 	return append(out, dialect.SchemaStore(s, sc, func(table string, f dialect.Field) string {

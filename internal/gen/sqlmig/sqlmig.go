@@ -96,9 +96,10 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 		if prev == nil && q.Adopt != nil {
 			was = adopted(q, d)
 		}
+		format := dialects.For(d).Format(q.Format)
 		next := &history{Dialect: d, target: target{
 			Enum: q.Enum, Columns: nextColumns(q, was, d),
-			Format: dialects.For(d).Format(q.Format), Versions: q.Versions, Names: labelKeys(m),
+			Format: format, Versions: q.Versions, Names: labelKeys(m),
 		}}
 		for _, s := range m.States {
 			next.States = append(next.States, s.Value)
@@ -163,7 +164,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 				return nil, err
 			}
 			highest = v
-			rendered, err := mig.render(d, dialects.For(d).Format(q.Format), dir, versionString(q.Versions, v))
+			rendered, err := mig.render(d, format, dir, versionString(q.Versions, v))
 			if err != nil {
 				return nil, err
 			}
