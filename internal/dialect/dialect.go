@@ -156,17 +156,9 @@ type SpecView struct {
 	EnumPos       diag.Pos
 	Tables        []string // each bound column's table
 	Pos           diag.Pos // the dialect's entry in the spec
-	// Keys are the keys of the Store and its tables the spec uses (key,
-	// version, history, enforce, fields, timeouts...), where it says
-	// them; AdoptPos is sql adopt's, zero when the spec has none.
-	Keys     []SpecKey
-	AdoptPos diag.Pos
-}
-
-// SpecKey is a key of the spec, where it says it.
-type SpecKey struct {
-	Name string
-	Pos  diag.Pos
+	// EnforcePos and AdoptPos are where the spec says sql enforce and
+	// sql adopt; zero where it does not.
+	EnforcePos, AdoptPos diag.Pos
 }
 
 // SpecState is one state as the spec gives it.

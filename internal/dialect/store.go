@@ -540,10 +540,11 @@ func HistoryRenames(d Dialect, renames []Arc) (set, where string) {
 }
 
 // Expiry is what a timeout's sweep needs: the deadline (an index in
-// Table.Fields), the event it fires and the event's arcs from the
-// group's states.
+// Table.Fields), the index that finds its due rows, the event it fires
+// and the event's arcs from the group's states.
 type Expiry struct {
 	Field int
+	Index string
 	Event string
 	Arcs  []Arc
 }

@@ -609,23 +609,7 @@ func (b *builder) buildSQL() {
 	for _, c := range q.Columns {
 		view.Tables = append(view.Tables, c.Table)
 	}
-	first := func(l []spec.Str) diag.Pos {
-		if len(l) == 0 {
-			return diag.Pos{}
-		}
-		return l[0].Pos
-	}
-	var timeouts diag.Pos
-	if len(b.f.Timeouts) > 0 {
-		timeouts = b.f.Timeouts[0].Pos
-	}
-	for _, k := range []dialect.SpecKey{{Name: "key", Pos: s.Key.Pos}, {Name: "version", Pos: s.Version.Pos}, {Name: "history", Pos: s.History.Pos},
-		{Name: "history_fields", Pos: first(s.HistoryFields)}, {Name: "history_notes", Pos: first(s.HistoryNotes)},
-		{Name: "enforce", Pos: s.Enforce.Pos}, {Name: "fields", Pos: s.FieldsPos}, {Name: "timeouts", Pos: timeouts}} {
-		if k.Pos.Line != 0 {
-			view.Keys = append(view.Keys, k)
-		}
-	}
+	view.EnforcePos = s.Enforce.Pos
 	view.AdoptPos = s.AdoptPos
 	refused := map[string]bool{}
 	for _, d := range s.Dialects {

@@ -114,6 +114,9 @@ func (Dialect) Catalog() dialect.Catalog {
 			"WHERE t.TABLE_SCHEMA = '' AND t.TABLE_NAME = @p1 AND t.CONSTRAINT_TYPE = 'CHECK'\n" +
 			"AND NOT STARTS_WITH(c.CONSTRAINT_NAME, 'CK_IS_NOT_NULL_') ORDER BY c.CONSTRAINT_NAME",
 		Columns: "SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = '' AND TABLE_NAME = @p1",
+		// An index is valid once READ_WRITE: its backfill is done.
+		Indexes: "SELECT INDEX_NAME, IF(INDEX_STATE = 'READ_WRITE', '1', '0') FROM INFORMATION_SCHEMA.INDEXES\n" +
+			"WHERE TABLE_SCHEMA = '' AND TABLE_NAME = @p1 AND INDEX_TYPE = 'INDEX'",
 	}
 }
 
@@ -123,18 +126,12 @@ func (Dialect) Catalog() dialect.Catalog {
 func (Dialect) Format(string) string { return "golang-migrate" }
 
 // Refuse: what this dialect does not make is said where the spec asks
-// for it: of the Store, enforce (Spanner has no row triggers, so it will
-// stay refused) and timeouts; and adoption. Names need no check: the
-// model's ([a-z][a-z0-9_]*, up to 63 bytes) are Spanner's too.
+// for it: enforce (Spanner has no row triggers) and adoption. Names need
+// no check: the model's ([a-z][a-z0-9_]*, up to 63 bytes) are Spanner's
+// too.
 func (Dialect) Refuse(m dialect.SpecView, errorf func(pos diag.Pos, format string, args ...any)) {
-	for _, k := range m.Keys {
-		switch k.Name {
-		case "key", "version", "history", "history_fields", "history_notes", "fields":
-		case "enforce":
-			errorf(k.Pos, "spanner: sql enforce needs row triggers, which Spanner does not have; the column's CHECK constraint keeps it to the spec's states, and moves go through the SpannerStore")
-		default:
-			errorf(k.Pos, "spanner: the SpannerStore has no %s yet; leave it out, or drop spanner from the dialects", k.Name)
-		}
+	if m.EnforcePos.Line != 0 {
+		errorf(m.EnforcePos, "spanner: sql enforce needs row triggers, which Spanner does not have; the column's CHECK constraint keeps it to the spec's states, and moves go through the SpannerStore")
 	}
 	if m.AdoptPos.Line != 0 {
 		errorf(m.AdoptPos, "spanner: adopting an existing column (sql adopt) is not supported on Spanner; let fsmgen add the column")

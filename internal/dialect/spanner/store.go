@@ -131,27 +131,64 @@ func (Dialect) Prepare() bool      { return false }
 func (Dialect) TimeLayout() string { return "" }
 func (Dialect) SerialWrites() bool { return false }
 
-// The triggers and deadlines: Refuse refuses them with spanner, so none
-// is ever asked for.
+// The triggers: Refuse refuses enforce with spanner, so none is ever
+// asked for.
 
 func (Dialect) Enforce(*dialect.Enforcement, *dialect.Enforcement) []string { return nil }
 func (Dialect) EnforceObjects(*dialect.Enforcement) []dialect.EnforceObject { return nil }
 func (Dialect) BypassOn() string                                            { return "" }
 func (Dialect) BypassOff() string                                           { return "" }
-func (Dialect) ExpireStmt(dialect.Table, dialect.Expiry) dialect.Stmt       { return dialect.Stmt{} }
-func (Dialect) DueStmt(dialect.Table, dialect.Expiry) dialect.Stmt          { return dialect.Stmt{} }
-func (Dialect) ClearStmt(dialect.Table, dialect.Expiry) dialect.Stmt        { return dialect.Stmt{} }
-func (Dialect) SweepReadCommitted() bool                                    { return false }
-func (Dialect) SweepBatch() int                                             { return 0 }
-func (Dialect) Deadlines(dialect.Table, dialect.Field, []string, int64) ([]string, bool) {
-	return nil, false
+
+// ExpireStmt: a sweep reads its due rows and moves them one by one
+// (DueStmt), as a fire does (ReadFirst).
+func (Dialect) ExpireStmt(dialect.Table, dialect.Expiry) dialect.Stmt { return dialect.Stmt{} }
+
+// DueStmt reads the due rows through the deadline's index, which holds
+// only rows that have a deadline: a read in a read-write transaction
+// locks what it scans until the transaction commits, and a scan of the
+// table would lock every row. Spanner has no SKIP LOCKED. Two sweeps that
+// read the same due row conflict instead: Spanner aborts one, and the
+// client runs its transaction again, which finds the row moved.
+func (s Dialect) DueStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
+	ps := dialect.NewParams(s)
+	dl := s.QuoteIdent(t.Fields[e.Field].Name)
+	return ps.Stmt("SELECT " + s.QuoteIdent(t.Key) + ", " + s.QuoteIdent(t.Column) +
+		" FROM " + s.QuoteIdent(t.Name) + "@{FORCE_INDEX=" + s.QuoteIdent(e.Index) + "}" +
+		" WHERE " + dl + " <= " + ps.Ph(dialect.ArgNow) + " ORDER BY " + dl + " LIMIT " + ps.Ph(dialect.ArgLimit))
 }
-func (Dialect) DeadlineIndex(dialect.Table, dialect.Field, string) ([]string, []string, string) {
-	return nil, nil, ""
+
+func (s Dialect) ClearStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
+	return dialect.ClearStmt(s, t, e)
+}
+
+func (Dialect) SweepReadCommitted() bool { return false }
+
+// SweepBatch: a transaction holds the rows it read until it commits, and
+// Spanner bounds the mutations one commits.
+func (Dialect) SweepBatch() int { return 100 }
+
+// Deadlines is Partitioned DML, which Spanner applies in batches of its
+// own, at least once each: both updates leave right rows as they are. It
+// is a file of its own, between the schema statements around it.
+func (s Dialect) Deadlines(t dialect.Table, f dialect.Field, labels []string, us int64) ([]string, bool) {
+	out := []string{dialect.NextFile}
+	for _, u := range dialect.DeadlineUpdates(s, f, t, labels, us) {
+		out = append(out, "UPDATE "+s.QuoteIdent(t.Name)+" SET "+u[0]+" WHERE "+u[1]+";")
+	}
+	return append(out, dialect.NextFile), false
+}
+
+// DeadlineIndex is NULL_FILTERED: it holds only the rows that have a
+// deadline. Spanner builds it in a long-running operation that blocks
+// no writer.
+func (s Dialect) DeadlineIndex(t dialect.Table, f dialect.Field, name string) (up, down []string, alone string) {
+	return []string{"CREATE NULL_FILTERED INDEX IF NOT EXISTS " + s.QuoteIdent(name) + " ON " + s.QuoteIdent(t.Name) + " (" + s.QuoteIdent(f.Name) + ");"},
+		[]string{"DROP INDEX IF EXISTS " + s.QuoteIdent(name) + ";"}, ""
 }
 
 // SchemaDDL states each column and its constraint, and the Store's
-// columns and history table.
+// columns, deadline indexes (NULL_FILTERED, as DeadlineIndex builds them)
+// and history table.
 func (s Dialect) SchemaDDL(sc dialect.Schema) []string {
 	var out []string
 	labels := dialect.QuoteLiterals(s, sc.States)
@@ -161,9 +198,16 @@ func (s Dialect) SchemaDDL(sc dialect.Schema) []string {
 		_, def := check(table, col, labels)
 		out = append(out, "ALTER TABLE "+table+" ADD "+def+";")
 	}
-	return append(out, dialect.SchemaStore(s, sc, func(table string, f dialect.Field) string {
+	indexes := sc.Indexes
+	sc.Indexes = nil
+	out = append(out, dialect.SchemaStore(s, sc, func(table string, f dialect.Field) string {
 		return s.AddField(dialect.Table{Name: table}, f)[0]
 	}, false)...)
+	for _, ix := range indexes {
+		up, _, _ := s.DeadlineIndex(*sc.Store, dialect.Field{Name: ix.Field}, ix.Name)
+		out = append(out, up...)
+	}
+	return out
 }
 
 // columnType is a bound column's type: STRING(MAX), since the constraint
@@ -211,6 +255,14 @@ func (s Dialect) AddField(t dialect.Table, f dialect.Field) []string {
 // validation fails while a row holds another value; a column a constraint
 // reads cannot be dropped, so the constraint goes first.
 func (s Dialect) DropField(t dialect.Table, f dialect.Field) (guard, drop []string) {
+	tab := "ALTER TABLE " + s.QuoteIdent(t.Name)
+	if f.Timeout > 0 {
+		// A deadline column has no guard: a Down drops it whatever it
+		// holds. Its deadlines end first, in a file of their own, which
+		// pairs with the one that starts them.
+		col := s.QuoteIdent(f.Name)
+		return nil, []string{dialect.NextFile, "UPDATE " + s.QuoteIdent(t.Name) + " SET " + col + " = NULL WHERE " + col + " IS NOT NULL;", dialect.NextFile, tab + " DROP COLUMN " + col + ";"}
+	}
 	name := t.Name + "_" + f.Name
 	const suffix = "_holds_values_copy_or_clear_them_first"
 	if n := 128 - len(suffix); len(name) > n {
@@ -221,7 +273,6 @@ func (s Dialect) DropField(t dialect.Table, f dialect.Field) (guard, drop []stri
 	if !f.Default.Null {
 		cond = col + " = " + dialect.FieldValue(s, f, f.Default)
 	}
-	tab := "ALTER TABLE " + s.QuoteIdent(t.Name)
 	return []string{tab + " ADD CONSTRAINT " + cons + " CHECK (" + cond + ");"},
 		[]string{tab + " DROP CONSTRAINT " + cons + ";", tab + " DROP COLUMN " + col + ";"}
 }

@@ -48,6 +48,24 @@ type colStep struct {
 
 func (c colStep) kept() bool { return !c.bind && !c.unbind }
 
+// held returns the labels the state column holds after s of labels
+// before it: renamed ones by their new names, and none of those s drops.
+func (s *step) held(labels []string) []string {
+	var out []string
+	for _, l := range labels {
+		for _, r := range s.renames {
+			if r.Old == l {
+				l = r.New
+				break
+			}
+		}
+		if slices.Contains(s.to, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // gone returns the labels of from that neither survive, nor are renamed,
 // nor have their rows moved: a Down must refuse to run while rows hold them.
 func (s *step) gone() []string {

@@ -36,12 +36,11 @@ func (c *fieldChanges) empty() bool {
 	return len(c.up)+len(c.down)+len(c.histUp)+len(c.upSync)+len(c.downSync)+len(c.before)+len(c.after) == 0
 }
 
-// deadlineIndex names the index of a deadline column.
-func deadlineIndex(t dialect.Table, field string) string {
-	return cutName(t.Name+"_"+field, len("_due")) + "_due"
-}
-
-func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeRecord) *fieldChanges {
+// changedFields: held maps labels of prev to those the state column holds
+// once the enum's change is up (nil: no change). after says the changes
+// go in a migration after the enum's, whose Down runs before the enum's
+// Down: its deadlines are started in the held labels.
+func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeRecord, held func([]string) []string, after bool) *fieldChanges {
 	c := &fieldChanges{}
 	if next == nil && prev == nil {
 		return c
@@ -61,6 +60,18 @@ func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeRecord)
 		c.batch = c.batch || batch
 		return ss
 	}
+	// late are p's deadlines, started by a Down that runs before the
+	// enum's Down.
+	late := func(p fieldRecord) []string {
+		if held != nil {
+			p.States = held(p.States)
+		}
+		return deadlines(p)
+	}
+	downDeadlines := deadlines
+	if after {
+		downDeadlines = late
+	}
 	index := func(l fieldRecord, build bool) (up, down []string) {
 		up, down, alone := d.DeadlineIndex(t, l.field(), l.Index)
 		if alone == "" {
@@ -77,6 +88,21 @@ func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeRecord)
 		}
 		return nil, nil
 	}
+	// own makes a timeout's change a migration of its own, after the
+	// enum's, where the dialect cuts its statements into files
+	// (NextFile): the files of the up and of the Down pair one to one
+	// (split), which statements of other changes among them would break.
+	// It reports whether it did.
+	own := func(word, part string, up, down []string) bool {
+		if !slices.Contains(up, dialect.NextFile) && !slices.Contains(down, dialect.NextFile) {
+			return false
+		}
+		c.after = append(c.after, &migration{
+			slug: m.SQL.Enum + "_" + part, title: m.SQL.Enum + ": " + word,
+			noTx: d.DDLNoTx(), up: stmts(up), down: stmts(down),
+		})
+		return true
+	}
 	if next != nil {
 		for _, l := range next.Fields {
 			p := find(prev, l.Name)
@@ -85,34 +111,43 @@ func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeRecord)
 				// A retired field's column stands; a retired one that
 				// comes back has it still.
 			case p == nil || p.Retired:
-				c.up = append(c.up, d.AddField(t, l.field())...)
+				add := d.AddField(t, l.field())
 				guard, drop := d.DropField(t, l.field())
 				if !l.Deadline {
-					c.guard, c.down = append(c.guard, guard...), append(c.down, drop...)
+					c.up, c.guard, c.down = append(c.up, add...), append(c.guard, guard...), append(c.down, drop...)
 					c.words, c.parts = append(c.words, "add field "+l.Name), append(c.parts, "add_"+l.Name)
 					continue
 				}
 				// The rows already in the timeout's states get the
 				// deadline a move into them would have given them.
+				word, part := "add timeout "+l.Name, "timeout_"+l.Name
 				up, down := index(l, true)
-				c.upSync = append(append(c.upSync, deadlines(l)...), up...)
-				c.down = append(append(c.down, down...), drop...)
-				c.words, c.parts = append(c.words, "add timeout "+l.Name), append(c.parts, "timeout_"+l.Name)
+				sync, down := append(deadlines(l), up...), append(down, drop...)
+				if own(word, part, append(add, sync...), down) {
+					continue
+				}
+				c.up, c.upSync, c.down = append(c.up, add...), append(c.upSync, sync...), append(c.down, down...)
+				c.words, c.parts = append(c.words, word), append(c.parts, part)
 			case l.Deadline:
+				var up, down, upIndex, downIndex, words, parts []string
 				if !slices.Equal(p.States, l.States) {
-					c.upSync = append(c.upSync, deadlines(l)...)
-					if p.States != nil {
-						c.downSync = append(c.downSync, deadlines(*p)...)
-					}
-					c.words, c.parts = append(c.words, "timeout "+l.Name+" in "+strings.Join(l.States, ", ")), append(c.parts, "timeout_"+l.Name+"_states")
+					up = deadlines(l)
+					words, parts = append(words, "timeout "+l.Name+" in "+strings.Join(l.States, ", ")), append(parts, "timeout_"+l.Name+"_states")
 				}
 				if p.Index == "" {
-					up, down := index(l, true)
-					c.upSync, c.down = append(c.upSync, up...), append(c.down, down...)
-					if len(up) > 0 {
-						c.words, c.parts = append(c.words, "index "+l.Name), append(c.parts, "index_"+l.Name)
+					if upIndex, downIndex = index(l, true); len(upIndex) > 0 {
+						words, parts = append(words, "index "+l.Name), append(parts, "index_"+l.Name)
 					}
 				}
+				var downLate []string
+				if len(up) > 0 && p.States != nil {
+					down, downLate = downDeadlines(*p), late(*p)
+				}
+				if len(words) == 0 || own(strings.Join(words, ", "), strings.Join(parts, "_"), append(up, upIndex...), append(downIndex, downLate...)) {
+					continue
+				}
+				c.upSync, c.downSync, c.down = append(append(c.upSync, up...), upIndex...), append(c.downSync, down...), append(c.down, downIndex...)
+				c.words, c.parts = append(c.words, words...), append(c.parts, parts...)
 			}
 		}
 	}
@@ -145,10 +180,15 @@ func changedFields(m *model.Machine, d dialect.Dialect, prev, next *storeRecord)
 				down, up = index(p, false) // inline: dropped first, built last
 			}
 			_, drop := d.DropField(t, p.field())
+			word, part := "drop timeout "+p.Name, "drop_timeout_"+p.Name
+			add := d.AddField(t, p.field())
+			if own(word, part, append(up, drop...), append(add, append(late(p), down...)...)) {
+				continue
+			}
 			c.up = append(append(c.up, up...), drop...)
-			c.down = append(c.down, d.AddField(t, p.field())...)
-			c.downSync = append(append(c.downSync, deadlines(p)...), down...)
-			c.words, c.parts = append(c.words, "drop timeout "+p.Name), append(c.parts, "drop_timeout_"+p.Name)
+			c.down = append(c.down, add...)
+			c.downSync = append(append(c.downSync, downDeadlines(p)...), down...)
+			c.words, c.parts = append(c.words, word), append(c.parts, part)
 		}
 	}
 	return c

@@ -369,6 +369,11 @@ func splitAll(migs []*migration) ([]*migration, error) {
 	return out, nil
 }
 
+// cut reports whether the dialect cut mig into files (NextFile).
+func (mig *migration) cut() bool {
+	return slices.ContainsFunc(mig.up, func(s stmt) bool { return s.Text == sqldialect.NextFile })
+}
+
 // split cuts mig at NextFile into versions: the up's k-th file of n and
 // the down's (n+1-k)-th undo each other. A version with nothing to do
 // either way is left out; one whose up does nothing is a dialect's error,
@@ -405,6 +410,9 @@ func (mig *migration) split() ([]*migration, error) {
 		part := *mig
 		part.up, part.down = up, down
 		out = append(out, &part)
+	}
+	if len(out) == 1 {
+		return out, nil
 	}
 	for i, part := range out {
 		part.slug = fmt.Sprintf("%s_%d_of_%d", mig.slug, i+1, len(out))

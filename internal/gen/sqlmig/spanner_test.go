@@ -30,8 +30,62 @@ func spannerSpecs(t *testing.T) []string {
 // internal/dialect/spanner/e2e). Each file holds one kind of statement,
 // schema or rows, as wrench takes them.
 func TestSpannerFiles(t *testing.T) {
-	out := filepath.Join(generateAll(t, spannerSpecs(t)), "migrations", "spanner")
-	const want = "testdata/spanner"
+	checkSpannerDir(t, spannerSpecs(t), "testdata/spanner")
+}
+
+// spannerTimeoutSpecs: a door without a timeout; with one over opened;
+// over opened and held; held renamed paused; the timeout dropped.
+func spannerTimeoutSpecs(t *testing.T) []string {
+	t.Helper()
+	const door = `version: 1
+machine: door
+initial: closed
+states:
+  closed:
+    doc: the door is shut
+    transitions:
+      open: opened
+  opened:
+    doc: the door is open
+    transitions:
+      hold: held
+      close: closed
+  held:
+    doc: the door is held open
+    transitions:
+      close: closed
+events:
+  open:
+    doc: open the door
+  hold:
+    doc: hold the door open
+  close:
+    doc: close the door
+sql:
+  enum: door_state
+  table: doors
+  column: state
+  key: id
+  dialects: [spanner]
+`
+	with := func(s, states string) string {
+		return mustReplace(t, s, "sql:\n", "timeouts:\n  - {column: open_until, states: ["+states+"], after: 1h, event: close}\nsql:\n")
+	}
+	renamed := mustReplace(t, mustReplace(t, door, "  held:\n    doc:", "  paused:\n    renamed_from: held\n    doc:"), "hold: held", "hold: paused")
+	return []string{door, with(door, "opened"), with(door, "opened, held"), with(renamed, "opened, paused"), renamed}
+}
+
+// TestSpannerTimeoutFiles keeps testdata/spanner_timeouts the directory
+// the timeout's versions leave, which the emulator's tests apply.
+func TestSpannerTimeoutFiles(t *testing.T) {
+	checkSpannerDir(t, spannerTimeoutSpecs(t), "testdata/spanner_timeouts")
+}
+
+// checkSpannerDir keeps want the Spanner migrations of specs, one version
+// after another.
+func checkSpannerDir(t *testing.T, specs []string, want string) {
+	t.Helper()
+	out := filepath.Join(generateAll(t, specs), "migrations", "spanner")
 	got := snapshotNames(t, out)
 	if *golden.Update {
 		for _, name := range snapshotNames(t, want) {

@@ -75,6 +75,11 @@ func (l fieldRecord) field() dialect.Field {
 	if l.Default != nil {
 		f.Default = *l.Default
 	}
+	if l.Deadline {
+		// A migration names no timeout's parameter: any Timeout above
+		// 0 says the column holds deadlines.
+		f.Timeout = 1
+	}
 	return f
 }
 
@@ -109,7 +114,7 @@ func storeRecordOf(m *model.Machine) *storeRecord {
 	for _, f := range st.Fields {
 		fl := fieldRecordOf(f)
 		if fl.Deadline {
-			fl.Index = deadlineIndex(store.Table(m), f.Name)
+			fl.Index = store.DueIndex(store.Table(m), f.Name)
 		}
 		l.Fields = append(l.Fields, fl)
 	}
@@ -152,8 +157,8 @@ func checkStore(m *model.Machine, prev *storeRecord, hp string) error {
 			}
 		}
 	}
-	if st := m.SQL.Store; st != nil {
-		for _, now := range storeRecordOf(m).HistoryColumns {
+	if next := storeRecordOf(m); next != nil {
+		for _, now := range next.HistoryColumns {
 			i := slices.IndexFunc(prev.HistoryColumns, func(l fieldRecord) bool { return l.Name == now.Name })
 			if i >= 0 && prev.HistoryColumns[i].Type != now.Type {
 				errs.Add(m.SQL.Pos, "history column %q was of type %s in the migration history (%s) and is %s now; a history column's type cannot change: record it under another name", now.Name, prev.HistoryColumns[i].Type, hp, now.Type)
@@ -268,11 +273,19 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 	harden := sameEnforce && newE != nil && prev.Enforce.Form < enforceForm
 	newHistory := next != nil && next.History != "" && (prev == nil || prev.History == "")
 	d := dialects.For(name)
-	fields := changedFields(m, d, prev, next)
-	if fields.batch && mig != nil && mig.noTx == "" {
+	// Without mig, the store's changes follow an enum change (fwd) in a
+	// migration of their own.
+	var held func([]string) []string
+	if fwd != nil {
+		held = fwd.held
+	}
+	fields := changedFields(m, d, prev, next, held, mig == nil && fwd != nil)
+	if mig != nil && (fields.batch && mig.noTx == "" || mig.cut() && !fields.empty()) {
 		// The enum's migration runs in one transaction (a creation, a
-		// compaction); the deadlines commit batch by batch, in a
-		// migration of their own after it.
+		// compaction), and the deadlines commit batch by batch; or the
+		// dialect cut it into files whose up and Down pair one to one,
+		// which the fields' statements among them would break. The
+		// fields change in a migration of their own after it.
 		mid := &storeRecord{}
 		if next != nil {
 			*mid = *next
@@ -281,7 +294,7 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 		if prev != nil {
 			mid.Fields = prev.Fields
 		}
-		return append(storeMigrations(mig, m, name, prev, mid, fwd), storeMigrations(nil, m, name, mid, next, nil)...)
+		return append(storeMigrations(mig, m, name, prev, mid, fwd), storeMigrations(nil, m, name, mid, next, fwd)...)
 	}
 	if sameEnforce && !harden && !newHistory && fields.empty() && mig == nil {
 		return nil
@@ -352,7 +365,7 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 	// Renamed states keep their history readable: the rows name the same
 	// state by its new name. Nothing else in the history changes.
 	var renUp, renDown []string
-	if fwd != nil && prev != nil && prev.History != "" && len(fwd.renames) > 0 {
+	if enumChange && fwd != nil && prev != nil && prev.History != "" && len(fwd.renames) > 0 {
 		t := store.Table(m)
 		var up, down []dialect.Arc
 		for _, r := range fwd.renames {
@@ -375,6 +388,10 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 	downSession, down := cutSession(mig.down, d)
 	down, renDown = withRowMoves(down, renDown)
 	mig.down = concat(downSession, stmts(histGuard), stmts(fields.guard), stmts(downBefore), stmts(histDown), stmts(fields.down), stmts(renDown), down, stmts(fields.downSync), stmts(downAfter))
+	if !enumChange && len(words) == 0 {
+		// Every change went in a migration of its own.
+		return append(fields.before, fields.after...)
+	}
 	return append(append(fields.before, mig), fields.after...)
 }
 

@@ -27,6 +27,25 @@ func emitSpanner(m *model.Machine, d dialect.Dialect) ([]byte, error) {
 	if m.SQL.Store.Version != "" {
 		declareMoveAt(f, m, "SpannerStore", Op("*").Qual(spannerPkg, "ReadWriteTransaction"), Id("spannerRun").Call(Id("db")))
 	}
+	if len(m.Timeouts) > 0 {
+		ctx, now, client := Id("ctx").Qual("context", "Context"), Id("now").Qual("time", "Time"), Id("c").Op("*").Qual(spannerPkg, "Client")
+		expired := []Code{Index().Id("Expired"), Error()}
+		f.Comment("Expire is Store.Expire in tx: every batch in the caller's transaction.")
+		f.Func().Params(Id("s").Op("*").Id("SpannerStore")).Id("Expire").Params(ctx, Id("tx").Op("*").Qual(spannerPkg, "ReadWriteTransaction"), now, Id("limit").Int()).Params(expired...).Block(
+			Return(Id("s").Dot("s").Dot("expire").Call(Id("ctx"), Id("spannerRun").Call(Id("tx")), Id("now"), Id("limit"))),
+		)
+		f.Comment("ExpireIn is Expire in read-write transactions of its own, one per")
+		f.Comment(fmt.Sprintf("batch of up to %d rows.", d.SweepBatch()))
+		f.Func().Params(Id("s").Op("*").Id("SpannerStore")).Id("ExpireIn").Params(ctx, client, now, Id("limit").Int()).Params(expired...).Block(
+			Return(Id("s").Dot("s").Dot("expire").Call(Id("ctx"), Id("spannerTx").Call(Id("c")), Id("now"), Id("limit"))),
+		)
+		f.Comment("RunExpiry is Store.RunExpiry with ExpireIn.")
+		f.Func().Params(Id("s").Op("*").Id("SpannerStore")).Id("RunExpiry").Params(ctx, client, Id("every").Qual("time", "Duration"), Id("limit").Int()).Error().Block(
+			Return(Id("runExpiry").Call(Id("ctx"), Id("every"), Func().Params(now).Params(expired...).Block(
+				Return(Id("s").Dot("ExpireIn").Call(Id("ctx"), Id("c"), Id("now"), Id("limit"))),
+			))),
+		)
+	}
 	// The imports the constant part needs besides those above.
 	for _, q := range [][2]string{{"context", "Background"}, {"database/sql", "ErrNoRows"}, {"database/sql/driver", "IsValue"}, {"errors", "Is"}, {"strconv", "Itoa"}, {"google.golang.org/api/iterator", "Done"}, {spannerPkg, "ErrCode"}, {spannerPkg + "/apiv1/spannerpb", "TypeCode_INT64"}} {
 		f.Var().Id("_").Op("=").Qual(q[0], q[1])

@@ -95,13 +95,24 @@ func Table(m *model.Machine) dialect.Table {
 
 // expiry is the dialect's view of timeout g's sweep.
 func expiry(m *model.Machine, g *model.Timeout) dialect.Expiry {
-	e := dialect.Expiry{Field: g.Field.Index, Event: g.Event.Value}
+	e := dialect.Expiry{Field: g.Field.Index, Index: DueIndex(Table(m), g.Field.Name), Event: g.Event.Value}
 	for _, a := range Arcs(m, g.Event) {
 		if slices.ContainsFunc(g.States, func(s *model.State) bool { return label(s) == a.From }) {
 			e.Arcs = append(e.Arcs, a)
 		}
 	}
 	return e
+}
+
+// DueIndex names the index by which a sweep finds the due rows of a
+// deadline column: the migrations build it, and a dialect's sweep may
+// name it.
+func DueIndex(t dialect.Table, field string) string {
+	base := t.Name + "_" + field
+	if n := model.MaxNameLen - len("_due"); len(base) > n {
+		base = base[:n]
+	}
+	return base + "_due"
 }
 
 // Arcs returns, for ev, the states it leaves (in state order) and where

@@ -113,7 +113,7 @@ func TestWrenchScenario(t *testing.T) {
 			}
 			check(t, db, v)
 			if straggle && v == 5 {
-				if err := put(ctx, db, "straggler", "reapplying"); err != nil {
+				if err := put(ctx, db, "nodes", "straggler", "reapplying"); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -122,14 +122,14 @@ func TestWrenchScenario(t *testing.T) {
 	up(true)
 	var refused []int
 	for v := len(want); v >= 1; v-- {
-		if err := down(ctx, w, v); err != nil {
+		if err := down(ctx, w, dir, v); err != nil {
 			if !strings.Contains(err.Error(), "violated") {
 				t.Fatalf("down of version %d: %v", v, err)
 			}
 			refused = append(refused, v)
 			check(t, db, v) // nothing changed
 			deleteStragglers(t, db, v-1)
-			if err := down(ctx, w, v); err != nil {
+			if err := down(ctx, w, dir, v); err != nil {
 				t.Fatalf("down of version %d, again: %v", v, err)
 			}
 		}
@@ -155,9 +155,9 @@ func TestWrenchScenario(t *testing.T) {
 	up(false)
 }
 
-// down applies version v's Down file as `wrench apply --ddl` or `--dml
-// --partitioned` does; a file without statements is skipped.
-func down(ctx context.Context, w *wrench.Client, v int) error {
+// down applies version v's Down file in dir as `wrench apply --ddl` or
+// `--dml --partitioned` does; a file without statements is skipped.
+func down(ctx context.Context, w *wrench.Client, dir string, v int) error {
 	matches, _ := filepath.Glob(filepath.Join(dir, fmt.Sprintf("%05d_*.down.sql", v)))
 	if len(matches) != 1 {
 		return fmt.Errorf("version %d: %d down files", v, len(matches))
@@ -191,7 +191,7 @@ func check(t *testing.T, db *spanner.Client, v int) {
 	ctx := context.Background()
 	for _, l := range want[v].labels {
 		key := fmt.Sprintf("v%d-%s", v, l)
-		if err := put(ctx, db, key, l); err != nil {
+		if err := put(ctx, db, "nodes", key, l); err != nil {
 			t.Errorf("version %d: writing %s: %v", v, l, err)
 		}
 		// And a past move into it, for the renames to respell.
@@ -209,7 +209,7 @@ func check(t *testing.T, db *spanner.Client, v int) {
 		if slices.Contains(want[v].labels, l) {
 			continue
 		}
-		if err := put(ctx, db, "refused", l); err == nil {
+		if err := put(ctx, db, "nodes", "refused", l); err == nil {
 			t.Errorf("version %d: %q was taken", v, l)
 		} else if !strings.Contains(err.Error(), "violated") {
 			t.Errorf("version %d: %q refused with %v, want the check constraint", v, l, err)
@@ -229,8 +229,11 @@ func check(t *testing.T, db *spanner.Client, v int) {
 	}
 }
 
-func put(ctx context.Context, db *spanner.Client, key, label string) error {
-	_, err := db.Apply(ctx, []*spanner.Mutation{spanner.InsertOrUpdate("nodes", []string{"uuid", "state"}, []any{key, label})})
+// put writes a row of key in label behind the Store: the nodes' (uuid)
+// or the doors' (id).
+func put(ctx context.Context, db *spanner.Client, table, key, label string) error {
+	keyCol := map[string]string{"nodes": "uuid", "doors": "id"}[table]
+	_, err := db.Apply(ctx, []*spanner.Mutation{spanner.InsertOrUpdate(table, []string{keyCol, "state"}, []any{key, label})})
 	return err
 }
 

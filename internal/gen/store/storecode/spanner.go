@@ -51,36 +51,35 @@ func (s *SpannerStore) Get(ctx context.Context, r SpannerReader, key any) (Row, 
 
 // CreateIn is Create in a read-write transaction of its own.
 func (s *SpannerStore) CreateIn(ctx context.Context, c *spanner.Client, key any, st State, opts ...Option) error {
-	_, err := c.ReadWriteTransaction(ctx, func(ctx context.Context, tx *spanner.ReadWriteTransaction) error {
-		return s.Create(ctx, tx, key, st, opts...)
-	})
-	return err
+	return s.s.create(ctx, spannerTx(c), key, st, opts)
 }
 
 // FireIn is Fire in a read-write transaction of its own.
 func (s *SpannerStore) FireIn(ctx context.Context, c *spanner.Client, key any, ev Event, opts ...Option) (from, to State, err error) {
-	_, err = c.ReadWriteTransaction(ctx, func(ctx context.Context, tx *spanner.ReadWriteTransaction) error {
-		var err error
-		from, to, err = s.Fire(ctx, tx, key, ev, opts...)
-		return err
-	})
-	return from, to, err
+	return s.s.fireEvent(ctx, spannerTx(c), key, ev, opts)
 }
 
 // MoveIn is Move in a read-write transaction of its own.
 func (s *SpannerStore) MoveIn(ctx context.Context, c *spanner.Client, key any, from State, ev Event, opts ...Option) (to State, err error) {
-	_, err = c.ReadWriteTransaction(ctx, func(ctx context.Context, tx *spanner.ReadWriteTransaction) error {
-		var err error
-		to, err = s.Move(ctx, tx, key, from, ev, opts...)
-		return err
-	})
-	return to, err
+	return s.s.moveFrom(ctx, spannerTx(c), key, from, ev, opts)
 }
 
 // spannerRun runs a call's statements in tx: the caller's transaction is
 // the call's.
 func spannerRun(tx *spanner.ReadWriteTransaction) storeRun {
 	return func(_ context.Context, fn func(storeConn) error) error { return fn(spannerConn{r: tx, tx: tx}) }
+}
+
+// spannerTx runs each of a call's transactions in a read-write
+// transaction of its own on c, which the client runs again when Spanner
+// aborts it: what the call keeps of an attempt, it sets anew in the next.
+func spannerTx(c *spanner.Client) storeRun {
+	return func(ctx context.Context, fn func(storeConn) error) error {
+		_, err := c.ReadWriteTransaction(ctx, func(ctx context.Context, tx *spanner.ReadWriteTransaction) error {
+			return spannerRun(tx)(ctx, fn)
+		})
+		return err
+	}
 }
 
 // spannerConn runs statements with r, and DML in tx.

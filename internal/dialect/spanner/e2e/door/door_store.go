@@ -63,15 +63,16 @@ func storeNonce() uint64 {
 type Row struct {
 	State State
 	// Version is doors.version, a counter every move increments.
-	Version  int64
-	OpenedAt sql.Null[time.Time]
-	Note     sql.Null[string]
-	Locks    int64
-	Alarm    bool
+	Version   int64
+	OpenedAt  sql.Null[time.Time]
+	Note      sql.Null[string]
+	Locks     int64
+	Alarm     bool
+	OpenUntil sql.Null[time.Time]
 }
 
 func (r *Row) dest() []any {
-	return []any{&r.State, &r.Version, &r.OpenedAt, &r.Note, &r.Locks, &r.Alarm}
+	return []any{&r.State, &r.Version, &r.OpenedAt, &r.Note, &r.Locks, &r.Alarm, &r.OpenUntil}
 }
 
 // MoveAt moves the row with that key by ev only if it is still at version,
@@ -157,23 +158,43 @@ var storeSets = [NumStates][]Option{
 	}},
 }
 
+// WithOpenUntilAfter sets how long a row may stay in the states of the timeout whose
+// deadline is doors.open_until; the spec says 1h0m0s.
+func WithOpenUntilAfter(d time.Duration) StoreOption {
+	return func(s *Store) {
+		s.after[0] = d.Microseconds()
+	}
+}
+
 // storeTimeout is a timeout: its deadline's field, its states, the event
 // Expire fires and what it sets.
 type storeTimeout struct {
 	field  uint8
 	states [NumStates]bool
+	event  Event
+	set    []Option
 }
 
 // storeExpiry is a timeout's sweep: one statement (all), or, where the
 // dialect has none, the due rows' locking read, whose rows the Store moves
 // one by one, and the statement that ends a deadline.
-type storeExpiry struct{}
+type storeExpiry struct {
+	all, due, clear storeStmt
+}
 
 // storeTimeouts are the spec's timeouts; storeAfter their durations, in
 // microseconds.
 var (
-	storeTimeouts = [...]storeTimeout{}
-	storeAfter    = [...]int64{}
+	storeTimeouts = [...]storeTimeout{{
+		event: EventClose,
+		field: 4,
+		set: []Option{{
+			field: 1,
+			v:     "closed by the timeout",
+		}},
+		states: [NumStates]bool{StateOpened: true},
+	}}
+	storeAfter = [...]int64{int64(3600000000)}
 )
 
 // storeTime returns v, or, for a time and a layout, the time in UTC as text.
@@ -190,9 +211,9 @@ func storeTime(v any, layout string) any {
 // version token, o and l a sweep's time and limit; A, B, ... a field's mode
 // and value, 0, 1, ... a timeout's duration.
 var storeDialects = [...]storeQueries{Spanner: {
-	create:        storeStmt{"INSERT OR IGNORE INTO `doors` (`id`, `state`, `opened_at`, `note`, `locks`, `alarm`) VALUES (@p1, @p2, CASE CAST(@p3 AS INT64) WHEN 1 THEN CAST(@p4 AS TIMESTAMP) WHEN 2 THEN CURRENT_TIMESTAMP() ELSE NULL END, CASE CAST(@p5 AS INT64) WHEN 1 THEN CAST(@p6 AS STRING) ELSE NULL END, CASE CAST(@p7 AS INT64) WHEN 1 THEN CAST(@p8 AS INT64) ELSE 0 END, CASE CAST(@p9 AS INT64) WHEN 1 THEN CAST(@p10 AS BOOL) ELSE FALSE END)", "ktABCD", storeCreate},
+	create:        storeStmt{"INSERT OR IGNORE INTO `doors` (`id`, `state`, `opened_at`, `note`, `locks`, `alarm`, `open_until`) VALUES (@p1, @p2, CASE CAST(@p3 AS INT64) WHEN 1 THEN CAST(@p4 AS TIMESTAMP) WHEN 2 THEN CURRENT_TIMESTAMP() ELSE NULL END, CASE CAST(@p5 AS INT64) WHEN 1 THEN CAST(@p6 AS STRING) ELSE NULL END, CASE CAST(@p7 AS INT64) WHEN 1 THEN CAST(@p8 AS INT64) ELSE 0 END, CASE CAST(@p9 AS INT64) WHEN 1 THEN CAST(@p10 AS BOOL) ELSE FALSE END, CASE CAST(@p11 AS INT64) WHEN 1 THEN CAST(@p12 AS TIMESTAMP) WHEN 2 THEN TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL CAST(@p13 AS INT64) MICROSECOND) ELSE NULL END)", "ktABCDE0", storeCreate},
 	createHistory: storeStmt{"INSERT INTO `door_moves` (`id`, `seq`, `from_state`, `to_state`, `event`, `moved_at`, `note`, `actor`) SELECT CAST(@p1 AS STRING), IFNULL(MAX(`seq`), 0) + 1, '', @p2, '', CURRENT_TIMESTAMP(), (SELECT `note` FROM `doors` WHERE `id` = @p1), CAST(@p3 AS STRING) FROM `door_moves` WHERE `id` = CAST(@p1 AS STRING)", "kta", storeCreateHistory},
-	expire:        []storeExpiry{},
+	expire:        []storeExpiry{{storeStmt{}, storeStmt{"SELECT `id`, `state` FROM `doors`@{FORCE_INDEX=`doors_open_until_due`} WHERE `open_until` <= @p1 ORDER BY `open_until` LIMIT @p2", "ol", storeStmts + 1}, storeStmt{"UPDATE `doors` SET `open_until` = NULL WHERE `id` = @p1", "k", storeStmts + 2}}},
 	fields:        true,
 	fire: [NumEvents]storeStmt{
 		EventClose:  storeStmt{"SELECT `state` FROM `doors` WHERE `id` = @p1", "k", int(EventClose)},
@@ -206,17 +227,17 @@ var storeDialects = [...]storeQueries{Spanner: {
 		EventOpen:   storeStmt{"SELECT `state` FROM `doors` WHERE `id` = @p1 AND `version` = @p2", "kv", NumEvents + int(EventOpen)},
 		EventUnlock: storeStmt{"SELECT `state` FROM `doors` WHERE `id` = @p1 AND `version` = @p2", "kv", NumEvents + int(EventUnlock)},
 	},
-	get:                storeStmt{"SELECT `state`, `version`, `opened_at`, `note`, `locks`, `alarm` FROM `doors` WHERE `id` = @p1", "k", storeGet},
-	getCurrent:         storeStmt{"SELECT `state`, `version`, `opened_at`, `note`, `locks`, `alarm` FROM `doors` WHERE `id` = @p1", "k", storeGetCurrent},
+	get:                storeStmt{"SELECT `state`, `version`, `opened_at`, `note`, `locks`, `alarm`, `open_until` FROM `doors` WHERE `id` = @p1", "k", storeGet},
+	getCurrent:         storeStmt{"SELECT `state`, `version`, `opened_at`, `note`, `locks`, `alarm`, `open_until` FROM `doors` WHERE `id` = @p1", "k", storeGetCurrent},
 	history:            storeStmt{"INSERT INTO `door_moves` (`id`, `seq`, `from_state`, `to_state`, `event`, `moved_at`, `note`, `actor`) SELECT CAST(@p1 AS STRING), IFNULL(MAX(`seq`), 0) + 1, @p2, @p3, @p4, CURRENT_TIMESTAMP(), (SELECT `note` FROM `doors` WHERE `id` = @p1), CAST(@p5 AS STRING) FROM `door_moves` WHERE `id` = CAST(@p1 AS STRING)", "kftea", storeHistory},
 	insertID:           false,
 	lastID:             storeStmt{},
-	move:               storeStmt{"UPDATE `doors` SET `state` = @p3, `version` = `version` + 1, `opened_at` = CASE CAST(@p4 AS INT64) WHEN 1 THEN CAST(@p5 AS TIMESTAMP) WHEN 2 THEN CURRENT_TIMESTAMP() ELSE `opened_at` END, `note` = CASE CAST(@p6 AS INT64) WHEN 1 THEN CAST(@p7 AS STRING) ELSE `note` END, `locks` = CASE CAST(@p8 AS INT64) WHEN 1 THEN CAST(@p9 AS INT64) ELSE `locks` END, `alarm` = CASE CAST(@p10 AS INT64) WHEN 1 THEN CAST(@p11 AS BOOL) ELSE `alarm` END WHERE `id` = @p1 AND `state` = @p2", "kftABCD", storeMove},
+	move:               storeStmt{"UPDATE `doors` SET `state` = @p3, `version` = `version` + 1, `opened_at` = CASE CAST(@p4 AS INT64) WHEN 1 THEN CAST(@p5 AS TIMESTAMP) WHEN 2 THEN CURRENT_TIMESTAMP() ELSE `opened_at` END, `note` = CASE CAST(@p6 AS INT64) WHEN 1 THEN CAST(@p7 AS STRING) ELSE `note` END, `locks` = CASE CAST(@p8 AS INT64) WHEN 1 THEN CAST(@p9 AS INT64) ELSE `locks` END, `alarm` = CASE CAST(@p10 AS INT64) WHEN 1 THEN CAST(@p11 AS BOOL) ELSE `alarm` END, `open_until` = CASE CAST(@p12 AS INT64) WHEN 1 THEN CAST(@p13 AS TIMESTAMP) WHEN 2 THEN TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL CAST(@p14 AS INT64) MICROSECOND) ELSE `open_until` END WHERE `id` = @p1 AND `state` = @p2", "kftABCDE0", storeMove},
 	prepare:            false,
 	readFirst:          true,
 	serialWrites:       false,
 	state:              storeStmt{"SELECT `state` FROM `doors` WHERE `id` = @p1", "k", storeState},
-	sweepBatch:         0,
+	sweepBatch:         100,
 	sweepReadCommitted: false,
 	timeLayout:         "",
 	token:              false,
@@ -973,4 +994,181 @@ func (s *Store) moveAt(ctx context.Context, run storeRun, key, version, next any
 		}
 		return errContended
 	})
+}
+
+// Expired is a row whose deadline a sweep found passed: it moved From To
+// by Event, or, when its state does not take the event (a writer that
+// bypassed the Store), Err is the TransitionError and its deadline is
+// gone, so that no sweep finds it again.
+type Expired struct {
+	Key      string
+	Event    Event
+	From, To State
+	Err      error
+}
+
+// Expire fires each timeout's event on up to limit rows whose deadline is
+// at or before now, oldest first, in a transaction per timeout (on
+// PostgreSQL, per 100 rows; the caller's, when db is a *sql.Tx), appending
+// their history. A row another transaction holds is left to the next
+// sweep, so concurrent sweeps never fire one deadline twice; the deadline
+// is checked again under the row's lock, so a row that moved since it
+// became due (and lost or renewed its deadline) is never fired on.
+func (s *Store) Expire(ctx context.Context, db DBTX, now time.Time, limit int) ([]Expired, error) {
+	var opts *sql.TxOptions
+	if s.q.sweepReadCommitted {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	return s.expire(ctx, func(ctx context.Context, fn func(storeConn) error) error { return s.begin(ctx, db, opts, fn) }, now, limit)
+}
+
+func (s *Store) expire(ctx context.Context, run storeRun, now time.Time, limit int) ([]Expired, error) {
+	var out []Expired
+	for i, g := range storeTimeouts {
+		q := s.q.expire[i]
+		for left := limit; left > 0; {
+			n, before := left, len(out)
+			if b := s.q.sweepBatch; b > 0 {
+				n = min(n, b)
+			}
+			err := run(ctx, func(db storeConn) error {
+				out = out[:before] // what an attempt the driver runs again found
+				if q.all.query != "" {
+					return s.expireAll(ctx, db, q.all, g, now, n, &out)
+				}
+				return s.expireDue(ctx, db, q, g, now, n, &out)
+			})
+			if err != nil {
+				return out, err
+			}
+			found := len(out) - before
+			if found < n {
+				break
+			}
+			left -= found
+		}
+	}
+	return out, nil
+}
+
+// expireDue locks up to limit due rows and moves them one by one, in the
+// transaction that locked them.
+func (s *Store) expireDue(ctx context.Context, db storeConn, q storeExpiry, g storeTimeout, now time.Time, limit int, out *[]Expired) error {
+	args, err := q.due.bind(s.args(storeArgs{now: now, limit: limit}))
+	if err != nil {
+		return err
+	}
+	rows, err := db.query(ctx, q.due, args...)
+	if err != nil {
+		return err
+	}
+	var due []Expired
+	for rows.Next() {
+		e := Expired{Event: g.event}
+		if err := rows.Scan(&e.Key, &e.From); err != nil {
+			rows.Close()
+			return err
+		}
+		due = append(due, e)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, e := range due {
+		if e.To, e.Err = Transition(e.From, g.event); e.Err != nil {
+			e.To = e.From
+			args, err := q.clear.bind(storeArgs{key: e.Key})
+			if err == nil {
+				_, err = db.exec(ctx, q.clear, args...)
+			}
+			if err != nil {
+				return err
+			}
+		} else if err := s.expireOne(ctx, db, e, g); err != nil {
+			return err
+		}
+		*out = append(*out, e)
+	}
+	return nil
+}
+
+// expireOne moves a due row the sweep's transaction holds.
+func (s *Store) expireOne(ctx context.Context, db storeConn, e Expired, g storeTimeout) error {
+	moved, err := s.move(ctx, db, e.Key, e.From, e.To, e.Event, g.set)
+	switch {
+	case err != nil:
+		return err
+	case !moved:
+		return fmt.Errorf("%w: %s moved while the sweep held it", errContended, e.Key)
+	}
+	return s.appendHistory(ctx, db, e.Key, e.From, e.To, e.Event, nil)
+}
+
+// expireAll runs a timeout's one-statement sweep.
+func (s *Store) expireAll(ctx context.Context, db storeConn, st storeStmt, g storeTimeout, now time.Time, limit int, out *[]Expired) error {
+	args, err := st.bind(s.args(storeArgs{now: now, limit: limit, opts: g.set}))
+	if err != nil {
+		return err
+	}
+	rows, err := db.query(ctx, st, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		e := Expired{Event: g.event}
+		var to sql.Null[State]
+		if err := rows.Scan(&e.Key, &e.From, &to); err != nil {
+			rows.Close()
+			return err
+		}
+		if e.To = to.V; !to.Valid {
+			e.To = e.From
+			_, e.Err = Transition(e.From, g.event)
+		}
+		*out = append(*out, e)
+	}
+	return rows.Close()
+}
+
+// RunExpiry runs Expire every interval, and again at once after a call
+// that found due rows, until ctx ends; it returns ctx's error, or the
+// first error of Expire.
+func (s *Store) RunExpiry(ctx context.Context, db DBTX, every time.Duration, limit int) error {
+	return runExpiry(ctx, every, func(now time.Time) ([]Expired, error) { return s.Expire(ctx, db, now, limit) })
+}
+
+// runExpiry is RunExpiry with expire as its Expire.
+func runExpiry(ctx context.Context, every time.Duration, expire func(now time.Time) ([]Expired, error)) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for {
+			out, err := expire(time.Now())
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil {
+				return err
+			}
+			if len(out) == 0 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// begin runs fn in a transaction on db (see transaction), after the
+// writes queued before it.
+func (s *Store) begin(ctx context.Context, db DBTX, opts *sql.TxOptions, fn func(storeConn) error) error {
+	p := s.prepared(db)
+	if p != nil && s.q.serialWrites {
+		p.writes.Lock()
+		defer p.writes.Unlock()
+	}
+	return s.transaction(ctx, db, p, opts, fn)
 }

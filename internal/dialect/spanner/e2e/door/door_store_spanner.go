@@ -11,6 +11,7 @@ import (
 	"errors"
 	iterator "google.golang.org/api/iterator"
 	"strconv"
+	"time"
 )
 
 // NewSpannerStore returns the SpannerStore, configured by opts.
@@ -35,6 +36,24 @@ func (s *SpannerStore) MoveAt(ctx context.Context, db *spanner.ReadWriteTransact
 		r.Version = next
 	}
 	return r, err
+}
+
+// Expire is Store.Expire in tx: every batch in the caller's transaction.
+func (s *SpannerStore) Expire(ctx context.Context, tx *spanner.ReadWriteTransaction, now time.Time, limit int) ([]Expired, error) {
+	return s.s.expire(ctx, spannerRun(tx), now, limit)
+}
+
+// ExpireIn is Expire in read-write transactions of its own, one per
+// batch of up to 100 rows.
+func (s *SpannerStore) ExpireIn(ctx context.Context, c *spanner.Client, now time.Time, limit int) ([]Expired, error) {
+	return s.s.expire(ctx, spannerTx(c), now, limit)
+}
+
+// RunExpiry is Store.RunExpiry with ExpireIn.
+func (s *SpannerStore) RunExpiry(ctx context.Context, c *spanner.Client, every time.Duration, limit int) error {
+	return runExpiry(ctx, every, func(now time.Time) ([]Expired, error) {
+		return s.ExpireIn(ctx, c, now, limit)
+	})
 }
 
 var _ = context.Background
@@ -85,36 +104,35 @@ func (s *SpannerStore) Get(ctx context.Context, r SpannerReader, key any) (Row, 
 
 // CreateIn is Create in a read-write transaction of its own.
 func (s *SpannerStore) CreateIn(ctx context.Context, c *spanner.Client, key any, st State, opts ...Option) error {
-	_, err := c.ReadWriteTransaction(ctx, func(ctx context.Context, tx *spanner.ReadWriteTransaction) error {
-		return s.Create(ctx, tx, key, st, opts...)
-	})
-	return err
+	return s.s.create(ctx, spannerTx(c), key, st, opts)
 }
 
 // FireIn is Fire in a read-write transaction of its own.
 func (s *SpannerStore) FireIn(ctx context.Context, c *spanner.Client, key any, ev Event, opts ...Option) (from, to State, err error) {
-	_, err = c.ReadWriteTransaction(ctx, func(ctx context.Context, tx *spanner.ReadWriteTransaction) error {
-		var err error
-		from, to, err = s.Fire(ctx, tx, key, ev, opts...)
-		return err
-	})
-	return from, to, err
+	return s.s.fireEvent(ctx, spannerTx(c), key, ev, opts)
 }
 
 // MoveIn is Move in a read-write transaction of its own.
 func (s *SpannerStore) MoveIn(ctx context.Context, c *spanner.Client, key any, from State, ev Event, opts ...Option) (to State, err error) {
-	_, err = c.ReadWriteTransaction(ctx, func(ctx context.Context, tx *spanner.ReadWriteTransaction) error {
-		var err error
-		to, err = s.Move(ctx, tx, key, from, ev, opts...)
-		return err
-	})
-	return to, err
+	return s.s.moveFrom(ctx, spannerTx(c), key, from, ev, opts)
 }
 
 // spannerRun runs a call's statements in tx: the caller's transaction is
 // the call's.
 func spannerRun(tx *spanner.ReadWriteTransaction) storeRun {
 	return func(_ context.Context, fn func(storeConn) error) error { return fn(spannerConn{r: tx, tx: tx}) }
+}
+
+// spannerTx runs each of a call's transactions in a read-write
+// transaction of its own on c, which the client runs again when Spanner
+// aborts it: what the call keeps of an attempt, it sets anew in the next.
+func spannerTx(c *spanner.Client) storeRun {
+	return func(ctx context.Context, fn func(storeConn) error) error {
+		_, err := c.ReadWriteTransaction(ctx, func(ctx context.Context, tx *spanner.ReadWriteTransaction) error {
+			return spannerRun(tx)(ctx, fn)
+		})
+		return err
+	}
 }
 
 // spannerConn runs statements with r, and DML in tx.

@@ -1116,6 +1116,7 @@ func (s *Store) expire(ctx context.Context, run storeRun, now time.Time, limit i
 				n = min(n, b)
 			}
 			err := run(ctx, func(db storeConn) error {
+				out = out[:before] // what an attempt the driver runs again found
 				if q.all.query != "" {
 					return s.expireAll(ctx, db, q.all, g, now, n, &out)
 				}
@@ -1217,11 +1218,16 @@ func (s *Store) expireAll(ctx context.Context, db storeConn, st storeStmt, g sto
 // that found due rows, until ctx ends; it returns ctx's error, or the
 // first error of Expire.
 func (s *Store) RunExpiry(ctx context.Context, db DBTX, every time.Duration, limit int) error {
+	return runExpiry(ctx, every, func(now time.Time) ([]Expired, error) { return s.Expire(ctx, db, now, limit) })
+}
+
+// runExpiry is RunExpiry with expire as its Expire.
+func runExpiry(ctx context.Context, every time.Duration, expire func(now time.Time) ([]Expired, error)) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		for {
-			out, err := s.Expire(ctx, db, time.Now(), limit)
+			out, err := expire(time.Now())
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}

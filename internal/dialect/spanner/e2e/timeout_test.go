@@ -1,0 +1,167 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/spanner"
+	wrench "github.com/cloudspannerecosystem/wrench/pkg/spanner"
+	"google.golang.org/api/iterator"
+)
+
+// timeoutsDir is the Spanner migrations of a door timeout's life, which
+// the generator's golden test keeps (internal/gen/sqlmig/spanner_test.go).
+const timeoutsDir = "../../../gen/sqlmig/testdata/spanner_timeouts"
+
+// timeoutVersions are the spec's versions there: how many files each
+// wrote, the labels it leaves, and the states whose rows have a deadline
+// (none: no deadline column).
+var timeoutVersions = []struct {
+	files         int
+	labels, group []string
+}{
+	{1, []string{"closed", "opened", "held"}, nil},
+	{3, []string{"closed", "opened", "held"}, []string{"opened"}},
+	{1, []string{"closed", "opened", "held"}, []string{"opened", "held"}},
+	{4, []string{"closed", "opened", "paused"}, []string{"opened", "paused"}},
+	{3, []string{"closed", "opened", "paused"}, nil},
+}
+
+// TestWrenchTimeouts applies a timeout's migrations with wrench, one
+// version of the spec at a time, with rows written behind the Store in
+// every state before each: a timeout added, its states widened, one of
+// them renamed, the timeout dropped; then every Down, and every Up again.
+// After each version a row has a deadline exactly when its state is in
+// the timeout's, a deadline once started is never started again (the
+// rename keeps it), and the sweep's index is there exactly when the
+// column is.
+func TestWrenchTimeouts(t *testing.T) {
+	name := newDatabase(t, "CREATE TABLE doors (id STRING(36) NOT NULL) PRIMARY KEY (id)")
+	ctx := context.Background()
+	w, err := wrench.NewClient(ctx, &wrench.Config{Project: project, Instance: instName, Database: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	db, err := spanner.NewClient(ctx, "projects/"+project+"/instances/"+instName+"/databases/"+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	migs, err := wrench.ReadMigrations(ctx, timeoutsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := 0
+	for _, v := range timeoutVersions {
+		files += v.files
+	}
+	if len(migs) != files {
+		t.Fatalf("wrench reads %d migrations in %s, want %d", len(migs), timeoutsDir, files)
+	}
+	if err := w.EnsureMigrationTable(ctx, versionTable); err != nil {
+		t.Fatal(err)
+	}
+	started := map[string]time.Time{}
+	check := func(v int, when string) {
+		t.Helper()
+		deadlinesFollowStates(t, db, v, when, started)
+	}
+	write := func(v int) {
+		for _, l := range timeoutVersions[v].labels {
+			if err := put(ctx, db, "doors", fmt.Sprintf("v%d-%s", v, l), l); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	up := func() {
+		for v, tv := range timeoutVersions {
+			if v > 0 {
+				write(v - 1)
+			}
+			if err := w.ExecuteMigrations(ctx, migs, tv.files, versionTable, wrench.PriorityTypeUnspecified, nil); err != nil {
+				t.Fatalf("up to the spec's version %d: %v", v+1, err)
+			}
+			check(v, "up")
+		}
+	}
+	up()
+	last := files
+	for v := len(timeoutVersions) - 1; v > 0; v-- {
+		write(v)
+		for range timeoutVersions[v].files {
+			if err := down(ctx, w, timeoutsDir, last); err != nil {
+				t.Fatalf("down of version %d: %v", last, err)
+			}
+			last--
+			if err := w.SetSchemaMigrationVersion(ctx, uint(last), false, versionTable); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check(v-1, "down")
+	}
+	if err := down(ctx, w, timeoutsDir, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetSchemaMigrationVersion(ctx, 0, false, versionTable); err != nil {
+		t.Fatal(err)
+	}
+	clear(started)
+	up()
+}
+
+// deadlinesFollowStates checks the doors after the spec's version v:
+// deadlines in the timeout's states only, each as it was first started
+// (started, kept across checks), and the due index when there is a
+// deadline column.
+func deadlinesFollowStates(t *testing.T, db *spanner.Client, v int, when string, started map[string]time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	group := timeoutVersions[v].group
+	index := scalar(t, db, spanner.Statement{SQL: "SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE TABLE_NAME = 'doors' AND INDEX_NAME = 'doors_open_until_due' AND INDEX_STATE = 'READ_WRITE'"})
+	if (index == 1) != (group != nil) {
+		t.Errorf("%s to version %d: %d due indexes", when, v+1, index)
+	}
+	if group == nil {
+		if n := scalar(t, db, spanner.Statement{SQL: "SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'doors' AND COLUMN_NAME = 'open_until'"}); n != 0 {
+			t.Errorf("%s to version %d: the deadline column is there", when, v+1)
+		}
+		clear(started)
+		return
+	}
+	it := db.Single().Query(ctx, spanner.Statement{SQL: "SELECT id, state, open_until FROM doors"})
+	defer it.Stop()
+	rows := 0
+	for {
+		row, err := it.Next()
+		if err == iterator.Done {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var key, state string
+		var dl spanner.NullTime
+		if err := row.Columns(&key, &state, &dl); err != nil {
+			t.Fatal(err)
+		}
+		rows++
+		in := slices.Contains(group, state)
+		switch {
+		case in != dl.Valid:
+			t.Errorf("%s to version %d: %s in %s has deadline %v", when, v+1, key, state, dl)
+		case !in:
+			delete(started, key)
+		case !started[key].IsZero() && !started[key].Equal(dl.Time):
+			t.Errorf("%s to version %d: %s in %s: its deadline %v was started again, at %v", when, v+1, key, state, started[key], dl.Time)
+		default:
+			started[key] = dl.Time
+		}
+	}
+	if rows == 0 {
+		t.Errorf("%s to version %d: no rows to check", when, v+1)
+	}
+}
