@@ -34,7 +34,8 @@ func TestSpannerFiles(t *testing.T) {
 }
 
 // spannerTimeoutSpecs: a door without a timeout; with one over opened;
-// over opened and held; held renamed paused; the timeout dropped.
+// over opened and held; held renamed paused, with a field added; the
+// timeout dropped.
 func spannerTimeoutSpecs(t *testing.T) []string {
 	t.Helper()
 	const door = `version: 1
@@ -72,6 +73,7 @@ sql:
 		return mustReplace(t, s, "sql:\n", "timeouts:\n  - {column: open_until, states: ["+states+"], after: 1h, event: close}\nsql:\n")
 	}
 	renamed := mustReplace(t, mustReplace(t, door, "  held:\n    doc:", "  paused:\n    renamed_from: held\n    doc:"), "hold: held", "hold: paused")
+	renamed = mustReplace(t, renamed, "  key: id\n", "  key: id\n  fields:\n    note: {type: text, nullable: true}\n")
 	return []string{door, with(door, "opened"), with(door, "opened, held"), with(renamed, "opened, paused"), renamed}
 }
 

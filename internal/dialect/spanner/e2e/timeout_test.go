@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,23 +18,24 @@ import (
 const timeoutsDir = "../../../gen/sqlmig/testdata/spanner_timeouts"
 
 // timeoutVersions are the spec's versions there: how many files each
-// wrote, the labels it leaves, and the states whose rows have a deadline
-// (none: no deadline column).
+// wrote, the labels it leaves, the states whose rows have a deadline
+// (none: no deadline column), and whether the note field is there.
 var timeoutVersions = []struct {
 	files         int
 	labels, group []string
+	note          bool
 }{
-	{1, []string{"closed", "opened", "held"}, nil},
-	{3, []string{"closed", "opened", "held"}, []string{"opened"}},
-	{1, []string{"closed", "opened", "held"}, []string{"opened", "held"}},
-	{4, []string{"closed", "opened", "paused"}, []string{"opened", "paused"}},
-	{3, []string{"closed", "opened", "paused"}, nil},
+	{1, []string{"closed", "opened", "held"}, nil, false},
+	{3, []string{"closed", "opened", "held"}, []string{"opened"}, false},
+	{1, []string{"closed", "opened", "held"}, []string{"opened", "held"}, false},
+	{5, []string{"closed", "opened", "paused"}, []string{"opened", "paused"}, true},
+	{3, []string{"closed", "opened", "paused"}, nil, true},
 }
 
 // TestWrenchTimeouts applies a timeout's migrations with wrench, one
 // version of the spec at a time, with rows written behind the Store in
 // every state before each: a timeout added, its states widened, one of
-// them renamed, the timeout dropped; then every Down, and every Up again.
+// them renamed (and a field added), the timeout dropped; then every Down, and every Up again.
 // After each version a row has a deadline exactly when its state is in
 // the timeout's, a deadline once started is never started again (the
 // rename keeps it), and the sweep's index is there exactly when the
@@ -77,13 +79,20 @@ func TestWrenchTimeouts(t *testing.T) {
 			}
 		}
 	}
+	// schemas[k] is the schema after file k: each file's Down must leave
+	// the schema the file before it left, so that a rollback can stop
+	// after any file.
+	schemas := []string{doorsSchema(t, db)}
 	up := func() {
 		for v, tv := range timeoutVersions {
 			if v > 0 {
 				write(v - 1)
 			}
-			if err := w.ExecuteMigrations(ctx, migs, tv.files, versionTable, wrench.PriorityTypeUnspecified, nil); err != nil {
-				t.Fatalf("up to the spec's version %d: %v", v+1, err)
+			for range tv.files {
+				if err := w.ExecuteMigrations(ctx, migs, 1, versionTable, wrench.PriorityTypeUnspecified, nil); err != nil {
+					t.Fatalf("up to the spec's version %d: %v", v+1, err)
+				}
+				schemas = append(schemas, doorsSchema(t, db))
 			}
 			check(v, "up")
 		}
@@ -95,6 +104,9 @@ func TestWrenchTimeouts(t *testing.T) {
 		for range timeoutVersions[v].files {
 			if err := down(ctx, w, timeoutsDir, last); err != nil {
 				t.Fatalf("down of version %d: %v", last, err)
+			}
+			if got := doorsSchema(t, db); got != schemas[last-1] {
+				t.Errorf("the Down of version %d leaves\n%s\nnot what version %d left:\n%s", last, got, last-1, schemas[last-1])
 			}
 			last--
 			if err := w.SetSchemaMigrationVersion(ctx, uint(last), false, versionTable); err != nil {
@@ -110,7 +122,31 @@ func TestWrenchTimeouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	clear(started)
+	schemas = schemas[:1]
 	up()
+}
+
+// doorsSchema lists the doors' columns, constraints and indexes.
+func doorsSchema(t *testing.T, db *spanner.Client) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range []string{
+		"SELECT CONCAT('column ', COLUMN_NAME, ' ', SPANNER_TYPE) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'doors'",
+		"SELECT CONCAT('constraint ', CONSTRAINT_NAME) FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS WHERE TABLE_NAME = 'doors' AND CONSTRAINT_TYPE = 'CHECK' AND NOT STARTS_WITH(CONSTRAINT_NAME, 'CK_IS_NOT_NULL_')",
+		"SELECT CONCAT('index ', INDEX_NAME) FROM INFORMATION_SCHEMA.INDEXES WHERE TABLE_NAME = 'doors' AND INDEX_TYPE = 'INDEX'",
+	} {
+		it := db.Single().Query(context.Background(), spanner.Statement{SQL: q + " ORDER BY 1"})
+		err := it.Do(func(row *spanner.Row) error {
+			var line string
+			err := row.Columns(&line)
+			b.WriteString(line + "\n")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
 }
 
 // deadlinesFollowStates checks the doors after the spec's version v:
@@ -121,12 +157,18 @@ func deadlinesFollowStates(t *testing.T, db *spanner.Client, v int, when string,
 	t.Helper()
 	ctx := context.Background()
 	group := timeoutVersions[v].group
+	column := func(name string) bool {
+		return scalar(t, db, spanner.Statement{SQL: "SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'doors' AND COLUMN_NAME = @c", Params: map[string]any{"c": name}}) == 1
+	}
+	if column("note") != timeoutVersions[v].note {
+		t.Errorf("%s to version %d: the note column is there: %v", when, v+1, !timeoutVersions[v].note)
+	}
 	index := scalar(t, db, spanner.Statement{SQL: "SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE TABLE_NAME = 'doors' AND INDEX_NAME = 'doors_open_until_due' AND INDEX_STATE = 'READ_WRITE'"})
 	if (index == 1) != (group != nil) {
 		t.Errorf("%s to version %d: %d due indexes", when, v+1, index)
 	}
 	if group == nil {
-		if n := scalar(t, db, spanner.Statement{SQL: "SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'doors' AND COLUMN_NAME = 'open_until'"}); n != 0 {
+		if column("open_until") {
 			t.Errorf("%s to version %d: the deadline column is there", when, v+1)
 		}
 		clear(started)
