@@ -225,5 +225,5 @@ func (r *spannerRows) Err() error { return r.err }
 
 func (r *spannerRows) Close() error {
 	r.it.Stop()
-	return nil
+	return r.err
 }

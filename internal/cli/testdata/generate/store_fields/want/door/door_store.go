@@ -1155,7 +1155,7 @@ func (s *Store) expireDue(ctx context.Context, db storeConn, q storeExpiry, g st
 		}
 		due = append(due, e)
 	}
-	if err := rows.Close(); err != nil {
+	if err := closeRows(rows); err != nil {
 		return err
 	}
 	for _, e := range due {
@@ -1210,6 +1210,16 @@ func (s *Store) expireAll(ctx context.Context, db storeConn, st storeStmt, g sto
 			_, e.Err = Transition(e.From, g.event)
 		}
 		*out = append(*out, e)
+	}
+	return closeRows(rows)
+}
+
+// closeRows closes rows read to their end, and returns the error that
+// ended them, if any: database/sql's Close does not.
+func closeRows(rows storeRows) error {
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
 	}
 	return rows.Close()
 }
