@@ -20,6 +20,8 @@ echo "generator benchmarks..." >&2
 $GO test -run '^$' -bench '^BenchmarkGenerate$' -count="$COUNT" ./internal/gen >"$tmp/generate.txt"
 echo "compile benchmark..." >&2
 $GO test -run '^$' -bench '^BenchmarkCompileGenerated$' -count=6 ./internal/gen >"$tmp/compile.txt"
+echo "migration history size (200 generates)..." >&2
+$GO test -run '^$' -bench '^BenchmarkHistorySize$' -benchtime=1x ./internal/gen >"$tmp/history.txt"
 echo "startup benchmark (compiles a 10k-state package first)..." >&2
 $GO test -run '^$' -bench '^BenchmarkStartup$' -count="$COUNT" ./internal/gen >"$tmp/startup.txt"
 
@@ -65,6 +67,7 @@ runs:
 cd bench && go test -run '^\$' -bench '^(BenchmarkTransition|BenchmarkChain)\$' -benchtime=200ms -count=$COUNT .
 go test -run '^\$' -bench '^BenchmarkGenerate\$' -count=$COUNT ./internal/gen
 go test -run '^\$' -bench '^BenchmarkCompileGenerated\$' -count=6 ./internal/gen
+go test -run '^\$' -bench '^BenchmarkHistorySize\$' -benchtime=1x ./internal/gen
 go test -run '^\$' -bench '^BenchmarkStartup\$' -count=$COUNT ./internal/gen
 \`\`\`
 
@@ -133,6 +136,19 @@ switch \`next\`, which only the package's test reads, is in that test.
 
 \`\`\`
 $(cd "$tmp" && "$benchstat" compile.txt)
+\`\`\`
+
+## The migration history's size
+
+An enforced machine with a history table grows one state at a time, from
+2 states to 202, each a \`generate\` (internal/gen, BenchmarkHistorySize):
+the megabytes of the 201 migrations each dialect then holds. Every change
+of the rules restates them whole in its Up and its Down, so the history
+grows with the square of the machine; a change that only adds rules (as
+each here does) restates them once a direction. Target: 2 MB.
+
+\`\`\`
+$(grep '^BenchmarkHistorySize' "$tmp/history.txt")
 \`\`\`
 
 ## Starting a program that imports a big machine

@@ -477,6 +477,21 @@ func (e *Enforcement) Widened(o *Enforcement) *Enforcement {
 	return &w
 }
 
+// Allows reports whether e allows every move and entry o does.
+func (e *Enforcement) Allows(o *Enforcement) bool {
+	for _, m := range o.Moves {
+		if !slices.Contains(e.Moves, m) {
+			return false
+		}
+	}
+	for _, l := range o.Entries {
+		if !slices.Contains(e.Entries, l) {
+			return false
+		}
+	}
+	return true
+}
+
 // HistoryKept is the message of DropHistory's guard.
 func HistoryKept(t Table) string {
 	return Message("cannot migrate: "+t.History+" holds recorded moves, which dropping it would lose; copy or delete them first",

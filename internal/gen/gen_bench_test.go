@@ -2,6 +2,7 @@ package gen_test
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/fsmgen/fsmgen/internal/cli"
 	"github.com/fsmgen/fsmgen/internal/gen"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
@@ -307,4 +309,62 @@ func initHeap(b *testing.B, bin, pkg string) int64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkHistorySize grows an enforced machine with a history table
+// one state at a time, from 2 states to 202, and reports the bytes of the
+// 201 migrations each dialect then holds (the target: 2 MB). -short makes
+// it 20 changes.
+func BenchmarkHistorySize(b *testing.B) {
+	changes := 200
+	if testing.Short() {
+		changes = 20
+	}
+	for range b.N {
+		dir := b.TempDir()
+		spec, out := filepath.Join(dir, "chain.yaml"), filepath.Join(dir, "out")
+		for n := 2; n <= changes+2; n++ {
+			if err := os.WriteFile(spec, chainSpec(n), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			var stderr strings.Builder
+			if code := cli.Run([]string{"generate", "-spec", spec, "-out", out}, io.Discard, &stderr); code != cli.ExitOK {
+				b.Fatalf("%d states: generate: %s", n, stderr.String())
+			}
+		}
+		for _, d := range []string{"postgres", "mysql", "sqlite"} {
+			files, err := filepath.Glob(filepath.Join(out, "migrations", d, "*.sql"))
+			if err != nil || len(files) != changes+1 {
+				b.Fatalf("%s: %d migrations (%v), want %d", d, len(files), err, changes+1)
+			}
+			var size int64
+			for _, f := range files {
+				fi, err := os.Stat(f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size += fi.Size()
+			}
+			b.ReportMetric(float64(size)/1e6, d+"-MB")
+		}
+	}
+}
+
+// chainSpec is a machine of n states in a chain, s0 -> s1 -> ..., each
+// move its own event, stored with enforced transitions and a history.
+func chainSpec(n int) []byte {
+	var b strings.Builder
+	b.WriteString("version: 1\nmachine: chain\ninitial: s0\nstates:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  s%d:\n    doc: state %d\n", i, i)
+		if i+1 < n {
+			fmt.Fprintf(&b, "    transitions:\n      go%d: s%d\n", i, i+1)
+		}
+	}
+	b.WriteString("events:\n")
+	for i := range n - 1 {
+		fmt.Fprintf(&b, "  go%d:\n    doc: event %d\n", i, i)
+	}
+	b.WriteString("sql:\n  enum: chain_state\n  table: things\n  column: state\n  key: id\n  history: things_history\n  enforce: transitions\n  dialects: [postgres, mysql, sqlite]\n")
+	return []byte(b.String())
 }

@@ -3,11 +3,13 @@ package sqlmig_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -282,5 +284,122 @@ func TestOlderSQLiteReadsTheFile(t *testing.T) {
 	}
 	if out, err := sqlite("UPDATE nodes SET state = 'starting' WHERE uuid = 'n'"); err != nil {
 		t.Fatalf("sqlite3 %s: the legal move finished -> starting: %v\n%s", version, err, out)
+	}
+}
+
+// TestRulesFollowEnumChanges: with enforcement on from the first version,
+// the seed's versions (a state added, another, a rename, a removal), then
+// a state that only adds rules (archived, and error -> finished) and its
+// removal, which only takes rules away, leave exactly each version's rules after every Up
+// and every Down: a move between two of its labels passes exactly when
+// the version's record allows it, and an insert exactly in its entry
+// states. A change that only adds rules restates them once, before the
+// labels change, one that only takes rules away once after: this holds
+// those shortcuts to the rules.
+func TestRulesFollowEnumChanges(t *testing.T) {
+	for _, format := range []string{"goose", "golang-migrate"} {
+		t.Run(format, func(t *testing.T) { rulesFollow(t, format) })
+	}
+}
+
+func rulesFollow(t *testing.T, format string) {
+	specs := specVersions(t, format)
+	last := specs[len(specs)-1]
+	archived := mustReplace(t, last, "      reapply: reprocessing\n      start: starting\n  error:", "      reapply: reprocessing\n      start: starting\n      archive: archived\n  archived:\n    doc: kept for the record\n  error:")
+	archived = mustReplace(t, archived, "      error: error\n      reapply: reprocessing\n", "      error: error\n      archive: finished\n      reapply: reprocessing\n")
+	archived = mustReplace(t, archived, "\nevents:\n", "\nevents:\n  archive:\n    doc: archive the node\n")
+	unarchived := mustReplace(t, last, "\nremoved:\n", "\nremoved:\n  archived:\n    doc: no longer kept\n    rows_to: finished\n")
+	specs = append(specs, archived, unarchived)
+	for i := range specs {
+		specs[i] = mustReplace(t, specs[i], "\nsql:\n", "\nsql:\n"+storeKeys)
+	}
+	out := generateAll(t, specs)
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			ends := specVersionsOf(t, specs, d.name)
+			var rules []recordedRules
+			for k := range specs {
+				rules = append(rules, rulesOf(t, filepath.Join(generateAll(t, specs[:k+1]), "migrations", d.name)))
+			}
+			db := open(t, d)
+			r := newRunner(t, d, db, format, os.DirFS(filepath.Join(out, "migrations", d.name)))
+			for k := range specs {
+				r.upTo(t, ends[k])
+				rulesHold(t, d, db, rules[k], fmt.Sprintf("up to version %d", k+1))
+			}
+			for k := len(specs) - 2; k >= 0; k-- {
+				mustExec(t, db, `DELETE FROM nodes`)
+				if err := r.downTo(ends[k]); err != nil {
+					t.Fatalf("down to version %d: %v", k+1, err)
+				}
+				rulesHold(t, d, db, rules[k], fmt.Sprintf("down to version %d", k+1))
+			}
+		})
+	}
+}
+
+// recordedRules are a version's labels and the rules its migration
+// history records.
+type recordedRules struct {
+	States []string `json:"states"`
+	Store  struct {
+		Enforce struct {
+			Moves   [][2]string `json:"moves"`
+			Entries []string    `json:"entries"`
+		} `json:"enforce"`
+	} `json:"store"`
+}
+
+func rulesOf(t *testing.T, dir string) recordedRules {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "node_state.fsmgen.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r recordedRules
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Store.Enforce.Moves) == 0 {
+		t.Fatalf("%s records no rules", dir)
+	}
+	return r
+}
+
+// rulesHold tries every insert and every move between two of r's labels,
+// with enforcement on, and wants exactly r's allowed; each try rolls
+// back.
+func rulesHold(t *testing.T, d dialect, db *sql.DB, r recordedRules, when string) {
+	t.Helper()
+	mustExec(t, db, `DELETE FROM nodes`)
+	for i, from := range r.States {
+		key := fmt.Sprintf("r%d", i)
+		_, err := db.Exec(rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), key, from)
+		if entry := slices.Contains(r.Store.Enforce.Entries, from); (err == nil) != entry {
+			t.Errorf("%s: an insert in %s: %v, want it accepted: %v", when, from, err, entry)
+		}
+		if err != nil {
+			inTx(t, d, db, true, func(tx *sql.Tx) bool {
+				_, err := tx.Exec(rebind(d, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`), key, from)
+				if err != nil {
+					t.Fatalf("%s: a forced insert in %s: %v", when, from, err)
+				}
+				return true
+			})
+		}
+		for _, to := range r.States {
+			if to == from {
+				continue
+			}
+			tx, err := db.Begin()
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = tx.Exec(rebind(d, `UPDATE nodes SET state = ? WHERE uuid = ?`), to, key)
+			tx.Rollback()
+			if allowed := slices.Contains(r.Store.Enforce.Moves, [2]string{from, to}); (err == nil) != allowed {
+				t.Errorf("%s: %s -> %s: %v, want it accepted: %v", when, from, to, err, allowed)
+			}
+		}
 	}
 }

@@ -330,16 +330,27 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 	// first widens the rules to what both ends allow, so that a writer
 	// following either machine goes on, and narrows them to the target's
 	// last; its own row moves (a removed state's, to rows_to) pass by the
-	// bypass, in its own transactions. Triggers that start or stop are
-	// created last or dropped first.
+	// bypass, in its own transactions. A change that only adds rules
+	// needs only the widening, one that only takes rules away only the
+	// narrowing, and one that keeps them neither: each restatement is a
+	// copy of every rule in the file, and on MySQL two trigger swaps.
+	// Triggers that start or stop are created last or dropped first.
 	var upBefore, upAfter, downBefore, downAfter []string
 	switch {
-	case sameEnforce && !harden && !enumChange:
-		// Only fields change: the triggers stay as they are.
+	case sameEnforce && !harden:
+		// The triggers stay as they are.
 	case enumChange && oldE != nil && newE != nil:
 		w := oldE.Widened(newE)
-		upBefore, upAfter = d.Enforce(oldE, w), d.Enforce(w, newE)
-		downBefore, downAfter = d.Enforce(newE, w), d.Enforce(w, oldE)
+		widens, narrows := !oldE.Allows(w), !newE.Allows(w)
+		switch {
+		case widens && narrows:
+			upBefore, upAfter = d.Enforce(oldE, w), d.Enforce(w, newE)
+			downBefore, downAfter = d.Enforce(newE, w), d.Enforce(w, oldE)
+		case narrows:
+			upAfter, downBefore = d.Enforce(oldE, newE), d.Enforce(newE, oldE)
+		default: // widens, or hardens the same rules
+			upBefore, downAfter = d.Enforce(oldE, newE), d.Enforce(newE, oldE)
+		}
 	case !enumChange && newE != nil:
 		upAfter, downAfter = d.Enforce(oldE, newE), d.Enforce(newE, oldE)
 	default:

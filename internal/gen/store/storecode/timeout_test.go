@@ -5,6 +5,10 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	// go test ./... -update reaches this package too: the flag must be
+	// known here.
+	_ "github.com/fsmgen/fsmgen/internal/golden"
 )
 
 // TestExpireRetried: a driver that runs a sweep's transaction again (as

@@ -37,6 +37,8 @@ DROP TRIGGER IF EXISTS "door_state_check_insert";
 
 DROP TRIGGER IF EXISTS "door_state_check_update";
 
+PRAGMA defer_foreign_keys = ON;
+
 UPDATE "doors" SET "state" = CASE "state" WHEN 'ajar' THEN 'closed' END WHERE "state" IN ('ajar');
 
 -- +goose StatementBegin
