@@ -41,32 +41,12 @@ var timeoutVersions = []struct {
 // rename keeps it), and the sweep's index is there exactly when the
 // column is.
 func TestWrenchTimeouts(t *testing.T) {
-	name := newDatabase(t, "CREATE TABLE doors (id STRING(36) NOT NULL) PRIMARY KEY (id)")
 	ctx := context.Background()
-	w, err := wrench.NewClient(ctx, &wrench.Config{Project: project, Instance: instName, Database: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	db, err := spanner.NewClient(ctx, "projects/"+project+"/instances/"+instName+"/databases/"+name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	migs, err := wrench.ReadMigrations(ctx, timeoutsDir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	files := 0
 	for _, v := range timeoutVersions {
 		files += v.files
 	}
-	if len(migs) != files {
-		t.Fatalf("wrench reads %d migrations in %s, want %d", len(migs), timeoutsDir, files)
-	}
-	if err := w.EnsureMigrationTable(ctx, versionTable); err != nil {
-		t.Fatal(err)
-	}
+	w, db, migs := wrenchDB(t, timeoutsDir, files, "CREATE TABLE doors (id STRING(36) NOT NULL) PRIMARY KEY (id)")
 	started := map[string]time.Time{}
 	check := func(v int, when string) {
 		t.Helper()

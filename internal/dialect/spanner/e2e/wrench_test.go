@@ -56,28 +56,8 @@ var gone = map[int]string{5: "reapplying", 7: "aborting"}
 // A Down that would strand rows fails, changing nothing, until they are
 // gone.
 func TestWrenchScenario(t *testing.T) {
-	name := newDatabase(t, "CREATE TABLE nodes (uuid STRING(64) NOT NULL) PRIMARY KEY (uuid)")
 	ctx := context.Background()
-	w, err := wrench.NewClient(ctx, &wrench.Config{Project: project, Instance: instName, Database: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	db, err := spanner.NewClient(ctx, "projects/"+project+"/instances/"+instName+"/databases/"+name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	migs, err := wrench.ReadMigrations(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(migs) != len(want) {
-		t.Fatalf("wrench reads %d migrations in %s, want %d", len(migs), dir, len(want))
-	}
-	if err := w.EnsureMigrationTable(ctx, versionTable); err != nil {
-		t.Fatal(err)
-	}
+	w, db, migs := wrenchDB(t, dir, len(want), "CREATE TABLE nodes (uuid STRING(64) NOT NULL) PRIMARY KEY (uuid)")
 	step := func(n int) error {
 		return w.ExecuteMigrations(ctx, migs, n, versionTable, wrench.PriorityTypeUnspecified, nil)
 	}
@@ -153,6 +133,36 @@ func TestWrenchScenario(t *testing.T) {
 		t.Errorf("Downs refused at versions %v, want 4, 3, 2 and 1", refused)
 	}
 	up(false)
+}
+
+// wrenchDB creates a database holding ddl, with wrench's version table,
+// and returns wrench's client of it, Spanner's, and the migrations in
+// dir, which must be files of them.
+func wrenchDB(t *testing.T, dir string, files int, ddl string) (*wrench.Client, *spanner.Client, wrench.Migrations) {
+	t.Helper()
+	name := newDatabase(t, ddl)
+	ctx := context.Background()
+	w, err := wrench.NewClient(ctx, &wrench.Config{Project: project, Instance: instName, Database: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	db, err := spanner.NewClient(ctx, "projects/"+project+"/instances/"+instName+"/databases/"+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	migs, err := wrench.ReadMigrations(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(migs) != files {
+		t.Fatalf("wrench reads %d migrations in %s, want %d", len(migs), dir, files)
+	}
+	if err := w.EnsureMigrationTable(ctx, versionTable); err != nil {
+		t.Fatal(err)
+	}
+	return w, db, migs
 }
 
 // down applies version v's Down file in dir as `wrench apply --ddl` or
