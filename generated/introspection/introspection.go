@@ -541,8 +541,8 @@ func (e TransitionError) Is(target error) bool {
 // TransitionError that matches ErrInvalidTransition.
 func Transition(from State, ev Event) (State, error) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to != 0 {
-			return to - 1, nil
+		if to := transitions[from][ev]; to != noMove {
+			return to, nil
 		}
 		return from, TransitionError{&illegal[from][ev]}
 	}
@@ -557,8 +557,8 @@ func Transition(from State, ev Event) (State, error) {
 // outcome.
 func Next(from State, ev Event) (State, bool) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to != 0 {
-			return to - 1, true
+		if to := transitions[from][ev]; to != noMove {
+			return to, true
 		}
 	}
 	return from, false
@@ -566,7 +566,7 @@ func Next(from State, ev Event) (State, bool) {
 
 // Can reports whether s allows e.
 func (s State) Can(e Event) bool {
-	return s < NumStates && e < NumEvents && transitions[s][e] != 0
+	return s < NumStates && e < NumEvents && transitions[s][e] != noMove
 }
 
 // EventSet is a set of events.
@@ -620,29 +620,32 @@ func (s State) Permitted() EventSet {
 	return EventSet{}
 }
 
+// noMove marks a move the state does not allow in transitions.
+const noMove = NumStates
+
 // transitions is next as a table the compiler lays out at build time, so
 // that importing the package costs no work at start: transitions[from][ev]
-// is one more than the state ev leads to from from, or 0 when from does not
-// allow ev, so that only legal moves are written. One load replaces the
-// switch's jumps, so Transition costs the same whatever the mix of events.
-// The generated test holds it against next on every pair.
+// is the state ev leads to from from, or noMove when from does not allow
+// ev. One load replaces the switch's jumps, so Transition costs the same
+// whatever the mix of events. The generated test holds it against next on
+// every pair.
 var transitions = [NumStates][NumEvents]State{
 	// StateFinished
-	{1: 6, 6: 1, 7: 2},
+	{noMove, 5, noMove, noMove, noMove, noMove, 0, 1, noMove},
 	// StateStarting
-	{2: 5, 3: 3, 5: 5},
+	{noMove, noMove, 4, 2, noMove, 4, noMove, noMove, noMove},
 	// StateWaiting
-	{0: 4, 2: 5, 4: 8, 7: 2},
+	{3, noMove, 4, noMove, 7, noMove, noMove, 1, noMove},
 	// StateProcessing
-	{2: 5, 5: 5, 6: 1},
+	{noMove, noMove, 4, noMove, noMove, 4, 0, noMove, noMove},
 	// StateError
-	{1: 6, 4: 5, 5: 5, 7: 2},
+	{noMove, 5, noMove, noMove, 4, 4, noMove, 1, noMove},
 	// StateReapplying
-	{1: 6, 2: 5, 5: 5, 6: 1},
+	{noMove, 5, 4, noMove, noMove, 4, 0, noMove, noMove},
 	// StateEnrolling
-	{0: 4, 2: 5, 5: 5},
+	{3, noMove, 4, noMove, noMove, 4, noMove, noMove, noMove},
 	// StateAborting
-	{2: 5, 8: 5},
+	{noMove, noMove, 4, noMove, noMove, noMove, noMove, noMove, 4},
 }
 
 // permitted holds the events each state allows, by the state's value, so

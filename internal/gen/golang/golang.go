@@ -388,11 +388,17 @@ func (e *emitter) transition() {
 		Return(Id("target").Op("==").Id("ErrInvalidTransition")),
 	)
 
+	// How the table marks a move the state does not allow, and reads the
+	// state a move leads to (transitionsTable).
+	noMove, decode := Code(Lit(0)), Code(Id("to").Op("-").Lit(1))
+	if dense(m) {
+		noMove, decode = Id("noMove"), Id("to")
+	}
 	doc(f, "Transition returns the state that ev leads to from the state from. For an\nevent that from does not allow it returns from unchanged and a\nTransitionError that matches ErrInvalidTransition.")
 	f.Func().Id("Transition").Params(Id("from").Id("State"), Id("ev").Id("Event")).Params(Id("State"), Error()).Block(
 		If(Id("from").Op("<").Id("NumStates").Op("&&").Id("ev").Op("<").Id("NumEvents")).Block(
-			If(Id("to").Op(":=").Id("transitions").Index(Id("from")).Index(Id("ev")), Id("to").Op("!=").Lit(0)).Block(
-				Return(Id("to").Op("-").Lit(1), Nil()),
+			If(Id("to").Op(":=").Id("transitions").Index(Id("from")).Index(Id("ev")), Id("to").Op("!=").Add(noMove)).Block(
+				Return(decode, Nil()),
 			),
 			Return(Id("from"), Id("TransitionError").Values(Op("&").Id("illegal").Index(Id("from")).Index(Id("ev")))),
 		),
@@ -404,8 +410,8 @@ func (e *emitter) transition() {
 	doc(f, "Next returns the state ev leads to from the state from, and true; for an\nevent from does not allow, from and false. It is Transition without an\nerror value to build and test, for code that only branches on the\noutcome.")
 	f.Func().Id("Next").Params(Id("from").Id("State"), Id("ev").Id("Event")).Params(Id("State"), Bool()).Block(
 		If(Id("from").Op("<").Id("NumStates").Op("&&").Id("ev").Op("<").Id("NumEvents")).Block(
-			If(Id("to").Op(":=").Id("transitions").Index(Id("from")).Index(Id("ev")), Id("to").Op("!=").Lit(0)).Block(
-				Return(Id("to").Op("-").Lit(1), True()),
+			If(Id("to").Op(":=").Id("transitions").Index(Id("from")).Index(Id("ev")), Id("to").Op("!=").Add(noMove)).Block(
+				Return(decode, True()),
 			),
 		),
 		Return(Id("from"), False()),
@@ -414,7 +420,7 @@ func (e *emitter) transition() {
 	doc(f, "Can reports whether s allows e.")
 	f.Func().Params(Id("s").Id("State")).Id("Can").Params(Id("e").Id("Event")).Bool().Block(
 		Return(Id("s").Op("<").Id("NumStates").Op("&&").Id("e").Op("<").Id("NumEvents").Op("&&").
-			Id("transitions").Index(Id("s")).Index(Id("e")).Op("!=").Lit(0)),
+			Id("transitions").Index(Id("s")).Index(Id("e")).Op("!=").Add(noMove)),
 	)
 
 	e.eventSet()

@@ -14,8 +14,26 @@ import (
 // took to generate one. The layout is trivial, and a test checks that gofmt
 // leaves every emitted file unchanged.
 
-// transitionsDoc documents the table.
-const transitionsDoc = `transitions is next as a table the compiler lays out at build time, so
+// denseCells bounds the machines whose table is written in full, every
+// cell the state a move leads to or noMove: the move is then the load
+// alone, as a hand-written array's is. A bigger machine's table names only
+// its legal moves, each one more than its state, so that its source and
+// its compile time grow with the transitions, not with states × events.
+const denseCells = 1 << 12
+
+// dense reports whether m's table is written in full.
+func dense(m *model.Machine) bool { return len(m.States)*len(m.Events) <= denseCells }
+
+// denseDoc and sparseDoc document the table, in full or by its legal
+// moves.
+const denseDoc = `transitions is next as a table the compiler lays out at build time, so
+that importing the package costs no work at start: transitions[from][ev]
+is the state ev leads to from from, or noMove when from does not allow
+ev. One load replaces the switch's jumps, so Transition costs the same
+whatever the mix of events. The generated test holds it against next on
+every pair.`
+
+const sparseDoc = `transitions is next as a table the compiler lays out at build time, so
 that importing the package costs no work at start: transitions[from][ev]
 is one more than the state ev leads to from from, or 0 when from does not
 allow ev, so that only legal moves are written. One load replaces the
@@ -23,23 +41,40 @@ switch's jumps, so Transition costs the same whatever the mix of events.
 The generated test holds it against next on every pair.`
 
 // transitionsTable returns the source of the table Transition, Can and
-// Permitted read: one row per state, by the state's value, keyed by event.
+// Permitted read: one row per state, by the state's value, by event.
 // Rows are positional so that gofmt has no keys to align.
 func transitionsTable(m *model.Machine) []byte {
 	var b bytes.Buffer
-	b.Grow(len(transitionsDoc) + 64 + len(m.States)*32 + len(m.Transitions)*12)
+	b.Grow(len(sparseDoc) + 64 + len(m.States)*32 + len(m.Transitions)*12)
 	b.WriteString("\n")
-	writeDoc(&b, transitionsDoc)
-	b.WriteString("var transitions = [NumStates][NumEvents]State{\n")
-	for _, s := range m.ByOrd {
-		b.WriteString("\t// " + s.GoName + "\n\t{")
-		for i, t := range s.Out {
-			if i > 0 {
-				b.WriteString(", ")
+	if !dense(m) {
+		writeDoc(&b, sparseDoc)
+		b.WriteString("var transitions = [NumStates][NumEvents]State{\n")
+		for _, s := range m.ByOrd {
+			b.WriteString("\t// " + s.GoName + "\n\t{")
+			for i, t := range s.Out {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(strconv.Itoa(t.Event.Index) + ": " + strconv.Itoa(t.To.Ord+1))
 			}
-			b.WriteString(strconv.Itoa(t.Event.Index) + ": " + strconv.Itoa(t.To.Ord+1))
+			b.WriteString("},\n")
 		}
-		b.WriteString("},\n")
+		b.WriteString("}\n")
+		return b.Bytes()
+	}
+	b.WriteString("// noMove marks a move the state does not allow in transitions.\nconst noMove = NumStates\n\n")
+	writeDoc(&b, denseDoc)
+	b.WriteString("var transitions = [NumStates][NumEvents]State{\n")
+	row := make([]string, len(m.Events))
+	for _, s := range m.ByOrd {
+		for i := range row {
+			row[i] = "noMove"
+		}
+		for _, t := range s.Out {
+			row[t.Event.Index] = strconv.Itoa(t.To.Ord)
+		}
+		b.WriteString("\t// " + s.GoName + "\n\t{" + strings.Join(row, ", ") + "},\n")
 	}
 	b.WriteString("}\n")
 	return b.Bytes()

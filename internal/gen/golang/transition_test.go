@@ -189,9 +189,33 @@ func TestTransitionMatchesModelForSpec(t *testing.T) {
 
 // TestTransitionMatchesModelWide covers what the introspection machine does
 // not: more than 255 states (a uint16 State), machine-wide transitions with an
-// override and a forbid, and a state with no moves at all.
+// override and a forbid, and a state with no moves at all; with 3 events, in
+// a table written in full, and with 23 (the first state's own), in one that
+// names only the legal moves (denseCells).
 func TestTransitionMatchesModelWide(t *testing.T) {
-	const n = 300
+	for _, extra := range []int{0, 20} {
+		t.Run(fmt.Sprintf("events=%d", 3+extra), func(t *testing.T) {
+			m := build(t, "wide.yaml", []byte(wideSpec(300, extra)))
+			if last := m.States[len(m.States)-1]; len(last.Out) != 0 {
+				t.Fatalf("test machine: last state has %d moves, want none", len(last.Out))
+			}
+			files, err := golang.Emit(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for p, src := range files {
+				if strings.HasSuffix(p, "wide.go") && strings.Contains(string(src), "noMove") != (extra == 0) {
+					t.Fatalf("%s: the table is written in full: %v, want %v", p, extra != 0, extra == 0)
+				}
+			}
+			checkMachine(t, m)
+		})
+	}
+}
+
+// wideSpec is a machine of n states and 3 + extra events, the extra ones
+// leading from the first state only.
+func wideSpec(n, extra int) string {
 	var b strings.Builder
 	b.WriteString("version: 1\nmachine: wide\ndoc: wide machine\ninitial: s0\n")
 	b.WriteString("transitions:\n  reset: s0\n")
@@ -209,13 +233,17 @@ func TestTransitionMatchesModelWide(t *testing.T) {
 				fmt.Fprintf(&b, "      skip: s%d\n", (i+2)%n)
 			}
 		}
+		if i == 0 {
+			for j := range extra {
+				fmt.Fprintf(&b, "      x%d: s%d\n", j, j+2)
+			}
+		}
 	}
 	b.WriteString("events:\n  step:\n    doc: forward\n  reset:\n    doc: back to the start\n  skip:\n    doc: jump two\n")
-	m := build(t, "wide.yaml", []byte(b.String()))
-	if last := m.States[n-1]; len(last.Out) != 0 {
-		t.Fatalf("test machine: last state has %d moves, want none", len(last.Out))
+	for j := range extra {
+		fmt.Fprintf(&b, "  x%d:\n    doc: jump from the start\n", j)
 	}
-	checkMachine(t, m)
+	return b.String()
 }
 
 // checkGofmt fails when gofmt would change an emitted file: next is written

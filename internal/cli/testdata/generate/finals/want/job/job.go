@@ -451,8 +451,8 @@ func (e TransitionError) Is(target error) bool {
 // TransitionError that matches ErrInvalidTransition.
 func Transition(from State, ev Event) (State, error) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to != 0 {
-			return to - 1, nil
+		if to := transitions[from][ev]; to != noMove {
+			return to, nil
 		}
 		return from, TransitionError{&illegal[from][ev]}
 	}
@@ -467,8 +467,8 @@ func Transition(from State, ev Event) (State, error) {
 // outcome.
 func Next(from State, ev Event) (State, bool) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to != 0 {
-			return to - 1, true
+		if to := transitions[from][ev]; to != noMove {
+			return to, true
 		}
 	}
 	return from, false
@@ -476,7 +476,7 @@ func Next(from State, ev Event) (State, bool) {
 
 // Can reports whether s allows e.
 func (s State) Can(e Event) bool {
-	return s < NumStates && e < NumEvents && transitions[s][e] != 0
+	return s < NumStates && e < NumEvents && transitions[s][e] != noMove
 }
 
 // EventSet is a set of events.
@@ -530,23 +530,26 @@ func (s State) Permitted() EventSet {
 	return EventSet{}
 }
 
+// noMove marks a move the state does not allow in transitions.
+const noMove = NumStates
+
 // transitions is next as a table the compiler lays out at build time, so
 // that importing the package costs no work at start: transitions[from][ev]
-// is one more than the state ev leads to from from, or 0 when from does not
-// allow ev, so that only legal moves are written. One load replaces the
-// switch's jumps, so Transition costs the same whatever the mix of events.
-// The generated test holds it against next on every pair.
+// is the state ev leads to from from, or noMove when from does not allow
+// ev. One load replaces the switch's jumps, so Transition costs the same
+// whatever the mix of events. The generated test holds it against next on
+// every pair.
 var transitions = [NumStates][NumEvents]State{
 	// StateQueued
-	{0: 2, 3: 5, 4: 4},
+	{1, noMove, noMove, 4, 3},
 	// StateRunning
-	{1: 3, 2: 1, 4: 4},
+	{noMove, 2, 0, noMove, 3},
 	// StateDone
-	{},
+	{noMove, noMove, noMove, noMove, noMove},
 	// StateFailed
-	{},
+	{noMove, noMove, noMove, noMove, noMove},
 	// StateCancelled
-	{},
+	{noMove, noMove, noMove, noMove, noMove},
 }
 
 // permitted holds the events each state allows, by the state's value, so

@@ -536,8 +536,8 @@ func (e TransitionError) Is(target error) bool {
 // TransitionError that matches ErrInvalidTransition.
 func Transition(from State, ev Event) (State, error) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to != 0 {
-			return to - 1, nil
+		if to := transitions[from][ev]; to != noMove {
+			return to, nil
 		}
 		return from, TransitionError{&illegal[from][ev]}
 	}
@@ -552,8 +552,8 @@ func Transition(from State, ev Event) (State, error) {
 // outcome.
 func Next(from State, ev Event) (State, bool) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to != 0 {
-			return to - 1, true
+		if to := transitions[from][ev]; to != noMove {
+			return to, true
 		}
 	}
 	return from, false
@@ -561,7 +561,7 @@ func Next(from State, ev Event) (State, bool) {
 
 // Can reports whether s allows e.
 func (s State) Can(e Event) bool {
-	return s < NumStates && e < NumEvents && transitions[s][e] != 0
+	return s < NumStates && e < NumEvents && transitions[s][e] != noMove
 }
 
 // EventSet is a set of events.
@@ -615,33 +615,36 @@ func (s State) Permitted() EventSet {
 	return EventSet{}
 }
 
+// noMove marks a move the state does not allow in transitions.
+const noMove = NumStates
+
 // transitions is next as a table the compiler lays out at build time, so
 // that importing the package costs no work at start: transitions[from][ev]
-// is one more than the state ev leads to from from, or 0 when from does not
-// allow ev, so that only legal moves are written. One load replaces the
-// switch's jumps, so Transition costs the same whatever the mix of events.
-// The generated test holds it against next on every pair.
+// is the state ev leads to from from, or noMove when from does not allow
+// ev. One load replaces the switch's jumps, so Transition costs the same
+// whatever the mix of events. The generated test holds it against next on
+// every pair.
 var transitions = [NumStates][NumEvents]State{
 	// StateIdle
-	{0: 2, 10: 10, 11: 9, 12: 9},
+	{1, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 9, 8, 8},
 	// StateSendingHeaders
-	{1: 3, 11: 9, 12: 9},
+	{noMove, 2, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 8, 8},
 	// StateSendingBody
-	{2: 3, 3: 4, 11: 9, 12: 9},
+	{noMove, noMove, 2, 3, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 8, 8},
 	// StateAwaitingHTTPResponse
-	{4: 5, 11: 9, 12: 9},
+	{noMove, noMove, noMove, noMove, 4, noMove, noMove, noMove, noMove, noMove, noMove, 8, 8},
 	// StateReceivingHeaders
-	{5: 6, 11: 9, 12: 9},
+	{noMove, noMove, noMove, noMove, noMove, 5, noMove, noMove, noMove, noMove, noMove, 8, 8},
 	// StateReceivingBody
-	{6: 6, 7: 7, 11: 9, 12: 9},
+	{noMove, noMove, noMove, noMove, noMove, noMove, 5, 6, noMove, noMove, noMove, 8, 8},
 	// StateDone
-	{8: 1, 9: 8, 11: 9, 12: 9},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 0, 7, noMove, 8, 8},
 	// StateMustClose
-	{10: 10, 11: 9, 12: 9},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 9, 8, 8},
 	// StateFailed
-	{10: 10, 11: 9, 12: 9},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 9, 8, 8},
 	// StateClosed
-	{},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 }
 
 // permitted holds the events each state allows, by the state's value, so

@@ -676,8 +676,8 @@ func (e TransitionError) Is(target error) bool {
 // TransitionError that matches ErrInvalidTransition.
 func Transition(from State, ev Event) (State, error) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to != 0 {
-			return to - 1, nil
+		if to := transitions[from][ev]; to != noMove {
+			return to, nil
 		}
 		return from, TransitionError{&illegal[from][ev]}
 	}
@@ -692,8 +692,8 @@ func Transition(from State, ev Event) (State, error) {
 // outcome.
 func Next(from State, ev Event) (State, bool) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to != 0 {
-			return to - 1, true
+		if to := transitions[from][ev]; to != noMove {
+			return to, true
 		}
 	}
 	return from, false
@@ -701,7 +701,7 @@ func Next(from State, ev Event) (State, bool) {
 
 // Can reports whether s allows e.
 func (s State) Can(e Event) bool {
-	return s < NumStates && e < NumEvents && transitions[s][e] != 0
+	return s < NumStates && e < NumEvents && transitions[s][e] != noMove
 }
 
 // EventSet is a set of events.
@@ -755,73 +755,76 @@ func (s State) Permitted() EventSet {
 	return EventSet{}
 }
 
+// noMove marks a move the state does not allow in transitions.
+const noMove = NumStates
+
 // transitions is next as a table the compiler lays out at build time, so
 // that importing the package costs no work at start: transitions[from][ev]
-// is one more than the state ev leads to from from, or 0 when from does not
-// allow ev, so that only legal moves are written. One load replaces the
-// switch's jumps, so Transition costs the same whatever the mix of events.
-// The generated test holds it against next on every pair.
+// is the state ev leads to from from, or noMove when from does not allow
+// ev. One load replaces the switch's jumps, so Transition costs the same
+// whatever the mix of events. The generated test holds it against next on
+// every pair.
 var transitions = [NumStates][NumEvents]State{
 	// StateEnroll
-	{3: 2},
+	{noMove, noMove, noMove, 1, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateVerifying
-	{13: 3, 14: 1},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 2, 0, noMove, noMove, noMove},
 	// StateManageable
-	{4: 11, 5: 16, 7: 11, 8: 19},
+	{noMove, noMove, noMove, noMove, 10, 15, noMove, 10, 18, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateAvailable
-	{0: 6, 3: 3},
+	{5, noMove, noMove, 2, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateActive
-	{1: 6, 2: 10, 9: 24, 12: 27},
+	{noMove, 5, 9, noMove, noMove, noMove, noMove, noMove, noMove, 23, noMove, noMove, 26, noMove, noMove, noMove, noMove, noMove},
 	// StateDeploying
-	{13: 5, 14: 8, 15: 7, 17: 9},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 4, 7, 6, noMove, 8},
 	// StateDeployWait
-	{2: 10, 6: 8, 14: 8, 16: 6, 17: 9},
+	{noMove, noMove, 9, noMove, noMove, noMove, 7, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 7, noMove, 5, 8},
 	// StateDeployFail
-	{0: 6, 1: 6, 2: 10},
+	{5, 5, 9, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateDeployHold
-	{6: 8, 11: 7},
+	{noMove, noMove, noMove, noMove, noMove, noMove, 7, noMove, noMove, noMove, noMove, 6, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateDeleting
-	{7: 11, 14: 15},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, 10, noMove, noMove, noMove, noMove, noMove, noMove, 14, noMove, noMove, noMove},
 	// StateCleaning
-	{3: 3, 13: 4, 14: 13, 15: 12, 17: 14},
+	{noMove, noMove, noMove, 2, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 3, 12, 11, noMove, 13},
 	// StateCleanWait
-	{6: 13, 14: 13, 16: 11, 17: 14},
+	{noMove, noMove, noMove, noMove, noMove, noMove, 12, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 12, noMove, 10, 13},
 	// StateCleanFail
-	{3: 3},
+	{noMove, noMove, noMove, 2, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateCleanHold
-	{6: 13, 11: 12},
+	{noMove, noMove, noMove, noMove, noMove, noMove, 12, noMove, noMove, noMove, noMove, 11, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateError
-	{1: 6, 2: 10},
+	{noMove, 5, 9, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateInspecting
-	{13: 3, 14: 17, 15: 18},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 2, 16, 17, noMove, noMove},
 	// StateInspectFail
-	{3: 3, 5: 16},
+	{noMove, noMove, noMove, 2, noMove, 15, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateInspectWait
-	{6: 17, 13: 3, 14: 17, 16: 16},
+	{noMove, noMove, noMove, noMove, noMove, noMove, 16, noMove, noMove, noMove, noMove, noMove, noMove, 2, 16, noMove, 15, noMove},
 	// StateAdopting
-	{13: 5, 14: 20},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 4, 19, noMove, noMove, noMove},
 	// StateAdoptFail
-	{3: 3, 8: 19},
+	{noMove, noMove, noMove, 2, noMove, noMove, noMove, noMove, 18, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateRescue
-	{2: 10, 9: 24, 10: 26},
+	{noMove, noMove, 9, noMove, noMove, noMove, noMove, noMove, noMove, 23, 25, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateRescueFail
-	{2: 10, 9: 24, 10: 26},
+	{noMove, noMove, 9, noMove, noMove, noMove, noMove, noMove, noMove, 23, 25, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateRescueWait
-	{2: 10, 6: 22, 14: 22, 16: 24},
+	{noMove, noMove, 9, noMove, noMove, noMove, 21, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 21, noMove, 23, noMove},
 	// StateRescuing
-	{13: 21, 14: 22, 15: 23},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 20, 21, 22, noMove, noMove},
 	// StateUnrescueFail
-	{2: 10, 9: 24, 10: 26},
+	{noMove, noMove, 9, noMove, noMove, noMove, noMove, noMove, noMove, 23, 25, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateUnrescuing
-	{13: 5, 14: 25},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 4, 24, noMove, noMove, noMove},
 	// StateServicing
-	{13: 5, 14: 29, 15: 28, 17: 30},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 4, 28, 27, noMove, 29},
 	// StateServiceWait
-	{2: 10, 6: 29, 14: 29, 16: 27, 17: 30},
+	{noMove, noMove, 9, noMove, noMove, noMove, 28, noMove, noMove, noMove, noMove, noMove, noMove, noMove, 28, noMove, 26, 29},
 	// StateServiceFail
-	{2: 10, 6: 5, 9: 24, 12: 27, 15: 28, 17: 30},
+	{noMove, noMove, 9, noMove, noMove, noMove, 4, noMove, noMove, 23, noMove, noMove, 26, noMove, noMove, 27, noMove, 29},
 	// StateServiceHold
-	{6: 29, 11: 28, 12: 27, 14: 29},
+	{noMove, noMove, noMove, noMove, noMove, noMove, 28, noMove, noMove, noMove, noMove, 27, 26, noMove, 28, noMove, noMove, noMove},
 }
 
 // permitted holds the events each state allows, by the state's value, so

@@ -486,8 +486,8 @@ func (e TransitionError) Is(target error) bool {
 // TransitionError that matches ErrInvalidTransition.
 func Transition(from State, ev Event) (State, error) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to != 0 {
-			return to - 1, nil
+		if to := transitions[from][ev]; to != noMove {
+			return to, nil
 		}
 		return from, TransitionError{&illegal[from][ev]}
 	}
@@ -502,8 +502,8 @@ func Transition(from State, ev Event) (State, error) {
 // outcome.
 func Next(from State, ev Event) (State, bool) {
 	if from < NumStates && ev < NumEvents {
-		if to := transitions[from][ev]; to != 0 {
-			return to - 1, true
+		if to := transitions[from][ev]; to != noMove {
+			return to, true
 		}
 	}
 	return from, false
@@ -511,7 +511,7 @@ func Next(from State, ev Event) (State, bool) {
 
 // Can reports whether s allows e.
 func (s State) Can(e Event) bool {
-	return s < NumStates && e < NumEvents && transitions[s][e] != 0
+	return s < NumStates && e < NumEvents && transitions[s][e] != noMove
 }
 
 // EventSet is a set of events.
@@ -565,29 +565,32 @@ func (s State) Permitted() EventSet {
 	return EventSet{}
 }
 
+// noMove marks a move the state does not allow in transitions.
+const noMove = NumStates
+
 // transitions is next as a table the compiler lays out at build time, so
 // that importing the package costs no work at start: transitions[from][ev]
-// is one more than the state ev leads to from from, or 0 when from does not
-// allow ev, so that only legal moves are written. One load replaces the
-// switch's jumps, so Transition costs the same whatever the mix of events.
-// The generated test holds it against next on every pair.
+// is the state ev leads to from from, or noMove when from does not allow
+// ev. One load replaces the switch's jumps, so Transition costs the same
+// whatever the mix of events. The generated test holds it against next on
+// every pair.
 var transitions = [NumStates][NumEvents]State{
 	// StatePending
-	{0: 2},
+	{1, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateRunning
-	{1: 3, 2: 4, 3: 5, 4: 6, 6: 8},
+	{noMove, 2, 3, 4, 5, noMove, 7, noMove},
 	// StateSuccess
-	{0: 2, 7: 1},
+	{1, noMove, noMove, noMove, noMove, noMove, noMove, 0},
 	// StateFailure
-	{0: 2},
+	{1, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateReverted
-	{7: 1},
+	{noMove, noMove, noMove, noMove, noMove, noMove, noMove, 0},
 	// StateSuspending
-	{1: 3, 2: 4, 3: 5, 5: 7, 6: 8},
+	{noMove, 2, 3, 4, noMove, 6, 7, noMove},
 	// StateSuspended
-	{0: 2},
+	{1, noMove, noMove, noMove, noMove, noMove, noMove, noMove},
 	// StateResuming
-	{5: 7},
+	{noMove, noMove, noMove, noMove, noMove, 6, noMove, noMove},
 }
 
 // permitted holds the events each state allows, by the state's value, so
