@@ -62,7 +62,7 @@ func TestWrenchTimeouts(t *testing.T) {
 	// schemas[k] is the schema after file k: each file's Down must leave
 	// the schema the file before it left, so that a rollback can stop
 	// after any file.
-	schemas := []string{doorsSchema(t, db)}
+	schemas := []string{schemaOf(t, db)}
 	up := func() {
 		for v, tv := range timeoutVersions {
 			if v > 0 {
@@ -72,7 +72,7 @@ func TestWrenchTimeouts(t *testing.T) {
 				if err := w.ExecuteMigrations(ctx, migs, 1, versionTable, wrench.PriorityTypeUnspecified, nil); err != nil {
 					t.Fatalf("up to the spec's version %d: %v", v+1, err)
 				}
-				schemas = append(schemas, doorsSchema(t, db))
+				schemas = append(schemas, schemaOf(t, db))
 			}
 			check(v, "up")
 		}
@@ -85,7 +85,7 @@ func TestWrenchTimeouts(t *testing.T) {
 			if err := down(ctx, w, timeoutsDir, last); err != nil {
 				t.Fatalf("down of version %d: %v", last, err)
 			}
-			if got := doorsSchema(t, db); got != schemas[last-1] {
+			if got := schemaOf(t, db); got != schemas[last-1] {
 				t.Errorf("the Down of version %d leaves\n%s\nnot what version %d left:\n%s", last, got, last-1, schemas[last-1])
 			}
 			last--
@@ -106,14 +106,15 @@ func TestWrenchTimeouts(t *testing.T) {
 	up()
 }
 
-// doorsSchema lists the doors' columns, constraints and indexes.
-func doorsSchema(t *testing.T, db *spanner.Client) string {
+// schemaOf lists the columns, constraints and indexes of the database's
+// tables but wrench's.
+func schemaOf(t *testing.T, db *spanner.Client) string {
 	t.Helper()
 	var b strings.Builder
 	for _, q := range []string{
-		"SELECT CONCAT('column ', COLUMN_NAME, ' ', SPANNER_TYPE) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'doors'",
-		"SELECT CONCAT('constraint ', CONSTRAINT_NAME) FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS WHERE TABLE_NAME = 'doors' AND CONSTRAINT_TYPE = 'CHECK' AND NOT STARTS_WITH(CONSTRAINT_NAME, 'CK_IS_NOT_NULL_')",
-		"SELECT CONCAT('index ', INDEX_NAME) FROM INFORMATION_SCHEMA.INDEXES WHERE TABLE_NAME = 'doors' AND INDEX_TYPE = 'INDEX'",
+		"SELECT CONCAT('column ', TABLE_NAME, '.', COLUMN_NAME, ' ', SPANNER_TYPE) FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = '' AND TABLE_NAME != '" + versionTable + "'",
+		"SELECT CONCAT('constraint ', TABLE_NAME, '.', CONSTRAINT_NAME) FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = '' AND CONSTRAINT_TYPE = 'CHECK' AND NOT STARTS_WITH(CONSTRAINT_NAME, 'CK_IS_NOT_NULL_')",
+		"SELECT CONCAT('index ', TABLE_NAME, '.', INDEX_NAME) FROM INFORMATION_SCHEMA.INDEXES WHERE TABLE_SCHEMA = '' AND INDEX_TYPE = 'INDEX'",
 	} {
 		it := db.Single().Query(context.Background(), spanner.Statement{SQL: q + " ORDER BY 1"})
 		err := it.Do(func(row *spanner.Row) error {

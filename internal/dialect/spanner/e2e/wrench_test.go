@@ -52,7 +52,8 @@ var gone = map[int]string{5: "reapplying", 7: "aborting"}
 // TestWrenchScenario applies the seed's migrations with wrench, one
 // version at a time, with rows in every state the version allows; then
 // every Down, as `wrench apply` would, back to nothing; then every Up
-// again. After each step the column takes exactly the version's labels.
+// again. After each step the column takes exactly the version's labels,
+// and each Down leaves the schema the version before it left.
 // A Down that would strand rows fails, changing nothing, until they are
 // gone.
 func TestWrenchScenario(t *testing.T) {
@@ -61,6 +62,9 @@ func TestWrenchScenario(t *testing.T) {
 	step := func(n int) error {
 		return w.ExecuteMigrations(ctx, migs, n, versionTable, wrench.PriorityTypeUnspecified, nil)
 	}
+	// schemas[v] is the schema after version v: each version's Down must
+	// leave the one before.
+	schemas := map[int]string{0: schemaOf(t, db)}
 	up := func(straggle bool) {
 		for v := 1; v <= len(want); v++ {
 			err := step(1)
@@ -92,6 +96,7 @@ func TestWrenchScenario(t *testing.T) {
 				}
 			}
 			check(t, db, v)
+			schemas[v] = schemaOf(t, db)
 			if straggle && v == 5 {
 				if err := put(ctx, db, "nodes", "straggler", "reapplying"); err != nil {
 					t.Fatal(err)
@@ -115,6 +120,9 @@ func TestWrenchScenario(t *testing.T) {
 		}
 		if err := w.SetSchemaMigrationVersion(ctx, uint(v-1), false, versionTable); err != nil {
 			t.Fatal(err)
+		}
+		if got := schemaOf(t, db); got != schemas[v-1] {
+			t.Errorf("the Down of version %d leaves\n%s\nnot what version %d left:\n%s", v, got, v-1, schemas[v-1])
 		}
 		if l, ok := gone[v]; ok {
 			// The rename's Down spells its past moves the old way again.
