@@ -47,34 +47,31 @@ func transitionsTable(m *model.Machine) []byte {
 	var b bytes.Buffer
 	b.Grow(len(sparseDoc) + 64 + len(m.States)*32 + len(m.Transitions)*12)
 	b.WriteString("\n")
-	if !dense(m) {
-		writeDoc(&b, sparseDoc)
-		b.WriteString("var transitions = [NumStates][NumEvents]State{\n")
-		for _, s := range m.ByOrd {
-			b.WriteString("\t// " + s.GoName + "\n\t{")
-			for i, t := range s.Out {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(strconv.Itoa(t.Event.Index) + ": " + strconv.Itoa(t.To.Ord+1))
-			}
-			b.WriteString("},\n")
-		}
-		b.WriteString("}\n")
-		return b.Bytes()
-	}
-	b.WriteString("// noMove marks a move the state does not allow in transitions.\nconst noMove = NumStates\n\n")
-	writeDoc(&b, denseDoc)
-	b.WriteString("var transitions = [NumStates][NumEvents]State{\n")
-	row := make([]string, len(m.Events))
-	for _, s := range m.ByOrd {
-		for i := range row {
-			row[i] = "noMove"
-		}
+	doc, cells := sparseDoc, make([]string, 0, len(m.Events))
+	row := func(s *model.State) []string {
+		cells = cells[:0]
 		for _, t := range s.Out {
-			row[t.Event.Index] = strconv.Itoa(t.To.Ord)
+			cells = append(cells, strconv.Itoa(t.Event.Index)+": "+strconv.Itoa(t.To.Ord+1))
 		}
-		b.WriteString("\t// " + s.GoName + "\n\t{" + strings.Join(row, ", ") + "},\n")
+		return cells
+	}
+	if dense(m) {
+		b.WriteString("// noMove marks a move the state does not allow in transitions.\nconst noMove = NumStates\n\n")
+		doc, cells = denseDoc, make([]string, len(m.Events))
+		row = func(s *model.State) []string {
+			for i := range cells {
+				cells[i] = "noMove"
+			}
+			for _, t := range s.Out {
+				cells[t.Event.Index] = strconv.Itoa(t.To.Ord)
+			}
+			return cells
+		}
+	}
+	writeDoc(&b, doc)
+	b.WriteString("var transitions = [NumStates][NumEvents]State{\n")
+	for _, s := range m.ByOrd {
+		b.WriteString("\t// " + s.GoName + "\n\t{" + strings.Join(row(s), ", ") + "},\n")
 	}
 	b.WriteString("}\n")
 	return b.Bytes()
