@@ -590,11 +590,13 @@ type Expirer interface {
 	SweepBatch() int
 }
 
-// DueRows selects the due rows' keys and states; suffix ends it.
-func DueRows(t Table, e Expiry, p *Params, now, suffix string) string {
+// DueRows selects the due rows' keys and states; hint follows the table's
+// name (an index the dialect must be told to read through), suffix ends
+// the statement.
+func DueRows(t Table, e Expiry, p *Params, now, hint, suffix string) string {
 	d := p.d
 	dl := d.QuoteIdent(t.Fields[e.Field].Name)
-	return "SELECT " + d.QuoteIdent(t.Key) + ", " + d.QuoteIdent(t.Column) + " FROM " + d.QuoteIdent(t.Name) +
+	return "SELECT " + d.QuoteIdent(t.Key) + ", " + d.QuoteIdent(t.Column) + " FROM " + d.QuoteIdent(t.Name) + hint +
 		" WHERE " + dl + " <= " + now + " ORDER BY " + dl + " LIMIT " + p.Ph(ArgLimit) + suffix
 }
 

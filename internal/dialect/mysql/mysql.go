@@ -375,7 +375,7 @@ func (Dialect) ExpireStmt(dialect.Table, dialect.Expiry) dialect.Stmt { return d
 func (m Dialect) DueStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
 	ps := dialect.NewParams(m)
 	key, dl := m.QuoteIdent(t.Key), m.QuoteIdent(t.Fields[e.Field].Name)
-	return ps.Stmt("SELECT r." + key + ", r." + m.QuoteIdent(t.Column) + " FROM (" + dialect.DueRows(t, e, ps, ps.Ph(dialect.ArgNow), "") + ") AS due JOIN " + m.QuoteIdent(t.Name) +
+	return ps.Stmt("SELECT r." + key + ", r." + m.QuoteIdent(t.Column) + " FROM (" + dialect.DueRows(t, e, ps, ps.Ph(dialect.ArgNow), "", "") + ") AS due JOIN " + m.QuoteIdent(t.Name) +
 		" AS r ON r." + key + " = due." + key + " WHERE r." + dl + " <= " + ps.Ph(dialect.ArgNow) + " FOR UPDATE SKIP LOCKED")
 }
 

@@ -193,7 +193,7 @@ func (p Dialect) ExpireStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
 	ps := dialect.NewParams(p)
 	key, col, tab := p.QuoteIdent(t.Key), p.QuoteIdent(t.Column), p.QuoteIdent(t.Name)
 	var b strings.Builder
-	b.WriteString("WITH due AS (" + dialect.DueRows(t, e, ps, ps.Ph(dialect.ArgNow)+"::timestamptz", " FOR UPDATE SKIP LOCKED") + "),\nm (f, t) AS (VALUES ")
+	b.WriteString("WITH due AS (" + dialect.DueRows(t, e, ps, ps.Ph(dialect.ArgNow)+"::timestamptz", "", " FOR UPDATE SKIP LOCKED") + "),\nm (f, t) AS (VALUES ")
 	for i, a := range e.Arcs {
 		if i > 0 {
 			b.WriteString(", ")

@@ -150,10 +150,7 @@ func (Dialect) ExpireStmt(dialect.Table, dialect.Expiry) dialect.Stmt { return d
 // client runs its transaction again, which finds the row moved.
 func (s Dialect) DueStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
 	ps := dialect.NewParams(s)
-	dl := s.QuoteIdent(t.Fields[e.Field].Name)
-	return ps.Stmt("SELECT " + s.QuoteIdent(t.Key) + ", " + s.QuoteIdent(t.Column) +
-		" FROM " + s.QuoteIdent(t.Name) + "@{FORCE_INDEX=" + s.QuoteIdent(e.Index) + "}" +
-		" WHERE " + dl + " <= " + ps.Ph(dialect.ArgNow) + " ORDER BY " + dl + " LIMIT " + ps.Ph(dialect.ArgLimit))
+	return ps.Stmt(dialect.DueRows(t, e, ps, ps.Ph(dialect.ArgNow), "@{FORCE_INDEX="+s.QuoteIdent(e.Index)+"}", ""))
 }
 
 func (s Dialect) ClearStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {

@@ -107,7 +107,7 @@ func (Dialect) SweepBatch() int { return 100 }
 // Now writes the clock, for the text comparison to hold.
 func (s Dialect) DueStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {
 	ps := dialect.NewParams(s)
-	return ps.Stmt(dialect.DueRows(t, e, ps, "strftime('%Y-%m-%d %H:%M:%f', "+ps.Ph(dialect.ArgNow)+")", ""))
+	return ps.Stmt(dialect.DueRows(t, e, ps, "strftime('%Y-%m-%d %H:%M:%f', "+ps.Ph(dialect.ArgNow)+")", "", ""))
 }
 
 func (s Dialect) ClearStmt(t dialect.Table, e dialect.Expiry) dialect.Stmt {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -52,7 +53,7 @@ func TestSpannerExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slices.SortFunc(got, func(x, y door.Expired) int { return cmpString(x.Key, y.Key) })
+	slices.SortFunc(got, func(x, y door.Expired) int { return strings.Compare(x.Key, y.Key) })
 	if len(got) != 3 || got[0].Key != "a" || got[1].Key != "b" || got[2].Key != "e" {
 		t.Fatalf("ExpireIn = %+v; want a, b and e", got)
 	}
@@ -129,16 +130,6 @@ func TestSpannerExpire(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("RunExpiry = %v, want context.Canceled", err)
 	}
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // TestSpannerExpireConcurrent: 8 workers move random doors while 4

@@ -161,19 +161,9 @@ type pastMove struct{ from, to, event string }
 // history reads key's past moves in order.
 func history(t *testing.T, c *spanner.Client, key string) []pastMove {
 	t.Helper()
-	it := c.Single().Query(context.Background(), spanner.Statement{
-		SQL:    "SELECT from_state, to_state, event FROM door_moves WHERE id = @k ORDER BY seq",
-		Params: map[string]any{"k": key},
-	})
 	var out []pastMove
-	err := it.Do(func(r *spanner.Row) error {
-		var m pastMove
-		err := r.Columns(&m.from, &m.to, &m.event)
-		out = append(out, m)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+	for _, m := range historyNotes(t, c, key) {
+		out = append(out, pastMove{m.from, m.to, m.event})
 	}
 	return out
 }
