@@ -241,10 +241,9 @@ func (p *Params) Stmt(sql string) Stmt { return Stmt{SQL: sql, Args: p.Args} }
 // Store statements. Each dialect renders them in its file; the protocol
 // the generated code follows is fixed by UpdateReturning:
 //
-//   - with RETURNING, Fire's statement returns (from, to) for a move. On
-//     PostgreSQL it returns (current state, NULL) when the row exists but
-//     did not move; no row means: ask StateStmt. Move's statement affects
-//     one row when it moved.
+//   - with RETURNING, Fire's statement returns (from, to) for a move and
+//     no row when nothing moved: then StateStmt says why. Move's statement
+//     affects one row when it moved.
 //   - without (MySQL), Fire's and Move's statements report a move through
 //     LAST_INSERT_ID(nonce * 65536 + n): n is the 1-based index of the arc
 //     taken for Fire, 1 for Move. The statement's result carries it, except

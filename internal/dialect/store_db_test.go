@@ -116,10 +116,9 @@ func run(t *testing.T, db *sql.DB, d dialect.Dialect, st dialect.Stmt, at int) s
 		}
 		return []string{"closed", "opened"}[id&0xffff-1]
 	}
-	var from string
-	var to sql.NullString
+	var from, to string
 	err := db.QueryRow(st.SQL, args...).Scan(&from, &to)
-	if err == sql.ErrNoRows || (err == nil && !to.Valid) {
+	if err == sql.ErrNoRows {
 		return ""
 	}
 	if err != nil {

@@ -138,12 +138,12 @@ var storeDialects = [...]storeQueries{Postgres: {
 	expire:        []storeExpiry{},
 	fields:        false,
 	fire: [NumEvents]storeStmt{
-		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventClose)},
-		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "k", int(EventOpen)},
+		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u", "k", int(EventClose)},
+		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u", "k", int(EventOpen)},
 	},
 	fireAt: [NumEvents]storeStmt{
-		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $2 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kv", NumEvents + int(EventClose)},
-		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $2 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u\nUNION ALL\nSELECT \"state\", NULL::\"door_state\" FROM \"doors\" WHERE \"id\" = $1 AND NOT EXISTS (SELECT 1 FROM u)", "kv", NumEvents + int(EventOpen)},
+		EventClose: storeStmt{"WITH m (f, t) AS (VALUES ('opened'::\"door_state\", 'closed'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $2 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'close' FROM u)\nSELECT f, t FROM u", "kv", NumEvents + int(EventClose)},
+		EventOpen:  storeStmt{"WITH m (f, t) AS (VALUES ('closed'::\"door_state\", 'opened'::\"door_state\")),\nu AS (UPDATE \"doors\" AS r SET \"state\" = m.t, \"lock_version\" = r.\"lock_version\" + 1 FROM m WHERE r.\"id\" = $1 AND r.\"lock_version\" = $2 AND r.\"state\" = m.f RETURNING r.\"id\" AS k, m.f, m.t),\nh AS (INSERT INTO \"door_moves\" (\"id\", \"from_state\", \"to_state\", \"event\") SELECT k, f::text, t::text, 'open' FROM u)\nSELECT f, t FROM u", "kv", NumEvents + int(EventOpen)},
 	},
 	get:                storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGet},
 	getCurrent:         storeStmt{"SELECT \"state\", \"lock_version\" FROM \"doors\" WHERE \"id\" = $1", "k", storeGetCurrent},
@@ -582,17 +582,13 @@ func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArg
 		from, err = s.current(ctx, db, key)
 		return from, from, false, err
 	}
-	var next sql.Null[State]
-	if err := rows.Scan(&from, &next); err != nil {
+	if err := rows.Scan(&from, &to); err != nil {
 		return 0, 0, false, err
 	}
 	if err := rows.Close(); err != nil {
 		return 0, 0, false, err
 	}
-	if !next.Valid {
-		return from, from, false, nil
-	}
-	return from, next.V, true, nil
+	return from, to, true, nil
 }
 
 // readThenMove is fire on a readFirst dialect: st reads the row's state
