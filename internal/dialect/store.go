@@ -406,6 +406,11 @@ type Enforcement struct {
 	Trigger string
 	Moves   []Arc    // allowed changes of the state, from != to
 	Entries []string // states a row may be inserted in
+	// Outdated marks rules whose triggers an older fsmgen wrote, in a form
+	// this one replaces: going from them restates every trigger, even one
+	// whose own rules stay. From rules that are not, a trigger whose text
+	// stays is left as it is.
+	Outdated bool
 }
 
 // EnforceSuffixLen is the longest suffix a dialect adds to
@@ -456,11 +461,35 @@ type EnforceObject struct {
 	Transient bool
 }
 
+// Kept names the triggers of new that Enforce(old, new) leaves as they
+// are, because old's have the same text: none when old is nil or
+// Outdated. A change of the moves alone leaves the INSERT trigger, a
+// change of the entries alone the UPDATE trigger.
+func Kept(d Enforcer, old, new *Enforcement) map[string]bool {
+	if old == nil || old.Outdated || new == nil {
+		return nil
+	}
+	was := map[string]string{}
+	for _, o := range d.EnforceObjects(old) {
+		if !o.Transient {
+			was[o.Name] = o.Def
+		}
+	}
+	kept := map[string]bool{}
+	for _, o := range d.EnforceObjects(new) {
+		if def, ok := was[o.Name]; ok && !o.Transient && def == o.Def {
+			kept[o.Name] = true
+		}
+	}
+	return kept
+}
+
 // Widened is what e and o allow together: the rules while a migration
 // that goes from one to the other runs, so that a writer following either
 // machine is served and nothing else passes.
 func (e *Enforcement) Widened(o *Enforcement) *Enforcement {
 	w := *e
+	w.Outdated = false // the migration writes them
 	w.Moves = slices.Clone(e.Moves)
 	for _, m := range o.Moves {
 		if !slices.Contains(w.Moves, m) {

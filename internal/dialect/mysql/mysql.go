@@ -433,7 +433,7 @@ func (m Dialect) HistoryStmt(t dialect.Table) dialect.Stmt {
 // rules stands while the trigger is dropped and created again, then goes.
 // Meanwhile a write passes only what both allow, never more than either.
 // Every step can run again after a failure at any point: MySQL cannot
-// roll DDL back.
+// roll DDL back. A trigger whose text stays is left alone (Kept).
 func (m Dialect) Enforce(old, new *dialect.Enforcement) []string {
 	var out []string
 	if new == nil {
@@ -445,7 +445,11 @@ func (m Dialect) Enforce(old, new *dialect.Enforcement) []string {
 		}
 		return out
 	}
+	kept := dialect.Kept(m, old, new)
 	for _, t := range m.enforceTriggers(new) {
+		if kept[t.name] {
+			continue
+		}
 		twin, name := m.QuoteIdent(t.twin), m.QuoteIdent(t.name)
 		out = append(out,
 			"DROP TRIGGER IF EXISTS "+twin+";",

@@ -140,31 +140,31 @@ func (s Dialect) HistoryStmt(t dialect.Table) dialect.Stmt {
 	return ps.Stmt(dialect.HistoryRow(s, t, ps, false))
 }
 
-// Enforce drops and recreates the two triggers, which SQLite does in the
-// migration's transaction: no other connection sees a moment without
+// Enforce drops and recreates the triggers whose text changes (Kept),
+// which SQLite does in the migration's transaction: no other connection sees a moment without
 // them. A trigger may not read a temporary table, so the bypass is PRAGMA
 // defer_foreign_keys, which SQLite itself switches off at every COMMIT and
 // ROLLBACK. The messages are constants: RAISE takes an expression only
 // from SQLite 3.47, and an older SQLite refuses to open a database whose
 // schema holds one.
 func (s Dialect) Enforce(old, new *dialect.Enforcement) []string {
-	var out []string
-	e := old
-	if e == nil {
-		e = new
-	}
-	if e != nil {
-		out = append(out,
-			"DROP TRIGGER IF EXISTS "+s.QuoteIdent(e.Trigger+"_insert")+";",
-			"DROP TRIGGER IF EXISTS "+s.QuoteIdent(e.Trigger+"_update")+";")
-	}
 	if new == nil {
-		return out
+		if old == nil {
+			return nil
+		}
+		return []string{
+			"DROP TRIGGER IF EXISTS " + s.QuoteIdent(old.Trigger+"_insert") + ";",
+			"DROP TRIGGER IF EXISTS " + s.QuoteIdent(old.Trigger+"_update") + ";"}
 	}
+	kept := dialect.Kept(s, old, new)
+	var drops, creates []string
 	for _, o := range s.EnforceObjects(new) {
-		out = append(out, o.Def+";")
+		if !kept[o.Name] {
+			drops = append(drops, "DROP TRIGGER IF EXISTS "+s.QuoteIdent(o.Name)+";")
+			creates = append(creates, o.Def+";")
+		}
 	}
-	return out
+	return append(drops, creates...)
 }
 
 // EnforceObjects: each trigger's CREATE TRIGGER, as sqlite_master keeps it.

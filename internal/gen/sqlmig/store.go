@@ -238,7 +238,7 @@ func enforcement(q *model.SQL, l *storeRecord) *dialect.Enforcement {
 	e := &dialect.Enforcement{
 		Table: q.Columns[0].Table, Key: l.Key, Column: q.Columns[0].Column, Enum: q.Enum,
 		Trigger: cutName(q.Enum+"_enforce", dialect.EnforceSuffixLen),
-		Entries: l.Enforce.Entries,
+		Entries: l.Enforce.Entries, Outdated: l.Enforce.Form < enforceForm,
 	}
 	for _, mv := range l.Enforce.Moves {
 		e.Moves = append(e.Moves, dialect.Arc{From: mv[0], To: mv[1]})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/cli"
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
+	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 
 	sqldialects "github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
@@ -280,4 +281,58 @@ func TestHistoryTableStays(t *testing.T) {
 	expectRefusal(t, spec, out, `sql history is "" but the migration history \(.*\) created the table "nodes_history"`)
 	writeFile(t, spec, mustReplace(t, seed, "  key: uuid\n", "  key: id\n"))
 	expectRefusal(t, spec, out, `sql key is "id" but the history table "nodes_history" records keys of "uuid"`)
+}
+
+// TestOnlyChangedTriggersAreRestated: a change of the moves alone
+// restates the UPDATE trigger and leaves the INSERT trigger as it is. From
+// triggers an older fsmgen wrote (an older form in the history) it
+// restates both, so that none is left in the old form.
+func TestOnlyChangedTriggersAreRestated(t *testing.T) {
+	specs := specVersions(t, "goose")[:2]
+	seed := mustReplace(t, specs[1], "\nsql:\n", "\nsql:\n"+storeKeys)
+	more := mustReplace(t, seed, "      finish: finished\n      timeout: error\n  finished:", "      abort: aborting\n      finish: finished\n      timeout: error\n  finished:")
+	triggers := map[string][2]string{
+		"mysql":  {"CREATE TRIGGER `node_state_enforce_insert`", "CREATE TRIGGER `node_state_enforce_update`"},
+		"sqlite": {`CREATE TRIGGER "node_state_enforce_insert"`, `CREATE TRIGGER "node_state_enforce_update"`},
+	}
+	for _, outdated := range []bool{false, true} {
+		out := t.TempDir()
+		spec := filepath.Join(t.TempDir(), "states.yaml")
+		for i, text := range append(specs, seed, more) {
+			if i == 3 && outdated {
+				for name := range triggers {
+					p := filepath.Join(out, "migrations", name, sqlmig.HistoryName("node_state"))
+					b, err := os.ReadFile(p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					writeFile(t, p, mustReplace(t, string(b), `"form": 2`, `"form": 1`))
+				}
+			}
+			writeFile(t, spec, text)
+			if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+				t.Fatalf("version %d: generate: %s", i+1, stderr)
+			}
+		}
+		for name, tr := range triggers {
+			files, err := filepath.Glob(filepath.Join(out, "migrations", name, "00004_*.sql"))
+			if err != nil || len(files) != 1 {
+				t.Fatalf("%s: version 4 is %v (%v)", name, files, err)
+			}
+			b, err := os.ReadFile(files[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			up, down, _ := strings.Cut(string(b), "-- +goose Down")
+			for dir, text := range map[string]string{"up": up, "down": down} {
+				if !strings.Contains(text, tr[1]) {
+					t.Errorf("%s %s (outdated %v): the UPDATE trigger is not restated", name, dir, outdated)
+				}
+				// The Down goes back to rules this fsmgen wrote.
+				if want := outdated && dir == "up"; strings.Contains(text, tr[0]) != want {
+					t.Errorf("%s %s (outdated %v): INSERT trigger restated: %v, want %v", name, dir, outdated, !want, want)
+				}
+			}
+		}
+	}
 }
