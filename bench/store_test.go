@@ -23,13 +23,17 @@ import (
 
 func TestMain(m *testing.M) { testdb.Main(m) }
 
-// storeWorkers is the concurrency: eight clients moving rows at
-// once, each with rows of its own (so the figures measure what one move
-// costs, not how long clients queue for a shared row's lock).
+// storeWorkers is the most clients moving rows at once, each with rows of
+// its own (so the figures measure what one move costs, not how long
+// clients queue for a shared row's lock). workerCounts are the runs: eight
+// clients, where the machine's CPU is the limit, and one, where a move's
+// latency is.
 const (
 	storeWorkers  = 8
 	rowsPerWorker = 64
 )
+
+var workerCounts = []int{storeWorkers, 1}
 
 // storeCycle is one successful introspection; every row walks it over and
 // over, so every call is a move.
@@ -82,9 +86,9 @@ var storeImpls = []string{"Fire", "handwritten", "handwritten+history", "bare"}
 
 // BenchmarkStoreMove measures moves per second of each of storeImpls on
 // PostgreSQL, MariaDB and SQLite with the seed's schema (enforcement
-// triggers on, the history table present). Eight workers move rows of
-// their own, each row round the cycle start, wait, process, finish, so
-// every call is a move. Run it with -count=1 several times (as
+// triggers on, the history table present). Eight workers, then one, move
+// rows of their own, each row round the cycle start, wait, process,
+// finish, so every call is a move. Run it with -count=1 several times (as
 // bench/store_report.sh does) so that the variants alternate round by
 // round on a machine whose load changes.
 func BenchmarkStoreMove(b *testing.B) {
@@ -112,26 +116,31 @@ func BenchmarkStoreMove(b *testing.B) {
 					return err
 				},
 			}
-			for _, impl := range storeImpls {
-				b.Run("impl="+impl, func(b *testing.B) {
-					runMoves(b, d.name+"/"+impl, impl, moves[impl])
+			for _, workers := range workerCounts {
+				b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+					for _, impl := range storeImpls {
+						b.Run("impl="+impl, func(b *testing.B) {
+							runMoves(b, workers, d.name+"/"+impl, impl, moves[impl])
+						})
+					}
 				})
 			}
 		})
 	}
 }
 
-// runMoves runs b.N moves over storeWorkers workers and reports moves/s.
-func runMoves(b *testing.B, progress, impl string, move func(ctx context.Context, key string, from fsmpkg.State, ev fsmpkg.Event) error) {
+// runMoves runs b.N moves over the first workers of storeWorkers and
+// reports moves/s.
+func runMoves(b *testing.B, workers int, progress, impl string, move func(ctx context.Context, key string, from fsmpkg.State, ev fsmpkg.Event) error) {
 	ctx := context.Background()
 	var wg sync.WaitGroup
-	errs := make(chan error, storeWorkers)
+	errs := make(chan error, workers)
 	b.ResetTimer()
 	start := time.Now()
 	steps := storeProgress(progress)
-	for w := range storeWorkers {
-		n := b.N / storeWorkers
-		if w < b.N%storeWorkers {
+	for w := range workers {
+		n := b.N / workers
+		if w < b.N%workers {
 			n++
 		}
 		wg.Go(func() {

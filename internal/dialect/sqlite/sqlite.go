@@ -141,8 +141,8 @@ func (s Dialect) HistoryStmt(t dialect.Table) dialect.Stmt {
 }
 
 // Enforce drops and recreates the triggers whose text changes (Kept),
-// which SQLite does in the migration's transaction: no other connection sees a moment without
-// them. A trigger may not read a temporary table, so the bypass is PRAGMA
+// which SQLite does in the migration's transaction: no other connection
+// sees a moment without them. A trigger may not read a temporary table, so the bypass is PRAGMA
 // defer_foreign_keys, which SQLite itself switches off at every COMMIT and
 // ROLLBACK. The messages are constants: RAISE takes an expression only
 // from SQLite 3.47, and an older SQLite refuses to open a database whose
