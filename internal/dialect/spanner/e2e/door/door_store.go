@@ -610,17 +610,13 @@ func (s *Store) fire(ctx context.Context, db storeConn, st storeStmt, a storeArg
 		from, err = s.current(ctx, db, key)
 		return from, from, false, err
 	}
-	var next sql.Null[State]
-	if err := rows.Scan(&from, &next); err != nil {
+	if err := rows.Scan(&from, &to); err != nil {
 		return 0, 0, false, err
 	}
 	if err := rows.Close(); err != nil {
 		return 0, 0, false, err
 	}
-	if !next.Valid {
-		return from, from, false, nil
-	}
-	return from, next.V, true, nil
+	return from, to, true, nil
 }
 
 // readThenMove is fire on a readFirst dialect: st reads the row's state
