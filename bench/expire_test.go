@@ -23,10 +23,11 @@ import (
 // own round the introspection cycle. One op is one sweep of every due row
 // with Expire(…, 1000) until none is left; it reports rows timed out per
 // second and the writers' longest move, and their longest move without a
-// sweep, as long again after it (the control). After the ops, deadlines fall due
-// one after another at half that rate for 5 s while a sweeper calls
-// Expire every 50 ms, as RunExpiry would: it reports how late the 99th
-// percentile of rows and the latest were timed out after their deadline.
+// sweep, as long again after it (the control). After the ops, deadlines
+// fall due one after another at half that rate for 5 s while a sweeper
+// calls Expire every 50 ms, as RunExpiry would: it reports how late the
+// 99th percentile of rows and the latest were timed out after their
+// deadline.
 func BenchmarkExpire(b *testing.B) {
 	rows := 1000000
 	if v, err := strconv.Atoi(os.Getenv("EXPIRE_ROWS")); err == nil && v > 0 {

@@ -26,9 +26,9 @@ awk '/^BenchmarkStoreMove/ { sub(/-[0-9]+$/, "", $1); split($1, p, "/"); sub(/^d
 	median >"$tmp/store.med"
 ratios=$(awk '{ split($1, k, "/"); m[k[1], k[2], k[3]] = $2; dbs[k[1]] = 1 } END {
 	n = split("postgres mysql sqlite", order, " ")
-	for (w = 8; w >= 1; w -= 7)
-	for (j = 1; j <= n; j++) {
-		d = order[j]
+	nw = split("8 1", workers, " ")
+	for (i = 1; i <= nw; i++) for (j = 1; j <= n; j++) {
+		d = order[j]; w = workers[i]
 		if (!(d in dbs)) continue
 		printf "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.2f× | %.2f× |\n", d, w, m[d, w, "Fire"], m[d, w, "handwritten"], m[d, w, "handwritten+history"], m[d, w, "bare"], m[d, w, "Fire"] / m[d, w, "handwritten+history"], m[d, w, "Fire"] / m[d, w, "bare"]
 	}
@@ -52,7 +52,8 @@ MariaDB and SQLite (internal/testdb: local, fsync off; SQLite in WAL with
 triggers on, \`nodes_history\` present. Eight workers move rows of their
 own, each row round the cycle start, wait, process, finish, so every call
 is a move; then one worker, whose rate is a move's latency rather than
-the machine's CPU. \`Fire\` is the generated Store: in one statement the move,
+the machine's CPU. \`Fire\` is the generated Store: in one statement the
+move,
 the seed's new version token, the fields the state entered sets
 (\`started_at\`, \`finished_at\`, \`error\`), the timeout's deadline (started on
 entering its states, ended on leaving them) and its history row with the
@@ -74,10 +75,9 @@ workers): without the fields and the deadline it moved 13% more rows a
 second (a deadline that starts or ends changes an indexed column, so that
 update is not HOT), without the history row as well a further 25%, and
 that was still 0.85× the bare UPDATE (the arcs' join, the version token,
-RETURNING).
-On MariaDB Fire takes five round trips (BEGIN, the
-UPDATE, \`SELECT LAST_INSERT_ID()\`, which the triggers keep out of the
-UPDATE's result, the history row, COMMIT), the bare UPDATE one.
+RETURNING). On MariaDB Fire takes five round trips (BEGIN, the UPDATE,
+\`SELECT LAST_INSERT_ID()\`, which the triggers keep out of the UPDATE's
+result, the history row, COMMIT), the bare UPDATE one.
 
 Medians of moves per second:
 
