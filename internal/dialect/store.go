@@ -477,7 +477,7 @@ func Kept(d Enforcer, old, new *Enforcement) map[string]bool {
 	}
 	kept := map[string]bool{}
 	for _, o := range d.EnforceObjects(new) {
-		if def, ok := was[o.Name]; ok && !o.Transient && def == o.Def {
+		if def, ok := was[o.Name]; ok && def == o.Def {
 			kept[o.Name] = true
 		}
 	}

@@ -132,8 +132,8 @@ func nested(stmt string) string {
 // same arc only; when that fails the row did not move. A statement that
 // returns no row leaves the caller to read the state and judge it (and
 // retry if that state allows the event after all): a branch that read it
-// here cost every move 7% of its rate (BenchmarkStoreMove), for the
-// failures alone.
+// here cost every move 7% of its rate (both statements run side by side,
+// 8 workers), for the failures alone.
 func (p Dialect) FireStmt(t dialect.Table, event string, arcs []dialect.Arc, at bool) dialect.Stmt {
 	enum := p.QuoteIdent(t.Enum)
 	var b strings.Builder

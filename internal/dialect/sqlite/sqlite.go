@@ -142,19 +142,20 @@ func (s Dialect) HistoryStmt(t dialect.Table) dialect.Stmt {
 
 // Enforce drops and recreates the triggers whose text changes (Kept),
 // which SQLite does in the migration's transaction: no other connection
-// sees a moment without them. A trigger may not read a temporary table, so the bypass is PRAGMA
-// defer_foreign_keys, which SQLite itself switches off at every COMMIT and
-// ROLLBACK. The messages are constants: RAISE takes an expression only
-// from SQLite 3.47, and an older SQLite refuses to open a database whose
-// schema holds one.
+// sees a moment without them. A trigger may not read a temporary table,
+// so the bypass is PRAGMA defer_foreign_keys, which SQLite itself
+// switches off at every COMMIT and ROLLBACK. The messages are constants:
+// RAISE takes an expression only from SQLite 3.47, and an older SQLite
+// refuses to open a database whose schema holds one.
 func (s Dialect) Enforce(old, new *dialect.Enforcement) []string {
 	if new == nil {
-		if old == nil {
-			return nil
+		var out []string
+		if old != nil {
+			for _, o := range s.EnforceObjects(old) {
+				out = append(out, "DROP TRIGGER IF EXISTS "+s.QuoteIdent(o.Name)+";")
+			}
 		}
-		return []string{
-			"DROP TRIGGER IF EXISTS " + s.QuoteIdent(old.Trigger+"_insert") + ";",
-			"DROP TRIGGER IF EXISTS " + s.QuoteIdent(old.Trigger+"_update") + ";"}
+		return out
 	}
 	kept := dialect.Kept(s, old, new)
 	var drops, creates []string
