@@ -38,11 +38,15 @@ CREATE OR REPLACE FUNCTION "node_state_enforce"() RETURNS trigger LANGUAGE plpgs
 SET search_path = pg_catalog, pg_temp AS $fsmgen$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        IF NEW."state"::text NOT IN ('starting', 'finished', 'enrolling') AND NOT (coalesce(current_setting('fsmgen.bypass', true), '') = 'on' AND pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE')) THEN
-            RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'nodes: row uuid = ' || NEW."uuid"::text || ': cannot insert in state ' || NEW."state"::text || ', which is not an entry state of node_state';
+        IF NEW."state"::text NOT IN ('starting', 'finished', 'enrolling') THEN
+            IF NOT (coalesce(current_setting('fsmgen.bypass', true), '') = 'on' AND pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE')) THEN
+                RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'nodes: row uuid = ' || NEW."uuid"::text || ': cannot insert in state ' || NEW."state"::text || ', which is not an entry state of node_state';
+            END IF;
         END IF;
-    ELSIF NEW."state" IS DISTINCT FROM OLD."state" AND NOT ((OLD."state"::text, NEW."state"::text) IN (('starting', 'error'), ('starting', 'waiting'), ('waiting', 'processing'), ('waiting', 'error'), ('waiting', 'aborting'), ('waiting', 'starting'), ('processing', 'error'), ('processing', 'finished'), ('finished', 'reapplying'), ('finished', 'starting'), ('error', 'reapplying'), ('error', 'starting'), ('reapplying', 'error'), ('reapplying', 'finished'), ('enrolling', 'processing'), ('enrolling', 'error'), ('aborting', 'error'))) AND NOT (coalesce(current_setting('fsmgen.bypass', true), '') = 'on' AND pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE')) THEN
-        RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'nodes: row uuid = ' || NEW."uuid"::text || ': state ' || OLD."state"::text || ' -> ' || NEW."state"::text || ' is not a transition of node_state';
+    ELSIF NEW."state" IS DISTINCT FROM OLD."state" AND NOT ((OLD."state"::text, NEW."state"::text) IN (('starting', 'error'), ('starting', 'waiting'), ('waiting', 'processing'), ('waiting', 'error'), ('waiting', 'aborting'), ('waiting', 'starting'), ('processing', 'error'), ('processing', 'finished'), ('finished', 'reapplying'), ('finished', 'starting'), ('error', 'reapplying'), ('error', 'starting'), ('reapplying', 'error'), ('reapplying', 'finished'), ('enrolling', 'processing'), ('enrolling', 'error'), ('aborting', 'error'))) THEN
+        IF NOT (coalesce(current_setting('fsmgen.bypass', true), '') = 'on' AND pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE')) THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'nodes: row uuid = ' || NEW."uuid"::text || ': state ' || OLD."state"::text || ' -> ' || NEW."state"::text || ' is not a transition of node_state';
+        END IF;
     END IF;
     RETURN NEW;
 END

@@ -427,6 +427,13 @@ type Enforcer interface {
 	// EnforceObjects are the objects Enforce(nil, e) creates, as verify
 	// finds them in the catalog.
 	EnforceObjects(e *Enforcement) []EnforceObject
+	// EnforceForm numbers the form of the triggers Enforce writes; it
+	// grows when they are written otherwise for the same rules. A
+	// migration history records it, and one that records an older form
+	// gets a migration that replaces the triggers, and verify compares
+	// their text only in the current form. Form 2 is the first that only
+	// a privileged role can bypass.
+	EnforceForm() int
 	// BypassOn turns enforcement off for the current transaction, for a
 	// role allowed to (the table's owner on PostgreSQL, the account that
 	// created the triggers on MySQL); BypassOff turns it back on, "" where

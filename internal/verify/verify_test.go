@@ -140,7 +140,7 @@ func TestVerify(t *testing.T) {
 		{"sqlite", "path", func(d string) string { return d },
 			[]string{`DROP INDEX nodes_timeout_at_due`}, `index nodes_timeout_at_due on nodes is missing`},
 		{"postgres", "URL", func(d string) string { return d },
-			[]string{`DELETE FROM goose_db_version WHERE version_id = 9`}, `migration 00009_node_state_history_error_history_actor_history_reason.sql (version 9) has not run here: goose_db_version records version 8 as the last applied`},
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 10`}, `migration 00010_node_state_restate_triggers.sql (version 10) has not run here: goose_db_version records version 9 as the last applied`},
 		{"sqlite", "path", func(d string) string { return d },
 			[]string{`DELETE FROM goose_db_version WHERE version_id = 8`}, `(version 8) has not run here`},
 	} {

@@ -136,6 +136,7 @@ func (Dialect) SerialWrites() bool { return false }
 
 func (Dialect) Enforce(*dialect.Enforcement, *dialect.Enforcement) []string { return nil }
 func (Dialect) EnforceObjects(*dialect.Enforcement) []dialect.EnforceObject { return nil }
+func (Dialect) EnforceForm() int                                            { return 0 }
 func (Dialect) BypassOn() string                                            { return "" }
 func (Dialect) BypassOff() string                                           { return "" }
 

@@ -204,6 +204,9 @@ func sqliteEnforceMessages(e *dialect.Enforcement) (insert, update string) {
 
 // BypassOn works for every connection that can write the file: whoever
 // can write it can also drop the triggers.
+// EnforceForm 2: messages are constants that SQLite before 3.47 can read.
+func (Dialect) EnforceForm() int { return 2 }
+
 func (Dialect) BypassOn() string  { return "PRAGMA defer_foreign_keys = ON;" }
 func (Dialect) BypassOff() string { return "" }
 

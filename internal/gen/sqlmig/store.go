@@ -86,20 +86,18 @@ func (l fieldRecord) field() dialect.Field {
 type enforceRecord struct {
 	Moves   [][2]string `json:"moves"` // (from, to), from != to, by state order
 	Entries []string    `json:"entries"`
-	// Form is the triggers' form, enforceForm when written by this
-	// fsmgen; 0 in a history written before forms were recorded.
+	// Form is the triggers' form (the dialect's EnforceForm when written
+	// by this fsmgen); 0 in a history written before forms were recorded.
 	Form int `json:"form,omitempty"`
 }
 
-// enforceForm is the form of the triggers this fsmgen writes. Form 2: only
-// a privileged role can bypass them (the table's owner on PostgreSQL, the
-// triggers' definer on MySQL, with exactly 1), the PostgreSQL function
-// pins its search_path, and SQLite's messages are constants that SQLite
-// before 3.47 can read. A database whose history records an older form
-// gets a migration that replaces its triggers.
-const enforceForm = 2
+// bypassForm is the first form of the triggers that only a privileged role
+// can bypass (dialect.Enforcer's EnforceForm).
+const bypassForm = 2
 
-func storeRecordOf(m *model.Machine) *storeRecord {
+// storeRecordOf is what the history records of m's store, its triggers
+// written in form.
+func storeRecordOf(m *model.Machine, form int) *storeRecord {
 	st := m.SQL.Store
 	if st == nil || (st.History == "" && !st.Enforce && len(st.Fields) == 0) {
 		return nil
@@ -119,7 +117,7 @@ func storeRecordOf(m *model.Machine) *storeRecord {
 		l.Fields = append(l.Fields, fl)
 	}
 	if st.Enforce {
-		e := &enforceRecord{Form: enforceForm}
+		e := &enforceRecord{Form: form}
 		for _, s := range m.States {
 			for _, t := range s.Out {
 				mv := [2]string{s.Value, t.To.Value}
@@ -157,7 +155,7 @@ func checkStore(m *model.Machine, prev *storeRecord, hp string) error {
 			}
 		}
 	}
-	if next := storeRecordOf(m); next != nil {
+	if next := storeRecordOf(m, 0); next != nil {
 		for _, now := range next.HistoryColumns {
 			i := slices.IndexFunc(prev.HistoryColumns, func(l fieldRecord) bool { return l.Name == now.Name })
 			if i >= 0 && prev.HistoryColumns[i].Type != now.Type {
@@ -231,14 +229,16 @@ func withRetired(next, prev []fieldRecord) []fieldRecord {
 	return next
 }
 
-func enforcement(q *model.SQL, l *storeRecord) *dialect.Enforcement {
+// enforcement is the rules l records, Outdated when its triggers are in an
+// older form than form, the one the dialect writes now.
+func enforcement(q *model.SQL, l *storeRecord, form int) *dialect.Enforcement {
 	if l == nil || l.Enforce == nil {
 		return nil
 	}
 	e := &dialect.Enforcement{
 		Table: q.Columns[0].Table, Key: l.Key, Column: q.Columns[0].Column, Enum: q.Enum,
 		Trigger: cutName(q.Enum+"_enforce", dialect.EnforceSuffixLen),
-		Entries: l.Enforce.Entries, Outdated: l.Enforce.Form < enforceForm,
+		Entries: l.Enforce.Entries, Outdated: l.Enforce.Form < form,
 	}
 	for _, mv := range l.Enforce.Moves {
 		e.Moves = append(e.Moves, dialect.Arc{From: mv[0], To: mv[1]})
@@ -262,17 +262,17 @@ func cutName(base string, room int) string {
 // in their order: mig, or none when neither the enum nor the store
 // changes, and around it those that must run alone.
 func withStore(mig *migration, m *model.Machine, name string, prev *storeRecord, fwd *step) []*migration {
-	return storeMigrations(mig, m, name, prev, storeRecordOf(m), fwd)
+	return storeMigrations(mig, m, name, prev, storeRecordOf(m, dialects.For(name).EnforceForm()), fwd)
 }
 
 func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *storeRecord, fwd *step) []*migration {
-	oldE, newE := enforcement(m.SQL, prev), enforcement(m.SQL, next)
+	d := dialects.For(name)
+	oldE, newE := enforcement(m.SQL, prev, d.EnforceForm()), enforcement(m.SQL, next, d.EnforceForm())
 	// A new order of the states reorders the moves, which the triggers
 	// allow all the same.
 	sameEnforce := (oldE == nil) == (newE == nil) && (oldE == nil || (sameSet(oldE.Moves, newE.Moves) && sameSet(oldE.Entries, newE.Entries)))
-	harden := sameEnforce && newE != nil && prev.Enforce.Form < enforceForm
+	harden := sameEnforce && newE != nil && oldE.Outdated
 	newHistory := next != nil && next.History != "" && (prev == nil || prev.History == "")
-	d := dialects.For(name)
 	// Without mig, the store's changes follow an enum change (fwd) in a
 	// migration of their own.
 	var held func([]string) []string
@@ -358,8 +358,10 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 		downBefore, downAfter = d.Enforce(newE, nil), d.Enforce(nil, oldE)
 	}
 	switch {
-	case harden:
+	case harden && prev.Enforce.Form < bypassForm:
 		words, parts = append(words, "replace the triggers by ones only a privileged role can bypass"), append(parts, "harden_triggers")
+	case harden:
+		words, parts = append(words, "replace the triggers by ones of this fsmgen's form, with the same rules"), append(parts, "restate_triggers")
 	case sameEnforce:
 	case newE == nil:
 		words, parts = append(words, "stop enforcing transitions"), append(parts, "unenforce")

@@ -11,9 +11,8 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/cli"
 	sqldialect "github.com/fsmgen/fsmgen/internal/dialect"
-	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
-
 	sqldialects "github.com/fsmgen/fsmgen/internal/dialect/dialects"
+	"github.com/fsmgen/fsmgen/internal/gen/sqlmig"
 )
 
 // storeHistory generates, in order: the seed without the store (versions 1
@@ -332,6 +331,64 @@ func TestOnlyChangedTriggersAreRestated(t *testing.T) {
 				if want := outdated && dir == "up"; strings.Contains(text, tr[0]) != want {
 					t.Errorf("%s %s (outdated %v): INSERT trigger restated: %v, want %v", name, dir, outdated, !want, want)
 				}
+			}
+		}
+	}
+}
+
+// TestTriggersOfAnOlderFormAreReplaced: a history whose triggers a
+// dialect now writes in another form gets one migration that replaces
+// them, with the same rules, and records the new form; a history in the
+// current form gets none.
+func TestTriggersOfAnOlderFormAreReplaced(t *testing.T) {
+	seed := mustReplace(t, specVersions(t, "goose")[1], "\nsql:\n", "\nsql:\n"+storeKeys)
+	for _, name := range []string{"postgres", "mysql", "sqlite"} {
+		form := sqldialects.For(name).EnforceForm()
+		for _, older := range []bool{false, true} {
+			out := t.TempDir()
+			spec := filepath.Join(t.TempDir(), "states.yaml")
+			writeFile(t, spec, seed)
+			if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+				t.Fatalf("generate: %s", stderr)
+			}
+			dir := filepath.Join(out, "migrations", name)
+			p := filepath.Join(dir, sqlmig.HistoryName("node_state"))
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if older {
+				writeFile(t, p, mustReplace(t, string(b), fmt.Sprintf(`"form": %d`, form), fmt.Sprintf(`"form": %d`, form-1)))
+			}
+			before, _ := filepath.Glob(filepath.Join(dir, "*.sql"))
+			if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+				t.Fatalf("%s: generate again: %s", name, stderr)
+			}
+			after, _ := filepath.Glob(filepath.Join(dir, "*.sql"))
+			if !older {
+				if len(after) != len(before) {
+					t.Errorf("%s: in the current form, a second generate wrote %v", name, after[len(before):])
+				}
+				continue
+			}
+			want := "_restate_triggers.sql"
+			if form-1 < 2 {
+				want = "_harden_triggers.sql"
+			}
+			if len(after) != len(before)+1 || !strings.HasSuffix(after[len(after)-1], want) {
+				t.Fatalf("%s: from form %d, the new migrations are %v, want one *%s", name, form-1, after[len(before):], want)
+			}
+			mig, err := os.ReadFile(after[len(after)-1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The Down keeps the triggers in the new form, with the
+			// same rules.
+			if up, _, _ := strings.Cut(string(mig), "-- +goose Down"); !strings.Contains(up, "'waiting'") {
+				t.Errorf("%s: the Up does not restate the rules:\n%s", name, up)
+			}
+			if b, err = os.ReadFile(p); err != nil || !strings.Contains(string(b), fmt.Sprintf(`"form": %d`, form)) {
+				t.Errorf("%s: the history does not record form %d (%v)", name, form, err)
 			}
 		}
 	}

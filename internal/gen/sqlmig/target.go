@@ -83,10 +83,11 @@ func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, d strin
 				t.Indexes = append(t.Indexes, f.Index)
 			}
 		}
-		if t.Enforce = enforcement(m.SQL, st); t.Enforce != nil {
+		form := dialects.For(d).EnforceForm()
+		if t.Enforce = enforcement(m.SQL, st, form); t.Enforce != nil {
 			// The table the triggers are on is the history's first column's.
 			t.Enforce.Table, t.Enforce.Column = h.Columns[0].Table, h.Columns[0].Column
-			t.Checkable = st.Enforce.Form == enforceForm
+			t.Checkable = st.Enforce.Form == form
 		}
 	}
 	return t, h, nil

@@ -33,11 +33,15 @@ CREATE OR REPLACE FUNCTION "door_state_enforce"() RETURNS trigger LANGUAGE plpgs
 SET search_path = pg_catalog, pg_temp AS $fsmgen$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        IF NEW."state"::text NOT IN ('closed') AND NOT (coalesce(current_setting('fsmgen.bypass', true), '') = 'on' AND pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE')) THEN
-            RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'doors: row id = ' || NEW."id"::text || ': cannot insert in state ' || NEW."state"::text || ', which is not an entry state of door_state';
+        IF NEW."state"::text NOT IN ('closed') THEN
+            IF NOT (coalesce(current_setting('fsmgen.bypass', true), '') = 'on' AND pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE')) THEN
+                RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'doors: row id = ' || NEW."id"::text || ': cannot insert in state ' || NEW."state"::text || ', which is not an entry state of door_state';
+            END IF;
         END IF;
-    ELSIF NEW."state" IS DISTINCT FROM OLD."state" AND NOT ((OLD."state"::text, NEW."state"::text) IN (('closed', 'opened'), ('opened', 'closed'))) AND NOT (coalesce(current_setting('fsmgen.bypass', true), '') = 'on' AND pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE')) THEN
-        RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'doors: row id = ' || NEW."id"::text || ': state ' || OLD."state"::text || ' -> ' || NEW."state"::text || ' is not a transition of door_state';
+    ELSIF NEW."state" IS DISTINCT FROM OLD."state" AND NOT ((OLD."state"::text, NEW."state"::text) IN (('closed', 'opened'), ('opened', 'closed'))) THEN
+        IF NOT (coalesce(current_setting('fsmgen.bypass', true), '') = 'on' AND pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE')) THEN
+            RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = 'doors: row id = ' || NEW."id"::text || ': state ' || OLD."state"::text || ' -> ' || NEW."state"::text || ' is not a transition of door_state';
+        END IF;
     END IF;
     RETURN NEW;
 END
