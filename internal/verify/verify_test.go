@@ -142,7 +142,7 @@ func TestVerify(t *testing.T) {
 		{"postgres", "URL", func(d string) string { return d },
 			[]string{`DELETE FROM goose_db_version WHERE version_id = 10`}, `migration 00010_node_state_restate_triggers.sql (version 10) has not run here: goose_db_version records version 9 as the last applied`},
 		{"sqlite", "path", func(d string) string { return d },
-			[]string{`DELETE FROM goose_db_version WHERE version_id = 8`}, `(version 8) has not run here`},
+			[]string{`DELETE FROM goose_db_version WHERE version_id = 9`}, `(version 9) has not run here`},
 	} {
 		t.Run(c.dialect+" "+c.form, func(t *testing.T) {
 			db, url := seeded(t, c.dialect, c.url)

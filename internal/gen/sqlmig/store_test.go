@@ -305,7 +305,8 @@ func TestOnlyChangedTriggersAreRestated(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					writeFile(t, p, mustReplace(t, string(b), `"form": 2`, `"form": 1`))
+					form := sqldialects.For(name).EnforceForm()
+					writeFile(t, p, mustReplace(t, string(b), fmt.Sprintf(`"form": %d`, form), fmt.Sprintf(`"form": %d`, form-1)))
 				}
 			}
 			writeFile(t, spec, text)

@@ -43,7 +43,7 @@ UPDATE "doors" SET "state" = CASE "state" WHEN 'ajar' THEN 'closed' END WHERE "s
 
 -- +goose StatementBegin
 CREATE TRIGGER "door_state_check_insert" BEFORE INSERT ON "doors"
-FOR EACH ROW WHEN NEW."state" NOT IN ('closed', 'opened')
+FOR EACH ROW WHEN NOT (NEW."state" = 'closed' OR NEW."state" = 'opened')
 BEGIN
     SELECT RAISE(ABORT, 'invalid door_state value for doors.state');
 END;
@@ -51,7 +51,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "door_state_check_update" BEFORE UPDATE OF "state" ON "doors"
-FOR EACH ROW WHEN NEW."state" NOT IN ('closed', 'opened')
+FOR EACH ROW WHEN NOT (NEW."state" = 'closed' OR NEW."state" = 'opened')
 BEGIN
     SELECT RAISE(ABORT, 'invalid door_state value for doors.state');
 END;
@@ -78,7 +78,7 @@ DROP TRIGGER IF EXISTS "door_state_check_update";
 
 -- +goose StatementBegin
 CREATE TRIGGER "door_state_check_insert" BEFORE INSERT ON "doors"
-FOR EACH ROW WHEN NEW."state" NOT IN ('closed', 'ajar')
+FOR EACH ROW WHEN NOT (NEW."state" = 'closed' OR NEW."state" = 'ajar')
 BEGIN
     SELECT RAISE(ABORT, 'invalid door_state value for doors.state');
 END;
@@ -86,7 +86,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "door_state_check_update" BEFORE UPDATE OF "state" ON "doors"
-FOR EACH ROW WHEN NEW."state" NOT IN ('closed', 'ajar')
+FOR EACH ROW WHEN NOT (NEW."state" = 'closed' OR NEW."state" = 'ajar')
 BEGIN
     SELECT RAISE(ABORT, 'invalid door_state value for doors.state');
 END;

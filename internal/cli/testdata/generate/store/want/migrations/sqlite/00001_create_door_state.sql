@@ -6,7 +6,7 @@ ALTER TABLE "doors" ADD COLUMN "state" TEXT NOT NULL DEFAULT 'closed';
 
 -- +goose StatementBegin
 CREATE TRIGGER "door_state_check_insert" BEFORE INSERT ON "doors"
-FOR EACH ROW WHEN NEW."state" NOT IN ('closed', 'opened')
+FOR EACH ROW WHEN NOT (NEW."state" = 'closed' OR NEW."state" = 'opened')
 BEGIN
     SELECT RAISE(ABORT, 'invalid door_state value for doors.state');
 END;
@@ -14,7 +14,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "door_state_check_update" BEFORE UPDATE OF "state" ON "doors"
-FOR EACH ROW WHEN NEW."state" NOT IN ('closed', 'opened')
+FOR EACH ROW WHEN NOT (NEW."state" = 'closed' OR NEW."state" = 'opened')
 BEGIN
     SELECT RAISE(ABORT, 'invalid door_state value for doors.state');
 END;
@@ -37,7 +37,7 @@ DROP TRIGGER IF EXISTS "door_state_enforce_update";
 
 -- +goose StatementBegin
 CREATE TRIGGER "door_state_enforce_insert" BEFORE INSERT ON "doors"
-FOR EACH ROW WHEN NEW."state" NOT IN ('closed') AND NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)
+FOR EACH ROW WHEN NOT NEW."state" = 'closed' AND NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)
 BEGIN
     SELECT RAISE(ABORT, 'doors: cannot insert a row in a state that is not an entry state of door_state');
 END;
@@ -45,7 +45,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "door_state_enforce_update" BEFORE UPDATE OF "state" ON "doors"
-FOR EACH ROW WHEN NEW."state" IS NOT OLD."state" AND NOT ((OLD."state", NEW."state") IN (VALUES ('closed', 'opened'), ('opened', 'closed'))) AND NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)
+FOR EACH ROW WHEN NEW."state" IS NOT OLD."state" AND NOT ((OLD."state" = 'closed' AND NEW."state" = 'opened') OR (OLD."state" = 'opened' AND NEW."state" = 'closed')) AND NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)
 BEGIN
     SELECT RAISE(ABORT, 'doors: the state change is not a transition of door_state');
 END;
