@@ -2,6 +2,26 @@
 -- node_state: replace the triggers by ones of this fsmgen's form, with the same rules
 
 -- +goose Up
+DROP TRIGGER IF EXISTS "node_state_check_insert";
+
+DROP TRIGGER IF EXISTS "node_state_check_update";
+
+-- +goose StatementBegin
+CREATE TRIGGER "node_state_check_insert" BEFORE INSERT ON "nodes"
+FOR EACH ROW WHEN NOT (((NEW."state" = 'starting' OR NEW."state" = 'waiting') OR (NEW."state" = 'processing' OR NEW."state" = 'finished')) OR ((NEW."state" = 'error' OR NEW."state" = 'reapplying') OR (NEW."state" = 'enrolling' OR NEW."state" = 'aborting')))
+BEGIN
+    SELECT RAISE(ABORT, 'invalid node_state value for nodes.state');
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER "node_state_check_update" BEFORE UPDATE OF "state" ON "nodes"
+FOR EACH ROW WHEN NOT (((NEW."state" = 'starting' OR NEW."state" = 'waiting') OR (NEW."state" = 'processing' OR NEW."state" = 'finished')) OR ((NEW."state" = 'error' OR NEW."state" = 'reapplying') OR (NEW."state" = 'enrolling' OR NEW."state" = 'aborting')))
+BEGIN
+    SELECT RAISE(ABORT, 'invalid node_state value for nodes.state');
+END;
+-- +goose StatementEnd
+
 DROP TRIGGER IF EXISTS "node_state_enforce_insert";
 
 DROP TRIGGER IF EXISTS "node_state_enforce_update";

@@ -420,3 +420,21 @@ func (mig *migration) split() ([]*migration, error) {
 	}
 	return out, nil
 }
+
+// restateValueTriggers are the statements that write h's columns' value
+// triggers anew, for the states h ends with: none where the dialect has
+// no value triggers.
+func restateValueTriggers(q *model.SQL, dialect string, h *history) []string {
+	vt, ok := dialects.For(dialect).(valueTriggers)
+	if !ok {
+		return nil
+	}
+	d := dialects.For(dialect)
+	var out []string
+	for i, c := range h.Columns {
+		n := q.UnquotedColumnNames(c.Table, c.Column, i == 0)
+		out = append(out, "DROP TRIGGER IF EXISTS "+d.QuoteIdent(n.InsertTrigger)+";", "DROP TRIGGER IF EXISTS "+d.QuoteIdent(n.UpdateTrigger)+";")
+		out = append(out, vt.ValueTriggers(c.Table, c.Column, n.InsertTrigger, n.UpdateTrigger, h.States, invalidValue(q.Enum, c.name()))...)
+	}
+	return out
+}

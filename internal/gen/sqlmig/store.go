@@ -260,12 +260,15 @@ func cutName(base string, room int) string {
 // created once, the enforcement triggers, replaced whenever the moves
 // they allow change, and the fields' columns. It returns the migrations
 // in their order: mig, or none when neither the enum nor the store
-// changes, and around it those that must run alone.
-func withStore(mig *migration, m *model.Machine, name string, prev *storeRecord, fwd *step) []*migration {
-	return storeMigrations(mig, m, name, prev, storeRecordOf(m, dialects.For(name).EnforceForm()), fwd)
+// changes, and around it those that must run alone. values are the
+// statements that write the columns' value triggers anew, where the
+// dialect keeps the labels with triggers: a migration that replaces the
+// enforcement triggers by a new form of them (harden) replaces these too.
+func withStore(mig *migration, m *model.Machine, name string, prev *storeRecord, fwd *step, values []string) []*migration {
+	return storeMigrations(mig, m, name, prev, storeRecordOf(m, dialects.For(name).EnforceForm()), fwd, values)
 }
 
-func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *storeRecord, fwd *step) []*migration {
+func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *storeRecord, fwd *step, values []string) []*migration {
 	d := dialects.For(name)
 	oldE, newE := enforcement(m.SQL, prev, d.EnforceForm()), enforcement(m.SQL, next, d.EnforceForm())
 	// A new order of the states reorders the moves, which the triggers
@@ -294,7 +297,7 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 		if prev != nil {
 			mid.Fields = prev.Fields
 		}
-		return append(storeMigrations(mig, m, name, prev, mid, fwd), storeMigrations(nil, m, name, mid, next, fwd)...)
+		return append(storeMigrations(mig, m, name, prev, mid, fwd, values), storeMigrations(nil, m, name, mid, next, fwd, values)...)
 	}
 	if sameEnforce && !harden && !newHistory && fields.empty() && mig == nil {
 		return nil
@@ -356,6 +359,10 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 	default:
 		upBefore, upAfter = d.Enforce(oldE, nil), d.Enforce(nil, newE)
 		downBefore, downAfter = d.Enforce(newE, nil), d.Enforce(nil, oldE)
+	}
+	if harden && !enumChange {
+		// An enum change writes them itself, in the current form.
+		upAfter = append(values, upAfter...)
 	}
 	switch {
 	case harden && prev.Enforce.Form < bypassForm:
