@@ -300,13 +300,7 @@ func TestOnlyChangedTriggersAreRestated(t *testing.T) {
 		for i, text := range append(specs, seed, more) {
 			if i == 3 && outdated {
 				for name := range triggers {
-					p := filepath.Join(out, "migrations", name, sqlmig.HistoryName("node_state"))
-					b, err := os.ReadFile(p)
-					if err != nil {
-						t.Fatal(err)
-					}
-					form := sqldialects.For(name).EnforceForm()
-					writeFile(t, p, mustReplace(t, string(b), fmt.Sprintf(`"form": %d`, form), fmt.Sprintf(`"form": %d`, form-1)))
+					olderForm(t, out, name)
 				}
 			}
 			writeFile(t, spec, text)
@@ -353,13 +347,8 @@ func TestTriggersOfAnOlderFormAreReplaced(t *testing.T) {
 				t.Fatalf("generate: %s", stderr)
 			}
 			dir := filepath.Join(out, "migrations", name)
-			p := filepath.Join(dir, sqlmig.HistoryName("node_state"))
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
 			if older {
-				writeFile(t, p, mustReplace(t, string(b), fmt.Sprintf(`"form": %d`, form), fmt.Sprintf(`"form": %d`, form-1)))
+				olderForm(t, out, name)
 			}
 			before, _ := filepath.Glob(filepath.Join(dir, "*.sql"))
 			if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
@@ -393,7 +382,7 @@ func TestTriggersOfAnOlderFormAreReplaced(t *testing.T) {
 			if name == "sqlite" && !strings.Contains(up, `CREATE TRIGGER "node_state_check_update"`) {
 				t.Errorf("%s: the Up does not restate the value triggers:\n%s", name, up)
 			}
-			if b, err = os.ReadFile(p); err != nil || !strings.Contains(string(b), fmt.Sprintf(`"form": %d`, form)) {
+			if b, err := os.ReadFile(filepath.Join(dir, sqlmig.HistoryName("node_state"))); err != nil || !strings.Contains(string(b), fmt.Sprintf(`"form": %d`, form)) {
 				t.Errorf("%s: the history does not record form %d (%v)", name, form, err)
 			}
 		}
@@ -424,13 +413,7 @@ func TestOlderFormTriggersReplacedOnEveryDatabase(t *testing.T) {
 					gen()
 				}
 				dir := filepath.Join(out, "migrations", d.name)
-				p := filepath.Join(dir, sqlmig.HistoryName("node_state"))
-				b, err := os.ReadFile(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				form := sqldialects.For(d.name).EnforceForm()
-				writeFile(t, p, mustReplace(t, string(b), fmt.Sprintf(`"form": %d`, form), fmt.Sprintf(`"form": %d`, form-1)))
+				olderForm(t, out, d.name)
 				gen()
 				const v = 4 // the seed's two versions, the store's, then this
 				var up, down []string
@@ -465,4 +448,17 @@ func TestOlderFormTriggersReplacedOnEveryDatabase(t *testing.T) {
 			})
 		}
 	}
+}
+
+// olderForm edits the seed's history of dialect name under out to record
+// triggers of the form before the one the dialect writes now.
+func olderForm(t *testing.T, out, name string) {
+	t.Helper()
+	p := filepath.Join(out, "migrations", name, sqlmig.HistoryName("node_state"))
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := sqldialects.For(name).EnforceForm()
+	writeFile(t, p, mustReplace(t, string(b), fmt.Sprintf(`"form": %d`, form), fmt.Sprintf(`"form": %d`, form-1)))
 }
