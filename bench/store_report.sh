@@ -82,8 +82,9 @@ the bare UPDATE too, passes the enforcement triggers: on PostgreSQL the
 function asks for the bypass only of refused writes since c6548d0, which
 took a plain UPDATE of the state from 5.1k to 5.8k a second with one
 client (pgbench, medians of six alternated rounds of 5 s; 23k to 25k
-with four); on SQLite the triggers compare the state with each label and
-move rather than build IN lists since 5d0c18a (docs/enforcement.md).
+with four); on SQLite the triggers of a machine as small as the seed compare the
+state with each label and move rather than build IN lists since 5d0c18a
+(docs/enforcement.md).
 Between runs on this shared machine the medians moved by up to 40%
 (PostgreSQL's bare UPDATE: 14.5k and 20.9k a second at c6548d0 and
 5d0c18a, which did not change it); compare ratios within one run.

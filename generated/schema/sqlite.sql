@@ -6,13 +6,13 @@
 ALTER TABLE "nodes" ADD COLUMN state TEXT NOT NULL DEFAULT 'finished';
 
 CREATE TRIGGER "node_state_check_insert" BEFORE INSERT ON "nodes"
-FOR EACH ROW WHEN NOT (((NEW."state" = 'starting' OR NEW."state" = 'waiting') OR (NEW."state" = 'processing' OR NEW."state" = 'finished')) OR ((NEW."state" = 'error' OR NEW."state" = 'reapplying') OR (NEW."state" = 'enrolling' OR NEW."state" = 'aborting')))
+FOR EACH ROW WHEN NOT (NEW."state" = 'starting' OR NEW."state" = 'waiting' OR NEW."state" = 'processing' OR NEW."state" = 'finished' OR NEW."state" = 'error' OR NEW."state" = 'reapplying' OR NEW."state" = 'enrolling' OR NEW."state" = 'aborting')
 BEGIN
     SELECT RAISE(ABORT, 'invalid node_state value for nodes.state');
 END;
 
 CREATE TRIGGER "node_state_check_update" BEFORE UPDATE OF "state" ON "nodes"
-FOR EACH ROW WHEN NOT (((NEW."state" = 'starting' OR NEW."state" = 'waiting') OR (NEW."state" = 'processing' OR NEW."state" = 'finished')) OR ((NEW."state" = 'error' OR NEW."state" = 'reapplying') OR (NEW."state" = 'enrolling' OR NEW."state" = 'aborting')))
+FOR EACH ROW WHEN NOT (NEW."state" = 'starting' OR NEW."state" = 'waiting' OR NEW."state" = 'processing' OR NEW."state" = 'finished' OR NEW."state" = 'error' OR NEW."state" = 'reapplying' OR NEW."state" = 'enrolling' OR NEW."state" = 'aborting')
 BEGIN
     SELECT RAISE(ABORT, 'invalid node_state value for nodes.state');
 END;
@@ -45,13 +45,13 @@ ALTER TABLE "nodes_history" ADD COLUMN actor TEXT;
 ALTER TABLE "nodes_history" ADD COLUMN reason TEXT;
 
 CREATE TRIGGER "node_state_enforce_insert" BEFORE INSERT ON "nodes"
-FOR EACH ROW WHEN NOT (NEW."state" = 'starting' OR (NEW."state" = 'finished' OR NEW."state" = 'enrolling')) AND NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)
+FOR EACH ROW WHEN NOT (NEW."state" = 'starting' OR NEW."state" = 'finished' OR NEW."state" = 'enrolling') AND NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)
 BEGIN
     SELECT RAISE(ABORT, 'nodes: cannot insert a row in a state that is not an entry state of node_state');
 END;
 
 CREATE TRIGGER "node_state_enforce_update" BEFORE UPDATE OF "state" ON "nodes"
-FOR EACH ROW WHEN NEW."state" IS NOT OLD."state" AND NOT ((((OLD."state" = 'starting' AND (NEW."state" = 'error' OR NEW."state" = 'waiting')) OR (OLD."state" = 'waiting' AND ((NEW."state" = 'processing' OR NEW."state" = 'error') OR (NEW."state" = 'aborting' OR NEW."state" = 'starting')))) OR ((OLD."state" = 'processing' AND (NEW."state" = 'error' OR NEW."state" = 'finished')) OR (OLD."state" = 'finished' AND (NEW."state" = 'reapplying' OR NEW."state" = 'starting')))) OR (((OLD."state" = 'error' AND (NEW."state" = 'reapplying' OR NEW."state" = 'starting')) OR (OLD."state" = 'reapplying' AND (NEW."state" = 'error' OR NEW."state" = 'finished'))) OR ((OLD."state" = 'enrolling' AND (NEW."state" = 'processing' OR NEW."state" = 'error')) OR (OLD."state" = 'aborting' AND NEW."state" = 'error')))) AND NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)
+FOR EACH ROW WHEN NEW."state" IS NOT OLD."state" AND NOT ((OLD."state" = 'starting' AND (NEW."state" = 'error' OR NEW."state" = 'waiting')) OR (OLD."state" = 'waiting' AND (NEW."state" = 'processing' OR NEW."state" = 'error' OR NEW."state" = 'aborting' OR NEW."state" = 'starting')) OR (OLD."state" = 'processing' AND (NEW."state" = 'error' OR NEW."state" = 'finished')) OR (OLD."state" = 'finished' AND (NEW."state" = 'reapplying' OR NEW."state" = 'starting')) OR (OLD."state" = 'error' AND (NEW."state" = 'reapplying' OR NEW."state" = 'starting')) OR (OLD."state" = 'reapplying' AND (NEW."state" = 'error' OR NEW."state" = 'finished')) OR (OLD."state" = 'enrolling' AND (NEW."state" = 'processing' OR NEW."state" = 'error')) OR (OLD."state" = 'aborting' AND NEW."state" = 'error')) AND NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)
 BEGIN
     SELECT RAISE(ABORT, 'nodes: the state change is not a transition of node_state');
 END;

@@ -171,17 +171,21 @@ func (s Dialect) Enforce(old, new *dialect.Enforcement) []string {
 // EnforceObjects: each trigger's CREATE TRIGGER, as sqlite_master keeps it.
 func (s Dialect) EnforceObjects(e *dialect.Enforcement) []dialect.EnforceObject {
 	col, oldCol := "NEW."+s.QuoteIdent(e.Column), "OLD."+s.QuoteIdent(e.Column)
-	var froms []string
-	to := map[string][]string{}
-	for _, m := range e.Moves {
-		if to[m.From] == nil {
-			froms = append(froms, m.From)
+	allowed := "((" + oldCol + ", " + col + ") IN (VALUES " + dialect.Relation(s, e.Moves) + "))"
+	if len(e.Moves) <= maxCompared {
+		var froms []string
+		to := map[string][]string{}
+		for _, m := range e.Moves {
+			if to[m.From] == nil {
+				froms = append(froms, m.From)
+			}
+			to[m.From] = append(to[m.From], m.To)
 		}
-		to[m.From] = append(to[m.From], m.To)
-	}
-	arcs := make([]string, len(froms))
-	for i, f := range froms {
-		arcs[i] = "(" + s.equals(oldCol, f) + " AND " + s.isOneOf(col, to[f]) + ")"
+		arcs := make([]string, len(froms))
+		for i, f := range froms {
+			arcs[i] = "(" + oldCol + " = " + s.QuoteLiteral(f) + " AND " + s.isOneOf(col, to[f]) + ")"
+		}
+		allowed = anyOf(arcs)
 	}
 	const noBypass = "NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)"
 	trigger := func(suffix, event, cond, msg string) dialect.EnforceObject {
@@ -194,26 +198,31 @@ func (s Dialect) EnforceObjects(e *dialect.Enforcement) []dialect.EnforceObject 
 	insMsg, updMsg := sqliteEnforceMessages(e)
 	return []dialect.EnforceObject{
 		trigger("_insert", "INSERT", "NOT "+s.isOneOf(col, e.Entries), insMsg),
-		trigger("_update", "UPDATE OF "+s.QuoteIdent(e.Column), col+" IS NOT "+oldCol+" AND NOT "+anyOf(arcs), updMsg),
+		trigger("_update", "UPDATE OF "+s.QuoteIdent(e.Column), col+" IS NOT "+oldCol+" AND NOT "+allowed, updMsg),
 	}
 }
 
-// isOneOf is true when expr equals one of labels, NULL when expr is NULL,
-// as expr IN (labels) would be. An IN list of more than two values is a
-// table SQLite builds each time a trigger's program runs, once a row:
-// 4 µs a row for the seed's rules against 0.6 µs for these comparisons.
+// maxCompared is the most labels, or moves, a trigger compares one by
+// one; it tests more with IN. An IN list of more than two values is a
+// table SQLite builds each time a trigger's program runs, once a row: 4
+// µs a row for the seed's rules against 0.6 µs for comparisons. But each
+// comparison restates the column, which makes a migration that restates
+// the rules of a big machine three times as long (docs/benchmarks.md, the
+// migration history's size).
+const maxCompared = 32
+
+// isOneOf is true when expr is one of labels, NULL when expr is NULL.
 func (s Dialect) isOneOf(expr string, labels []string) string {
+	if len(labels) > maxCompared {
+		return expr + " IN (" + dialect.QuoteLiterals(s, labels) + ")"
+	}
 	terms := make([]string, len(labels))
 	for i, l := range labels {
-		terms[i] = s.equals(expr, l)
+		terms[i] = expr + " = " + s.QuoteLiteral(l)
 	}
 	return anyOf(terms)
 }
 
-func (s Dialect) equals(expr, label string) string { return expr + " = " + s.QuoteLiteral(label) }
-
-// anyOf joins terms with OR as a balanced tree: a chain as long as a big
-// machine's labels would pass SQLite's limit on an expression's depth.
 func anyOf(terms []string) string {
 	switch len(terms) {
 	case 0:
@@ -221,8 +230,7 @@ func anyOf(terms []string) string {
 	case 1:
 		return terms[0]
 	}
-	half := len(terms) / 2
-	return "(" + anyOf(terms[:half]) + " OR " + anyOf(terms[half:]) + ")"
+	return "(" + strings.Join(terms, " OR ") + ")"
 }
 
 // sqliteEnforceMessages are the triggers' constant messages: they name
@@ -236,7 +244,8 @@ func sqliteEnforceMessages(e *dialect.Enforcement) (insert, update string) {
 // BypassOn works for every connection that can write the file: whoever
 // can write it can also drop the triggers.
 // EnforceForm 2: messages are constants that SQLite before 3.47 can read.
-// 3: the rules are comparisons (isOneOf), not IN lists.
+// 3: the rules of a machine up to maxCompared are comparisons, not IN
+// lists.
 func (Dialect) EnforceForm() int { return 3 }
 
 func (Dialect) BypassOn() string  { return "PRAGMA defer_foreign_keys = ON;" }

@@ -8,7 +8,7 @@ ALTER TABLE "jobs" ADD COLUMN "state" TEXT NOT NULL DEFAULT 'Queued -- not yet /
 
 -- +goose StatementBegin
 CREATE TRIGGER "job_state_check_insert" BEFORE INSERT ON "jobs"
-FOR EACH ROW WHEN NOT ((NEW."state" = 'Queued -- not yet /* started */' OR NEW."state" = 'it''s "running"') OR (NEW."state" = 'back\slash \\ and 100% $$ `code` | pipe' OR (NEW."state" = 'DONE ✓ ünï; DROP TABLE jobs; --' OR NEW."state" = '<b>cancelled</b> #1 {x} : ; café')))
+FOR EACH ROW WHEN NOT (NEW."state" = 'Queued -- not yet /* started */' OR NEW."state" = 'it''s "running"' OR NEW."state" = 'back\slash \\ and 100% $$ `code` | pipe' OR NEW."state" = 'DONE ✓ ünï; DROP TABLE jobs; --' OR NEW."state" = '<b>cancelled</b> #1 {x} : ; café')
 BEGIN
     SELECT RAISE(ABORT, 'invalid job_state value for jobs.state');
 END;
@@ -16,7 +16,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "job_state_check_update" BEFORE UPDATE OF "state" ON "jobs"
-FOR EACH ROW WHEN NOT ((NEW."state" = 'Queued -- not yet /* started */' OR NEW."state" = 'it''s "running"') OR (NEW."state" = 'back\slash \\ and 100% $$ `code` | pipe' OR (NEW."state" = 'DONE ✓ ünï; DROP TABLE jobs; --' OR NEW."state" = '<b>cancelled</b> #1 {x} : ; café')))
+FOR EACH ROW WHEN NOT (NEW."state" = 'Queued -- not yet /* started */' OR NEW."state" = 'it''s "running"' OR NEW."state" = 'back\slash \\ and 100% $$ `code` | pipe' OR NEW."state" = 'DONE ✓ ünï; DROP TABLE jobs; --' OR NEW."state" = '<b>cancelled</b> #1 {x} : ; café')
 BEGIN
     SELECT RAISE(ABORT, 'invalid job_state value for jobs.state');
 END;

@@ -6,7 +6,7 @@ ALTER TABLE "http_transactions" ADD COLUMN "state" TEXT NOT NULL DEFAULT 'Idle';
 
 -- +goose StatementBegin
 CREATE TRIGGER "http_txn_state_check_insert" BEFORE INSERT ON "http_transactions"
-FOR EACH ROW WHEN NOT (((NEW."state" = 'Idle' OR NEW."state" = 'SendingHeaders') OR (NEW."state" = 'SendingBody' OR (NEW."state" = 'AwaitingResponse' OR NEW."state" = 'ReceivingHeaders'))) OR ((NEW."state" = 'ReceivingBody' OR NEW."state" = 'Done') OR (NEW."state" = 'MustClose' OR (NEW."state" = 'Error' OR NEW."state" = 'Closed'))))
+FOR EACH ROW WHEN NOT (NEW."state" = 'Idle' OR NEW."state" = 'SendingHeaders' OR NEW."state" = 'SendingBody' OR NEW."state" = 'AwaitingResponse' OR NEW."state" = 'ReceivingHeaders' OR NEW."state" = 'ReceivingBody' OR NEW."state" = 'Done' OR NEW."state" = 'MustClose' OR NEW."state" = 'Error' OR NEW."state" = 'Closed')
 BEGIN
     SELECT RAISE(ABORT, 'invalid http_txn_state value for http_transactions.state');
 END;
@@ -14,7 +14,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "http_txn_state_check_update" BEFORE UPDATE OF "state" ON "http_transactions"
-FOR EACH ROW WHEN NOT (((NEW."state" = 'Idle' OR NEW."state" = 'SendingHeaders') OR (NEW."state" = 'SendingBody' OR (NEW."state" = 'AwaitingResponse' OR NEW."state" = 'ReceivingHeaders'))) OR ((NEW."state" = 'ReceivingBody' OR NEW."state" = 'Done') OR (NEW."state" = 'MustClose' OR (NEW."state" = 'Error' OR NEW."state" = 'Closed'))))
+FOR EACH ROW WHEN NOT (NEW."state" = 'Idle' OR NEW."state" = 'SendingHeaders' OR NEW."state" = 'SendingBody' OR NEW."state" = 'AwaitingResponse' OR NEW."state" = 'ReceivingHeaders' OR NEW."state" = 'ReceivingBody' OR NEW."state" = 'Done' OR NEW."state" = 'MustClose' OR NEW."state" = 'Error' OR NEW."state" = 'Closed')
 BEGIN
     SELECT RAISE(ABORT, 'invalid http_txn_state value for http_transactions.state');
 END;

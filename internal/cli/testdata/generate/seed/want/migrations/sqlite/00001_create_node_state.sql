@@ -6,7 +6,7 @@ ALTER TABLE "nodes" ADD COLUMN "state" TEXT NOT NULL DEFAULT 'finished';
 
 -- +goose StatementBegin
 CREATE TRIGGER "node_state_check_insert" BEFORE INSERT ON "nodes"
-FOR EACH ROW WHEN NOT (((NEW."state" = 'starting' OR NEW."state" = 'waiting') OR (NEW."state" = 'processing' OR NEW."state" = 'finished')) OR ((NEW."state" = 'error' OR NEW."state" = 'reapplying') OR (NEW."state" = 'enrolling' OR NEW."state" = 'aborting')))
+FOR EACH ROW WHEN NOT (NEW."state" = 'starting' OR NEW."state" = 'waiting' OR NEW."state" = 'processing' OR NEW."state" = 'finished' OR NEW."state" = 'error' OR NEW."state" = 'reapplying' OR NEW."state" = 'enrolling' OR NEW."state" = 'aborting')
 BEGIN
     SELECT RAISE(ABORT, 'invalid node_state value for nodes.state');
 END;
@@ -14,7 +14,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "node_state_check_update" BEFORE UPDATE OF "state" ON "nodes"
-FOR EACH ROW WHEN NOT (((NEW."state" = 'starting' OR NEW."state" = 'waiting') OR (NEW."state" = 'processing' OR NEW."state" = 'finished')) OR ((NEW."state" = 'error' OR NEW."state" = 'reapplying') OR (NEW."state" = 'enrolling' OR NEW."state" = 'aborting')))
+FOR EACH ROW WHEN NOT (NEW."state" = 'starting' OR NEW."state" = 'waiting' OR NEW."state" = 'processing' OR NEW."state" = 'finished' OR NEW."state" = 'error' OR NEW."state" = 'reapplying' OR NEW."state" = 'enrolling' OR NEW."state" = 'aborting')
 BEGIN
     SELECT RAISE(ABORT, 'invalid node_state value for nodes.state');
 END;

@@ -6,7 +6,7 @@ ALTER TABLE "nodes" ADD COLUMN "provision_state" TEXT NOT NULL DEFAULT 'enroll';
 
 -- +goose StatementBegin
 CREATE TRIGGER "provision_state_check_insert" BEFORE INSERT ON "nodes"
-FOR EACH ROW WHEN NOT (NEW."provision_state" = 'enroll' OR (NEW."provision_state" = 'manageable' OR NEW."provision_state" = 'available'))
+FOR EACH ROW WHEN NOT (NEW."provision_state" = 'enroll' OR NEW."provision_state" = 'manageable' OR NEW."provision_state" = 'available')
 BEGIN
     SELECT RAISE(ABORT, 'invalid provision_state value for nodes.provision_state');
 END;
@@ -14,7 +14,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "provision_state_check_update" BEFORE UPDATE OF "provision_state" ON "nodes"
-FOR EACH ROW WHEN NOT (NEW."provision_state" = 'enroll' OR (NEW."provision_state" = 'manageable' OR NEW."provision_state" = 'available'))
+FOR EACH ROW WHEN NOT (NEW."provision_state" = 'enroll' OR NEW."provision_state" = 'manageable' OR NEW."provision_state" = 'available')
 BEGIN
     SELECT RAISE(ABORT, 'invalid provision_state value for nodes.provision_state');
 END;
@@ -24,7 +24,7 @@ ALTER TABLE "nodes" ADD COLUMN "target_provision_state" TEXT;
 
 -- +goose StatementBegin
 CREATE TRIGGER "provision_state_nodes_target_provision_state_check_insert" BEFORE INSERT ON "nodes"
-FOR EACH ROW WHEN NOT (NEW."target_provision_state" = 'enroll' OR (NEW."target_provision_state" = 'manageable' OR NEW."target_provision_state" = 'available'))
+FOR EACH ROW WHEN NOT (NEW."target_provision_state" = 'enroll' OR NEW."target_provision_state" = 'manageable' OR NEW."target_provision_state" = 'available')
 BEGIN
     SELECT RAISE(ABORT, 'invalid provision_state value for nodes.target_provision_state');
 END;
@@ -32,7 +32,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "provision_state_nodes_target_provision_state_check_update" BEFORE UPDATE OF "target_provision_state" ON "nodes"
-FOR EACH ROW WHEN NOT (NEW."target_provision_state" = 'enroll' OR (NEW."target_provision_state" = 'manageable' OR NEW."target_provision_state" = 'available'))
+FOR EACH ROW WHEN NOT (NEW."target_provision_state" = 'enroll' OR NEW."target_provision_state" = 'manageable' OR NEW."target_provision_state" = 'available')
 BEGIN
     SELECT RAISE(ABORT, 'invalid provision_state value for nodes.target_provision_state');
 END;
@@ -42,7 +42,7 @@ ALTER TABLE "node_history" ADD COLUMN "state" TEXT DEFAULT 'available';
 
 -- +goose StatementBegin
 CREATE TRIGGER "provision_state_node_history_state_check_insert" BEFORE INSERT ON "node_history"
-FOR EACH ROW WHEN NOT (NEW."state" = 'enroll' OR (NEW."state" = 'manageable' OR NEW."state" = 'available'))
+FOR EACH ROW WHEN NOT (NEW."state" = 'enroll' OR NEW."state" = 'manageable' OR NEW."state" = 'available')
 BEGIN
     SELECT RAISE(ABORT, 'invalid provision_state value for node_history.state');
 END;
@@ -50,7 +50,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "provision_state_node_history_state_check_update" BEFORE UPDATE OF "state" ON "node_history"
-FOR EACH ROW WHEN NOT (NEW."state" = 'enroll' OR (NEW."state" = 'manageable' OR NEW."state" = 'available'))
+FOR EACH ROW WHEN NOT (NEW."state" = 'enroll' OR NEW."state" = 'manageable' OR NEW."state" = 'available')
 BEGIN
     SELECT RAISE(ABORT, 'invalid provision_state value for node_history.state');
 END;

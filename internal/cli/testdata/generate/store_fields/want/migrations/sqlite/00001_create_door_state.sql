@@ -20,7 +20,7 @@ ALTER TABLE "doors" ADD COLUMN "state" TEXT NOT NULL DEFAULT 'closed';
 
 -- +goose StatementBegin
 CREATE TRIGGER "door_state_check_insert" BEFORE INSERT ON "doors"
-FOR EACH ROW WHEN NOT (NEW."state" = 'closed' OR (NEW."state" = 'opened' OR NEW."state" = 'locked'))
+FOR EACH ROW WHEN NOT (NEW."state" = 'closed' OR NEW."state" = 'opened' OR NEW."state" = 'locked')
 BEGIN
     SELECT RAISE(ABORT, 'invalid door_state value for doors.state');
 END;
@@ -28,7 +28,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "door_state_check_update" BEFORE UPDATE OF "state" ON "doors"
-FOR EACH ROW WHEN NOT (NEW."state" = 'closed' OR (NEW."state" = 'opened' OR NEW."state" = 'locked'))
+FOR EACH ROW WHEN NOT (NEW."state" = 'closed' OR NEW."state" = 'opened' OR NEW."state" = 'locked')
 BEGIN
     SELECT RAISE(ABORT, 'invalid door_state value for doors.state');
 END;

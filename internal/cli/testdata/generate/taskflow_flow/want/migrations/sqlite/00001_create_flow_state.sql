@@ -6,7 +6,7 @@ ALTER TABLE "flows" ADD COLUMN "state" TEXT NOT NULL DEFAULT 'PENDING';
 
 -- +goose StatementBegin
 CREATE TRIGGER "flow_state_check_insert" BEFORE INSERT ON "flows"
-FOR EACH ROW WHEN NOT (((NEW."state" = 'PENDING' OR NEW."state" = 'RUNNING') OR (NEW."state" = 'SUCCESS' OR NEW."state" = 'FAILURE')) OR ((NEW."state" = 'REVERTED' OR NEW."state" = 'SUSPENDING') OR (NEW."state" = 'SUSPENDED' OR NEW."state" = 'RESUMING')))
+FOR EACH ROW WHEN NOT (NEW."state" = 'PENDING' OR NEW."state" = 'RUNNING' OR NEW."state" = 'SUCCESS' OR NEW."state" = 'FAILURE' OR NEW."state" = 'REVERTED' OR NEW."state" = 'SUSPENDING' OR NEW."state" = 'SUSPENDED' OR NEW."state" = 'RESUMING')
 BEGIN
     SELECT RAISE(ABORT, 'invalid flow_state value for flows.state');
 END;
@@ -14,7 +14,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "flow_state_check_update" BEFORE UPDATE OF "state" ON "flows"
-FOR EACH ROW WHEN NOT (((NEW."state" = 'PENDING' OR NEW."state" = 'RUNNING') OR (NEW."state" = 'SUCCESS' OR NEW."state" = 'FAILURE')) OR ((NEW."state" = 'REVERTED' OR NEW."state" = 'SUSPENDING') OR (NEW."state" = 'SUSPENDED' OR NEW."state" = 'RESUMING')))
+FOR EACH ROW WHEN NOT (NEW."state" = 'PENDING' OR NEW."state" = 'RUNNING' OR NEW."state" = 'SUCCESS' OR NEW."state" = 'FAILURE' OR NEW."state" = 'REVERTED' OR NEW."state" = 'SUSPENDING' OR NEW."state" = 'SUSPENDED' OR NEW."state" = 'RESUMING')
 BEGIN
     SELECT RAISE(ABORT, 'invalid flow_state value for flows.state');
 END;

@@ -6,7 +6,7 @@ ALTER TABLE "jobs" ADD COLUMN "state" TEXT NOT NULL DEFAULT 'UNCLAIMED';
 
 -- +goose StatementBegin
 CREATE TRIGGER "job_state_check_insert" BEFORE INSERT ON "jobs"
-FOR EACH ROW WHEN NOT (NEW."state" = 'UNCLAIMED' OR (NEW."state" = 'CLAIMED' OR NEW."state" = 'COMPLETE'))
+FOR EACH ROW WHEN NOT (NEW."state" = 'UNCLAIMED' OR NEW."state" = 'CLAIMED' OR NEW."state" = 'COMPLETE')
 BEGIN
     SELECT RAISE(ABORT, 'invalid job_state value for jobs.state');
 END;
@@ -14,7 +14,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "job_state_check_update" BEFORE UPDATE OF "state" ON "jobs"
-FOR EACH ROW WHEN NOT (NEW."state" = 'UNCLAIMED' OR (NEW."state" = 'CLAIMED' OR NEW."state" = 'COMPLETE'))
+FOR EACH ROW WHEN NOT (NEW."state" = 'UNCLAIMED' OR NEW."state" = 'CLAIMED' OR NEW."state" = 'COMPLETE')
 BEGIN
     SELECT RAISE(ABORT, 'invalid job_state value for jobs.state');
 END;

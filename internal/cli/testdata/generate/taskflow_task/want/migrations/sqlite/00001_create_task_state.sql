@@ -6,7 +6,7 @@ ALTER TABLE "atoms" ADD COLUMN "state" TEXT NOT NULL DEFAULT 'PENDING';
 
 -- +goose StatementBegin
 CREATE TRIGGER "task_state_check_insert" BEFORE INSERT ON "atoms"
-FOR EACH ROW WHEN NOT (((NEW."state" = 'PENDING' OR NEW."state" = 'RUNNING') OR (NEW."state" = 'SUCCESS' OR NEW."state" = 'FAILURE')) OR ((NEW."state" = 'REVERTING' OR NEW."state" = 'REVERTED') OR (NEW."state" = 'REVERT_FAILURE' OR NEW."state" = 'IGNORE')))
+FOR EACH ROW WHEN NOT (NEW."state" = 'PENDING' OR NEW."state" = 'RUNNING' OR NEW."state" = 'SUCCESS' OR NEW."state" = 'FAILURE' OR NEW."state" = 'REVERTING' OR NEW."state" = 'REVERTED' OR NEW."state" = 'REVERT_FAILURE' OR NEW."state" = 'IGNORE')
 BEGIN
     SELECT RAISE(ABORT, 'invalid task_state value for atoms.state');
 END;
@@ -14,7 +14,7 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER "task_state_check_update" BEFORE UPDATE OF "state" ON "atoms"
-FOR EACH ROW WHEN NOT (((NEW."state" = 'PENDING' OR NEW."state" = 'RUNNING') OR (NEW."state" = 'SUCCESS' OR NEW."state" = 'FAILURE')) OR ((NEW."state" = 'REVERTING' OR NEW."state" = 'REVERTED') OR (NEW."state" = 'REVERT_FAILURE' OR NEW."state" = 'IGNORE')))
+FOR EACH ROW WHEN NOT (NEW."state" = 'PENDING' OR NEW."state" = 'RUNNING' OR NEW."state" = 'SUCCESS' OR NEW."state" = 'FAILURE' OR NEW."state" = 'REVERTING' OR NEW."state" = 'REVERTED' OR NEW."state" = 'REVERT_FAILURE' OR NEW."state" = 'IGNORE')
 BEGIN
     SELECT RAISE(ABORT, 'invalid task_state value for atoms.state');
 END;
