@@ -519,13 +519,13 @@ func (m Dialect) enforceTriggers(e *dialect.Enforcement) []mysqlTrigger {
 // never passes.
 const mysqlBypassed = "(@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1) = SUBSTRING_INDEX(CURRENT_USER(), '@', 1))"
 
-// BypassOn sets a session variable: MySQL has no transaction-local
-// settings, so BypassOff must follow before the connection is reused. It
-// takes effect only for the account that created the triggers.
 // EnforceForm 2: only the triggers' definer can bypass them, with
 // @fsmgen_bypass exactly 1.
 func (Dialect) EnforceForm() int { return 2 }
 
+// BypassOn sets a session variable: MySQL has no transaction-local
+// settings, so BypassOff must follow before the connection is reused. It
+// takes effect only for the account that created the triggers.
 func (Dialect) BypassOn() string  { return "SET @fsmgen_bypass = 1;" }
 func (Dialect) BypassOff() string { return "SET @fsmgen_bypass = NULL;" }
 

@@ -241,13 +241,13 @@ func sqliteEnforceMessages(e *dialect.Enforcement) (insert, update string) {
 		e.Table + ": the state change is not a transition of " + e.Enum
 }
 
-// BypassOn works for every connection that can write the file: whoever
-// can write it can also drop the triggers.
 // EnforceForm 2: messages are constants that SQLite before 3.47 can read.
 // 3: the rules of a machine up to maxCompared are comparisons, not IN
 // lists.
 func (Dialect) EnforceForm() int { return 3 }
 
+// BypassOn works for every connection that can write the file: whoever
+// can write it can also drop the triggers.
 func (Dialect) BypassOn() string  { return "PRAGMA defer_foreign_keys = ON;" }
 func (Dialect) BypassOff() string { return "" }
 
