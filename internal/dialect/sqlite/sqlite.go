@@ -171,22 +171,6 @@ func (s Dialect) Enforce(old, new *dialect.Enforcement) []string {
 // EnforceObjects: each trigger's CREATE TRIGGER, as sqlite_master keeps it.
 func (s Dialect) EnforceObjects(e *dialect.Enforcement) []dialect.EnforceObject {
 	col, oldCol := "NEW."+s.QuoteIdent(e.Column), "OLD."+s.QuoteIdent(e.Column)
-	allowed := "((" + oldCol + ", " + col + ") IN (VALUES " + dialect.Relation(s, e.Moves) + "))"
-	if len(e.Moves) <= maxCompared {
-		var froms []string
-		to := map[string][]string{}
-		for _, m := range e.Moves {
-			if to[m.From] == nil {
-				froms = append(froms, m.From)
-			}
-			to[m.From] = append(to[m.From], m.To)
-		}
-		arcs := make([]string, len(froms))
-		for i, f := range froms {
-			arcs[i] = "(" + oldCol + " = " + s.QuoteLiteral(f) + " AND " + s.isOneOf(col, to[f]) + ")"
-		}
-		allowed = anyOf(arcs)
-	}
 	const noBypass = "NOT (SELECT defer_foreign_keys FROM pragma_defer_foreign_keys)"
 	trigger := func(suffix, event, cond, msg string) dialect.EnforceObject {
 		return dialect.EnforceObject{Name: e.Trigger + suffix, Def: "CREATE TRIGGER " + s.QuoteIdent(e.Trigger+suffix) + " BEFORE " + event + " ON " + s.QuoteIdent(e.Table) + "\n" +
@@ -198,8 +182,29 @@ func (s Dialect) EnforceObjects(e *dialect.Enforcement) []dialect.EnforceObject 
 	insMsg, updMsg := sqliteEnforceMessages(e)
 	return []dialect.EnforceObject{
 		trigger("_insert", "INSERT", "NOT "+s.isOneOf(col, e.Entries), insMsg),
-		trigger("_update", "UPDATE OF "+s.QuoteIdent(e.Column), col+" IS NOT "+oldCol+" AND NOT "+allowed, updMsg),
+		trigger("_update", "UPDATE OF "+s.QuoteIdent(e.Column), col+" IS NOT "+oldCol+" AND NOT "+s.isMove(oldCol, col, e.Moves), updMsg),
 	}
+}
+
+// isMove is true when (from, to) is one of moves, NULL when either is
+// NULL, as isOneOf is for one expression.
+func (s Dialect) isMove(from, to string, moves []dialect.Arc) string {
+	if len(moves) > maxCompared {
+		return "((" + from + ", " + to + ") IN (VALUES " + dialect.Relation(s, moves) + "))"
+	}
+	var froms []string
+	targets := map[string][]string{}
+	for _, m := range moves {
+		if targets[m.From] == nil {
+			froms = append(froms, m.From)
+		}
+		targets[m.From] = append(targets[m.From], m.To)
+	}
+	terms := make([]string, len(froms))
+	for i, f := range froms {
+		terms[i] = "(" + from + " = " + s.QuoteLiteral(f) + " AND " + s.isOneOf(to, targets[f]) + ")"
+	}
+	return anyOf(terms)
 }
 
 // maxCompared is the most labels, or moves, a trigger compares one by
@@ -380,6 +385,14 @@ func (s Dialect) ValueTriggers(table, column, insert, update string, labels []st
 			"\nFOR EACH ROW WHEN NOT "+s.isOneOf("NEW."+col, labels)+"\nBEGIN\n    SELECT RAISE(ABORT, "+s.RaiseMessage(msg)+");\nEND;")
 	}
 	return out
+}
+
+// ReplaceValueTriggers drops the value triggers and creates them anew:
+// in a migration's transaction, no other connection sees a moment
+// without them, and run again it ends the same.
+func (s Dialect) ReplaceValueTriggers(table, column, insert, update string, labels []string, msg string) []string {
+	return append([]string{"DROP TRIGGER IF EXISTS " + s.QuoteIdent(insert) + ";", "DROP TRIGGER IF EXISTS " + s.QuoteIdent(update) + ";"},
+		s.ValueTriggers(table, column, insert, update, labels, msg)...)
 }
 
 // sqliteKeywords are SQLite's keywords (sqlite3_keyword_name), which a

@@ -37,6 +37,7 @@ type stmt struct {
 // triggers.
 type valueTriggers interface {
 	ValueTriggers(table, column, insert, update string, labels []string, msg string) []string
+	ReplaceValueTriggers(table, column, insert, update string, labels []string, msg string) []string
 }
 
 var (
@@ -429,12 +430,10 @@ func restateValueTriggers(q *model.SQL, dialect string, h *history) []string {
 	if !ok {
 		return nil
 	}
-	d := dialects.For(dialect)
 	var out []string
 	for i, c := range h.Columns {
 		n := q.UnquotedColumnNames(c.Table, c.Column, i == 0)
-		out = append(out, "DROP TRIGGER IF EXISTS "+d.QuoteIdent(n.InsertTrigger)+";", "DROP TRIGGER IF EXISTS "+d.QuoteIdent(n.UpdateTrigger)+";")
-		out = append(out, vt.ValueTriggers(c.Table, c.Column, n.InsertTrigger, n.UpdateTrigger, h.States, invalidValue(q.Enum, c.name()))...)
+		out = append(out, vt.ReplaceValueTriggers(c.Table, c.Column, n.InsertTrigger, n.UpdateTrigger, h.States, invalidValue(q.Enum, c.name()))...)
 	}
 	return out
 }
