@@ -1,6 +1,8 @@
 package mysql
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"regexp"
 	"strconv"
 	"strings"
@@ -10,7 +12,7 @@ import (
 	"github.com/fsmgen/fsmgen/internal/dialect"
 )
 
-// Dialect is MySQL 8 and MariaDB 10.11 and later: what both accept.
+// Dialect is MySQL 8.0.29 and MariaDB 10.11 and later: what both accept.
 type Dialect struct{}
 
 func (Dialect) Name() string { return "mysql" }
@@ -428,35 +430,47 @@ func (m Dialect) HistoryStmt(t dialect.Table) dialect.Stmt {
 	return ps.Stmt(dialect.HistoryRow(m, t, ps, false))
 }
 
-// Enforce replaces each trigger without a gap, as the states triggers
-// are: MySQL has no CREATE OR REPLACE TRIGGER, so a twin with the new
-// rules stands while the trigger is dropped and created again, then goes.
-// Meanwhile a write passes only what both allow, never more than either.
-// Every step can run again after a failure at any point: MySQL cannot
-// roll DDL back. A trigger whose text stays is left alone (Kept).
+// Enforce replaces each trigger without a gap. A trigger is named after
+// its text (form 3), so new rules are a trigger of another name: it is
+// created beside the old one, which then goes, and meanwhile a write
+// passes only what both allow, never more than either. MySQL has no
+// CREATE OR REPLACE TRIGGER; IF NOT EXISTS makes the creation safe to run
+// again, because a trigger of that name has that text. The fixed names
+// of older forms, and two texts whose names collide, take a twin instead:
+// it stands with the new rules while the trigger is dropped and created
+// again. Every step can run again after a failure at any point: MySQL
+// cannot roll DDL back. A trigger whose text stays is left alone (Kept).
 func (m Dialect) Enforce(old, new *dialect.Enforcement) []string {
 	var out []string
+	var was []mysqlTrigger
+	if old != nil {
+		was = m.enforceTriggers(old)
+	}
 	if new == nil {
-		if old != nil {
-			ts := m.enforceTriggers(old)
-			for _, n := range []string{ts[0].twin, ts[1].twin, ts[0].name, ts[1].name} {
-				out = append(out, "DROP TRIGGER IF EXISTS "+m.QuoteIdent(n)+";")
-			}
+		for _, t := range was {
+			out = append(out, "DROP TRIGGER IF EXISTS "+m.QuoteIdent(t.twin)+";", "DROP TRIGGER IF EXISTS "+m.QuoteIdent(t.name)+";")
 		}
 		return out
 	}
 	kept := dialect.Kept(m, old, new)
-	for _, t := range m.enforceTriggers(new) {
+	for i, t := range m.enforceTriggers(new) {
 		if kept[t.name] {
 			continue
 		}
 		twin, name := m.QuoteIdent(t.twin), m.QuoteIdent(t.name)
-		out = append(out,
-			"DROP TRIGGER IF EXISTS "+twin+";",
-			"CREATE TRIGGER "+twin+t.head+t.body+";",
-			"DROP TRIGGER IF EXISTS "+name+";",
-			"CREATE TRIGGER "+name+t.head+t.body+";",
-			"DROP TRIGGER IF EXISTS "+twin+";")
+		if new.Outdated || was != nil && was[i].name == t.name {
+			out = append(out,
+				"DROP TRIGGER IF EXISTS "+twin+";",
+				"CREATE TRIGGER "+twin+t.head+t.body+";",
+				"DROP TRIGGER IF EXISTS "+name+";",
+				"CREATE TRIGGER "+name+t.head+t.body+";",
+				"DROP TRIGGER IF EXISTS "+twin+";")
+		} else {
+			out = append(out, "CREATE TRIGGER IF NOT EXISTS "+name+t.head+t.body+";")
+		}
+		if was != nil && was[i].name != t.name {
+			out = append(out, "DROP TRIGGER IF EXISTS "+m.QuoteIdent(was[i].name)+";")
+		}
 	}
 	return out
 }
@@ -477,7 +491,9 @@ type mysqlTrigger struct{ name, twin, head, body string }
 
 // enforceTriggers renders the INSERT and the UPDATE trigger. SIGNAL takes
 // only a variable or literal as its message, and at most MessageMax
-// characters of it.
+// characters of it. Each is named _i or _u and the first five hex digits
+// of its text's SHA-256, the suffixes' room (dialect.EnforceSuffixLen);
+// rules in an older form keep the fixed names _insert and _update.
 func (m Dialect) enforceTriggers(e *dialect.Enforcement) []mysqlTrigger {
 	col, oldCol := "NEW."+m.QuoteIdent(e.Column), "OLD."+m.QuoteIdent(e.Column)
 	insMsg, updMsg := dialect.EnforceMessages(m, e, "NEW."+m.QuoteIdent(e.Key), oldCol, col)
@@ -492,9 +508,9 @@ func (m Dialect) enforceTriggers(e *dialect.Enforcement) []mysqlTrigger {
 	// msg is utf8mb4 whatever the database's character set: a state's
 	// label beyond it would otherwise fail the assignment, and the
 	// trigger with "Incorrect string value" instead of its message.
-	trigger := func(suffix, twin, event, cond, msg string) mysqlTrigger {
-		return mysqlTrigger{
-			name: e.Trigger + suffix, twin: e.Trigger + twin,
+	trigger := func(fixed, twin, event, cond, msg string) mysqlTrigger {
+		t := mysqlTrigger{
+			name: e.Trigger + fixed, twin: e.Trigger + twin,
 			head: " BEFORE " + event + " ON " + m.QuoteIdent(e.Table) + " FOR EACH ROW\n",
 			body: "BEGIN\n" +
 				"    DECLARE msg VARCHAR(" + strconv.Itoa(dialect.MessageMax) + ") CHARACTER SET utf8mb4;\n" +
@@ -504,6 +520,11 @@ func (m Dialect) enforceTriggers(e *dialect.Enforcement) []mysqlTrigger {
 				"    END IF;\n" +
 				"END",
 		}
+		if !e.Outdated {
+			sum := sha256.Sum256([]byte(t.head + t.body))
+			t.name = e.Trigger + fixed[:2] + hex.EncodeToString(sum[:3])[:5]
+		}
+		return t
 	}
 	return []mysqlTrigger{
 		trigger("_insert", "_ins_nx", "INSERT", col+" NOT IN ("+strings.Join(entries, ", ")+")", insMsg),
@@ -519,9 +540,10 @@ func (m Dialect) enforceTriggers(e *dialect.Enforcement) []mysqlTrigger {
 // never passes.
 const mysqlBypassed = "(@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1) = SUBSTRING_INDEX(CURRENT_USER(), '@', 1))"
 
-// EnforceForm 2: only the triggers' definer can bypass them, with
-// @fsmgen_bypass exactly 1.
-func (Dialect) EnforceForm() int { return 2 }
+// EnforceForm 3: only the triggers' definer can bypass them, with
+// @fsmgen_bypass exactly 1 (since 2), and each trigger is named after its
+// text (since 3).
+func (Dialect) EnforceForm() int { return 3 }
 
 // BypassOn sets a session variable: MySQL has no transaction-local
 // settings, so BypassOff must follow before the connection is reused. It

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -290,9 +291,9 @@ func TestOnlyChangedTriggersAreRestated(t *testing.T) {
 	specs := specVersions(t, "goose")[:2]
 	seed := mustReplace(t, specs[1], "\nsql:\n", "\nsql:\n"+storeKeys)
 	more := mustReplace(t, seed, "      finish: finished\n      timeout: error\n  finished:", "      abort: aborting\n      finish: finished\n      timeout: error\n  finished:")
-	triggers := map[string][2]string{
-		"mysql":  {"CREATE TRIGGER `node_state_enforce_insert`", "CREATE TRIGGER `node_state_enforce_update`"},
-		"sqlite": {`CREATE TRIGGER "node_state_enforce_insert"`, `CREATE TRIGGER "node_state_enforce_update"`},
+	triggers := map[string][2]*regexp.Regexp{
+		"mysql":  {regexp.MustCompile("CREATE TRIGGER (IF NOT EXISTS )?`node_state_enforce_i"), regexp.MustCompile("CREATE TRIGGER (IF NOT EXISTS )?`node_state_enforce_u")},
+		"sqlite": {regexp.MustCompile(`CREATE TRIGGER "node_state_enforce_insert"`), regexp.MustCompile(`CREATE TRIGGER "node_state_enforce_update"`)},
 	}
 	for _, outdated := range []bool{false, true} {
 		out := t.TempDir()
@@ -319,11 +320,13 @@ func TestOnlyChangedTriggersAreRestated(t *testing.T) {
 			}
 			up, down, _ := strings.Cut(string(b), "-- +goose Down")
 			for dir, text := range map[string]string{"up": up, "down": down} {
-				if !strings.Contains(text, tr[1]) {
+				if !tr[1].MatchString(text) {
 					t.Errorf("%s %s (outdated %v): the UPDATE trigger is not restated", name, dir, outdated)
 				}
-				// The Down goes back to rules this fsmgen wrote.
-				if want := outdated && dir == "up"; strings.Contains(text, tr[0]) != want {
+				// The Down goes back to rules this fsmgen wrote, but on
+				// MySQL an older form's triggers have other names (their
+				// text's hash came with form 3), which verify looks for.
+				if want := outdated && (dir == "up" || name == "mysql"); tr[0].MatchString(text) != want {
 					t.Errorf("%s %s (outdated %v): INSERT trigger restated: %v, want %v", name, dir, outdated, !want, want)
 				}
 			}

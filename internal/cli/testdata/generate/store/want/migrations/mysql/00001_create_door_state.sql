@@ -30,10 +30,8 @@ CREATE TABLE IF NOT EXISTS `door_moves` (
     KEY `door_moves_id` (`id`, `seq`)
 ) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 
-DROP TRIGGER IF EXISTS `door_state_enforce_ins_nx`;
-
 -- +goose StatementBegin
-CREATE TRIGGER `door_state_enforce_ins_nx` BEFORE INSERT ON `doors` FOR EACH ROW
+CREATE TRIGGER IF NOT EXISTS `door_state_enforce_ia4042` BEFORE INSERT ON `doors` FOR EACH ROW
 BEGIN
     DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;
     IF NEW.`state` NOT IN ('closed') AND NOT (@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1) = SUBSTRING_INDEX(CURRENT_USER(), '@', 1)) THEN
@@ -43,25 +41,8 @@ BEGIN
 END;
 -- +goose StatementEnd
 
-DROP TRIGGER IF EXISTS `door_state_enforce_insert`;
-
 -- +goose StatementBegin
-CREATE TRIGGER `door_state_enforce_insert` BEFORE INSERT ON `doors` FOR EACH ROW
-BEGIN
-    DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;
-    IF NEW.`state` NOT IN ('closed') AND NOT (@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1) = SUBSTRING_INDEX(CURRENT_USER(), '@', 1)) THEN
-        SET msg = LEFT(CONCAT('doors: row id = ', NEW.`id`, ': cannot insert in state ', NEW.`state`, ', which is not an entry state of door_state'), 128);
-        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;
-    END IF;
-END;
--- +goose StatementEnd
-
-DROP TRIGGER IF EXISTS `door_state_enforce_ins_nx`;
-
-DROP TRIGGER IF EXISTS `door_state_enforce_upd_nx`;
-
--- +goose StatementBegin
-CREATE TRIGGER `door_state_enforce_upd_nx` BEFORE UPDATE ON `doors` FOR EACH ROW
+CREATE TRIGGER IF NOT EXISTS `door_state_enforce_u21847` BEFORE UPDATE ON `doors` FOR EACH ROW
 BEGIN
     DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;
     IF NOT (NEW.`state` <=> OLD.`state`) AND NOT ((OLD.`state`, NEW.`state`) IN (('closed', 'opened'), ('opened', 'closed'))) AND NOT (@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1) = SUBSTRING_INDEX(CURRENT_USER(), '@', 1)) THEN
@@ -70,21 +51,6 @@ BEGIN
     END IF;
 END;
 -- +goose StatementEnd
-
-DROP TRIGGER IF EXISTS `door_state_enforce_update`;
-
--- +goose StatementBegin
-CREATE TRIGGER `door_state_enforce_update` BEFORE UPDATE ON `doors` FOR EACH ROW
-BEGIN
-    DECLARE msg VARCHAR(128) CHARACTER SET utf8mb4;
-    IF NOT (NEW.`state` <=> OLD.`state`) AND NOT ((OLD.`state`, NEW.`state`) IN (('closed', 'opened'), ('opened', 'closed'))) AND NOT (@fsmgen_bypass <=> 1 AND SUBSTRING_INDEX(USER(), '@', 1) = SUBSTRING_INDEX(CURRENT_USER(), '@', 1)) THEN
-        SET msg = LEFT(CONCAT('doors: row id = ', NEW.`id`, ': state ', OLD.`state`, ' -> ', NEW.`state`, ' is not a transition of door_state'), 128);
-        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;
-    END IF;
-END;
--- +goose StatementEnd
-
-DROP TRIGGER IF EXISTS `door_state_enforce_upd_nx`;
 
 SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
 
@@ -117,11 +83,11 @@ DEALLOCATE PREPARE fsmgen_guard;
 
 DROP TRIGGER IF EXISTS `door_state_enforce_ins_nx`;
 
+DROP TRIGGER IF EXISTS `door_state_enforce_ia4042`;
+
 DROP TRIGGER IF EXISTS `door_state_enforce_upd_nx`;
 
-DROP TRIGGER IF EXISTS `door_state_enforce_insert`;
-
-DROP TRIGGER IF EXISTS `door_state_enforce_update`;
+DROP TRIGGER IF EXISTS `door_state_enforce_u21847`;
 
 DROP TABLE IF EXISTS `door_moves`;
 
