@@ -146,10 +146,10 @@ the megabytes of the 201 migrations each dialect then holds. Every change
 of the rules restates them whole in its Up and its Down, so the history
 grows with the square of the machine; a change that only adds rules (as
 each here does) restates them once a direction, and on MySQL and SQLite
-only the trigger whose rules changed. MySQL's enforcement triggers, named
-after their text, are written once; the states' triggers that guard its
-ENUM against a lax \`sql_mode\` list every label and are written twice (a
-twin stands in while each is replaced). Target: 2 MB.
+only the trigger whose rules changed. MySQL's triggers are named after
+their text, so each is written once (the new one is created beside the
+old one); besides the enforcement triggers, its states' triggers guard
+the ENUM against a lax \`sql_mode\` and list every label. Target: 2 MB.
 
 \`\`\`
 $(grep '^BenchmarkHistorySize' "$tmp/history.txt")

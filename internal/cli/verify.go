@@ -53,17 +53,19 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 		for _, c := range t.Columns {
 			names := q.UnquotedColumnNames(c.Table, c.Column, c.First)
 			var twins []string
+			var prefix string
 			if dialects.For(dialect).TypeGrowth() == sqldialect.Appended {
 				// A type that only grows at its end keeps retired labels,
 				// which its own triggers forbid.
 				names.InsertTrigger, names.UpdateTrigger = names.StatesInsert, names.StatesUpdate
 				twins = []string{names.StatesInsertNext, names.StatesUpdateNext}
+				prefix = names.StatesPrefix
 			}
 			d, err := verify.Check(ctx, db, verify.Want{
 				Dialect: dialect, Enum: t.Enum, Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable,
 				States: t.States, Type: t.Type, StatesCheck: names.States,
 				InsertTrigger: names.InsertTrigger, UpdateTrigger: names.UpdateTrigger,
-				Collation: c.Collation, Twins: twins,
+				Collation: c.Collation, Twins: twins, StatesPrefix: prefix,
 			})
 			if err != nil {
 				fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)

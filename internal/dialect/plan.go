@@ -32,10 +32,14 @@ type ColumnNames struct {
 	// leaves the type only by a rewrite, which a busy table cannot afford.
 	States string
 	// StatesInsert and StatesUpdate are the MySQL triggers that forbid
-	// labels left in the ENUM; the Next ones are their twins while they
-	// are replaced.
+	// labels left in the ENUM (by the names an older fsmgen gave them);
+	// the Next ones are their twins while they are replaced.
 	StatesInsert, StatesUpdate         string
 	StatesInsertNext, StatesUpdateNext string
+	// StatesPrefix, unquoted, begins the names the states triggers have
+	// since they are named after their text; StatesInsert and
+	// StatesUpdate are the fixed names an older fsmgen gave them.
+	StatesPrefix string
 }
 
 // Plan is one direction of a migration as a dialect's templates
@@ -133,8 +137,8 @@ type StatesTrigger struct {
 	Allowed           string
 }
 
-// Named is t under another name.
-func (t StatesTrigger) Named(name string) StatesTrigger { t.Name = name; return t }
+// WithAllowed is t letting through other labels.
+func (t StatesTrigger) WithAllowed(allowed string) StatesTrigger { t.Allowed = allowed; return t }
 
 // Triggers returns the states triggers of every kept column, letting
 // through the direction's labels, or during a rename or move (widened)
@@ -168,11 +172,17 @@ func (d Plan) BindTriggers() []StatesTrigger { return triggers(d.Bind, d.To) }
 func triggers(cols []PlanColumn, allowed string) []StatesTrigger {
 	var out []StatesTrigger
 	for _, c := range cols {
-		out = append(out,
-			StatesTrigger{C: c, Name: c.StatesInsert, Next: c.StatesInsertNext, Event: "INSERT", Allowed: allowed},
-			StatesTrigger{C: c, Name: c.StatesUpdate, Next: c.StatesUpdateNext, Event: "UPDATE", Allowed: allowed})
+		out = append(out, ColumnTriggers(c, allowed)...)
 	}
 	return out
+}
+
+// ColumnTriggers are c's INSERT and UPDATE states triggers.
+func ColumnTriggers(c PlanColumn, allowed string) []StatesTrigger {
+	return []StatesTrigger{
+		{C: c, Name: c.StatesInsert, Next: c.StatesInsertNext, Event: "INSERT", Allowed: allowed},
+		{C: c, Name: c.StatesUpdate, Next: c.StatesUpdateNext, Event: "UPDATE", Allowed: allowed},
+	}
 }
 
 // Moving is what the "move" template needs for one table.

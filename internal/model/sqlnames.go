@@ -56,7 +56,14 @@ func (q *SQL) columnNames(id func(string) string, table, column string, first bo
 		StatesUpdate:     id(derivedName(table+"_"+column, "_fsmgen_upd")),
 		StatesInsertNext: id(derivedName(table+"_"+column, "_fsmgen_ins_next")),
 		StatesUpdateNext: id(derivedName(table+"_"+column, "_fsmgen_upd_next")),
+		StatesPrefix:     statesPrefix(table, column),
 	}
+}
+
+// statesPrefix leaves room for an event's letter and five hex digits.
+func statesPrefix(table, column string) string {
+	name := derivedName(table+"_"+column, "_fsmgen_i12345")
+	return name[:len(name)-len("i12345")]
 }
 
 func derivedName(base, suffix string) string {

@@ -2,8 +2,11 @@ package mysql
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -34,7 +37,74 @@ func init() {
 		"alterHead":    m.alterHead,
 		"alterTail":    m.alterTail,
 		"literal":      statementLiteral,
+		"states":       m.states,
+		"statesDrop":   m.statesDrop,
 	}).Parse(migrationText))
+}
+
+// statesTrigger returns t's name and its text after the name. The name
+// is StatesPrefix, the event's letter and five hex digits of the text's
+// SHA-256, so that other labels are a trigger of another name. The text
+// lists the labels in one order, whatever the plan's: the next migration
+// derives the name again from the labels alone.
+func (m Dialect) statesTrigger(t dialect.StatesTrigger) (name, text string) {
+	labels := dialect.ScanLiterals(t.Allowed, true)
+	slices.Sort(labels)
+	text = " BEFORE " + t.Event + " ON " + t.C.Table + " FOR EACH ROW\n" +
+		"BEGIN\n" +
+		"    IF NEW." + t.C.Column + " NOT IN (" + dialect.QuoteLiterals(m, labels) + ") THEN\n" +
+		"        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + t.C.Invalid + ";\n" +
+		"    END IF;\n" +
+		"END"
+	sum := sha256.Sum256([]byte(text))
+	return m.QuoteIdent(t.C.StatesPrefix + strings.ToLower(t.Event[:1]) + hex.EncodeToString(sum[:3])[:5]), text
+}
+
+// states replaces each column's states triggers by ts, where those that
+// stand let through the labels prev ("" for none standing). Each new
+// trigger is created beside the old one, which then goes: two
+// statements, and IF NOT EXISTS lets the creation run again, because a
+// trigger of that name has that text. The fixed name an older fsmgen
+// gave the trigger goes too. Two texts whose names collide take the twin
+// instead, which stands while the trigger is dropped and created again.
+func (m Dialect) states(ts []dialect.StatesTrigger, prev string) string {
+	var out []string
+	for _, t := range ts {
+		name, text := m.statesTrigger(t)
+		var was, wasText string
+		if prev != "" {
+			was, wasText = m.statesTrigger(t.WithAllowed(prev))
+		}
+		if was == name && wasText != text {
+			out = append(out,
+				"DROP TRIGGER IF EXISTS "+t.Next+";",
+				"CREATE TRIGGER "+t.Next+text+";",
+				"DROP TRIGGER IF EXISTS "+name+";",
+				"CREATE TRIGGER "+name+text+";",
+				"DROP TRIGGER IF EXISTS "+t.Next+";")
+		} else {
+			// Also when the text stays: the column may have none yet.
+			out = append(out, "CREATE TRIGGER IF NOT EXISTS "+name+text+";")
+			if was != "" && was != name {
+				out = append(out, "DROP TRIGGER IF EXISTS "+was+";")
+			}
+		}
+		if prev != "" {
+			out = append(out, "DROP TRIGGER IF EXISTS "+t.Name+";")
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// statesDrop drops a column's states triggers, which let through the
+// labels allowed, by either name.
+func (m Dialect) statesDrop(c dialect.PlanColumn, allowed string) string {
+	var out []string
+	for _, t := range dialect.ColumnTriggers(c, allowed) {
+		name, _ := m.statesTrigger(t)
+		out = append(out, "DROP TRIGGER IF EXISTS "+name+";", "DROP TRIGGER IF EXISTS "+t.Name+";")
+	}
+	return strings.Join(out, "\n\n")
 }
 
 // statementLiteral renders the template called name as one statement, as

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/google/go-cmp/cmp"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -464,4 +465,102 @@ func olderForm(t *testing.T, out, name string) {
 	}
 	form := sqldialects.For(name).EnforceForm()
 	writeFile(t, p, mustReplace(t, string(b), fmt.Sprintf(`"form": %d`, form), fmt.Sprintf(`"form": %d`, form-1)))
+}
+
+// TestStatesTriggersOfFixedNamesAreReplaced: an older fsmgen gave MySQL's
+// states triggers fixed names, which a database built by its history
+// still has, and verify accepts. The next change replaces them by
+// triggers named after their text, also when it stopped after any of its
+// statements and ran again.
+func TestStatesTriggersOfFixedNamesAreReplaced(t *testing.T) {
+	d := dialectNamed("mysql")
+	specs := specVersions(t, "goose")[:3]
+	out := t.TempDir()
+	spec := filepath.Join(t.TempDir(), "states.yaml")
+	gen := func(text string) {
+		t.Helper()
+		writeFile(t, spec, text)
+		if code, _, stderr := run("generate", "-spec", spec, "-out", out); code != cli.ExitOK {
+			t.Fatalf("generate: %s", stderr)
+		}
+	}
+	db, url := openURL(t, d)
+	verify := func() {
+		t.Helper()
+		if code, stdout, stderr := run("verify", "-db", url, "-spec", spec, "-out", out); code != cli.ExitOK {
+			t.Fatalf("verify: exit %d: %s%s", code, stdout, stderr)
+		}
+	}
+	// states returns the states triggers: name, event and body.
+	states := func() [][3]string {
+		t.Helper()
+		rows, err := db.Query(`SELECT TRIGGER_NAME, EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME LIKE 'nodes\_state\_fsmgen\_%'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var got [][3]string
+		for rows.Next() {
+			var r [3]string
+			if err := rows.Scan(&r[0], &r[1], &r[2]); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, r)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	// older gives the states triggers the older fsmgen's names.
+	older := func() {
+		t.Helper()
+		ts := states()
+		if len(ts) != 2 {
+			t.Fatalf("states triggers at version 2: %v, want two", ts)
+		}
+		for _, r := range ts {
+			fixed := map[string]string{"INSERT": "nodes_state_fsmgen_ins", "UPDATE": "nodes_state_fsmgen_upd"}[r[1]]
+			mustExec(t, db, "CREATE TRIGGER "+fixed+" BEFORE "+r[1]+" ON nodes FOR EACH ROW "+r[2])
+			mustExec(t, db, "DROP TRIGGER "+r[0])
+		}
+	}
+	gen(specs[0])
+	gen(specs[1])
+	dir := filepath.Join(out, "migrations", d.name)
+	r := newRunner(t, d, db, "goose", os.DirFS(dir))
+	r.upTo(t, 1)
+	for _, s := range specLabels(t, specs[0]) {
+		mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES (?, ?)`, s, s)
+	}
+	r.upTo(t, 2)
+	older()
+	verify()
+	gen(specs[2])
+	r = newRunner(t, d, db, "goose", os.DirFS(dir))
+	r.upTo(t, 3)
+	verify()
+	want := schemaOf(t, d, db)
+	up, _ := migrationStatements(t, dir, 3)
+	for n := 1; n <= len(up); n++ {
+		mustDown(t, r, 2)
+		older()
+		partial(t, db, up[:n])
+		r.upTo(t, 3)
+		verify()
+		if diff := cmp.Diff(want, schemaOf(t, d, db)); diff != "" {
+			t.Fatalf("stopped after statement %d of %d and run again, differs from a clean run (-want +got):\n%s", n, len(up), diff)
+		}
+	}
+	for _, r := range states() {
+		if strings.HasSuffix(r[0], "_ins") || strings.HasSuffix(r[0], "_upd") {
+			t.Errorf("trigger %s of the older fsmgen is still there", r[0])
+		}
+	}
+	if !accepts(t, d, db, "paused") {
+		t.Error("paused, new at version 3, refused")
+	}
+	if accepts(t, d, db, "bogus") {
+		t.Error("a label the machine lacks let through")
+	}
 }

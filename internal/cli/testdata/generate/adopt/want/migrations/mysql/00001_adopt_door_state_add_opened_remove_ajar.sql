@@ -39,53 +39,31 @@ EXECUTE fsmgen_alter;
 
 DEALLOCATE PREPARE fsmgen_alter;
 
-DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins_next`;
-
 -- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_ins_next` BEFORE INSERT ON `doors` FOR EACH ROW
+CREATE TRIGGER IF NOT EXISTS `doors_state_fsmgen_i4e8a3` BEFORE INSERT ON `doors` FOR EACH ROW
 BEGIN
-    IF NEW.`state` NOT IN ('closed', 'opened', 'ajar') THEN
+    IF NEW.`state` NOT IN ('ajar', 'closed', 'opened') THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
     END IF;
 END;
 -- +goose StatementEnd
+
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_i09b8f`;
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins`;
 
 -- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_ins` BEFORE INSERT ON `doors` FOR EACH ROW
+CREATE TRIGGER IF NOT EXISTS `doors_state_fsmgen_ue89e6` BEFORE UPDATE ON `doors` FOR EACH ROW
 BEGIN
-    IF NEW.`state` NOT IN ('closed', 'opened', 'ajar') THEN
+    IF NEW.`state` NOT IN ('ajar', 'closed', 'opened') THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
     END IF;
 END;
 -- +goose StatementEnd
 
-DROP TRIGGER `doors_state_fsmgen_ins_next`;
-
-DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd_next`;
-
--- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_upd_next` BEFORE UPDATE ON `doors` FOR EACH ROW
-BEGIN
-    IF NEW.`state` NOT IN ('closed', 'opened', 'ajar') THEN
-        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
-    END IF;
-END;
--- +goose StatementEnd
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_uf84aa`;
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd`;
-
--- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_upd` BEFORE UPDATE ON `doors` FOR EACH ROW
-BEGIN
-    IF NEW.`state` NOT IN ('closed', 'opened', 'ajar') THEN
-        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
-    END IF;
-END;
--- +goose StatementEnd
-
-DROP TRIGGER `doors_state_fsmgen_upd_next`;
 
 DROP PROCEDURE IF EXISTS `fsmgen_move_door_state`;
 
@@ -128,21 +106,21 @@ EXECUTE fsmgen_guard;
 
 DEALLOCATE PREPARE fsmgen_guard;
 
-DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins_next`;
-
 -- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_ins_next` BEFORE INSERT ON `doors` FOR EACH ROW
+CREATE TRIGGER IF NOT EXISTS `doors_state_fsmgen_i8b5fc` BEFORE INSERT ON `doors` FOR EACH ROW
 BEGIN
     IF NEW.`state` NOT IN ('closed', 'opened') THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
     END IF;
 END;
 -- +goose StatementEnd
+
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_i4e8a3`;
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins`;
 
 -- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_ins` BEFORE INSERT ON `doors` FOR EACH ROW
+CREATE TRIGGER IF NOT EXISTS `doors_state_fsmgen_u50e65` BEFORE UPDATE ON `doors` FOR EACH ROW
 BEGIN
     IF NEW.`state` NOT IN ('closed', 'opened') THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
@@ -150,31 +128,9 @@ BEGIN
 END;
 -- +goose StatementEnd
 
-DROP TRIGGER `doors_state_fsmgen_ins_next`;
-
-DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd_next`;
-
--- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_upd_next` BEFORE UPDATE ON `doors` FOR EACH ROW
-BEGIN
-    IF NEW.`state` NOT IN ('closed', 'opened') THEN
-        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
-    END IF;
-END;
--- +goose StatementEnd
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_ue89e6`;
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd`;
-
--- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_upd` BEFORE UPDATE ON `doors` FOR EACH ROW
-BEGIN
-    IF NEW.`state` NOT IN ('closed', 'opened') THEN
-        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
-    END IF;
-END;
--- +goose StatementEnd
-
-DROP TRIGGER `doors_state_fsmgen_upd_next`;
 
 DROP PROCEDURE IF EXISTS `fsmgen_move_door_state`;
 
@@ -250,53 +206,31 @@ EXECUTE fsmgen_alter;
 
 DEALLOCATE PREPARE fsmgen_alter;
 
-DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins_next`;
-
 -- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_ins_next` BEFORE INSERT ON `doors` FOR EACH ROW
+CREATE TRIGGER IF NOT EXISTS `doors_state_fsmgen_i09b8f` BEFORE INSERT ON `doors` FOR EACH ROW
 BEGIN
-    IF NEW.`state` NOT IN ('closed', 'ajar') THEN
+    IF NEW.`state` NOT IN ('ajar', 'closed') THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
     END IF;
 END;
 -- +goose StatementEnd
+
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_i8b5fc`;
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins`;
 
 -- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_ins` BEFORE INSERT ON `doors` FOR EACH ROW
+CREATE TRIGGER IF NOT EXISTS `doors_state_fsmgen_uf84aa` BEFORE UPDATE ON `doors` FOR EACH ROW
 BEGIN
-    IF NEW.`state` NOT IN ('closed', 'ajar') THEN
+    IF NEW.`state` NOT IN ('ajar', 'closed') THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
     END IF;
 END;
 -- +goose StatementEnd
 
-DROP TRIGGER `doors_state_fsmgen_ins_next`;
-
-DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd_next`;
-
--- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_upd_next` BEFORE UPDATE ON `doors` FOR EACH ROW
-BEGIN
-    IF NEW.`state` NOT IN ('closed', 'ajar') THEN
-        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
-    END IF;
-END;
--- +goose StatementEnd
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_u50e65`;
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd`;
-
--- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_upd` BEFORE UPDATE ON `doors` FOR EACH ROW
-BEGIN
-    IF NEW.`state` NOT IN ('closed', 'ajar') THEN
-        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
-    END IF;
-END;
--- +goose StatementEnd
-
-DROP TRIGGER `doors_state_fsmgen_upd_next`;
 
 -- +goose StatementBegin
 SET @fsmgen_guard = IF(EXISTS (SELECT 1 FROM `doors` WHERE `state` IN ('opened')), 'SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ''cannot migrate: doors.state has rows in opened, which the target door_state lacks; move or delete them first''', 'DO 0');

@@ -35,7 +35,11 @@ SET SESSION lock_wait_timeout = 1;
 
 SET SESSION innodb_lock_wait_timeout = 1;
 
+DROP TRIGGER IF EXISTS `jobs_state_fsmgen_ic5fe6`;
+
 DROP TRIGGER IF EXISTS `jobs_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `jobs_state_fsmgen_u9090e`;
 
 DROP TRIGGER IF EXISTS `jobs_state_fsmgen_upd`;
 

@@ -14,7 +14,11 @@ SET SESSION innodb_lock_wait_timeout = 1;
 
 ALTER TABLE `doors` MODIFY COLUMN `state` ENUM('opened', 'closed') NOT NULL DEFAULT 'closed' COMMENT 'fsmgen: door_state';
 
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_i8b5fc`;
+
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_u50e65`;
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd`;
 
@@ -33,12 +37,10 @@ SET SESSION innodb_lock_wait_timeout = 1;
 
 ALTER TABLE `doors` MODIFY COLUMN `state` ENUM('closed', 'opened', 'ajar') NOT NULL DEFAULT 'closed' COMMENT 'fsmgen: door_state';
 
-DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins_next`;
-
 -- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_ins_next` BEFORE INSERT ON `doors` FOR EACH ROW
+CREATE TRIGGER IF NOT EXISTS `doors_state_fsmgen_i8b5fc` BEFORE INSERT ON `doors` FOR EACH ROW
 BEGIN
-    IF NEW.`state` NOT IN ('opened', 'closed') THEN
+    IF NEW.`state` NOT IN ('closed', 'opened') THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
     END IF;
 END;
@@ -47,39 +49,15 @@ END;
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins`;
 
 -- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_ins` BEFORE INSERT ON `doors` FOR EACH ROW
+CREATE TRIGGER IF NOT EXISTS `doors_state_fsmgen_u50e65` BEFORE UPDATE ON `doors` FOR EACH ROW
 BEGIN
-    IF NEW.`state` NOT IN ('opened', 'closed') THEN
-        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
-    END IF;
-END;
--- +goose StatementEnd
-
-DROP TRIGGER `doors_state_fsmgen_ins_next`;
-
-DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd_next`;
-
--- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_upd_next` BEFORE UPDATE ON `doors` FOR EACH ROW
-BEGIN
-    IF NEW.`state` NOT IN ('opened', 'closed') THEN
+    IF NEW.`state` NOT IN ('closed', 'opened') THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
     END IF;
 END;
 -- +goose StatementEnd
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd`;
-
--- +goose StatementBegin
-CREATE TRIGGER `doors_state_fsmgen_upd` BEFORE UPDATE ON `doors` FOR EACH ROW
-BEGIN
-    IF NEW.`state` NOT IN ('opened', 'closed') THEN
-        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invalid door_state value for doors.state';
-    END IF;
-END;
--- +goose StatementEnd
-
-DROP TRIGGER `doors_state_fsmgen_upd_next`;
 
 SET SESSION sql_mode = COALESCE(@fsmgen_sql_mode, @@SESSION.sql_mode), SESSION lock_wait_timeout = CAST(COALESCE(@fsmgen_lock_wait_timeout, @@SESSION.lock_wait_timeout) AS UNSIGNED), SESSION innodb_lock_wait_timeout = CAST(COALESCE(@fsmgen_innodb_lock_wait_timeout, @@SESSION.innodb_lock_wait_timeout) AS UNSIGNED);
 

@@ -33,7 +33,11 @@ SET SESSION lock_wait_timeout = 1;
 
 SET SESSION innodb_lock_wait_timeout = 1;
 
+DROP TRIGGER IF EXISTS `http_transactions_state_fsmgen_i244c3`;
+
 DROP TRIGGER IF EXISTS `http_transactions_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `http_transactions_state_fsmgen_u04c05`;
 
 DROP TRIGGER IF EXISTS `http_transactions_state_fsmgen_upd`;
 

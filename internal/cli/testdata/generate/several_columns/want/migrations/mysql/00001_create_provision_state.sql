@@ -49,7 +49,11 @@ SET SESSION lock_wait_timeout = 1;
 
 SET SESSION innodb_lock_wait_timeout = 1;
 
+DROP TRIGGER IF EXISTS `nodes_provision_state_fsmgen_i1662b`;
+
 DROP TRIGGER IF EXISTS `nodes_provision_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `nodes_provision_state_fsmgen_u25927`;
 
 DROP TRIGGER IF EXISTS `nodes_provision_state_fsmgen_upd`;
 
@@ -61,7 +65,11 @@ EXECUTE fsmgen_ddl;
 
 DEALLOCATE PREPARE fsmgen_ddl;
 
+DROP TRIGGER IF EXISTS `nodes_target_provision_state_fsmgen_i8d6fb`;
+
 DROP TRIGGER IF EXISTS `nodes_target_provision_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `nodes_target_provision_state_fsmgen_ua701f`;
 
 DROP TRIGGER IF EXISTS `nodes_target_provision_state_fsmgen_upd`;
 
@@ -73,7 +81,11 @@ EXECUTE fsmgen_ddl;
 
 DEALLOCATE PREPARE fsmgen_ddl;
 
+DROP TRIGGER IF EXISTS `node_history_state_fsmgen_icd396`;
+
 DROP TRIGGER IF EXISTS `node_history_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `node_history_state_fsmgen_u650bc`;
 
 DROP TRIGGER IF EXISTS `node_history_state_fsmgen_upd`;
 

@@ -91,7 +91,11 @@ DROP TRIGGER IF EXISTS `door_state_enforce_u21847`;
 
 DROP TABLE IF EXISTS `door_moves`;
 
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_i8b5fc`;
+
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_u50e65`;
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd`;
 

@@ -302,7 +302,11 @@ EXECUTE fsmgen_guard;
 
 DEALLOCATE PREPARE fsmgen_guard;
 
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_ib977b`;
+
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `doors_state_fsmgen_ua10e8`;
 
 DROP TRIGGER IF EXISTS `doors_state_fsmgen_upd`;
 

@@ -33,7 +33,11 @@ SET SESSION lock_wait_timeout = 1;
 
 SET SESSION innodb_lock_wait_timeout = 1;
 
+DROP TRIGGER IF EXISTS `flows_state_fsmgen_i2f526`;
+
 DROP TRIGGER IF EXISTS `flows_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `flows_state_fsmgen_u7cd20`;
 
 DROP TRIGGER IF EXISTS `flows_state_fsmgen_upd`;
 

@@ -33,7 +33,11 @@ SET SESSION lock_wait_timeout = 1;
 
 SET SESSION innodb_lock_wait_timeout = 1;
 
+DROP TRIGGER IF EXISTS `jobs_state_fsmgen_i05bcc`;
+
 DROP TRIGGER IF EXISTS `jobs_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `jobs_state_fsmgen_uc94af`;
 
 DROP TRIGGER IF EXISTS `jobs_state_fsmgen_upd`;
 

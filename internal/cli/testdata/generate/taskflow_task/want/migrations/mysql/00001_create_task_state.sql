@@ -33,7 +33,11 @@ SET SESSION lock_wait_timeout = 1;
 
 SET SESSION innodb_lock_wait_timeout = 1;
 
+DROP TRIGGER IF EXISTS `atoms_state_fsmgen_i00ff5`;
+
 DROP TRIGGER IF EXISTS `atoms_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `atoms_state_fsmgen_u2f42f`;
 
 DROP TRIGGER IF EXISTS `atoms_state_fsmgen_upd`;
 
