@@ -80,7 +80,7 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 		}
 		diffs = append(diffs, d...)
 		// Said first: it explains the differences after it.
-		d, err = verify.CheckApplied(ctx, db, verify.Runner{Dialect: dialect, Format: dialects.For(dialect).Format(q.Format), Table: table, Version: t.Version, File: t.File})
+		d, err = verify.CheckApplied(ctx, db, verify.Runner{Dialect: dialect, Format: dialects.For(dialect).Format(q.Format), Table: table, Version: t.Version, File: t.File, Earlier: earlier(t)})
 		if err != nil {
 			fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
 			code, failed = ExitFail, true
@@ -106,4 +106,13 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 		return ExitFail
 	}
 	return code
+}
+
+// earlier are the files of the migrations before t's last, by version.
+func earlier(t *sqlmig.Target) map[int64]string {
+	out := map[int64]string{}
+	for _, m := range t.Earlier {
+		out[m.Version] = m.File
+	}
+	return out
 }

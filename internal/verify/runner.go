@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 
 	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
@@ -19,9 +21,11 @@ type Runner struct {
 	Format string
 	// Table is its version table; "" for the tool's own default.
 	Table string
-	// Version is the history's last migration, in File.
+	// Version is the history's last migration, in File; Earlier the
+	// files of those before it, by version.
 	Version int64
 	File    string
+	Earlier map[int64]string
 }
 
 // DefaultTable is the version table each runner uses unless told
@@ -87,6 +91,45 @@ func CheckApplied(ctx context.Context, db *sql.DB, r Runner) ([]string, error) {
 			}
 			c.diff("%s: %s records version %d as the last applied (run goose up; a migration that stopped half way finishes when run again)", run, table, last.Int64)
 		}
+		if err := c.gooseGaps(table, r); err != nil {
+			return nil, err
+		}
 	}
 	return c.diffs, nil
+}
+
+// gooseGaps reports the earlier migrations goose has not applied though
+// it applied later ones: merged from another branch after those ran,
+// which goose up leaves out unless told -allow-missing.
+func (c *checker) gooseGaps(table string, r Runner) error {
+	rows, err := c.db.QueryContext(c.ctx, "SELECT version_id, is_applied FROM "+table+" ORDER BY id")
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", table, err)
+	}
+	defer rows.Close()
+	applied := map[int64]bool{}
+	var last int64
+	for rows.Next() {
+		var v int64
+		var ok bool
+		if err := rows.Scan(&v, &ok); err != nil {
+			return fmt.Errorf("reading %s: %w", table, err)
+		}
+		applied[v] = ok
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading %s: %w", table, err)
+	}
+	for v, ok := range applied {
+		if ok {
+			last = max(last, v)
+		}
+	}
+	versions := slices.Sorted(maps.Keys(r.Earlier))
+	for _, v := range versions {
+		if v < last && !applied[v] {
+			c.diff("migration %s (version %d) has not run here, though %s records later ones as applied (goose up -allow-missing runs it)", r.Earlier[v], v, table)
+		}
+	}
+	return nil
 }

@@ -19,9 +19,11 @@ type Target struct {
 	// Type is what the type or ENUM holds, in the database's order,
 	// retired labels included; nil on SQLite.
 	Type []string
-	// Version is the last migration's version, File its file's name.
+	// Version is the last migration's version, File its file's name;
+	// Earlier are the migrations before it.
 	Version int64
 	File    string
+	Earlier []Migration
 	// History is the history table, keyed by HistoryKey; "" for none.
 	History, HistoryKey string
 	// Enforce is what the triggers enforce, nil for none. Checkable
@@ -62,6 +64,9 @@ func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, d strin
 		Dialect: d, Enum: h.Enum, Columns: targetColumns(h),
 		States: h.States, Version: last.Version, File: last.File,
 	}
+	for _, mg := range h.Migrations[:len(h.Migrations)-1] {
+		t.Earlier = append(t.Earlier, Migration{Version: mg.Version, File: mg.File})
+	}
 	if dialects.For(d).TypeGrowth() != dialect.NoType {
 		t.Type = h.dbType()
 	}
@@ -91,6 +96,12 @@ func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, d strin
 		}
 	}
 	return t, h, nil
+}
+
+// Migration is one migration of a history: its version and file.
+type Migration struct {
+	Version int64
+	File    string
 }
 
 // TargetColumn is one column the history binds.
