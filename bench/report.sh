@@ -148,8 +148,7 @@ grows with the square of the machine; a change that only adds rules (as
 each here does) restates them once a direction, and on MySQL and SQLite
 only the trigger whose rules changed. MySQL's triggers are named after
 their text, so each is written once (the new one is created beside the
-old one); besides the enforcement triggers, its states' triggers guard
-the ENUM against a lax \`sql_mode\` and list every label. Target: 2 MB.
+old one), and the enforced column has no states triggers. Target: 2 MB.
 
 \`\`\`
 $(grep '^BenchmarkHistorySize' "$tmp/history.txt")

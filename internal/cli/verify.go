@@ -50,7 +50,7 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 		}
 		var diffs []string
 		failed := false
-		for _, c := range t.Columns {
+		for i, c := range t.Columns {
 			names := q.UnquotedColumnNames(c.Table, c.Column, c.First)
 			var twins []string
 			var prefix string
@@ -66,6 +66,8 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 				States: t.States, Type: t.Type, StatesCheck: names.States,
 				InsertTrigger: names.InsertTrigger, UpdateTrigger: names.UpdateTrigger,
 				Collation: c.Collation, Twins: twins, StatesPrefix: prefix,
+				Enforced: prefix != "" && t.Enforce != nil && i == 0,
+				Guarded:  prefix != "" && t.Enforce != nil && t.Checkable && i == 0,
 			})
 			if err != nil {
 				fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)

@@ -128,6 +128,10 @@ type PlanColumn struct {
 	// Convert: restating the column converts it to that (sql.compact).
 	Collation string
 	Convert   bool
+	// Guarded: the enforcement triggers keep the column to the machine's
+	// labels at both ends of the direction, and MySQL's states triggers
+	// would repeat them; the column has none.
+	Guarded bool
 }
 
 // StatesTrigger is one MySQL states trigger as the template sees it.

@@ -12,6 +12,14 @@ SET SESSION lock_wait_timeout = 1;
 
 SET SESSION innodb_lock_wait_timeout = 1;
 
+DROP TRIGGER IF EXISTS `nodes_state_fsmgen_i450da`;
+
+DROP TRIGGER IF EXISTS `nodes_state_fsmgen_ins`;
+
+DROP TRIGGER IF EXISTS `nodes_state_fsmgen_u517e3`;
+
+DROP TRIGGER IF EXISTS `nodes_state_fsmgen_upd`;
+
 -- +goose StatementBegin
 CREATE TRIGGER IF NOT EXISTS `node_state_enforce_i5d220` BEFORE INSERT ON `nodes` FOR EACH ROW
 BEGIN

@@ -37,8 +37,12 @@ func init() {
 		"alterHead":    m.alterHead,
 		"alterTail":    m.alterTail,
 		"literal":      statementLiteral,
-		"states":       m.states,
-		"statesDrop":   m.statesDrop,
+		"states": func(ts []dialect.StatesTrigger, prev string) string {
+			return strings.Join(m.states(ts, prev), "\n\n")
+		},
+		"statesDrop": func(c dialect.PlanColumn, allowed string) string {
+			return strings.Join(m.statesDrop(c, allowed), "\n\n")
+		},
 	}).Parse(migrationText))
 }
 
@@ -67,9 +71,12 @@ func (m Dialect) statesTrigger(t dialect.StatesTrigger) (name, text string) {
 // trigger of that name has that text. The fixed name an older fsmgen
 // gave the trigger goes too. Two texts whose names collide take the twin
 // instead, which stands while the trigger is dropped and created again.
-func (m Dialect) states(ts []dialect.StatesTrigger, prev string) string {
+func (m Dialect) states(ts []dialect.StatesTrigger, prev string) []string {
 	var out []string
 	for _, t := range ts {
+		if t.C.Guarded {
+			continue
+		}
 		name, text := m.statesTrigger(t)
 		var was, wasText string
 		if prev != "" {
@@ -93,18 +100,31 @@ func (m Dialect) states(ts []dialect.StatesTrigger, prev string) string {
 			out = append(out, "DROP TRIGGER IF EXISTS "+t.Name+";")
 		}
 	}
-	return strings.Join(out, "\n\n")
+	return out
 }
 
 // statesDrop drops a column's states triggers, which let through the
 // labels allowed, by either name.
-func (m Dialect) statesDrop(c dialect.PlanColumn, allowed string) string {
+func (m Dialect) statesDrop(c dialect.PlanColumn, allowed string) []string {
+	if c.Guarded {
+		return nil
+	}
 	var out []string
 	for _, t := range dialect.ColumnTriggers(c, allowed) {
 		name, _ := m.statesTrigger(t)
 		out = append(out, "DROP TRIGGER IF EXISTS "+name+";", "DROP TRIGGER IF EXISTS "+t.Name+";")
 	}
-	return strings.Join(out, "\n\n")
+	return out
+}
+
+// GuardStates: a column whose transitions the enforcement triggers check
+// has no states triggers (PlanColumn.Guarded). When enforcement starts,
+// the column's go once the enforcement triggers stand (drop); when it
+// stops, they come back before those go (create). Both let through
+// labels.
+func (m Dialect) GuardStates(c dialect.PlanColumn, labels []string) (create, drop []string) {
+	allowed := dialect.QuoteLiterals(m, labels)
+	return m.states(dialect.ColumnTriggers(c, allowed), ""), m.statesDrop(c, allowed)
 }
 
 // statementLiteral renders the template called name as one statement, as

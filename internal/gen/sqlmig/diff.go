@@ -44,9 +44,19 @@ type colStep struct {
 	// convert: MySQL gives the column Collation, a copy of the table
 	// (allowed by sql.compact only).
 	convert bool
+	// guarded: transitions are enforced before and after (PlanColumn).
+	guarded bool
 }
 
 func (c colStep) kept() bool { return !c.bind && !c.unbind }
+
+// guard marks the first column, whose transitions the triggers enforce
+// before and after s, guarded.
+func (s *step) guard() {
+	for i := range s.cols {
+		s.cols[i].guarded = s.cols[i].first
+	}
+}
 
 // held returns the labels the state column holds after s of labels
 // before it: renamed ones by their new names, and none of those s drops.

@@ -160,6 +160,7 @@ func base(q *model.SQL, dialect string, s *step) sqldialect.Plan {
 			Enum:       q.Enum,
 			Collation:  c.Collation,
 			Convert:    c.convert,
+			Guarded:    c.guarded,
 		}
 		if vt, ok := dialects.For(dialect).(valueTriggers); ok {
 			n := q.UnquotedColumnNames(c.Table, c.Column, c.first)

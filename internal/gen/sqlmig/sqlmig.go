@@ -145,6 +145,9 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 				}
 				return nil, err
 			}
+			if prev.Store != nil && prev.Store.Enforce != nil && next.Store != nil && next.Store.Enforce != nil {
+				fwd.guard()
+			}
 			mig, next.Type, err = alter(m, d, fwd)
 			if mig == nil {
 				fwd = nil

@@ -255,6 +255,21 @@ func cutName(base string, room int) string {
 	return base
 }
 
+// statesGuard is a dialect whose states triggers an enforced column does
+// without (MySQL's GuardStates).
+type statesGuard interface {
+	GuardStates(c dialect.PlanColumn, labels []string) (create, drop []string)
+}
+
+// states are the labels of m's states.
+func states(m *model.Machine) []string {
+	out := make([]string, len(m.States))
+	for i, s := range m.States {
+		out[i] = s.Value
+	}
+	return out
+}
+
 // withStore adds to mig (nil: no enum change) what the store's database
 // objects need to go from prev to what the spec asks: the history table,
 // created once, the enforcement triggers, replaced whenever the moves
@@ -363,6 +378,35 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 	if harden && !enumChange {
 		// An enum change writes them itself, in the current form.
 		upAfter = append(values, upAfter...)
+	}
+	// A column the migration creates has no states triggers, and its
+	// Down drops them with it.
+	created := enumChange && fwd == nil && m.SQL.Adopt == nil
+	if g, ok := d.(statesGuard); ok && !created {
+		to := states(m)
+		from := to
+		if fwd != nil && enumChange {
+			from = fwd.from
+		}
+		c := base(m.SQL, name, &step{cols: []colStep{{recordedColumn: specColumns(m.SQL)[0], first: true}}}).Cols[0]
+		switch {
+		case oldE == nil && newE != nil:
+			create, drop := g.GuardStates(c, to)
+			upAfter = append(upAfter, drop...)
+			if enumChange {
+				downBefore = append(create, downBefore...)
+			} else {
+				downAfter = append(create, downAfter...)
+			}
+		case oldE != nil && newE == nil:
+			create, drop := g.GuardStates(c, from)
+			upBefore = append(create, upBefore...)
+			downAfter = append(downAfter, drop...)
+		case oldE != nil && oldE.Outdated:
+			// Triggers an older fsmgen wrote come with states triggers.
+			_, drop := g.GuardStates(c, from)
+			upBefore = append(upBefore, drop...)
+		}
 	}
 	switch {
 	case harden && prev.Enforce.Form < bypassForm:

@@ -564,3 +564,68 @@ func TestStatesTriggersOfFixedNamesAreReplaced(t *testing.T) {
 		t.Error("a label the machine lacks let through")
 	}
 }
+
+// TestEnforcedColumnHasNoStatesTriggers: on MySQL the enforcement triggers
+// keep the enforced column to the machine's labels, a retired one in its
+// ENUM included, against a session whose lax sql_mode turns an unknown
+// label into ”; the column then has no states triggers. They come back
+// when enforcement stops, before its triggers go, and go again with its
+// Down.
+func TestEnforcedColumnHasNoStatesTriggers(t *testing.T) {
+	d := dialectNamed("mysql")
+	specs := specVersions(t, "goose")
+	for i := 1; i < len(specs); i++ {
+		specs[i] = mustReplace(t, specs[i], "\nsql:\n", "\nsql:\n"+storeKeys)
+	}
+	off := mustReplace(t, specs[4], "  enforce: transitions\n", "")
+	out := generateAll(t, append(specs, off))
+	dir := filepath.Join(out, "migrations", d.name)
+	last := specVersionsOf(t, append(specs, off), d.name)
+	db, _ := openURL(t, d)
+	r := newRunner(t, d, db, "goose", os.DirFS(dir))
+	r.upTo(t, 1)
+	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('w', 'waiting')`)
+	r.upTo(t, last[4])
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SET SESSION sql_mode = ''`); err != nil {
+		t.Fatal(err)
+	}
+	states := func() int {
+		t.Helper()
+		return len(strs(t, db, `SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME LIKE 'nodes\_state\_fsmgen\_%'`))
+	}
+	refused := func(when string) {
+		t.Helper()
+		for _, q := range []string{
+			`INSERT INTO nodes (uuid, state) VALUES ('x', 'aborting')`,
+			`INSERT INTO nodes (uuid, state) VALUES ('x', 'bogus')`,
+			`UPDATE nodes SET state = 'aborting' WHERE uuid = 'w'`,
+			`UPDATE nodes SET state = 'bogus' WHERE uuid = 'w'`,
+		} {
+			if _, err := conn.ExecContext(ctx, q); err == nil {
+				t.Errorf("%s: %s let through in a lax sql_mode", when, q)
+			}
+		}
+	}
+	if n := states(); n != 0 {
+		t.Fatalf("enforced, the column has %d states triggers, want none", n)
+	}
+	refused("enforced, aborting retired")
+	r.upTo(t, last[5])
+	if n := states(); n != 2 {
+		t.Fatalf("enforcement stopped: the column has %d states triggers, want 2", n)
+	}
+	refused("not enforced")
+	if err := r.downTo(last[4]); err != nil {
+		t.Fatal(err)
+	}
+	if n := states(); n != 0 {
+		t.Fatalf("enforced again: the column has %d states triggers, want none", n)
+	}
+	refused("enforced again")
+}
