@@ -33,10 +33,10 @@ type Want struct {
 	// forbid labels left in the ENUM.
 	StatesCheck, InsertTrigger, UpdateTrigger string
 	// Twins are the MySQL triggers that stand in for InsertTrigger and
-	// UpdateTrigger only while a migration replaces them. MySQL names
-	// those after their text since form 3: StatesPrefix, the event's
-	// letter (i, u) and five hex digits; InsertTrigger and UpdateTrigger
-	// are then the fixed names an older fsmgen gave them.
+	// UpdateTrigger only while a migration replaces them. MySQL's are
+	// named after their text now: StatesPrefix, the event's letter (i, u)
+	// and five hex digits; InsertTrigger and UpdateTrigger are then the
+	// fixed names an older fsmgen gave them.
 	Twins        []string
 	StatesPrefix string
 	// Enforced: the enforcement triggers keep the column to the states,
@@ -168,16 +168,16 @@ func (c *checker) enumColumn(typ string) error {
 			c.leftOver(fmt.Sprintf("trigger %s on %s", name, w.Table))
 		}
 	}
+	// NOT IN (labels) … SQLSTATE '45000' … MESSAGE_TEXT = '…'
+	allows := func(r []string) []string {
+		lits := c.quoted(r[1])
+		if len(lits) >= 2 {
+			lits = lits[:len(lits)-2]
+		}
+		return lits
+	}
 	found := 0
 	for k, name := range []string{w.InsertTrigger, w.UpdateTrigger} {
-		// NOT IN (labels) … SQLSTATE '45000' … MESSAGE_TEXT = '…'
-		allows := func(r []string) []string {
-			lits := c.quoted(r[1])
-			if len(lits) >= 2 {
-				lits = lits[:len(lits)-2]
-			}
-			return lits
-		}
 		var named [][]string
 		for _, r := range rows {
 			if r[0] == name || w.StatesPrefix != "" && hashedName(r[0], w.StatesPrefix+"iu"[k:k+1]) {

@@ -65,12 +65,9 @@ func (m Dialect) statesTrigger(t dialect.StatesTrigger) (name, text string) {
 }
 
 // states replaces each column's states triggers by ts, where those that
-// stand let through the labels prev ("" for none standing). Each new
-// trigger is created beside the old one, which then goes: two
-// statements, and IF NOT EXISTS lets the creation run again, because a
-// trigger of that name has that text. The fixed name an older fsmgen
-// gave the trigger goes too. Two texts whose names collide take the twin
-// instead, which stands while the trigger is dropped and created again.
+// stand let through the labels prev ("" for none standing), as Enforce
+// replaces the enforcement triggers (replaceTrigger). The fixed name an
+// older fsmgen gave the trigger goes too.
 func (m Dialect) states(ts []dialect.StatesTrigger, prev string) []string {
 	var out []string
 	for _, t := range ts {
@@ -82,20 +79,8 @@ func (m Dialect) states(ts []dialect.StatesTrigger, prev string) []string {
 		if prev != "" {
 			was, wasText = m.statesTrigger(t.WithAllowed(prev))
 		}
-		if was == name && wasText != text {
-			out = append(out,
-				"DROP TRIGGER IF EXISTS "+t.Next+";",
-				"CREATE TRIGGER "+t.Next+text+";",
-				"DROP TRIGGER IF EXISTS "+name+";",
-				"CREATE TRIGGER "+name+text+";",
-				"DROP TRIGGER IF EXISTS "+t.Next+";")
-		} else {
-			// Also when the text stays: the column may have none yet.
-			out = append(out, "CREATE TRIGGER IF NOT EXISTS "+name+text+";")
-			if was != "" && was != name {
-				out = append(out, "DROP TRIGGER IF EXISTS "+was+";")
-			}
-		}
+		// Created also when the text stays: the column may have none yet.
+		out = append(out, replaceTrigger(name, was, t.Next, text, was == name && wasText != text)...)
 		if prev != "" {
 			out = append(out, "DROP TRIGGER IF EXISTS "+t.Name+";")
 		}

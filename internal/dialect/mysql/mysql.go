@@ -457,20 +457,33 @@ func (m Dialect) Enforce(old, new *dialect.Enforcement) []string {
 		if kept[t.name] {
 			continue
 		}
-		twin, name := m.QuoteIdent(t.twin), m.QuoteIdent(t.name)
-		if new.Outdated || was != nil && was[i].name == t.name {
-			out = append(out,
-				"DROP TRIGGER IF EXISTS "+twin+";",
-				"CREATE TRIGGER "+twin+t.head+t.body+";",
-				"DROP TRIGGER IF EXISTS "+name+";",
-				"CREATE TRIGGER "+name+t.head+t.body+";",
-				"DROP TRIGGER IF EXISTS "+twin+";")
-		} else {
-			out = append(out, "CREATE TRIGGER IF NOT EXISTS "+name+t.head+t.body+";")
+		var stood string
+		if was != nil {
+			stood = m.QuoteIdent(was[i].name)
 		}
-		if was != nil && was[i].name != t.name {
-			out = append(out, "DROP TRIGGER IF EXISTS "+m.QuoteIdent(was[i].name)+";")
+		inPlace := new.Outdated || was != nil && was[i].name == t.name
+		out = append(out, replaceTrigger(m.QuoteIdent(t.name), stood, m.QuoteIdent(t.twin), t.head+t.body, inPlace)...)
+	}
+	return out
+}
+
+// replaceTrigger puts a trigger of text (what follows its name in CREATE
+// TRIGGER) in place under name, where stood stands ("" for none): beside
+// it, which then goes; or, inPlace (a fixed name, or two texts whose names
+// collide), with twin standing in while name is dropped and created again.
+func replaceTrigger(name, stood, twin, text string, inPlace bool) []string {
+	out := []string{"CREATE TRIGGER IF NOT EXISTS " + name + text + ";"}
+	if inPlace {
+		out = []string{
+			"DROP TRIGGER IF EXISTS " + twin + ";",
+			"CREATE TRIGGER " + twin + text + ";",
+			"DROP TRIGGER IF EXISTS " + name + ";",
+			"CREATE TRIGGER " + name + text + ";",
+			"DROP TRIGGER IF EXISTS " + twin + ";",
 		}
+	}
+	if stood != "" && stood != name {
+		out = append(out, "DROP TRIGGER IF EXISTS "+stood+";")
 	}
 	return out
 }

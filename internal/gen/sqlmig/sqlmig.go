@@ -101,9 +101,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 			Enum: q.Enum, Columns: nextColumns(q, was, d),
 			Format: format, Versions: q.Versions, Names: labelKeys(m),
 		}}
-		for _, s := range m.States {
-			next.States = append(next.States, s.Value)
-		}
+		next.States = states(m)
 		if c := dialects.For(d).LabelCollation(next.States); c != "" {
 			// Every column holds them now: converted, if it had to be
 			// (diff refuses that without sql.compact).
