@@ -53,21 +53,21 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 		for i, c := range t.Columns {
 			names := q.UnquotedColumnNames(c.Table, c.Column, c.First)
 			var twins []string
-			var prefix string
+			var bases [2]string
 			if dialects.For(dialect).TypeGrowth() == sqldialect.Appended {
 				// A type that only grows at its end keeps retired labels,
 				// which its own triggers forbid.
 				names.InsertTrigger, names.UpdateTrigger = names.StatesInsert, names.StatesUpdate
 				twins = []string{names.StatesInsertNext, names.StatesUpdateNext}
-				prefix = names.StatesPrefix
+				bases = [2]string{names.StatesInsertBase, names.StatesUpdateBase}
 			}
 			d, err := verify.Check(ctx, db, verify.Want{
 				Dialect: dialect, Enum: t.Enum, Table: c.Table, Column: c.Column, Default: c.Default, Nullable: c.Nullable,
 				States: t.States, Type: t.Type, StatesCheck: names.States,
 				InsertTrigger: names.InsertTrigger, UpdateTrigger: names.UpdateTrigger,
-				Collation: c.Collation, Twins: twins, StatesPrefix: prefix,
-				Enforced: prefix != "" && t.Enforce != nil && i == 0,
-				Guarded:  prefix != "" && t.Enforce != nil && t.Checkable && i == 0,
+				Collation: c.Collation, Twins: twins, InsertBase: bases[0], UpdateBase: bases[1],
+				Enforced: twins != nil && t.Enforce != nil && i == 0,
+				Guarded:  twins != nil && t.Enforce != nil && t.Checkable && i == 0,
 			})
 			if err != nil {
 				fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
@@ -82,7 +82,7 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 		}
 		diffs = append(diffs, d...)
 		// Said first: it explains the differences after it.
-		d, err = verify.CheckApplied(ctx, db, verify.Runner{Dialect: dialect, Format: dialects.For(dialect).Format(q.Format), Table: table, Version: t.Version, File: t.File, Earlier: earlier(t)})
+		d, err = verify.CheckApplied(ctx, db, verify.Runner{Dialect: dialect, Format: dialects.For(dialect).Format(q.Format), Table: table, Version: t.Version, File: t.File, Earlier: t.Earlier})
 		if err != nil {
 			fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
 			code, failed = ExitFail, true
@@ -108,13 +108,4 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 		return ExitFail
 	}
 	return code
-}
-
-// earlier are the files of the migrations before t's last, by version.
-func earlier(t *sqlmig.Target) map[int64]string {
-	out := map[int64]string{}
-	for _, m := range t.Earlier {
-		out[m.Version] = m.File
-	}
-	return out
 }

@@ -9,6 +9,8 @@
 package dialect
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"text/template"
 	"unicode/utf8"
@@ -247,4 +249,23 @@ func Message(short, long string) string {
 		return short
 	}
 	return long
+}
+
+// TextHashLen is how many hex digits of an object's text end a name
+// TextName gives it.
+const TextHashLen = 5
+
+// TextName names an object after its text: base and the first
+// TextHashLen hex digits of the text's SHA-256, so that other text is an
+// object of another name, and one of that name has that text (MySQL's
+// triggers, which it cannot replace in place).
+func TextName(base, text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return base + hex.EncodeToString(sum[:])[:TextHashLen]
+}
+
+// IsTextName tells whether name is a TextName of base.
+func IsTextName(name, base string) bool {
+	rest, ok := strings.CutPrefix(name, base)
+	return ok && len(rest) == TextHashLen && strings.Trim(rest, "0123456789abcdef") == ""
 }

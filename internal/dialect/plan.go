@@ -36,10 +36,11 @@ type ColumnNames struct {
 	// the Next ones are their twins while they are replaced.
 	StatesInsert, StatesUpdate         string
 	StatesInsertNext, StatesUpdateNext string
-	// StatesPrefix, unquoted, begins the names the states triggers have
-	// since they are named after their text; StatesInsert and
-	// StatesUpdate are the fixed names an older fsmgen gave them.
-	StatesPrefix string
+	// StatesInsertBase and StatesUpdateBase, unquoted, are the states
+	// triggers' TextName bases: they are named after their text, and
+	// StatesInsert and StatesUpdate are the names an older fsmgen gave
+	// them.
+	StatesInsertBase, StatesUpdateBase string
 }
 
 // Plan is one direction of a migration as a dialect's templates
@@ -138,6 +139,7 @@ type PlanColumn struct {
 type StatesTrigger struct {
 	C                 PlanColumn
 	Name, Next, Event string
+	Base              string // its TextName base
 	Allowed           string
 }
 
@@ -184,8 +186,8 @@ func triggers(cols []PlanColumn, allowed string) []StatesTrigger {
 // ColumnTriggers are c's INSERT and UPDATE states triggers.
 func ColumnTriggers(c PlanColumn, allowed string) []StatesTrigger {
 	return []StatesTrigger{
-		{C: c, Name: c.StatesInsert, Next: c.StatesInsertNext, Event: "INSERT", Allowed: allowed},
-		{C: c, Name: c.StatesUpdate, Next: c.StatesUpdateNext, Event: "UPDATE", Allowed: allowed},
+		{C: c, Name: c.StatesInsert, Next: c.StatesInsertNext, Event: "INSERT", Base: c.StatesInsertBase, Allowed: allowed},
+		{C: c, Name: c.StatesUpdate, Next: c.StatesUpdateNext, Event: "UPDATE", Base: c.StatesUpdateBase, Allowed: allowed},
 	}
 }
 

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"strings"
+
 	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
 )
@@ -56,14 +58,16 @@ func (q *SQL) columnNames(id func(string) string, table, column string, first bo
 		StatesUpdate:     id(derivedName(table+"_"+column, "_fsmgen_upd")),
 		StatesInsertNext: id(derivedName(table+"_"+column, "_fsmgen_ins_next")),
 		StatesUpdateNext: id(derivedName(table+"_"+column, "_fsmgen_upd_next")),
-		StatesPrefix:     statesPrefix(table, column),
+		StatesInsertBase: textBase(table+"_"+column, "_fsmgen_i"),
+		StatesUpdateBase: textBase(table+"_"+column, "_fsmgen_u"),
 	}
 }
 
-// statesPrefix leaves room for an event's letter and five hex digits.
-func statesPrefix(table, column string) string {
-	name := derivedName(table+"_"+column, "_fsmgen_i12345")
-	return name[:len(name)-len("i12345")]
+// textBase is derivedName(base, suffix) with room for the hex digits
+// dialect.TextName appends.
+func textBase(base, suffix string) string {
+	name := derivedName(base, suffix+strings.Repeat("0", dialect.TextHashLen))
+	return name[:len(name)-dialect.TextHashLen]
 }
 
 func derivedName(base, suffix string) string {

@@ -34,11 +34,11 @@ type Want struct {
 	StatesCheck, InsertTrigger, UpdateTrigger string
 	// Twins are the MySQL triggers that stand in for InsertTrigger and
 	// UpdateTrigger only while a migration replaces them. MySQL's are
-	// named after their text now: StatesPrefix, the event's letter (i, u)
-	// and five hex digits; InsertTrigger and UpdateTrigger are then the
-	// fixed names an older fsmgen gave them.
-	Twins        []string
-	StatesPrefix string
+	// named after their text now (dialect.TextName of InsertBase and
+	// UpdateBase); InsertTrigger and UpdateTrigger are then the names an
+	// older fsmgen gave them.
+	Twins                  []string
+	InsertBase, UpdateBase string
 	// Enforced: the enforcement triggers keep the column to the states,
 	// which needs no states triggers of MySQL's then. Guarded: they are
 	// of this fsmgen's form, and a states trigger the column has is left
@@ -178,9 +178,10 @@ func (c *checker) enumColumn(typ string) error {
 	}
 	found := 0
 	for k, name := range []string{w.InsertTrigger, w.UpdateTrigger} {
+		base := []string{w.InsertBase, w.UpdateBase}[k]
 		var named [][]string
 		for _, r := range rows {
-			if r[0] == name || w.StatesPrefix != "" && hashedName(r[0], w.StatesPrefix+"iu"[k:k+1]) {
+			if r[0] == name || base != "" && dialect.IsTextName(r[0], base) {
 				named = append(named, r)
 			}
 		}
@@ -214,12 +215,6 @@ func (c *checker) enumColumn(typ string) error {
 		c.diff("one of the triggers %s and %s on %s is missing", w.InsertTrigger, w.UpdateTrigger, w.Table)
 	}
 	return nil
-}
-
-// hashedName tells whether name is prefix and five lowercase hex digits.
-func hashedName(name, prefix string) bool {
-	rest, ok := strings.CutPrefix(name, prefix)
-	return ok && len(rest) == 5 && strings.Trim(rest, "0123456789abcdef") == ""
 }
 
 // sameType compares the labels of the live type (what names it) with the

@@ -2,9 +2,7 @@ package mysql
 
 import (
 	"bytes"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,11 +44,9 @@ func init() {
 	}).Parse(migrationText))
 }
 
-// statesTrigger returns t's name and its text after the name. The name
-// is StatesPrefix, the event's letter and five hex digits of the text's
-// SHA-256, so that other labels are a trigger of another name. The text
-// lists the labels in one order, whatever the plan's: the next migration
-// derives the name again from the labels alone.
+// statesTrigger returns t's name, a TextName, and its text after the
+// name. The text lists the labels in one order, whatever the plan's: the
+// next migration derives the name again from the labels alone.
 func (m Dialect) statesTrigger(t dialect.StatesTrigger) (name, text string) {
 	labels := dialect.ScanLiterals(t.Allowed, true)
 	slices.Sort(labels)
@@ -60,8 +56,7 @@ func (m Dialect) statesTrigger(t dialect.StatesTrigger) (name, text string) {
 		"        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = " + t.C.Invalid + ";\n" +
 		"    END IF;\n" +
 		"END"
-	sum := sha256.Sum256([]byte(text))
-	return m.QuoteIdent(t.C.StatesPrefix + strings.ToLower(t.Event[:1]) + hex.EncodeToString(sum[:3])[:5]), text
+	return m.QuoteIdent(dialect.TextName(t.Base, text)), text
 }
 
 // states replaces each column's states triggers by ts, where those that

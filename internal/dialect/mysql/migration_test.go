@@ -15,11 +15,11 @@ import (
 func TestStatesTriggersWhoseNamesCollide(t *testing.T) {
 	m := Dialect{}
 	c := dialect.PlanColumn{
-		ColumnNames: dialect.ColumnNames{Table: "`t`", Column: "`c`", StatesInsert: "`t_c_fsmgen_ins`", StatesInsertNext: "`t_c_fsmgen_ins_next`", StatesPrefix: "t_c_fsmgen_"},
+		ColumnNames: dialect.ColumnNames{Table: "`t`", Column: "`c`", StatesInsert: "`t_c_fsmgen_ins`", StatesInsertNext: "`t_c_fsmgen_ins_next`", StatesInsertBase: "t_c_fsmgen_i"},
 		Invalid:     "'invalid'",
 	}
 	trigger := func(labels string) dialect.StatesTrigger {
-		return dialect.StatesTrigger{C: c, Name: c.StatesInsert, Next: c.StatesInsertNext, Event: "INSERT", Allowed: labels}
+		return dialect.ColumnTriggers(c, labels)[0]
 	}
 	// Label sets until two names collide (about a thousand, by the
 	// birthday bound on 2^20 names).

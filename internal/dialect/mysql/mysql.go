@@ -1,8 +1,6 @@
 package mysql
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"regexp"
 	"strconv"
 	"strings"
@@ -504,8 +502,8 @@ type mysqlTrigger struct{ name, twin, head, body string }
 
 // enforceTriggers renders the INSERT and the UPDATE trigger. SIGNAL takes
 // only a variable or literal as its message, and at most MessageMax
-// characters of it. Each is named _i or _u and the first five hex digits
-// of its text's SHA-256, the suffixes' room (dialect.EnforceSuffixLen);
+// characters of it. Each is named after its text (dialect.TextName of
+// _i or _u, which fits the suffixes' room, dialect.EnforceSuffixLen);
 // rules in an older form keep the fixed names _insert and _update.
 func (m Dialect) enforceTriggers(e *dialect.Enforcement) []mysqlTrigger {
 	col, oldCol := "NEW."+m.QuoteIdent(e.Column), "OLD."+m.QuoteIdent(e.Column)
@@ -534,8 +532,7 @@ func (m Dialect) enforceTriggers(e *dialect.Enforcement) []mysqlTrigger {
 				"END",
 		}
 		if !e.Outdated {
-			sum := sha256.Sum256([]byte(t.head + t.body))
-			t.name = e.Trigger + fixed[:2] + hex.EncodeToString(sum[:3])[:5]
+			t.name = dialect.TextName(e.Trigger+fixed[:2], t.head+t.body)
 		}
 		return t
 	}

@@ -155,7 +155,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 			return nil, err
 		}
 		highest := found.highest
-		migs, err := splitAll(withStore(mig, m, d, prevStore, fwd, restateValueTriggers(q, d, next)))
+		migs, err := splitAll(withStore(mig, m, d, prevStore, fwd, func() []string { return restateValueTriggers(q, d, next) }))
 		if err != nil {
 			return nil, err
 		}

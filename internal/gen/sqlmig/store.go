@@ -275,15 +275,15 @@ func states(m *model.Machine) []string {
 // created once, the enforcement triggers, replaced whenever the moves
 // they allow change, and the fields' columns. It returns the migrations
 // in their order: mig, or none when neither the enum nor the store
-// changes, and around it those that must run alone. values are the
+// changes, and around it those that must run alone. values returns the
 // statements that write the columns' value triggers anew, where the
 // dialect keeps the labels with triggers: a migration that replaces the
 // enforcement triggers by a new form of them (harden) replaces these too.
-func withStore(mig *migration, m *model.Machine, name string, prev *storeRecord, fwd *step, values []string) []*migration {
+func withStore(mig *migration, m *model.Machine, name string, prev *storeRecord, fwd *step, values func() []string) []*migration {
 	return storeMigrations(mig, m, name, prev, storeRecordOf(m, dialects.For(name).EnforceForm()), fwd, values)
 }
 
-func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *storeRecord, fwd *step, values []string) []*migration {
+func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *storeRecord, fwd *step, values func() []string) []*migration {
 	d := dialects.For(name)
 	oldE, newE := enforcement(m.SQL, prev, d.EnforceForm()), enforcement(m.SQL, next, d.EnforceForm())
 	// A new order of the states reorders the moves, which the triggers
@@ -377,7 +377,7 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 	}
 	if harden && !enumChange {
 		// An enum change writes them itself, in the current form.
-		upAfter = append(values, upAfter...)
+		upAfter = append(values(), upAfter...)
 	}
 	// A column the migration creates has no states triggers, and its
 	// Down drops them with it.

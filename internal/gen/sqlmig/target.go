@@ -20,10 +20,10 @@ type Target struct {
 	// retired labels included; nil on SQLite.
 	Type []string
 	// Version is the last migration's version, File its file's name;
-	// Earlier are the migrations before it.
+	// Earlier the files of those before it, by version.
 	Version int64
 	File    string
-	Earlier []Migration
+	Earlier map[int64]string
 	// History is the history table, keyed by HistoryKey; "" for none.
 	History, HistoryKey string
 	// Enforce is what the triggers enforce, nil for none. Checkable
@@ -62,10 +62,10 @@ func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, d strin
 	last := h.Migrations[len(h.Migrations)-1]
 	t := &Target{
 		Dialect: d, Enum: h.Enum, Columns: targetColumns(h),
-		States: h.States, Version: last.Version, File: last.File,
+		States: h.States, Version: last.Version, File: last.File, Earlier: map[int64]string{},
 	}
 	for _, mg := range h.Migrations[:len(h.Migrations)-1] {
-		t.Earlier = append(t.Earlier, Migration{Version: mg.Version, File: mg.File})
+		t.Earlier[mg.Version] = mg.File
 	}
 	if dialects.For(d).TypeGrowth() != dialect.NoType {
 		t.Type = h.dbType()
@@ -96,12 +96,6 @@ func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, d strin
 		}
 	}
 	return t, h, nil
-}
-
-// Migration is one migration of a history: its version and file.
-type Migration struct {
-	Version int64
-	File    string
 }
 
 // TargetColumn is one column the history binds.
