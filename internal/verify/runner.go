@@ -76,60 +76,50 @@ func CheckApplied(ctx context.Context, db *sql.DB, r Runner) ([]string, error) {
 			c.diff("%s: %s records version %d (run migrate up)", run, table, v)
 		}
 	default:
-		var applied bool
-		err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT is_applied FROM %s WHERE version_id = %d ORDER BY id DESC", table, r.Version)).Scan(&applied)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = nil
-		}
+		applied, err := c.gooseApplied(table)
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", table, err)
-		}
-		if !applied {
-			var last sql.NullInt64
-			if err := db.QueryRowContext(ctx, "SELECT MAX(version_id) FROM "+table+" WHERE is_applied").Scan(&last); err != nil {
-				return nil, fmt.Errorf("reading %s: %w", table, err)
-			}
-			c.diff("%s: %s records version %d as the last applied (run goose up; a migration that stopped half way finishes when run again)", run, table, last.Int64)
-		}
-		if err := c.gooseGaps(table, r); err != nil {
 			return nil, err
+		}
+		var last int64
+		for v, ok := range applied {
+			if ok {
+				last = max(last, v)
+			}
+		}
+		if !applied[r.Version] {
+			c.diff("%s: %s records version %d as the last applied (run goose up; a migration that stopped half way finishes when run again)", run, table, last)
+		}
+		// Earlier ones it has not applied though it applied later ones:
+		// merged from another branch after those ran, which goose up
+		// leaves out unless told -allow-missing.
+		for _, v := range slices.Sorted(maps.Keys(r.Earlier)) {
+			if v < last && !applied[v] {
+				c.diff("migration %s (version %d) has not run here, though %s records later ones as applied (goose up -allow-missing runs it)", r.Earlier[v], v, table)
+			}
 		}
 	}
 	return c.diffs, nil
 }
 
-// gooseGaps reports the earlier migrations goose has not applied though
-// it applied later ones: merged from another branch after those ran,
-// which goose up leaves out unless told -allow-missing.
-func (c *checker) gooseGaps(table string, r Runner) error {
+// gooseApplied reads goose's table: whether each version it records is
+// applied, as its last row for the version says.
+func (c *checker) gooseApplied(table string) (map[int64]bool, error) {
 	rows, err := c.db.QueryContext(c.ctx, "SELECT version_id, is_applied FROM "+table+" ORDER BY id")
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", table, err)
+		return nil, fmt.Errorf("reading %s: %w", table, err)
 	}
 	defer rows.Close()
 	applied := map[int64]bool{}
-	var last int64
 	for rows.Next() {
 		var v int64
 		var ok bool
 		if err := rows.Scan(&v, &ok); err != nil {
-			return fmt.Errorf("reading %s: %w", table, err)
+			return nil, fmt.Errorf("reading %s: %w", table, err)
 		}
 		applied[v] = ok
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reading %s: %w", table, err)
+		return nil, fmt.Errorf("reading %s: %w", table, err)
 	}
-	for v, ok := range applied {
-		if ok {
-			last = max(last, v)
-		}
-	}
-	versions := slices.Sorted(maps.Keys(r.Earlier))
-	for _, v := range versions {
-		if v < last && !applied[v] {
-			c.diff("migration %s (version %d) has not run here, though %s records later ones as applied (goose up -allow-missing runs it)", r.Earlier[v], v, table)
-		}
-	}
-	return nil
+	return applied, nil
 }
