@@ -27,7 +27,7 @@ type Catalog struct {
 	// Collation (table, column) returns the column's collation (MySQL).
 	Collation string
 	// Function (name) returns the body of the function of that name
-	// (PostgreSQL).
+	// (PostgreSQL), or its name (MySQL: a fire function).
 	Function string
 	// Columns (table) returns the names of the table's columns.
 	Columns string

@@ -250,6 +250,45 @@ func (p *Params) Stmt(sql string) Stmt { return Stmt{SQL: sql, Args: p.Args} }
 //     when the table has triggers; then LastIDStmt reads it, on the same
 //     connection. A value without the call's nonce means nothing moved.
 //
+// FireFunctioner is a dialect whose Fire can be one call of a function
+// the migrations create (sql.fire_function), where a move and its history
+// row otherwise take a transaction of several round trips. The function
+// takes, in order: the key; the event's label; the labels of the states
+// the event leaves, arc by arc, and of those each arc enters, each in
+// FireLabels; for each arc, a digit per field, the field's mode as in
+// ArgField (0: keep, 1: the value, 2: the clock, or a deadline's start);
+// where Table.Token, the new token; each field's value; each timeout's
+// duration in microseconds (ArgLater); each note. It moves the row by
+// the arc its state is the source of, appends the history row, and
+// returns the arc's 1-based index; 0 when the row is in none of the
+// sources or not there, having written nothing.
+type FireFunctioner interface {
+	// FireFunction returns the function, named after its text from base,
+	// the statement that creates it (harmless when it exists) and the
+	// one that drops it (harmless when it does not).
+	FireFunction(t Table, base string) (name, create, drop string)
+	// FireCall calls function name. FireUsable returns one row, 1 when
+	// the function exists and finds a row through the index of its key,
+	// 0 otherwise.
+	FireCall(t Table, name string) Stmt
+	FireUsable(t Table, name string) Stmt
+}
+
+// FireLabels is how a fire function takes a list of labels: each after a
+// line feed, the last followed by one. No label holds a line feed.
+func FireLabels(labels []string) string {
+	return "\n" + strings.Join(labels, "\n") + "\n"
+}
+
+// Timeouts is the number of timeouts whose deadlines t's fields are.
+func Timeouts(t Table) int {
+	n := 0
+	for _, f := range t.Fields {
+		n = max(n, f.Timeout)
+	}
+	return n
+}
+
 // HistoryStmt is empty when the move statements append history themselves.
 type StoreStmts interface {
 	// FireStmt moves the row by event; with at, only while it is at the

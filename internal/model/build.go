@@ -675,6 +675,9 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 		for _, d := range s.Drivers {
 			b.errorf(d.Pos, "sql drivers needs sql key: the column that identifies a row")
 		}
+		if f := s.FireFunction; f.Value {
+			b.errorf(f.Pos, "sql fire_function needs sql key: the column that identifies a row")
+		}
 		return nil
 	}
 	// The Store, the triggers and the history follow one column; with
@@ -735,6 +738,18 @@ func (b *builder) buildStore(s *spec.SQL, columns []*Column) *Store {
 				b.errorf(d.Pos, "sql driver pgx needs postgres among the sql dialects")
 			}
 			st.Pgx = true
+		}
+	}
+	if f := s.FireFunction; f.Value {
+		st.FireFunction = true
+		var with []string
+		for _, d := range dialects.All() {
+			if _, ok := d.(dialect.FireFunctioner); ok {
+				with = append(with, d.Name())
+			}
+		}
+		if !slices.ContainsFunc(b.m.SQL.Dialects, func(n string) bool { return slices.Contains(with, n) }) {
+			b.errorf(f.Pos, "sql fire_function needs %s among the sql dialects: the others move a row and append its history in one statement already", strings.Join(with, " or "))
 		}
 	}
 	return st

@@ -145,6 +145,10 @@ type Store struct {
 	// its With<Camel> options (an actor, a reason), NULL when it does not.
 	HistoryNotes []Note
 	Enforce      bool // triggers reject moves the spec does not allow
+	// FireFunction (sql.fire_function): on MySQL, Fire calls a function
+	// the migrations create, which moves the row and appends its history
+	// in one round trip.
+	FireFunction bool
 }
 
 // Note is a column of the history table that a call fills (sql

@@ -273,13 +273,15 @@ func (d *decoder) sql(n *yaml.Node) *SQL {
 			s.Adopt = d.strList(v)
 		case "compact":
 			s.Compact = d.bool(v)
+		case "fire_function":
+			s.FireFunction = d.bool(v)
 		case "fields":
 			s.FieldsPos = d.pos(v)
 			d.mapping(v, "sql fields", func(k, v *yaml.Node) {
 				s.Fields = append(s.Fields, d.field(k, v))
 			})
 		default:
-			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "version_kind", "drivers", "history", "history_fields", "history_notes", "enforce", "adopt", "compact", "fields")
+			d.unknownKey(k, "sql", "enum", "table", "column", "default", "columns", "dialects", "format", "versions", "key", "version", "version_kind", "drivers", "history", "history_fields", "history_notes", "enforce", "adopt", "compact", "fire_function", "fields")
 		}
 	})
 	return s

@@ -175,6 +175,9 @@ type SQL struct {
 	// Compact asks for the one migration that rewrites the table: the
 	// type becomes exactly the spec's labels in spec order.
 	Compact Bool
+	// FireFunction asks for a MySQL function that makes Fire's move and
+	// history row in one call.
+	FireFunction Bool
 }
 
 // Column is one column bound to the enum.

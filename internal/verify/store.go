@@ -30,6 +30,9 @@ type Store struct {
 	Indexes []string
 	// Dropped are columns of Table the migrations dropped.
 	Dropped []string
+	// Function is the function Fire calls (sql.fire_function); "" for
+	// none.
+	Function string
 }
 
 // CheckStore returns every difference between the database and s: a
@@ -75,6 +78,15 @@ func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
 		}
 		for _, r := range left {
 			c.diff("procedure %s, which a migration makes only while it runs, is still there: that migration stopped half way; run it again", r)
+		}
+	}
+	if s.Function != "" {
+		got, err := c.strings(c.cat.Function, s.Function)
+		if err != nil {
+			return nil, err
+		}
+		if len(got) == 0 {
+			c.diff("function %s is missing: Fire takes a transaction of several round trips instead of one call; run the migrations again, or restore it", s.Function)
 		}
 	}
 	if len(s.Indexes) > 0 {

@@ -114,6 +114,8 @@ func TestVerify(t *testing.T) {
 		{"mysql", "goose DSN", func(d string) string { return d },
 			[]string{"DROP TRIGGER node_state_enforce_ubf090"}, `trigger node_state_enforce_ubf090 on nodes is missing`},
 		{"mysql", "goose DSN", func(d string) string { return d },
+			[]string{"DROP FUNCTION node_state_fire_47b0e"}, `function node_state_fire_47b0e is missing`},
+		{"mysql", "goose DSN", func(d string) string { return d },
 			[]string{"DROP TRIGGER node_state_enforce_i5d220", "CREATE TRIGGER node_state_enforce_i5d220 BEFORE INSERT ON nodes FOR EACH ROW BEGIN END"}, `trigger node_state_enforce_i5d220 on nodes differs`},
 		{"mysql", "goose DSN", func(d string) string { return d },
 			[]string{"ALTER TABLE nodes_history DROP COLUMN event"}, `history table nodes_history lacks column event`},

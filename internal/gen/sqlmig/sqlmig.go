@@ -109,7 +109,7 @@ func Emit(m *model.Machine, out fs.FS, dirs map[string]string, legacyPath string
 				next.Columns[i].Collation = c
 			}
 		}
-		next.Store = storeRecordOf(m, dialects.For(d).EnforceForm())
+		next.Store = storeRecordIn(m, d)
 		var mig *migration
 		var prevStore *storeRecord
 		var fwd *step

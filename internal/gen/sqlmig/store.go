@@ -26,6 +26,30 @@ type storeRecord struct {
 	// copied fields and notes. Like a field's, a column the spec drops
 	// stays, retired.
 	HistoryColumns []fieldRecord `json:"history_columns,omitempty"`
+	// Function is the function Fire calls (sql.fire_function), as the
+	// dialect created it: its Down creates it again.
+	Function *functionRecord `json:"function,omitempty"`
+}
+
+type functionRecord struct {
+	Name   string `json:"name"`
+	Create string `json:"create"`
+	Drop   string `json:"drop"`
+}
+
+// function returns l's function; nil for none.
+func (l *storeRecord) function() *functionRecord {
+	if l == nil {
+		return nil
+	}
+	return l.Function
+}
+
+func (f *functionRecord) name() string {
+	if f == nil {
+		return ""
+	}
+	return f.Name
 }
 
 // fieldRecord is a field whose column the migrations added, or took over
@@ -99,7 +123,7 @@ const bypassForm = 2
 // written in form.
 func storeRecordOf(m *model.Machine, form int) *storeRecord {
 	st := m.SQL.Store
-	if st == nil || (st.History == "" && !st.Enforce && len(st.Fields) == 0) {
+	if st == nil || (st.History == "" && !st.Enforce && len(st.Fields) == 0 && !st.FireFunction) {
 		return nil
 	}
 	l := &storeRecord{Key: st.Key, History: st.History}
@@ -212,7 +236,7 @@ func retire(next, prev *storeRecord) *storeRecord {
 	}
 	next.Fields = withRetired(next.Fields, prev.Fields)
 	next.HistoryColumns = withRetired(next.HistoryColumns, prev.HistoryColumns)
-	if next.History == "" && next.Enforce == nil && len(next.Fields)+len(next.HistoryColumns) == 0 {
+	if next.History == "" && next.Enforce == nil && next.Function == nil && len(next.Fields)+len(next.HistoryColumns) == 0 {
 		return nil
 	}
 	return next
@@ -280,7 +304,18 @@ func states(m *model.Machine) []string {
 // dialect keeps the labels with triggers: a migration that replaces the
 // enforcement triggers by a new form of them (harden) replaces these too.
 func withStore(mig *migration, m *model.Machine, name string, prev *storeRecord, fwd *step, values func() []string) []*migration {
-	return storeMigrations(mig, m, name, prev, storeRecordOf(m, dialects.For(name).EnforceForm()), fwd, values)
+	return storeMigrations(mig, m, name, prev, storeRecordIn(m, name), fwd, values)
+}
+
+// storeRecordIn is what the history records of m's store in dialect name.
+func storeRecordIn(m *model.Machine, name string) *storeRecord {
+	d := dialects.For(name)
+	l := storeRecordOf(m, d.EnforceForm())
+	if f, ok := d.(dialect.FireFunctioner); ok && l != nil && m.SQL.Store.FireFunction {
+		fn, create, drop := f.FireFunction(store.Table(m), store.FireBase(m))
+		l.Function = &functionRecord{Name: fn, Create: create, Drop: drop}
+	}
+	return l
 }
 
 func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *storeRecord, fwd *step, values func() []string) []*migration {
@@ -308,13 +343,15 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 		if next != nil {
 			*mid = *next
 		}
-		mid.Fields = nil
+		mid.Fields, mid.Function = nil, prev.function()
 		if prev != nil {
 			mid.Fields = prev.Fields
 		}
 		return append(storeMigrations(mig, m, name, prev, mid, fwd, values), storeMigrations(nil, m, name, mid, next, fwd, values)...)
 	}
-	if sameEnforce && !harden && !newHistory && fields.empty() && mig == nil {
+	oldF, newF := prev.function(), next.function()
+	sameFunction := oldF.name() == newF.name()
+	if sameEnforce && !harden && !newHistory && fields.empty() && sameFunction && mig == nil {
 		return nil
 	}
 	enumChange := mig != nil
@@ -406,6 +443,24 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 			// Triggers an older fsmgen wrote come with states triggers.
 			_, drop := g.GuardStates(c, from)
 			upBefore = append(upBefore, drop...)
+		}
+	}
+	// The function reads and writes the columns and the history table
+	// the statements before made: it comes last, and goes first.
+	if !sameFunction {
+		if newF != nil {
+			upAfter, downBefore = append(upAfter, newF.Create), append([]string{newF.Drop}, downBefore...)
+		}
+		if oldF != nil {
+			upAfter, downAfter = append(upAfter, oldF.Drop), append(downAfter, oldF.Create)
+		}
+		switch {
+		case oldF == nil:
+			words, parts = append(words, "create the function Fire calls"), append(parts, "fire_function")
+		case newF == nil:
+			words, parts = append(words, "drop the function Fire called"), append(parts, "drop_fire_function")
+		default:
+			words, parts = append(words, "replace the function Fire calls"), append(parts, "replace_fire_function")
 		}
 	}
 	switch {

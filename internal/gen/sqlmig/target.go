@@ -41,6 +41,9 @@ type Target struct {
 	Dropped []string
 	// HistoryColumns are the history table's columns besides its own.
 	HistoryColumns []string
+	// Function is the function Fire calls (sql.fire_function); "" for
+	// none.
+	Function string
 }
 
 // Recorded reads the history of m's enum in dialect d's directory under
@@ -71,7 +74,7 @@ func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, d strin
 		t.Type = h.dbType()
 	}
 	if st := h.Store; st != nil {
-		t.History, t.HistoryKey = st.History, st.Key
+		t.History, t.HistoryKey, t.Function = st.History, st.Key, st.Function.name()
 		for _, c := range st.HistoryColumns {
 			if !c.Retired {
 				t.HistoryColumns = append(t.HistoryColumns, c.Name)

@@ -9,6 +9,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -127,6 +128,22 @@ func Arcs(m *model.Machine, ev *model.Event) []dialect.Arc {
 	return out
 }
 
+// FireFunction names m's fire function in dialect f (sql.fire_function).
+func FireFunction(m *model.Machine, f dialect.FireFunctioner) string {
+	name, _, _ := f.FireFunction(Table(m), FireBase(m))
+	return name
+}
+
+// FireBase is what the name of m's fire function starts with, before the
+// hash of its text.
+func FireBase(m *model.Machine) string {
+	base := m.SQL.Enum + "_fire_"
+	if n := model.MaxNameLen - dialect.TextHashLen; len(base) > n {
+		base = base[:n]
+	}
+	return base
+}
+
 // label is the state's spelling in the database.
 func label(s *model.State) string { return s.Value }
 
@@ -184,7 +201,24 @@ func declare(f *File, m *model.Machine) {
 			slot := func(k int) Code { return Id("storeStmts").Op("+").Lit(3*i + k) }
 			expire = append(expire, Values(stmt(d.ExpireStmt(t, e), slot(0)), stmt(d.DueStmt(t, e), slot(1)), stmt(d.ClearStmt(t, e), slot(2))))
 		}
-		entries = append(entries, Id(dialects.For(name).GoName()).Op(":").Values(Dict{
+		fire := Dict{}
+		if f, ok := d.(dialect.FireFunctioner); ok && m.SQL.Store.FireFunction {
+			fn := FireFunction(m, f)
+			arcs := Dict{}
+			for _, ev := range m.Events {
+				var from, to []string
+				for _, a := range Arcs(m, ev) {
+					from, to = append(from, a.From), append(to, a.To)
+				}
+				arcs[Id(ev.GoName)] = Values(Lit(dialect.FireLabels(from)), Lit(dialect.FireLabels(to)))
+			}
+			fire = Dict{
+				Id("fireFunc"):   stmt(f.FireCall(t, fn), Id("storeFireFunc")),
+				Id("fireUsable"): stmt(f.FireUsable(t, fn), Id("storeFireUsable")),
+				Id("fireArcs"):   Index(Id("NumEvents")).Index(Lit(2)).String().Values(arcs),
+			}
+		}
+		entry := Dict{
 			Id("create"):             stmt(create, Id("storeCreate")),
 			Id("createHistory"):      stmt(createHistory, Id("storeCreateHistory")),
 			Id("fire"):               Index(Id("NumEvents")).Id("storeStmt").Values(fires),
@@ -205,7 +239,9 @@ func declare(f *File, m *model.Machine) {
 			Id("readFirst"):          Lit(d.ReadFirst()),
 			Id("prepare"):            Lit(d.Prepare()),
 			Id("serialWrites"):       Lit(d.SerialWrites()),
-		}))
+		}
+		maps.Copy(entry, fire)
+		entries = append(entries, Id(dialects.For(name).GoName()).Op(":").Values(entry))
 	}
 	f.Comment("storeSources lists, for each event, the states it leaves in the order")
 	f.Comment("of the arcs in the statements that report the arc taken by its index.")
@@ -245,6 +281,17 @@ func declare(f *File, m *model.Machine) {
 		Id("dbs").Qual("sync", "Map"),
 		Comment("after holds each timeout's duration, in microseconds."),
 		Id("after").Index().Int64(),
+		Comment("fireMissing is when the Store last found the fire function missing"),
+		Comment("or unusable (Unix nanoseconds), -1 once found usable, 0 before it asked."),
+		Id("fireMissing").Qual("sync/atomic", "Int64"),
+	)
+	f.Comment("fireRecheck is how long after it found the fire function missing the")
+	f.Comment("Store asks again: a migration may create it while the program runs.")
+	f.Const().Id("fireRecheck").Op("=").Qual("time", "Minute")
+	f.Comment("storeFields and storeNotes count the row's fields and the history's notes.")
+	f.Const().Defs(
+		Id("storeFields").Op("=").Lit(len(m.SQL.Store.Fields)),
+		Id("storeNotes").Op("=").Lit(len(m.SQL.Store.HistoryNotes)),
 	)
 	f.Comment("storePrepared holds one database's statements, each prepared the first")
 	f.Comment("time it runs, and the queue of its writes (serialWrites).")

@@ -289,6 +289,17 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventTimeout:  storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'starting' THEN CURRENT_TIMESTAMP(6) WHEN 'waiting' THEN CURRENT_TIMESTAMP(6) WHEN 'processing' THEN CURRENT_TIMESTAMP(6) WHEN 'reapplying' THEN CURRENT_TIMESTAMP(6) WHEN 'enrolling' THEN CURRENT_TIMESTAMP(6) WHEN 'aborting' THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE CASE `state` WHEN 'starting' THEN NULL WHEN 'waiting' THEN NULL WHEN 'processing' THEN NULL ELSE `timeout_at` END END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' WHEN 6 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `state` IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')", "ABCD0nwk", int(EventTimeout)},
 		EventWait:     storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `timeout_at` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting')) % 65536 WHEN 1 THEN 'waiting' END, `version_id` = ? WHERE `uuid` = ? AND `state` IN ('starting')", "ABCD0nwk", int(EventWait)},
 	},
+	fireArcs: [NumEvents][2]string{
+		EventAbort:    {"\nwaiting\nerror\n", "\naborting\nerror\n"},
+		EventAbortEnd: {"\naborting\n", "\nerror\n"},
+		EventError:    {"\nstarting\nprocessing\nerror\nreapplying\nenrolling\n", "\nerror\nerror\nerror\nerror\nerror\n"},
+		EventFinish:   {"\nprocessing\nfinished\nreapplying\n", "\nfinished\nfinished\nfinished\n"},
+		EventProcess:  {"\nwaiting\nenrolling\n", "\nprocessing\nprocessing\n"},
+		EventReapply:  {"\nfinished\nerror\nreapplying\n", "\nreapplying\nreapplying\nreapplying\n"},
+		EventStart:    {"\nwaiting\nfinished\nerror\n", "\nstarting\nstarting\nstarting\n"},
+		EventTimeout:  {"\nstarting\nwaiting\nprocessing\nreapplying\nenrolling\naborting\n", "\nerror\nerror\nerror\nerror\nerror\nerror\n"},
+		EventWait:     {"\nstarting\n", "\nwaiting\n"},
+	},
 	fireAt: [NumEvents]storeStmt{
 		EventAbort:    storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'error' THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE CASE `state` WHEN 'waiting' THEN NULL ELSE `timeout_at` END END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'waiting', 'error')) % 65536 WHEN 1 THEN 'aborting' WHEN 2 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('waiting', 'error')", "ABCD0nwkv", NumEvents + int(EventAbort)},
 		EventAbortEnd: storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'aborting' THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `timeout_at` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'aborting')) % 65536 WHEN 1 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('aborting')", "ABCD0nwkv", NumEvents + int(EventAbortEnd)},
@@ -300,6 +311,8 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventTimeout:  storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE CASE `state` WHEN 'starting' THEN CURRENT_TIMESTAMP(6) WHEN 'waiting' THEN CURRENT_TIMESTAMP(6) WHEN 'processing' THEN CURRENT_TIMESTAMP(6) WHEN 'reapplying' THEN CURRENT_TIMESTAMP(6) WHEN 'enrolling' THEN CURRENT_TIMESTAMP(6) WHEN 'aborting' THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE CASE `state` WHEN 'starting' THEN NULL WHEN 'waiting' THEN NULL WHEN 'processing' THEN NULL ELSE `timeout_at` END END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')) % 65536 WHEN 1 THEN 'error' WHEN 2 THEN 'error' WHEN 3 THEN 'error' WHEN 4 THEN 'error' WHEN 5 THEN 'error' WHEN 6 THEN 'error' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('starting', 'waiting', 'processing', 'reapplying', 'enrolling', 'aborting')", "ABCD0nwkv", NumEvents + int(EventTimeout)},
 		EventWait:     storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `timeout_at` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting')) % 65536 WHEN 1 THEN 'waiting' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('starting')", "ABCD0nwkv", NumEvents + int(EventWait)},
 	},
+	fireFunc:           storeStmt{"SELECT `node_state_fire_47b0e`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", storeFireFunc},
+	fireUsable:         storeStmt{"SELECT COUNT(*) FROM information_schema.PARAMETERS AS p JOIN information_schema.COLUMNS AS c ON c.TABLE_SCHEMA = p.SPECIFIC_SCHEMA WHERE p.SPECIFIC_SCHEMA = DATABASE() AND p.SPECIFIC_NAME = 'node_state_fire_47b0e' AND p.PARAMETER_NAME = 'p_key' AND c.TABLE_NAME = 'nodes' AND c.COLUMN_NAME = 'uuid' AND (c.COLLATION_NAME IS NULL OR c.COLLATION_NAME = p.COLLATION_NAME)", "", storeFireUsable},
 	get:                storeStmt{"SELECT `state`, `version_id`, `started_at`, `finished_at`, `error`, `timeout_at` FROM `nodes` WHERE `uuid` = ?", "k", storeGet},
 	getCurrent:         storeStmt{"SELECT `state`, `version_id`, `started_at`, `finished_at`, `error`, `timeout_at` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeGetCurrent},
 	history:            storeStmt{"INSERT INTO `nodes_history` (`uuid`, `from_state`, `to_state`, `event`, `error`, `actor`, `reason`) SELECT ?, ?, ?, ?, `error`, ?, ? FROM `nodes` WHERE `uuid` = ?", "kfteabk", storeHistory},
@@ -367,7 +380,20 @@ type Store struct {
 	dbs sync.Map
 	// after holds each timeout's duration, in microseconds.
 	after []int64
+	// fireMissing is when the Store last found the fire function missing
+	// or unusable (Unix nanoseconds), -1 once found usable, 0 before it asked.
+	fireMissing atomic.Int64
 }
+
+// fireRecheck is how long after it found the fire function missing the
+// Store asks again: a migration may create it while the program runs.
+const fireRecheck = time.Minute
+
+// storeFields and storeNotes count the row's fields and the history's notes.
+const (
+	storeFields = 4
+	storeNotes  = 2
+)
 
 // storePrepared holds one database's statements, each prepared the first
 // time it runs, and the queue of its writes (serialWrites).
