@@ -719,6 +719,11 @@ func (s *Store) fireCallArgs(a storeArgs) ([]any, bool) {
 	modes := make([]byte, len(src)*storeFields)
 	vals := make([]any, storeFields)
 	call := storeArgs{opts: a.opts}
+	arcs := make([]storeArgs, len(src))
+	for j, from := range src {
+		to, _ := Transition(from, a.ev)
+		arcs[j].sets = s.sets(from, to, false)
+	}
 	for i := range storeFields {
 		// The call's own option sets the field whatever the arc.
 		if mode, v := call.field(uint8(i)); mode != 0 {
@@ -729,10 +734,8 @@ func (s *Store) fireCallArgs(a storeArgs) ([]any, bool) {
 			continue
 		}
 		var have bool
-		for j, from := range src {
-			to, _ := Transition(from, a.ev)
-			arc := storeArgs{sets: s.sets(from, to, false)}
-			mode, v := arc.field(uint8(i))
+		for j := range arcs {
+			mode, v := arcs[j].field(uint8(i))
 			modes[j*storeFields+i] = byte('0' + mode)
 			if mode != 1 {
 				continue
