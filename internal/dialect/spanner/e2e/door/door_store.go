@@ -253,7 +253,20 @@ type Store struct {
 	dbs sync.Map
 	// after holds each timeout's duration, in microseconds.
 	after []int64
+	// fireMissing is when the Store last found the fire function missing
+	// or unusable (Unix nanoseconds), -1 once found usable, 0 before it asked.
+	fireMissing atomic.Int64
 }
+
+// fireRecheck is how long after it found the fire function missing the
+// Store asks again: a migration may create it while the program runs.
+const fireRecheck = time.Minute
+
+// storeFields and storeNotes count the row's fields and the history's notes.
+const (
+	storeFields = 5
+	storeNotes  = 1
+)
 
 // storePrepared holds one database's statements, each prepared the first
 // time it runs, and the queue of its writes (serialWrites).
@@ -299,6 +312,12 @@ type storeQueries struct {
 	// sweepBatch bounds the rows one transaction of a sweep moves; 0:
 	// the caller's limit.
 	sweepBatch int
+	// fireFunc calls the function that makes Fire's move and history row
+	// in one statement (sql.fire_function), fireUsable asks whether it
+	// can; fireArcs holds, per event, the labels of its sources and
+	// targets as fireFunc takes them.
+	fireFunc, fireUsable storeStmt
+	fireArcs             [NumEvents][2]string
 }
 
 // StoreOption configures a Store.
@@ -320,6 +339,8 @@ const (
 	storeCreateHistory
 	storeGet
 	storeGetCurrent
+	storeFireFunc
+	storeFireUsable
 	storeStmts
 )
 
@@ -495,7 +516,123 @@ func (s *Store) create(ctx context.Context, run storeRun, key any, st State, opt
 // db may be the caller's *sql.Tx: the move then commits or rolls back with
 // the caller's other changes.
 func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event, opts ...Option) (from, to State, err error) {
+	if s.q.fireFunc.query != "" && ev.IsValid() {
+		if from, to, done, err := s.fireCall(ctx, db, key, ev, opts); done {
+			return from, to, err
+		}
+	}
 	return s.fireEvent(ctx, s.sqlRun(db), key, ev, opts)
+}
+
+// fireCall makes Fire's move by one call of the function the migrations
+// create (sql.fire_function): the move and its history row in one round
+// trip, one statement that commits or rolls back as a whole. It is not
+// done, having written nothing, when the row did not move (Fire's
+// transaction then finds out why), when the function is not there or
+// would find the row by a scan (fireUsable), or when two of the event's
+// arcs set a field to different values, which the call cannot carry.
+func (s *Store) fireCall(ctx context.Context, db DBTX, key any, ev Event, opts []Option) (from, to State, done bool, err error) {
+	src := storeSources[ev]
+	c := sqlConn{db: db, p: s.prepared(db)}
+	if len(src) == 0 || !s.fireUsable(ctx, c) {
+		return 0, 0, false, nil
+	}
+	args, ok := s.fireCallArgs(s.args(storeArgs{key: key, ev: ev, opts: opts}))
+	if !ok {
+		return 0, 0, false, nil
+	}
+	var arc int64
+	if err := c.scan(ctx, s.q.fireFunc, args, &arc); err != nil {
+		// MySQL's error 1305: the function does not exist, dropped by a
+		// later migration while this program runs.
+		if msg := err.Error(); len(msg) >= 10 && msg[:10] == "Error 1305" {
+			s.fireMissing.Store(time.Now().UnixNano())
+			return 0, 0, false, nil
+		}
+		return 0, 0, true, err
+	}
+	if arc < 1 || arc > int64(len(src)) {
+		return 0, 0, false, nil
+	}
+	from = src[arc-1]
+	to, _ = Transition(from, ev)
+	return from, to, true, nil
+}
+
+// fireUsable tells whether the fire function is there and finds a row
+// through the index of its key, asking the database at most once every
+// fireRecheck while it is not.
+func (s *Store) fireUsable(ctx context.Context, c sqlConn) bool {
+	switch at := s.fireMissing.Load(); {
+	case at < 0:
+		return true
+	case at > 0 && time.Since(time.Unix(0, at)) < fireRecheck:
+		return false
+	}
+	var n int64
+	if err := c.scan(ctx, s.q.fireUsable, nil, &n); err != nil {
+		return false
+	}
+	if n != 1 {
+		s.fireMissing.Store(time.Now().UnixNano())
+		return false
+	}
+	s.fireMissing.Store(-1)
+	return true
+}
+
+// fireCallArgs lays out the fire function's parameters for a.ev (see
+// fireFunc): what each arc sets each field to is worked out here, one
+// mode per arc and field, and one value per field, which is false when
+// two arcs need two.
+func (s *Store) fireCallArgs(a storeArgs) ([]any, bool) {
+	src := storeSources[a.ev]
+	modes := make([]byte, len(src)*storeFields)
+	vals := make([]any, storeFields)
+	call := storeArgs{opts: a.opts}
+	arcs := make([]storeArgs, len(src))
+	for j, from := range src {
+		to, _ := Transition(from, a.ev)
+		arcs[j].sets = s.sets(from, to, false)
+	}
+	for i := range storeFields {
+		// The call's own option sets the field whatever the arc.
+		if mode, v := call.field(uint8(i)); mode != 0 {
+			for j := range src {
+				modes[j*storeFields+i] = byte('0' + mode)
+			}
+			vals[i] = v
+			continue
+		}
+		var have bool
+		for j := range arcs {
+			mode, v := arcs[j].field(uint8(i))
+			modes[j*storeFields+i] = byte('0' + mode)
+			if mode != 1 {
+				continue
+			}
+			// What states set is a constant of the spec's: comparable.
+			if have && vals[i] != v {
+				return nil, false
+			}
+			vals[i], have = v, true
+		}
+	}
+	ev, _ := a.ev.Value()
+	args := append(make([]any, 0, 6+storeFields+len(a.after)+storeNotes), a.key, ev, s.q.fireArcs[a.ev][0], s.q.fireArcs[a.ev][1], string(modes))
+	if s.q.token {
+		args = append(args, a.token)
+	}
+	for _, v := range vals {
+		args = append(args, storeTime(v, a.layout))
+	}
+	for _, us := range a.after {
+		args = append(args, us)
+	}
+	for i := range storeNotes {
+		args = append(args, a.note(uint8(i)))
+	}
+	return args, true
 }
 
 func (s *Store) fireEvent(ctx context.Context, run storeRun, key any, ev Event, opts []Option) (from, to State, err error) {
