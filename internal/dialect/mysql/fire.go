@@ -31,19 +31,7 @@ import (
 // docs/store.md tells.
 func (m Dialect) FireFunction(t dialect.Table, base string) (name, create, drop string) {
 	q := m.QuoteIdent
-	params := []string{"p_key VARCHAR(255)", "p_event " + utf8Text, "p_sources " + utf8Text, "p_targets " + utf8Text, "p_modes TEXT CHARACTER SET ascii"}
-	if t.Token {
-		params = append(params, "p_token VARCHAR(255)")
-	}
-	for i, f := range t.Fields {
-		params = append(params, "p_f"+strconv.Itoa(i)+" "+m.fireType(f))
-	}
-	for i := range dialect.Timeouts(t) {
-		params = append(params, "p_after"+strconv.Itoa(i)+" BIGINT")
-	}
-	for i := range t.Notes {
-		params = append(params, "p_n"+strconv.Itoa(i)+" "+utf8Text)
-	}
+	params := m.fireParams(t)
 	key := q(t.Key) + " = p_key"
 	// The fields the history copies are read with the state, and what
 	// the move leaves in them worked out as the UPDATE does: a second
@@ -113,6 +101,24 @@ func (m Dialect) FireFunction(t dialect.Table, base string) (name, create, drop 
 	return name, "CREATE FUNCTION IF NOT EXISTS " + q(name) + b.String(), "DROP FUNCTION IF EXISTS " + q(name) + ";"
 }
 
+// fireParams are the function's parameters, in FireFunctioner's order.
+func (m Dialect) fireParams(t dialect.Table) []string {
+	params := []string{"p_key VARCHAR(255)", "p_event " + utf8Text, "p_sources " + utf8Text, "p_targets " + utf8Text, "p_modes TEXT CHARACTER SET ascii"}
+	if t.Token {
+		params = append(params, "p_token VARCHAR(255)")
+	}
+	for i, f := range t.Fields {
+		params = append(params, "p_f"+strconv.Itoa(i)+" "+m.fireType(f))
+	}
+	for i := range dialect.Timeouts(t) {
+		params = append(params, "p_after"+strconv.Itoa(i)+" BIGINT")
+	}
+	for i := range t.Notes {
+		params = append(params, "p_n"+strconv.Itoa(i)+" "+utf8Text)
+	}
+	return params
+}
+
 // fireType is the type of the function's parameter and variable for a
 // value of field f.
 func (m Dialect) fireType(f dialect.Field) string {
@@ -128,10 +134,7 @@ const utf8Text = "TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 
 // FireCall calls the function with a parameter for each of its own.
 func (m Dialect) FireCall(t dialect.Table, name string) dialect.Stmt {
-	n := 5 + len(t.Fields) + dialect.Timeouts(t) + len(t.Notes)
-	if t.Token {
-		n++
-	}
+	n := len(m.fireParams(t))
 	return dialect.Stmt{SQL: "SELECT " + m.QuoteIdent(name) + "(" + strings.Repeat("?, ", n-1) + "?)"}
 }
 

@@ -128,12 +128,6 @@ func Arcs(m *model.Machine, ev *model.Event) []dialect.Arc {
 	return out
 }
 
-// FireFunction names m's fire function in dialect f (sql.fire_function).
-func FireFunction(m *model.Machine, f dialect.FireFunctioner) string {
-	name, _, _ := f.FireFunction(Table(m), FireBase(m))
-	return name
-}
-
 // FireBase is what the name of m's fire function starts with, before the
 // hash of its text.
 func FireBase(m *model.Machine) string {
@@ -203,7 +197,7 @@ func declare(f *File, m *model.Machine) {
 		}
 		fire := Dict{}
 		if f, ok := d.(dialect.FireFunctioner); ok && m.SQL.Store.FireFunction {
-			fn := FireFunction(m, f)
+			fn, _, _ := f.FireFunction(t, FireBase(m))
 			arcs := Dict{}
 			for _, ev := range m.Events {
 				var from, to []string
