@@ -34,8 +34,8 @@ func (m Dialect) FireFunction(t dialect.Table, base string) (name, create, drop 
 	params := m.fireParams(t)
 	key := q(t.Key) + " = p_key"
 	// The fields the history copies are read with the state, and what
-	// the move leaves in them worked out as the UPDATE does: a second
-	// read of the row would cost as much as the history row.
+	// the move leaves in them worked out as the UPDATE does, rather than
+	// read from the row again after it.
 	read, into := []string{q(t.Column)}, []string{"v_from"}
 	var b strings.Builder
 	b.WriteString("(" + strings.Join(params, ", ") + ")\n" +
