@@ -8,7 +8,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,11 +54,11 @@ func transactions(t *testing.T, conn *sql.Conn) int {
 	return n
 }
 
-// TestFireFunction moves rows on MariaDB by Fire through the seed's fire
-// function (sql.fire_function), and the same moves, with the same
-// options, in a database whose function was dropped, where Fire takes its
-// transaction: every call returns the same, and the rows and their
-// history end the same. The function's call begins no transaction, rolls
+// TestFireFunction moves rows on MariaDB by Fire, Move and Expire through
+// the seed's fire function (sql.fire_function), and the same moves, with
+// the same options, in a database whose function was dropped, where they
+// take their transactions: every call returns the same, and the rows and
+// their history end the same. The function's call begins no transaction, rolls
 // back with a caller's, and is not used where the key column's collation
 // would make it find the row by a scan.
 func TestFireFunction(t *testing.T) {
@@ -99,20 +101,46 @@ func TestFireFunction(t *testing.T) {
 			opts = append(opts, options[r.IntN(len(options))](i))
 		}
 		type result struct {
-			From, To             introspection.State
-			NotFound, Transition bool
+			From, To                    introspection.State
+			NotFound, Transition, Stale bool
 		}
+		// A third of the calls are Moves from a state the caller guessed.
+		move := r.IntN(3) == 0
+		guess := introspection.States()[r.IntN(int(introspection.NumStates))]
 		var got [2]result
 		for j, db := range dbs {
-			from, to, err := stores[j].Fire(ctx, db, key, ev, opts...)
-			got[j] = result{From: from, To: to, NotFound: errors.Is(err, introspection.ErrNotFound), Transition: errors.Is(err, introspection.ErrInvalidTransition)}
-			if err != nil && !got[j].NotFound && !got[j].Transition {
-				t.Fatalf("call %d: Fire(%s, %v): %v", i, key, ev, err)
+			var from, to introspection.State
+			var err error
+			if move {
+				from = guess
+				to, err = stores[j].Move(ctx, db, key, guess, ev, opts...)
+			} else {
+				from, to, err = stores[j].Fire(ctx, db, key, ev, opts...)
+			}
+			got[j] = result{From: from, To: to, NotFound: errors.Is(err, introspection.ErrNotFound), Transition: errors.Is(err, introspection.ErrInvalidTransition), Stale: errors.Is(err, introspection.ErrStale)}
+			if err != nil && !got[j].NotFound && !got[j].Transition && !got[j].Stale {
+				t.Fatalf("call %d: Fire or Move(%s, %v): %v", i, key, ev, err)
 			}
 		}
 		if d := cmp.Diff(got[1], got[0]); d != "" {
 			t.Fatalf("call %d: Fire(%s, %v) with the function differs from without (-without +with):\n%s", i, key, ev, d)
 		}
+	}
+	// A sweep of every deadline, in the function's Expire and the
+	// transaction's.
+	var expired [2][]introspection.Expired
+	for j, db := range dbs {
+		var err error
+		if expired[j], err = stores[j].Expire(ctx, db, time.Now().Add(2*time.Hour), 100); err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(expired[j], func(a, b introspection.Expired) int { return strings.Compare(a.Key, b.Key) })
+	}
+	if len(expired[0]) == 0 {
+		t.Error("the sweep found no due row")
+	}
+	if d := cmp.Diff(expired[1], expired[0], cmp.Comparer(func(a, b error) bool { return (a == nil) == (b == nil) })); d != "" {
+		t.Errorf("Expire with the function differs from without (-without +with):\n%s", d)
 	}
 	// The times the database's clock wrote differ; whether it wrote one
 	// does not.
@@ -164,6 +192,16 @@ func TestFireFunction(t *testing.T) {
 		}
 		if n := transactions(t, conn) - before; n != want {
 			t.Errorf("database %d: Fire began %d transactions, want %d", j, n, want)
+		}
+		if err := stores[j].Create(ctx, conn, "c0", introspection.StateFinished); err != nil {
+			t.Fatal(err)
+		}
+		before = transactions(t, conn)
+		if _, err := stores[j].Move(ctx, conn, "c0", introspection.StateFinished, introspection.EventStart); err != nil {
+			t.Fatal(err)
+		}
+		if n := transactions(t, conn) - before; n != want {
+			t.Errorf("database %d: Move began %d transactions, want %d", j, n, want)
 		}
 		conn.Close()
 	}

@@ -250,52 +250,61 @@ func (s *Store) create(ctx context.Context, run storeRun, key any, st State, opt
 // the caller's other changes.
 func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event, opts ...Option) (from, to State, err error) {
 	if s.q.fireFunc.query != "" && ev.IsValid() {
-		if from, to, done, err := s.fireCall(ctx, db, key, ev, opts); done {
-			return from, to, err
+		src := storeSources[ev]
+		arc, err := s.callFire(ctx, sqlConn{db: db, p: s.prepared(db)}, s.args(storeArgs{key: key, ev: ev, opts: opts}), src, s.q.fireArcs[ev])
+		if err != nil {
+			return 0, 0, err
+		}
+		if arc > 0 {
+			to, _ = Transition(src[arc-1], ev)
+			return src[arc-1], to, nil
 		}
 	}
 	return s.fireEvent(ctx, s.sqlRun(db), key, ev, opts)
 }
 
-// fireCall makes Fire's move by one call of the function the migrations
-// create (sql.fire_function): the move and its history row in one round
-// trip, one statement that commits or rolls back as a whole. It is not
-// done, having written nothing, when the row did not move (Fire's
-// transaction then finds out why), when the function is not there or
-// would find the row by a scan (fireUsable), or when two of the event's
-// arcs set a field to different values, which the call cannot carry.
-func (s *Store) fireCall(ctx context.Context, db DBTX, key any, ev Event, opts []Option) (from, to State, done bool, err error) {
-	src := storeSources[ev]
-	c := sqlConn{db: db, p: s.prepared(db)}
+// callFire makes a move by one call of the function the migrations create
+// (sql.fire_function): the move and its history row in one round trip,
+// one statement that commits or rolls back as a whole. The row moves by
+// a.ev from whichever of src it is in; labels are src's and their
+// targets' as the function takes them. It returns the arc taken; 0, having
+// written nothing, when the caller is to take its transaction: the row
+// did not move (the transaction finds out why), the function is not
+// there or would find the row by a scan (fireUsable), or two arcs set a
+// field to different values, which the call cannot carry.
+func (s *Store) callFire(ctx context.Context, c storeConn, a storeArgs, src []State, labels [2]string) (arc int64, err error) {
 	if len(src) == 0 || !s.fireUsable(ctx, c) {
-		return 0, 0, false, nil
+		return 0, nil
 	}
-	args, ok := s.fireCallArgs(s.args(storeArgs{key: key, ev: ev, opts: opts}))
+	args, ok := s.fireCallArgs(a, src, labels)
 	if !ok {
-		return 0, 0, false, nil
+		return 0, nil
 	}
-	var arc int64
 	if err := c.scan(ctx, s.q.fireFunc, args, &arc); err != nil {
 		// MySQL's error 1305: the function does not exist, dropped by a
 		// later migration while this program runs.
 		if msg := err.Error(); len(msg) >= 10 && msg[:10] == "Error 1305" {
 			s.fireMissing.Store(time.Now().UnixNano())
-			return 0, 0, false, nil
+			return 0, nil
 		}
-		return 0, 0, true, err
+		return 0, err
 	}
-	if arc < 1 || arc > int64(len(src)) {
-		return 0, 0, false, nil
+	if arc < 0 || arc > int64(len(src)) {
+		return 0, nil
 	}
-	from = src[arc-1]
-	to, _ = Transition(from, ev)
-	return from, to, true, nil
+	return arc, nil
+}
+
+// fireLabels are the labels of a move from from to to as the fire
+// function takes them (dialect.FireLabels).
+func fireLabels(from, to State) [2]string {
+	return [2]string{"\n" + from.String() + "\n", "\n" + to.String() + "\n"}
 }
 
 // fireUsable tells whether the fire function is there and finds a row
 // through the index of its key, asking the database at most once every
 // fireRecheck while it is not.
-func (s *Store) fireUsable(ctx context.Context, c sqlConn) bool {
+func (s *Store) fireUsable(ctx context.Context, c storeConn) bool {
 	switch at := s.fireMissing.Load(); {
 	case at < 0:
 		return true
@@ -314,12 +323,11 @@ func (s *Store) fireUsable(ctx context.Context, c sqlConn) bool {
 	return true
 }
 
-// fireCallArgs lays out the fire function's parameters for a.ev (see
-// fireFunc): what each arc sets each field to is worked out here, one
-// mode per arc and field, and one value per field, which is false when
-// two arcs need two.
-func (s *Store) fireCallArgs(a storeArgs) ([]any, bool) {
-	src := storeSources[a.ev]
+// fireCallArgs lays out the fire function's parameters for a move by a.ev
+// from src (see callFire): what each arc sets each field to is worked out
+// here, one mode per arc and field, and one value per field, which is
+// false when two arcs need two.
+func (s *Store) fireCallArgs(a storeArgs, src []State, labels [2]string) ([]any, bool) {
 	modes := make([]byte, len(src)*storeFields)
 	vals := make([]any, storeFields)
 	call := storeArgs{opts: a.opts}
@@ -352,7 +360,7 @@ func (s *Store) fireCallArgs(a storeArgs) ([]any, bool) {
 		}
 	}
 	ev, _ := a.ev.Value()
-	args := append(make([]any, 0, 6+storeFields+len(a.after)+storeNotes), a.key, ev, s.q.fireArcs[a.ev][0], s.q.fireArcs[a.ev][1], string(modes))
+	args := append(make([]any, 0, 6+storeFields+len(a.after)+storeNotes), a.key, ev, labels[0], labels[1], string(modes))
 	if s.q.token {
 		args = append(args, a.token)
 	}
@@ -400,6 +408,15 @@ func (s *Store) fireEvent(ctx context.Context, run storeRun, key any, ev Event, 
 // event from does not allow returns a TransitionError without asking the
 // database. On every error it returns from and writes nothing.
 func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event, opts ...Option) (to State, err error) {
+	if to, err := Transition(from, ev); err == nil && s.q.fireFunc.query != "" {
+		arc, err := s.callFire(ctx, sqlConn{db: db, p: s.prepared(db)}, s.args(storeArgs{key: key, ev: ev, opts: opts}), []State{from}, fireLabels(from, to))
+		switch {
+		case err != nil:
+			return from, err
+		case arc == 1:
+			return to, nil
+		}
+	}
 	return s.moveFrom(ctx, s.sqlRun(db), key, from, ev, opts)
 }
 
