@@ -234,6 +234,18 @@ func TestFireFunction(t *testing.T) {
 		t.Errorf("history rows: %d after a rolled back transaction, %d before", n, history)
 	}
 
+	// The function dropped while the Store uses it, as a later migration
+	// would: Fire takes its transaction and moves the row all the same.
+	if _, err := withFn.Exec("DROP FUNCTION `" + fn + "`"); err != nil {
+		t.Fatal(err)
+	}
+	if err := stores[0].Create(ctx, withFn, "g0", introspection.StateFinished); err != nil {
+		t.Fatal(err)
+	}
+	if _, to, err := stores[0].Fire(ctx, withFn, "g0", introspection.EventStart); err != nil || to != introspection.StateStarting {
+		t.Fatalf("Fire after the function was dropped: %v, %v", to, err)
+	}
+
 	// A key of another collation than the function's parameter, which
 	// has the database's: Fire takes its transaction.
 	var collation string

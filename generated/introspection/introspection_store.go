@@ -314,6 +314,7 @@ var storeDialects = [...]storeQueries{Postgres: {
 		EventWait:     storeStmt{"UPDATE `nodes` SET `started_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `started_at` END, `finished_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) ELSE `finished_at` END, `error` = CASE ? WHEN 1 THEN ? ELSE `error` END, `timeout_at` = CASE ? WHEN 1 THEN ? WHEN 2 THEN CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND ELSE `timeout_at` END, `state` = CASE LAST_INSERT_ID(? * 65536 + FIELD(`state`, 'starting')) % 65536 WHEN 1 THEN 'waiting' END, `version_id` = ? WHERE `uuid` = ? AND `version_id` = ? AND `state` IN ('starting')", "ABCD0nwkv", NumEvents + int(EventWait)},
 	},
 	fireFunc:           storeStmt{"SELECT `node_state_fire_47b0e`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", storeFireFunc},
+	fireGone:           "Error 1305",
 	fireUsable:         storeStmt{"SELECT COUNT(*) FROM information_schema.PARAMETERS AS p JOIN information_schema.COLUMNS AS c ON c.TABLE_SCHEMA = p.SPECIFIC_SCHEMA WHERE p.SPECIFIC_SCHEMA = DATABASE() AND p.SPECIFIC_NAME = 'node_state_fire_47b0e' AND p.PARAMETER_NAME = 'p_key' AND c.TABLE_NAME = 'nodes' AND c.COLUMN_NAME = 'uuid' AND (c.COLLATION_NAME IS NULL OR c.COLLATION_NAME = p.COLLATION_NAME)", "", storeFireUsable},
 	get:                storeStmt{"SELECT `state`, `version_id`, `started_at`, `finished_at`, `error`, `timeout_at` FROM `nodes` WHERE `uuid` = ?", "k", storeGet},
 	getCurrent:         storeStmt{"SELECT `state`, `version_id`, `started_at`, `finished_at`, `error`, `timeout_at` FROM `nodes` WHERE `uuid` = ? FOR UPDATE", "k", storeGetCurrent},
@@ -447,6 +448,9 @@ type storeQueries struct {
 	// targets as fireFunc takes them.
 	fireFunc, fireUsable storeStmt
 	fireArcs             [NumEvents][2]string
+	// fireGone is how the driver's message starts when the function is
+	// not there.
+	fireGone string
 }
 
 // StoreOption configures a Store.
@@ -677,9 +681,9 @@ func (s *Store) callFire(ctx context.Context, c storeConn, a storeArgs, src []St
 		return 0, nil
 	}
 	if err := c.scan(ctx, s.q.fireFunc, args, &arc); err != nil {
-		// MySQL's error 1305: the function does not exist, dropped by a
-		// later migration while this program runs.
-		if msg := err.Error(); len(msg) >= 10 && msg[:10] == "Error 1305" {
+		// The function is gone, dropped by a later migration while this
+		// program runs.
+		if msg, gone := err.Error(), s.q.fireGone; len(msg) >= len(gone) && msg[:len(gone)] == gone {
 			s.fireMissing.Store(time.Now().UnixNano())
 			return 0, nil
 		}

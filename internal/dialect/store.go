@@ -272,6 +272,10 @@ type FireFunctioner interface {
 	// 0 otherwise.
 	FireCall(t Table, name string) Stmt
 	FireUsable(t Table, name string) Stmt
+	// FireGone is how the driver's message for a call of a function
+	// that does not exist starts: one a later migration dropped while
+	// the program runs.
+	FireGone() string
 }
 
 // FireLabels is how a fire function takes a list of labels: each after a

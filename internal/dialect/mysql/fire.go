@@ -146,3 +146,7 @@ func (m Dialect) FireUsable(t dialect.Table, name string) dialect.Stmt {
 		" AND c.TABLE_NAME = " + m.QuoteLiteral(t.Name) + " AND c.COLUMN_NAME = " + m.QuoteLiteral(t.Key) +
 		" AND (c.COLLATION_NAME IS NULL OR c.COLLATION_NAME = p.COLLATION_NAME)"}
 }
+
+// FireGone: go-sql-driver/mysql's message for error 1305
+// (ER_SP_DOES_NOT_EXIST).
+func (Dialect) FireGone() string { return "Error 1305" }

@@ -210,6 +210,7 @@ func declare(f *File, m *model.Machine) {
 				Id("fireFunc"):   stmt(f.FireCall(t, fn), Id("storeFireFunc")),
 				Id("fireUsable"): stmt(f.FireUsable(t, fn), Id("storeFireUsable")),
 				Id("fireArcs"):   Index(Id("NumEvents")).Index(Lit(2)).String().Values(arcs),
+				Id("fireGone"):   Lit(f.FireGone()),
 			}
 		}
 		entry := Dict{

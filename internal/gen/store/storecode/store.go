@@ -51,6 +51,9 @@ type storeQueries struct {
 	// targets as fireFunc takes them.
 	fireFunc, fireUsable storeStmt
 	fireArcs             [NumEvents][2]string
+	// fireGone is how the driver's message starts when the function is
+	// not there.
+	fireGone string
 }
 
 // StoreOption configures a Store.
@@ -281,9 +284,9 @@ func (s *Store) callFire(ctx context.Context, c storeConn, a storeArgs, src []St
 		return 0, nil
 	}
 	if err := c.scan(ctx, s.q.fireFunc, args, &arc); err != nil {
-		// MySQL's error 1305: the function does not exist, dropped by a
-		// later migration while this program runs.
-		if msg := err.Error(); len(msg) >= 10 && msg[:10] == "Error 1305" {
+		// The function is gone, dropped by a later migration while this
+		// program runs.
+		if msg, gone := err.Error(), s.q.fireGone; len(msg) >= len(gone) && msg[:len(gone)] == gone {
 			s.fireMissing.Store(time.Now().UnixNano())
 			return 0, nil
 		}
