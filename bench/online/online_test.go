@@ -1,14 +1,17 @@
 // Package online measures how generated migrations treat a busy table: a
 // nodes table with FSMGEN_ONLINE_ROWS rows (two tables referencing it by
 // foreign key, an index on the state column, a history table of five past
-// moves per row and enforced transitions) takes every change kind of the enum and of the Store's
-// columns (a field, a field the history records, a timeout added, moved
-// to other states and dropped) up and down with goose and with
-// golang-migrate (FSMGEN_ONLINE_RUNNER picks one) on PostgreSQL 15 and
-// MariaDB while four writers move rows, insert rows referencing them and
-// record moves in the history, on loopback; the removal
-// is tried first behind another session's long open read transaction,
-// where it must give up at its lock timeout. It reports each migration's
+// moves per row and enforced transitions) takes every change kind of the
+// enum and of the Store's columns (a field, a field the history records,
+// a timeout added, moved to other states and dropped), and a compaction
+// that rewrites it, up and down; a table whose column was made by hand
+// takes its adoption (history, enforcement, a state added) up, down and
+// up again. Each runs with goose and with golang-migrate
+// (FSMGEN_ONLINE_RUNNER picks one) on PostgreSQL 15 and MariaDB while four
+// writers move rows, insert rows referencing them and record moves in the
+// history (but for the adoption's table), on loopback; the removal is
+// tried first behind another session's long open read transaction, where
+// it must give up at its lock timeout. It reports each migration's
 // duration, the longest write stall, the 99th percentile of the writes,
 // the writers' errors, and checksums of the rows no writer touches before
 // and after; with FSMGEN_ONLINE_RUNS, the largest figures of that many
@@ -74,6 +77,10 @@ type version struct {
 	// starts a deadline column on entering these states (timeouts).
 	field, recorded bool
 	timeout         []string
+	// compact asks for the type in the spec's order (sql.compact);
+	// adopt lists the labels of a column that exists (sql.adopt).
+	compact bool
+	adopt   []string
 }
 
 // withStore is the last enum version with a change of the Store's columns
@@ -90,7 +97,25 @@ var versions = append(versions0,
 	withStore("add a timeout", true, true, "waiting", "processing"),
 	withStore("change the timeout's states", true, true, "waiting"),
 	withStore("drop the timeout", true, true),
+	compaction,
 )
+
+// compaction makes the type the reorder's order, without the retired
+// label: the one change that rewrites the table (and the history's).
+var compaction = func() version {
+	v := withStore("compaction (sql.compact: the table rewritten)", true, true)
+	v.compact = true
+	return v
+}()
+
+// adopted is the second version taking over the first's column, made by
+// hand, with the history table and the triggers: how a service starts
+// using fsmgen.
+var adopted = func() version {
+	v := versions0[1]
+	v.change, v.adopt = "adoption of the existing column (history, enforced transitions, a state added)", versions0[0].states
+	return v
+}()
 
 // versions0 are the enum's own changes.
 var versions0 = []version{
@@ -149,17 +174,23 @@ func (v version) spec(format string) string {
 	if v.recorded {
 		b.WriteString("  history_fields: [error]\n")
 	}
+	if v.compact {
+		b.WriteString("  compact: true\n")
+	}
+	if v.adopt != nil {
+		fmt.Fprintf(&b, "  adopt: [%s]\n", strings.Join(v.adopt, ", "))
+	}
 	return b.String()
 }
 
-// history generates the migrations of versions in order, as a user would,
-// in format's layout, and returns for each dialect's directory how many
+// history generates the migrations of vs in order, as a user would, in
+// format's layout, and returns for each dialect's directory how many
 // migrations each version added (PostgreSQL builds an index in one of its
 // own).
-func history(t *testing.T, format string) (string, map[string][]int) {
+func history(t *testing.T, format string, vs []version) (string, map[string][]int) {
 	out := t.TempDir()
 	added := map[string][]int{}
-	for i, v := range versions {
+	for i, v := range vs {
 		spec := filepath.Join(t.TempDir(), "states.yaml")
 		if err := os.WriteFile(spec, []byte(v.spec(format)), 0o644); err != nil {
 			t.Fatal(err)
@@ -207,6 +238,9 @@ type db struct {
 	migrate func() (migratedb.Driver, error)
 	schema  []string // run before the first migration
 	fill    []string // after it: rows in every state, index, foreign keys
+	past    []string // and the history's past moves
+	// column makes the first version's column by hand, for adoption.
+	column []string
 	// sum returns a checksum of the rows no writer touches, with states
 	// mapped by the CASE expression mapping (of "state").
 	sum func(mapping string) string
@@ -242,9 +276,15 @@ func postgres(t *testing.T) *db {
 		`CREATE TABLE ports (id bigserial PRIMARY KEY, node_id bigint NOT NULL REFERENCES nodes (id))`,
 		`CREATE TABLE events (id bigserial PRIMARY KEY, node_id bigint NOT NULL REFERENCES nodes (id), at timestamptz NOT NULL DEFAULT now())`,
 		fmt.Sprintf(`INSERT INTO ports (node_id) SELECT g FROM generate_series(1, %d, 10) g`, n),
-		fmt.Sprintf(`INSERT INTO nodes_history (id, from_state, to_state, event) SELECT (1 + g %% %d)::text, (ARRAY[%s])[1 + g %% 7], (ARRAY[%s])[1 + (g + 1) %% 7], 'next' FROM generate_series(1, %d) g`, n, firstLabels, firstLabels, pastMoves*n),
 		`VACUUM ANALYZE nodes`,
+	}
+	d.past = []string{
+		fmt.Sprintf(`INSERT INTO nodes_history (id, from_state, to_state, event) SELECT (1 + g %% %d)::text, (ARRAY[%s])[1 + g %% 7], (ARRAY[%s])[1 + (g + 1) %% 7], 'next' FROM generate_series(1, %d) g`, n, firstLabels, firstLabels, pastMoves*n),
 		`VACUUM ANALYZE nodes_history`,
+	}
+	d.column = []string{
+		`CREATE TYPE node_state AS ENUM (` + firstLabels + `)`,
+		`ALTER TABLE nodes ADD COLUMN state node_state NOT NULL DEFAULT 'finished'`,
 	}
 	d.sum = func(mapping string) string {
 		return fmt.Sprintf(`SELECT count(*) || ' ' || sum(hashtext(id || ':' || (%s) || ':' || note)::bigint) FROM nodes WHERE id > %d`, mapping, hot)
@@ -268,8 +308,11 @@ func mariadb(t *testing.T) *db {
 		`CREATE TABLE ports (id BIGINT AUTO_INCREMENT PRIMARY KEY, node_id BIGINT NOT NULL, FOREIGN KEY (node_id) REFERENCES nodes (id))`,
 		`CREATE TABLE events (id BIGINT AUTO_INCREMENT PRIMARY KEY, node_id BIGINT NOT NULL, at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), FOREIGN KEY (node_id) REFERENCES nodes (id))`,
 		fmt.Sprintf(`INSERT INTO ports (node_id) SELECT seq FROM seq_1_to_%d_step_10`, n),
+	}
+	d.past = []string{
 		fmt.Sprintf(`INSERT INTO nodes_history (id, from_state, to_state, event) SELECT 1 + seq %% %d, ELT(1 + seq %% 7, %s), ELT(1 + (seq + 1) %% 7, %s), 'next' FROM seq_1_to_%d`, n, firstLabels, firstLabels, pastMoves*n),
 	}
+	d.column = []string{`ALTER TABLE nodes ADD COLUMN state ENUM(` + firstLabels + `) NOT NULL DEFAULT 'finished'`}
 	d.sum = func(mapping string) string {
 		return fmt.Sprintf(`SELECT CONCAT(COUNT(*), ' ', SUM(CRC32(CONCAT_WS(':', id, %s, note)))) FROM nodes WHERE id > %d`, mapping, hot)
 	}
@@ -317,8 +360,9 @@ type write struct {
 	code  string
 }
 
-// load runs the writers until stop and returns their operations.
-func load(d *db, stop <-chan struct{}) func() [][]write {
+// load runs the writers until stop and returns their operations; they
+// record moves in the history table when there is one (history).
+func load(d *db, history bool, stop <-chan struct{}) func() [][]write {
 	var wg sync.WaitGroup
 	out := make([][]write, writers)
 	for w := range writers {
@@ -338,6 +382,9 @@ func load(d *db, stop <-chan struct{}) func() [][]write {
 				case 1:
 					q, args = `INSERT INTO events (node_id) VALUES (?)`, []any{id}
 				case 2:
+					if !history {
+						break
+					}
 					q, args = `INSERT INTO nodes_history (id, from_state, to_state, event) VALUES (?, 'waiting', 'processing', 'loop')`, []any{strconv.Itoa(id)}
 				}
 				if d.goose == goose.DialectPostgres {
@@ -473,14 +520,17 @@ func runs() int {
 func TestOnline(t *testing.T) {
 	var report []step
 	for _, runner := range runners() {
-		out, added := history(t, runner)
+		out, added := history(t, runner, versions)
+		adoptOut, adoptAdded := history(t, runner, []version{adopted})
 		for _, mk := range []func(*testing.T) *db{postgres, mariadb} {
-			var each [][]step
+			var each, adoptions [][]step
 			for range runs() {
 				d := mk(t)
 				each = append(each, online(t, d, runner, out, added[d.dir]))
+				adoptions = append(adoptions, adoption(t, mk(t), runner, adoptOut, adoptAdded[d.dir][0]))
 			}
 			report = append(report, largest(each)...)
+			report = append(report, largest(adoptions)...)
 		}
 	}
 	writeReport(t, report)
@@ -518,30 +568,8 @@ func largest(runs [][]step) []step {
 // online runs every change up and down on d with runner's tool: version
 // i's added[i] migrations at a time.
 func online(t *testing.T, d *db, runner, out string, added []int) []step {
-	var report []step
 	d.exec(t, d.schema...)
-	tl := newTool(t, d, runner, out)
-	// to moves the database to the first n migrations, one at a time
-	// (applied counts those that succeeded), as a deploy would.
-	applied := 0
-	to := func(n int) func() error {
-		return func() error {
-			for applied != n {
-				if applied < n {
-					if err := tl.up(); err != nil {
-						return err
-					}
-					applied++
-					continue
-				}
-				if err := tl.down(); err != nil {
-					return err
-				}
-				applied--
-			}
-			return nil
-		}
-	}
+	m := &migrating{t: t, d: d, runner: runner, tl: newTool(t, d, runner, out)}
 	// upTo[i] is the number of migrations up to version i's.
 	upTo := make([]int, len(added))
 	for i, n := range added {
@@ -550,36 +578,19 @@ func online(t *testing.T, d *db, runner, out string, added []int) []step {
 			upTo[i] += upTo[i-1]
 		}
 	}
-	if err := to(upTo[0])(); err != nil {
+	if err := m.to(upTo[0])(); err != nil {
 		t.Fatal(err)
 	}
 	// The rows' states are set as the table's owner would repair them,
 	// past the triggers.
 	d.asOwner(t, d.fill[0])
 	d.exec(t, d.fill[1:]...)
+	d.exec(t, d.past...)
 
 	stop := make(chan struct{})
-	wait := load(d, stop)
+	wait := load(d, true, stop)
 	time.Sleep(500 * time.Millisecond) // the writers' steady state
-	var marks []mark
-	// run runs a migration. One that gives up at its lock timeout is run
-	// again once, as the README tells operators to (autovacuum of a table
-	// with many changed rows can hold the lock longer than the timeout),
-	// and the report says so; the window covers both runs.
-	run := func(change string, f func() error, up bool) {
-		from := time.Now()
-		err := f()
-		if c := harness.Code(err); slices.Contains(retryable, c) {
-			if err := tl.recover(up); err != nil {
-				t.Fatalf("%s, %s: %s: %v", d.name, runner, change, err)
-			}
-			change += " (run again: the first run gave up at " + c + ")"
-			err = f()
-		}
-		marks = append(marks, mark{change: change, from: from, to: time.Now(), err: err})
-		time.Sleep(300 * time.Millisecond)
-	}
-	run(versions[1].change, to(upTo[1]), true)
+	m.run(versions[1].change, m.to(upTo[1]), true)
 	// Rows for the removal to move, on rows no writer touches.
 	d.asOwner(t, fmt.Sprintf(`UPDATE nodes SET state = 'aborting' WHERE id > %d AND id %% 10 = 3`, hot))
 	before := d.one(t, d.sum(`CASE WHEN state = 'aborting' THEN 'error' ELSE state END`))
@@ -590,18 +601,18 @@ func online(t *testing.T, d *db, runner, out string, added []int) []step {
 	pastBefore := d.one(t, named)
 	time.Sleep(time.Second) // the writers' steady state again
 	for i, v := range versions[2:] {
-		up := to(upTo[i+2])
+		up := m.to(upTo[i+2])
 		if len(v.removed) > len(versions[i+1].removed) {
-			marks = append(marks, behindReader(t, d, v.change, up))
-			if err := tl.recover(true); err != nil {
+			m.marks = append(m.marks, behindReader(t, d, v.change, up))
+			if err := m.tl.recover(true); err != nil {
 				t.Fatalf("%s, %s: %v", d.name, runner, err)
 			}
 		}
 		if v.none {
-			run(v.change+" (no migration: nothing to run)", func() error { return nil }, true)
+			m.run(v.change+" (no migration: nothing to run)", func() error { return nil }, true)
 			continue
 		}
-		run(v.change, up, true)
+		m.run(v.change, up, true)
 		if len(v.renamed) > len(versions[i+1].renamed) {
 			if n := d.one(t, named); n != "0" {
 				t.Errorf("%s, %s: %s: %s past moves still name reapplying", d.name, runner, v.change, n)
@@ -610,11 +621,11 @@ func online(t *testing.T, d *db, runner, out string, added []int) []step {
 	}
 	for i := len(versions) - 1; i >= 1; i-- {
 		if !versions[i].none {
-			run("Down of "+versions[i].change, to(upTo[i-1]), false)
+			m.run("Down of "+versions[i].change, m.to(upTo[i-1]), false)
 		}
 	}
 	if d.goose == goose.DialectPostgres {
-		marks = append(marks, control(t, d))
+		m.marks = append(m.marks, control(t, d))
 	}
 	close(stop)
 	ops := wait()
@@ -622,26 +633,106 @@ func online(t *testing.T, d *db, runner, out string, added []int) []step {
 	if pastAfter := d.one(t, named); pastAfter != pastBefore {
 		t.Errorf("%s, %s: past moves naming reapplying: %s before the changes, %s after their Downs", d.name, runner, pastBefore, pastAfter)
 	}
-	for _, m := range marks {
-		until := m.to
-		if m.until.After(until) {
-			until = m.until
-		}
-		stall, p99, n, errs := window(ops, m.from, until)
-		report = append(report, step{d.name, runner, m.change, m.to.Sub(m.from), stall, p99, n, errs, m.err})
-		if got := harness.Code(m.err); got != m.want {
-			t.Errorf("%s, %s: %s: error %q (%v), want %q", d.name, runner, m.change, got, m.err, m.want)
-		}
-		for c := range errs {
-			if !slices.Contains(retryable, c) {
-				t.Errorf("%s, %s: %s: writers got %s, which is not a documented retryable error", d.name, runner, m.change, c)
-			}
-		}
-	}
 	if before != after {
 		t.Errorf("%s, %s: rows no writer touched changed: checksum %s before, %s after", d.name, runner, before, after)
 	}
-	return append(report, step{dialect: d.name, runner: runner, change: "checksum " + before + " before, " + after + " after"})
+	return append(m.report(ops), step{dialect: d.name, runner: runner, change: "checksum " + before + " before, " + after + " after"})
+}
+
+// adoption runs the adoption of d's column, made by hand as the first
+// version's, up, down and up again (out holds its n migrations), while
+// the writers move rows.
+func adoption(t *testing.T, d *db, runner, out string, n int) []step {
+	d.exec(t, d.schema...)
+	d.exec(t, d.column...)
+	d.exec(t, d.fill...)
+	m := &migrating{t: t, d: d, runner: runner, tl: newTool(t, d, runner, out)}
+	before := d.one(t, d.sum(`state`))
+	stop := make(chan struct{})
+	wait := load(d, false, stop)
+	time.Sleep(500 * time.Millisecond) // the writers' steady state
+	m.run(adopted.change, m.to(n), true)
+	m.run("Down of the "+adopted.change, m.to(0), false)
+	m.run(adopted.change+", again after its Down", m.to(n), true)
+	close(stop)
+	ops := wait()
+	if after := d.one(t, d.sum(`state`)); after != before {
+		t.Errorf("%s, %s: the adoption changed rows no writer touched: checksum %s before, %s after", d.name, runner, before, after)
+	}
+	return m.report(ops)
+}
+
+// migrating is one database's migrations under runner's tool, and the
+// marks of those that ran.
+type migrating struct {
+	t       *testing.T
+	d       *db
+	runner  string
+	tl      tool
+	applied int // how many migrations succeeded
+	marks   []mark
+}
+
+// to returns a move of the database to the first n migrations, one at a
+// time, as a deploy would.
+func (m *migrating) to(n int) func() error {
+	return func() error {
+		for m.applied != n {
+			if m.applied < n {
+				if err := m.tl.up(); err != nil {
+					return err
+				}
+				m.applied++
+				continue
+			}
+			if err := m.tl.down(); err != nil {
+				return err
+			}
+			m.applied--
+		}
+		return nil
+	}
+}
+
+// run runs a migration. One that gives up at its lock timeout is run
+// again once, as the README tells operators to (autovacuum of a table
+// with many changed rows can hold the lock longer than the timeout), and
+// the report says so; the window covers both runs.
+func (m *migrating) run(change string, f func() error, up bool) {
+	from := time.Now()
+	err := f()
+	if c := harness.Code(err); slices.Contains(retryable, c) {
+		if err := m.tl.recover(up); err != nil {
+			m.t.Fatalf("%s, %s: %s: %v", m.d.name, m.runner, change, err)
+		}
+		change += " (run again: the first run gave up at " + c + ")"
+		err = f()
+	}
+	m.marks = append(m.marks, mark{change: change, from: from, to: time.Now(), err: err})
+	time.Sleep(300 * time.Millisecond)
+}
+
+// report measures the writes in ops during each mark and checks the
+// migration's error and theirs.
+func (m *migrating) report(ops [][]write) []step {
+	var report []step
+	for _, k := range m.marks {
+		until := k.to
+		if k.until.After(until) {
+			until = k.until
+		}
+		stall, p99, n, errs := window(ops, k.from, until)
+		report = append(report, step{m.d.name, m.runner, k.change, k.to.Sub(k.from), stall, p99, n, errs, k.err})
+		if got := harness.Code(k.err); got != k.want {
+			m.t.Errorf("%s, %s: %s: error %q (%v), want %q", m.d.name, m.runner, k.change, got, k.err, k.want)
+		}
+		for c := range errs {
+			if !slices.Contains(retryable, c) {
+				m.t.Errorf("%s, %s: %s: writers got %s, which is not a documented retryable error", m.d.name, m.runner, k.change, c)
+			}
+		}
+	}
+	return report
 }
 
 // mark is one migration run: when it ran, its error, and the error code

@@ -497,6 +497,14 @@ type Enforcer interface {
 	RenameInHistory(t Table, renames []Arc, batch bool) []string
 }
 
+// Recompiler is an Enforcer whose sessions keep the trigger functions as
+// they compiled them, naming the type by its identity: a migration that
+// replaces the type (sql.compact) runs Recompile in its transaction, so
+// that every session compiles them again against the new one.
+type Recompiler interface {
+	Recompile(e *Enforcement) []string
+}
+
 // EnforceObject is one object that enforces the transitions, as the
 // dialect's catalog shows it: Def is what verify compares (PostgreSQL: the
 // function's body; MySQL: the trigger's statement; SQLite: its CREATE

@@ -260,6 +260,13 @@ func (p Dialect) Enforce(old, new *dialect.Enforcement) []string {
 	return []string{p.enforceFunc(new), p.patiently(new.Table, p.enforceTrigger(new))}
 }
 
+// Recompile writes the function anew: a session compiles it again once
+// its row in pg_proc changed, where a replaced type alone would leave the
+// old type's OID in its plans (XX000 cache lookup failed for type).
+func (p Dialect) Recompile(e *dialect.Enforcement) []string {
+	return []string{p.enforceFunc(e)}
+}
+
 func (p Dialect) enforceTrigger(e *dialect.Enforcement) string {
 	return "CREATE OR REPLACE TRIGGER " + p.QuoteIdent(e.Trigger) + " BEFORE INSERT OR UPDATE ON " + p.QuoteIdent(e.Table) +
 		" FOR EACH ROW EXECUTE FUNCTION " + p.QuoteIdent(e.Trigger) + "();"

@@ -229,6 +229,46 @@ func TestCompact(t *testing.T) {
 	}
 }
 
+// TestCompactRecompilesTriggers: PostgreSQL keeps in each session the
+// trigger function as it compiled it, naming the type by its OID. The
+// compaction replaces the type, so it writes the function anew in the
+// same transaction, up and down: otherwise a session that had written
+// the table before fails every write after (XX000 cache lookup failed
+// for type) until it reconnects.
+func TestCompactRecompilesTriggers(t *testing.T) {
+	state := severalV1Cols[:1]
+	v2 := severalSpec(compacted, nil, removeAborting, state, "goose")
+	specs := []string{severalSpec(severalSets[0], nil, "", state, "goose"), v2, mustReplace(t, v2, "sql:\n", "sql:\n  compact: true\n")}
+	for i := range specs {
+		specs[i] = mustReplace(t, specs[i], "sql:\n", "sql:\n  key: uuid\n  enforce: transitions\n")
+	}
+	out := generateAll(t, specs)
+	d := dialectNamed("postgres")
+	db := open(t, d)
+	r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
+	r.upTo(t, 2)
+	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a', 'error')`)
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	write := func(when string) {
+		t.Helper()
+		if _, err := conn.ExecContext(ctx, `UPDATE nodes SET state = state`); err != nil {
+			t.Fatalf("%s: a session that wrote before: %v", when, err)
+		}
+	}
+	write("before the compaction")
+	r.up(t)
+	write("after the compaction")
+	if err := r.downTo(2); err != nil {
+		t.Fatal(err)
+	}
+	write("after its Down")
+}
+
 // TestCompactNamesDependents: the compaction replaces the PostgreSQL type.
 // With a view, a partial index, a CHECK constraint and another table's
 // column using it, the migration names them all before anything changes,

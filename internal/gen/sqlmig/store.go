@@ -393,7 +393,12 @@ func storeMigrations(mig *migration, m *model.Machine, name string, prev, next *
 	var upBefore, upAfter, downBefore, downAfter []string
 	switch {
 	case sameEnforce && !harden:
-		// The triggers stay as they are.
+		// The triggers stay as they are; where sessions keep them
+		// compiled against the type, a type replaced needs them compiled
+		// again.
+		if rc, ok := d.(dialect.Recompiler); ok && newE != nil && enumChange && fwd != nil && fwd.restate != nil {
+			upAfter, downAfter = rc.Recompile(newE), rc.Recompile(oldE)
+		}
 	case enumChange && oldE != nil && newE != nil:
 		w := oldE.Widened(newE)
 		widens, narrows := !oldE.Allows(w), !newE.Allows(w)
