@@ -67,11 +67,17 @@ func adopt(m *model.Machine, dialect string) (*migration, []string, error) {
 		return nil, nil, err
 	}
 	if fwd.changes() {
-		up, err := statements(dialect, "alter", alterData(q, dialect, fwd, false))
+		// The columns are a busy table's already: the changes commit
+		// statement by statement where the dialect's do, or validating
+		// the constraint would block its writers until the end.
+		if why := dialects.For(dialect).ChangeNoTx(); why != "" {
+			mig.noTx = why
+		}
+		up, err := statements(dialect, "alter", alterData(q, dialect, fwd, mig.noTx != ""))
 		if err != nil {
 			return nil, nil, err
 		}
-		if mig.down, err = statements(dialect, "alter", alterData(q, dialect, back, false)); err != nil {
+		if mig.down, err = statements(dialect, "alter", alterData(q, dialect, back, mig.noTx != "")); err != nil {
 			return nil, nil, err
 		}
 		slug, title := fwd.describe(q.Enum)

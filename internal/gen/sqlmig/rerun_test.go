@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	migratedb "github.com/golang-migrate/migrate/v4/database"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fsmgen/fsmgen/internal/cli"
@@ -252,9 +253,13 @@ func markDirty(t *testing.T, db *sql.DB, r runner, v int64) {
 	mustExec(t, db, `UPDATE schema_migrations SET dirty = true`)
 }
 
-// forceTo is golang-migrate's force.
+// forceTo is golang-migrate's force; before the first migration (v 0)
+// its version is -1, none.
 func forceTo(t *testing.T, r runner, v int64) {
 	t.Helper()
+	if v == 0 {
+		v = int64(migratedb.NilVersion)
+	}
 	if err := r.(migrateRunner).m.Force(int(v)); err != nil {
 		t.Fatal(err)
 	}
