@@ -23,6 +23,10 @@ type Store struct {
 	// text is then compared too.
 	Enforce   *dialect.Enforcement
 	Checkable bool
+	// EnforceName is what the enforcement's triggers and function are
+	// named, or start with: with Enforce nil, each of them there is one
+	// a migration left behind.
+	EnforceName string
 	// Fields are columns of Table the Store writes (sql.fields).
 	Table  string
 	Fields []string
@@ -103,6 +107,11 @@ func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
 			}
 		}
 	}
+	if s.Enforce == nil && s.EnforceName != "" && c.cat.Triggers != "" {
+		if err := c.unenforced(s.Table, s.EnforceName); err != nil {
+			return nil, err
+		}
+	}
 	if e := s.Enforce; e != nil {
 		triggers, err := c.rows(c.cat.Triggers, e.Table)
 		if err != nil {
@@ -144,4 +153,33 @@ func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
 		}
 	}
 	return c.diffs, nil
+}
+
+// unenforced reports the triggers on table, and the function, that
+// enforce transitions the history no longer enforces: they would refuse
+// moves the spec allows.
+func (c *checker) unenforced(table, name string) error {
+	triggers, err := c.strings(c.cat.Triggers, table)
+	if err != nil {
+		return err
+	}
+	var left []string
+	for _, tr := range triggers {
+		if tr == name || strings.HasPrefix(tr, name+"_") {
+			left = append(left, fmt.Sprintf("trigger %s on %s", tr, table))
+		}
+	}
+	if c.cat.Function != "" {
+		fns, err := c.strings(c.cat.Function, name)
+		if err != nil {
+			return err
+		}
+		if len(fns) > 0 {
+			left = append(left, fmt.Sprintf("trigger function %s()", name))
+		}
+	}
+	for _, what := range left {
+		c.diff("%s enforces transitions, which the history no longer does: a migration that stops enforcing them, or the Down of one that started, stopped half way; run it again", what)
+	}
+	return nil
 }

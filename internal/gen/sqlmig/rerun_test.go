@@ -22,7 +22,8 @@ import (
 // a state added with the history table and the triggers; a state added;
 // a rename; a removal with rows_to; a default change; a change of the
 // transitions alone; a compaction; fields added with MySQL's fire
-// function; history columns added, which replace it.
+// function; history columns added, which replace it; enforcement
+// stopped.
 func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
 	t.Helper()
 	v := specVersions(t, format)
@@ -37,8 +38,9 @@ func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
 	// columns then replace.
 	fields := mustReplace(t, compact, "  compact: true\n", "  compact: true\n  fire_function: true\n") + seedFieldsBlock
 	histCols := mustReplace(t, fields, "  history: nodes_history\n", "  history: nodes_history\n  history_fields: [error]\n  history_notes: [actor]\n")
-	return []string{v[0], with(v[1]), with(v[2]), with(v[3]), with(v[4]), def, moves, compact, fields, histCols},
-		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact", "fields and fire function", "history columns, fire function replaced"}
+	unenforce := mustReplace(t, histCols, "  enforce: transitions\n", "")
+	return []string{v[0], with(v[1]), with(v[2]), with(v[3]), with(v[4]), def, moves, compact, fields, histCols, unenforce},
+		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact", "fields and fire function", "history columns, fire function replaced", "enforcement stopped"}
 }
 
 // seedFieldsBlock declares fields of each kind the seed does not: one not

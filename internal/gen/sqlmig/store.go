@@ -261,13 +261,19 @@ func enforcement(q *model.SQL, l *storeRecord, form int) *dialect.Enforcement {
 	}
 	e := &dialect.Enforcement{
 		Table: q.Columns[0].Table, Key: l.Key, Column: q.Columns[0].Column, Enum: q.Enum,
-		Trigger: cutName(q.Enum+"_enforce", dialect.EnforceSuffixLen),
+		Trigger: enforceName(q.Enum),
 		Entries: l.Enforce.Entries, Outdated: l.Enforce.Form < form,
 	}
 	for _, mv := range l.Enforce.Moves {
 		e.Moves = append(e.Moves, dialect.Arc{From: mv[0], To: mv[1]})
 	}
 	return e
+}
+
+// enforceName is what the enforcement triggers of enum and their
+// function are named, or start with.
+func enforceName(enum string) string {
+	return cutName(enum+"_enforce", dialect.EnforceSuffixLen)
 }
 
 // cutName shortens base so that a suffix of room bytes still fits the

@@ -31,6 +31,9 @@ type Target struct {
 	// their text can be compared with what it would write.
 	Enforce   *dialect.Enforcement
 	Checkable bool
+	// EnforceName is what the enforcement's triggers and function are
+	// named, or start with, enforced or not.
+	EnforceName string
 	// Fields are the columns of sql.fields the state's table must have:
 	// those the migrations added or took over, retired ones left out.
 	Fields []string
@@ -66,6 +69,7 @@ func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, d strin
 	t := &Target{
 		Dialect: d, Enum: h.Enum, Columns: targetColumns(h),
 		States: h.States, Version: last.Version, File: last.File, Earlier: map[int64]string{},
+		EnforceName: enforceName(h.Enum),
 	}
 	for _, mg := range h.Migrations[:len(h.Migrations)-1] {
 		t.Earlier[mg.Version] = mg.File
