@@ -75,7 +75,7 @@ func runVerify(p *plan, url, table string, stdout, stderr io.Writer) int {
 			}
 			diffs = append(diffs, d...)
 		}
-		d, err := verify.CheckStore(ctx, db, verify.Store{Dialect: dialect, History: t.History, Key: t.HistoryKey, Enforce: t.Enforce, Checkable: t.Checkable, EnforceName: t.EnforceName, Table: t.Columns[0].Table, Fields: t.Fields, Indexes: t.Indexes, Dropped: t.Dropped, HistoryColumns: t.HistoryColumns, Function: t.Function})
+		d, err := verify.CheckStore(ctx, db, verify.Store{Dialect: dialect, History: t.History, Key: t.HistoryKey, Enforce: t.Enforce, Checkable: t.Checkable, EnforceName: t.EnforceName, Table: t.Columns[0].Table, Fields: t.Fields, Indexes: t.Indexes, Dropped: t.Dropped, HistoryColumns: t.HistoryColumns, Function: t.Function, FunctionBase: t.FunctionBase})
 		if err != nil {
 			fmt.Fprintf(stderr, "fsmgen verify: %v\n", err)
 			code, failed = ExitFail, true

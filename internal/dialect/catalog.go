@@ -29,6 +29,9 @@ type Catalog struct {
 	// Function (name) returns the body of the function of that name
 	// (PostgreSQL), or its name (MySQL: a fire function).
 	Function string
+	// Functions (prefix) returns the names of the functions whose name
+	// starts with it (MySQL: the fire functions of every text).
+	Functions string
 	// Columns (table) returns the names of the table's columns.
 	Columns string
 	// Indexes (table) returns each index's name and whether it is valid

@@ -35,8 +35,9 @@ type Store struct {
 	// Dropped are columns of Table the migrations dropped.
 	Dropped []string
 	// Function is the function Fire calls (sql.fire_function); "" for
-	// none.
-	Function string
+	// none. FunctionBase starts the name of every text of it: any other
+	// there is one a migration left behind.
+	Function, FunctionBase string
 }
 
 // CheckStore returns every difference between the database and s: a
@@ -91,6 +92,17 @@ func CheckStore(ctx context.Context, db *sql.DB, s Store) ([]string, error) {
 		}
 		if len(got) == 0 {
 			c.diff("function %s is missing: Fire takes a transaction of several round trips instead of one call; run the migrations again, or restore it", s.Function)
+		}
+	}
+	if s.FunctionBase != "" && c.cat.Functions != "" {
+		fns, err := c.strings(c.cat.Functions, s.FunctionBase)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fns {
+			if f != s.Function && dialect.IsTextName(f, s.FunctionBase) {
+				c.diff("function %s is not the one the history records: a migration that replaces or drops it stopped half way; run it again", f)
+			}
 		}
 	}
 	if len(s.Indexes) > 0 {

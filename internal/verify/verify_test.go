@@ -115,6 +115,10 @@ func TestVerify(t *testing.T) {
 			[]string{"DROP TRIGGER node_state_enforce_ubf090"}, `trigger node_state_enforce_ubf090 on nodes is missing`},
 		{"mysql", "goose DSN", func(d string) string { return d },
 			[]string{"DROP FUNCTION node_state_fire_47b0e"}, `function node_state_fire_47b0e is missing`},
+		// A fire function of another text beside the history's: a
+		// migration that replaces it stopped half way.
+		{"mysql", "goose DSN", func(d string) string { return d },
+			[]string{"CREATE FUNCTION node_state_fire_00000() RETURNS INT DETERMINISTIC RETURN 0"}, `function node_state_fire_00000 is not the one the history records`},
 		{"mysql", "goose DSN", func(d string) string { return d },
 			[]string{"DROP TRIGGER node_state_enforce_i5d220", "CREATE TRIGGER node_state_enforce_i5d220 BEFORE INSERT ON nodes FOR EACH ROW BEGIN END"}, `trigger node_state_enforce_i5d220 on nodes differs`},
 		{"mysql", "goose DSN", func(d string) string { return d },

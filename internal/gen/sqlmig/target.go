@@ -7,6 +7,7 @@ import (
 
 	"github.com/fsmgen/fsmgen/internal/dialect"
 	"github.com/fsmgen/fsmgen/internal/dialect/dialects"
+	"github.com/fsmgen/fsmgen/internal/gen/store"
 	"github.com/fsmgen/fsmgen/internal/model"
 )
 
@@ -45,8 +46,9 @@ type Target struct {
 	// HistoryColumns are the history table's columns besides its own.
 	HistoryColumns []string
 	// Function is the function Fire calls (sql.fire_function); "" for
-	// none.
-	Function string
+	// none. FunctionBase starts its name, whatever its text, where the
+	// dialect has one.
+	Function, FunctionBase string
 }
 
 // Recorded reads the history of m's enum in dialect d's directory under
@@ -70,6 +72,9 @@ func recordedTarget(m *model.Machine, out fs.FS, dirs map[string]string, d strin
 		Dialect: d, Enum: h.Enum, Columns: targetColumns(h),
 		States: h.States, Version: last.Version, File: last.File, Earlier: map[int64]string{},
 		EnforceName: enforceName(h.Enum),
+	}
+	if _, ok := dialects.For(d).(dialect.FireFunctioner); ok {
+		t.FunctionBase = store.FireBase(m)
 	}
 	for _, mg := range h.Migrations[:len(h.Migrations)-1] {
 		t.Earlier[mg.Version] = mg.File
