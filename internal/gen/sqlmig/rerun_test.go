@@ -23,7 +23,8 @@ import (
 // a rename; a removal with rows_to; a default change; a change of the
 // transitions alone; a compaction; fields added with MySQL's fire
 // function; history columns added, which replace it; enforcement
-// stopped; the function, a field and a history column retired.
+// stopped; the function, a field and a history column retired; both
+// back.
 func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
 	t.Helper()
 	v := specVersions(t, format)
@@ -40,8 +41,9 @@ func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
 	histCols := mustReplace(t, fields, "  history: nodes_history\n", "  history: nodes_history\n  history_fields: [error]\n  history_notes: [actor]\n")
 	unenforce := mustReplace(t, histCols, "  enforce: transitions\n", "")
 	retired := mustReplace(t, mustReplace(t, mustReplace(t, unenforce, "  fire_function: true\n", ""), "  history_notes: [actor]\n", ""), "    attempts: {type: int, default: 0}\n", "")
-	return []string{v[0], with(v[1]), with(v[2]), with(v[3]), with(v[4]), def, moves, compact, fields, histCols, unenforce, retired},
-		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact", "fields and fire function", "history columns, fire function replaced", "enforcement stopped", "fire function, a field and a history column retired"}
+	reenforce := mustReplace(t, retired, "  compact: true\n", "  compact: true\n  enforce: transitions\n  fire_function: true\n")
+	return []string{v[0], with(v[1]), with(v[2]), with(v[3]), with(v[4]), def, moves, compact, fields, histCols, unenforce, retired, reenforce},
+		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact", "fields and fire function", "history columns, fire function replaced", "enforcement stopped", "fire function, a field and a history column retired", "enforcement and fire function again"}
 }
 
 // seedFieldsBlock declares fields of each kind the seed does not: one not
