@@ -24,7 +24,7 @@ import (
 // transitions alone; a compaction; fields added with MySQL's fire
 // function; history columns added, which replace it; enforcement
 // stopped; the function, a field and a history column retired; both
-// back.
+// back; a column the table has adopted as a field.
 func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
 	t.Helper()
 	v := specVersions(t, format)
@@ -42,8 +42,10 @@ func rerunSpecs(t *testing.T, format string) (specs, kinds []string) {
 	unenforce := mustReplace(t, histCols, "  enforce: transitions\n", "")
 	retired := mustReplace(t, mustReplace(t, mustReplace(t, unenforce, "  fire_function: true\n", ""), "  history_notes: [actor]\n", ""), "    attempts: {type: int, default: 0}\n", "")
 	reenforce := mustReplace(t, retired, "  compact: true\n", "  compact: true\n  enforce: transitions\n  fire_function: true\n")
-	return []string{v[0], with(v[1]), with(v[2]), with(v[3]), with(v[4]), def, moves, compact, fields, histCols, unenforce, retired, reenforce},
-		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact", "fields and fire function", "history columns, fire function replaced", "enforcement stopped", "fire function, a field and a history column retired", "enforcement and fire function again"}
+	// The table's own note column, which the setup creates.
+	adoptField := mustReplace(t, reenforce, "    error: {type: text, nullable: true}\n", "    error: {type: text, nullable: true}\n    note: {type: text, nullable: true, adopt: true}\n")
+	return []string{v[0], with(v[1]), with(v[2]), with(v[3]), with(v[4]), def, moves, compact, fields, histCols, unenforce, retired, reenforce, adoptField},
+		[]string{"create", "add with history and triggers", "add", "rename", "remove with rows_to", "default", "transitions", "compact", "fields and fire function", "history columns, fire function replaced", "enforcement stopped", "fire function, a field and a history column retired", "enforcement and fire function again", "a field adopted"}
 }
 
 // seedFieldsBlock declares fields of each kind the seed does not: one not
