@@ -128,10 +128,13 @@ var runGuard = []string{"PREPARE fsmgen_guard FROM @fsmgen_guard;", "EXECUTE fsm
 // raises it then with its own SQLSTATE, number and text (cut to
 // MessageMax characters), for a tool or a person to tell a lock timeout
 // from a deadlock. Only a lost connection still leaves the procedure behind; the
-// next run replaces it.
+// next run replaces it. The handler turns the bypass off (see batched).
 func (Dialect) ProcedureHandler() string {
 	return "DECLARE EXIT HANDLER FOR SQLEXCEPTION\n" +
+		"    BEGIN\n" +
 		"        GET DIAGNOSTICS CONDITION 1 @fsmgen_state = RETURNED_SQLSTATE, @fsmgen_errno = MYSQL_ERRNO, @fsmgen_error = MESSAGE_TEXT;\n" +
+		"        SET @fsmgen_bypass = NULL;\n" +
+		"    END;\n" +
 		"    SET @fsmgen_error = NULL;"
 }
 
@@ -241,7 +244,10 @@ const DeadlockRetries = 20
 // ProcedureRaise raises it after. A loop clears fsmgen_retry before each
 // batch and runs the batch again while it is set: the batch lost a
 // deadlock (DeadlockRetries). With bypass the procedure's session passes
-// the transitions' triggers, until the statement right after the CALL.
+// the transitions' triggers while the procedure runs, and no longer once
+// it returns, whether it failed or not: the bypass is a session variable,
+// and a session a migration stopped in after the CALL (a cancelled
+// context) may go back to a pool that the application's writes share.
 func (m Dialect) batched(proc string, bypass bool, loops []string) []string {
 	var b strings.Builder
 	b.WriteString("CREATE PROCEDURE " + proc + "()\nBEGIN\n    " + m.ProcedureHandler())
@@ -263,12 +269,12 @@ func (m Dialect) batched(proc string, bypass bool, loops []string) []string {
 	for _, l := range loops {
 		b.WriteString(l)
 	}
-	b.WriteString("\n    END;\nEND;")
-	out := []string{"DROP PROCEDURE IF EXISTS " + proc + ";", b.String(), "CALL " + proc + "();"}
+	b.WriteString("\n    END;")
 	if bypass {
-		out = append(out, "SET @fsmgen_bypass = NULL;")
+		b.WriteString("\n    SET @fsmgen_bypass = NULL;")
 	}
-	out = append(out, "DROP PROCEDURE "+proc+";")
+	b.WriteString("\nEND;")
+	out := []string{"DROP PROCEDURE IF EXISTS " + proc + ";", b.String(), "CALL " + proc + "();", "DROP PROCEDURE " + proc + ";"}
 	return append(out, m.ProcedureRaise()...)
 }
 

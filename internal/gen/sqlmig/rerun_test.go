@@ -150,7 +150,11 @@ func TestEveryStatementRunsAgain(t *testing.T) {
 						if last[k] == v {
 							verify = verifier(t, url, seq.specs, int64(k+1))
 						}
-						rerunEach(t, d, db, r, c.format, v, up, down, verify)
+						// Where both ends enforce transitions, every instant
+						// between them does.
+						const on = "  enforce: transitions\n"
+						enforced := k > 0 && strings.Contains(seq.specs[k], on) && strings.Contains(seq.specs[k-1], on)
+						rerunEach(t, d, db, r, c.format, v, up, down, verify, enforced)
 					})
 				}
 			}
@@ -175,8 +179,9 @@ func verifier(t *testing.T, url string, specs []string, v int64) func() error {
 // rerunEach stops version v after each of its statements, in each
 // direction, and runs it again; db is at version v-1. verify checks the
 // database against version v's history; nil when no history ends at v
-// (its spec writes more after it).
-func rerunEach(t *testing.T, d dialect, db *sql.DB, r runner, format string, v int64, up, down []string, verify func() error) {
+// (its spec writes more after it). enforced: an ordinary writer's illegal
+// move must be refused wherever the migration stopped.
+func rerunEach(t *testing.T, d dialect, db *sql.DB, r runner, format string, v int64, up, down []string, verify func() error, enforced bool) {
 	agrees, flags := verify, func() bool { return verify == nil || verify() != nil }
 	if verify == nil {
 		agrees = func() error { return nil }
@@ -203,6 +208,9 @@ func rerunEach(t *testing.T, d dialect, db *sql.DB, r runner, format string, v i
 		}
 		for n := 1; n <= len(dir.stmts); n++ {
 			partial(t, db, dir.stmts[:n])
+			if enforced {
+				refusesIllegalMove(t, db, fmt.Sprintf("%s stopped after statement %d of %d", dir.name, n, len(dir.stmts)))
+			}
 			if format != "goose" {
 				// golang-migrate marks the version it was going to
 				// dirty before it runs a file; the documented step is
@@ -242,6 +250,21 @@ func rerunEach(t *testing.T, d dialect, db *sql.DB, r runner, format string, v i
 				t.Fatalf("%s, after statement %d: the way back differs (-want +got):\n%s", dir.name, n, diff)
 			}
 		}
+	}
+}
+
+// refusesIllegalMove tries a move no version of the rerun specs allows,
+// finished to processing, as a writer without the bypass: the triggers
+// must refuse it.
+func refusesIllegalMove(t *testing.T, db *sql.DB, when string) {
+	t.Helper()
+	res, err := db.Exec(`UPDATE nodes SET state = 'processing' WHERE state = 'finished'`)
+	if err == nil {
+		n, _ := res.RowsAffected()
+		t.Fatalf("%s: a writer moved %d row(s) finished -> processing, which no version allows (none: the check proves nothing)", when, n)
+	}
+	if !strings.Contains(err.Error(), "is not a transition") {
+		t.Fatalf("%s: the illegal move failed otherwise than refused: %v", when, err)
 	}
 }
 

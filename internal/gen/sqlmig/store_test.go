@@ -436,7 +436,7 @@ func TestOlderFormTriggersReplacedOnEveryDatabase(t *testing.T) {
 						return fmt.Errorf("exit %d: %s%s", code, stdout, stderr)
 					}
 					return nil
-				})
+				}, true)
 				if v := r.version(t); v != 4 {
 					t.Fatalf("at version %d, want 4", v)
 				}

@@ -76,7 +76,10 @@ DROP PROCEDURE IF EXISTS `fsmgen_deadlines`;
 CREATE PROCEDURE `fsmgen_deadlines`()
 BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
         GET DIAGNOSTICS CONDITION 1 @fsmgen_state = RETURNED_SQLSTATE, @fsmgen_errno = MYSQL_ERRNO, @fsmgen_error = MESSAGE_TEXT;
+        SET @fsmgen_bypass = NULL;
+    END;
     SET @fsmgen_error = NULL;
     BEGIN
         DECLARE fsmgen_rows INT;
