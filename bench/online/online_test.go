@@ -101,7 +101,8 @@ var versions = append(versions0,
 )
 
 // compaction makes the type the reorder's order, without the retired
-// label: the one change that rewrites the table (and the history's).
+// label: the one change that rewrites (PostgreSQL) or copies (MariaDB)
+// the table.
 var compaction = func() version {
 	v := withStore("compaction (sql.compact: the table rewritten)", true, true)
 	v.compact = true
