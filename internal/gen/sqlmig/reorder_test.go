@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -234,39 +236,53 @@ func TestCompact(t *testing.T) {
 // compaction replaces the type, so it writes the function anew in the
 // same transaction, up and down: otherwise a session that had written
 // the table before fails every write after (XX000 cache lookup failed
-// for type) until it reconnects.
+// for type) until it reconnects. MySQL's compaction copies the table,
+// its triggers and the fire function with it: a session that moved a
+// row by the function before moves one by it after.
 func TestCompactRecompilesTriggers(t *testing.T) {
 	state := severalV1Cols[:1]
 	v2 := severalSpec(compacted, nil, removeAborting, state, "goose")
 	specs := []string{severalSpec(severalSets[0], nil, "", state, "goose"), v2, mustReplace(t, v2, "sql:\n", "sql:\n  compact: true\n")}
 	for i := range specs {
-		specs[i] = mustReplace(t, specs[i], "sql:\n", "sql:\n  key: uuid\n  enforce: transitions\n")
+		specs[i] = mustReplace(t, specs[i], "sql:\n", "sql:\n  key: uuid\n  history: nodes_history\n  enforce: transitions\n  fire_function: true\n")
 	}
+	specs[0] = strings.Replace(specs[0], "  fire_function: true\n", "", 1)
 	out := generateAll(t, specs)
-	d := dialectNamed("postgres")
-	db := open(t, d)
-	r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
-	r.upTo(t, 2)
-	mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a', 'error')`)
-	ctx := context.Background()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
+	for _, d := range dialects[:2] {
+		t.Run(d.name, func(t *testing.T) {
+			db := open(t, d)
+			r := newRunner(t, d, db, "goose", os.DirFS(filepath.Join(out, "migrations", d.name)))
+			r.upTo(t, 2)
+			mustExec(t, db, `INSERT INTO nodes (uuid, state) VALUES ('a', 'error')`)
+			ctx := context.Background()
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			write := func(when string) {
+				t.Helper()
+				if _, err := conn.ExecContext(ctx, `UPDATE nodes SET state = state`); err != nil {
+					t.Fatalf("%s: a session that wrote before: %v", when, err)
+				}
+				if d.name != "mysql" {
+					return
+				}
+				// One step along the cycle, whatever the state.
+				var arc int
+				if err := conn.QueryRowContext(ctx, fireCall(t, out)).Scan(&arc); err != nil || arc == 0 {
+					t.Fatalf("%s: the fire function in a session that called it before: arc %d, %v", when, arc, err)
+				}
+			}
+			write("before the compaction")
+			r.up(t)
+			write("after the compaction")
+			if err := r.downTo(2); err != nil {
+				t.Fatal(err)
+			}
+			write("after its Down")
+		})
 	}
-	defer conn.Close()
-	write := func(when string) {
-		t.Helper()
-		if _, err := conn.ExecContext(ctx, `UPDATE nodes SET state = state`); err != nil {
-			t.Fatalf("%s: a session that wrote before: %v", when, err)
-		}
-	}
-	write("before the compaction")
-	r.up(t)
-	write("after the compaction")
-	if err := r.downTo(2); err != nil {
-		t.Fatal(err)
-	}
-	write("after its Down")
 }
 
 // TestCompactNamesDependents: the compaction replaces the PostgreSQL type.
@@ -442,4 +458,28 @@ func TestCompactWithRename(t *testing.T) {
 			})
 		}
 	}
+}
+
+// fireCall calls the fire function the MySQL migrations under out create
+// with the event go of the compacted cycle, whose every state has one.
+func fireCall(t *testing.T, out string) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(out, "migrations", "mysql", "*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile("CREATE FUNCTION IF NOT EXISTS `(node_state_fire_[0-9a-f]+)`")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := re.FindSubmatch(b); m != nil {
+			lines := func(l []string) string { return "'\\n" + strings.Join(l, "\\n") + "\\n'" }
+			targets := append(slices.Clone(compacted[1:]), compacted[0])
+			return fmt.Sprintf("SELECT %s('a', 'go', %s, %s, '')", m[1], lines(compacted), lines(targets))
+		}
+	}
+	t.Fatal("no fire function in the MySQL migrations")
+	return ""
 }
