@@ -9,7 +9,8 @@
 // up again. Each runs with goose and with golang-migrate
 // (FSMGEN_ONLINE_RUNNER picks one) on PostgreSQL 15 and MariaDB while four
 // writers move rows, insert rows referencing them and record moves in the
-// history (but for the adoption's table), on loopback; the removal is
+// history (but for the adoption's table), and a fifth session tries a
+// move no version allows every 10 ms, on loopback; the removal is
 // tried first behind another session's long open read transaction, where
 // it must give up at its lock timeout. It reports each migration's
 // duration, the longest write stall, the 99th percentile of the writes,
@@ -237,6 +238,8 @@ type db struct {
 	goose goose.Dialect
 	// migrate is golang-migrate's driver for the tool's pool.
 	migrate func() (migratedb.Driver, error)
+	// refused is the code of the enforcement triggers' refusal.
+	refused string
 	schema  []string // run before the first migration
 	fill    []string // after it: rows in every state, index, foreign keys
 	past    []string // and the history's past moves
@@ -262,7 +265,7 @@ const pastMoves = 5
 var firstLabels = "'" + strings.Join(versions0[0].states, "', '") + "'"
 
 func postgres(t *testing.T) *db {
-	d := &db{name: "PostgreSQL", dir: "postgres", goose: goose.DialectPostgres}
+	d := &db{name: "PostgreSQL", dir: "postgres", goose: goose.DialectPostgres, refused: "23514"}
 	dsn := testdb.Postgres(t)
 	d.sql, d.tool = open(t, "pgx", dsn), open(t, "pgx", dsn)
 	d.migrate = func() (migratedb.Driver, error) { return migratepgx.WithInstance(d.tool, &migratepgx.Config{}) }
@@ -294,7 +297,7 @@ func postgres(t *testing.T) *db {
 }
 
 func mariadb(t *testing.T) *db {
-	d := &db{name: "MariaDB", dir: "mysql", goose: goose.DialectMySQL}
+	d := &db{name: "MariaDB", dir: "mysql", goose: goose.DialectMySQL, refused: "1644"}
 	dsn := testdb.MySQL(t)
 	d.sql, d.tool = open(t, "mysql", dsn), open(t, "mysql", dsn)
 	d.migrate = func() (migratedb.Driver, error) { return migratemysql.WithInstance(d.tool, &migratemysql.Config{}) }
@@ -398,6 +401,51 @@ func load(d *db, history bool, stop <-chan struct{}) func() [][]write {
 		}()
 	}
 	return func() [][]write { wg.Wait(); return out }
+}
+
+// illegalMove is a move no version of the harness allows, processing to
+// starting, on a row no writer touches.
+const illegalMove = `UPDATE nodes SET state = 'starting' WHERE id = ? AND state = 'processing'`
+
+// probed counts the tries of illegalMove, those the database accepted,
+// and its errors by code: the triggers' refusal (db.refused), or a lock
+// timeout while a migration holds the table.
+type probed struct {
+	tried, accepted int
+	errs            map[string]int
+}
+
+// probe tries illegalMove every 10 ms until stop, in sessions that do not
+// ask for the bypass, on rows the fill put in processing (id % 7 = 2) past those the writers
+// move: whatever migration runs, enforcement must refuse each. Rarely
+// enough to leave the writers' figures alone.
+func probe(d *db, stop <-chan struct{}) func() probed {
+	done := make(chan probed, 1)
+	q := illegalMove
+	if d.goose == goose.DialectPostgres {
+		q = harness.Dollars(q)
+	}
+	first := hot + 1 + (9-(hot+1)%7)%7
+	go func() {
+		r := rand.New(rand.NewPCG(uint64(writers), 1))
+		p := probed{errs: map[string]int{}}
+		for {
+			select {
+			case <-stop:
+				done <- p
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			res, err := d.sql.Exec(q, first+7*r.IntN((rows()-first)/7+1))
+			p.tried++
+			if c := harness.Code(err); c != "" {
+				p.errs[c]++
+			} else if n, _ := res.RowsAffected(); n > 0 {
+				p.accepted++
+			}
+		}
+	}()
+	return func() probed { return <-done }
 }
 
 // retryable are the writer errors the README tells applications to retry:
@@ -590,6 +638,7 @@ func online(t *testing.T, d *db, runner, out string, added []int) []step {
 
 	stop := make(chan struct{})
 	wait := load(d, true, stop)
+	probes := probe(d, stop)
 	time.Sleep(500 * time.Millisecond) // the writers' steady state
 	m.run(versions[1].change, m.to(upTo[1]), true)
 	// Rows for the removal to move, on rows no writer touches.
@@ -630,6 +679,15 @@ func online(t *testing.T, d *db, runner, out string, added []int) []step {
 	}
 	close(stop)
 	ops := wait()
+	p := probes()
+	if p.accepted > 0 || p.errs[d.refused] == 0 {
+		t.Errorf("%s, %s: illegal moves: %+v; want them refused (%s), none accepted", d.name, runner, p, d.refused)
+	}
+	for c := range p.errs {
+		if c != d.refused && !slices.Contains(retryable, c) {
+			t.Errorf("%s, %s: an illegal move failed with %s, neither refused nor a documented retryable error", d.name, runner, c)
+		}
+	}
 	after := d.one(t, d.sum(`state`))
 	if pastAfter := d.one(t, named); pastAfter != pastBefore {
 		t.Errorf("%s, %s: past moves naming reapplying: %s before the changes, %s after their Downs", d.name, runner, pastBefore, pastAfter)
@@ -637,7 +695,9 @@ func online(t *testing.T, d *db, runner, out string, added []int) []step {
 	if before != after {
 		t.Errorf("%s, %s: rows no writer touched changed: checksum %s before, %s after", d.name, runner, before, after)
 	}
-	return append(m.report(ops), step{dialect: d.name, runner: runner, change: "checksum " + before + " before, " + after + " after"})
+	return append(m.report(ops),
+		step{dialect: d.name, runner: runner, change: "checksum " + before + " before, " + after + " after"},
+		step{dialect: d.name, runner: runner, change: "illegal moves (processing to starting) tried every 10 ms meanwhile, without the bypass: none accepted (the writes not refused found no row in processing)", writes: p.tried, errs: p.errs})
 }
 
 // adoption runs the adoption of d's column, made by hand as the first
