@@ -105,9 +105,11 @@ func (s *Store) expireDue(ctx context.Context, db storeConn, q storeExpiry, g st
 
 // expireOne moves a due row the sweep's transaction holds.
 func (s *Store) expireOne(ctx context.Context, db storeConn, e Expired, g storeTimeout) error {
-	arc, err := s.callFire(ctx, db, storeArgs{key: e.Key, ev: e.Event, opts: g.set}, []State{e.From}, fireLabels(e.From, e.To))
-	if err != nil || arc == 1 {
-		return err
+	if s.fires() {
+		arc, err := s.callFire(ctx, db, storeArgs{key: e.Key, ev: e.Event, opts: g.set}, []State{e.From}, fireLabels(e.From, e.To))
+		if err != nil || arc == 1 {
+			return err
+		}
 	}
 	moved, err := s.move(ctx, db, e.Key, e.From, e.To, e.Event, g.set)
 	switch {

@@ -492,7 +492,7 @@ func (s *Store) create(ctx context.Context, run storeRun, key any, st State, opt
 // db may be the caller's *sql.Tx: the move then commits or rolls back with
 // the caller's other changes.
 func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event, opts ...Option) (from, to State, err error) {
-	if ev.IsValid() {
+	if s.fires() && ev.IsValid() {
 		src := storeSources[ev]
 		arc, err := s.callFire(ctx, sqlConn{db: db, p: s.prepared(db)}, storeArgs{key: key, ev: ev, opts: opts}, src, s.q.fireArcs[ev])
 		if err != nil {
@@ -514,10 +514,10 @@ func (s *Store) Fire(ctx context.Context, db DBTX, key any, ev Event, opts ...Op
 // written nothing, when the caller is to take its transaction: the row
 // did not move (the transaction finds out why), the function is not
 // there or would find the row by a scan (fireUsable), or two arcs set a
-// field to different values, which the call cannot carry; and always
-// where the spec asks for no function.
+// field to different values, which the call cannot carry. Callers ask
+// only where the spec has a function (fires).
 func (s *Store) callFire(ctx context.Context, c storeConn, a storeArgs, src []State, labels [2]string) (arc int64, err error) {
-	if s.q.fireFunc.query == "" || len(src) == 0 || !s.fireUsable(ctx, c) {
+	if len(src) == 0 || !s.fireUsable(ctx, c) {
 		return 0, nil
 	}
 	args, ok := s.fireCallArgs(s.args(a), src, labels)
@@ -538,6 +538,11 @@ func (s *Store) callFire(ctx context.Context, c storeConn, a storeArgs, src []St
 	}
 	return arc, nil
 }
+
+// fires tells whether the spec has a fire function (sql.fire_function):
+// checked before anything is looked up or built for callFire, so that
+// moves without one pay nothing for it.
+func (s *Store) fires() bool { return s.q.fireFunc.query != "" }
 
 // fireLabels are the labels of a move from from to to as the fire
 // function takes them (dialect.FireLabels).
@@ -652,7 +657,7 @@ func (s *Store) fireEvent(ctx context.Context, run storeRun, key any, ev Event, 
 // event from does not allow returns a TransitionError without asking the
 // database. On every error it returns from and writes nothing.
 func (s *Store) Move(ctx context.Context, db DBTX, key any, from State, ev Event, opts ...Option) (to State, err error) {
-	if to, err := Transition(from, ev); err == nil {
+	if to, err := Transition(from, ev); err == nil && s.fires() {
 		arc, err := s.callFire(ctx, sqlConn{db: db, p: s.prepared(db)}, storeArgs{key: key, ev: ev, opts: opts}, []State{from}, fireLabels(from, to))
 		switch {
 		case err != nil:
